@@ -1,0 +1,723 @@
+/* pw-document.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pw-document"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "pw-core-private.h"
+
+struct _PwDocument
+{
+  GObject         parent_instance;
+
+  /* Owned references */
+  JsonNode       *root;
+  PwSourceMap    *map;
+
+  PwSyntax        syntax;
+  PwDocumentKind  kind;
+};
+
+G_DEFINE_FINAL_TYPE (PwDocument, pw_document, G_TYPE_OBJECT)
+
+static void
+pw_document_finalize (GObject *object)
+{
+  PwDocument *self = (PwDocument *)object;
+
+  g_clear_pointer (&self->root, json_node_unref);
+  g_clear_pointer (&self->map, pw_source_map_unref);
+
+  G_OBJECT_CLASS (pw_document_parent_class)->finalize (object);
+}
+
+static void
+pw_document_class_init (PwDocumentClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pw_document_finalize;
+}
+
+static void
+pw_document_init (PwDocument *self)
+{
+}
+
+static PwSyntax
+guess_syntax (const char *data,
+              gsize       length,
+              const char *filename)
+{
+  gsize i = 0;
+
+  if (filename != NULL)
+    {
+      g_autofree char *lower = g_ascii_strdown (filename, -1);
+
+      if (g_str_has_suffix (lower, ".json"))
+        return PW_SYNTAX_JSON;
+      if (g_str_has_suffix (lower, ".yml") || g_str_has_suffix (lower, ".yaml"))
+        return PW_SYNTAX_YAML;
+    }
+
+  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    i = 3;
+  while (i < length && g_ascii_isspace (data[i]))
+    i++;
+
+  /* JSON is (nearly) YAML, but a JSON file deserves JSON's error messages. */
+  if (i < length && (data[i] == '{' || data[i] == '['))
+    return PW_SYNTAX_JSON;
+
+  return PW_SYNTAX_YAML;
+}
+
+static gboolean
+shape_error (PwDocument  *self,
+             JsonNode    *node,
+             const char  *message,
+             GError     **error)
+{
+  guint line = 1, column = 1;
+
+  if (node != NULL)
+    pw_source_map_lookup (self->map, node, &line, &column);
+
+  g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_SHAPE, "%s:%u:%u: %s",
+               pw_source_map_get_filename (self->map), line, column, message);
+  return FALSE;
+}
+
+static gboolean
+detect_kind (PwDocument  *self,
+             GError     **error)
+{
+  JsonObject *object;
+
+  if (self->root == NULL || JSON_NODE_HOLDS_NULL (self->root))
+    return shape_error (self, NULL,
+                        _("the file is empty; a pipeline file starts with 'pipeline:'"), error);
+
+  if (!JSON_NODE_HOLDS_OBJECT (self->root))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("expected a mapping with a 'pipeline' key (a CreatePipeline request) "
+                           "or a CloudFormation template with 'Resources', but found %s"),
+                         _pw_json_type_name (self->root));
+      return shape_error (self, self->root, message, error);
+    }
+
+  object = json_node_get_object (self->root);
+
+  if (json_object_has_member (object, "Resources") ||
+      json_object_has_member (object, "AWSTemplateFormatVersion"))
+    {
+      self->kind = PW_DOCUMENT_CFN_TEMPLATE;
+      return TRUE;
+    }
+
+  if (json_object_has_member (object, "pipeline"))
+    {
+      self->kind = json_object_has_member (object, "metadata")
+        ? PW_DOCUMENT_GET_PIPELINE
+        : PW_DOCUMENT_PIPELINE;
+      return TRUE;
+    }
+
+  if (json_object_has_member (object, "stages") && json_object_has_member (object, "name"))
+    return shape_error (self, self->root,
+                        _("this looks like a pipeline declaration without its 'pipeline:' key; "
+                          "indent it under a top-level 'pipeline:' as create-pipeline expects"),
+                        error);
+
+  return shape_error (self, self->root,
+                      _("expected a top-level 'pipeline' key (a CreatePipeline request) or "
+                        "'Resources' (a CloudFormation template)"),
+                      error);
+}
+
+/**
+ * pw_document_load_data:
+ * @filename: (nullable): the name to show in messages; its extension
+ *   chooses JSON or YAML (otherwise the content does)
+ *
+ * Parses a pipeline file, a get-pipeline response or a CloudFormation
+ * template, remembering where every value came from.
+ *
+ * Returns: (transfer full) (nullable): the document, or %NULL with @error
+ *   set; error messages start with `file:line:column:`
+ */
+PwDocument *
+pw_document_load_data (const char  *data,
+                       gssize       length,
+                       const char  *filename,
+                       GError     **error)
+{
+  g_autoptr(PwDocument) self = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (length < 0)
+    length = strlen (data);
+
+  self = g_object_new (PW_TYPE_DOCUMENT, NULL);
+  bytes = g_bytes_new (data, length);
+  self->map = pw_source_map_new (filename, bytes);
+  self->syntax = guess_syntax (data, length, filename);
+
+  if (self->syntax == PW_SYNTAX_JSON)
+    self->root = pw_json_parse (data, length, self->map, error);
+  else
+    self->root = pw_yaml_parse (data, length, self->map, PW_YAML_PARSE_CFN_TAGS, error);
+
+  if (self->root == NULL)
+    return NULL;
+
+  if (!detect_kind (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * pw_document_load_file:
+ *
+ * Returns: (transfer full) (nullable): the document
+ */
+PwDocument *
+pw_document_load_file (GFile         *file,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *name = NULL;
+  gsize length;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  name = g_file_get_path (file);
+  if (name == NULL)
+    name = g_file_get_uri (file);
+
+  if (!g_file_load_contents (file, cancellable, &contents, &length, NULL, error))
+    return NULL;
+
+  return pw_document_load_data (contents, length, name, error);
+}
+
+/**
+ * pw_document_get_root:
+ *
+ * Returns: (transfer none): the parsed tree
+ */
+JsonNode *
+pw_document_get_root (PwDocument *self)
+{
+  g_return_val_if_fail (PW_IS_DOCUMENT (self), NULL);
+  return self->root;
+}
+
+PwSyntax
+pw_document_get_syntax (PwDocument *self)
+{
+  g_return_val_if_fail (PW_IS_DOCUMENT (self), PW_SYNTAX_YAML);
+  return self->syntax;
+}
+
+PwDocumentKind
+pw_document_get_kind (PwDocument *self)
+{
+  g_return_val_if_fail (PW_IS_DOCUMENT (self), PW_DOCUMENT_PIPELINE);
+  return self->kind;
+}
+
+/**
+ * pw_document_get_source_map:
+ *
+ * Returns: (transfer none): the positions of the document's nodes
+ */
+PwSourceMap *
+pw_document_get_source_map (PwDocument *self)
+{
+  g_return_val_if_fail (PW_IS_DOCUMENT (self), NULL);
+  return self->map;
+}
+
+/**
+ * pw_document_dup_pipeline_ids:
+ *
+ * Returns: (transfer full): the logical ids of a template's pipelines; an
+ *   empty list for a pipeline file
+ */
+GStrv
+pw_document_dup_pipeline_ids (PwDocument *self)
+{
+  g_return_val_if_fail (PW_IS_DOCUMENT (self), NULL);
+
+  if (self->kind != PW_DOCUMENT_CFN_TEMPLATE)
+    return g_new0 (char *, 1);
+
+  return pw_cfn_dup_pipeline_ids (self->root);
+}
+
+/**
+ * pw_document_dup_pipeline:
+ * @logical_id: (nullable): for a template, which pipeline resource
+ *
+ * Builds the model of the document's pipeline. The model shares the
+ * document's nodes, so its positions point into the file.
+ *
+ * Returns: (transfer full) (nullable): the pipeline
+ */
+PwPipeline *
+pw_document_dup_pipeline (PwDocument  *self,
+                          const char  *logical_id,
+                          GError     **error)
+{
+  JsonObject *object;
+  JsonNode *declaration;
+  PwPipeline *pipeline;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+
+  g_return_val_if_fail (PW_IS_DOCUMENT (self), NULL);
+
+  if (self->kind == PW_DOCUMENT_CFN_TEMPLATE)
+    return _pw_cfn_pipeline_new_located (self->root, logical_id, self->map, error);
+
+  if (logical_id != NULL)
+    {
+      g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_NOT_FOUND,
+                   _("%s: --resource only applies to CloudFormation templates"),
+                   pw_source_map_get_filename (self->map));
+      return NULL;
+    }
+
+  object = json_node_get_object (self->root);
+  declaration = json_object_get_member (object, "pipeline");
+
+  if (!JSON_NODE_HOLDS_OBJECT (declaration))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("'pipeline' must be a mapping of the pipeline's fields (name, "
+                           "roleArn, stages, …), but it is %s"),
+                         _pw_json_type_name (declaration));
+      shape_error (self, declaration, message, error);
+      return NULL;
+    }
+
+  pipeline = pw_pipeline_new_from_declaration (declaration);
+  pw_element_set_source_map (PW_ELEMENT (pipeline), self->map);
+  pw_pipeline_set_origin (pipeline, self->kind == PW_DOCUMENT_GET_PIPELINE
+                                      ? PW_PIPELINE_ORIGIN_GET_PIPELINE
+                                      : PW_PIPELINE_ORIGIN_PIPELINE_FILE);
+
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
+    if (!g_str_equal (name, "pipeline"))
+      pw_pipeline_set_document_extra (pipeline, name, member);
+
+  return pipeline;
+}
+
+gboolean
+pw_output_format_from_string (const char     *name,
+                              PwOutputFormat *format)
+{
+  static const struct { const char *name; PwOutputFormat format; } formats[] = {
+    { "yaml", PW_OUTPUT_YAML },
+    { "yml", PW_OUTPUT_YAML },
+    { "json", PW_OUTPUT_JSON },
+    { "cfn-json", PW_OUTPUT_CFN_JSON },
+    { "cfn-yaml", PW_OUTPUT_CFN_YAML },
+    { "cfn-yml", PW_OUTPUT_CFN_YAML },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      if (g_ascii_strcasecmp (name, formats[i].name) == 0)
+        {
+          *format = formats[i].format;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+add_note (GPtrArray  *notes,
+          const char *code,
+          const char *path,
+          const char *message)
+{
+  if (notes != NULL)
+    g_ptr_array_add (notes, pw_diagnostic_new (code, PW_SEVERITY_NOTE, path, message));
+}
+
+/* Keys that only CloudFormation knows. */
+static const char *cfn_only[] = { "disableInboundStageTransitions", "restartExecutionOnUpdate", NULL };
+
+static void
+normalize_string_map (JsonObject *object,
+                      const char *path,
+                      GPtrArray  *notes)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+  g_autoptr(GPtrArray) fix = g_ptr_array_new ();
+
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
+    if (JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) != G_TYPE_STRING)
+      g_ptr_array_add (fix, (gpointer)name);
+
+  for (guint i = 0; i < fix->len; i++)
+    {
+      const char *key = g_ptr_array_index (fix, i);
+      JsonNode *member_node = json_object_get_member (object, key);
+      g_autofree char *text = _pw_json_scalar_to_string (member_node);
+      g_autofree char *where = g_strdup_printf ("%s.%s", path, key);
+      g_autofree char *message =
+        g_strdup_printf (_("%s was %s; the API takes strings, so it is written as \"%s\""),
+                         key, _pw_json_type_name (member_node), text);
+
+      add_note (notes, "P20", where, message);
+      json_object_set_string_member (object, key, text);
+    }
+}
+
+static void
+normalize_int_member (JsonObject *object,
+                      const char *key,
+                      const char *path,
+                      GPtrArray  *notes)
+{
+  JsonNode *node = json_object_get_member (object, key);
+  const char *text;
+  char *end = NULL;
+  gint64 value;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return;
+
+  text = json_node_get_string (node);
+  if (text[0] == '\0' || !g_ascii_isdigit (text[0]))
+    return;
+  value = g_ascii_strtoll (text, &end, 10);
+  if (end == NULL || *end != '\0')
+    return;
+
+  {
+    g_autofree char *where = g_strdup_printf ("%s%s%s", path, path[0] ? "." : "", key);
+    g_autofree char *message =
+      g_strdup_printf (_("%s was the string '%s'; the API takes an integer, so it is written as %"
+                         G_GINT64_FORMAT), key, text, value);
+
+    add_note (notes, "P26", where, message);
+  }
+  json_object_set_int_member (object, key, value);
+}
+
+static void
+normalize_version (JsonObject *type_id,
+                   const char *path,
+                   GPtrArray  *notes)
+{
+  JsonNode *node = json_object_get_member (type_id, "version");
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_autofree char *text = _pw_json_scalar_to_string (node);
+      g_autofree char *message =
+        g_strdup_printf (_("version was %s; the API takes a string, so it is written as \"%s\""),
+                         _pw_json_type_name (node), text);
+
+      add_note (notes, "P21", path, message);
+      json_object_set_string_member (type_id, "version", text);
+    }
+}
+
+static void
+normalize_rules (JsonNode   *conditions_holder,
+                 const char *path,
+                 GPtrArray  *notes)
+{
+  JsonNode *conditions;
+
+  if (conditions_holder == NULL || !JSON_NODE_HOLDS_OBJECT (conditions_holder))
+    return;
+
+  conditions = json_object_get_member (json_node_get_object (conditions_holder), "conditions");
+  if (conditions == NULL || !JSON_NODE_HOLDS_ARRAY (conditions))
+    return;
+
+  for (guint c = 0; c < json_array_get_length (json_node_get_array (conditions)); c++)
+    {
+      JsonNode *condition = json_array_get_element (json_node_get_array (conditions), c);
+      JsonNode *rules;
+
+      if (!JSON_NODE_HOLDS_OBJECT (condition))
+        continue;
+      rules = json_object_get_member (json_node_get_object (condition), "rules");
+      if (rules == NULL || !JSON_NODE_HOLDS_ARRAY (rules))
+        continue;
+
+      for (guint r = 0; r < json_array_get_length (json_node_get_array (rules)); r++)
+        {
+          JsonNode *rule = json_array_get_element (json_node_get_array (rules), r);
+          JsonObject *object;
+          JsonNode *member;
+          g_autofree char *where = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (rule))
+            continue;
+          object = json_node_get_object (rule);
+          where = g_strdup_printf ("%s.conditions[%u].rules[%u]", path, c, r);
+
+          if ((member = json_object_get_member (object, "configuration")) != NULL &&
+              JSON_NODE_HOLDS_OBJECT (member))
+            {
+              g_autofree char *cpath = g_strdup_printf ("%s.configuration", where);
+              normalize_string_map (json_node_get_object (member), cpath, notes);
+            }
+          if ((member = json_object_get_member (object, "ruleTypeId")) != NULL &&
+              JSON_NODE_HOLDS_OBJECT (member))
+            {
+              g_autofree char *tpath = g_strdup_printf ("%s.ruleTypeId.version", where);
+              normalize_version (json_node_get_object (member), tpath, notes);
+            }
+          normalize_int_member (object, "timeoutInMinutes", where, notes);
+        }
+    }
+}
+
+static void
+normalize_declaration (JsonNode  *declaration,
+                       GPtrArray *notes)
+{
+  JsonObject *pipeline = json_node_get_object (declaration);
+  JsonNode *stages = json_object_get_member (pipeline, "stages");
+
+  normalize_int_member (pipeline, "version", "", notes);
+
+  if (stages == NULL || !JSON_NODE_HOLDS_ARRAY (stages))
+    return;
+
+  for (guint s = 0; s < json_array_get_length (json_node_get_array (stages)); s++)
+    {
+      JsonNode *stage = json_array_get_element (json_node_get_array (stages), s);
+      JsonNode *actions;
+      g_autofree char *spath = g_strdup_printf ("stages[%u]", s);
+
+      if (!JSON_NODE_HOLDS_OBJECT (stage))
+        continue;
+
+      normalize_rules (json_object_get_member (json_node_get_object (stage), "onFailure"),
+                       spath, notes);
+      normalize_rules (json_object_get_member (json_node_get_object (stage), "onSuccess"),
+                       spath, notes);
+      normalize_rules (json_object_get_member (json_node_get_object (stage), "beforeEntry"),
+                       spath, notes);
+
+      actions = json_object_get_member (json_node_get_object (stage), "actions");
+      if (actions == NULL || !JSON_NODE_HOLDS_ARRAY (actions))
+        continue;
+
+      for (guint a = 0; a < json_array_get_length (json_node_get_array (actions)); a++)
+        {
+          JsonNode *action = json_array_get_element (json_node_get_array (actions), a);
+          g_autofree char *apath = g_strdup_printf ("%s.actions[%u]", spath, a);
+          JsonObject *object;
+          JsonNode *member;
+
+          if (!JSON_NODE_HOLDS_OBJECT (action))
+            continue;
+          object = json_node_get_object (action);
+
+          if ((member = json_object_get_member (object, "configuration")) != NULL &&
+              JSON_NODE_HOLDS_OBJECT (member))
+            {
+              g_autofree char *cpath = g_strdup_printf ("%s.configuration", apath);
+              normalize_string_map (json_node_get_object (member), cpath, notes);
+            }
+
+          if ((member = json_object_get_member (object, "actionTypeId")) != NULL &&
+              JSON_NODE_HOLDS_OBJECT (member))
+            {
+              g_autofree char *tpath = g_strdup_printf ("%s.actionTypeId.version", apath);
+              normalize_version (json_node_get_object (member), tpath, notes);
+            }
+
+          normalize_int_member (object, "runOrder", apath, notes);
+          normalize_int_member (object, "timeoutInMinutes", apath, notes);
+        }
+    }
+}
+
+/**
+ * pw_pipeline_to_api:
+ * @normalize: convert values CloudFormation accepts but the API types
+ *   differently (`Version: 1`, `RunOrder: '1'`, `PollForSourceChanges:
+ *   false`), and leave out what only CloudFormation knows
+ * @notes: (element-type PwDiagnostic) (nullable): receives a note for each
+ *   such change
+ *
+ * Returns: (transfer full): the pipeline as a `CreatePipeline` request:
+ *   `pipeline:` and, when there are tags, `tags:`
+ */
+JsonNode *
+pw_pipeline_to_api (PwPipeline *pipeline,
+                    gboolean    normalize,
+                    GPtrArray  *notes)
+{
+  g_autoptr(JsonNode) declaration = NULL;
+  JsonObject *root = json_object_new ();
+  JsonObject *object;
+  JsonObject *extras;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+  JsonNode *result;
+
+  g_return_val_if_fail (PW_IS_PIPELINE (pipeline), NULL);
+
+  declaration = pw_pipeline_to_declaration (pipeline);
+  object = json_node_get_object (declaration);
+
+  if (normalize)
+    {
+      g_autoptr(GPtrArray) drop = g_ptr_array_new ();
+
+      json_object_iter_init_ordered (&iter, object);
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        {
+          if (g_strv_contains (cfn_only, name) || g_ascii_isupper (name[0]))
+            g_ptr_array_add (drop, g_strdup (name));
+        }
+
+      for (guint i = 0; i < drop->len; i++)
+        {
+          g_autofree char *key = g_ptr_array_index (drop, i);
+          g_autofree char *message = NULL;
+
+          if (g_str_equal (key, "disableInboundStageTransitions"))
+            message = g_strdup (_("DisableInboundStageTransitions exists only in CloudFormation; "
+                                  "it was left out (disable the transitions with "
+                                  "'aws codepipeline disable-stage-transition' after creating "
+                                  "the pipeline)"));
+          else if (g_str_equal (key, "restartExecutionOnUpdate"))
+            message = g_strdup (_("RestartExecutionOnUpdate exists only in CloudFormation; it was "
+                                  "left out"));
+          else
+            message = g_strdup_printf (_("property '%s' is not part of the CodePipeline API; it "
+                                         "was left out"), key);
+
+          add_note (notes, "P25", key, message);
+          json_object_remove_member (object, key);
+        }
+
+      normalize_declaration (declaration, notes);
+    }
+
+  json_object_set_member (root, "pipeline", g_steal_pointer (&declaration));
+
+  extras = _pw_pipeline_get_document_extras (pipeline);
+  json_object_iter_init_ordered (&iter, extras);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
+    {
+      if (normalize && g_str_equal (name, "metadata"))
+        {
+          add_note (notes, "P25", "metadata",
+                    _("'metadata' is part of get-pipeline's answer, not of a CreatePipeline "
+                      "request; it was left out"));
+          continue;
+        }
+
+      if (normalize && g_str_equal (name, "tags") && JSON_NODE_HOLDS_ARRAY (member))
+        {
+          /* Tags from CloudFormation may carry numbers or booleans. */
+          JsonNode *copy = _pw_json_deep_copy (member);
+          JsonArray *array = json_node_get_array (copy);
+
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            {
+              JsonNode *tag = json_array_get_element (array, i);
+
+              if (JSON_NODE_HOLDS_OBJECT (tag))
+                {
+                  g_autofree char *where = g_strdup_printf ("tags[%u]", i);
+                  normalize_string_map (json_node_get_object (tag), where, notes);
+                }
+            }
+          json_object_set_member (root, name, copy);
+          continue;
+        }
+
+      json_object_set_member (root, name, _pw_json_deep_copy (member));
+    }
+
+  result = json_node_init_object (json_node_alloc (), root);
+  json_object_unref (root);
+  return result;
+}
+
+/**
+ * pw_pipeline_serialize:
+ * @notes: (element-type PwDiagnostic) (nullable): receives what the
+ *   conversion changed or left out
+ *
+ * Writes the pipeline in @format. Converting a CloudFormation pipeline to
+ * a pipeline file normalizes its values to the API's types; writing a
+ * pipeline file as a pipeline file changes nothing but the layout.
+ *
+ * Returns: (transfer full) (nullable): the text
+ */
+char *
+pw_pipeline_serialize (PwPipeline      *pipeline,
+                       PwOutputFormat   format,
+                       GPtrArray       *notes,
+                       GError         **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  gboolean normalize;
+
+  g_return_val_if_fail (PW_IS_PIPELINE (pipeline), NULL);
+
+  switch (format)
+    {
+    case PW_OUTPUT_YAML:
+    case PW_OUTPUT_JSON:
+      normalize = pw_pipeline_get_origin (pipeline) == PW_PIPELINE_ORIGIN_CFN ||
+                  pw_pipeline_get_origin (pipeline) == PW_PIPELINE_ORIGIN_GET_PIPELINE;
+      root = pw_pipeline_to_api (pipeline, normalize, notes);
+      if (format == PW_OUTPUT_JSON)
+        return pw_json_emit (root);
+      return pw_yaml_emit (root, PW_YAML_EMIT_NONE, error);
+
+    case PW_OUTPUT_CFN_JSON:
+      root = pw_cfn_export (pipeline, notes);
+      return pw_json_emit (root);
+
+    case PW_OUTPUT_CFN_YAML:
+      root = pw_cfn_export (pipeline, notes);
+      return pw_yaml_emit (root, PW_YAML_EMIT_CFN_SHORT_TAGS, error);
+
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}

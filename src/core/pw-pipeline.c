@@ -1,0 +1,623 @@
+/* pw-pipeline.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pw-pipeline"
+
+#include "config.h"
+
+#include "pw-core-private.h"
+
+struct _PwPipeline
+{
+  PwElement         parent_instance;
+
+  /* Owned references */
+  GPtrArray        *stages;
+  JsonObject       *document_extra;
+  JsonNode         *cfn_template;
+  char             *cfn_logical_id;
+
+  PwPipelineOrigin  origin;
+};
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_PIPELINE_TYPE,
+  PROP_EXECUTION_MODE,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PwPipeline, pw_pipeline, PW_TYPE_ELEMENT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static GParamSpec *properties [N_PROPS];
+
+static GType
+pw_pipeline_get_item_type (GListModel *model)
+{
+  return PW_TYPE_STAGE;
+}
+
+static guint
+pw_pipeline_get_n_items (GListModel *model)
+{
+  return PW_PIPELINE (model)->stages->len;
+}
+
+static gpointer
+pw_pipeline_get_item (GListModel *model,
+                      guint       position)
+{
+  PwPipeline *self = PW_PIPELINE (model);
+
+  if (position >= self->stages->len)
+    return NULL;
+
+  return g_object_ref (g_ptr_array_index (self->stages, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = pw_pipeline_get_item_type;
+  iface->get_n_items = pw_pipeline_get_n_items;
+  iface->get_item = pw_pipeline_get_item;
+}
+
+static void
+reindex (PwPipeline *self,
+         guint       from)
+{
+  for (guint i = from; i < self->stages->len; i++)
+    _pw_element_set_parent (g_ptr_array_index (self->stages, i), PW_ELEMENT (self), i);
+}
+
+static void
+pw_pipeline_member_changed (PwElement  *element,
+                            const char *member)
+{
+  if (g_str_equal (member, "name"))
+    g_object_notify_by_pspec (G_OBJECT (element), properties [PROP_NAME]);
+  else if (g_str_equal (member, "pipelineType"))
+    g_object_notify_by_pspec (G_OBJECT (element), properties [PROP_PIPELINE_TYPE]);
+  else if (g_str_equal (member, "executionMode"))
+    g_object_notify_by_pspec (G_OBJECT (element), properties [PROP_EXECUTION_MODE]);
+}
+
+static void
+pw_pipeline_dispose (GObject *object)
+{
+  PwPipeline *self = (PwPipeline *)object;
+
+  if (self->stages != NULL)
+    {
+      for (guint i = 0; i < self->stages->len; i++)
+        _pw_element_set_parent (g_ptr_array_index (self->stages, i), NULL, 0);
+      g_ptr_array_set_size (self->stages, 0);
+    }
+
+  G_OBJECT_CLASS (pw_pipeline_parent_class)->dispose (object);
+}
+
+static void
+pw_pipeline_finalize (GObject *object)
+{
+  PwPipeline *self = (PwPipeline *)object;
+
+  g_clear_pointer (&self->stages, g_ptr_array_unref);
+  g_clear_pointer (&self->document_extra, json_object_unref);
+  g_clear_pointer (&self->cfn_template, json_node_unref);
+  g_clear_pointer (&self->cfn_logical_id, g_free);
+
+  G_OBJECT_CLASS (pw_pipeline_parent_class)->finalize (object);
+}
+
+static void
+pw_pipeline_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  PwPipeline *self = PW_PIPELINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, pw_pipeline_get_name (self));
+      break;
+
+    case PROP_PIPELINE_TYPE:
+      g_value_set_string (value, pw_pipeline_get_pipeline_type (self));
+      break;
+
+    case PROP_EXECUTION_MODE:
+      g_value_set_string (value, pw_pipeline_get_execution_mode (self));
+      break;
+
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->stages->len);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pw_pipeline_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  PwPipeline *self = PW_PIPELINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      pw_pipeline_set_name (self, g_value_get_string (value));
+      break;
+
+    case PROP_PIPELINE_TYPE:
+      pw_element_set_string (PW_ELEMENT (self), "pipelineType", g_value_get_string (value));
+      break;
+
+    case PROP_EXECUTION_MODE:
+      pw_element_set_string (PW_ELEMENT (self), "executionMode", g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pw_pipeline_class_init (PwPipelineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  PwElementClass *element_class = PW_ELEMENT_CLASS (klass);
+
+  object_class->dispose = pw_pipeline_dispose;
+  object_class->finalize = pw_pipeline_finalize;
+  object_class->get_property = pw_pipeline_get_property;
+  object_class->set_property = pw_pipeline_set_property;
+  element_class->member_changed = pw_pipeline_member_changed;
+
+  properties [PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_PIPELINE_TYPE] =
+    g_param_spec_string ("pipeline-type", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_EXECUTION_MODE] =
+    g_param_spec_string ("execution-mode", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_N_ITEMS] =
+    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pw_pipeline_init (PwPipeline *self)
+{
+  self->stages = g_ptr_array_new_with_free_func (g_object_unref);
+  self->document_extra = json_object_new ();
+}
+
+PwPipeline *
+pw_pipeline_new (const char *name)
+{
+  PwPipeline *self = g_object_new (PW_TYPE_PIPELINE, NULL);
+  g_autoptr(JsonNode) stages = json_node_init_array (json_node_alloc (), json_array_new ());
+
+  if (name != NULL)
+    pw_pipeline_set_name (self, name);
+
+  json_object_set_member (pw_element_get_object (PW_ELEMENT (self)), "stages",
+                          g_steal_pointer (&stages));
+
+  return self;
+}
+
+void
+_pw_pipeline_attach_stages (PwPipeline *self)
+{
+  JsonNode *list = pw_element_get_member (PW_ELEMENT (self), "stages");
+  JsonArray *array;
+
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    return;
+
+  array = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      PwStage *stage = pw_stage_new_from_declaration (json_array_get_element (array, i));
+
+      _pw_element_set_parent (PW_ELEMENT (stage), PW_ELEMENT (self), i);
+      g_ptr_array_add (self->stages, stage);
+    }
+}
+
+/**
+ * pw_pipeline_new_from_declaration:
+ * @declaration: a `PipelineDeclaration` (what sits under `pipeline:`)
+ *
+ * Returns: (transfer full): a new pipeline sharing @declaration
+ */
+PwPipeline *
+pw_pipeline_new_from_declaration (JsonNode *declaration)
+{
+  PwPipeline *self;
+
+  g_return_val_if_fail (declaration != NULL, NULL);
+
+  self = g_object_new (PW_TYPE_PIPELINE, NULL);
+  _pw_element_set_declaration (PW_ELEMENT (self), declaration);
+  _pw_pipeline_attach_stages (self);
+
+  return self;
+}
+
+const char *
+pw_pipeline_get_name (PwPipeline *self)
+{
+  g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
+
+  return pw_element_get_string (PW_ELEMENT (self), "name");
+}
+
+void
+pw_pipeline_set_name (PwPipeline *self,
+                      const char *name)
+{
+  g_return_if_fail (PW_IS_PIPELINE (self));
+
+  pw_element_set_string (PW_ELEMENT (self), "name", name);
+}
+
+/**
+ * pw_pipeline_get_pipeline_type:
+ *
+ * Returns: (nullable): `V1`, `V2`, or %NULL when not set
+ */
+const char *
+pw_pipeline_get_pipeline_type (PwPipeline *self)
+{
+  g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
+
+  return pw_element_get_string (PW_ELEMENT (self), "pipelineType");
+}
+
+gboolean
+pw_pipeline_is_v2 (PwPipeline *self)
+{
+  g_return_val_if_fail (PW_IS_PIPELINE (self), FALSE);
+
+  return g_strcmp0 (pw_pipeline_get_pipeline_type (self), "V2") == 0;
+}
+
+/**
+ * pw_pipeline_get_execution_mode:
+ *
+ * Returns: the execution mode, `SUPERSEDED` when not set
+ */
+const char *
+pw_pipeline_get_execution_mode (PwPipeline *self)
+{
+  const char *mode;
+
+  g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
+
+  mode = pw_element_get_string (PW_ELEMENT (self), "executionMode");
+  return mode != NULL ? mode : "SUPERSEDED";
+}
+
+guint
+pw_pipeline_get_n_stages (PwPipeline *self)
+{
+  g_return_val_if_fail (PW_IS_PIPELINE (self), 0);
+
+  return self->stages->len;
+}
+
+/**
+ * pw_pipeline_get_stage:
+ *
+ * Returns: (transfer none) (nullable): the stage at @index
+ */
+PwStage *
+pw_pipeline_get_stage (PwPipeline *self,
+                       guint       index)
+{
+  g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
+
+  if (index >= self->stages->len)
+    return NULL;
+
+  return g_ptr_array_index (self->stages, index);
+}
+
+/**
+ * pw_pipeline_find_stage:
+ *
+ * Returns: (transfer none) (nullable): the first stage named @name
+ */
+PwStage *
+pw_pipeline_find_stage (PwPipeline *self,
+                        const char *name)
+{
+  g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < self->stages->len; i++)
+    {
+      PwStage *stage = g_ptr_array_index (self->stages, i);
+
+      if (g_strcmp0 (pw_stage_get_name (stage), name) == 0)
+        return stage;
+    }
+
+  return NULL;
+}
+
+void
+pw_pipeline_insert_stage (PwPipeline *self,
+                          guint       position,
+                          PwStage    *stage)
+{
+  g_return_if_fail (PW_IS_PIPELINE (self));
+  g_return_if_fail (PW_IS_STAGE (stage));
+  g_return_if_fail (pw_element_get_parent (PW_ELEMENT (stage)) == NULL);
+
+  position = MIN (position, self->stages->len);
+  g_ptr_array_insert (self->stages, position, g_object_ref (stage));
+  reindex (self, position);
+
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_ITEMS]);
+}
+
+void
+pw_pipeline_remove_stage (PwPipeline *self,
+                          guint       position)
+{
+  PwStage *stage;
+
+  g_return_if_fail (PW_IS_PIPELINE (self));
+  g_return_if_fail (position < self->stages->len);
+
+  stage = g_ptr_array_steal_index (self->stages, position);
+  _pw_element_set_parent (PW_ELEMENT (stage), NULL, 0);
+  g_object_unref (stage);
+  reindex (self, position);
+
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_ITEMS]);
+}
+
+guint
+pw_pipeline_count_actions (PwPipeline *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (PW_IS_PIPELINE (self), 0);
+
+  for (guint i = 0; i < self->stages->len; i++)
+    n += pw_stage_get_n_actions (g_ptr_array_index (self->stages, i));
+
+  return n;
+}
+
+PwPipelineOrigin
+pw_pipeline_get_origin (PwPipeline *self)
+{
+  g_return_val_if_fail (PW_IS_PIPELINE (self), PW_PIPELINE_ORIGIN_NEW);
+
+  return self->origin;
+}
+
+void
+pw_pipeline_set_origin (PwPipeline       *self,
+                        PwPipelineOrigin  origin)
+{
+  g_return_if_fail (PW_IS_PIPELINE (self));
+
+  self->origin = origin;
+}
+
+/**
+ * pw_pipeline_get_document_extra:
+ * @key: a top-level key of the pipeline file beside `pipeline` (`tags`,
+ *   `metadata`, or an unknown one)
+ *
+ * Returns: (transfer none) (nullable): its value
+ */
+JsonNode *
+pw_pipeline_get_document_extra (PwPipeline *self,
+                                const char *key)
+{
+  g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
+
+  return json_object_get_member (self->document_extra, key);
+}
+
+/**
+ * pw_pipeline_set_document_extra:
+ * @value: (transfer none) (nullable): the value, %NULL removes the key
+ */
+void
+pw_pipeline_set_document_extra (PwPipeline *self,
+                                const char *key,
+                                JsonNode   *value)
+{
+  g_return_if_fail (PW_IS_PIPELINE (self));
+  g_return_if_fail (key != NULL);
+
+  if (value == NULL)
+    {
+      if (json_object_has_member (self->document_extra, key))
+        json_object_remove_member (self->document_extra, key);
+      return;
+    }
+
+  json_object_set_member (self->document_extra, key, json_node_ref (value));
+}
+
+
+JsonObject *
+_pw_pipeline_get_document_extras (PwPipeline *self)
+{
+  return self->document_extra;
+}
+
+/**
+ * pw_pipeline_get_cfn_template:
+ *
+ * Returns: (transfer none) (nullable): the whole template the pipeline was
+ *   imported from, so an export can keep everything around it
+ */
+JsonNode *
+pw_pipeline_get_cfn_template (PwPipeline *self)
+{
+  g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
+
+  return self->cfn_template;
+}
+
+const char *
+pw_pipeline_get_cfn_logical_id (PwPipeline *self)
+{
+  g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
+
+  return self->cfn_logical_id;
+}
+
+void
+pw_pipeline_set_cfn_context (PwPipeline *self,
+                             JsonNode   *template_root,
+                             const char *logical_id)
+{
+  g_return_if_fail (PW_IS_PIPELINE (self));
+
+  if (template_root != NULL)
+    json_node_ref (template_root);
+  g_clear_pointer (&self->cfn_template, json_node_unref);
+  self->cfn_template = template_root;
+  g_free (self->cfn_logical_id);
+  self->cfn_logical_id = g_strdup (logical_id);
+}
+
+static JsonNode *
+element_with_children (PwElement  *element,
+                       const char *list_key,
+                       GPtrArray  *children)
+{
+  JsonObject *object = pw_element_get_object (element);
+  JsonObject *copy;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+  gboolean placed = FALSE;
+  JsonNode *result;
+
+  if (object == NULL)
+    return _pw_json_deep_copy (pw_element_get_raw (element));
+
+  copy = json_object_new ();
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
+    {
+      if (list_key != NULL && g_str_equal (name, list_key) && JSON_NODE_HOLDS_ARRAY (member))
+        {
+          JsonArray *array = json_array_sized_new (children->len);
+
+          for (guint i = 0; i < children->len; i++)
+            {
+              PwElement *child = g_ptr_array_index (children, i);
+
+              if (PW_IS_STAGE (child))
+                {
+                  g_autoptr(GPtrArray) actions = g_ptr_array_new ();
+
+                  for (guint j = 0; j < pw_stage_get_n_actions (PW_STAGE (child)); j++)
+                    g_ptr_array_add (actions, pw_stage_get_action (PW_STAGE (child), j));
+                  json_array_add_element (array, element_with_children (child, "actions", actions));
+                }
+              else
+                json_array_add_element (array, element_with_children (child, NULL, NULL));
+            }
+
+          json_object_set_array_member (copy, name, array);
+          placed = TRUE;
+        }
+      else
+        json_object_set_member (copy, name, _pw_json_deep_copy (member));
+    }
+
+  if (list_key != NULL && !placed && children->len > 0)
+    {
+      /* The declaration had no list (or not a list): write the children
+       * anyway, so edits are never lost. */
+      JsonArray *array = json_array_sized_new (children->len);
+
+      for (guint i = 0; i < children->len; i++)
+        json_array_add_element (array, _pw_json_deep_copy (pw_element_get_raw (g_ptr_array_index (children, i))));
+      json_object_set_array_member (copy, list_key, array);
+    }
+
+  result = json_node_init_object (json_node_alloc (), copy);
+  json_object_unref (copy);
+  return result;
+}
+
+/**
+ * pw_pipeline_to_declaration:
+ *
+ * Builds the pipeline's declaration (what goes under `pipeline:`) from the
+ * model, in the order the keys were read.
+ *
+ * Returns: (transfer full): a new tree
+ */
+JsonNode *
+pw_pipeline_to_declaration (PwPipeline *self)
+{
+  g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
+
+  return element_with_children (PW_ELEMENT (self), "stages", self->stages);
+}
+
+/**
+ * pw_pipeline_copy:
+ *
+ * Returns: (transfer full): an independent copy (without source positions)
+ */
+PwPipeline *
+pw_pipeline_copy (PwPipeline *self)
+{
+  g_autoptr(JsonNode) declaration = NULL;
+  PwPipeline *copy;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+
+  g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
+
+  declaration = pw_pipeline_to_declaration (self);
+  copy = pw_pipeline_new_from_declaration (declaration);
+  copy->origin = self->origin;
+  json_object_iter_init_ordered (&iter, self->document_extra);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
+    json_object_set_member (copy->document_extra, name, _pw_json_deep_copy (member));
+  pw_pipeline_set_cfn_context (copy, self->cfn_template, self->cfn_logical_id);
+
+  return copy;
+}

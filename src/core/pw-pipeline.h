@@ -1,0 +1,73 @@
+/* pw-pipeline.h
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#if !defined (PW_CORE_INSIDE) && !defined (PW_CORE_COMPILATION)
+# error "Only <pw-core.h> can be included directly."
+#endif
+
+#include "pw-element.h"
+#include "pw-stage.h"
+
+G_BEGIN_DECLS
+
+#define PW_TYPE_PIPELINE (pw_pipeline_get_type ())
+
+G_DECLARE_FINAL_TYPE (PwPipeline, pw_pipeline, PW, PIPELINE, PwElement)
+
+/**
+ * PwPipelineOrigin:
+ * @PW_PIPELINE_ORIGIN_NEW: made in memory
+ * @PW_PIPELINE_ORIGIN_PIPELINE_FILE: a `CreatePipeline` request (`pipeline:` + `tags:`)
+ * @PW_PIPELINE_ORIGIN_GET_PIPELINE: a `get-pipeline` response (`pipeline:` + `metadata:`)
+ * @PW_PIPELINE_ORIGIN_CFN: an `AWS::CodePipeline::Pipeline` resource of a template
+ */
+typedef enum
+{
+  PW_PIPELINE_ORIGIN_NEW,
+  PW_PIPELINE_ORIGIN_PIPELINE_FILE,
+  PW_PIPELINE_ORIGIN_GET_PIPELINE,
+  PW_PIPELINE_ORIGIN_CFN,
+} PwPipelineOrigin;
+
+PwPipeline       *pw_pipeline_new                  (const char  *name);
+PwPipeline       *pw_pipeline_new_from_declaration (JsonNode    *declaration);
+const char       *pw_pipeline_get_name             (PwPipeline  *self);
+void              pw_pipeline_set_name             (PwPipeline  *self,
+                                                    const char  *name);
+const char       *pw_pipeline_get_pipeline_type    (PwPipeline  *self);
+gboolean          pw_pipeline_is_v2                (PwPipeline  *self);
+const char       *pw_pipeline_get_execution_mode   (PwPipeline  *self);
+guint             pw_pipeline_get_n_stages         (PwPipeline  *self);
+PwStage          *pw_pipeline_get_stage            (PwPipeline  *self,
+                                                    guint        index);
+PwStage          *pw_pipeline_find_stage           (PwPipeline  *self,
+                                                    const char  *name);
+void              pw_pipeline_insert_stage         (PwPipeline  *self,
+                                                    guint        position,
+                                                    PwStage     *stage);
+void              pw_pipeline_remove_stage         (PwPipeline  *self,
+                                                    guint        position);
+guint             pw_pipeline_count_actions        (PwPipeline  *self);
+PwPipelineOrigin  pw_pipeline_get_origin           (PwPipeline  *self);
+void              pw_pipeline_set_origin           (PwPipeline  *self,
+                                                    PwPipelineOrigin origin);
+JsonNode         *pw_pipeline_get_document_extra   (PwPipeline  *self,
+                                                    const char  *key);
+void              pw_pipeline_set_document_extra   (PwPipeline  *self,
+                                                    const char  *key,
+                                                    JsonNode    *value);
+JsonNode         *pw_pipeline_get_cfn_template     (PwPipeline  *self);
+const char       *pw_pipeline_get_cfn_logical_id   (PwPipeline  *self);
+void              pw_pipeline_set_cfn_context      (PwPipeline  *self,
+                                                    JsonNode    *template_root,
+                                                    const char  *logical_id);
+JsonNode         *pw_pipeline_to_declaration       (PwPipeline  *self);
+PwPipeline       *pw_pipeline_copy                 (PwPipeline  *self);
+
+G_END_DECLS

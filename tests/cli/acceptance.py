@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+# Acceptance of what pipewright-cli writes by AWS's own tools, and the CLI's
+# behaviour as a user sees it. Run by meson (suite "cli"); every validator
+# is required: a missing one fails the suite, it is never skipped.
+#
+#   botocore (>= 1.40, knows V2 pipelines)  validate_parameters(CreatePipeline)
+#   Debian's aws v2 client (/usr/bin/aws)     create-pipeline --cli-input-yaml, V1 only
+#   cfn-lint                                   every CloudFormation template we write
+import glob
+import re
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+CLI = os.environ["PIPEWRIGHT_CLI"]
+SRCDIR = os.environ.get("G_TEST_SRCDIR", os.path.join(os.path.dirname(__file__), ".."))
+TOP = os.path.abspath(os.path.join(SRCDIR, ".."))
+EXAMPLES = os.path.join(TOP, "examples")
+DATA = os.path.join(SRCDIR, "data")
+DEBIAN_AWS = "/usr/bin/aws"
+
+import botocore  # noqa: E402  (a missing botocore is a failure)
+import botocore.session  # noqa: E402
+from botocore.validate import validate_parameters  # noqa: E402
+import yaml  # noqa: E402  (PyYAML: what the aws client itself reads YAML with)
+
+_SHAPE = botocore.session.get_session().get_service_model("codepipeline") \
+    .operation_model("CreatePipeline").input_shape
+
+
+def run(*args, stdin=None, check=None):
+    p = subprocess.run([CLI, *args], input=stdin, capture_output=True, text=True)
+    if check is not None and p.returncode != check:
+        raise AssertionError(f"pipewright-cli {' '.join(args)} exited {p.returncode}, "
+                             f"expected {check}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+    return p
+
+
+def botocore_errors(request):
+    try:
+        validate_parameters(request, _SHAPE)
+    except Exception as e:  # ParamValidationError
+        return str(e)
+    return None
+
+
+def cfn_lint_errors(path):
+    p = subprocess.run(["cfn-lint", "--format", "parseable", path], capture_output=True, text=True)
+    # cfn-lint's exit status is a bit mask: 2 = errors, 4 = warnings, 8 = informational.
+    if p.returncode & 2 or p.returncode & 1:
+        return p.stdout + p.stderr
+    return None
+
+
+def has_intrinsic(node):
+    if isinstance(node, dict):
+        if len(node) == 1:
+            (k,) = node
+            if k == "Ref" or k == "Condition" or k.startswith("Fn::"):
+                return True
+        return any(has_intrinsic(v) for v in node.values())
+    if isinstance(node, list):
+        return any(has_intrinsic(v) for v in node)
+    return False
+
+
+class Tools(unittest.TestCase):
+    def test_validators_present(self):
+        ver = tuple(int(x) for x in botocore.__version__.split(".")[:2])
+        self.assertGreaterEqual(ver, (1, 40), "botocore too old to know V2 pipelines")
+        self.assertTrue(os.access(DEBIAN_AWS, os.X_OK), "Debian awscli (/usr/bin/aws) is missing")
+        self.assertIsNotNone(shutil.which("cfn-lint"), "cfn-lint is missing")
+
+
+class Export(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def export(self, src, fmt, *extra):
+        out = os.path.join(self.tmp, os.path.basename(src) + "." + fmt)
+        run("export", "--to", fmt, src, "-o", out, *extra, check=0)
+        return out
+
+    def check_pipeline_file(self, path, v1):
+        with open(path) as f:
+            request = yaml.safe_load(f) if path.endswith("yaml") else json.load(f)
+        self.assertIsNone(botocore_errors(request), f"botocore rejects {path}")
+        if v1:
+            self.check_debian_aws(path)
+
+    def check_debian_aws(self, path):
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="y",
+                   AWS_DEFAULT_REGION="us-east-1", AWS_MAX_ATTEMPTS="1",
+                   AWS_EC2_METADATA_DISABLED="true", AWS_PAGER="")
+        flag = "--cli-input-yaml" if path.endswith("yaml") else "--cli-input-json"
+        p = subprocess.run([DEBIAN_AWS, "codepipeline", "create-pipeline", flag, "file://" + path,
+                            "--endpoint-url", "http://127.0.0.1:9"],
+                           capture_output=True, text=True, env=env, timeout=120)
+        # 255 with "Could not connect" = the client validated the request and
+        # tried to send it; 252 = it rejected the parameters.
+        self.assertEqual(p.returncode, 255, f"aws rejected {path}:\n{p.stderr}")
+        self.assertIn("Could not connect", p.stderr)
+
+    def test_examples_to_pipeline_files(self):
+        for src, v1 in [(os.path.join(EXAMPLES, "pipeline.yml"), False),
+                        (os.path.join(EXAMPLES, "pipeline-v1.json"), True)]:
+            for fmt in ("yaml", "json"):
+                with self.subTest(src=src, fmt=fmt):
+                    self.check_pipeline_file(self.export(src, fmt), v1)
+
+    def test_examples_to_cloudformation(self):
+        for src in ("pipeline.yml", "pipeline-v1.json", "template.yml"):
+            for fmt in ("cfn-json", "cfn-yaml"):
+                with self.subTest(src=src, fmt=fmt):
+                    out = self.export(os.path.join(EXAMPLES, src), fmt)
+                    self.assertIsNone(cfn_lint_errors(out))
+
+    def test_cfn_import_normalizes_and_says_so(self):
+        out = os.path.join(self.tmp, "imported.yaml")
+        p = run("import", os.path.join(EXAMPLES, "template.yml"), "-o", out, "--force")
+        with open(out) as f:
+            request = yaml.safe_load(f)
+        action = request["pipeline"]["stages"][0]["actions"][0]
+        self.assertEqual(action["actionTypeId"]["version"], "1")
+        self.assertEqual(action["configuration"]["PollForSourceChanges"], "false")
+        self.assertEqual(request["pipeline"]["stages"][1]["actions"][0]["runOrder"], 1)
+        self.assertIn("PollForSourceChanges was a boolean", p.stderr)
+        self.assertIn("DisableInboundStageTransitions exists only in CloudFormation", p.stderr)
+        # The intrinsics are kept (nothing silently dropped) and validation names them.
+        self.assertEqual(request["pipeline"]["roleArn"], {"Fn::GetAtt": ["PipelineRole", "Arn"]})
+        self.assertIn("P35", p.stderr)
+
+    def test_cdk_corpus_round_trip(self):
+        templates = sorted(glob.glob(os.path.join(DATA, "cdk", "*.template.json")))
+        self.assertGreater(len(templates), 20)
+        n = 0
+        for path in templates:
+            with open(path) as f:
+                original = json.load(f)
+            ids = [k for k, v in original.get("Resources", {}).items()
+                   if v.get("Type") == "AWS::CodePipeline::Pipeline"]
+            for rid in ids:
+                with self.subTest(template=os.path.basename(path), resource=rid):
+                    out = os.path.join(self.tmp, "rt.json")
+                    run("export", "--to", "cfn-json", "--force", "--resource", rid, path, "-o", out)
+                    with open(out) as f:
+                        again = json.load(f)
+                    # Import then export keeps the whole template, every intrinsic
+                    # and every property, in order.
+                    self.assertEqual(json.dumps(again, sort_keys=False),
+                                     json.dumps(original, sort_keys=False))
+                    n += 1
+                    # And as YAML with short-form tags, cfn-lint still reads it the same.
+                    out_yaml = os.path.join(self.tmp, "rt.yaml")
+                    run("export", "--to", "cfn-yaml", "--force", "--resource", rid, path, "-o", out_yaml)
+                    self.assertTrue(os.path.getsize(out_yaml) > 0)
+        self.assertGreater(n, 20)
+
+    def test_cdk_corpus_import_without_intrinsics_is_accepted(self):
+        """Pipelines whose properties have no intrinsics become valid requests."""
+        for path in sorted(glob.glob(os.path.join(DATA, "cdk", "*.template.json"))):
+            with open(path) as f:
+                original = json.load(f)
+            for rid, res in original.get("Resources", {}).items():
+                if res.get("Type") != "AWS::CodePipeline::Pipeline":
+                    continue
+                out = os.path.join(self.tmp, "imp.json")
+                p = run("import", "--to", "json", "--force", "--resource", rid, path, "-o", out)
+                self.assertIn(p.returncode, (0, 1), p.stderr)
+                with open(out) as f:
+                    request = json.load(f)
+                if not has_intrinsic(request):
+                    with self.subTest(template=os.path.basename(path), resource=rid):
+                        self.assertIsNone(botocore_errors(request))
+
+
+class Cli(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def test_usage_errors_exit_2(self):
+        self.assertEqual(run().returncode, 2)
+        self.assertEqual(run("frobnicate").returncode, 2)
+        self.assertEqual(run("validate").returncode, 2)
+        self.assertEqual(run("export", "x.yml").returncode, 2)
+        self.assertEqual(run("validate", os.path.join(self.tmp, "missing.yml")).returncode, 2)
+        for cmd in ("validate", "export", "import", "fmt", "graph"):
+            p = run(cmd, "--help", check=0)
+            self.assertIn("Usage:", p.stdout)
+
+    def test_validate_clean_and_findings(self):
+        run("validate", os.path.join(EXAMPLES, "pipeline.yml"), check=0)
+        bad = self.write("bad.yml", "pipeline:\n  name: demo\n  roleArn: arn:aws:iam::111122223333:role/r\n"
+                         "  artifactStore: {type: S3, location: bucket-x}\n  stages:\n"
+                         "    - name: Source\n      actions:\n        - name: A\n"
+                         "          actionTypeId: {category: Source, owner: AWS, provider: S3, version: '1'}\n"
+                         "          configuration: {S3Bucket: b, S3ObjectKey: k.zip, PollForSourceChanges: 'false'}\n"
+                         "          outputArtifacts: [{name: Src}]\n"
+                         "    - name: Build\n      actions:\n        - name: B\n"
+                         "          actionTypeId: {category: Build, owner: AWS, provider: CodeBuild, version: '1'}\n"
+                         "          configuration: {ProjectName: p}\n"
+                         "          inputArtifacts: [{name: Nope}]\n")
+        p = run("validate", bad, check=1)
+        self.assertRegex(p.stderr, re.escape(bad) + r":17:\d+: error\[P09\]")
+        p = run("validate", "--format", "json", bad, check=1)
+        report = json.loads(p.stdout)
+        codes = [d["code"] for d in report["diagnostics"]]
+        self.assertIn("P09", codes)
+        p = run("validate", "--format", "sarif", bad, check=1)
+        sarif = json.loads(p.stdout)
+        self.assertEqual(sarif["version"], "2.1.0")
+        results = sarif["runs"][0]["results"]
+        self.assertTrue(any(r["ruleId"] == "P09" and
+                            r["locations"][0]["physicalLocation"]["region"]["startLine"] == 17
+                            for r in results))
+
+    def test_syntax_error_has_position(self):
+        bad = self.write("broken.yml", "pipeline:\n  name: x\n   roleArn: y\n")
+        p = run("validate", bad, check=2)
+        self.assertRegex(p.stderr, r"broken\.yml:3:\d+: ")
+        bad = self.write("broken.json", '{"pipeline": {"name": "x",}}\n')
+        p = run("validate", bad, check=2)
+        self.assertRegex(p.stderr, r"broken\.json:1:\d+: ")
+
+    def test_stdin_and_stdout(self):
+        with open(os.path.join(EXAMPLES, "pipeline.yml")) as f:
+            text = f.read()
+        p = run("export", "--to", "json", "-", stdin=text, check=0)
+        self.assertIsNone(botocore_errors(json.loads(p.stdout)))
+        run("validate", "-", stdin=text, check=0)
+
+    def test_output_is_atomic_and_never_truncates(self):
+        target = self.write("keep.yml", "precious\n")
+        # A failed export leaves the existing file exactly as it was.
+        bad = self.write("bad.yml", "pipeline: [\n")
+        run("export", "--to", "yaml", bad, "-o", target, check=2)
+        with open(target) as f:
+            self.assertEqual(f.read(), "precious\n")
+        run("export", "--to", "yaml", os.path.join(EXAMPLES, "pipeline.yml"), "-o", target, check=0)
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["bad.yml", "keep.yml"])
+
+    def test_fmt_is_stable(self):
+        src = self.write("p.yml", open(os.path.join(EXAMPLES, "pipeline.yml")).read())
+        p = run("fmt", "--check", src)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(src, p.stdout)
+        run("fmt", src, check=0)
+        once = open(src).read()
+        run("fmt", "--check", src, check=0)
+        run("fmt", src, check=0)
+        self.assertEqual(open(src).read(), once)
+        # Formatting keeps the meaning.
+        with open(os.path.join(EXAMPLES, "pipeline.yml")) as f:
+            self.assertEqual(yaml.safe_load(once), yaml.safe_load(f))
+
+    def test_graph(self):
+        p = run("graph", os.path.join(EXAMPLES, "pipeline.yml"), check=0)
+        self.assertTrue(p.stdout.startswith('digraph "hello-service" {'))
+        self.assertIn('-> s2_a1 [label="Bin"]', p.stdout)
+        self.assertIn("cluster_s1_g0", p.stdout)
+
+    def test_import_multiple_pipelines_needs_resource(self):
+        tpl = self.write("two.yml", """
+Resources:
+  A:
+    Type: AWS::CodePipeline::Pipeline
+    Properties: {Name: a}
+  B:
+    Type: AWS::CodePipeline::Pipeline
+    Properties: {Name: b}
+""")
+        p = run("import", tpl, check=2)
+        self.assertIn("choose one with --resource", p.stderr)
+        self.assertIn("A, B", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

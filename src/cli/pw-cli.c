@@ -448,6 +448,46 @@ convert (const char     *input,
       return EXIT_USAGE;
     }
 
+  /* A pipeline file converted from CloudFormation may still hold values
+   * only CloudFormation can resolve (!Ref, !GetAtt): check what was
+   * written as the AWS CLI would see it, and say what is left to do. */
+  if ((format == PW_OUTPUT_YAML || format == PW_OUTPUT_JSON) &&
+      pw_pipeline_get_origin (pipeline) != PW_PIPELINE_ORIGIN_PIPELINE_FILE)
+    {
+      g_autoptr(PwDocument) written = NULL;
+      g_autoptr(PwPipeline) check = NULL;
+      g_autoptr(GPtrArray) left = NULL;
+      g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(GPtrArray) written_maps = g_ptr_array_new_with_free_func ((GDestroyNotify)pw_source_map_unref);
+      const char *name = (output != NULL && g_strcmp0 (output, "-") != 0) ? output : "<stdout>";
+
+      written = pw_document_load_data (text, -1, name, NULL);
+      if (written != NULL)
+        check = pw_document_dup_pipeline (written, NULL, NULL);
+      if (check != NULL)
+        {
+          left = pw_pipeline_validate (check);
+          for (guint i = 0; i < left->len; i++)
+            {
+              PwDiagnostic *d = g_ptr_array_index (left, i);
+
+              if (pw_diagnostic_get_severity (d) != PW_SEVERITY_ERROR)
+                continue;
+              errors++;
+              g_ptr_array_add (shown, g_object_ref (d));
+            }
+          if (shown->len > 0)
+            {
+              g_autofree char *report = NULL;
+
+              g_ptr_array_add (written_maps, pw_source_map_ref (pw_document_get_source_map (written)));
+              report = pw_report_format (shown, written_maps, PW_REPORT_HUMAN, use_color (stderr));
+              fprintf (stderr, "%s\n", _("The pipeline file was written, but the AWS CLI will reject it until these are fixed:"));
+              fputs (report, stderr);
+            }
+        }
+    }
+
   return errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }
 

@@ -475,11 +475,10 @@ _pw_cfn_pipeline_new_located (JsonNode     *template_root,
   {
     g_autoptr(JsonNode) tags = NULL;
 
+    /* The member stays where it was, so an export writes Tags back in
+     * the same place; the API writer moves it beside `pipeline:`. */
     if (json_object_has_member (object, "tags"))
-      {
-        tags = json_node_ref (json_object_get_member (object, "tags"));
-        json_object_remove_member (object, "tags");
-      }
+      tags = json_node_ref (json_object_get_member (object, "tags"));
 
     pipeline = pw_pipeline_new_from_declaration (declaration);
     if (tags != NULL)
@@ -496,7 +495,8 @@ _pw_cfn_pipeline_new_located (JsonNode     *template_root,
 }
 
 static JsonNode *
-convert_to_cfn (JsonNode *node)
+convert_to_cfn (JsonNode *node,
+                gboolean  store_first)
 {
   JsonNode *result;
 
@@ -533,15 +533,19 @@ convert_to_cfn (JsonNode *node)
                   {
                     JsonObject *item = json_object_new ();
 
+                    /* Keep the item's key order of the template it came from. */
+                    if (store_first)
+                      json_object_set_member (item, "ArtifactStore", convert_to_cfn (store, store_first));
                     json_object_set_string_member (item, "Region", region);
-                    json_object_set_member (item, "ArtifactStore", convert_to_cfn (store));
+                    if (!store_first)
+                      json_object_set_member (item, "ArtifactStore", convert_to_cfn (store, store_first));
                     json_array_add_object_element (list, item);
                   }
                 value = json_node_init_array (json_node_alloc (), list);
                 json_array_unref (list);
               }
             else
-              value = convert_to_cfn (member);
+              value = convert_to_cfn (member, store_first);
 
             json_object_set_member (dst, cfn != NULL ? cfn : name, value);
           }
@@ -558,7 +562,7 @@ convert_to_cfn (JsonNode *node)
         JsonArray *dst = json_array_sized_new (n);
 
         for (guint i = 0; i < n; i++)
-          json_array_add_element (dst, convert_to_cfn (json_array_get_element (src, i)));
+          json_array_add_element (dst, convert_to_cfn (json_array_get_element (src, i), store_first));
         result = json_node_init_array (json_node_alloc (), dst);
         json_array_unref (dst);
         return result;
@@ -569,6 +573,33 @@ convert_to_cfn (JsonNode *node)
     default:
       return json_node_copy (node);
     }
+}
+
+/* CloudFormation's ArtifactStores items are {Region, ArtifactStore}; the CDK
+ * writes them the other way round. Whichever the template used wins. */
+static gboolean
+artifact_store_first (JsonNode   *template_root,
+                      const char *logical_id)
+{
+  JsonObject *resources = resources_of (template_root);
+  JsonNode *node;
+  JsonObjectIter iter;
+  const char *name;
+
+  if (resources == NULL || logical_id == NULL ||
+      (node = json_object_get_member (resources, logical_id)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node) ||
+      (node = json_object_get_member (json_node_get_object (node), "Properties")) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node) ||
+      (node = json_object_get_member (json_node_get_object (node), "ArtifactStores")) == NULL ||
+      !JSON_NODE_HOLDS_ARRAY (node) ||
+      json_array_get_length (json_node_get_array (node)) == 0 ||
+      (node = json_array_get_element (json_node_get_array (node), 0)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+
+  json_object_iter_init_ordered (&iter, json_node_get_object (node));
+  return json_object_iter_next_ordered (&iter, &name, NULL) && g_str_equal (name, "ArtifactStore");
 }
 
 static char *
@@ -639,20 +670,20 @@ pw_cfn_export (PwPipeline *pipeline,
                   "(Fn::GetAtt Pipeline.Version); it was left out"));
     }
 
-  properties = convert_to_cfn (declaration);
+  template_root = pw_pipeline_get_cfn_template (pipeline);
+  logical_id = pw_pipeline_get_cfn_logical_id (pipeline);
+
+  properties = convert_to_cfn (declaration, artifact_store_first (template_root, logical_id));
   props = json_node_get_object (properties);
 
   tags = pw_pipeline_get_document_extra (pipeline, "tags");
   if (tags != NULL)
     {
       if (JSON_NODE_HOLDS_ARRAY (tags))
-        json_object_set_member (props, "Tags", convert_to_cfn (tags));
+        json_object_set_member (props, "Tags", convert_to_cfn (tags, FALSE));
       else
         json_object_set_member (props, "Tags", _pw_json_deep_copy (tags));
     }
-
-  template_root = pw_pipeline_get_cfn_template (pipeline);
-  logical_id = pw_pipeline_get_cfn_logical_id (pipeline);
 
   if (template_root != NULL && logical_id != NULL && resources_of (template_root) != NULL)
     {

@@ -606,7 +606,9 @@ pw_pipeline_to_api (PwPipeline *pipeline,
       json_object_iter_init_ordered (&iter, object);
       while (json_object_iter_next_ordered (&iter, &name, &member))
         {
-          if (g_strv_contains (cfn_only, name) || g_ascii_isupper (name[0]))
+          if (g_strv_contains (cfn_only, name) || g_ascii_isupper (name[0]) ||
+              (g_str_equal (name, "tags") &&
+               pw_pipeline_get_origin (pipeline) == PW_PIPELINE_ORIGIN_CFN))
             g_ptr_array_add (drop, g_strdup (name));
         }
 
@@ -623,6 +625,12 @@ pw_pipeline_to_api (PwPipeline *pipeline,
           else if (g_str_equal (key, "restartExecutionOnUpdate"))
             message = g_strdup (_("RestartExecutionOnUpdate exists only in CloudFormation; it was "
                                   "left out"));
+          else if (g_str_equal (key, "tags"))
+            {
+              /* Not dropped: written beside `pipeline:` below. */
+              json_object_remove_member (object, key);
+              continue;
+            }
           else
             message = g_strdup_printf (_("property '%s' is not part of the CodePipeline API; it "
                                          "was left out"), key);

@@ -398,7 +398,9 @@ _pw_element_set_declaration (PwElement *self,
   g_clear_pointer (&priv->raw, json_node_unref);
   priv->raw = declaration;
 
-  if (JSON_NODE_HOLDS_OBJECT (declaration))
+  /* An intrinsic (an Fn::If standing for a whole stage, say) is a mapping,
+   * but not a declaration: keep it whole, as an opaque element. */
+  if (JSON_NODE_HOLDS_OBJECT (declaration) && !pw_cfn_is_intrinsic (declaration))
     priv->object = json_node_get_object (declaration);
   else
     priv->object = NULL;

@@ -22,9 +22,10 @@ typedef enum
   PW_REPORT_SARIF,
 } PwReportFormat;
 
-char *pw_report_format (GPtrArray      *diagnostics,
-                        GPtrArray      *source_maps,
-                        PwReportFormat  format,
-                        gboolean        color);
+char *pw_report_format  (GPtrArray      *diagnostics,
+                         GPtrArray      *source_maps,
+                         PwReportFormat  format,
+                         gboolean        color);
+char *pw_report_summary (GPtrArray      *diagnostics);
 
 G_END_DECLS

@@ -133,7 +133,7 @@ bench_workload (const char *workload,
   g_autoptr(GArray) load = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) model = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) validate = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GArray) exports[4] = { NULL };
+  GArray *exports[4] = { NULL };
   static const char *format_names[] = { "export_yaml", "export_json", "export_cfn_json", "export_cfn_yaml" };
   g_autoptr(PwDocument) document = NULL;
   g_autoptr(PwPipeline) pipeline = NULL;
@@ -196,6 +196,9 @@ bench_workload (const char *workload,
   figure (workload, "validate", validate, "ms", 1.0);
   for (guint f = 0; f < 4; f++)
     figure (workload, format_names[f], exports[f], "ms", 1.0);
+
+  for (guint f = 0; f < 4; f++)
+    g_array_unref (exports[f]);
 
   if (cli != NULL)
     bench_process (workload, cli, file);

@@ -375,6 +375,7 @@ cmd_validate (int    argc,
 static int
 convert (const char     *input,
          const char     *resource,
+         char          **parameters,
          PwOutputFormat  format,
          const char     *output,
          gboolean        force)
@@ -401,6 +402,20 @@ convert (const char     *input,
     {
       print_error ("%s", error->message);
       return EXIT_USAGE;
+    }
+
+  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
+    {
+      const char *eq = strchr (parameters[i], '=');
+      g_autofree char *name = NULL;
+
+      if (eq == NULL || eq == parameters[i])
+        {
+          print_error (_("--parameter takes NAME=VALUE, not '%s'"), parameters[i]);
+          return EXIT_USAGE;
+        }
+      name = g_strndup (parameters[i], eq - parameters[i]);
+      pw_pipeline_set_cfn_parameter (pipeline, name, eq + 1);
     }
 
   /* Only errors and warnings matter here; notes about CloudFormation
@@ -499,9 +514,11 @@ cmd_export (int    argc,
   g_autofree char *to = NULL;
   g_autofree char *output = NULL;
   g_autofree char *resource = NULL;
+  g_auto(GStrv) parameters = NULL;
   gboolean force = FALSE;
   PwOutputFormat format;
   GOptionEntry entries[] = {
+    { "parameter", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Give a template parameter a value (also AWS::Region, AWS::AccountId, AWS::StackName), used to resolve !Ref and !Sub when writing a pipeline file"), N_("NAME=VALUE") },
     { "to", 't', 0, G_OPTION_ARG_STRING, &to, N_("yaml, json (pipeline file), cfn-json or cfn-yaml (CloudFormation template)"), N_("FORMAT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE (atomically) instead of standard output"), N_("FILE") },
     { "resource", 'r', 0, G_OPTION_ARG_STRING, &resource, N_("Which pipeline of a CloudFormation template (logical id)"), N_("ID") },
@@ -535,7 +552,7 @@ cmd_export (int    argc,
       return EXIT_USAGE;
     }
 
-  return convert (argv[1], resource, format, output, force);
+  return convert (argv[1], resource, parameters, format, output, force);
 }
 
 static int
@@ -546,9 +563,11 @@ cmd_import (int    argc,
   g_autofree char *to = NULL;
   g_autofree char *output = NULL;
   g_autofree char *resource = NULL;
+  g_auto(GStrv) parameters = NULL;
   gboolean force = FALSE;
   PwOutputFormat format = PW_OUTPUT_YAML;
   GOptionEntry entries[] = {
+    { "parameter", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Give a template parameter a value (also AWS::Region, AWS::AccountId, AWS::StackName); !Ref and !Sub of parameters resolve to it, or to the parameter's Default"), N_("NAME=VALUE") },
     { "resource", 'r', 0, G_OPTION_ARG_STRING, &resource, N_("Which AWS::CodePipeline::Pipeline resource (logical id); needed when the template has several"), N_("ID") },
     { "to", 't', 0, G_OPTION_ARG_STRING, &to, N_("yaml (default) or json"), N_("FORMAT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE (atomically) instead of standard output"), N_("FILE") },
@@ -577,7 +596,7 @@ cmd_import (int    argc,
       return EXIT_USAGE;
     }
 
-  return convert (argv[1], resource, format, output, force);
+  return convert (argv[1], resource, parameters, format, output, force);
 }
 
 /* fmt ---------------------------------------------------------------------- */

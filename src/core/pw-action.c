@@ -429,7 +429,7 @@ pw_action_set_configuration_string (PwAction   *self,
   if (current != NULL && JSON_NODE_HOLDS_OBJECT (current))
     copy = _pw_json_deep_copy (current);
   else
-    copy = json_node_init_object (json_node_alloc (), json_object_new ());
+    copy = _pw_json_new_object ();
   config = json_node_get_object (copy);
 
   if (value != NULL)

@@ -457,7 +457,7 @@ _pw_cfn_pipeline_new_located (JsonNode     *template_root,
   properties = json_object_get_member (json_node_get_object (resource), "Properties");
   if (properties == NULL)
     {
-      declaration = json_node_init_object (json_node_alloc (), json_object_new ());
+      declaration = _pw_json_new_object ();
       locate_like (map, declaration, resource);
     }
   else if (!JSON_NODE_HOLDS_OBJECT (properties) || pw_cfn_is_intrinsic (properties))

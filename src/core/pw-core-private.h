@@ -31,3 +31,8 @@ PwPipeline *_pw_cfn_pipeline_new_located (JsonNode     *template_root,
                                           GError      **error);
 JsonObject *_pw_pipeline_get_document_extras (PwPipeline *self);
 G_END_DECLS
+
+G_BEGIN_DECLS
+JsonNode   *_pw_json_new_object       (void);
+JsonNode   *_pw_json_new_array        (void);
+G_END_DECLS

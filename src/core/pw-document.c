@@ -569,6 +569,134 @@ normalize_declaration (JsonNode  *declaration,
     }
 }
 
+/* Resolves what can be resolved without CloudFormation: `Ref` to a
+ * parameter, and `Fn::Sub` whose ${…} are all parameters. NULL otherwise. */
+static char *
+resolve_intrinsic (PwPipeline *pipeline,
+                   JsonNode   *node)
+{
+  JsonObject *object = json_node_get_object (node);
+  JsonNode *arg;
+
+  if ((arg = json_object_get_member (object, "Ref")) != NULL)
+    {
+      const char *value;
+
+      if (json_node_get_value_type (arg) != G_TYPE_STRING)
+        return NULL;
+      value = pw_pipeline_get_cfn_parameter (pipeline, json_node_get_string (arg));
+      return g_strdup (value);
+    }
+
+  if ((arg = json_object_get_member (object, "Fn::GetAtt")) != NULL &&
+      JSON_NODE_HOLDS_ARRAY (arg) && json_array_get_length (json_node_get_array (arg)) == 2)
+    {
+      JsonArray *pair = json_node_get_array (arg);
+      JsonNode *a = json_array_get_element (pair, 0), *b = json_array_get_element (pair, 1);
+      g_autofree char *name = NULL;
+
+      if (json_node_get_value_type (a) != G_TYPE_STRING ||
+          json_node_get_value_type (b) != G_TYPE_STRING)
+        return NULL;
+      /* Given on the command line as Resource.Attribute=value. */
+      name = g_strdup_printf ("%s.%s", json_node_get_string (a), json_node_get_string (b));
+      return g_strdup (pw_pipeline_get_cfn_parameter (pipeline, name));
+    }
+
+  if ((arg = json_object_get_member (object, "Fn::Sub")) != NULL &&
+      json_node_get_value_type (arg) == G_TYPE_STRING)
+    {
+      const char *p = json_node_get_string (arg);
+      GString *out = g_string_new (NULL);
+
+      while (*p != '\0')
+        {
+          if (p[0] == '$' && p[1] == '{' && p[2] == '!')
+            {
+              /* ${!Literal} writes ${Literal} */
+              g_string_append (out, "${");
+              p += 3;
+            }
+          else if (p[0] == '$' && p[1] == '{')
+            {
+              const char *end = strchr (p + 2, '}');
+              g_autofree char *name = NULL;
+              const char *value;
+
+              if (end == NULL)
+                break;
+              name = g_strndup (p + 2, end - (p + 2));
+              if ((value = pw_pipeline_get_cfn_parameter (pipeline, name)) == NULL)
+                {
+                  g_string_free (out, TRUE);
+                  return NULL;
+                }
+              g_string_append (out, value);
+              p = end + 1;
+            }
+          else
+            g_string_append_c (out, *p++);
+        }
+
+      if (*p != '\0')
+        {
+          g_string_free (out, TRUE);
+          return NULL;
+        }
+      return g_string_free (out, FALSE);
+    }
+
+  return NULL;
+}
+
+static void
+resolve_intrinsics (PwPipeline *pipeline,
+                    JsonNode   *node,
+                    const char *path,
+                    GPtrArray  *notes)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          const char *key = l->data;
+          JsonNode *member = json_object_get_member (object, key);
+          g_autofree char *where = path[0] ? g_strdup_printf ("%s.%s", path, key) : g_strdup (key);
+
+          if (pw_cfn_is_intrinsic (member))
+            {
+              g_autofree char *value = resolve_intrinsic (pipeline, member);
+
+              if (value != NULL)
+                {
+                  g_autofree char *message =
+                    g_strdup_printf (_("%s was a CloudFormation intrinsic; resolved with the "
+                                       "template's parameters to \"%s\""), key, value);
+
+                  add_note (notes, "P35", where, message);
+                  json_object_set_string_member (object, key, value);
+                }
+            }
+          else
+            resolve_intrinsics (pipeline, member, where, notes);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *where = g_strdup_printf ("%s[%u]", path, i);
+
+          resolve_intrinsics (pipeline, json_array_get_element (array, i), where, notes);
+        }
+    }
+}
+
 /**
  * pw_pipeline_to_api:
  * @normalize: convert values CloudFormation accepts but the API types
@@ -639,6 +767,8 @@ pw_pipeline_to_api (PwPipeline *pipeline,
           json_object_remove_member (object, key);
         }
 
+      if (pw_pipeline_get_cfn_template (pipeline) != NULL)
+        resolve_intrinsics (pipeline, declaration, "", notes);
       normalize_declaration (declaration, notes);
     }
 

@@ -78,7 +78,7 @@ pw_element_init (PwElement *self)
 {
   PwElementPrivate *priv = pw_element_get_instance_private (self);
 
-  priv->raw = json_node_init_object (json_node_alloc (), json_object_new ());
+  priv->raw = _pw_json_new_object ();
   priv->object = json_node_get_object (priv->raw);
 }
 
@@ -647,5 +647,27 @@ _pw_json_new_int (gint64 value)
   JsonNode *node = json_node_alloc ();
 
   json_node_init_int (node, value);
+  return node;
+}
+
+/* An empty container node. json_node_init_object() takes its own reference,
+ * so the one from json_object_new() must be dropped. */
+JsonNode *
+_pw_json_new_object (void)
+{
+  JsonObject *object = json_object_new ();
+  JsonNode *node = json_node_init_object (json_node_alloc (), object);
+
+  json_object_unref (object);
+  return node;
+}
+
+JsonNode *
+_pw_json_new_array (void)
+{
+  JsonArray *array = json_array_new ();
+  JsonNode *node = json_node_init_array (json_node_alloc (), array);
+
+  json_array_unref (array);
   return node;
 }

@@ -20,6 +20,7 @@ struct _PwPipeline
   JsonObject       *document_extra;
   JsonNode         *cfn_template;
   char             *cfn_logical_id;
+  GHashTable       *cfn_parameters;
 
   PwPipelineOrigin  origin;
 };
@@ -116,6 +117,7 @@ pw_pipeline_finalize (GObject *object)
   g_clear_pointer (&self->document_extra, json_object_unref);
   g_clear_pointer (&self->cfn_template, json_node_unref);
   g_clear_pointer (&self->cfn_logical_id, g_free);
+  g_clear_pointer (&self->cfn_parameters, g_hash_table_unref);
 
   G_OBJECT_CLASS (pw_pipeline_parent_class)->finalize (object);
 }
@@ -217,7 +219,7 @@ PwPipeline *
 pw_pipeline_new (const char *name)
 {
   PwPipeline *self = g_object_new (PW_TYPE_PIPELINE, NULL);
-  g_autoptr(JsonNode) stages = json_node_init_array (json_node_alloc (), json_array_new ());
+  g_autoptr(JsonNode) stages = _pw_json_new_array ();
 
   if (name != NULL)
     pw_pipeline_set_name (self, name);
@@ -516,6 +518,67 @@ pw_pipeline_set_cfn_context (PwPipeline *self,
   self->cfn_logical_id = g_strdup (logical_id);
 }
 
+/**
+ * pw_pipeline_set_cfn_parameter:
+ * @name: a template parameter, or a pseudo parameter such as `AWS::Region`
+ * @value: (nullable): its value; %NULL forgets it
+ *
+ * Gives a value to a template parameter, for writing an imported pipeline
+ * as a pipeline file: `!Ref Name` and `${Name}` in `!Sub` then resolve to
+ * it. Without one, a parameter's `Default` is used.
+ */
+void
+pw_pipeline_set_cfn_parameter (PwPipeline *self,
+                               const char *name,
+                               const char *value)
+{
+  g_return_if_fail (PW_IS_PIPELINE (self));
+  g_return_if_fail (name != NULL);
+
+  if (self->cfn_parameters == NULL)
+    self->cfn_parameters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  if (value == NULL)
+    g_hash_table_remove (self->cfn_parameters, name);
+  else
+    g_hash_table_insert (self->cfn_parameters, g_strdup (name), g_strdup (value));
+}
+
+/**
+ * pw_pipeline_get_cfn_parameter:
+ *
+ * Returns: (nullable): the value given to a template parameter, else its
+ *   `Default` in the template, else %NULL
+ */
+const char *
+pw_pipeline_get_cfn_parameter (PwPipeline *self,
+                               const char *name)
+{
+  const char *value;
+  JsonNode *node;
+
+  g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (self->cfn_parameters != NULL &&
+      (value = g_hash_table_lookup (self->cfn_parameters, name)) != NULL)
+    return value;
+
+  if (g_str_equal (name, "AWS::Partition"))
+    return "aws";
+
+  if (self->cfn_template == NULL || !JSON_NODE_HOLDS_OBJECT (self->cfn_template) ||
+      (node = json_object_get_member (json_node_get_object (self->cfn_template), "Parameters")) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node) ||
+      (node = json_object_get_member (json_node_get_object (node), name)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node) ||
+      (node = json_object_get_member (json_node_get_object (node), "Default")) == NULL ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
 static JsonNode *
 element_with_children (PwElement  *element,
                        const char *list_key,
@@ -618,6 +681,15 @@ pw_pipeline_copy (PwPipeline *self)
   while (json_object_iter_next_ordered (&iter, &name, &member))
     json_object_set_member (copy->document_extra, name, _pw_json_deep_copy (member));
   pw_pipeline_set_cfn_context (copy, self->cfn_template, self->cfn_logical_id);
+  if (self->cfn_parameters != NULL)
+    {
+      GHashTableIter iter2;
+      gpointer k, v;
+
+      g_hash_table_iter_init (&iter2, self->cfn_parameters);
+      while (g_hash_table_iter_next (&iter2, &k, &v))
+        pw_pipeline_set_cfn_parameter (copy, k, v);
+    }
 
   return copy;
 }

@@ -67,6 +67,11 @@ const char       *pw_pipeline_get_cfn_logical_id   (PwPipeline  *self);
 void              pw_pipeline_set_cfn_context      (PwPipeline  *self,
                                                     JsonNode    *template_root,
                                                     const char  *logical_id);
+void              pw_pipeline_set_cfn_parameter    (PwPipeline  *self,
+                                                    const char  *name,
+                                                    const char  *value);
+const char       *pw_pipeline_get_cfn_parameter    (PwPipeline  *self,
+                                                    const char  *name);
 JsonNode         *pw_pipeline_to_declaration       (PwPipeline  *self);
 PwPipeline       *pw_pipeline_copy                 (PwPipeline  *self);
 

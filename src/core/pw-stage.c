@@ -180,7 +180,7 @@ PwStage *
 pw_stage_new (const char *name)
 {
   PwStage *self = g_object_new (PW_TYPE_STAGE, NULL);
-  g_autoptr(JsonNode) actions = json_node_init_array (json_node_alloc (), json_array_new ());
+  g_autoptr(JsonNode) actions = _pw_json_new_array ();
 
   if (name != NULL)
     pw_stage_set_name (self, name);

@@ -1388,9 +1388,26 @@ need_v2 (Validator  *v,
 
   report (v, "P18", ERR, el, node, key, path,
           v->pm[P_PIPELINE_TYPE] != NULL
-            ? _("%s needs a V2 pipeline, but pipelineType is V1; %s")
-            : _("%s needs a V2 pipeline, but pipelineType is not set (so it is V1); %s"),
-          _(what), v2_hint (v));
+            ? _("%s needs a V2 pipeline, but %s is V1; %s")
+            : _("%s needs a V2 pipeline, but %s is not set (so it is V1); %s"),
+          _(what), kn (v, "pipelineType"), v2_hint (v));
+}
+
+/* P18 for a member that exists only in V2 pipelines. */
+static void
+need_v2_member (Validator  *v,
+                PwElement  *el,
+                JsonNode   *node,
+                const Path *path,
+                const char *key)
+{
+  g_autofree char *what = NULL;
+
+  if (v->v2)
+    return;
+
+  what = g_strdup_printf ("'%s'", kn (v, key));
+  need_v2 (v, el, node, TRUE, path, what);
 }
 
 /* Scalars are fine in CloudFormation for a boolean property. */
@@ -1798,7 +1815,7 @@ validate_variables (Validator *v)
   if (node == NULL)
     return;
 
-  need_v2 (v, el, node, TRUE, path, N_("pipeline variables"));
+  need_v2_member (v, el, node, path, "variables");
 
   if ((array = expect_array (v, el, node, path, N_("variables"))) == NULL)
     {
@@ -2171,7 +2188,7 @@ validate_stage_conditions (Validator  *v,
       JsonNode *m[3] = { NULL, };
       const char *result = NULL;
 
-      need_v2 (v, el, node, TRUE, path, N_("stage onFailure"));
+      need_v2_member (v, el, node, path, "onFailure");
       if ((object = expect_mapping (v, el, node, path, N_("onFailure"), failure_keys, 3, m)) != NULL)
         {
 
@@ -2216,7 +2233,7 @@ validate_stage_conditions (Validator  *v,
       JsonObject *object;
       JsonNode *m[1] = { NULL, };
 
-      need_v2 (v, el, st->m[S_ON_SUCCESS], TRUE, path, N_("stage onSuccess"));
+      need_v2_member (v, el, st->m[S_ON_SUCCESS], path, "onSuccess");
       if ((object = expect_mapping (v, el, st->m[S_ON_SUCCESS], path, N_("onSuccess"), success_keys, 1, m)) != NULL)
         {
           validate_condition_list (v, el, st->m[S_ON_SUCCESS], m[0], path, stage,
@@ -2230,7 +2247,7 @@ validate_stage_conditions (Validator  *v,
       JsonObject *object;
       JsonNode *m[1] = { NULL, };
 
-      need_v2 (v, el, st->m[S_BEFORE_ENTRY], TRUE, path, N_("stage beforeEntry"));
+      need_v2_member (v, el, st->m[S_BEFORE_ENTRY], path, "beforeEntry");
       if ((object = expect_mapping (v, el, st->m[S_BEFORE_ENTRY], path, N_("beforeEntry"), success_keys, 1, m)) != NULL)
         {
           validate_condition_list (v, el, st->m[S_BEFORE_ENTRY], m[0], path, stage,
@@ -3018,7 +3035,7 @@ check_commands_members (Validator  *v,
       if (node == NULL)
         continue;
 
-      need_v2 (v, el, node, TRUE, path, v2_members[i].key);
+      need_v2_member (v, el, node, path, v2_members[i].key);
       if (!a->is_commands && a->category != NULL)
         report (v, "P36", ERR, el, node, TRUE, path,
                 _("%s only applies to a Commands action (category Compute), not to %s action "
@@ -3174,7 +3191,7 @@ check_artifact_list (Validator  *v,
             {
               const Path *fpath = PATH_KEY (ipath, "files");
 
-              need_v2 (v, el, m[1], TRUE, fpath, N_("output artifact files"));
+              need_v2 (v, el, m[1], TRUE, fpath, N_("'files' on an output artifact"));
               if (!a->is_commands && a->category != NULL)
                 report (v, "P36", ERR, el, m[1], TRUE, fpath,
                         _("output artifact files only apply to a Commands action (category "
@@ -3446,7 +3463,7 @@ validate_action (Validator  *v,
       const Path *tpath = PATH_KEY (apath, "timeoutInMinutes");
       gint64 minutes;
 
-      need_v2 (v, el, a->m[A_TIMEOUT], TRUE, tpath, N_("action timeoutInMinutes"));
+      need_v2_member (v, el, a->m[A_TIMEOUT], tpath, "timeoutInMinutes");
       if (a->category != NULL && a->provider != NULL &&
           a->kind != KIND_MANUAL)
         report (v, "P22", ERR, el, a->m[A_TIMEOUT], TRUE, tpath,
@@ -4167,7 +4184,7 @@ validate_triggers (Validator *v)
   if (node == NULL)
     return;
 
-  need_v2 (v, el, node, TRUE, path, N_("triggers"));
+  need_v2_member (v, el, node, path, "triggers");
   if ((array = expect_array (v, el, node, path, "triggers")) == NULL)
     return;
 

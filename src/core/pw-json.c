@@ -169,6 +169,19 @@ scanner_error_at_position (Scanner    *self,
   va_end (args);
 }
 
+/* Keeps quoted keys readable in messages however long they are. */
+static char *
+shorten (const char *text)
+{
+  g_autofree char *head = NULL;
+
+  if (g_utf8_strlen (text, -1) <= 60)
+    return g_strdup (text);
+
+  head = g_utf8_substring (text, 0, 57);
+  return g_strconcat (head, "…", NULL);
+}
+
 static void
 skip_whitespace (Scanner *self)
 {
@@ -878,9 +891,11 @@ scan_document (Scanner *self)
 
               if (g_hash_table_lookup_extended (level->keys, self->key->str, NULL, &first_line))
                 {
-                  scanner_error_at (self, PW_CORE_ERROR_SYNTAX, start,
-                                    "duplicate key '%s' (first defined on line %u)",
-                                    self->key->str, GPOINTER_TO_UINT (first_line));
+                  g_autofree char *shown = shorten (self->key->str);
+
+                  scanner_error_at_position (self, PW_CORE_ERROR_SYNTAX, key_line, key_column,
+                                             "duplicate key '%s' (first defined on line %u)",
+                                             shown, GPOINTER_TO_UINT (first_line));
                   return FALSE;
                 }
               g_hash_table_insert (level->keys, g_strdup (self->key->str), GUINT_TO_POINTER (key_line));

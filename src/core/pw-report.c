@@ -302,7 +302,8 @@ format_json (GPtrArray *diagnostics)
       json_builder_set_member_name (builder, "name");
       json_builder_add_string_value (builder, rule != NULL ? rule->name : "");
       json_builder_set_member_name (builder, "severity");
-      json_builder_add_string_value (builder, pw_severity_to_string (pw_diagnostic_get_severity (d)));
+      json_builder_add_string_value (builder,
+                                     pw_severity_to_string (pw_diagnostic_get_severity (d)));
       json_builder_set_member_name (builder, "message");
       json_builder_add_string_value (builder, pw_diagnostic_get_message (d));
       json_builder_set_member_name (builder, "path");
@@ -432,7 +433,8 @@ format_sarif (GPtrArray *diagnostics)
           json_builder_add_int_value (builder, rule - rules);
         }
       json_builder_set_member_name (builder, "level");
-      json_builder_add_string_value (builder, pw_severity_to_string (pw_diagnostic_get_severity (d)));
+      json_builder_add_string_value (builder,
+                                     pw_severity_to_string (pw_diagnostic_get_severity (d)));
       json_builder_set_member_name (builder, "message");
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "text");

@@ -336,6 +336,7 @@ enum {
   P_TRIGGERS,
   P_DISABLE_TRANSITIONS,   /* CloudFormation only */
   P_RESTART,               /* CloudFormation only */
+  P_TAGS,                  /* CloudFormation only: also in the document extras */
   N_P
 };
 
@@ -344,7 +345,7 @@ enum {
 static const char *const pipeline_keys[] = {
   "name", "roleArn", "artifactStore", "artifactStores", "stages", "version", "executionMode",
   "pipelineType", "variables", "triggers", "disableInboundStageTransitions",
-  "restartExecutionOnUpdate", NULL
+  "restartExecutionOnUpdate", "tags", NULL
 };
 
 enum { S_NAME, S_BLOCKERS, S_ACTIONS, S_ON_FAILURE, S_ON_SUCCESS, S_BEFORE_ENTRY, N_S };
@@ -414,6 +415,7 @@ typedef enum
   KIND_COMMANDS,
   KIND_MANUAL,
 } Kind;
+
 static const char *const owners[] = { "AWS", "ThirdParty", "Custom", NULL };
 static const char *const execution_modes[] = { "QUEUED", "SUPERSEDED", "PARALLEL", NULL };
 static const char *const pipeline_types[] = { "V1", "V2", NULL };
@@ -686,6 +688,7 @@ static void
 suggest_offer (Suggest    *s,
                const char *candidate)
 {
+  gsize len = strlen (s->name);
   guint d;
 
   if (candidate == NULL || strcmp (candidate, s->name) == 0)
@@ -693,12 +696,13 @@ suggest_offer (Suggest    *s,
 
   if (g_ascii_strcasecmp (candidate, s->name) == 0)
     d = 0;
-  else if (strlen (s->name) < 3)
+  else if (len < 3)
     return;
   else
     d = edit_distance (s->name, candidate);
 
-  if (d <= 2 && (s->best == NULL || d < s->best_distance))
+  /* Two edits turn any three-letter word into any other. */
+  if (d <= (len >= 6 ? 2u : 1u) && (s->best == NULL || d < s->best_distance))
     {
       s->best = candidate;
       s->best_distance = d;
@@ -1657,7 +1661,8 @@ validate_store (Validator  *v,
 {
   PwElement *el = v->pel;
   JsonNode *m[3] = { NULL, };
-  JsonObject *object = expect_mapping (v, el, node, path, N_("an artifact store"), store_keys, 3, m);
+  JsonObject *object = expect_mapping (v, el, node, path, N_("an artifact store"),
+                                       store_keys, 3, m);
 
   if (object == NULL)
     return;
@@ -1774,7 +1779,8 @@ validate_stores (Validator *v)
           JsonNode *item = json_array_get_element (list, i);
           const Path *ipath = PATH_INDEX (path, i);
           JsonNode *m[2] = { NULL, };
-          JsonObject *object = expect_mapping (v, el, item, ipath, N_("an artifactStores item"), cfn_store_keys, 2, m);
+          JsonObject *object = expect_mapping (v, el, item, ipath, N_("an artifactStores item"),
+                                               cfn_store_keys, 2, m);
           const char *region;
 
           if (object == NULL)
@@ -1834,7 +1840,8 @@ validate_variables (Validator *v)
       JsonNode *item = json_array_get_element (array, i);
       const Path *ipath = PATH_INDEX (path, i);
       JsonNode *m[3] = { NULL, };
-      JsonObject *object = expect_mapping (v, el, item, ipath, N_("a variable"), variable_keys, 3, m);
+      JsonObject *object = expect_mapping (v, el, item, ipath, N_("a variable"),
+                                           variable_keys, 3, m);
       const char *name;
 
       if (object == NULL)
@@ -1948,7 +1955,8 @@ validate_rule (Validator  *v,
     {
       const Path *tpath = PATH_KEY (path, "ruleTypeId");
       JsonNode *t[N_T] = { NULL, };
-      JsonObject *type = expect_mapping (v, el, m[R_TYPE_ID], tpath, N_("ruleTypeId"), type_id_keys, N_T, t);
+      JsonObject *type = expect_mapping (v, el, m[R_TYPE_ID], tpath, N_("ruleTypeId"),
+                                         type_id_keys, N_T, t);
 
       if (type != NULL)
         {
@@ -2163,8 +2171,10 @@ validate_condition_list (Validator  *v,
   if (n != 1)
     report (v, "P34", ERR, el, node, FALSE, cpath,
             when == WHEN_ON_FAILURE
-              ? _("onFailure takes at most one condition (with its rules), but it has %u")
-              : _("this takes exactly one condition (with its rules), but it has %u"),
+              ? _("%s takes at most one condition (with its rules), but it has %u")
+              : _("%s takes exactly one condition (with its rules), but it has %u"),
+            kn (v, when == WHEN_ON_FAILURE ? "onFailure"
+                   : when == WHEN_ON_SUCCESS ? "onSuccess" : "beforeEntry"),
             n);
 
   for (guint i = 0; i < n; i++)
@@ -2189,7 +2199,8 @@ validate_stage_conditions (Validator  *v,
       const char *result = NULL;
 
       need_v2_member (v, el, node, path, "onFailure");
-      if ((object = expect_mapping (v, el, node, path, N_("onFailure"), failure_keys, 3, m)) != NULL)
+      if ((object = expect_mapping (v, el, node, path, N_("onFailure"),
+                                    failure_keys, 3, m)) != NULL)
         {
 
           if (m[0] != NULL)
@@ -2203,7 +2214,8 @@ validate_stage_conditions (Validator  *v,
             {
               const Path *rpath = PATH_KEY (path, "retryConfiguration");
               JsonNode *r[1] = { NULL, };
-              JsonObject *retry = expect_mapping (v, el, m[1], rpath, N_("retryConfiguration"), retry_keys, 1, r);
+              JsonObject *retry = expect_mapping (v, el, m[1], rpath, N_("retryConfiguration"),
+                                                  retry_keys, 1, r);
 
               if (result != NULL && strcmp (result, "RETRY") != 0)
                 report (v, "P34", ERR, el, m[1], TRUE, rpath,
@@ -2234,7 +2246,8 @@ validate_stage_conditions (Validator  *v,
       JsonNode *m[1] = { NULL, };
 
       need_v2_member (v, el, st->m[S_ON_SUCCESS], path, "onSuccess");
-      if ((object = expect_mapping (v, el, st->m[S_ON_SUCCESS], path, N_("onSuccess"), success_keys, 1, m)) != NULL)
+      if ((object = expect_mapping (v, el, st->m[S_ON_SUCCESS], path, N_("onSuccess"),
+                                    success_keys, 1, m)) != NULL)
         {
           validate_condition_list (v, el, st->m[S_ON_SUCCESS], m[0], path, stage,
                                    WHEN_ON_SUCCESS);
@@ -2248,7 +2261,8 @@ validate_stage_conditions (Validator  *v,
       JsonNode *m[1] = { NULL, };
 
       need_v2_member (v, el, st->m[S_BEFORE_ENTRY], path, "beforeEntry");
-      if ((object = expect_mapping (v, el, st->m[S_BEFORE_ENTRY], path, N_("beforeEntry"), success_keys, 1, m)) != NULL)
+      if ((object = expect_mapping (v, el, st->m[S_BEFORE_ENTRY], path, N_("beforeEntry"),
+                                    success_keys, 1, m)) != NULL)
         {
           validate_condition_list (v, el, st->m[S_BEFORE_ENTRY], m[0], path, stage,
                                    WHEN_BEFORE_ENTRY);
@@ -2322,7 +2336,8 @@ check_type_id (Validator  *v,
       return;
     }
 
-  if ((object = expect_mapping (v, el, node, tpath, N_("actionTypeId"), type_id_keys, N_T, t)) == NULL)
+  if ((object = expect_mapping (v, el, node, tpath, N_("actionTypeId"),
+                                type_id_keys, N_T, t)) == NULL)
     return;
 
 
@@ -2672,7 +2687,8 @@ check_provider_config (Validator    *v,
       check_config_enum (v, a, cfg, cpath, "BatchEnabled", true_false);
       batch = literal_string (cfg_node (cfg, "BatchEnabled"));
       if (cfg_node (cfg, "CombineArtifacts") != NULL &&
-          (cfg_node (cfg, "BatchEnabled") == NULL || (batch != NULL && strcmp (batch, "false") == 0)))
+          (cfg_node (cfg, "BatchEnabled") == NULL ||
+           (batch != NULL && strcmp (batch, "false") == 0)))
         report (v, "P11", ERR, a->element, cfg_node (cfg, "CombineArtifacts"), FALSE,
                 PATH_KEY (cpath, "CombineArtifacts"),
                 _("CombineArtifacts only works with BatchEnabled set to \"true\""));
@@ -2819,7 +2835,8 @@ check_codebuild_env (Validator  *v,
                 _("EnvironmentVariables item %u has no name"), i);
       if (!json_object_has_member (object, "value"))
         report (v, "P39", ERR, a->element, node, FALSE, path,
-                _("EnvironmentVariables item %u ('%s') has no value"), i, name != NULL ? name : "?");
+                _("EnvironmentVariables item %u ('%s') has no value"),
+                i, name != NULL ? name : "?");
 
       {
         const char *type = literal_string (json_object_get_member (object, "type"));
@@ -3071,7 +3088,8 @@ check_commands_members (Validator  *v,
           JsonNode *item = json_array_get_element (array, i);
           const Path *ipath = PATH_INDEX (path, i);
           JsonNode *m[3] = { NULL, };
-          JsonObject *object = expect_mapping (v, el, item, ipath, N_("an environment variable"), env_keys, 3, m);
+          JsonObject *object = expect_mapping (v, el, item, ipath, N_("an environment variable"),
+                                               env_keys, 3, m);
 
           if (object == NULL)
             continue;
@@ -3284,8 +3302,7 @@ check_region (Validator  *v,
   PwElement *el = a->element;
   JsonNode *node = a->m[A_REGION];
   const Path *rpath = PATH_KEY (apath, "region");
-  const char *region = check_string (v, el, node, rpath, N_("region"), 4, 30, CHARS_ANY, FALSE,
-                                     "P27");
+  const char *region = get_string (v, el, node, rpath, N_("region"), "P26");
 
   if (a->cat == CAT_SOURCE)
     report (v, "P13", ERR, el, node, TRUE, rpath,
@@ -3296,7 +3313,9 @@ check_region (Validator  *v,
             _("%s actions cannot set a region; remove region from '%s'"),
             a->owner, action_label (a));
 
-  if (region == NULL)
+  /* A malformed region cannot name a store either; say only what is wrong. */
+  if (region == NULL ||
+      !check_text (v, el, node, rpath, N_("region"), region, 4, 30, CHARS_ANY, FALSE, "P27"))
     return;
 
   if (v->pm[P_ARTIFACT_STORE] != NULL && v->pm[P_ARTIFACT_STORES] == NULL)
@@ -3349,8 +3368,11 @@ validate_action (Validator  *v,
     {
       a->opaque = TRUE;
       v->uncertain = TRUE;
-      report (v, "P26", ERR, el, raw, FALSE, apath,
-              _("an action must be a mapping, but it is %s"), _pw_json_type_name (raw));
+      if (is_intrinsic (raw))
+        report_intrinsic (v, el, raw, apath);
+      else
+        report (v, "P26", ERR, el, raw, FALSE, apath,
+                _("an action must be a mapping, but it is %s"), _pw_json_type_name (raw));
       return;
     }
 
@@ -3583,7 +3605,8 @@ check_input_artifacts (Validator        *v,
       if (when != WHEN_ACTION)
         {
           JsonNode *m[1] = { NULL, };
-          JsonObject *object = expect_mapping (v, el, item, ipath, N_("an artifact"), input_keys, 1, m);
+          JsonObject *object = expect_mapping (v, el, item, ipath, N_("an artifact"),
+                                               input_keys, 1, m);
 
           if (object == NULL)
             continue;
@@ -3994,8 +4017,11 @@ validate_stage (Validator  *v,
     {
       st->opaque = TRUE;
       v->uncertain = TRUE;
-      report (v, "P26", ERR, el, raw, FALSE, spath,
-              _("a stage must be a mapping, but it is %s"), _pw_json_type_name (raw));
+      if (is_intrinsic (raw))
+        report_intrinsic (v, el, raw, spath);
+      else
+        report (v, "P26", ERR, el, raw, FALSE, spath,
+                _("a stage must be a mapping, but it is %s"), _pw_json_type_name (raw));
       return;
     }
 
@@ -4125,7 +4151,8 @@ check_filters (Validator  *v,
       JsonNode *item = json_array_get_element (array, i);
       const Path *ipath = PATH_INDEX (path, i);
       JsonNode *m[3] = { NULL, };
-      JsonObject *object = expect_mapping (v, el, item, ipath, N_("a filter"), push ? push_keys : pull_keys, 3, m);
+      JsonObject *object = expect_mapping (v, el, item, ipath, N_("a filter"),
+                                           push ? push_keys : pull_keys, 3, m);
 
       if (object == NULL)
         continue;
@@ -4313,7 +4340,8 @@ validate_transitions (Validator *v)
       JsonNode *item = json_array_get_element (array, i);
       const Path *ipath = PATH_INDEX (path, i);
       JsonNode *m[2] = { NULL, };
-      JsonObject *object = expect_mapping (v, el, item, ipath, N_("a stage transition"), transition_keys, 2, m);
+      JsonObject *object = expect_mapping (v, el, item, ipath, N_("a stage transition"),
+                                           transition_keys, 2, m);
       const char *stage, *reason;
 
       if (object == NULL)
@@ -4472,6 +4500,7 @@ validate_pipeline (Validator *v)
           a->element = PW_ELEMENT (pw_stage_get_action (st->stage, j));
           a->stage = i;
           a->index = j;
+          a->cat = CAT_UNKNOWN;
         }
     }
 
@@ -4634,9 +4663,13 @@ pw_pipeline_validate (PwPipeline *pipeline)
 
   if (pw_element_get_object (v.pel) == NULL)
     {
-      report (&v, "P26", ERR, v.pel, pw_element_get_raw (v.pel), FALSE, NULL,
-              _("the pipeline declaration must be a mapping, but it is %s"),
-              _pw_json_type_name (pw_element_get_raw (v.pel)));
+      if (is_intrinsic (pw_element_get_raw (v.pel)))
+        report_intrinsic (&v, v.pel, pw_element_get_raw (v.pel), NULL);
+      else
+        report (&v, "P26", ERR, v.pel, pw_element_get_raw (v.pel), FALSE, NULL,
+                _("the pipeline declaration must be a mapping, but it is %s"),
+                _pw_json_type_name (pw_element_get_raw (v.pel)));
+      g_ptr_array_sort (out, compare_diagnostics);
       return out;
     }
 

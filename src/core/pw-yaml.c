@@ -9,7 +9,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -958,10 +957,47 @@ count_nodes (JsonNode *node)
   return count;
 }
 
-/* json_node_copy() shares the JsonObject/JsonArray of a container, so an
- * aliased mapping edited later would change every copy. This copies all the
- * way down, and carries the positions over so diagnostics about a copy point
- * at the anchored text. Recursion is bounded by MAX_DEPTH. */
+/* A new value node; json_node_copy() would share the JsonValue, which
+ * json_node_set_string() and friends then change in place. */
+static JsonNode *
+copy_scalar (JsonNode *node)
+{
+  JsonNode *copy;
+
+  if (JSON_NODE_HOLDS_NULL (node))
+    return json_node_new (JSON_NODE_NULL);
+
+  copy = json_node_new (JSON_NODE_VALUE);
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      json_node_set_string (copy, json_node_get_string (node));
+      break;
+
+    case G_TYPE_INT64:
+      json_node_set_int (copy, json_node_get_int (node));
+      break;
+
+    case G_TYPE_DOUBLE:
+      json_node_set_double (copy, json_node_get_double (node));
+      break;
+
+    case G_TYPE_BOOLEAN:
+      json_node_set_boolean (copy, json_node_get_boolean (node));
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  return copy;
+}
+
+/* json_node_copy() shares the JsonObject/JsonArray of a container (and the
+ * value of a scalar), so an aliased mapping edited later would change every
+ * copy. This copies all the way down, and carries the positions over so
+ * diagnostics about a copy point at the anchored text. Recursion is bounded
+ * by MAX_DEPTH. */
 typedef enum
 {
   COPY_POSITIONS,         /* the copy's own value and key positions too */
@@ -1002,7 +1038,7 @@ deep_copy (JsonNode    *node,
     }
   else
     {
-      copy = json_node_copy (node);
+      copy = copy_scalar (node);
     }
 
   if (map != NULL && mode == COPY_POSITIONS)
@@ -1088,7 +1124,7 @@ check_budget (Parser            *self,
   if (wanted > limit)
     {
       if (self->total_events == 0)
-        self->total_events = count_all_events (self);
+        self->total_events = MAX (count_all_events (self), 1);
       limit = MAX (MIN_NODE_BUDGET, NODES_PER_EVENT * MAX (self->total_events, self->n_events));
     }
 

@@ -288,6 +288,15 @@ test_anchors_merge (void)
   json_object_set_int_member (second, "c", 2);
   g_assert_cmpint (json_object_get_int_member (first, "c"), ==, 1);
 
+  /* Scalars too: json_node_copy() would share the value. */
+  g_clear_pointer (&root, json_node_unref);
+  root = parse_ok ("a: &s text\nb: *s\nc: &n 1\nd: *n\n", 0);
+  object = json_node_get_object (root);
+  json_node_set_string (json_object_get_member (object, "b"), "changed");
+  json_node_set_int (json_object_get_member (object, "d"), 2);
+  g_assert_cmpstr (json_object_get_string_member (object, "a"), ==, "text");
+  g_assert_cmpint (json_object_get_int_member (object, "c"), ==, 1);
+
   /* Merge keys: explicit keys win wherever they are, earlier sources win
    * over later ones, merged members go where '<<' is. */
   assert_parses_to ("base: &b {x: 1, y: 2}\n"

@@ -170,6 +170,23 @@ init_char_classes (void)
     }
 }
 
+/* Keys and enum values are a few bytes long: an inline loop beats a call
+ * into the C library's vectorised strcmp() here. */
+static inline gboolean
+str_eq (const char *a,
+        const char *b)
+{
+  while (*a == *b)
+    {
+      if (*a == '\0')
+        return TRUE;
+      a++;
+      b++;
+    }
+
+  return FALSE;
+}
+
 /* A small open-addressing map from borrowed strings to indexes, sized up
  * front: GHashTable's resizes and indirect calls showed up in profiles. */
 typedef struct
@@ -254,7 +271,7 @@ strmap_slot (StrMap     *map,
     strmap_grow (map);
 
   for (i = hash & map->mask; map->slots[i].value != 0; i = (i + 1) & map->mask)
-    if (map->slots[i].hash == hash && strcmp (map->slots[i].key, key) == 0)
+    if (map->slots[i].hash == hash && str_eq (map->slots[i].key, key))
       return &map->slots[i].value;
 
   /* Claimed now; an unset value (still 0) keeps the slot empty. */
@@ -275,7 +292,7 @@ strmap_lookup (const StrMap *map,
 
   hash = str_hash (key);
   for (guint i = hash & map->mask; map->slots[i].value != 0; i = (i + 1) & map->mask)
-    if (map->slots[i].hash == hash && strcmp (map->slots[i].key, key) == 0)
+    if (map->slots[i].hash == hash && str_eq (map->slots[i].key, key))
       return map->slots[i].value;
 
   return 0;
@@ -719,23 +736,6 @@ suggest_text (Suggest *s)
   return g_strdup_printf (_(" (did you mean '%s'?)"), s->best);
 }
 
-/* Keys and enum values are a few bytes long: an inline loop beats a call
- * into the C library's vectorised strcmp() here. */
-static inline gboolean
-str_eq (const char *a,
-        const char *b)
-{
-  while (*a == *b)
-    {
-      if (*a == '\0')
-        return TRUE;
-      a++;
-      b++;
-    }
-
-  return FALSE;
-}
-
 static gboolean
 in_list (const char *const *list,
          const char         *value)
@@ -930,11 +930,13 @@ collect (Validator          *v,
   const char *name;
   JsonNode *member;
   const char *unknown = NULL;
+  guint remaining = json_object_get_size (object);
 
   /* The ordered iterator looks every member up by name again; the plain
-   * one walks the table, which matters at 2,500 actions. */
+   * one walks the table, which matters at 2,500 actions. Stopping after
+   * the last member saves scanning the empty rest of the table. */
   json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &name, &member))
+  while (remaining-- > 0 && json_object_iter_next (&iter, &name, &member))
     {
       guint i = find_key (keys, n_allowed, name);
 
@@ -950,7 +952,7 @@ collect (Validator          *v,
   if (json_object_get_size (object) == 1 && intrinsic_key (unknown))
     {
       v->uncertain = TRUE;
-      report_intrinsic (v, el, node, path);
+      report_intrinsic (v, el, node != NULL ? node : pw_element_get_raw (el), path);
       return FALSE;
     }
 
@@ -2926,8 +2928,10 @@ check_configuration (Validator  *v,
 
   if (cfg.object != NULL)
     {
+      guint remaining = json_object_get_size (cfg.object);
+
       json_object_iter_init (&iter, cfg.object);
-      while (json_object_iter_next (&iter, &key, &value))
+      while (remaining-- > 0 && json_object_iter_next (&iter, &key, &value))
         {
           const Path *kpath = PATH_KEY (cpath, key);
           const char *s;
@@ -3362,10 +3366,11 @@ validate_action (Validator  *v,
 {
   PwElement *el = a->element;
   JsonObject *object = pw_element_get_object (el);
-  JsonNode *raw = pw_element_get_raw (el);
+  JsonNode *raw;
 
   if (object == NULL)
     {
+      raw = pw_element_get_raw (el);
       a->opaque = TRUE;
       v->uncertain = TRUE;
       if (is_intrinsic (raw))
@@ -3376,7 +3381,7 @@ validate_action (Validator  *v,
       return;
     }
 
-  if (!collect (v, el, raw, object, apath, action_keys, N_A, a->m))
+  if (!collect (v, el, NULL, object, apath, action_keys, N_A, a->m))
     {
       a->opaque = TRUE;
       return;
@@ -4497,7 +4502,8 @@ validate_pipeline (Validator *v)
         {
           ActionInfo *a = &v->actions[st->first_action + j];
 
-          a->element = PW_ELEMENT (pw_stage_get_action (st->stage, j));
+          /* A plain cast: the checked one costs a type lookup per action. */
+          a->element = (PwElement *)pw_stage_get_action (st->stage, j);
           a->stage = i;
           a->index = j;
           a->cat = CAT_UNKNOWN;

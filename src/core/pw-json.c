@@ -30,13 +30,13 @@
  *   single-quoted strings, `var x = …`, hex and `.5` numbers, unknown
  *   escapes, raw control characters in strings and trailing garbage
  *   (`[1] [2]`), and wraps integers past 64 bits. The scan refuses all that
- *   with a position and a hint, and stops at the depth limit before
- *   json-glib ever sees the text.
+ *   with a position and a hint, stops at the depth limit, and refuses
+ *   duplicate keys (json-glib silently keeps the last one, in quadratic
+ *   time) before json-glib ever sees the text.
  * - After json-glib succeeded, the same scanner walks the text again in
  *   lockstep with the tree to record every value's and key's position
- *   (json-glib keeps none), to find duplicate keys (json-glib silently keeps
- *   the last one) and to put back integers that do not fit 64 bits as
- *   doubles.
+ *   (json-glib keeps none) and to put back integers that do not fit 64 bits
+ *   as doubles.
  */
 
 typedef struct
@@ -46,7 +46,7 @@ typedef struct
   guint       column;
   JsonNode   *node;          /* walking only */
   guint       index;         /* next array element, walking only */
-  GHashTable *keys;          /* walking only: key → line of its first definition */
+  GHashTable *keys;          /* checking only: key → line of its first definition */
 } Level;
 
 typedef struct
@@ -70,7 +70,7 @@ typedef struct
   Level        stack[MAX_DEPTH];
   guint        depth;
   guint        value_end_line;
-  GString     *key;
+  GString     *key;            /* the last key, decoded */
 } Scanner;
 
 static const char *
@@ -311,6 +311,32 @@ error_not_closed (Scanner *self)
                     level->kind == '[' ? "array" : "object", level->line, level->column);
 }
 
+/* The character a one-letter escape stands for. */
+static char
+unescape (char letter)
+{
+  switch (letter)
+    {
+    case 'b':
+      return '\b';
+
+    case 'f':
+      return '\f';
+
+    case 'n':
+      return '\n';
+
+    case 'r':
+      return '\r';
+
+    case 't':
+      return '\t';
+
+    default:
+      return letter;
+    }
+}
+
 static gboolean
 read_hex4 (Scanner  *self,
            gsize     offset,
@@ -428,14 +454,17 @@ scan_string (Scanner *self,
 
       switch (self->data[self->pos + 1])
         {
-        case '"':  if (out != NULL) g_string_append_c (out, '"'); break;
-        case '\\': if (out != NULL) g_string_append_c (out, '\\'); break;
-        case '/':  if (out != NULL) g_string_append_c (out, '/'); break;
-        case 'b':  if (out != NULL) g_string_append_c (out, '\b'); break;
-        case 'f':  if (out != NULL) g_string_append_c (out, '\f'); break;
-        case 'n':  if (out != NULL) g_string_append_c (out, '\n'); break;
-        case 'r':  if (out != NULL) g_string_append_c (out, '\r'); break;
-        case 't':  if (out != NULL) g_string_append_c (out, '\t'); break;
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
+          if (out != NULL)
+            g_string_append_c (out, unescape (self->data[self->pos + 1]));
+          break;
 
         case 'u':
           {
@@ -877,14 +906,17 @@ scan_document (Scanner *self)
           key_line = self->line;
           key_column = scanner_column (self, start);
 
-          if (self->walking)
+          g_string_truncate (self->key, 0);
+          if (!scan_string (self, self->key))
+            return FALSE;
+
+          /* Before json-glib sees them: it finds the earlier member of a
+           * duplicate key by walking the object's member list, which makes
+           * a file of repeated keys take quadratic time. */
+          if (!self->walking)
             {
               Level *level = &self->stack[self->depth - 1];
               gpointer first_line;
-
-              g_string_truncate (self->key, 0);
-              if (!scan_string (self, self->key))
-                return FALSE;
 
               if (level->keys == NULL)
                 level->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -900,8 +932,6 @@ scan_document (Scanner *self)
                 }
               g_hash_table_insert (level->keys, g_strdup (self->key->str), GUINT_TO_POINTER (key_line));
             }
-          else if (!scan_string (self, NULL))
-            return FALSE;
 
           skip_whitespace (self);
           if (self->pos >= self->length)
@@ -1016,6 +1046,7 @@ scanner_init (Scanner     *self,
   self->column = 1;
   self->filename = error_filename (map);
   self->map = map;
+  self->key = g_string_new (NULL);
 }
 
 static void
@@ -1186,7 +1217,6 @@ pw_json_parse (const char   *data,
   scanner_init (&scanner, data, size, map);
   scanner.walking = TRUE;
   scanner.root = root;
-  scanner.key = g_string_new (NULL);
   if (!scan_document (&scanner))
     {
       g_propagate_error (error, scanner.error);
@@ -1201,6 +1231,36 @@ pw_json_parse (const char   *data,
 
 /* Writer --------------------------------------------------------------------- */
 
+/* The letter of the short escape JSON has for @c, or 0. */
+static char
+escape_letter (guchar c)
+{
+  switch (c)
+    {
+    case '"':
+    case '\\':
+      return c;
+
+    case '\b':
+      return 'b';
+
+    case '\f':
+      return 'f';
+
+    case '\n':
+      return 'n';
+
+    case '\r':
+      return 'r';
+
+    case '\t':
+      return 't';
+
+    default:
+      return 0;
+    }
+}
+
 static void
 write_string (GString    *out,
               const char *text)
@@ -1214,23 +1274,17 @@ write_string (GString    *out,
   for (const char *p = text; *p != '\0'; p++)
     {
       guchar c = *p;
+      char letter = escape_letter (c);
 
-      switch (c)
+      if (letter != 0)
         {
-        case '"':  g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\b': g_string_append (out, "\\b"); break;
-        case '\f': g_string_append (out, "\\f"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          if (c < 0x20)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_c (out, c);
-          break;
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, letter);
         }
+      else if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, c);
     }
   g_string_append_c (out, '"');
 }

@@ -585,16 +585,8 @@ match_float (const char *s)
 static ScalarKind
 classify_plain (const char *s)
 {
-  switch (s[0])
-    {
-    case '\0': case '~': case 'n': case 'N':
-      if (is_null_word (s))
-        return SCALAR_NULL;
-      break;
-
-    default:
-      break;
-    }
+  if ((s[0] == '\0' || strchr ("~nN", s[0]) != NULL) && is_null_word (s))
+    return SCALAR_NULL;
 
   if (strchr ("yYnNtTfFoO", s[0]) != NULL && is_bool_word (s))
     return SCALAR_BOOL;

@@ -133,10 +133,10 @@ assert_parses_to (const char *text,
 
   node = pw_json_parse (text, -1, NULL, &error);
   if (error != NULL)
-    g_error ("JSON %s\n  failed: %s", text, error->message);
+    g_error ("JSON %.200s\n  failed: %s", text, error->message);
   got = dump (node);
   if (g_strcmp0 (got, expected) != 0)
-    g_error ("JSON %s\n  parsed to %s\n  expected  %s", text, got, expected);
+    g_error ("JSON %.200s\n  parsed to %s\n  expected  %s", text, got, expected);
 }
 
 static void
@@ -152,7 +152,7 @@ assert_error (const char  *text,
   g_assert_null (node);
   g_assert_nonnull (error);
   if (error->domain != PW_CORE_ERROR || error->code != (int)code || g_strcmp0 (error->message, message) != 0)
-    g_error ("JSON %s\n  failed with [%d] %s\n  expected   [%d] %s",
+    g_error ("JSON %.200s\n  failed with [%d] %s\n  expected   [%d] %s",
              text, error->code, error->message, code, message);
 }
 
@@ -252,6 +252,23 @@ test_duplicate_key (void)
   /* Escapes are compared decoded. */
   assert_error ("{\"\\u0061\": 1, \"a\": 2}", -1, PW_CORE_ERROR_SYNTAX,
                 "<input>:1:15: duplicate key 'a' (first defined on line 1)");
+  /* json-glib would take minutes over this (it looks up the earlier member
+   * of a duplicate in a list); we stop at the first duplicate. */
+  {
+    g_autoptr(GString) json = g_string_new ("{");
+    gint64 start;
+
+    for (guint i = 0; i < 40000; i++)
+      g_string_append_printf (json, "\"k%u\": 1, ", i);
+    for (guint i = 0; i < 40000; i++)
+      g_string_append (json, "\"k39999\": 1, ");
+    g_string_append (json, "\"end\": 0}");
+    start = g_get_monotonic_time ();
+    assert_error (json->str, json->len, PW_CORE_ERROR_SYNTAX,
+                  "<input>:1:508892: duplicate key 'k39999' (first defined on line 1)");
+    g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  }
+
   /* Keys of sibling objects do not clash. */
   assert_parses_to ("[{\"a\": 1}, {\"a\": 2}, {\"b\": {\"a\": 3}}]",
                     "[{\"a\":1},{\"a\":2},{\"b\":{\"a\":3}}]");
@@ -279,7 +296,9 @@ test_depth_bomb (void)
     g_autoptr(GError) error = NULL;
     g_autoptr(JsonNode) node = pw_json_parse (ok->str, ok->len, NULL, &error);
 
+    /* 256 levels are fine. */
     g_assert_no_error (error);
+    g_assert_nonnull (node);
   }
 
   for (guint i = 0; i < 300; i++)
@@ -551,6 +570,20 @@ test_roundtrip (void)
     }
 }
 
+/* Inputs that once broke the reader, from development and fuzzing. */
+static void
+test_regressions (void)
+{
+  /* json-glib 1.6 wraps integers past 64 bits around to negative ones. */
+  assert_parses_to ("{\"n\": 18446744073709551617}", "{\"n\":1.8446744073709552e+19}");
+
+  /* json-glib 1.6 takes these, which are not JSON. */
+  assert_error ("[1] [2]", -1, PW_CORE_ERROR_SYNTAX,
+                "<input>:1:5: unexpected '[' after the end of the document; a JSON file holds a single value");
+  assert_error ("[\"\\q\"]", -1, PW_CORE_ERROR_SYNTAX,
+                "<input>:1:3: invalid escape '\\' followed by 'q'; write a backslash as '\\\\'");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -569,6 +602,7 @@ main (int   argc,
   g_test_add_func ("/core/json/large", test_large);
   g_test_add_func ("/core/json/emit", test_emit);
   g_test_add_func ("/core/json/roundtrip", test_roundtrip);
+  g_test_add_func ("/core/json/regressions", test_regressions);
 
   return g_test_run ();
 }

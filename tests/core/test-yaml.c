@@ -156,7 +156,7 @@ assert_parses_to (const char       *text,
   g_autofree char *got = dump (node);
 
   if (g_strcmp0 (got, expected) != 0)
-    g_error ("YAML %s\n  parsed to %s\n  expected  %s", text, got, expected);
+    g_error ("YAML %.200s\n  parsed to %s\n  expected  %s", text, got, expected);
 }
 
 static void
@@ -173,7 +173,7 @@ assert_error (const char       *text,
   g_assert_null (node);
   g_assert_nonnull (error);
   if (error->domain != PW_CORE_ERROR || error->code != (int)code || g_strcmp0 (error->message, message) != 0)
-    g_error ("YAML %s\n  failed with [%d] %s\n  expected   [%d] %s",
+    g_error ("YAML %.200s\n  failed with [%d] %s\n  expected   [%d] %s",
              text, error->code, error->message, code, message);
 }
 
@@ -1099,6 +1099,34 @@ test_emit_invalid (void)
   g_assert_error (error, PW_CORE_ERROR, PW_CORE_ERROR_ENCODING);
 }
 
+/* Inputs that once broke the reader, from development and fuzzing. */
+static void
+test_regressions (void)
+{
+  g_autoptr(PwSourceMap) map = pw_source_map_new ("r.yaml", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  guint line, column;
+
+  /* A tagged value, and an alias of one, were each put in the source map
+   * twice, and PwSourceMap dropped a reference it never took. */
+  root = pw_yaml_parse ("a: !Ref x\nb: &c !GetAtt a.b\nd: *c\ne: &m {k: !Sub s}\nf: *m\n",
+                        -1, map, PW_YAML_PARSE_CFN_TAGS, &error);
+  g_assert_no_error (error);
+  g_assert_true (pw_source_map_lookup (map, json_object_get_member (json_node_get_object (root), "d"),
+                                       &line, &column));
+  g_assert_cmpuint (line, ==, 3);
+  g_assert_cmpuint (column, ==, 4);
+  g_clear_pointer (&root, json_node_unref);
+  g_clear_pointer (&map, pw_source_map_unref);
+
+  /* Merging a mapping with nested values counted its nodes through
+   * json_object_iter_next_ordered() with a NULL name, which json-glib 1.6
+   * writes through. */
+  assert_parses_to ("a: &a {x: {y: [1, {z: 2}]}}\nb:\n  <<: *a\n", 0,
+                    "{\"a\":{\"x\":{\"y\":[1,{\"z\":2}]}},\"b\":{\"x\":{\"y\":[1,{\"z\":2}]}}}");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1126,6 +1154,7 @@ main (int   argc,
   g_test_add_func ("/core/yaml/emit-cfn", test_emit_cfn);
   g_test_add_func ("/core/yaml/emit-invalid", test_emit_invalid);
   g_test_add_func ("/core/yaml/roundtrip", test_roundtrip);
+  g_test_add_func ("/core/yaml/regressions", test_regressions);
 
   return g_test_run ();
 }

@@ -107,12 +107,10 @@ add_to (GHashTable *table,
         guint       column)
 {
   guint64 packed = PACK (line, column);
-  gpointer old_key;
 
-  if (g_hash_table_lookup_extended (table, node, &old_key, NULL))
-    g_hash_table_insert (table, node, GSIZE_TO_POINTER ((gsize)packed));
-  else
-    g_hash_table_insert (table, json_node_ref (node), GSIZE_TO_POINTER ((gsize)packed));
+  /* replace() drops the old key's reference and keeps the new one, so the
+   * table always holds exactly one reference per node. */
+  g_hash_table_replace (table, json_node_ref (node), GSIZE_TO_POINTER ((gsize)packed));
 }
 
 void

@@ -1,0 +1,45 @@
+/* pw-engine-error.h
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#if !defined (PW_ENGINE_INSIDE) && !defined (PW_ENGINE_COMPILATION)
+# error "Only <pw-engine.h> can be included directly."
+#endif
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define PW_ENGINE_ERROR (pw_engine_error_quark ())
+
+/**
+ * PwEngineError:
+ * @PW_ENGINE_ERROR_FAILED: the action failed (its log says why)
+ * @PW_ENGINE_ERROR_CONFIGURATION: the action's configuration, buildspec,
+ *   appspec or local profile is wrong (CodePipeline's `ConfigurationError`)
+ * @PW_ENGINE_ERROR_ARTIFACT: an artifact is missing or unreadable
+ * @PW_ENGINE_ERROR_TIMEOUT: the action ran past its timeout
+ * @PW_ENGINE_ERROR_CANCELLED: stopped or abandoned
+ * @PW_ENGINE_ERROR_STATE: the request does not fit the execution's state
+ *   (retrying a running stage, approving twice, …)
+ * @PW_ENGINE_ERROR_NOT_FOUND: no such execution, stage or action
+ */
+typedef enum
+{
+  PW_ENGINE_ERROR_FAILED,
+  PW_ENGINE_ERROR_CONFIGURATION,
+  PW_ENGINE_ERROR_ARTIFACT,
+  PW_ENGINE_ERROR_TIMEOUT,
+  PW_ENGINE_ERROR_CANCELLED,
+  PW_ENGINE_ERROR_STATE,
+  PW_ENGINE_ERROR_NOT_FOUND,
+} PwEngineError;
+
+GQuark pw_engine_error_quark (void);
+
+G_END_DECLS

@@ -19,5 +19,6 @@
 #include "pw-action-job.h"
 #include "pw-command.h"
 #include "pw-provider.h"
+#include "pw-executor.h"
 
 #undef PW_ENGINE_INSIDE

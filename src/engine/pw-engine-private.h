@@ -1,0 +1,23 @@
+/* pw-engine-private.h
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "pw-engine.h"
+
+G_BEGIN_DECLS
+
+gboolean  _pw_state_write_json      (const char  *path,
+                                     JsonNode    *node,
+                                     GError     **error);
+JsonNode *_pw_state_read_json       (const char  *path,
+                                     GError     **error);
+char     *_pw_state_execution_path  (const char  *state_dir,
+                                     const char  *execution_id);
+gboolean  _pw_state_pid_alive       (gint64       pid);
+
+G_END_DECLS

@@ -1,0 +1,2222 @@
+/* pw-executor.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pw-executor"
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "pw-engine.h"
+#include "pw-engine-private.h"
+
+/* The local executor: CodePipeline's scheduling rules
+ * (reference/execution-semantics.md) on the GLib main loop. Stages run in
+ * order; inside a stage the runOrder groups run in order and the actions of
+ * a group in parallel; a stage is locked by one execution at a time
+ * (SUPERSEDED, QUEUED) or never (PARALLEL); executions waiting in front of
+ * a stage are superseded or queued as the mode says. Every state change is
+ * written to the execution's record (atomically) and appended to
+ * events.jsonl as an EventBridge-shaped event. */
+
+typedef struct _Execution Execution;
+
+typedef struct
+{
+  Execution    *execution;
+  guint         stage;
+  guint         action;         /* index in the stage */
+  char         *id;             /* action execution id */
+  char         *status;
+  char         *summary;
+  char         *external_id;
+  char         *log_path;
+  char         *error_code;
+  char         *start_time;
+  char         *end_time;
+  char         *token;
+  guint         attempt;
+  gboolean      simulated;
+  JsonObject   *resolved;
+  JsonNode     *report;
+  GHashTable   *variables;
+  GPtrArray    *outputs;        /* PwJobArtifact-like: name, zip, revision as JsonObject */
+  PwActionJob  *job;            /* while running */
+  GCancellable *cancellable;
+  gboolean      running;
+} ActionRun;
+
+typedef struct
+{
+  char     *status;
+  char     *start_time;
+  char     *end_time;
+  guint     attempt;
+} StageRun;
+
+struct _Execution
+{
+  PwExecutor *executor;
+  char       *id;
+  char       *status;
+  char       *summary;
+  char       *trigger_type;
+  char       *trigger_detail;
+  char       *start_time;
+  char       *update_time;
+  char       *stop_reason;
+  GHashTable *pipeline_variables;   /* name → value */
+  GHashTable *source_revisions;     /* action name → revision */
+  GHashTable *namespaces;           /* "Namespace.Key" → value */
+  GHashTable *artifacts;            /* name → JsonObject {name, path, revision} (latest) */
+  StageRun   *stages;
+  GPtrArray  *actions;              /* ActionRun*, every attempt */
+  int         stage;                /* the stage it is in or waiting for; -1 before start */
+  guint       group;                /* index into the stage's run orders */
+  gboolean    inside;               /* holds (or, PARALLEL, is in) the stage */
+  gboolean    stopping;
+  gboolean    abandon;
+  gboolean    finished;
+  guint       running;
+  guint       auto_retries;
+};
+
+struct _PwExecutor
+{
+  GObject          parent_instance;
+
+  PwPipeline      *pipeline;
+  PwLocalProfile  *profile;
+  char            *pipeline_path;
+  char            *pipeline_dir;
+  char            *state_dir;
+  char            *mode;
+  GHashTable      *executions;      /* id → Execution* */
+  Execution      **holders;         /* per stage: the execution holding its lock */
+  GQueue         **waiting;         /* per stage: executions waiting to enter */
+  gboolean        *disabled;        /* per stage: inbound transition disabled */
+  char           **disabled_reason;
+  GFileMonitor    *control_monitor;
+  PwApprovalMode   approval_mode;
+  int              last_stage;
+  guint            n_stages;
+  int              events_fd;
+};
+
+enum {
+  EVENT,
+  FINISHED,
+  LOG_LINE,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (PwExecutor, pw_executor, G_TYPE_OBJECT)
+
+static guint signals [N_SIGNALS];
+
+static void advance (Execution *execution);
+static void run_group (Execution *execution);
+static void check_stage (Execution *execution);
+
+/* Helpers ------------------------------------------------------------------ */
+
+static char *
+now_iso (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+static void
+set_str (char       **field,
+         const char  *value)
+{
+  char *copy = g_strdup (value);
+
+  g_free (*field);
+  *field = copy;
+}
+
+static PwStage *
+stage_at (PwExecutor *self,
+          guint       index)
+{
+  return pw_pipeline_get_stage (self->pipeline, index);
+}
+
+static const char *
+stage_name (PwExecutor *self,
+            guint       index)
+{
+  const char *name = pw_stage_get_name (stage_at (self, index));
+
+  return name != NULL ? name : "(unnamed)";
+}
+
+static void
+action_run_free (gpointer data)
+{
+  ActionRun *run = data;
+
+  g_free (run->id);
+  g_free (run->status);
+  g_free (run->summary);
+  g_free (run->external_id);
+  g_free (run->log_path);
+  g_free (run->error_code);
+  g_free (run->start_time);
+  g_free (run->end_time);
+  g_free (run->token);
+  g_clear_pointer (&run->resolved, json_object_unref);
+  g_clear_pointer (&run->report, json_node_unref);
+  g_clear_pointer (&run->variables, g_hash_table_unref);
+  g_clear_pointer (&run->outputs, g_ptr_array_unref);
+  g_clear_object (&run->job);
+  g_clear_object (&run->cancellable);
+  g_free (run);
+}
+
+static void
+execution_free (gpointer data)
+{
+  Execution *execution = data;
+
+  g_free (execution->id);
+  g_free (execution->status);
+  g_free (execution->summary);
+  g_free (execution->trigger_type);
+  g_free (execution->trigger_detail);
+  g_free (execution->start_time);
+  g_free (execution->update_time);
+  g_free (execution->stop_reason);
+  g_clear_pointer (&execution->pipeline_variables, g_hash_table_unref);
+  g_clear_pointer (&execution->source_revisions, g_hash_table_unref);
+  g_clear_pointer (&execution->namespaces, g_hash_table_unref);
+  g_clear_pointer (&execution->artifacts, g_hash_table_unref);
+  if (execution->stages != NULL)
+    {
+      for (guint i = 0; i < execution->executor->n_stages; i++)
+        {
+          g_free (execution->stages[i].status);
+          g_free (execution->stages[i].start_time);
+          g_free (execution->stages[i].end_time);
+        }
+      g_free (execution->stages);
+    }
+  g_clear_pointer (&execution->actions, g_ptr_array_unref);
+  g_free (execution);
+}
+
+/* Records and events ------------------------------------------------------- */
+
+static JsonNode *
+execution_to_json (Execution *execution)
+{
+  PwExecutor *self = execution->executor;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "pipelineExecutionId");
+  json_builder_add_string_value (b, execution->id);
+  json_builder_set_member_name (b, "pipelineName");
+  json_builder_add_string_value (b, pw_pipeline_get_name (self->pipeline));
+  json_builder_set_member_name (b, "pipelineFile");
+  json_builder_add_string_value (b, self->pipeline_path);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, execution->status);
+  if (execution->summary != NULL)
+    {
+      json_builder_set_member_name (b, "statusSummary");
+      json_builder_add_string_value (b, execution->summary);
+    }
+  json_builder_set_member_name (b, "executionMode");
+  json_builder_add_string_value (b, self->mode);
+  json_builder_set_member_name (b, "executionType");
+  json_builder_add_string_value (b, "STANDARD");
+  json_builder_set_member_name (b, "trigger");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "triggerType");
+  json_builder_add_string_value (b, execution->trigger_type);
+  json_builder_set_member_name (b, "triggerDetail");
+  json_builder_add_string_value (b, execution->trigger_detail);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "startTime");
+  json_builder_add_string_value (b, execution->start_time);
+  json_builder_set_member_name (b, "lastUpdateTime");
+  json_builder_add_string_value (b, execution->update_time);
+  if (execution->stop_reason != NULL)
+    {
+      json_builder_set_member_name (b, "stopTrigger");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "reason");
+      json_builder_add_string_value (b, execution->stop_reason);
+      json_builder_end_object (b);
+    }
+  json_builder_set_member_name (b, "runner");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "pid");
+  json_builder_add_int_value (b, getpid ());
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "variables");
+  json_builder_begin_array (b);
+  g_hash_table_iter_init (&iter, execution->pipeline_variables);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, key);
+      json_builder_set_member_name (b, "resolvedValue");
+      json_builder_add_string_value (b, value);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "artifactRevisions");
+  json_builder_begin_array (b);
+  g_hash_table_iter_init (&iter, execution->source_revisions);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "actionName");
+      json_builder_add_string_value (b, key);
+      json_builder_set_member_name (b, "revisionId");
+      json_builder_add_string_value (b, value);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "stages");
+  json_builder_begin_array (b);
+  for (guint s = 0; s < self->n_stages; s++)
+    {
+      StageRun *st = &execution->stages[s];
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "stageName");
+      json_builder_add_string_value (b, stage_name (self, s));
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, st->status != NULL ? st->status : "NotStarted");
+      if (st->start_time != NULL)
+        {
+          json_builder_set_member_name (b, "startTime");
+          json_builder_add_string_value (b, st->start_time);
+        }
+      if (st->end_time != NULL)
+        {
+          json_builder_set_member_name (b, "endTime");
+          json_builder_add_string_value (b, st->end_time);
+        }
+      json_builder_set_member_name (b, "attempt");
+      json_builder_add_int_value (b, st->attempt);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "actions");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < execution->actions->len; i++)
+    {
+      ActionRun *run = g_ptr_array_index (execution->actions, i);
+      PwAction *action = pw_stage_get_action (stage_at (self, run->stage), run->action);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "stageName");
+      json_builder_add_string_value (b, stage_name (self, run->stage));
+      json_builder_set_member_name (b, "actionName");
+      json_builder_add_string_value (b, pw_action_get_name (action));
+      json_builder_set_member_name (b, "actionExecutionId");
+      json_builder_add_string_value (b, run->id);
+      json_builder_set_member_name (b, "attempt");
+      json_builder_add_int_value (b, run->attempt);
+      json_builder_set_member_name (b, "runOrder");
+      json_builder_add_int_value (b, pw_action_get_run_order (action));
+      json_builder_set_member_name (b, "actionTypeId");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "category");
+      json_builder_add_string_value (b, pw_action_get_category (action));
+      json_builder_set_member_name (b, "owner");
+      json_builder_add_string_value (b, pw_action_get_owner (action));
+      json_builder_set_member_name (b, "provider");
+      json_builder_add_string_value (b, pw_action_get_provider (action));
+      json_builder_set_member_name (b, "version");
+      json_builder_add_string_value (b, pw_action_get_version (action));
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, run->status);
+      json_builder_set_member_name (b, "startTime");
+      json_builder_add_string_value (b, run->start_time);
+      json_builder_set_member_name (b, "lastUpdateTime");
+      json_builder_add_string_value (b, run->end_time != NULL ? run->end_time : run->start_time);
+      if (run->summary != NULL)
+        {
+          json_builder_set_member_name (b, "summary");
+          json_builder_add_string_value (b, run->summary);
+        }
+      if (run->external_id != NULL)
+        {
+          json_builder_set_member_name (b, "externalExecutionId");
+          json_builder_add_string_value (b, run->external_id);
+        }
+      if (run->error_code != NULL)
+        {
+          json_builder_set_member_name (b, "errorCode");
+          json_builder_add_string_value (b, run->error_code);
+        }
+      if (run->token != NULL)
+        {
+          json_builder_set_member_name (b, "token");
+          json_builder_add_string_value (b, run->token);
+        }
+      json_builder_set_member_name (b, "simulated");
+      json_builder_add_boolean_value (b, run->simulated);
+      if (run->log_path != NULL)
+        {
+          json_builder_set_member_name (b, "logPath");
+          json_builder_add_string_value (b, run->log_path);
+        }
+      if (run->resolved != NULL)
+        {
+          JsonNode *copy = json_node_init_object (json_node_alloc (), run->resolved);
+
+          json_builder_set_member_name (b, "resolvedConfiguration");
+          json_builder_add_value (b, copy);
+        }
+      json_builder_set_member_name (b, "outputVariables");
+      json_builder_begin_object (b);
+      if (run->variables != NULL)
+        {
+          g_hash_table_iter_init (&iter, run->variables);
+          while (g_hash_table_iter_next (&iter, &key, &value))
+            {
+              json_builder_set_member_name (b, key);
+              json_builder_add_string_value (b, value);
+            }
+        }
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "outputArtifacts");
+      json_builder_begin_array (b);
+      for (guint o = 0; run->outputs != NULL && o < run->outputs->len; o++)
+        json_builder_add_value (b, json_node_ref (g_ptr_array_index (run->outputs, o)));
+      json_builder_end_array (b);
+      if (run->report != NULL)
+        {
+          json_builder_set_member_name (b, "report");
+          json_builder_add_value (b, json_node_ref (run->report));
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static void
+save (Execution *execution)
+{
+  g_autofree char *path = _pw_state_execution_path (execution->executor->state_dir, execution->id);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  set_str (&execution->update_time, NULL);
+  execution->update_time = now_iso ();
+  node = execution_to_json (execution);
+  if (!_pw_state_write_json (path, node, &error))
+    g_warning ("Could not save execution %s: %s", execution->id, error->message);
+}
+
+static void
+emit_event (Execution  *execution,
+            const char *detail_type,
+            const char *state,
+            int         stage,
+            ActionRun  *run)
+{
+  PwExecutor *self = execution->executor;
+  const char *region = pw_local_profile_get_region (self->profile);
+  const char *account = pw_local_profile_get_account (self->profile);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *arn = g_strdup_printf ("arn:aws:codepipeline:%s:%s:%s", region, account,
+                                          pw_pipeline_get_name (self->pipeline));
+  g_autofree char *line = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_string_value (b, "0");
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, uuid);
+  json_builder_set_member_name (b, "detail-type");
+  json_builder_add_string_value (b, detail_type);
+  json_builder_set_member_name (b, "source");
+  json_builder_add_string_value (b, "aws.codepipeline");
+  json_builder_set_member_name (b, "account");
+  json_builder_add_string_value (b, account);
+  json_builder_set_member_name (b, "time");
+  json_builder_add_string_value (b, time);
+  json_builder_set_member_name (b, "region");
+  json_builder_add_string_value (b, region);
+  json_builder_set_member_name (b, "resources");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, arn);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "detail");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "pipeline");
+  json_builder_add_string_value (b, pw_pipeline_get_name (self->pipeline));
+  json_builder_set_member_name (b, "execution-id");
+  json_builder_add_string_value (b, execution->id);
+  if (stage >= 0)
+    {
+      json_builder_set_member_name (b, "stage");
+      json_builder_add_string_value (b, stage_name (self, stage));
+    }
+  if (run != NULL)
+    {
+      PwAction *action = pw_stage_get_action (stage_at (self, run->stage), run->action);
+      const char *action_region = pw_action_get_region (action);
+
+      json_builder_set_member_name (b, "action");
+      json_builder_add_string_value (b, pw_action_get_name (action));
+      json_builder_set_member_name (b, "region");
+      json_builder_add_string_value (b, action_region != NULL ? action_region : region);
+      json_builder_set_member_name (b, "type");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "owner");
+      json_builder_add_string_value (b, pw_action_get_owner (action));
+      json_builder_set_member_name (b, "category");
+      json_builder_add_string_value (b, pw_action_get_category (action));
+      json_builder_set_member_name (b, "provider");
+      json_builder_add_string_value (b, pw_action_get_provider (action));
+      json_builder_set_member_name (b, "version");
+      json_builder_add_string_value (b, pw_action_get_version (action));
+      json_builder_end_object (b);
+
+      if (g_str_equal (state, "SUCCEEDED") || g_str_equal (state, "FAILED"))
+        {
+          json_builder_set_member_name (b, "execution-result");
+          json_builder_begin_object (b);
+          if (run->external_id != NULL)
+            {
+              json_builder_set_member_name (b, "external-execution-id");
+              json_builder_add_string_value (b, run->external_id);
+            }
+          json_builder_set_member_name (b, "external-execution-summary");
+          json_builder_add_string_value (b, run->summary != NULL ? run->summary : "");
+          if (run->error_code != NULL)
+            {
+              json_builder_set_member_name (b, "error-code");
+              json_builder_add_string_value (b, run->error_code);
+            }
+          json_builder_end_object (b);
+        }
+      if (g_str_equal (state, "SUCCEEDED") && run->outputs != NULL)
+        {
+          json_builder_set_member_name (b, "output-artifacts");
+          json_builder_begin_array (b);
+          for (guint o = 0; o < run->outputs->len; o++)
+            json_builder_add_value (b, json_node_ref (g_ptr_array_index (run->outputs, o)));
+          json_builder_end_array (b);
+        }
+      if (run->simulated)
+        {
+          json_builder_set_member_name (b, "simulated");
+          json_builder_add_boolean_value (b, TRUE);
+        }
+    }
+  if (stage < 0 && g_str_equal (state, "STARTED"))
+    {
+      json_builder_set_member_name (b, "execution-trigger");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "trigger-type");
+      json_builder_add_string_value (b, execution->trigger_type);
+      json_builder_set_member_name (b, "trigger-detail");
+      json_builder_add_string_value (b, execution->trigger_detail);
+      json_builder_end_object (b);
+    }
+  if (stage < 0 && g_str_equal (state, "STOPPING") && execution->stop_reason != NULL)
+    {
+      json_builder_set_member_name (b, "stop-execution-comments");
+      json_builder_add_string_value (b, execution->stop_reason);
+    }
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, state);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, 1);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  node = json_builder_get_root (b);
+
+  /* One write per event with O_APPEND: concurrent runners never interleave
+   * inside a line, and a killed run leaves whole lines only. */
+  if (self->events_fd >= 0)
+    {
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autofree char *text = NULL;
+
+      json_generator_set_root (gen, node);
+      text = json_generator_to_data (gen, NULL);
+      line = g_strconcat (text, "\n", NULL);
+      if (write (self->events_fd, line, strlen (line)) < 0)
+        g_warning ("Could not append to events.jsonl");
+    }
+
+  g_signal_emit (self, signals [EVENT], 0, node);
+}
+
+/* Variables ---------------------------------------------------------------- */
+
+/* Replaces every #{Namespace.Key} in @text. On an unknown reference returns
+ * NULL and says which in @error, as the service fails the action. */
+static char *
+resolve_text (Execution   *execution,
+              const char  *text,
+              GError     **error)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      const char *start = strstr (p, "#{");
+      const char *end;
+      g_autofree char *ref = NULL;
+      const char *value = NULL;
+      const char *dot;
+
+      if (start == NULL)
+        {
+          g_string_append (out, p);
+          break;
+        }
+
+      g_string_append_len (out, p, start - p);
+      end = strchr (start + 2, '}');
+      if (end == NULL)
+        {
+          g_string_append (out, start);
+          break;
+        }
+
+      ref = g_strndup (start + 2, end - (start + 2));
+      dot = strchr (ref, '.');
+
+      if (dot != NULL && g_str_equal (ref, "codepipeline.PipelineExecutionId"))
+        value = execution->id;
+      else if (dot != NULL && g_str_has_prefix (ref, "variables."))
+        value = g_hash_table_lookup (execution->pipeline_variables, dot + 1);
+      else if (dot != NULL)
+        value = g_hash_table_lookup (execution->namespaces, ref);
+
+      if (value == NULL)
+        {
+          g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                       "Unresolved variable #{%s}: %s", ref,
+                       dot == NULL ? "a reference is #{Namespace.Key}"
+                       : g_str_has_prefix (ref, "variables.") ? "no such pipeline variable"
+                       : "no action that ran before this one produced it (check the namespace "
+                         "and that the producer runs in an earlier stage or runOrder)");
+          g_string_free (out, TRUE);
+          return NULL;
+        }
+
+      g_string_append (out, value);
+      p = end + 1;
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static JsonObject *
+resolve_configuration (Execution  *execution,
+                       PwAction   *action,
+                       GError    **error)
+{
+  JsonObject *config = pw_action_get_configuration (action);
+  JsonObject *resolved = json_object_new ();
+  JsonNode *commands;
+
+  if (config != NULL)
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init_ordered (&iter, config);
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        {
+          g_autofree char *value = NULL;
+
+          if (json_node_get_value_type (member) != G_TYPE_STRING)
+            {
+              json_object_set_member (resolved, name, json_node_copy (member));
+              continue;
+            }
+
+          value = resolve_text (execution, json_node_get_string (member), error);
+          if (value == NULL)
+            {
+              json_object_unref (resolved);
+              return NULL;
+            }
+          json_object_set_string_member (resolved, name, value);
+        }
+    }
+
+  /* The Commands action's lines may hold variables too; the provider reads
+   * them resolved from here. */
+  commands = pw_element_get_member (PW_ELEMENT (action), "commands");
+  if (commands != NULL && JSON_NODE_HOLDS_ARRAY (commands))
+    {
+      JsonArray *array = json_node_get_array (commands);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) list = NULL;
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autofree char *text = NULL;
+
+      json_builder_begin_array (b);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *item = json_array_get_element (array, i);
+          g_autofree char *value = NULL;
+
+          if (json_node_get_value_type (item) != G_TYPE_STRING)
+            continue;
+          value = resolve_text (execution, json_node_get_string (item), error);
+          if (value == NULL)
+            {
+              json_object_unref (resolved);
+              return NULL;
+            }
+          json_builder_add_string_value (b, value);
+        }
+      json_builder_end_array (b);
+      list = json_builder_get_root (b);
+      json_generator_set_root (gen, list);
+      text = json_generator_to_data (gen, NULL);
+      json_object_set_string_member (resolved, "__commands", text);
+    }
+
+  return resolved;
+}
+
+/* Stage locks and transitions ---------------------------------------------- */
+
+static gboolean
+uses_locks (PwExecutor *self)
+{
+  return !g_str_equal (self->mode, "PARALLEL");
+}
+
+static void
+finish (Execution  *execution,
+        const char *status,
+        const char *summary)
+{
+  const char *state;
+
+  if (execution->finished)
+    return;
+
+  execution->finished = TRUE;
+  set_str (&execution->status, status);
+  if (summary != NULL)
+    set_str (&execution->summary, summary);
+  save (execution);
+
+  state = g_str_equal (status, "Succeeded") ? "SUCCEEDED"
+        : g_str_equal (status, "Stopped") ? "STOPPED"
+        : g_str_equal (status, "Superseded") ? "SUPERSEDED"
+        : g_str_equal (status, "Cancelled") ? "CANCELED"
+        : "FAILED";
+  emit_event (execution, "CodePipeline Pipeline Execution State Change", state, -1, NULL);
+  g_signal_emit (execution->executor, signals [FINISHED], 0, execution->id, status);
+}
+
+static void enter_stage (Execution *execution, guint stage);
+
+static void
+release_stage (PwExecutor *self,
+               guint       stage,
+               Execution  *execution)
+{
+  Execution *next;
+
+  if (!uses_locks (self) || self->holders[stage] != execution)
+    return;
+
+  self->holders[stage] = NULL;
+
+  if (self->disabled[stage])
+    return;
+
+  next = g_queue_pop_head (self->waiting[stage]);
+  if (next != NULL)
+    enter_stage (next, stage);
+}
+
+static void
+wait_in_front (Execution *execution,
+               guint      stage)
+{
+  PwExecutor *self = execution->executor;
+  GQueue *queue = self->waiting[stage];
+
+  execution->stage = stage;
+  execution->inside = FALSE;
+
+  /* SUPERSEDED: only the newest waits; the one it replaces is done. */
+  if (g_str_equal (self->mode, "SUPERSEDED"))
+    {
+      Execution *older;
+
+      while ((older = g_queue_pop_head (queue)) != NULL)
+        {
+          g_autofree char *summary =
+            g_strdup_printf ("Superseded by execution %s while waiting to enter stage %s",
+                             execution->id, stage_name (self, stage));
+          finish (older, "Superseded", summary);
+        }
+    }
+
+  g_queue_push_tail (queue, execution);
+  save (execution);
+}
+
+static gboolean
+check_before_entry (Execution *execution,
+                    guint      stage,
+                    gboolean  *skip,
+                    char     **why)
+{
+  PwExecutor *self = execution->executor;
+  JsonNode *before = pw_element_get_member (PW_ELEMENT (stage_at (self, stage)), "beforeEntry");
+  JsonArray *conditions;
+
+  *skip = FALSE;
+  if (before == NULL || !JSON_NODE_HOLDS_OBJECT (before) ||
+      !json_object_has_member (json_node_get_object (before), "conditions"))
+    return TRUE;
+
+  conditions = json_object_get_array_member (json_node_get_object (before), "conditions");
+  for (guint c = 0; conditions != NULL && c < json_array_get_length (conditions); c++)
+    {
+      JsonObject *condition = json_array_get_object_element (conditions, c);
+      const char *result = json_object_get_string_member_with_default (condition, "result", "FAIL");
+      JsonArray *rules = json_object_has_member (condition, "rules")
+        ? json_object_get_array_member (condition, "rules") : NULL;
+
+      for (guint r = 0; rules != NULL && r < json_array_get_length (rules); r++)
+        {
+          JsonObject *rule = json_array_get_object_element (rules, r);
+          JsonObject *type = json_object_has_member (rule, "ruleTypeId")
+            ? json_object_get_object_member (rule, "ruleTypeId") : NULL;
+          const char *provider = type != NULL
+            ? json_object_get_string_member_with_default (type, "provider", "") : "";
+          JsonObject *config = json_object_has_member (rule, "configuration")
+            ? json_object_get_object_member (rule, "configuration") : NULL;
+
+          if (g_str_equal (provider, "VariableCheck") && config != NULL)
+            {
+              g_autofree char *variable = resolve_text (execution,
+                json_object_get_string_member_with_default (config, "Variable", ""), NULL);
+              const char *expected = json_object_get_string_member_with_default (config, "Value", "");
+              const char *op = json_object_get_string_member_with_default (config, "Operator", "EQ");
+              gboolean ok;
+
+              if (variable == NULL)
+                ok = FALSE;
+              else if (g_str_equal (op, "NE"))
+                ok = g_strcmp0 (variable, expected) != 0;
+              else if (g_str_equal (op, "CONTAINS"))
+                ok = strstr (variable, expected) != NULL;
+              else
+                ok = g_strcmp0 (variable, expected) == 0;
+
+              if (!ok)
+                {
+                  *why = g_strdup_printf ("Entry condition rule %s failed: %s %s %s",
+                                          json_object_get_string_member_with_default (rule, "name", "?"),
+                                          variable != NULL ? variable : "(unresolved)", op, expected);
+                  *skip = g_str_equal (result, "SKIP");
+                  return FALSE;
+                }
+            }
+          /* Other rule providers need AWS (CloudWatch, Lambda) or a clock
+           * window; they pass locally, and the stage's log says so. */
+        }
+    }
+
+  return TRUE;
+}
+
+static void
+enter_stage (Execution *execution,
+             guint      stage)
+{
+  PwExecutor *self = execution->executor;
+  StageRun *st = &execution->stages[stage];
+  gboolean skip = FALSE;
+  g_autofree char *why = NULL;
+
+  execution->stage = stage;
+  execution->inside = TRUE;
+  execution->group = 0;
+  if (uses_locks (self))
+    self->holders[stage] = execution;
+
+  set_str (&st->status, "InProgress");
+  g_clear_pointer (&st->end_time, g_free);
+  st->start_time = (g_free (st->start_time), now_iso ());
+  st->attempt++;
+  emit_event (execution, "CodePipeline Stage Execution State Change", "STARTED", stage, NULL);
+
+  if (!check_before_entry (execution, stage, &skip, &why))
+    {
+      st->end_time = now_iso ();
+      if (skip)
+        {
+          set_str (&st->status, "Skipped");
+          save (execution);
+          release_stage (self, stage, execution);
+          execution->stage = stage + 1;
+          advance (execution);
+        }
+      else
+        {
+          set_str (&st->status, "Failed");
+          emit_event (execution, "CodePipeline Stage Execution State Change", "FAILED", stage, NULL);
+          release_stage (self, stage, execution);
+          finish (execution, "Failed", why);
+        }
+      return;
+    }
+
+  save (execution);
+  run_group (execution);
+}
+
+static void
+try_enter (Execution *execution,
+           guint      stage)
+{
+  PwExecutor *self = execution->executor;
+
+  if (uses_locks (self) && (self->holders[stage] != NULL || self->disabled[stage]))
+    {
+      wait_in_front (execution, stage);
+      return;
+    }
+
+  if (!uses_locks (self) && self->disabled[stage])
+    {
+      wait_in_front (execution, stage);
+      return;
+    }
+
+  enter_stage (execution, stage);
+}
+
+static void
+advance (Execution *execution)
+{
+  PwExecutor *self = execution->executor;
+  guint next = execution->stage < 0 ? 0 : (guint)execution->stage;
+
+  if (execution->stopping)
+    {
+      finish (execution, "Stopped", execution->stop_reason);
+      return;
+    }
+
+  if (next >= self->n_stages || (self->last_stage >= 0 && next > (guint)self->last_stage))
+    {
+      finish (execution, "Succeeded", NULL);
+      return;
+    }
+
+  try_enter (execution, next);
+}
+
+/* Actions ------------------------------------------------------------------ */
+
+static ActionRun *
+latest_run (Execution *execution,
+            guint      stage,
+            guint      action)
+{
+  for (guint i = execution->actions->len; i > 0; i--)
+    {
+      ActionRun *run = g_ptr_array_index (execution->actions, i - 1);
+
+      if (run->stage == stage && run->action == action)
+        return run;
+    }
+
+  return NULL;
+}
+
+static char *
+safe_name (const char *name)
+{
+  char *copy = g_strdup (name != NULL ? name : "unnamed");
+
+  for (char *p = copy; *p != '\0'; p++)
+    if (*p == '/' || *p == '\\')
+      *p = '_';
+  return copy;
+}
+
+static void
+log_line_cb (PwLog      *log,
+             const char *line,
+             ActionRun  *run)
+{
+  Execution *execution = run->execution;
+  PwAction *action = pw_stage_get_action (stage_at (execution->executor, run->stage), run->action);
+
+  g_signal_emit (execution->executor, signals [LOG_LINE], 0, execution->id,
+                 stage_name (execution->executor, run->stage), pw_action_get_name (action), line);
+}
+
+static const char *
+error_code_for (GError *error)
+{
+  if (error == NULL || error->domain != PW_ENGINE_ERROR)
+    return "JobFailed";
+
+  switch (error->code)
+    {
+    case PW_ENGINE_ERROR_CONFIGURATION:
+      return "ConfigurationError";
+    case PW_ENGINE_ERROR_ARTIFACT:
+      return "RevisionUnavailable";
+    case PW_ENGINE_ERROR_TIMEOUT:
+      return "TimedOut";
+    default:
+      return "JobFailed";
+    }
+}
+
+static void
+action_done (Execution  *execution,
+             ActionRun  *run,
+             gboolean    ok,
+             GError     *error)
+{
+  PwExecutor *self = execution->executor;
+  PwAction *action = pw_stage_get_action (stage_at (self, run->stage), run->action);
+  const char *namespace = pw_action_get_namespace (action);
+  PwLog *log = run->job != NULL ? pw_action_job_get_log (run->job) : NULL;
+  const char *state;
+
+  run->running = FALSE;
+  run->end_time = now_iso ();
+
+  if (run->job != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+      GPtrArray *outputs = pw_action_job_get_outputs (run->job);
+
+      set_str (&run->external_id, pw_action_job_get_external_id (run->job));
+      run->simulated = pw_action_job_get_simulated (run->job);
+      if (pw_action_job_get_report (run->job) != NULL)
+        run->report = json_node_ref (pw_action_job_get_report (run->job));
+
+      if (ok)
+        {
+          g_hash_table_iter_init (&iter, pw_action_job_get_output_variables (run->job));
+          while (g_hash_table_iter_next (&iter, &key, &value))
+            {
+              g_hash_table_insert (run->variables, g_strdup (key), g_strdup (value));
+              if (namespace != NULL)
+                g_hash_table_insert (execution->namespaces,
+                                     g_strdup_printf ("%s.%s", namespace, (char *)key),
+                                     g_strdup (value));
+            }
+
+          for (guint i = 0; i < outputs->len; i++)
+            {
+              PwJobArtifact *artifact = g_ptr_array_index (outputs, i);
+              JsonObject *o = json_object_new ();
+              JsonNode *node;
+
+              json_object_set_string_member (o, "name", artifact->name);
+              json_object_set_string_member (o, "path", artifact->zip_path);
+              if (artifact->revision != NULL)
+                json_object_set_string_member (o, "revision", artifact->revision);
+              node = json_node_init_object (json_node_alloc (), o);
+              json_object_unref (o);
+              g_ptr_array_add (run->outputs, json_node_ref (node));
+              g_hash_table_insert (execution->artifacts, g_strdup (artifact->name), node);
+
+              if (g_strcmp0 (pw_action_get_category (action), "Source") == 0 && artifact->revision != NULL)
+                g_hash_table_insert (execution->source_revisions,
+                                     g_strdup (pw_action_get_name (action)),
+                                     g_strdup (artifact->revision));
+            }
+        }
+    }
+
+  if (ok)
+    {
+      set_str (&run->status, "Succeeded");
+      set_str (&run->summary, run->job != NULL && pw_action_job_get_summary (run->job) != NULL
+                              ? pw_action_job_get_summary (run->job) : NULL);
+      state = "SUCCEEDED";
+    }
+  else if (execution->abandon ||
+           g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CANCELLED))
+    {
+      set_str (&run->status, "Abandoned");
+      set_str (&run->summary, "Abandoned: the execution was stopped and abandoned");
+      state = "ABANDONED";
+    }
+  else
+    {
+      set_str (&run->status, "Failed");
+      set_str (&run->summary, error != NULL ? error->message : "Failed");
+      set_str (&run->error_code, error_code_for (error));
+      state = "FAILED";
+    }
+
+  if (log != NULL)
+    {
+      pw_log_printf (log, "Action %s: %s%s%s", run->status,
+                     run->simulated ? "(simulated) " : "",
+                     run->summary != NULL ? run->summary : "", "");
+      pw_log_close (log);
+    }
+
+  g_clear_object (&run->job);
+  g_clear_object (&run->cancellable);
+
+  emit_event (execution, "CodePipeline Action Execution State Change", state, run->stage, run);
+  save (execution);
+
+  execution->running--;
+  check_stage (execution);
+}
+
+typedef struct
+{
+  Execution *execution;
+  ActionRun *run;
+} RunData;
+
+static void
+provider_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  RunData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = pw_provider_run_finish (PW_PROVIDER (object), result, &error);
+
+  action_done (data->execution, data->run, ok, error);
+  g_free (data);
+}
+
+static void
+start_action (Execution *execution,
+              guint      stage_index,
+              guint      action_index)
+{
+  PwExecutor *self = execution->executor;
+  PwStage *stage = stage_at (self, stage_index);
+  PwAction *action = pw_stage_get_action (stage, action_index);
+  ActionRun *previous = latest_run (execution, stage_index, action_index);
+  ActionRun *run = g_new0 (ActionRun, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwProvider) provider = NULL;
+  g_autoptr(PwLog) log = NULL;
+  g_autofree char *sname = safe_name (stage_name (self, stage_index));
+  g_autofree char *aname = safe_name (pw_action_get_name (action));
+  g_autofree char *log_name = NULL;
+  g_autofree char *work = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *cache = NULL;
+  g_auto(GStrv) inputs = pw_action_dup_input_artifacts (action);
+  g_auto(GStrv) env = g_get_environ ();
+  JsonObject *profile_env;
+  JsonNode *timeout_node;
+  RunData *data;
+
+  run->execution = execution;
+  run->stage = stage_index;
+  run->action = action_index;
+  run->id = g_uuid_string_random ();
+  run->status = g_strdup ("InProgress");
+  run->start_time = now_iso ();
+  run->attempt = previous != NULL ? previous->attempt + 1 : 1;
+  run->variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  run->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+  run->running = TRUE;
+  g_ptr_array_add (execution->actions, run);
+  execution->running++;
+
+  log_name = run->attempt > 1 ? g_strdup_printf ("%s.%u.log", aname, run->attempt)
+                              : g_strdup_printf ("%s.log", aname);
+  run->log_path = g_build_filename (self->state_dir, "logs", execution->id, sname, log_name, NULL);
+  work = g_build_filename (self->state_dir, "work", execution->id, run->id, NULL);
+  out = g_build_filename (self->state_dir, "artifacts", execution->id, run->id, NULL);
+  cache = g_build_filename (self->state_dir, "cache", sname, aname, NULL);
+  g_mkdir_with_parents (work, 0755);
+  g_mkdir_with_parents (out, 0755);
+  g_mkdir_with_parents (cache, 0755);
+
+  emit_event (execution, "CodePipeline Action Execution State Change", "STARTED", stage_index, run);
+  save (execution);
+
+  log = pw_log_new (run->log_path, &error);
+  if (log == NULL)
+    {
+      action_done (execution, run, FALSE, error);
+      return;
+    }
+  g_signal_connect (log, "line", G_CALLBACK (log_line_cb), run);
+
+  run->job = pw_action_job_new ();
+  pw_action_job_set_log (run->job, log);
+  pw_log_printf (log, "Action %s (%s/%s/%s) in stage %s of execution %s, attempt %u",
+                 pw_action_get_name (action), pw_action_get_category (action),
+                 pw_action_get_owner (action), pw_action_get_provider (action),
+                 stage_name (self, stage_index), execution->id, run->attempt);
+
+  run->resolved = resolve_configuration (execution, action, &error);
+  if (run->resolved == NULL)
+    {
+      pw_log_printf (log, "%s", error->message);
+      action_done (execution, run, FALSE, error);
+      return;
+    }
+
+  for (guint i = 0; inputs[i] != NULL; i++)
+    {
+      JsonNode *artifact = g_hash_table_lookup (execution->artifacts, inputs[i]);
+      JsonObject *o;
+
+      if (artifact == NULL)
+        {
+          g_set_error (&error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT,
+                       "Input artifact %s was not produced earlier in this execution", inputs[i]);
+          pw_log_printf (log, "%s", error->message);
+          action_done (execution, run, FALSE, error);
+          return;
+        }
+      o = json_node_get_object (artifact);
+      pw_action_job_add_input (run->job, inputs[i],
+                               json_object_get_string_member (o, "path"),
+                               json_object_get_string_member_with_default (o, "revision", NULL));
+    }
+
+  profile_env = pw_local_profile_get_environment (self->profile);
+  if (profile_env != NULL)
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init_ordered (&iter, profile_env);
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        if (json_node_get_value_type (member) == G_TYPE_STRING)
+          env = g_environ_setenv (env, name, json_node_get_string (member), TRUE);
+    }
+
+  pw_action_job_set_action (run->job, action);
+  pw_action_job_set_pipeline_name (run->job, pw_pipeline_get_name (self->pipeline));
+  pw_action_job_set_stage_name (run->job, stage_name (self, stage_index));
+  pw_action_job_set_execution_id (run->job, execution->id);
+  pw_action_job_set_action_execution_id (run->job, run->id);
+  pw_action_job_set_configuration (run->job, run->resolved);
+  pw_action_job_set_work_dir (run->job, work);
+  pw_action_job_set_output_dir (run->job, out);
+  pw_action_job_set_cache_dir (run->job, cache);
+  pw_action_job_set_pipeline_dir (run->job, self->pipeline_dir);
+  pw_action_job_set_profile (run->job, self->profile);
+  pw_action_job_set_environment (run->job, (const char * const *)env);
+  pw_action_job_set_region (run->job, pw_action_get_region (action) != NULL
+                                        ? pw_action_get_region (action)
+                                        : pw_local_profile_get_region (self->profile));
+  pw_action_job_set_account (run->job, pw_local_profile_get_account (self->profile));
+  pw_action_job_set_source_revision (run->job,
+                                     g_hash_table_lookup (execution->source_revisions,
+                                                          pw_action_get_name (action)));
+
+  timeout_node = pw_element_get_member (PW_ELEMENT (action), "timeoutInMinutes");
+  if (timeout_node != NULL && json_node_get_value_type (timeout_node) == G_TYPE_INT64)
+    pw_action_job_set_timeout (run->job, (guint)MIN (json_node_get_int (timeout_node) * 60, G_MAXUINT));
+
+  if (g_strcmp0 (pw_action_get_category (action), "Approval") == 0)
+    {
+      run->token = g_uuid_string_random ();
+      pw_action_job_set_approval_token (run->job, run->token);
+      if (self->approval_mode == PW_APPROVAL_AUTO_APPROVE)
+        pw_action_job_decide (run->job, TRUE, "approved by --auto-approve", "pipewright-cli");
+      else if (self->approval_mode == PW_APPROVAL_AUTO_REJECT)
+        pw_action_job_decide (run->job, FALSE, "rejected by --reject-approvals", "pipewright-cli");
+      save (execution);
+    }
+
+  provider = pw_provider_for_action (action, self->profile);
+  run->cancellable = g_cancellable_new ();
+  data = g_new0 (RunData, 1);
+  data->execution = execution;
+  data->run = run;
+  pw_provider_run_async (provider, run->job, run->cancellable, provider_done_cb, data);
+}
+
+static void
+run_group (Execution *execution)
+{
+  PwExecutor *self = execution->executor;
+  PwStage *stage = stage_at (self, execution->stage);
+  g_autoptr(GArray) orders = pw_stage_dup_run_orders (stage);
+  gint64 order;
+
+  if (execution->group >= orders->len)
+    {
+      check_stage (execution);
+      return;
+    }
+
+  order = g_array_index (orders, gint64, execution->group);
+  for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
+    {
+      PwAction *action = pw_stage_get_action (stage, a);
+      if (pw_action_get_run_order (action) != order)
+        continue;
+      start_action (execution, execution->stage, a);
+    }
+
+  if (execution->running == 0)
+    check_stage (execution);
+}
+
+static gboolean
+group_failed (Execution *execution,
+              gint64     order)
+{
+  PwStage *stage = stage_at (execution->executor, execution->stage);
+
+  for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
+    {
+      ActionRun *run;
+
+      if (pw_action_get_run_order (pw_stage_get_action (stage, a)) != order)
+        continue;
+      run = latest_run (execution, execution->stage, a);
+      if (run != NULL && (g_strcmp0 (run->status, "Failed") == 0 ||
+                          g_strcmp0 (run->status, "Abandoned") == 0))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+group_done (Execution *execution,
+            gint64     order)
+{
+  PwStage *stage = stage_at (execution->executor, execution->stage);
+
+  for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
+    {
+      ActionRun *run;
+
+      if (pw_action_get_run_order (pw_stage_get_action (stage, a)) != order)
+        continue;
+      run = latest_run (execution, execution->stage, a);
+      if (run == NULL || g_strcmp0 (run->status, "Succeeded") != 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean retry_stage (Execution *execution, gboolean all_actions, gboolean automatic,
+                             GError **error);
+
+static void
+check_stage (Execution *execution)
+{
+  PwExecutor *self = execution->executor;
+  guint index = (guint)execution->stage;
+  StageRun *st = &execution->stages[index];
+  PwStage *stage = stage_at (self, index);
+  g_autoptr(GArray) orders = NULL;
+  gint64 order;
+
+  if (execution->running > 0)
+    return;
+
+  orders = pw_stage_dup_run_orders (stage);
+  order = execution->group < orders->len ? g_array_index (orders, gint64, execution->group) : 0;
+
+  if (execution->stopping)
+    {
+      st->end_time = now_iso ();
+      set_str (&st->status, "Stopped");
+      emit_event (execution, "CodePipeline Stage Execution State Change", "STOPPED", index, NULL);
+      release_stage (self, index, execution);
+      finish (execution, "Stopped", execution->stop_reason);
+      return;
+    }
+
+  if (execution->group < orders->len && group_failed (execution, order))
+    {
+      JsonNode *on_failure = pw_element_get_member (PW_ELEMENT (stage), "onFailure");
+      const char *result = NULL;
+      g_autofree char *summary = NULL;
+      ActionRun *failed = NULL;
+
+      if (on_failure != NULL && JSON_NODE_HOLDS_OBJECT (on_failure))
+        result = json_object_get_string_member_with_default (json_node_get_object (on_failure), "result", NULL);
+
+      st->end_time = now_iso ();
+      set_str (&st->status, "Failed");
+      emit_event (execution, "CodePipeline Stage Execution State Change", "FAILED", index, NULL);
+
+      /* onFailure RETRY: the service retries the stage once by itself. */
+      if (g_strcmp0 (result, "RETRY") == 0 && execution->auto_retries == 0)
+        {
+          JsonObject *config = json_object_get_object_member (json_node_get_object (on_failure), "retryConfiguration");
+          gboolean all = config != NULL &&
+            g_strcmp0 (json_object_get_string_member_with_default (config, "retryMode", ""), "ALL_ACTIONS") == 0;
+
+          execution->auto_retries++;
+          if (retry_stage (execution, all, TRUE, NULL))
+            return;
+        }
+
+      for (guint i = execution->actions->len; i > 0; i--)
+        {
+          ActionRun *run = g_ptr_array_index (execution->actions, i - 1);
+
+          if (run->stage == index && g_strcmp0 (run->status, "Failed") == 0)
+            {
+              failed = run;
+              break;
+            }
+        }
+
+      summary = g_strdup_printf ("Stage %s failed: action %s: %s", stage_name (self, index),
+                                 failed != NULL ? pw_action_get_name (pw_stage_get_action (stage, failed->action)) : "?",
+                                 failed != NULL && failed->summary != NULL ? failed->summary : "failed");
+      release_stage (self, index, execution);
+      finish (execution, "Failed", summary);
+      return;
+    }
+
+  if (execution->group < orders->len && !group_done (execution, order))
+    {
+      /* Actions of this group have not run yet (a retry of failed actions
+       * re-entered here): start them. */
+      run_group (execution);
+      return;
+    }
+
+  if (execution->group + 1 < orders->len)
+    {
+      execution->group++;
+      save (execution);
+      run_group (execution);
+      return;
+    }
+
+  st->end_time = now_iso ();
+  set_str (&st->status, "Succeeded");
+  emit_event (execution, "CodePipeline Stage Execution State Change", "SUCCEEDED", index, NULL);
+  save (execution);
+  execution->inside = FALSE;
+  execution->stage = index + 1;
+  release_stage (self, index, execution);
+  advance (execution);
+}
+
+static gboolean
+retry_stage (Execution  *execution,
+             gboolean    all_actions,
+             gboolean    automatic,
+             GError    **error)
+{
+  PwExecutor *self = execution->executor;
+  guint index = (guint)execution->stage;
+  StageRun *st = &execution->stages[index];
+  g_autoptr(GArray) orders = pw_stage_dup_run_orders (stage_at (self, index));
+
+  if (uses_locks (self) && self->holders[index] != NULL && self->holders[index] != execution)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "Stage %s is held by execution %s; a stage can only be retried by its latest execution",
+                   stage_name (self, index), self->holders[index]->id);
+      return FALSE;
+    }
+
+  execution->finished = FALSE;
+  execution->stopping = FALSE;
+  execution->abandon = FALSE;
+  execution->inside = TRUE;
+  if (uses_locks (self))
+    self->holders[index] = execution;
+  set_str (&execution->status, "InProgress");
+  set_str (&execution->summary, NULL);
+  set_str (&st->status, "InProgress");
+  g_clear_pointer (&st->end_time, g_free);
+  st->attempt++;
+
+  if (!automatic)
+    emit_event (execution, "CodePipeline Pipeline Execution State Change", "RESUMED", -1, NULL);
+  emit_event (execution, "CodePipeline Stage Execution State Change", "RESUMED", index, NULL);
+
+  if (all_actions)
+    {
+      /* From the first runOrder group again; each group starts all its
+       * actions, so everything reruns in order. */
+      execution->group = 0;
+      save (execution);
+      run_group (execution);
+      return TRUE;
+    }
+
+  /* FAILED_ACTIONS: re-run the failed (or abandoned) actions of the group
+   * that failed, then carry on. */
+  save (execution);
+  {
+    PwStage *stage = stage_at (self, index);
+    gint64 order = execution->group < orders->len ? g_array_index (orders, gint64, execution->group) : 0;
+
+    for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
+      {
+        ActionRun *run = latest_run (execution, index, a);
+
+        if (pw_action_get_run_order (pw_stage_get_action (stage, a)) != order)
+          continue;
+        if (run == NULL || g_strcmp0 (run->status, "Succeeded") != 0)
+          start_action (execution, index, a);
+      }
+  }
+
+  if (execution->running == 0)
+    check_stage (execution);
+  return TRUE;
+}
+
+/* Object --------------------------------------------------------------------- */
+
+static void
+pw_executor_dispose (GObject *object)
+{
+  PwExecutor *self = (PwExecutor *)object;
+
+  if (self->executions != NULL)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      /* Abandon whatever still runs: its callbacks must not outlive us. */
+      g_hash_table_iter_init (&iter, self->executions);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Execution *execution = value;
+
+          for (guint i = 0; i < execution->actions->len; i++)
+            {
+              ActionRun *run = g_ptr_array_index (execution->actions, i);
+
+              if (run->cancellable != NULL)
+                g_cancellable_cancel (run->cancellable);
+            }
+        }
+    }
+
+  g_clear_object (&self->control_monitor);
+
+  G_OBJECT_CLASS (pw_executor_parent_class)->dispose (object);
+}
+
+static void
+pw_executor_finalize (GObject *object)
+{
+  PwExecutor *self = (PwExecutor *)object;
+
+  g_clear_pointer (&self->executions, g_hash_table_unref);
+  for (guint i = 0; i < self->n_stages; i++)
+    {
+      g_queue_free (self->waiting[i]);
+      g_free (self->disabled_reason[i]);
+    }
+  g_free (self->waiting);
+  g_free (self->holders);
+  g_free (self->disabled);
+  g_free (self->disabled_reason);
+  g_clear_object (&self->pipeline);
+  g_clear_object (&self->profile);
+  g_free (self->pipeline_path);
+  g_free (self->pipeline_dir);
+  g_free (self->state_dir);
+  g_free (self->mode);
+  if (self->events_fd >= 0)
+    close (self->events_fd);
+
+  G_OBJECT_CLASS (pw_executor_parent_class)->finalize (object);
+}
+
+static void
+pw_executor_class_init (PwExecutorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pw_executor_dispose;
+  object_class->finalize = pw_executor_finalize;
+
+  /**
+   * PwExecutor::event:
+   * @event: an EventBridge-shaped event (also appended to events.jsonl)
+   */
+  signals [EVENT] =
+    g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_NODE);
+
+  /**
+   * PwExecutor::finished:
+   * @execution_id: the execution
+   * @status: `Succeeded`, `Failed`, `Stopped`, `Superseded` or `Cancelled`
+   */
+  signals [FINISHED] =
+    g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
+  /**
+   * PwExecutor::log-line:
+   * @execution_id, @stage, @action: where
+   * @line: the (masked, timestamped) log line
+   */
+  signals [LOG_LINE] =
+    g_signal_new ("log-line", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                  G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+pw_executor_init (PwExecutor *self)
+{
+  self->executions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, execution_free);
+  self->events_fd = -1;
+  self->last_stage = -1;
+}
+
+/**
+ * pw_executor_new:
+ * @pipeline: the pipeline to run (the executor keeps a reference)
+ * @pipeline_path: the pipeline file; its folder is the default repository
+ * @state_dir: (nullable): the state folder; `.pipewright` beside the file
+ *   by default
+ * @profile: (nullable): the local profile; the defaults when %NULL
+ *
+ * Returns: (transfer full) (nullable): the executor
+ */
+PwExecutor *
+pw_executor_new (PwPipeline      *pipeline,
+                 const char      *pipeline_path,
+                 const char      *state_dir,
+                 PwLocalProfile  *profile,
+                 GError         **error)
+{
+  g_autoptr(PwExecutor) self = NULL;
+  g_autofree char *abs = NULL;
+  g_autofree char *events = NULL;
+  JsonNode *disabled;
+
+  g_return_val_if_fail (PW_IS_PIPELINE (pipeline), NULL);
+  g_return_val_if_fail (pipeline_path != NULL, NULL);
+
+  self = g_object_new (PW_TYPE_EXECUTOR, NULL);
+  self->pipeline = g_object_ref (pipeline);
+  self->profile = profile != NULL ? g_object_ref (profile) : pw_local_profile_new ();
+  abs = g_canonicalize_filename (pipeline_path, NULL);
+  self->pipeline_path = g_strdup (abs);
+  self->pipeline_dir = g_path_get_dirname (abs);
+  self->state_dir = state_dir != NULL ? g_canonicalize_filename (state_dir, NULL)
+                                      : pw_state_default_dir (pipeline_path);
+  self->mode = g_strdup (pw_pipeline_get_execution_mode (pipeline));
+  self->n_stages = pw_pipeline_get_n_stages (pipeline);
+  self->holders = g_new0 (Execution *, self->n_stages + 1);
+  self->waiting = g_new0 (GQueue *, self->n_stages + 1);
+  self->disabled = g_new0 (gboolean, self->n_stages + 1);
+  self->disabled_reason = g_new0 (char *, self->n_stages + 1);
+  for (guint i = 0; i < self->n_stages; i++)
+    self->waiting[i] = g_queue_new ();
+
+  for (guint i = 0; i < self->n_stages; i++)
+    if (pw_element_is_opaque (PW_ELEMENT (stage_at (self, i))))
+      {
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                     "Stage %u is a CloudFormation condition (Fn::If); resolve it before running", i + 1);
+        return NULL;
+      }
+
+  /* Transitions the CloudFormation template disabled. */
+  disabled = pw_element_get_member (PW_ELEMENT (pipeline), "disableInboundStageTransitions");
+  if (disabled != NULL && JSON_NODE_HOLDS_ARRAY (disabled))
+    {
+      JsonArray *list = json_node_get_array (disabled);
+
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          JsonNode *item = json_array_get_element (list, i);
+          const char *name;
+
+          if (!JSON_NODE_HOLDS_OBJECT (item))
+            continue;
+          name = json_object_get_string_member_with_default (json_node_get_object (item), "stageName", NULL);
+          for (guint s = 0; name != NULL && s < self->n_stages; s++)
+            if (g_strcmp0 (pw_stage_get_name (stage_at (self, s)), name) == 0)
+              {
+                self->disabled[s] = TRUE;
+                self->disabled_reason[s] = g_strdup (json_object_get_string_member_with_default (
+                  json_node_get_object (item), "reason", NULL));
+              }
+        }
+    }
+
+  if (g_mkdir_with_parents (self->state_dir, 0755) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot create the state folder %s",
+                   self->state_dir);
+      return NULL;
+    }
+
+  /* A run killed earlier leaves InProgress records behind: close them. */
+  pw_state_recover (self->state_dir);
+
+  {
+    g_autofree char *runner = g_build_filename (self->state_dir, "runner.json", NULL);
+    g_autoptr(JsonNode) info = NULL;
+    g_autoptr(JsonBuilder) b = json_builder_new ();
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "pid");
+    json_builder_add_int_value (b, getpid ());
+    json_builder_end_object (b);
+    info = json_builder_get_root (b);
+    if (!_pw_state_write_json (runner, info, error))
+      return NULL;
+  }
+
+  events = g_build_filename (self->state_dir, "events.jsonl", NULL);
+  self->events_fd = g_open (events, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+pw_executor_get_state_dir (PwExecutor *self)
+{
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
+  return self->state_dir;
+}
+
+void
+pw_executor_set_approval_mode (PwExecutor     *self,
+                               PwApprovalMode  mode)
+{
+  g_return_if_fail (PW_IS_EXECUTOR (self));
+  self->approval_mode = mode;
+}
+
+gboolean
+pw_executor_set_last_stage (PwExecutor  *self,
+                            const char  *name,
+                            GError     **error)
+{
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+
+  for (guint i = 0; i < self->n_stages; i++)
+    if (g_strcmp0 (pw_stage_get_name (stage_at (self, i)), name) == 0)
+      {
+        self->last_stage = i;
+        return TRUE;
+      }
+
+  g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND, "No stage named '%s'", name);
+  return FALSE;
+}
+
+static Execution *
+lookup (PwExecutor  *self,
+        const char  *id,
+        GError     **error)
+{
+  Execution *execution;
+  GHashTableIter iter;
+  gpointer key, value;
+  Execution *found = NULL;
+
+  if ((execution = g_hash_table_lookup (self->executions, id)) != NULL)
+    return execution;
+
+  g_hash_table_iter_init (&iter, self->executions);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_str_has_prefix (key, id))
+      {
+        if (found != NULL)
+          {
+            g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND,
+                         "'%s' matches several executions", id);
+            return NULL;
+          }
+        found = value;
+      }
+
+  if (found == NULL)
+    g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND,
+                 "No execution '%s' is running here", id);
+  return found;
+}
+
+/**
+ * pw_executor_start:
+ * @variables: (nullable) (element-type utf8 utf8): pipeline variable overrides
+ * @source_revisions: (nullable) (element-type utf8 utf8): source action name → revision
+ *
+ * Starts an execution. It runs on the main loop; watch ::finished.
+ *
+ * Returns: (transfer full) (nullable): the new execution id
+ */
+char *
+pw_executor_start (PwExecutor  *self,
+                   GHashTable  *variables,
+                   GHashTable  *source_revisions,
+                   const char  *trigger_type,
+                   const char  *trigger_detail,
+                   GError     **error)
+{
+  Execution *execution;
+  JsonNode *declared;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
+
+  execution = g_new0 (Execution, 1);
+  execution->executor = self;
+  execution->id = g_uuid_string_random ();
+  execution->status = g_strdup ("InProgress");
+  execution->trigger_type = g_strdup (trigger_type != NULL ? trigger_type : "StartPipelineExecution");
+  execution->trigger_detail = g_strdup (trigger_detail != NULL ? trigger_detail : "pipewright-cli");
+  execution->start_time = now_iso ();
+  execution->pipeline_variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  execution->source_revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  execution->namespaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  execution->artifacts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_node_unref);
+  execution->stages = g_new0 (StageRun, self->n_stages + 1);
+  execution->actions = g_ptr_array_new_with_free_func (action_run_free);
+  execution->stage = -1;
+
+  /* Pipeline variables: the start's value, else the declared default. */
+  declared = pw_element_get_member (PW_ELEMENT (self->pipeline), "variables");
+  if (declared != NULL && JSON_NODE_HOLDS_ARRAY (declared))
+    {
+      JsonArray *list = json_node_get_array (declared);
+
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          JsonNode *item = json_array_get_element (list, i);
+          const char *name, *value;
+
+          if (!JSON_NODE_HOLDS_OBJECT (item))
+            continue;
+          name = json_object_get_string_member_with_default (json_node_get_object (item), "name", NULL);
+          if (name == NULL)
+            continue;
+          value = variables != NULL ? g_hash_table_lookup (variables, name) : NULL;
+          if (value == NULL)
+            value = json_object_get_string_member_with_default (json_node_get_object (item), "defaultValue", NULL);
+          if (value == NULL)
+            {
+              g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                           "Pipeline variable '%s' has no default; give it a value with --var %s=VALUE",
+                           name, name);
+              execution_free (execution);
+              return NULL;
+            }
+          g_hash_table_insert (execution->pipeline_variables, g_strdup (name), g_strdup (value));
+        }
+    }
+
+  if (variables != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, variables);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (!g_hash_table_contains (execution->pipeline_variables, key))
+          {
+            g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                         "The pipeline declares no variable '%s'", (char *)key);
+            execution_free (execution);
+            return NULL;
+          }
+    }
+
+  if (source_revisions != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, source_revisions);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (execution->source_revisions, g_strdup (key), g_strdup (value));
+    }
+
+  g_hash_table_insert (self->executions, execution->id, execution);
+  save (execution);
+  emit_event (execution, "CodePipeline Pipeline Execution State Change", "STARTED", -1, NULL);
+  advance (execution);
+
+  return g_strdup (execution->id);
+}
+
+gboolean
+pw_executor_stop (PwExecutor  *self,
+                  const char  *execution_id,
+                  gboolean     abandon,
+                  const char  *reason,
+                  GError     **error)
+{
+  Execution *execution;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+
+  if ((execution = lookup (self, execution_id, error)) == NULL)
+    return FALSE;
+
+  if (execution->finished)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "Execution %s is %s and cannot be stopped", execution->id, execution->status);
+      return FALSE;
+    }
+  if (execution->stopping && !abandon)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "Execution %s is already stopping; use --abandon to abandon its running actions",
+                   execution->id);
+      return FALSE;
+    }
+
+  if (!execution->stopping)
+    {
+      execution->stopping = TRUE;
+      set_str (&execution->stop_reason, reason);
+      set_str (&execution->status, "Stopping");
+      emit_event (execution, "CodePipeline Pipeline Execution State Change", "STOPPING", -1, NULL);
+      save (execution);
+    }
+
+  /* Waiting in front of a stage: nothing runs, it stops at once. */
+  if (!execution->inside && execution->stage >= 0 && (guint)execution->stage < self->n_stages)
+    {
+      g_queue_remove (self->waiting[execution->stage], execution);
+      finish (execution, "Stopped", reason);
+      return TRUE;
+    }
+
+  if (abandon)
+    {
+      execution->abandon = TRUE;
+      for (guint i = 0; i < execution->actions->len; i++)
+        {
+          ActionRun *run = g_ptr_array_index (execution->actions, i);
+
+          if (run->running && run->cancellable != NULL)
+            g_cancellable_cancel (run->cancellable);
+        }
+    }
+
+  if (execution->running == 0 && execution->inside)
+    check_stage (execution);
+
+  return TRUE;
+}
+
+gboolean
+pw_executor_retry (PwExecutor  *self,
+                   const char  *execution_id,
+                   const char  *stage_name_,
+                   gboolean     all_actions,
+                   GError     **error)
+{
+  Execution *execution;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+
+  if ((execution = lookup (self, execution_id, error)) == NULL)
+    return FALSE;
+
+  if (!execution->finished ||
+      (!g_str_equal (execution->status, "Failed") && !g_str_equal (execution->status, "Stopped")))
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "Execution %s is %s; only a failed or stopped execution can be retried",
+                   execution->id, execution->status);
+      return FALSE;
+    }
+  if (execution->stage < 0 || (guint)execution->stage >= self->n_stages ||
+      g_strcmp0 (stage_name (self, execution->stage), stage_name_) != 0)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "Execution %s did not stop or fail in stage %s%s%s", execution->id, stage_name_,
+                   execution->stage >= 0 ? "; it ended in " : "",
+                   execution->stage >= 0 && (guint)execution->stage < self->n_stages
+                     ? stage_name (self, execution->stage) : "");
+      return FALSE;
+    }
+  if (!execution->inside)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "Execution %s was waiting in front of stage %s; nothing failed inside it to retry",
+                   execution->id, stage_name_);
+      return FALSE;
+    }
+
+  return retry_stage (execution, all_actions, FALSE, error);
+}
+
+gboolean
+pw_executor_decide (PwExecutor  *self,
+                    const char  *execution_id,
+                    const char  *stage_name_,
+                    const char  *action_name,
+                    gboolean     approved,
+                    const char  *summary,
+                    const char  *by,
+                    GError     **error)
+{
+  Execution *execution;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+
+  if ((execution = lookup (self, execution_id, error)) == NULL)
+    return FALSE;
+
+  for (guint i = execution->actions->len; i > 0; i--)
+    {
+      ActionRun *run = g_ptr_array_index (execution->actions, i - 1);
+      PwAction *action = pw_stage_get_action (stage_at (self, run->stage), run->action);
+
+      if (g_strcmp0 (stage_name (self, run->stage), stage_name_) != 0 ||
+          g_strcmp0 (pw_action_get_name (action), action_name) != 0)
+        continue;
+
+      if (!run->running || run->token == NULL || run->job == NULL)
+        {
+          g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                       "%s/%s is not waiting for approval (it is %s)", stage_name_, action_name,
+                       run->status);
+          return FALSE;
+        }
+
+      pw_action_job_decide (run->job, approved, summary, by);
+      return TRUE;
+    }
+
+  g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND,
+               "No action %s/%s has run in execution %s", stage_name_, action_name, execution->id);
+  return FALSE;
+}
+
+gboolean
+pw_executor_set_transition (PwExecutor  *self,
+                            const char  *name,
+                            gboolean     enabled,
+                            const char  *reason,
+                            GError     **error)
+{
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+
+  for (guint i = 0; i < self->n_stages; i++)
+    {
+      Execution *next;
+
+      if (g_strcmp0 (pw_stage_get_name (stage_at (self, i)), name) != 0)
+        continue;
+
+      self->disabled[i] = !enabled;
+      set_str (&self->disabled_reason[i], enabled ? NULL : reason);
+
+      /* Enabling lets the waiting execution in at once. */
+      if (enabled && (!uses_locks (self) || self->holders[i] == NULL))
+        while ((next = g_queue_pop_head (self->waiting[i])) != NULL)
+          {
+            enter_stage (next, i);
+            if (uses_locks (self))
+              break;
+          }
+      return TRUE;
+    }
+
+  g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND, "No stage named '%s'", name);
+  return FALSE;
+}
+
+static void
+handle_request (PwExecutor *self,
+                const char *path)
+{
+  g_autoptr(JsonNode) node = _pw_state_read_json (path, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) reply = NULL;
+  g_autofree char *reply_path = NULL;
+  JsonObject *request;
+  const char *op, *id, *execution_id, *stage, *action, *summary, *by;
+  gboolean ok = FALSE;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  g_unlink (path);
+
+  request = json_node_get_object (node);
+  op = json_object_get_string_member_with_default (request, "op", "");
+  id = json_object_get_string_member_with_default (request, "id", NULL);
+  execution_id = json_object_get_string_member_with_default (request, "executionId", "");
+  stage = json_object_get_string_member_with_default (request, "stage", "");
+  action = json_object_get_string_member_with_default (request, "action", "");
+  summary = json_object_get_string_member_with_default (request, "summary", NULL);
+  by = json_object_get_string_member_with_default (request, "by", NULL);
+  if (id == NULL)
+    return;
+
+  if (g_str_equal (op, "approve") || g_str_equal (op, "reject"))
+    ok = pw_executor_decide (self, execution_id, stage, action, g_str_equal (op, "approve"),
+                             summary, by, &error);
+  else if (g_str_equal (op, "stop") || g_str_equal (op, "abandon"))
+    ok = pw_executor_stop (self, execution_id, g_str_equal (op, "abandon"), summary, &error);
+  else if (g_str_equal (op, "retry") || g_str_equal (op, "retry-all"))
+    ok = pw_executor_retry (self, execution_id, stage, g_str_equal (op, "retry-all"), &error);
+  else
+    g_set_error (&error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE, "Unknown request '%s'", op);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_boolean_value (b, ok);
+  if (error != NULL)
+    {
+      json_builder_set_member_name (b, "error");
+      json_builder_add_string_value (b, error->message);
+    }
+  json_builder_end_object (b);
+  reply = json_builder_get_root (b);
+
+  {
+    g_autofree char *name = g_strdup_printf ("%s.reply.json", id);
+    reply_path = g_build_filename (self->state_dir, "control", name, NULL);
+  }
+  _pw_state_write_json (reply_path, reply, NULL);
+}
+
+static void
+control_changed_cb (GFileMonitor      *monitor,
+                    GFile             *file,
+                    GFile             *other,
+                    GFileMonitorEvent  event,
+                    PwExecutor        *self)
+{
+  g_autofree char *path = NULL;
+  GFile *target = file;
+
+  if (event == G_FILE_MONITOR_EVENT_MOVED_IN || event == G_FILE_MONITOR_EVENT_RENAMED)
+    target = other != NULL ? other : file;
+  else if (event != G_FILE_MONITOR_EVENT_CREATED && event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT)
+    return;
+
+  path = g_file_get_path (target);
+  if (path != NULL && g_str_has_suffix (path, ".request.json") && g_file_test (path, G_FILE_TEST_EXISTS))
+    handle_request (self, path);
+}
+
+gboolean
+pw_executor_serve_requests (PwExecutor  *self,
+                            GError     **error)
+{
+  g_autofree char *control = NULL;
+  g_autoptr(GFile) dir = NULL;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+
+  if (self->control_monitor != NULL)
+    return TRUE;
+
+  control = g_build_filename (self->state_dir, "control", NULL);
+  g_mkdir_with_parents (control, 0755);
+  dir = g_file_new_for_path (control);
+  self->control_monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, error);
+  if (self->control_monitor == NULL)
+    return FALSE;
+
+  g_signal_connect_object (self->control_monitor, "changed", G_CALLBACK (control_changed_cb), self, 0);
+  return TRUE;
+}
+
+gboolean
+pw_executor_is_busy (PwExecutor *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+
+  g_hash_table_iter_init (&iter, self->executions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (!((Execution *)value)->finished)
+      return TRUE;
+
+  return FALSE;
+}
+
+/**
+ * pw_executor_dup_execution:
+ *
+ * Returns: (transfer full) (nullable): the execution's record
+ */
+JsonNode *
+pw_executor_dup_execution (PwExecutor *self,
+                           const char *execution_id)
+{
+  Execution *execution;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
+
+  execution = lookup (self, execution_id, NULL);
+  return execution != NULL ? execution_to_json (execution) : NULL;
+}
+
+const char *
+pw_executor_get_status (PwExecutor *self,
+                        const char *execution_id)
+{
+  Execution *execution;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
+
+  execution = lookup (self, execution_id, NULL);
+  return execution != NULL ? execution->status : NULL;
+}

@@ -1,0 +1,107 @@
+/* pw-executor.h
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#if !defined (PW_ENGINE_INSIDE) && !defined (PW_ENGINE_COMPILATION)
+# error "Only <pw-engine.h> can be included directly."
+#endif
+
+#include <pw-core.h>
+
+#include "pw-local-profile.h"
+
+G_BEGIN_DECLS
+
+#define PW_TYPE_EXECUTOR (pw_executor_get_type ())
+
+G_DECLARE_FINAL_TYPE (PwExecutor, pw_executor, PW, EXECUTOR, GObject)
+
+/**
+ * PwApprovalMode:
+ * @PW_APPROVAL_WAIT: wait for a person (or another process) to decide
+ * @PW_APPROVAL_AUTO_APPROVE: approve every manual approval at once
+ * @PW_APPROVAL_AUTO_REJECT: reject every manual approval at once
+ */
+typedef enum
+{
+  PW_APPROVAL_WAIT,
+  PW_APPROVAL_AUTO_APPROVE,
+  PW_APPROVAL_AUTO_REJECT,
+} PwApprovalMode;
+
+PwExecutor *pw_executor_new              (PwPipeline      *pipeline,
+                                          const char      *pipeline_path,
+                                          const char      *state_dir,
+                                          PwLocalProfile  *profile,
+                                          GError         **error);
+const char *pw_executor_get_state_dir    (PwExecutor      *self);
+void        pw_executor_set_approval_mode (PwExecutor     *self,
+                                          PwApprovalMode   mode);
+/* Stops after this stage (the run goes up to and including it). */
+gboolean    pw_executor_set_last_stage   (PwExecutor      *self,
+                                          const char      *stage_name,
+                                          GError         **error);
+char       *pw_executor_start            (PwExecutor      *self,
+                                          GHashTable      *variables,
+                                          GHashTable      *source_revisions,
+                                          const char      *trigger_type,
+                                          const char      *trigger_detail,
+                                          GError         **error);
+gboolean    pw_executor_stop             (PwExecutor      *self,
+                                          const char      *execution_id,
+                                          gboolean         abandon,
+                                          const char      *reason,
+                                          GError         **error);
+gboolean    pw_executor_retry            (PwExecutor      *self,
+                                          const char      *execution_id,
+                                          const char      *stage_name,
+                                          gboolean         all_actions,
+                                          GError         **error);
+gboolean    pw_executor_decide           (PwExecutor      *self,
+                                          const char      *execution_id,
+                                          const char      *stage_name,
+                                          const char      *action_name,
+                                          gboolean         approved,
+                                          const char      *summary,
+                                          const char      *by,
+                                          GError         **error);
+gboolean    pw_executor_set_transition   (PwExecutor      *self,
+                                          const char      *stage_name,
+                                          gboolean         enabled,
+                                          const char      *reason,
+                                          GError         **error);
+/* Serves approve/reject/stop/retry requests that other processes drop in
+ * the state folder (see pw_state_send_request). */
+gboolean    pw_executor_serve_requests   (PwExecutor      *self,
+                                          GError         **error);
+gboolean    pw_executor_is_busy          (PwExecutor      *self);
+/* (transfer full) (nullable): the execution's record as stored */
+JsonNode   *pw_executor_dup_execution    (PwExecutor      *self,
+                                          const char      *execution_id);
+const char *pw_executor_get_status       (PwExecutor      *self,
+                                          const char      *execution_id);
+
+/* The state folder, for other processes and the CLI's read-only commands. */
+char       *pw_state_default_dir         (const char      *pipeline_path);
+GPtrArray  *pw_state_list_executions     (const char      *state_dir,
+                                          GError         **error);   /* JsonNode*, newest first */
+JsonNode   *pw_state_load_execution      (const char      *state_dir,
+                                          const char      *execution_id,
+                                          GError         **error);
+/* Recovers executions whose runner died (SIGKILL, power cut): marks them
+ * Failed with the reason. Returns how many. */
+guint       pw_state_recover             (const char      *state_dir);
+/* Asks the process running @execution_id to do @op ("approve", "reject",
+ * "stop", "abandon", "retry", "retry-all") and waits (file monitor, no
+ * polling) up to @timeout_ms for its answer. */
+gboolean    pw_state_send_request        (const char      *state_dir,
+                                          JsonObject      *request,
+                                          guint            timeout_ms,
+                                          GError         **error);
+
+G_END_DECLS

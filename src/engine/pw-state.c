@@ -1,0 +1,393 @@
+/* pw-state.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pw-state"
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "pw-engine.h"
+#include "pw-engine-private.h"
+
+/* The state folder, `.pipewright/` beside the pipeline file:
+ *
+ *   executions/<id>/execution.json   the record, rewritten atomically
+ *   logs/<id>/<stage>/<action>[.N].log
+ *   artifacts/<id>/<action-execution-id>/<Artifact>.zip
+ *   work/<id>/…                      fresh working folders
+ *   cache/<provider>/<key>/          kept between runs
+ *   events.jsonl                     one EventBridge-shaped event a line
+ *   control/                         requests from other processes
+ */
+
+char *
+pw_state_default_dir (const char *pipeline_path)
+{
+  g_autofree char *abs = NULL;
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (pipeline_path != NULL, NULL);
+
+  abs = g_canonicalize_filename (pipeline_path, NULL);
+  dir = g_path_get_dirname (abs);
+  return g_build_filename (dir, ".pipewright", NULL);
+}
+
+gboolean
+_pw_state_write_json (const char  *path,
+                      JsonNode    *node,
+                      GError     **error)
+{
+  g_autofree char *text = pw_json_emit (node);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Cannot create %s: %s", dir, g_strerror (saved));
+      return FALSE;
+    }
+
+  /* Temporary file, fsync, rename: a killed run leaves the old record or
+   * the new one, never half of one. */
+  return g_file_set_contents_full (path, text, -1,
+                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                   0644, error);
+}
+
+JsonNode *
+_pw_state_read_json (const char  *path,
+                     GError     **error)
+{
+  g_autofree char *text = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &text, &length, error))
+    return NULL;
+
+  return pw_json_parse (text, length, NULL, error);
+}
+
+char *
+_pw_state_execution_path (const char *state_dir,
+                          const char *execution_id)
+{
+  return g_build_filename (state_dir, "executions", execution_id, "execution.json", NULL);
+}
+
+JsonNode *
+pw_state_load_execution (const char  *state_dir,
+                         const char  *execution_id,
+                         GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+
+  g_return_val_if_fail (state_dir != NULL, NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+
+  path = _pw_state_execution_path (state_dir, execution_id);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return _pw_state_read_json (path, error);
+
+  /* Accept a unique prefix, as git does for commits. */
+  all = pw_state_list_executions (state_dir, NULL);
+  if (all != NULL)
+    {
+      JsonNode *found = NULL;
+      guint matches = 0;
+
+      for (guint i = 0; i < all->len; i++)
+        {
+          JsonObject *o = json_node_get_object (g_ptr_array_index (all, i));
+          const char *id = json_object_get_string_member_with_default (o, "pipelineExecutionId", "");
+
+          if (g_str_has_prefix (id, execution_id))
+            {
+              found = g_ptr_array_index (all, i);
+              matches++;
+            }
+        }
+
+      if (matches == 1)
+        return json_node_ref (found);
+      if (matches > 1)
+        {
+          g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND,
+                       "'%s' matches %u executions; give more of the id", execution_id, matches);
+          return NULL;
+        }
+    }
+
+  g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND,
+               "No execution '%s' in %s", execution_id, state_dir);
+  return NULL;
+}
+
+static int
+compare_start (gconstpointer a,
+               gconstpointer b)
+{
+  JsonObject *x = json_node_get_object (*(JsonNode **)a);
+  JsonObject *y = json_node_get_object (*(JsonNode **)b);
+
+  /* Newest first. ISO-8601 UTC strings sort as times. */
+  return -g_strcmp0 (json_object_get_string_member_with_default (x, "startTime", ""),
+                     json_object_get_string_member_with_default (y, "startTime", ""));
+}
+
+GPtrArray *
+pw_state_list_executions (const char  *state_dir,
+                          GError     **error)
+{
+  g_autofree char *dir = g_build_filename (state_dir, "executions", NULL);
+  g_autoptr(GDir) d = NULL;
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+  const char *name;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer (&list);
+
+  d = g_dir_open (dir, 0, error);
+  if (d == NULL)
+    return NULL;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, "execution.json", NULL);
+      JsonNode *node = _pw_state_read_json (path, NULL);
+
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        g_ptr_array_add (list, node);
+      else if (node != NULL)
+        json_node_unref (node);
+    }
+
+  g_ptr_array_sort (list, compare_start);
+  return g_steal_pointer (&list);
+}
+
+gboolean
+_pw_state_pid_alive (gint64 pid)
+{
+  if (pid <= 0)
+    return FALSE;
+  return kill ((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+guint
+pw_state_recover (const char *state_dir)
+{
+  g_autoptr(GPtrArray) all = pw_state_list_executions (state_dir, NULL);
+  guint recovered = 0;
+
+  if (all == NULL)
+    return 0;
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      JsonNode *node = g_ptr_array_index (all, i);
+      JsonObject *o = json_node_get_object (node);
+      const char *status = json_object_get_string_member_with_default (o, "status", "");
+      gint64 pid = 0;
+      g_autofree char *reason = NULL;
+      g_autofree char *path = NULL;
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *when = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+
+      if (!g_str_equal (status, "InProgress") && !g_str_equal (status, "Stopping"))
+        continue;
+
+      if (json_object_has_member (o, "runner"))
+        pid = json_object_get_int_member_with_default (json_object_get_object_member (o, "runner"), "pid", 0);
+      if (pid == getpid () || _pw_state_pid_alive (pid))
+        continue;
+
+      reason = g_strdup_printf ("The run was interrupted: the process running it (pid %" G_GINT64_FORMAT
+                                ") ended before the execution finished. Its logs are kept.", pid);
+      json_object_set_string_member (o, "status", "Failed");
+      json_object_set_string_member (o, "statusSummary", reason);
+      json_object_set_string_member (o, "lastUpdateTime", when);
+
+      if (json_object_has_member (o, "stages"))
+        {
+          JsonArray *stages = json_object_get_array_member (o, "stages");
+
+          for (guint s = 0; s < json_array_get_length (stages); s++)
+            {
+              JsonObject *st = json_array_get_object_element (stages, s);
+              const char *ss = json_object_get_string_member_with_default (st, "status", "");
+
+              if (g_str_equal (ss, "InProgress") || g_str_equal (ss, "Stopping"))
+                json_object_set_string_member (st, "status", "Failed");
+            }
+        }
+      if (json_object_has_member (o, "actions"))
+        {
+          JsonArray *actions = json_object_get_array_member (o, "actions");
+
+          for (guint a = 0; a < json_array_get_length (actions); a++)
+            {
+              JsonObject *ac = json_array_get_object_element (actions, a);
+
+              if (g_str_equal (json_object_get_string_member_with_default (ac, "status", ""), "InProgress"))
+                {
+                  json_object_set_string_member (ac, "status", "Failed");
+                  json_object_set_string_member (ac, "summary", reason);
+                }
+            }
+        }
+
+      path = _pw_state_execution_path (state_dir, json_object_get_string_member (o, "pipelineExecutionId"));
+      if (_pw_state_write_json (path, node, NULL))
+        recovered++;
+    }
+
+  return recovered;
+}
+
+/* Requests from other processes -------------------------------------------- */
+
+typedef struct
+{
+  GMainLoop *loop;
+  char      *reply_path;
+  JsonNode  *reply;
+  gboolean   timed_out;
+} RequestWait;
+
+static void
+reply_changed_cb (GFileMonitor      *monitor,
+                  GFile             *file,
+                  GFile             *other,
+                  GFileMonitorEvent  event,
+                  RequestWait       *wait)
+{
+  if (wait->reply != NULL)
+    return;
+  if (event != G_FILE_MONITOR_EVENT_CREATED && event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT &&
+      event != G_FILE_MONITOR_EVENT_MOVED_IN && event != G_FILE_MONITOR_EVENT_RENAMED)
+    return;
+  if (!g_file_test (wait->reply_path, G_FILE_TEST_EXISTS))
+    return;
+
+  wait->reply = _pw_state_read_json (wait->reply_path, NULL);
+  if (wait->reply != NULL)
+    g_main_loop_quit (wait->loop);
+}
+
+static gboolean
+request_timeout_cb (gpointer data)
+{
+  RequestWait *wait = data;
+
+  wait->timed_out = TRUE;
+  g_main_loop_quit (wait->loop);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+pw_state_send_request (const char  *state_dir,
+                       JsonObject  *request,
+                       guint        timeout_ms,
+                       GError     **error)
+{
+  g_autofree char *control = g_build_filename (state_dir, "control", NULL);
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *name = g_strdup_printf ("%s.request.json", uuid);
+  g_autofree char *path = g_build_filename (control, name, NULL);
+  g_autofree char *reply_name = g_strdup_printf ("%s.reply.json", uuid);
+  g_autoptr(GFile) dir = NULL;
+  g_autoptr(GFileMonitor) monitor = NULL;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(JsonNode) node = NULL;
+  RequestWait wait = { 0 };
+  GSource *timeout;
+  gboolean ok = FALSE;
+  gint64 runner;
+
+  /* Only a live runner can answer. */
+  {
+    g_autofree char *runner_path = g_build_filename (state_dir, "runner.json", NULL);
+    g_autoptr(JsonNode) info = _pw_state_read_json (runner_path, NULL);
+
+    runner = info != NULL && JSON_NODE_HOLDS_OBJECT (info)
+      ? json_object_get_int_member_with_default (json_node_get_object (info), "pid", 0) : 0;
+    if (!_pw_state_pid_alive (runner))
+      {
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "No pipewright-cli run is running this pipeline (state folder %s); "
+                     "only a running execution can be approved, stopped or retried", state_dir);
+        return FALSE;
+      }
+  }
+
+  if (g_mkdir_with_parents (control, 0755) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot create %s", control);
+      return FALSE;
+    }
+
+  g_main_context_push_thread_default (context);
+
+  dir = g_file_new_for_path (control);
+  monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, error);
+  if (monitor == NULL)
+    goto out;
+
+  wait.loop = g_main_loop_new (context, FALSE);
+  wait.reply_path = g_build_filename (control, reply_name, NULL);
+  g_signal_connect (monitor, "changed", G_CALLBACK (reply_changed_cb), &wait);
+
+  json_object_set_string_member (request, "id", uuid);
+  node = json_node_init_object (json_node_alloc (), request);
+  if (!_pw_state_write_json (path, node, error))
+    goto out;
+
+  timeout = g_timeout_source_new (timeout_ms);
+  g_source_set_callback (timeout, request_timeout_cb, &wait, NULL);
+  g_source_attach (timeout, context);
+
+  /* The reply may have landed between writing and watching. */
+  if (g_file_test (wait.reply_path, G_FILE_TEST_EXISTS))
+    wait.reply = _pw_state_read_json (wait.reply_path, NULL);
+  if (wait.reply == NULL)
+    g_main_loop_run (wait.loop);
+
+  g_source_destroy (timeout);
+  g_source_unref (timeout);
+
+  if (wait.reply == NULL)
+    {
+      g_unlink (path);
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "The running pipewright-cli (pid %" G_GINT64_FORMAT ") did not answer", runner);
+      goto out;
+    }
+
+  g_unlink (wait.reply_path);
+  if (json_object_get_boolean_member_with_default (json_node_get_object (wait.reply), "ok", FALSE))
+    ok = TRUE;
+  else
+    g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE, "%s",
+                 json_object_get_string_member_with_default (json_node_get_object (wait.reply),
+                                                              "error", "refused"));
+
+out:
+  g_main_context_pop_thread_default (context);
+  g_clear_pointer (&wait.loop, g_main_loop_unref);
+  g_clear_pointer (&wait.reply, json_node_unref);
+  g_free (wait.reply_path);
+  return ok;
+}

@@ -20,11 +20,7 @@
 
 #include <pw-core.h>
 
-enum {
-  EXIT_OK = 0,
-  EXIT_FINDINGS = 1,
-  EXIT_USAGE = 2,
-};
+#include "pw-cli-private.h"
 
 /* Freeing a large document's nodes one by one costs more than the whole
  * validation (6 ms of json-glib frees for 2,451 actions), and the kernel
@@ -64,21 +60,17 @@ typedef struct
   int       (*run) (int argc, char **argv);
 } Command;
 
-static gboolean
-use_color (FILE *stream)
+gboolean
+pw_cli_use_color (FILE *stream)
 {
   const char *no_color = g_getenv ("NO_COLOR");
 
   return (no_color == NULL || no_color[0] == '\0') && isatty (fileno (stream));
 }
 
-static void
-print_error (const char *format,
-             ...) G_GNUC_PRINTF (1, 2);
-
-static void
-print_error (const char *format,
-             ...)
+void
+pw_cli_print_error (const char *format,
+                    ...)
 {
   g_autofree char *message = NULL;
   va_list args;
@@ -87,7 +79,7 @@ print_error (const char *format,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  if (use_color (stderr))
+  if (pw_cli_use_color (stderr))
     fprintf (stderr, "pipewright-cli: \033[1;31merror:\033[0m %s\n", message);
   else
     fprintf (stderr, "pipewright-cli: error: %s\n", message);
@@ -168,7 +160,7 @@ print_notes (GPtrArray *notes)
       PwDiagnostic *note = g_ptr_array_index (notes, i);
       const char *path = pw_diagnostic_get_path (note);
 
-      if (use_color (stderr))
+      if (pw_cli_use_color (stderr))
         fprintf (stderr, "\033[1;36mnote:\033[0m %s%s%s%s\n", pw_diagnostic_get_message (note),
                  path[0] ? " [" : "", path, path[0] ? "]" : "");
       else
@@ -198,7 +190,7 @@ parse_args (GOptionContext *context,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      print_error ("%s (see --help)", error->message);
+      pw_cli_print_error ("%s (see --help)", error->message);
       return FALSE;
     }
 
@@ -292,14 +284,14 @@ cmd_validate (int    argc,
         report_format = PW_REPORT_SARIF;
       else
         {
-          print_error (_("unknown format '%s'; use human, json or sarif"), format);
+          pw_cli_print_error (_("unknown format '%s'; use human, json or sarif"), format);
           return EXIT_USAGE;
         }
     }
 
   if (argc < 2)
     {
-      print_error (_("no file given (see --help)"));
+      pw_cli_print_error (_("no file given (see --help)"));
       return EXIT_USAGE;
     }
 
@@ -388,7 +380,7 @@ cmd_validate (int    argc,
     }
 
   report = pw_report_format (diagnostics, maps, report_format,
-                             report_format == PW_REPORT_HUMAN && use_color (stderr));
+                             report_format == PW_REPORT_HUMAN && pw_cli_use_color (stderr));
 
   if (report_format == PW_REPORT_HUMAN)
     {
@@ -428,14 +420,14 @@ convert (const char     *input,
   document = load_document (input, &error);
   if (document == NULL)
     {
-      print_error ("%s", error->message);
+      pw_cli_print_error ("%s", error->message);
       return EXIT_USAGE;
     }
 
   pipeline = pw_document_dup_pipeline (document, resource, &error);
   if (pipeline == NULL)
     {
-      print_error ("%s", error->message);
+      pw_cli_print_error ("%s", error->message);
       return EXIT_USAGE;
     }
 
@@ -446,7 +438,7 @@ convert (const char     *input,
 
       if (eq == NULL || eq == parameters[i])
         {
-          print_error (_("--parameter takes NAME=VALUE, not '%s'"), parameters[i]);
+          pw_cli_print_error (_("--parameter takes NAME=VALUE, not '%s'"), parameters[i]);
           return EXIT_USAGE;
         }
       name = g_strndup (parameters[i], eq - parameters[i]);
@@ -472,13 +464,13 @@ convert (const char     *input,
       g_autofree char *report = NULL;
 
       g_ptr_array_add (maps, pw_source_map_ref (pw_document_get_source_map (document)));
-      report = pw_report_format (problems, maps, PW_REPORT_HUMAN, use_color (stderr));
+      report = pw_report_format (problems, maps, PW_REPORT_HUMAN, pw_cli_use_color (stderr));
       fputs (report, stderr);
     }
 
   if (errors > 0 && !force)
     {
-      print_error (_("not written: the pipeline has errors that AWS would reject; fix them, or "
+      pw_cli_print_error (_("not written: the pipeline has errors that AWS would reject; fix them, or "
                      "use --force to write it anyway"));
       return EXIT_FINDINGS;
     }
@@ -486,7 +478,7 @@ convert (const char     *input,
   text = pw_pipeline_serialize (pipeline, format, notes, &error);
   if (text == NULL)
     {
-      print_error ("%s", error->message);
+      pw_cli_print_error ("%s", error->message);
       return EXIT_FINDINGS;
     }
 
@@ -494,7 +486,7 @@ convert (const char     *input,
 
   if (!write_output (output, text, &error))
     {
-      print_error ("%s", error->message);
+      pw_cli_print_error ("%s", error->message);
       return EXIT_USAGE;
     }
 
@@ -531,7 +523,7 @@ convert (const char     *input,
               g_autofree char *report = NULL;
 
               g_ptr_array_add (written_maps, pw_source_map_ref (pw_document_get_source_map (written)));
-              report = pw_report_format (shown, written_maps, PW_REPORT_HUMAN, use_color (stderr));
+              report = pw_report_format (shown, written_maps, PW_REPORT_HUMAN, pw_cli_use_color (stderr));
               fprintf (stderr, "%s\n", _("The pipeline file was written, but the AWS CLI will reject it until these are fixed:"));
               fputs (report, stderr);
             }
@@ -573,17 +565,17 @@ cmd_export (int    argc,
 
   if (to == NULL)
     {
-      print_error (_("say which format with --to yaml|json|cfn-json|cfn-yaml"));
+      pw_cli_print_error (_("say which format with --to yaml|json|cfn-json|cfn-yaml"));
       return EXIT_USAGE;
     }
   if (!pw_output_format_from_string (to, &format))
     {
-      print_error (_("unknown format '%s'; use yaml, json, cfn-json or cfn-yaml"), to);
+      pw_cli_print_error (_("unknown format '%s'; use yaml, json, cfn-json or cfn-yaml"), to);
       return EXIT_USAGE;
     }
   if (argc != 2)
     {
-      print_error (_("give exactly one input file (see --help)"));
+      pw_cli_print_error (_("give exactly one input file (see --help)"));
       return EXIT_USAGE;
     }
 
@@ -622,12 +614,12 @@ cmd_import (int    argc,
   if (to != NULL && (!pw_output_format_from_string (to, &format) ||
                      (format != PW_OUTPUT_YAML && format != PW_OUTPUT_JSON)))
     {
-      print_error (_("unknown format '%s'; use yaml or json"), to);
+      pw_cli_print_error (_("unknown format '%s'; use yaml or json"), to);
       return EXIT_USAGE;
     }
   if (argc != 2)
     {
-      print_error (_("give exactly one template (see --help)"));
+      pw_cli_print_error (_("give exactly one template (see --help)"));
       return EXIT_USAGE;
     }
 
@@ -676,12 +668,12 @@ cmd_fmt (int    argc,
 
   if (argc < 2)
     {
-      print_error (_("no file given (see --help)"));
+      pw_cli_print_error (_("no file given (see --help)"));
       return EXIT_USAGE;
     }
   if (output != NULL && argc != 2)
     {
-      print_error (_("--output takes a single input file"));
+      pw_cli_print_error (_("--output takes a single input file"));
       return EXIT_USAGE;
     }
 
@@ -701,7 +693,7 @@ cmd_fmt (int    argc,
         formatted = format_document (document, &error);
       if (formatted == NULL)
         {
-          print_error ("%s", error->message);
+          pw_cli_print_error ("%s", error->message);
           status = EXIT_USAGE;
           continue;
         }
@@ -721,7 +713,7 @@ cmd_fmt (int    argc,
         {
           if (!write_output (output, formatted, &error))
             {
-              print_error ("%s", error->message);
+              pw_cli_print_error ("%s", error->message);
               status = EXIT_USAGE;
             }
           continue;
@@ -732,7 +724,7 @@ cmd_fmt (int    argc,
 
       if (!pw_file_replace_contents (argv[i], formatted, strlen (formatted), &error))
         {
-          print_error ("%s", error->message);
+          pw_cli_print_error ("%s", error->message);
           status = EXIT_USAGE;
         }
     }
@@ -772,12 +764,12 @@ cmd_graph (int    argc,
 
   if (format != NULL && !g_str_equal (format, "dot"))
     {
-      print_error (_("unknown graph format '%s'; only dot is supported"), format);
+      pw_cli_print_error (_("unknown graph format '%s'; only dot is supported"), format);
       return EXIT_USAGE;
     }
   if (argc != 2)
     {
-      print_error (_("give exactly one input file (see --help)"));
+      pw_cli_print_error (_("give exactly one input file (see --help)"));
       return EXIT_USAGE;
     }
 
@@ -786,14 +778,14 @@ cmd_graph (int    argc,
     pipeline = pw_document_dup_pipeline (document, resource, &error);
   if (pipeline == NULL)
     {
-      print_error ("%s", error->message);
+      pw_cli_print_error ("%s", error->message);
       return EXIT_USAGE;
     }
 
   dot = pw_pipeline_to_dot (pipeline);
   if (!write_output (output, dot, &error))
     {
-      print_error ("%s", error->message);
+      pw_cli_print_error ("%s", error->message);
       return EXIT_USAGE;
     }
 
@@ -808,6 +800,18 @@ static const Command commands[] = {
   { "import", N_("Turn a CloudFormation pipeline into a pipeline file"), cmd_import },
   { "fmt", N_("Format pipeline files and templates canonically"), cmd_fmt },
   { "graph", N_("Draw stages, action groups and artifact flow as Graphviz DOT"), cmd_graph },
+#ifdef PW_HAVE_ENGINE
+  { "run", N_("Run a pipeline on this machine, as CodePipeline would"), pw_cli_run },
+  { "status", N_("Show the latest executions and what they are doing"), pw_cli_status },
+  { "history", N_("List past executions"), pw_cli_history },
+  { "logs", N_("Show (or follow) an execution's action logs"), pw_cli_logs },
+  { "approve", N_("Approve a waiting manual approval"), pw_cli_approve },
+  { "reject", N_("Reject a waiting manual approval"), pw_cli_reject },
+  { "stop", N_("Stop an execution (wait for its actions, or --abandon them)"), pw_cli_stop },
+  { "retry", N_("Retry a failed or stopped stage of an execution"), pw_cli_retry },
+  { "artifacts", N_("List or extract an execution's artifacts"), pw_cli_artifacts },
+  { "watch", N_("Start an execution for every new commit on the source branch"), pw_cli_watch },
+#endif
 };
 
 static void
@@ -862,7 +866,7 @@ main (int    argc,
         }
     }
 
-  print_error (_("unknown command '%s'"), argv[1]);
+  pw_cli_print_error (_("unknown command '%s'"), argv[1]);
   print_usage (stderr);
   return EXIT_USAGE;
 }

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "pw-core-error.h"
@@ -22,31 +21,43 @@
 #define MAX_DEPTH      256
 
 /*
- * json-glib's JsonParser builds the tree, but two things come first and one
- * after:
+ * Reader: a strict scanner that builds json-glib's tree itself, in one pass.
  *
- * - A strict scan of the text. json-glib 1.6 is recursive (so a `[[[[…`
- *   bomb would overflow the stack) and lenient: it takes comments,
- *   single-quoted strings, `var x = …`, hex and `.5` numbers, unknown
- *   escapes, raw control characters in strings and trailing garbage
- *   (`[1] [2]`), and wraps integers past 64 bits. The scan refuses all that
- *   with a position and a hint, stops at the depth limit, and refuses
- *   duplicate keys (json-glib silently keeps the last one, in quadratic
- *   time) before json-glib ever sees the text.
- * - After json-glib succeeded, the same scanner walks the text again in
- *   lockstep with the tree to record every value's and key's position
- *   (json-glib keeps none) and to put back integers that do not fit 64 bits
- *   as doubles.
+ * json-glib stays the data model (JsonNode, JsonObject, JsonArray), but not
+ * its JsonParser. json-glib 1.6's parser is lenient: it takes comments,
+ * single-quoted strings, `var x = …`, hex and `.5` numbers, unknown escapes,
+ * raw control characters in strings and trailing garbage (`[1] [2]`). It is
+ * recursive, so a `[[[[…` bomb would overflow the stack; it wraps integers
+ * past 64 bits around; it finds the earlier member of a duplicate key by
+ * walking a list, which takes quadratic time; and it keeps no positions.
+ * Checking the text before it and walking its tree after it to record
+ * positions cost three passes.
+ *
+ * This scanner refuses what is not strict JSON with a position and a hint,
+ * keeps its own stack of open arrays and objects (no recursion) and stops at
+ * the depth limit, refuses duplicate keys, reads integers past 64 bits as
+ * doubles, and records where every value and member key starts as it makes
+ * their nodes. To stay linear and cheap:
+ *
+ * - strings are decoded into a GString that is reused, so the node's copy is
+ *   their only allocation;
+ * - columns count characters, but only strings can hold non-ASCII text, so
+ *   a token's column is its byte offset in the line less the UTF-8
+ *   continuation bytes that strings on the line had before it, which
+ *   scan_string() counts as it goes;
+ * - the UTF-8 check is part of the same pass (see pw_json_parse()).
  */
 
 typedef struct
 {
   char        kind;          /* '[' or '{' */
-  guint       line;
+  guint       line;          /* where it opened, for messages */
   guint       column;
-  JsonNode   *node;          /* walking only */
-  guint       index;         /* next array element, walking only */
-  GHashTable *keys;          /* checking only: key → line of its first definition */
+  /* Borrowed: the tree owns them. */
+  JsonNode   *node;
+  JsonArray  *array;         /* NULL for an object */
+  JsonObject *object;        /* NULL for an array */
+  guint       first_key;     /* objects: index of their first key in Scanner.key_lines */
 } Level;
 
 typedef struct
@@ -56,21 +67,27 @@ typedef struct
   gsize        pos;
   guint        line;
   gsize        line_start;
-  /* Columns count characters; counting from the line start for every token
-   * would be quadratic on minified one-line files, so remember the last. */
-  gsize        column_offset;
-  guint        column;
+  /* UTF-8 continuation bytes in the strings scanned so far on this line:
+   * see token_column(). */
+  gsize        continuation_bytes;
 
   const char  *filename;
   PwSourceMap *map;
-  gboolean     walking;
-  JsonNode    *root;
   GError      *error;
 
+  /* Owned: the tree so far, freed on error. */
+  JsonNode    *root;
   Level        stack[MAX_DEPTH];
   guint        depth;
   guint        value_end_line;
+
   GString     *key;            /* the last key, decoded */
+  guint        key_line;       /* and where it starts */
+  guint        key_column;
+  GString     *text;           /* the last string value, decoded */
+  /* The line of each key of the open objects, in order, for "first defined
+   * on line N": a closed object's keys are dropped as it closes. */
+  GArray      *key_lines;
 } Scanner;
 
 static const char *
@@ -79,23 +96,33 @@ error_filename (PwSourceMap *map)
   return map != NULL ? pw_source_map_get_filename (map) : "<input>";
 }
 
-static guint
-scanner_column (Scanner *self,
-                gsize    offset)
+/* The column of a token starting at @offset on the current line, where all
+ * the text before @offset has been scanned. Columns count characters. */
+static inline guint
+token_column (Scanner *self,
+              gsize    offset)
 {
-  if (self->column_offset < self->line_start || offset < self->column_offset)
+  return (guint)(offset - self->line_start - self->continuation_bytes + 1);
+}
+
+/* The column of any @offset on the current line, for messages: they may
+ * point back into a string already scanned (so token_column() would count
+ * its continuation bytes), and they are rare enough to count from the line
+ * start. */
+static guint
+error_column (Scanner *self,
+              gsize    offset)
+{
+  guint column = 1;
+
+  offset = MIN (offset, self->length);
+  for (gsize i = self->line_start; i < offset; i++)
     {
-      self->column_offset = self->line_start;
-      self->column = 1;
+      if (((guchar)self->data[i] & 0xC0) != 0x80)
+        column++;
     }
 
-  /* The text is valid UTF-8 without NULs by now, so GLib can count. */
-  offset = MIN (offset, self->length);
-  if (offset > self->column_offset)
-    self->column += g_utf8_strlen (self->data + self->column_offset, offset - self->column_offset);
-  self->column_offset = offset;
-
-  return self->column;
+  return column;
 }
 
 static void
@@ -142,7 +169,7 @@ scanner_error_at (Scanner    *self,
   va_list args;
 
   va_start (args, format);
-  scanner_error_valist (self, code, self->line, scanner_column (self, offset), format, args);
+  scanner_error_valist (self, code, self->line, error_column (self, offset), format, args);
   va_end (args);
 }
 
@@ -182,7 +209,7 @@ shorten (const char *text)
   return g_strconcat (head, "…", NULL);
 }
 
-static void
+static inline void
 skip_whitespace (Scanner *self)
 {
   while (self->pos < self->length)
@@ -196,6 +223,7 @@ skip_whitespace (Scanner *self)
           self->pos++;
           self->line++;
           self->line_start = self->pos;
+          self->continuation_bytes = 0;
         }
       else
         break;
@@ -207,18 +235,23 @@ static char *
 describe_char (Scanner *self,
                gsize    offset)
 {
+  guint size;
   gunichar ch;
 
   if (offset >= self->length)
     return g_strdup ("the end of the file");
 
+  /* Outside strings the text has not been checked for UTF-8 yet: stay
+   * inside it. If it is not UTF-8, that error is reported instead. */
+  size = g_utf8_skip[(guchar)self->data[offset]];
+  if (size > self->length - offset)
+    return g_strdup ("an incomplete character");
+
   ch = g_utf8_get_char (self->data + offset);
   if (ch < 0x20 || ch == 0x7F)
     return g_strdup_printf ("control character U+%04X", ch);
 
-  return g_strdup_printf ("'%.*s'",
-                          (int)(g_utf8_next_char (self->data + offset) - (self->data + offset)),
-                          self->data + offset);
+  return g_strdup_printf ("'%.*s'", (int)size, self->data + offset);
 }
 
 static gboolean
@@ -311,6 +344,28 @@ error_not_closed (Scanner *self)
                     level->kind == '[' ? "array" : "object", level->line, level->column);
 }
 
+/* The key just read is already a member of the object @level reads. */
+static void
+error_duplicate_key (Scanner *self,
+                     Level   *level)
+{
+  g_autofree char *shown = shorten (self->key->str);
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+  guint index = 0;
+
+  /* The object's members and the level's key lines are in the same order. */
+  json_object_iter_init_ordered (&iter, level->object);
+  while (json_object_iter_next_ordered (&iter, &name, &member) &&
+         !g_str_equal (name, self->key->str))
+    index++;
+
+  scanner_error_at_position (self, PW_CORE_ERROR_SYNTAX, self->key_line, self->key_column,
+                             "duplicate key '%s' (first defined on line %u)", shown,
+                             g_array_index (self->key_lines, guint, level->first_key + index));
+}
+
 /* The character a one-letter escape stands for. */
 static char
 unescape (char letter)
@@ -358,68 +413,78 @@ read_hex4 (Scanner  *self,
   return TRUE;
 }
 
-/* Walking: the text is known to be valid, so a string value only needs its
- * closing quote found: one not preceded by an odd number of backslashes. */
-static void
-skip_valid_string (Scanner *self)
+/* Whether a string's inner loop can copy @c without a second look: not the
+ * closing quote, a backslash, a control character or a non-ASCII byte. */
+static inline gboolean
+is_plain_string_byte (guchar c)
 {
-  const char *start = self->data + self->pos + 1;
-  const char *end = self->data + self->length;
-  const char *p = start;
-
-  for (;;)
-    {
-      const char *quote = memchr (p, '"', end - p);
-      const char *q;
-
-      g_assert (quote != NULL);
-      for (q = quote; q > start && q[-1] == '\\'; q--)
-        ;
-      if ((quote - q) % 2 == 0)
-        {
-          self->pos = quote + 1 - self->data;
-          return;
-        }
-      p = quote + 1;
-    }
+  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
-/* Scans the string at pos; decodes it into @out when that is not NULL. */
+/* Scans the string at pos and decodes it into @out. Its non-ASCII runs are
+ * checked for UTF-8 and their continuation bytes counted for the columns. */
 static gboolean
 scan_string (Scanner *self,
              GString *out)
 {
+  const guchar *data = (const guchar *)self->data;
   gsize start = self->pos;
-  gsize run;
+  gsize pos = start + 1;
+  gsize run = pos;
 
-  g_assert (self->data[start] == '"');
-  self->pos++;
-  run = self->pos;
+  g_assert (data[start] == '"');
+  g_string_truncate (out, 0);
 
   for (;;)
     {
       guchar c;
 
-      if (self->pos >= self->length)
+      while (pos < self->length && is_plain_string_byte (data[pos]))
+        pos++;
+
+      if (pos >= self->length)
         {
           scanner_error_at (self, PW_CORE_ERROR_SYNTAX, start,
                             "this string is not closed (a '\"' is missing)");
           return FALSE;
         }
 
-      c = self->data[self->pos];
+      c = data[pos];
 
       if (c == '"')
         {
-          if (out != NULL)
-            g_string_append_len (out, self->data + run, self->pos - run);
-          self->pos++;
+          g_string_append_len (out, self->data + run, pos - run);
+          self->pos = pos + 1;
           return TRUE;
+        }
+
+      if (c >= 0x80)
+        {
+          gsize end = pos;
+
+          while (end < self->length && data[end] >= 0x80)
+            end++;
+
+          /* A run of non-ASCII bytes between ASCII ones is UTF-8 exactly
+           * when the whole text is, so this error is reported as the
+           * encoding error pw_json_parse() finds. */
+          if (!g_utf8_validate_len (self->data + pos, end - pos, NULL))
+            {
+              scanner_error_at (self, PW_CORE_ERROR_ENCODING, pos, "the file is not UTF-8 text");
+              return FALSE;
+            }
+
+          for (; pos < end; pos++)
+            {
+              if ((data[pos] & 0xC0) == 0x80)
+                self->continuation_bytes++;
+            }
+          continue;
         }
 
       if (c == '\n')
         {
-          scanner_error_at (self, PW_CORE_ERROR_SYNTAX, self->pos,
+          scanner_error_at (self, PW_CORE_ERROR_SYNTAX, pos,
                             "the string is not closed at the end of the line; close it with "
                             "'\"', or write a line break inside a string as \\n");
           return FALSE;
@@ -430,29 +495,24 @@ scan_string (Scanner *self,
           static const char * const names[0x20] = { ['\t'] = "\\t", ['\r'] = "\\r", ['\b'] = "\\b", ['\f'] = "\\f" };
           const char *name = names[c] != NULL ? names[c] : "\\u00XX";
 
-          scanner_error_at (self, PW_CORE_ERROR_SYNTAX, self->pos,
+          scanner_error_at (self, PW_CORE_ERROR_SYNTAX, pos,
                             "control character U+%04X must be escaped in a JSON string (%s)",
                             c, name);
           return FALSE;
         }
 
-      if (c != '\\')
-        {
-          self->pos++;
-          continue;
-        }
+      /* What is left is a backslash: keep the run before it, then decode
+       * the escape. */
+      g_string_append_len (out, self->data + run, pos - run);
 
-      if (out != NULL)
-        g_string_append_len (out, self->data + run, self->pos - run);
-
-      if (self->pos + 1 >= self->length)
+      if (pos + 1 >= self->length)
         {
           scanner_error_at (self, PW_CORE_ERROR_SYNTAX, start,
                             "this string is not closed (a '\"' is missing)");
           return FALSE;
         }
 
-      switch (self->data[self->pos + 1])
+      switch (data[pos + 1])
         {
         case '"':
         case '\\':
@@ -462,31 +522,30 @@ scan_string (Scanner *self,
         case 'n':
         case 'r':
         case 't':
-          if (out != NULL)
-            g_string_append_c (out, unescape (self->data[self->pos + 1]));
+          g_string_append_c (out, unescape (data[pos + 1]));
           break;
 
         case 'u':
           {
             gunichar value, low;
 
-            if (!read_hex4 (self, self->pos + 2, &value))
+            if (!read_hex4 (self, pos + 2, &value))
               {
-                scanner_error_at (self, PW_CORE_ERROR_SYNTAX, self->pos,
+                scanner_error_at (self, PW_CORE_ERROR_SYNTAX, pos,
                                   "invalid escape: '\\u' needs four hexadecimal digits");
                 return FALSE;
               }
 
             if (value == 0)
               {
-                scanner_error_at (self, PW_CORE_ERROR_SYNTAX, self->pos,
+                scanner_error_at (self, PW_CORE_ERROR_SYNTAX, pos,
                                   "'\\u0000' (NUL) is not supported in strings");
                 return FALSE;
               }
 
             if (value >= 0xDC00 && value <= 0xDFFF)
               {
-                scanner_error_at (self, PW_CORE_ERROR_SYNTAX, self->pos,
+                scanner_error_at (self, PW_CORE_ERROR_SYNTAX, pos,
                                   "invalid escape: a low surrogate ('\\u%04X') without a high one",
                                   value);
                 return FALSE;
@@ -494,39 +553,38 @@ scan_string (Scanner *self,
 
             if (value >= 0xD800 && value <= 0xDBFF)
               {
-                if (self->pos + 7 >= self->length ||
-                    self->data[self->pos + 6] != '\\' || self->data[self->pos + 7] != 'u' ||
-                    !read_hex4 (self, self->pos + 8, &low) ||
+                if (pos + 7 >= self->length ||
+                    data[pos + 6] != '\\' || data[pos + 7] != 'u' ||
+                    !read_hex4 (self, pos + 8, &low) ||
                     low < 0xDC00 || low > 0xDFFF)
                   {
-                    scanner_error_at (self, PW_CORE_ERROR_SYNTAX, self->pos,
+                    scanner_error_at (self, PW_CORE_ERROR_SYNTAX, pos,
                                       "invalid escape: a high surrogate ('\\u%04X') must be "
                                       "followed by a low one", value);
                     return FALSE;
                   }
                 value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00);
-                self->pos += 6;
+                pos += 6;
               }
 
-            if (out != NULL)
-              g_string_append_unichar (out, value);
-            self->pos += 4;
+            g_string_append_unichar (out, value);
+            pos += 4;
             break;
           }
 
         default:
           {
-            g_autofree char *what = describe_char (self, self->pos + 1);
+            g_autofree char *what = describe_char (self, pos + 1);
 
-            scanner_error_at (self, PW_CORE_ERROR_SYNTAX, self->pos,
+            scanner_error_at (self, PW_CORE_ERROR_SYNTAX, pos,
                               "invalid escape '\\' followed by %s; write a backslash as '\\\\'",
                               what);
             return FALSE;
           }
         }
 
-      self->pos += 2;
-      run = self->pos;
+      pos += 2;
+      run = pos;
     }
 }
 
@@ -616,119 +674,169 @@ scan_number (Scanner  *self,
   return TRUE;
 }
 
-static void
-error_mismatch (Scanner *self,
-                gsize    offset)
+/* The node for the number just scanned from @start. Integers that do not
+ * fit 64 bits become doubles, as in other readers. */
+static JsonNode *
+make_number (Scanner  *self,
+             gsize     start,
+             gboolean  is_integer)
 {
-  /* json-glib and this scanner disagree: a bug in one of them. */
-  scanner_error_at (self, PW_CORE_ERROR_SYNTAX, offset,
-                    "this value could not be read reliably");
-}
-
-/* Walking: the number node gets the value of its text, as json-glib wraps
- * integers past 64 bits around; those become doubles, as in other readers. */
-static gboolean
-fix_number (Scanner  *self,
-            JsonNode *node,
-            gsize     start,
-            gboolean  is_integer)
-{
+  const char *text = self->data + start;
+  gsize size = self->pos - start;
+  gboolean negative = text[0] == '-';
   char buffer[64];
   g_autofree char *heap = NULL;
-  const char *text;
-  gsize size = self->pos - start;
+  const char *copy;
 
-  if (!JSON_NODE_HOLDS_VALUE (node) ||
-      (json_node_get_value_type (node) != G_TYPE_INT64 &&
-       json_node_get_value_type (node) != G_TYPE_DOUBLE))
+  /* 18 digits always fit, and the text is known to be digits. */
+  if (is_integer && size - negative <= 18)
     {
-      error_mismatch (self, start);
-      return FALSE;
+      gint64 value = 0;
+
+      for (gsize i = negative; i < size; i++)
+        value = value * 10 + (text[i] - '0');
+
+      return json_node_init_int (json_node_alloc (), negative ? -value : value);
     }
 
+  /* strtoll() and strtod() want the text NUL-terminated. */
   if (size < sizeof buffer)
     {
-      memcpy (buffer, self->data + start, size);
+      memcpy (buffer, text, size);
       buffer[size] = '\0';
-      text = buffer;
+      copy = buffer;
     }
   else
-    text = heap = g_strndup (self->data + start, size);
+    copy = heap = g_strndup (text, size);
 
   if (is_integer)
     {
       gint64 value;
 
       errno = 0;
-      value = g_ascii_strtoll (text, NULL, 10);
-      if (errno == ERANGE)
-        json_node_set_double (node, g_ascii_strtod (text, NULL));
-      else
-        json_node_set_int (node, value);
+      value = g_ascii_strtoll (copy, NULL, 10);
+      if (errno != ERANGE)
+        return json_node_init_int (json_node_alloc (), value);
     }
-  else
-    json_node_set_double (node, g_ascii_strtod (text, NULL));
 
-  return TRUE;
+  return json_node_init_double (json_node_alloc (), g_ascii_strtod (copy, NULL));
 }
 
-static gboolean
-scan_word (Scanner  *self,
-           JsonNode *node)
+/* Scans true, false or null at pos. */
+static JsonNode *
+scan_word (Scanner *self)
 {
-  static const char * const words[] = { "true", "false", "null" };
   gsize start = self->pos;
   gsize end = start;
+  JsonNode *node;
 
   while (end < self->length && is_word_char (self->data[end]))
     end++;
 
-  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+  if (end - start == 4 && memcmp (self->data + start, "true", 4) == 0)
+    node = json_node_init_boolean (json_node_alloc (), TRUE);
+  else if (end - start == 5 && memcmp (self->data + start, "false", 5) == 0)
+    node = json_node_init_boolean (json_node_alloc (), FALSE);
+  else if (end - start == 4 && memcmp (self->data + start, "null", 4) == 0)
+    node = json_node_init_null (json_node_alloc ());
+  else
     {
-      if (end - start == strlen (words[i]) && memcmp (self->data + start, words[i], end - start) == 0)
-        {
-          if (node != NULL)
-            {
-              gboolean ok = i == 2
-                ? JSON_NODE_HOLDS_NULL (node)
-                : (JSON_NODE_HOLDS_VALUE (node) &&
-                   json_node_get_value_type (node) == G_TYPE_BOOLEAN);
-
-              if (!ok)
-                {
-                  error_mismatch (self, start);
-                  return FALSE;
-                }
-            }
-          self->pos = end;
-          return TRUE;
-        }
+      error_unexpected (self, FALSE);
+      return NULL;
     }
 
-  error_unexpected (self, FALSE);
-  return FALSE;
+  self->pos = end;
+  return node;
 }
 
-/* Walking: the node the value at pos belongs to. */
-static JsonNode *
-current_target (Scanner *self)
+/* Puts @node, a new value that starts at @line and @column, into the tree:
+ * as the root, the next element of the open array or the member of the
+ * open object for the last key read. Then records its position and its
+ * key's. */
+static void
+add_node (Scanner  *self,
+          JsonNode *node,
+          guint     line,
+          guint     column)
 {
-  Level *level;
+  Level *parent = NULL;
 
   if (self->depth == 0)
-    return self->root;
-
-  level = &self->stack[self->depth - 1];
-  if (level->kind == '[')
+    self->root = node;
+  else
     {
-      JsonArray *array = json_node_get_array (level->node);
-
-      if (level->index >= json_array_get_length (array))
-        return NULL;
-      return json_array_get_element (array, level->index++);
+      parent = &self->stack[self->depth - 1];
+      if (parent->array != NULL)
+        json_array_add_element (parent->array, node);
+      else
+        json_object_set_member (parent->object, self->key->str, node);
+      json_node_set_parent (node, parent->node);
     }
 
-  return json_object_get_member (json_node_get_object (level->node), self->key->str);
+  if (self->map != NULL)
+    {
+      pw_source_map_add (self->map, node, line, column);
+      if (parent != NULL && parent->object != NULL)
+        pw_source_map_add_key (self->map, node, self->key_line, self->key_column);
+    }
+}
+
+/* Opens an array or object (@kind is '[' or '{') that starts at @line and
+ * @column, the current position. */
+static void
+open_level (Scanner *self,
+            char     kind,
+            guint    line,
+            guint    column)
+{
+  JsonNode *node = json_node_alloc ();
+  Level *level;
+
+  /* The level is set up after add_node(), which still needs the parent's. */
+  if (kind == '[')
+    {
+      JsonArray *array = json_array_new ();
+
+      json_node_init_array (node, array);
+      json_array_unref (array);
+      add_node (self, node, line, column);
+
+      level = &self->stack[self->depth++];
+      level->array = array;
+      level->object = NULL;
+    }
+  else
+    {
+      JsonObject *object = json_object_new ();
+
+      json_node_init_object (node, object);
+      json_object_unref (object);
+      add_node (self, node, line, column);
+
+      level = &self->stack[self->depth++];
+      level->array = NULL;
+      level->object = object;
+      level->first_key = self->key_lines->len;
+    }
+
+  level->kind = kind;
+  level->line = line;
+  level->column = column;
+  level->node = node;
+  self->pos++;
+}
+
+/* Closes the innermost array or object at its ']' or '}' at pos. */
+static void
+close_level (Scanner *self)
+{
+  Level *level = &self->stack[--self->depth];
+
+  if (level->object != NULL)
+    g_array_set_size (self->key_lines, level->first_key);
+
+  self->pos++;
+  self->value_end_line = self->line;
 }
 
 typedef enum
@@ -743,12 +851,10 @@ static gboolean
 scan_document (Scanner *self)
 {
   State state = WANT_VALUE;
-  guint key_line = 0, key_column = 0;
   guint comma_line = 0, comma_column = 0;
 
   for (;;)
     {
-      JsonNode *node = NULL;
       gsize start;
       char c;
 
@@ -759,196 +865,152 @@ scan_document (Scanner *self)
       switch (state)
         {
         case WANT_VALUE:
-          if (start >= self->length)
-            {
-              if (self->depth == 0)
-                scanner_error_at (self, PW_CORE_ERROR_SYNTAX, start, "the document is empty");
-              else
-                error_not_closed (self);
-              return FALSE;
-            }
+          {
+            /* Taken before the value is scanned: a string's non-ASCII text
+             * would change token_column(). */
+            guint line = self->line;
+            guint column;
+            JsonNode *node;
 
-          if (self->walking)
-            {
-              node = current_target (self);
-              if (node == NULL)
-                {
-                  error_mismatch (self, start);
-                  return FALSE;
-                }
-              if (self->map != NULL)
-                {
-                  pw_source_map_add (self->map, node, self->line, scanner_column (self, start));
-                  if (self->depth > 0 && self->stack[self->depth - 1].kind == '{')
-                    pw_source_map_add_key (self->map, node, key_line, key_column);
-                }
-            }
-
-          if (c == '{' || c == '[')
-            {
-              Level *level;
-
-              if (self->depth >= MAX_DEPTH)
-                {
-                  scanner_error_at (self, PW_CORE_ERROR_LIMIT, start,
-                                    "the document is nested more than %u levels deep", MAX_DEPTH);
-                  return FALSE;
-                }
-
-              if (node != NULL && (c == '{' ? !JSON_NODE_HOLDS_OBJECT (node) : !JSON_NODE_HOLDS_ARRAY (node)))
-                {
-                  error_mismatch (self, start);
-                  return FALSE;
-                }
-
-              level = &self->stack[self->depth++];
-              level->kind = c;
-              level->line = self->line;
-              level->column = scanner_column (self, start);
-              level->node = node;
-              level->index = 0;
-              if (level->keys != NULL)
-                g_hash_table_remove_all (level->keys);
-
-              self->pos++;
-              state = c == '{' ? WANT_FIRST_KEY : WANT_VALUE;
-
-              if (c == '[')
-                {
-                  skip_whitespace (self);
-                  if (self->pos < self->length && self->data[self->pos] == ']')
-                    {
-                      self->pos++;
-                      self->depth--;
-                      self->value_end_line = self->line;
-                      state = AFTER_VALUE;
-                    }
-                }
-              continue;
-            }
-
-          if (c == '"')
-            {
-              if (node != NULL &&
-                  (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING))
-                {
-                  error_mismatch (self, start);
-                  return FALSE;
-                }
-              if (self->walking)
-                skip_valid_string (self);
-              else if (!scan_string (self, NULL))
+            if (start >= self->length)
+              {
+                if (self->depth == 0)
+                  scanner_error_at (self, PW_CORE_ERROR_SYNTAX, start, "the document is empty");
+                else
+                  error_not_closed (self);
                 return FALSE;
-            }
-          else if (c == '-' || g_ascii_isdigit (c))
-            {
-              gboolean is_integer;
+              }
 
-              if (!scan_number (self, &is_integer))
-                return FALSE;
-              if (node != NULL && !fix_number (self, node, start, is_integer))
-                return FALSE;
-            }
-          else if (g_ascii_isalpha (c))
-            {
-              if (!scan_word (self, node))
-                return FALSE;
-            }
-          else if (c == ',' || c == ']' || c == '}')
-            {
-              if (c == ']' && self->depth > 0 && self->stack[self->depth - 1].kind == '[')
-                scanner_error_at_position (self, PW_CORE_ERROR_SYNTAX, comma_line, comma_column,
-                                           "trailing comma before ']'; JSON does not allow one");
-              else
-                scanner_error_at (self, PW_CORE_ERROR_SYNTAX, start,
-                                  "expected a value, found '%c'", c);
-              return FALSE;
-            }
-          else
-            {
-              error_unexpected (self, FALSE);
-              return FALSE;
-            }
+            column = token_column (self, start);
 
-          self->value_end_line = self->line;
-          state = AFTER_VALUE;
+            if (c == '{' || c == '[')
+              {
+                if (self->depth >= MAX_DEPTH)
+                  {
+                    scanner_error_at (self, PW_CORE_ERROR_LIMIT, start,
+                                      "the document is nested more than %u levels deep",
+                                      MAX_DEPTH);
+                    return FALSE;
+                  }
+
+                open_level (self, c, line, column);
+                state = c == '{' ? WANT_FIRST_KEY : WANT_VALUE;
+
+                if (c == '[')
+                  {
+                    skip_whitespace (self);
+                    if (self->pos < self->length && self->data[self->pos] == ']')
+                      {
+                        close_level (self);
+                        state = AFTER_VALUE;
+                      }
+                  }
+                continue;
+              }
+
+            if (c == '"')
+              {
+                if (!scan_string (self, self->text))
+                  return FALSE;
+                node = json_node_init_string (json_node_alloc (), self->text->str);
+              }
+            else if (c == '-' || g_ascii_isdigit (c))
+              {
+                gboolean is_integer;
+
+                if (!scan_number (self, &is_integer))
+                  return FALSE;
+                node = make_number (self, start, is_integer);
+              }
+            else if (g_ascii_isalpha (c))
+              {
+                node = scan_word (self);
+                if (node == NULL)
+                  return FALSE;
+              }
+            else if (c == ',' || c == ']' || c == '}')
+              {
+                if (c == ']' && self->depth > 0 && self->stack[self->depth - 1].kind == '[')
+                  scanner_error_at_position (self, PW_CORE_ERROR_SYNTAX, comma_line, comma_column,
+                                             "trailing comma before ']'; JSON does not allow one");
+                else
+                  scanner_error_at (self, PW_CORE_ERROR_SYNTAX, start,
+                                    "expected a value, found '%c'", c);
+                return FALSE;
+              }
+            else
+              {
+                error_unexpected (self, FALSE);
+                return FALSE;
+              }
+
+            add_node (self, node, line, column);
+            self->value_end_line = self->line;
+            state = AFTER_VALUE;
+          }
           break;
 
         case WANT_FIRST_KEY:
         case WANT_KEY:
-          if (c == '}')
-            {
-              if (state == WANT_KEY)
-                {
-                  scanner_error_at_position (self, PW_CORE_ERROR_SYNTAX, comma_line, comma_column,
-                                             "trailing comma before '}'; JSON does not allow one");
-                  return FALSE;
-                }
-              self->pos++;
-              self->depth--;
-              self->value_end_line = self->line;
-              state = AFTER_VALUE;
-              break;
-            }
+          {
+            Level *level = &self->stack[self->depth - 1];
 
-          if (start >= self->length)
-            {
-              error_not_closed (self);
+            if (c == '}')
+              {
+                if (state == WANT_KEY)
+                  {
+                    scanner_error_at_position (self, PW_CORE_ERROR_SYNTAX, comma_line, comma_column,
+                                               "trailing comma before '}'; JSON does not allow one");
+                    return FALSE;
+                  }
+                close_level (self);
+                state = AFTER_VALUE;
+                break;
+              }
+
+            if (start >= self->length)
+              {
+                error_not_closed (self);
+                return FALSE;
+              }
+
+            if (c != '"')
+              {
+                error_unexpected (self, TRUE);
+                return FALSE;
+              }
+
+            self->key_line = self->line;
+            self->key_column = token_column (self, start);
+
+            if (!scan_string (self, self->key))
               return FALSE;
-            }
 
-          if (c != '"')
-            {
-              error_unexpected (self, TRUE);
-              return FALSE;
-            }
+            /* The object's own table finds duplicates in constant time. */
+            if (json_object_has_member (level->object, self->key->str))
+              {
+                error_duplicate_key (self, level);
+                return FALSE;
+              }
+            g_array_append_val (self->key_lines, self->key_line);
 
-          key_line = self->line;
-          key_column = scanner_column (self, start);
+            skip_whitespace (self);
+            if (self->pos >= self->length)
+              {
+                error_not_closed (self);
+                return FALSE;
+              }
+            if (self->data[self->pos] != ':')
+              {
+                g_autofree char *what = describe_char (self, self->pos);
 
-          g_string_truncate (self->key, 0);
-          if (!scan_string (self, self->key))
-            return FALSE;
-
-          /* Before json-glib sees them: it finds the earlier member of a
-           * duplicate key by walking the object's member list, which makes
-           * a file of repeated keys take quadratic time. */
-          if (!self->walking)
-            {
-              Level *level = &self->stack[self->depth - 1];
-              gpointer first_line;
-
-              if (level->keys == NULL)
-                level->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-              if (g_hash_table_lookup_extended (level->keys, self->key->str, NULL, &first_line))
-                {
-                  g_autofree char *shown = shorten (self->key->str);
-
-                  scanner_error_at_position (self, PW_CORE_ERROR_SYNTAX, key_line, key_column,
-                                             "duplicate key '%s' (first defined on line %u)",
-                                             shown, GPOINTER_TO_UINT (first_line));
-                  return FALSE;
-                }
-              g_hash_table_insert (level->keys, g_strdup (self->key->str), GUINT_TO_POINTER (key_line));
-            }
-
-          skip_whitespace (self);
-          if (self->pos >= self->length)
-            {
-              error_not_closed (self);
-              return FALSE;
-            }
-          if (self->data[self->pos] != ':')
-            {
-              g_autofree char *what = describe_char (self, self->pos);
-
-              scanner_error_at (self, PW_CORE_ERROR_SYNTAX, self->pos,
-                                "expected ':' after the key, found %s", what);
-              return FALSE;
-            }
-          self->pos++;
-          state = WANT_VALUE;
+                scanner_error_at (self, PW_CORE_ERROR_SYNTAX, self->pos,
+                                  "expected ':' after the key, found %s", what);
+                return FALSE;
+              }
+            self->pos++;
+            state = WANT_VALUE;
+          }
           break;
 
         case AFTER_VALUE:
@@ -978,16 +1040,12 @@ scan_document (Scanner *self)
             if (c == ',')
               {
                 comma_line = self->line;
-                comma_column = scanner_column (self, start);
+                comma_column = token_column (self, start);
                 self->pos++;
                 state = level->kind == '[' ? WANT_VALUE : WANT_KEY;
               }
             else if (start < self->length && c == closer)
-              {
-                self->pos++;
-                self->depth--;
-                self->value_end_line = self->line;
-              }
+              close_level (self);
             else if (start >= self->length)
               {
                 error_not_closed (self);
@@ -1043,20 +1101,21 @@ scanner_init (Scanner     *self,
   self->data = data;
   self->length = length;
   self->line = 1;
-  self->column = 1;
   self->filename = error_filename (map);
   self->map = map;
   self->key = g_string_new (NULL);
+  self->text = g_string_new (NULL);
+  self->key_lines = g_array_new (FALSE, FALSE, sizeof (guint));
 }
 
 static void
 scanner_clear (Scanner *self)
 {
-  for (guint i = 0; i < MAX_DEPTH; i++)
-    g_clear_pointer (&self->stack[i].keys, g_hash_table_unref);
-  if (self->key != NULL)
-    g_string_free (self->key, TRUE);
-  self->key = NULL;
+  g_clear_pointer (&self->root, json_node_unref);
+  g_clear_error (&self->error);
+  g_string_free (self->key, TRUE);
+  g_string_free (self->text, TRUE);
+  g_array_unref (self->key_lines);
 }
 
 /* The position (1-based line, character column) of a byte offset. */
@@ -1080,48 +1139,31 @@ position_of_offset (const char *data,
     }
 }
 
-/* Fallback for a json-glib failure the strict scan did not predict: keep
- * its line and plain part of its message. */
-static GError *
-translate_json_glib_error (const GError *error,
-                           const char   *filename)
+/* Sets @error if @data is not UTF-8 text without NULs. */
+static gboolean
+check_encoding (const char  *data,
+                gsize        size,
+                const char  *filename,
+                GError     **error)
 {
-  const char *message = error->message;
-  const char *plain = strstr (message, "Parse error: ");
-  guint line = 1, column = 1;
-  const char *hint = "";
+  const char *end = NULL;
+  gsize offset;
+  guint line, column;
 
-  if (g_str_has_prefix (message, "<data>:"))
-    sscanf (message + strlen ("<data>:"), "%u:%u", &line, &column);
-  plain = plain != NULL ? plain + strlen ("Parse error: ") : message;
+  if (g_utf8_validate_len (data, size, &end))
+    return TRUE;
 
-  if (error->domain == JSON_PARSER_ERROR)
-    {
-      switch (error->code)
-        {
-        case JSON_PARSER_ERROR_TRAILING_COMMA:
-          hint = "; JSON does not allow a trailing comma";
-          break;
-
-        case JSON_PARSER_ERROR_MISSING_COMMA:
-          hint = "; is a ',' missing?";
-          break;
-
-        case JSON_PARSER_ERROR_MISSING_COLON:
-          hint = "; is a ':' missing after a key?";
-          break;
-
-        case JSON_PARSER_ERROR_INVALID_BAREWORD:
-          hint = "; strings must be in double quotes";
-          break;
-
-        default:
-          break;
-        }
-    }
-
-  return g_error_new (PW_CORE_ERROR, PW_CORE_ERROR_SYNTAX, "%s:%u:%u: %s%s",
-                      filename, line, column, plain, hint);
+  offset = end - data;
+  position_of_offset (data, offset, &line, &column);
+  if (data[offset] == '\0')
+    g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_ENCODING,
+                 "%s:%u:%u: the file contains a NUL byte (is it a binary file?)",
+                 filename, line, column);
+  else
+    g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_ENCODING,
+                 "%s:%u:%u: the file is not UTF-8 text (invalid byte 0x%02X)",
+                 filename, line, column, (guchar)data[offset]);
+  return FALSE;
 }
 
 /**
@@ -1131,10 +1173,13 @@ translate_json_glib_error (const GError *error,
  * @map: (nullable): receives the position of every value and member key
  * @error: a #PW_CORE_ERROR; its message starts with `file:line:column: `
  *
- * Reads strict JSON (RFC 8259) with json-glib. A leading byte-order mark is
- * skipped. Duplicate keys are an error, integers beyond 64 bits become
- * doubles, and `\u0000` in strings is refused (GLib strings end at NUL).
- * Limits: 64 MiB of text and 256 levels of nesting.
+ * Reads strict JSON (RFC 8259) into a json-glib tree. A leading byte-order
+ * mark is skipped. Duplicate keys are an error, integers beyond 64 bits
+ * become doubles, and `\u0000` in strings is refused (GLib strings end at
+ * NUL). Limits: 64 MiB of text and 256 levels of nesting.
+ *
+ * On error, @map may already hold positions of values read before it, as
+ * with pw_yaml_parse(); nothing can look them up.
  *
  * Returns: (transfer full) (nullable): the root node, or %NULL on error
  */
@@ -1144,10 +1189,7 @@ pw_json_parse (const char   *data,
                PwSourceMap  *map,
                GError      **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) local_error = NULL;
   const char *filename = error_filename (map);
-  const char *end = NULL;
   Scanner scanner;
   JsonNode *root;
   gsize size;
@@ -1173,57 +1215,21 @@ pw_json_parse (const char   *data,
       size -= 3;
     }
 
-  if (!g_utf8_validate_len (data, size, &end))
-    {
-      gsize offset = end - data;
-      guint line, column;
-
-      position_of_offset (data, offset, &line, &column);
-      if (data[offset] == '\0')
-        g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_ENCODING,
-                     "%s:%u:%u: the file contains a NUL byte (is it a binary file?)",
-                     filename, line, column);
-      else
-        g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_ENCODING,
-                     "%s:%u:%u: the file is not UTF-8 text (invalid byte 0x%02X)",
-                     filename, line, column, (guchar)data[offset]);
-      return NULL;
-    }
-
   scanner_init (&scanner, data, size, map);
   if (!scan_document (&scanner))
     {
-      g_propagate_error (error, scanner.error);
+      /* A text that is not UTF-8 is reported as such wherever the first bad
+       * byte is, even after a syntax error. A successful scan has checked
+       * every byte itself: outside strings anything but ASCII is an error,
+       * NUL and other control characters are errors everywhere, and
+       * scan_string() checks its non-ASCII runs. */
+      if (check_encoding (data, size, filename, error))
+        g_propagate_error (error, g_steal_pointer (&scanner.error));
       scanner_clear (&scanner);
       return NULL;
     }
-  scanner_clear (&scanner);
 
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, data, size, &local_error))
-    {
-      g_propagate_error (error, translate_json_glib_error (local_error, filename));
-      return NULL;
-    }
-
-  root = json_parser_steal_root (parser);
-  if (root == NULL)
-    {
-      g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_SYNTAX, "%s:1:1: the document is empty",
-                   filename);
-      return NULL;
-    }
-
-  scanner_init (&scanner, data, size, map);
-  scanner.walking = TRUE;
-  scanner.root = root;
-  if (!scan_document (&scanner))
-    {
-      g_propagate_error (error, scanner.error);
-      scanner_clear (&scanner);
-      json_node_unref (root);
-      return NULL;
-    }
+  root = g_steal_pointer (&scanner.root);
   scanner_clear (&scanner);
 
   return root;

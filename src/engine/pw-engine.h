@@ -12,13 +12,16 @@
 #define PW_ENGINE_INSIDE
 
 #include "pw-engine-error.h"
+#include "pw-buildspec.h"
 #include "pw-glob.h"
 #include "pw-artifact-store.h"
 #include "pw-log.h"
 #include "pw-local-profile.h"
+#include "pw-appspec.h"
 #include "pw-action-job.h"
 #include "pw-command.h"
 #include "pw-provider.h"
+#include "pw-git-watch.h"
 #include "pw-executor.h"
 
 #undef PW_ENGINE_INSIDE

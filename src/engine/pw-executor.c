@@ -1178,6 +1178,11 @@ start_action (Execution *execution,
   work = g_build_filename (self->state_dir, "work", execution->id, run->id, NULL);
   out = g_build_filename (self->state_dir, "artifacts", execution->id, run->id, NULL);
   cache = g_build_filename (self->state_dir, "cache", sname, aname, NULL);
+  {
+    g_autofree char *log_dir = g_path_get_dirname (run->log_path);
+
+    g_mkdir_with_parents (log_dir, 0755);
+  }
   g_mkdir_with_parents (work, 0755);
   g_mkdir_with_parents (out, 0755);
   g_mkdir_with_parents (cache, 0755);
@@ -1364,7 +1369,8 @@ check_stage (Execution *execution)
   g_autoptr(GArray) orders = NULL;
   gint64 order;
 
-  if (execution->running > 0)
+  /* A synchronous failure inside start_action may have ended it already. */
+  if (execution->running > 0 || execution->finished || !execution->inside)
     return;
 
   orders = pw_stage_dup_run_orders (stage);
@@ -2219,4 +2225,208 @@ pw_executor_get_status (PwExecutor *self,
 
   execution = lookup (self, execution_id, NULL);
   return execution != NULL ? execution->status : NULL;
+}
+
+static int
+find_stage_index (PwExecutor *self,
+                  const char *name)
+{
+  for (guint i = 0; i < self->n_stages; i++)
+    if (g_strcmp0 (pw_stage_get_name (stage_at (self, i)), name) == 0)
+      return i;
+  return -1;
+}
+
+gboolean
+pw_executor_load_execution (PwExecutor  *self,
+                            const char  *execution_id,
+                            GError     **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *o;
+  Execution *execution;
+  JsonArray *list;
+  const char *status;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+
+  node = pw_state_load_execution (self->state_dir, execution_id, error);
+  if (node == NULL)
+    return FALSE;
+  o = json_node_get_object (node);
+
+  if (g_hash_table_contains (self->executions, json_object_get_string_member (o, "pipelineExecutionId")))
+    return TRUE;
+
+  status = json_object_get_string_member_with_default (o, "status", "");
+  if (!g_str_equal (status, "Failed") && !g_str_equal (status, "Stopped"))
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "Execution %s is %s; only a failed or stopped execution can be taken over",
+                   json_object_get_string_member (o, "pipelineExecutionId"), status);
+      return FALSE;
+    }
+
+  execution = g_new0 (Execution, 1);
+  execution->executor = self;
+  execution->id = g_strdup (json_object_get_string_member (o, "pipelineExecutionId"));
+  execution->status = g_strdup (status);
+  execution->summary = g_strdup (json_object_get_string_member_with_default (o, "statusSummary", NULL));
+  execution->start_time = g_strdup (json_object_get_string_member_with_default (o, "startTime", NULL));
+  execution->pipeline_variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  execution->source_revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  execution->namespaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  execution->artifacts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_node_unref);
+  execution->stages = g_new0 (StageRun, self->n_stages + 1);
+  execution->actions = g_ptr_array_new_with_free_func (action_run_free);
+  execution->finished = TRUE;
+  execution->stage = -1;
+
+  if (json_object_has_member (o, "trigger"))
+    {
+      JsonObject *t = json_object_get_object_member (o, "trigger");
+
+      execution->trigger_type = g_strdup (json_object_get_string_member_with_default (t, "triggerType", "StartPipelineExecution"));
+      execution->trigger_detail = g_strdup (json_object_get_string_member_with_default (t, "triggerDetail", "pipewright-cli"));
+    }
+
+  if (json_object_has_member (o, "variables") &&
+      (list = json_object_get_array_member (o, "variables")) != NULL)
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        JsonObject *v = json_array_get_object_element (list, i);
+
+        g_hash_table_insert (execution->pipeline_variables,
+                             g_strdup (json_object_get_string_member_with_default (v, "name", "")),
+                             g_strdup (json_object_get_string_member_with_default (v, "resolvedValue", "")));
+      }
+
+  if (json_object_has_member (o, "artifactRevisions") &&
+      (list = json_object_get_array_member (o, "artifactRevisions")) != NULL)
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        JsonObject *v = json_array_get_object_element (list, i);
+
+        g_hash_table_insert (execution->source_revisions,
+                             g_strdup (json_object_get_string_member_with_default (v, "actionName", "")),
+                             g_strdup (json_object_get_string_member_with_default (v, "revisionId", "")));
+      }
+
+  if (json_object_has_member (o, "stages") &&
+      (list = json_object_get_array_member (o, "stages")) != NULL)
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        JsonObject *st = json_array_get_object_element (list, i);
+        int index = find_stage_index (self, json_object_get_string_member_with_default (st, "stageName", ""));
+        const char *ss = json_object_get_string_member_with_default (st, "status", "NotStarted");
+
+        if (index < 0)
+          continue;
+        if (!g_str_equal (ss, "NotStarted"))
+          execution->stages[index].status = g_strdup (ss);
+        execution->stages[index].start_time = g_strdup (json_object_get_string_member_with_default (st, "startTime", NULL));
+        execution->stages[index].end_time = g_strdup (json_object_get_string_member_with_default (st, "endTime", NULL));
+        execution->stages[index].attempt = json_object_get_int_member_with_default (st, "attempt", 0);
+        if (g_str_equal (ss, "Failed") || g_str_equal (ss, "Stopped"))
+          {
+            execution->stage = index;
+            execution->inside = TRUE;
+          }
+      }
+
+  if (json_object_has_member (o, "actions") &&
+      (list = json_object_get_array_member (o, "actions")) != NULL)
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        JsonObject *a = json_array_get_object_element (list, i);
+        int s = find_stage_index (self, json_object_get_string_member_with_default (a, "stageName", ""));
+        PwAction *action;
+        ActionRun *run;
+        JsonObject *vars;
+        JsonArray *outputs;
+
+        if (s < 0 || (action = pw_stage_find_action (stage_at (self, s),
+                        json_object_get_string_member_with_default (a, "actionName", ""))) == NULL)
+          {
+            g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                         "The pipeline changed since execution %s ran (no %s/%s any more); "
+                         "it cannot be retried",
+                         execution->id, json_object_get_string_member_with_default (a, "stageName", "?"),
+                         json_object_get_string_member_with_default (a, "actionName", "?"));
+            execution_free (execution);
+            return FALSE;
+          }
+
+        run = g_new0 (ActionRun, 1);
+        run->execution = execution;
+        run->stage = s;
+        run->action = pw_element_get_index (PW_ELEMENT (action));
+        run->id = g_strdup (json_object_get_string_member_with_default (a, "actionExecutionId", ""));
+        run->status = g_strdup (json_object_get_string_member_with_default (a, "status", "Failed"));
+        run->summary = g_strdup (json_object_get_string_member_with_default (a, "summary", NULL));
+        run->external_id = g_strdup (json_object_get_string_member_with_default (a, "externalExecutionId", NULL));
+        run->log_path = g_strdup (json_object_get_string_member_with_default (a, "logPath", NULL));
+        run->error_code = g_strdup (json_object_get_string_member_with_default (a, "errorCode", NULL));
+        run->start_time = g_strdup (json_object_get_string_member_with_default (a, "startTime", NULL));
+        run->end_time = g_strdup (json_object_get_string_member_with_default (a, "lastUpdateTime", NULL));
+        run->attempt = json_object_get_int_member_with_default (a, "attempt", 1);
+        run->simulated = json_object_get_boolean_member_with_default (a, "simulated", FALSE);
+        run->variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+        run->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+        if (json_object_has_member (a, "report"))
+          run->report = json_node_copy (json_object_get_member (a, "report"));
+
+        if (g_str_equal (run->status, "Succeeded"))
+          {
+            if (json_object_has_member (a, "outputVariables") &&
+                (vars = json_object_get_object_member (a, "outputVariables")) != NULL)
+              {
+                JsonObjectIter iter;
+                const char *name;
+                JsonNode *value;
+
+                json_object_iter_init_ordered (&iter, vars);
+                while (json_object_iter_next_ordered (&iter, &name, &value))
+                  {
+                    const char *text = json_node_get_string (value);
+
+                    g_hash_table_insert (run->variables, g_strdup (name), g_strdup (text));
+                    if (pw_action_get_namespace (action) != NULL)
+                      g_hash_table_insert (execution->namespaces,
+                                           g_strdup_printf ("%s.%s", pw_action_get_namespace (action), name),
+                                           g_strdup (text));
+                  }
+              }
+            if (json_object_has_member (a, "outputArtifacts") &&
+                (outputs = json_object_get_array_member (a, "outputArtifacts")) != NULL)
+              for (guint k = 0; k < json_array_get_length (outputs); k++)
+                {
+                  JsonNode *out = json_array_get_element (outputs, k);
+
+                  g_ptr_array_add (run->outputs, json_node_copy (out));
+                  g_hash_table_insert (execution->artifacts,
+                                       g_strdup (json_object_get_string_member_with_default (json_node_get_object (out), "name", "")),
+                                       json_node_copy (out));
+                }
+          }
+
+        g_ptr_array_add (execution->actions, run);
+      }
+
+  /* The group to pick up from: the first one not wholly successful. */
+  if (execution->stage >= 0)
+    {
+      g_autoptr(GArray) orders = pw_stage_dup_run_orders (stage_at (self, execution->stage));
+
+      execution->group = 0;
+      for (guint g = 0; g < orders->len; g++)
+        if (!group_done (execution, g_array_index (orders, gint64, g)))
+          {
+            execution->group = g;
+            break;
+          }
+    }
+
+  g_hash_table_insert (self->executions, execution->id, execution);
+  return TRUE;
 }

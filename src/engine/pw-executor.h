@@ -52,6 +52,11 @@ char       *pw_executor_start            (PwExecutor      *self,
                                           const char      *trigger_type,
                                           const char      *trigger_detail,
                                           GError         **error);
+/* Takes over a finished (Failed or Stopped) execution from its record, so
+ * it can be retried by this process. */
+gboolean    pw_executor_load_execution   (PwExecutor      *self,
+                                          const char      *execution_id,
+                                          GError         **error);
 gboolean    pw_executor_stop             (PwExecutor      *self,
                                           const char      *execution_id,
                                           gboolean         abandon,
@@ -93,6 +98,10 @@ GPtrArray  *pw_state_list_executions     (const char      *state_dir,
 JsonNode   *pw_state_load_execution      (const char      *state_dir,
                                           const char      *execution_id,
                                           GError         **error);
+char       *pw_state_execution_path      (const char      *state_dir,
+                                          const char      *execution_id);
+/* Whether a live process serves this state folder (a run or a watch). */
+gboolean    pw_state_runner_alive        (const char      *state_dir);
 /* Recovers executions whose runner died (SIGKILL, power cut): marks them
  * Failed with the reason. Returns how many. */
 guint       pw_state_recover             (const char      *state_dir);

@@ -391,3 +391,25 @@ out:
   g_free (wait.reply_path);
   return ok;
 }
+
+char *
+pw_state_execution_path (const char *state_dir,
+                         const char *execution_id)
+{
+  g_return_val_if_fail (state_dir != NULL, NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+
+  return _pw_state_execution_path (state_dir, execution_id);
+}
+
+gboolean
+pw_state_runner_alive (const char *state_dir)
+{
+  g_autofree char *path = g_build_filename (state_dir, "runner.json", NULL);
+  g_autoptr(JsonNode) info = _pw_state_read_json (path, NULL);
+
+  if (info == NULL || !JSON_NODE_HOLDS_OBJECT (info))
+    return FALSE;
+
+  return _pw_state_pid_alive (json_object_get_int_member_with_default (json_node_get_object (info), "pid", 0));
+}

@@ -165,6 +165,10 @@ test_values (void)
   assert_parses_to ("[9223372036854775808, 99999999999999999999, -99999999999999999999]",
                     "[9.223372036854776e+18,1e+20,-1e+20]");
   assert_parses_to ("[1e400, 0.1]", "[inf,0.1]");
+  assert_parses_to ("[999999999999999999, -999999999999999999, 1000000000000000000,"
+                    " -1000000000000000000, -0, -0.0, 0e0, 1e-0]",
+                    "[999999999999999999,-999999999999999999,1000000000000000000,"
+                    "-1000000000000000000,0,-0.0,0.0,1.0]");
   assert_parses_to ("[\"caf\\u00e9 \\ud83d\\ude00\\n\\t\\\"\\\\\\/\\b\\f\\r\"]",
                     "[\"caf\xc3\xa9 \xf0\x9f\x98\x80\\u000a\\u0009\\\"\\\\/\\u0008\\u000c\\u000d\"]");
   assert_parses_to ("[\"caf\xc3\xa9 \xf0\x9f\x98\x80\"]", "[\"caf\xc3\xa9 \xf0\x9f\x98\x80\"]");
@@ -238,6 +242,24 @@ test_positions (void)
   ASSERT_AT (json_object_get_member (object, "d"), 1, 24);
   ASSERT_KEY_AT (json_object_get_member (object, "d"), 1, 20);
 
+  /* Several multibyte characters before a token on one line. */
+  g_clear_pointer (&root, json_node_unref);
+  g_clear_pointer (&map, pw_source_map_unref);
+  map = pw_source_map_new ("utf8.json", NULL);
+  root = pw_json_parse ("{\"\xf0\x9f\x98\x80\xc3\xa9\": \"\xc3\xa9\", \"b\": [1, \"\xe4\xb8\xad\", {\"c\": 2}]}",
+                        -1, map, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (root);
+  array = json_object_get_array_member (object, "b");
+  ASSERT_AT (json_object_get_member (object, "\xf0\x9f\x98\x80\xc3\xa9"), 1, 8);
+  ASSERT_KEY_AT (json_object_get_member (object, "\xf0\x9f\x98\x80\xc3\xa9"), 1, 2);
+  ASSERT_AT (json_object_get_member (object, "b"), 1, 18);
+  ASSERT_KEY_AT (json_object_get_member (object, "b"), 1, 13);
+  ASSERT_AT (json_array_get_element (array, 1), 1, 22);
+  ASSERT_AT (json_array_get_element (array, 2), 1, 27);
+  ASSERT_AT (json_object_get_member (json_array_get_object_element (array, 2), "c"), 1, 33);
+  ASSERT_KEY_AT (json_object_get_member (json_array_get_object_element (array, 2), "c"), 1, 28);
+
 #undef ASSERT_AT
 #undef ASSERT_KEY_AT
 }
@@ -252,6 +274,14 @@ test_duplicate_key (void)
   /* Escapes are compared decoded. */
   assert_error ("{\"\\u0061\": 1, \"a\": 2}", -1, PW_CORE_ERROR_SYNTAX,
                 "<input>:1:15: duplicate key 'a' (first defined on line 1)");
+  assert_error ("{\"\xc3\xa9\xc3\xa9\": \"x\", \"\\u00e9\\u00e9\": 1}", -1, PW_CORE_ERROR_SYNTAX,
+                "<input>:1:13: duplicate key '\xc3\xa9\xc3\xa9' (first defined on line 1)");
+  /* The line of the first definition, with a nested object in between. */
+  assert_error ("{\n  \"x\": 1,\n  \"y\": {\n    \"p\": 1,\n    \"q\": {\"p\": 0},\n    \"p\": 3\n  }\n}\n", -1,
+                PW_CORE_ERROR_SYNTAX, "<input>:6:5: duplicate key 'p' (first defined on line 4)");
+  /* Found as soon as the key is read. */
+  assert_error ("{\"a\":1, \"a\" 2}", -1, PW_CORE_ERROR_SYNTAX,
+                "<input>:1:9: duplicate key 'a' (first defined on line 1)");
   /* json-glib would take minutes over this (it looks up the earlier member
    * of a duplicate in a list); we stop at the first duplicate. */
   {
@@ -318,6 +348,17 @@ test_invalid_utf8 (void)
                 "<input>:1:1: the file is not UTF-8 text (invalid byte 0xFF)");
   assert_error ("[1,\0 2]", 7, PW_CORE_ERROR_ENCODING,
                 "<input>:1:4: the file contains a NUL byte (is it a binary file?)");
+  assert_error ("[\"ok\", \"a\0b\"]", 13, PW_CORE_ERROR_ENCODING,
+                "<input>:1:10: the file contains a NUL byte (is it a binary file?)");
+  assert_error ("{\"\xc3\xa9\xff\": 1}", -1, PW_CORE_ERROR_ENCODING,
+                "<input>:1:4: the file is not UTF-8 text (invalid byte 0xFF)");
+  assert_error ("[\"\xc3\xa9\", \"\xf0\x9f\x98\"]", -1, PW_CORE_ERROR_ENCODING,
+                "<input>:1:8: the file is not UTF-8 text (invalid byte 0xF0)");
+  /* Even after a syntax error. */
+  assert_error ("[1,, \"\xff\"]", -1, PW_CORE_ERROR_ENCODING,
+                "<input>:1:7: the file is not UTF-8 text (invalid byte 0xFF)");
+  assert_error ("{\"a\": 1}} \"\xc3\"", -1, PW_CORE_ERROR_ENCODING,
+                "<input>:1:12: the file is not UTF-8 text (invalid byte 0xC3)");
 }
 
 static void
@@ -379,6 +420,13 @@ test_errors (void)
     { "[\xc3\xa9]", "<input>:1:2: expected a value, found '\xc3\xa9'" },
     { "\xc3\xa9\xc3\xa9 [", "<input>:1:1: expected a value, found '\xc3\xa9'" },
     { "[1, \xc3\xa9]", "<input>:1:5: expected a value, found '\xc3\xa9'" },
+    /* Columns count characters, also where a message points back into a string. */
+    { "[\"\xc3\xa9\", \"\xc3\xa9\xc3\xa9", "<input>:1:7: this string is not closed (a '\"' is missing)" },
+    { "[\"\xc3\xa9\xc3\xa9\t\"]", "<input>:1:5: control character U+0009 must be escaped in a JSON string (\\t)" },
+    { "[\"a\xc3\xa9\\q\"]", "<input>:1:5: invalid escape '\\' followed by 'q'; write a backslash as '\\\\'" },
+    { "[\"\xe2\x82\xac\xe2\x82\xac\", tru]", "<input>:1:8: unexpected word 'tru'; strings must be in double quotes" },
+    { "[\"\xc3\xa9\" 1]", "<input>:1:6: expected ',' or ']' before this value; is a ',' missing?" },
+    { "\"\xc3\xa9\xc3\xa9\"  \xc3\xa9", "<input>:1:7: unexpected '\xc3\xa9' after the end of the document; a JSON file holds a single value" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -570,6 +618,27 @@ test_roundtrip (void)
     }
 }
 
+/* Nodes know their parents, as with json-glib's own parser. */
+static void
+test_parents (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = pw_json_parse ("{\"a\": [1, {\"b\": \"x\"}], \"c\": null}", -1, NULL, &error);
+  JsonObject *object;
+  JsonNode *a, *element;
+
+  g_assert_no_error (error);
+  g_assert_null (json_node_get_parent (root));
+  object = json_node_get_object (root);
+  a = json_object_get_member (object, "a");
+  g_assert_true (json_node_get_parent (a) == root);
+  g_assert_true (json_node_get_parent (json_object_get_member (object, "c")) == root);
+  g_assert_true (json_node_get_parent (json_array_get_element (json_node_get_array (a), 0)) == a);
+  element = json_array_get_element (json_node_get_array (a), 1);
+  g_assert_true (json_node_get_parent (element) == a);
+  g_assert_true (json_node_get_parent (json_object_get_member (json_node_get_object (element), "b")) == element);
+}
+
 /* Inputs that once broke the reader, from development and fuzzing. */
 static void
 test_regressions (void)
@@ -602,6 +671,7 @@ main (int   argc,
   g_test_add_func ("/core/json/large", test_large);
   g_test_add_func ("/core/json/emit", test_emit);
   g_test_add_func ("/core/json/roundtrip", test_roundtrip);
+  g_test_add_func ("/core/json/parents", test_parents);
   g_test_add_func ("/core/json/regressions", test_regressions);
 
   return g_test_run ();

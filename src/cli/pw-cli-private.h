@@ -1,0 +1,37 @@
+/* pw-cli-private.h
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <stdio.h>
+
+#include <pw-core.h>
+
+G_BEGIN_DECLS
+
+enum {
+  EXIT_OK = 0,
+  EXIT_FINDINGS = 1,
+  EXIT_USAGE = 2,
+};
+
+void      pw_cli_print_error  (const char *format,
+                               ...) G_GNUC_PRINTF (1, 2);
+gboolean  pw_cli_use_color    (FILE       *stream);
+
+int pw_cli_run       (int argc, char **argv);
+int pw_cli_status    (int argc, char **argv);
+int pw_cli_history   (int argc, char **argv);
+int pw_cli_logs      (int argc, char **argv);
+int pw_cli_approve   (int argc, char **argv);
+int pw_cli_reject    (int argc, char **argv);
+int pw_cli_stop      (int argc, char **argv);
+int pw_cli_retry     (int argc, char **argv);
+int pw_cli_artifacts (int argc, char **argv);
+int pw_cli_watch     (int argc, char **argv);
+
+G_END_DECLS

@@ -1,0 +1,1418 @@
+/* pw-cli-run.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pw-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+
+#include <pw-engine.h>
+
+#include "pw-cli-private.h"
+
+/* The executor's front end: run, and the commands that look at or steer
+ * runs through the state folder (.pipewright/). */
+
+typedef struct
+{
+  GMainLoop  *loop;
+  PwExecutor *executor;
+  char       *execution_id;
+  char       *status;
+  gboolean    json;
+  gboolean    color;
+  gint64      started;
+  guint       interrupts;
+} RunContext;
+
+static GOptionContext *
+new_context (const char   *parameters,
+             const char   *summary,
+             GOptionEntry *entries)
+{
+  GOptionContext *context = g_option_context_new (parameters);
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  return context;
+}
+
+static gboolean
+parse (GOptionContext *context,
+       int            *argc,
+       char         ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      pw_cli_print_error ("%s (see --help)", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The state folder: --state-dir, else `.pipewright` beside --pipeline,
+ * else the nearest `.pipewright` from the current folder up. */
+static char *
+find_state_dir (const char *state_dir,
+                const char *pipeline)
+{
+  g_autofree char *dir = NULL;
+
+  if (state_dir != NULL)
+    return g_canonicalize_filename (state_dir, NULL);
+  if (pipeline != NULL)
+    return pw_state_default_dir (pipeline);
+
+  dir = g_get_current_dir ();
+  while (dir != NULL)
+    {
+      g_autofree char *candidate = g_build_filename (dir, ".pipewright", NULL);
+      g_autofree char *parent = NULL;
+
+      if (g_file_test (candidate, G_FILE_TEST_IS_DIR))
+        return g_steal_pointer (&candidate);
+
+      parent = g_path_get_dirname (dir);
+      if (g_str_equal (parent, dir))
+        break;
+      g_free (dir);
+      dir = g_steal_pointer (&parent);
+    }
+
+  return NULL;
+}
+
+static const char *
+paint (RunContext *ctx,
+       const char *status)
+{
+  if (!ctx->color)
+    return "";
+  if (g_str_equal (status, "Succeeded"))
+    return "\033[32m";
+  if (g_str_equal (status, "Failed") || g_str_equal (status, "Abandoned"))
+    return "\033[1;31m";
+  if (g_str_equal (status, "InProgress"))
+    return "\033[36m";
+  return "\033[33m";
+}
+
+static const char *
+status_of_state (const char *state)
+{
+  static const struct { const char *state, *status; } map[] = {
+    { "STARTED", "InProgress" }, { "SUCCEEDED", "Succeeded" }, { "FAILED", "Failed" },
+    { "STOPPING", "Stopping" }, { "STOPPED", "Stopped" }, { "SUPERSEDED", "Superseded" },
+    { "CANCELED", "Cancelled" }, { "ABANDONED", "Abandoned" }, { "RESUMED", "InProgress" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+    if (g_str_equal (state, map[i].state))
+      return map[i].status;
+  return state;
+}
+
+static void
+print_log_tail (const char *path,
+                guint       n)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint len, start;
+
+  if (path == NULL || !g_file_get_contents (path, &text, NULL, NULL))
+    return;
+
+  lines = g_strsplit (text, "\n", -1);
+  len = g_strv_length (lines);
+  if (len > 0 && lines[len - 1][0] == '\0')
+    len--;
+  start = len > n ? len - n : 0;
+  for (guint i = start; i < len; i++)
+    fprintf (stderr, "      | %s\n", lines[i]);
+}
+
+static void
+event_cb (PwExecutor *executor,
+          JsonNode   *event,
+          RunContext *ctx)
+{
+  JsonObject *o = json_node_get_object (event);
+  JsonObject *detail = json_object_get_object_member (o, "detail");
+  const char *type = json_object_get_string_member (o, "detail-type");
+  const char *state = json_object_get_string_member (detail, "state");
+  const char *status = status_of_state (state);
+  double elapsed = (g_get_monotonic_time () - ctx->started) / 1e6;
+  const char *reset = ctx->color ? "\033[0m" : "";
+
+  if (ctx->json)
+    {
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autofree char *text = NULL;
+
+      json_generator_set_root (gen, event);
+      text = json_generator_to_data (gen, NULL);
+      printf ("%s\n", text);
+      fflush (stdout);
+      return;
+    }
+
+  if (g_str_has_suffix (type, "Pipeline Execution State Change"))
+    {
+      printf ("%7.1fs  %s%s%s  execution %s\n", elapsed, paint (ctx, status), status, reset,
+              json_object_get_string_member (detail, "execution-id"));
+    }
+  else if (g_str_has_suffix (type, "Stage Execution State Change"))
+    {
+      printf ("%7.1fs  %s%-10s%s  %s\n", elapsed, paint (ctx, status), status, reset,
+              json_object_get_string_member (detail, "stage"));
+    }
+  else
+    {
+      const char *stage = json_object_get_string_member (detail, "stage");
+      const char *action = json_object_get_string_member (detail, "action");
+      JsonObject *type_id = json_object_get_object_member (detail, "type");
+      gboolean simulated = json_object_get_boolean_member_with_default (detail, "simulated", FALSE);
+      const char *summary = NULL;
+
+      if (json_object_has_member (detail, "execution-result"))
+        summary = json_object_get_string_member_with_default (
+          json_object_get_object_member (detail, "execution-result"), "external-execution-summary", NULL);
+
+      printf ("%7.1fs  %s%-10s%s  %s/%s%s%s%s\n", elapsed, paint (ctx, status), status, reset,
+              stage, action, simulated ? " (simulated)" : "",
+              summary != NULL && summary[0] ? " — " : "", summary != NULL ? summary : "");
+
+      if (g_str_equal (state, "STARTED") &&
+          g_strcmp0 (json_object_get_string_member (type_id, "category"), "Approval") == 0 &&
+          pw_executor_get_status (executor, ctx->execution_id) != NULL)
+        printf ("          waiting for approval: pipewright-cli approve %s %s %s\n",
+                json_object_get_string_member (detail, "execution-id"), stage, action);
+
+      if (g_str_equal (state, "FAILED"))
+        {
+          g_autoptr(JsonNode) record = pw_executor_dup_execution (executor,
+            json_object_get_string_member (detail, "execution-id"));
+          JsonArray *actions = record != NULL
+            ? json_object_get_array_member (json_node_get_object (record), "actions") : NULL;
+
+          /* The tail of the failing log says why, right where it failed. */
+          for (guint i = actions != NULL ? json_array_get_length (actions) : 0; i > 0; i--)
+            {
+              JsonObject *a = json_array_get_object_element (actions, i - 1);
+
+              if (g_strcmp0 (json_object_get_string_member (a, "stageName"), stage) == 0 &&
+                  g_strcmp0 (json_object_get_string_member (a, "actionName"), action) == 0)
+                {
+                  fflush (stdout);
+                  print_log_tail (json_object_get_string_member_with_default (a, "logPath", NULL), 15);
+                  fprintf (stderr, "      log: %s\n", json_object_get_string_member_with_default (a, "logPath", ""));
+                  break;
+                }
+            }
+        }
+    }
+
+  fflush (stdout);
+}
+
+static void
+finished_cb (PwExecutor *executor,
+             const char *execution_id,
+             const char *status,
+             RunContext *ctx)
+{
+  if (g_strcmp0 (execution_id, ctx->execution_id) != 0)
+    return;
+
+  g_free (ctx->status);
+  ctx->status = g_strdup (status);
+  g_main_loop_quit (ctx->loop);
+}
+
+static gboolean
+interrupt_cb (gpointer data)
+{
+  RunContext *ctx = data;
+  g_autoptr(GError) error = NULL;
+
+  ctx->interrupts++;
+  if (ctx->interrupts > 1 || ctx->execution_id == NULL)
+    {
+      g_main_loop_quit (ctx->loop);
+      return G_SOURCE_CONTINUE;
+    }
+
+  fprintf (stderr, "\nStopping: abandoning running actions (interrupt again to quit at once)\n");
+  if (!pw_executor_stop (ctx->executor, ctx->execution_id, TRUE, "Interrupted", &error))
+    g_main_loop_quit (ctx->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+parse_pairs (char       **pairs,
+             const char  *option,
+             GHashTable  *into)
+{
+  for (guint i = 0; pairs != NULL && pairs[i] != NULL; i++)
+    {
+      const char *eq = strchr (pairs[i], '=');
+
+      if (eq == NULL || eq == pairs[i])
+        {
+          pw_cli_print_error (_("%s takes NAME=VALUE, not '%s'"), option, pairs[i]);
+          return FALSE;
+        }
+      g_hash_table_insert (into, g_strndup (pairs[i], eq - pairs[i]), g_strdup (eq + 1));
+    }
+  return TRUE;
+}
+
+static PwPipeline *
+load_pipeline (const char  *path,
+               const char  *resource,
+               gboolean     check)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(PwDocument) document = NULL;
+  g_autoptr(PwPipeline) pipeline = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
+  gsize length;
+
+  if (!g_file_get_contents (path, &contents, &length, &error) ||
+      (document = pw_document_load_data (contents, length, path, &error)) == NULL ||
+      (pipeline = pw_document_dup_pipeline (document, resource, &error)) == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return NULL;
+    }
+
+  if (!check)
+    return g_steal_pointer (&pipeline);
+
+  found = pw_pipeline_validate (pipeline);
+  for (guint i = 0; i < found->len; i++)
+    if (pw_diagnostic_get_severity (g_ptr_array_index (found, i)) == PW_SEVERITY_ERROR)
+      g_ptr_array_add (problems, g_object_ref (g_ptr_array_index (found, i)));
+
+  if (problems->len > 0)
+    {
+      g_autoptr(GPtrArray) maps = g_ptr_array_new_with_free_func ((GDestroyNotify)pw_source_map_unref);
+      g_autofree char *report = NULL;
+
+      g_ptr_array_add (maps, pw_source_map_ref (pw_document_get_source_map (document)));
+      report = pw_report_format (problems, maps, PW_REPORT_HUMAN, pw_cli_use_color (stderr));
+      fputs (report, stderr);
+      pw_cli_print_error (_("the pipeline has errors AWS would reject; fix them first "
+                            "(pipewright-cli validate %s)"), path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&pipeline);
+}
+
+static int
+drive (PwExecutor *executor,
+       const char *execution_id,
+       gboolean    json)
+{
+  RunContext ctx = { 0 };
+  guint sigint, sigterm;
+  gulong event_id, finished_id;
+
+  ctx.loop = g_main_loop_new (NULL, FALSE);
+  ctx.executor = executor;
+  ctx.execution_id = g_strdup (execution_id);
+  ctx.json = json;
+  ctx.color = !json && pw_cli_use_color (stdout);
+  ctx.started = g_get_monotonic_time ();
+
+  event_id = g_signal_connect (executor, "event", G_CALLBACK (event_cb), &ctx);
+  finished_id = g_signal_connect (executor, "finished", G_CALLBACK (finished_cb), &ctx);
+  sigint = g_unix_signal_add (SIGINT, interrupt_cb, &ctx);
+  sigterm = g_unix_signal_add (SIGTERM, interrupt_cb, &ctx);
+
+  if (pw_executor_is_busy (executor))
+    g_main_loop_run (ctx.loop);
+  else
+    ctx.status = g_strdup (pw_executor_get_status (executor, execution_id));
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_signal_handler_disconnect (executor, event_id);
+  g_signal_handler_disconnect (executor, finished_id);
+  g_main_loop_unref (ctx.loop);
+
+  if (!json)
+    {
+      g_autoptr(JsonNode) record = pw_executor_dup_execution (executor, execution_id);
+      const char *summary = record != NULL
+        ? json_object_get_string_member_with_default (json_node_get_object (record), "statusSummary", NULL)
+        : NULL;
+
+      printf ("%s%s%s\n", ctx.status != NULL ? ctx.status : "Unknown",
+              summary != NULL ? ": " : "", summary != NULL ? summary : "");
+    }
+
+  {
+    int status = g_strcmp0 (ctx.status, "Succeeded") == 0 ? EXIT_OK : EXIT_FINDINGS;
+
+    g_free (ctx.status);
+    g_free (ctx.execution_id);
+    return status;
+  }
+}
+
+int
+pw_cli_run (int    argc,
+            char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwPipeline) pipeline = NULL;
+  g_autoptr(PwLocalProfile) profile = NULL;
+  g_autoptr(PwExecutor) executor = NULL;
+  g_autoptr(GHashTable) variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *profile_path = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *stage = NULL;
+  g_autofree char *resource = NULL;
+  g_autofree char *id = NULL;
+  g_auto(GStrv) vars = NULL;
+  g_auto(GStrv) revs = NULL;
+  gboolean auto_approve = FALSE, reject = FALSE, json = FALSE;
+  GOptionEntry entries[] = {
+    { "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile_path, N_("The local profile (default: pipewright.local.yml beside the pipeline)"), N_("FILE") },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, N_("Where executions, logs and artifacts go (default: .pipewright beside the pipeline)"), N_("DIR") },
+    { "var", 0, 0, G_OPTION_ARG_STRING_ARRAY, &vars, N_("Set a pipeline variable for this execution"), N_("NAME=VALUE") },
+    { "source-revision", 0, 0, G_OPTION_ARG_STRING_ARRAY, &revs, N_("Run a source action at this revision instead of its branch head"), N_("ACTION=REVISION") },
+    { "stage", 0, 0, G_OPTION_ARG_STRING, &stage, N_("Stop after this stage"), N_("NAME") },
+    { "resource", 'r', 0, G_OPTION_ARG_STRING, &resource, N_("Which pipeline of a CloudFormation template"), N_("ID") },
+    { "auto-approve", 0, 0, G_OPTION_ARG_NONE, &auto_approve, N_("Approve every manual approval at once"), NULL },
+    { "reject-approvals", 0, 0, G_OPTION_ARG_NONE, &reject, N_("Reject every manual approval at once"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the event stream, one JSON event a line"), NULL },
+    { NULL }
+  };
+
+  context = new_context (_("PIPELINE"),
+                         _("Runs one execution of the pipeline on this machine with CodePipeline's "
+                           "semantics, and exits 0 when it Succeeded, 1 when it did not, 2 on bad "
+                           "usage. Manual approvals wait for 'pipewright-cli approve' from another "
+                           "terminal unless --auto-approve or --reject-approvals is given."),
+                         entries);
+  if (!parse (context, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    {
+      pw_cli_print_error (_("give exactly one pipeline file (see --help)"));
+      return EXIT_USAGE;
+    }
+  if (auto_approve && reject)
+    {
+      pw_cli_print_error (_("--auto-approve and --reject-approvals exclude each other"));
+      return EXIT_USAGE;
+    }
+  if (!parse_pairs (vars, "--var", variables) || !parse_pairs (revs, "--source-revision", revisions))
+    return EXIT_USAGE;
+
+  pipeline = load_pipeline (argv[1], resource, TRUE);
+  if (pipeline == NULL)
+    return EXIT_USAGE;
+
+  profile = profile_path != NULL ? pw_local_profile_load (profile_path, &error)
+                                 : pw_local_profile_load_beside (argv[1], &error);
+  if (profile == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  executor = pw_executor_new (pipeline, argv[1], state_dir, profile, &error);
+  if (executor == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  pw_executor_set_approval_mode (executor, auto_approve ? PW_APPROVAL_AUTO_APPROVE
+                                         : reject ? PW_APPROVAL_AUTO_REJECT : PW_APPROVAL_WAIT);
+  if (stage != NULL && !pw_executor_set_last_stage (executor, stage, &error))
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+  if (!pw_executor_serve_requests (executor, &error))
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  {
+    RunContext early = { 0 };
+    gulong early_id = 0;
+
+    /* The first events come from inside start(): print them too. */
+    early.json = json;
+    early.color = !json && pw_cli_use_color (stdout);
+    early.started = g_get_monotonic_time ();
+    early.executor = executor;
+    early_id = g_signal_connect (executor, "event", G_CALLBACK (event_cb), &early);
+    id = pw_executor_start (executor, variables, revisions, "StartPipelineExecution",
+                            "pipewright-cli", &error);
+    g_signal_handler_disconnect (executor, early_id);
+  }
+
+  if (id == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  return drive (executor, id, json);
+}
+
+/* Read-only commands ----------------------------------------------------- */
+
+static void
+print_execution_detail (JsonObject *o)
+{
+  JsonArray *stages = json_object_get_array_member (o, "stages");
+  JsonArray *actions = json_object_get_array_member (o, "actions");
+
+  printf ("Execution %s  %s  started %s\n", json_object_get_string_member (o, "pipelineExecutionId"),
+          json_object_get_string_member (o, "status"),
+          json_object_get_string_member_with_default (o, "startTime", "?"));
+  if (json_object_has_member (o, "statusSummary"))
+    printf ("  %s\n", json_object_get_string_member (o, "statusSummary"));
+
+  for (guint s = 0; stages != NULL && s < json_array_get_length (stages); s++)
+    {
+      JsonObject *st = json_array_get_object_element (stages, s);
+      const char *name = json_object_get_string_member (st, "stageName");
+
+      printf ("  %-12s %s\n", json_object_get_string_member (st, "status"), name);
+      for (guint a = 0; actions != NULL && a < json_array_get_length (actions); a++)
+        {
+          JsonObject *ac = json_array_get_object_element (actions, a);
+
+          if (g_strcmp0 (json_object_get_string_member (ac, "stageName"), name) != 0)
+            continue;
+          printf ("    %-10s %s%s%s%s%s\n", json_object_get_string_member (ac, "status"),
+                  json_object_get_string_member (ac, "actionName"),
+                  json_object_get_int_member_with_default (ac, "attempt", 1) > 1 ? " (retry)" : "",
+                  json_object_get_boolean_member_with_default (ac, "simulated", FALSE) ? " (simulated)" : "",
+                  json_object_has_member (ac, "summary") ? " — " : "",
+                  json_object_get_string_member_with_default (ac, "summary", ""));
+        }
+    }
+}
+
+static char *
+require_state_dir (const char *state_dir,
+                   const char *pipeline)
+{
+  char *dir = find_state_dir (state_dir, pipeline);
+
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      pw_cli_print_error (_("no .pipewright state folder here or above; give --state-dir DIR or "
+                            "--pipeline FILE"));
+      g_free (dir);
+      return NULL;
+    }
+  return dir;
+}
+
+int
+pw_cli_status (int    argc,
+               char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *state_opt = NULL;
+  g_autofree char *pipeline = NULL;
+  g_autofree char *state_dir = NULL;
+  GOptionEntry entries[] = {
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
+    { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline whose state folder to use"), N_("FILE") },
+    { NULL }
+  };
+
+  context = new_context (_("[EXECUTION]"), _("Shows an execution stage by stage (default: the latest)."), entries);
+  if (!parse (context, &argc, &argv))
+    return EXIT_USAGE;
+  if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
+    return EXIT_USAGE;
+
+  pw_state_recover (state_dir);
+
+  if (argc >= 2)
+    {
+      g_autoptr(JsonNode) node = pw_state_load_execution (state_dir, argv[1], &error);
+
+      if (node == NULL)
+        {
+          pw_cli_print_error ("%s", error->message);
+          return EXIT_USAGE;
+        }
+      print_execution_detail (json_node_get_object (node));
+      return EXIT_OK;
+    }
+
+  list = pw_state_list_executions (state_dir, &error);
+  if (list == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+  if (list->len == 0)
+    {
+      printf ("%s\n", _("No executions yet."));
+      return EXIT_OK;
+    }
+
+  print_execution_detail (json_node_get_object (g_ptr_array_index (list, 0)));
+  return EXIT_OK;
+}
+
+int
+pw_cli_history (int    argc,
+                char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *state_opt = NULL;
+  g_autofree char *pipeline = NULL;
+  g_autofree char *state_dir = NULL;
+  gboolean json = FALSE;
+  int limit = 20;
+  GOptionEntry entries[] = {
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
+    { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline whose state folder to use"), N_("FILE") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the execution records as a JSON array"), NULL },
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, N_("At most N executions (default 20; 0 = all)"), N_("N") },
+    { NULL }
+  };
+
+  context = new_context ("", _("Lists past executions, newest first."), entries);
+  if (!parse (context, &argc, &argv))
+    return EXIT_USAGE;
+  if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
+    return EXIT_USAGE;
+
+  pw_state_recover (state_dir);
+  list = pw_state_list_executions (state_dir, &error);
+  if (list == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_array (b);
+      for (guint i = 0; i < list->len && (limit <= 0 || i < (guint)limit); i++)
+        json_builder_add_value (b, json_node_ref (g_ptr_array_index (list, i)));
+      json_builder_end_array (b);
+      root = json_builder_get_root (b);
+      text = pw_json_emit (root);
+      fputs (text, stdout);
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < list->len && (limit <= 0 || i < (guint)limit); i++)
+    {
+      JsonObject *o = json_node_get_object (g_ptr_array_index (list, i));
+
+      printf ("%s  %-10s  %s  %s\n", json_object_get_string_member (o, "pipelineExecutionId"),
+              json_object_get_string_member (o, "status"),
+              json_object_get_string_member_with_default (o, "startTime", "?"),
+              json_object_get_string_member_with_default (o, "statusSummary", ""));
+    }
+  return EXIT_OK;
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  char      *state_dir;
+  char      *execution_id;
+  GPtrArray *paths;      /* logs followed */
+  GArray    *offsets;
+} Follow;
+
+static gboolean
+is_done (const char *state_dir,
+         const char *id)
+{
+  g_autoptr(JsonNode) node = pw_state_load_execution (state_dir, id, NULL);
+  const char *status;
+
+  if (node == NULL)
+    return TRUE;
+  status = json_object_get_string_member_with_default (json_node_get_object (node), "status", "");
+  return !g_str_equal (status, "InProgress") && !g_str_equal (status, "Stopping");
+}
+
+static void
+follow_print_new (Follow *f)
+{
+  for (guint i = 0; i < f->paths->len; i++)
+    {
+      g_autofree char *text = NULL;
+      gsize length;
+      gsize *offset = &g_array_index (f->offsets, gsize, i);
+
+      if (!g_file_get_contents (g_ptr_array_index (f->paths, i), &text, &length, NULL))
+        continue;
+      if (length > *offset)
+        {
+          fwrite (text + *offset, 1, length - *offset, stdout);
+          *offset = length;
+        }
+    }
+  fflush (stdout);
+}
+
+static void
+follow_changed_cb (GFileMonitor      *monitor,
+                   GFile             *file,
+                   GFile             *other,
+                   GFileMonitorEvent  event,
+                   Follow            *f)
+{
+  follow_print_new (f);
+  if (is_done (f->state_dir, f->execution_id))
+    g_main_loop_quit (f->loop);
+}
+
+int
+pw_cli_logs (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *state_opt = NULL;
+  g_autofree char *pipeline = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  gboolean follow = FALSE;
+  JsonArray *actions;
+  GOptionEntry entries[] = {
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
+    { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline whose state folder to use"), N_("FILE") },
+    { "follow", 'f', 0, G_OPTION_ARG_NONE, &follow, N_("Keep printing new lines until the execution ends"), NULL },
+    { NULL }
+  };
+
+  context = new_context (_("EXECUTION [ACTION]"),
+                         _("Prints the logs of an execution's actions (ACTION is 'Action' or "
+                           "'Stage/Action'), with their timestamps."), entries);
+  if (!parse (context, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc < 2 || argc > 3)
+    {
+      pw_cli_print_error (_("give an execution id, and optionally an action (see --help)"));
+      return EXIT_USAGE;
+    }
+  if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
+    return EXIT_USAGE;
+
+  node = pw_state_load_execution (state_dir, argv[1], &error);
+  if (node == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  actions = json_object_get_array_member (json_node_get_object (node), "actions");
+  for (guint i = 0; actions != NULL && i < json_array_get_length (actions); i++)
+    {
+      JsonObject *a = json_array_get_object_element (actions, i);
+      g_autofree char *full = g_strdup_printf ("%s/%s", json_object_get_string_member (a, "stageName"),
+                                               json_object_get_string_member (a, "actionName"));
+      const char *path = json_object_get_string_member_with_default (a, "logPath", NULL);
+
+      if (argc == 3 && !g_str_equal (argv[2], full) &&
+          !g_str_equal (argv[2], json_object_get_string_member (a, "actionName")))
+        continue;
+      if (path == NULL)
+        continue;
+
+      if (!follow)
+        {
+          g_autofree char *text = NULL;
+
+          printf ("==> %s (attempt %" G_GINT64_FORMAT ", %s) <==\n", full,
+                  json_object_get_int_member_with_default (a, "attempt", 1),
+                  json_object_get_string_member (a, "status"));
+          if (g_file_get_contents (path, &text, NULL, NULL))
+            fputs (text, stdout);
+        }
+      g_ptr_array_add (paths, g_strdup (path));
+    }
+
+  if (argc == 3 && paths->len == 0 && !follow)
+    {
+      pw_cli_print_error (_("no action '%s' has a log in execution %s"), argv[2], argv[1]);
+      return EXIT_USAGE;
+    }
+
+  if (follow)
+    {
+      Follow f = { 0 };
+      g_autoptr(GPtrArray) monitors = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autofree char *logs_dir = g_build_filename (state_dir, "logs",
+        json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId"), NULL);
+      g_autofree char *record = pw_state_execution_path (state_dir,
+        json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId"));
+
+      f.loop = g_main_loop_new (NULL, FALSE);
+      f.state_dir = state_dir;
+      f.execution_id = (char *)json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId");
+      f.paths = paths;
+      f.offsets = g_array_new (FALSE, TRUE, sizeof (gsize));
+      g_array_set_size (f.offsets, paths->len);
+
+      /* Watch the record (new actions, the end) and every log file. */
+      {
+        g_autoptr(GFile) rf = g_file_new_for_path (record);
+        GFileMonitor *m = g_file_monitor_file (rf, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+
+        if (m != NULL)
+          {
+            g_signal_connect (m, "changed", G_CALLBACK (follow_changed_cb), &f);
+            g_ptr_array_add (monitors, m);
+          }
+      }
+      for (guint i = 0; i < paths->len; i++)
+        {
+          g_autoptr(GFile) lf = g_file_new_for_path (g_ptr_array_index (paths, i));
+          GFileMonitor *m = g_file_monitor_file (lf, G_FILE_MONITOR_NONE, NULL, NULL);
+
+          if (m != NULL)
+            {
+              g_signal_connect (m, "changed", G_CALLBACK (follow_changed_cb), &f);
+              g_ptr_array_add (monitors, m);
+            }
+        }
+
+      follow_print_new (&f);
+      if (!is_done (state_dir, f.execution_id))
+        g_main_loop_run (f.loop);
+      follow_print_new (&f);
+      g_array_unref (f.offsets);
+      g_main_loop_unref (f.loop);
+      (void)logs_dir;
+    }
+
+  return EXIT_OK;
+}
+
+static int
+send_request (const char *op,
+              const char *state_opt,
+              const char *pipeline,
+              const char *execution,
+              const char *stage,
+              const char *action,
+              const char *summary)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) request = json_object_new ();
+  g_autofree char *state_dir = require_state_dir (state_opt, pipeline);
+  const char *user = g_get_user_name ();
+
+  if (state_dir == NULL)
+    return EXIT_USAGE;
+
+  json_object_set_string_member (request, "op", op);
+  json_object_set_string_member (request, "executionId", execution);
+  if (stage != NULL)
+    json_object_set_string_member (request, "stage", stage);
+  if (action != NULL)
+    json_object_set_string_member (request, "action", action);
+  if (summary != NULL)
+    json_object_set_string_member (request, "summary", summary);
+  json_object_set_string_member (request, "by", user);
+
+  if (!pw_state_send_request (state_dir, request, 30000, &error))
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_FINDINGS;
+    }
+
+  return EXIT_OK;
+}
+
+static int
+decide (int         argc,
+        char      **argv,
+        const char *op)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *state_opt = NULL;
+  g_autofree char *pipeline = NULL;
+  g_autofree char *summary = NULL;
+  GOptionEntry entries[] = {
+    { "summary", 's', 0, G_OPTION_ARG_STRING, &summary, N_("A comment for the record"), N_("TEXT") },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
+    { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline whose state folder to use"), N_("FILE") },
+    { NULL }
+  };
+
+  context = new_context (_("EXECUTION STAGE ACTION"),
+                         g_str_equal (op, "approve")
+                           ? _("Approves a manual approval that a running execution waits for.")
+                           : _("Rejects a manual approval that a running execution waits for; the "
+                               "action and its stage fail."),
+                         entries);
+  if (!parse (context, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 4)
+    {
+      pw_cli_print_error (_("give EXECUTION STAGE ACTION (see --help)"));
+      return EXIT_USAGE;
+    }
+
+  return send_request (op, state_opt, pipeline, argv[1], argv[2], argv[3], summary);
+}
+
+int
+pw_cli_approve (int    argc,
+                char **argv)
+{
+  return decide (argc, argv, "approve");
+}
+
+int
+pw_cli_reject (int    argc,
+               char **argv)
+{
+  return decide (argc, argv, "reject");
+}
+
+int
+pw_cli_stop (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *state_opt = NULL;
+  g_autofree char *pipeline = NULL;
+  g_autofree char *reason = NULL;
+  gboolean abandon = FALSE;
+  GOptionEntry entries[] = {
+    { "abandon", 0, 0, G_OPTION_ARG_NONE, &abandon, N_("Abandon running actions instead of waiting for them"), NULL },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, N_("Why, for the record"), N_("TEXT") },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
+    { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline whose state folder to use"), N_("FILE") },
+    { NULL }
+  };
+
+  context = new_context (_("EXECUTION"),
+                         _("Stops a running execution: by default its running actions finish and "
+                           "nothing new starts (stop and wait); with --abandon they are abandoned."),
+                         entries);
+  if (!parse (context, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    {
+      pw_cli_print_error (_("give the execution id (see --help)"));
+      return EXIT_USAGE;
+    }
+
+  return send_request (abandon ? "abandon" : "stop", state_opt, pipeline, argv[1], NULL, NULL, reason);
+}
+
+int
+pw_cli_retry (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(PwPipeline) pipeline_model = NULL;
+  g_autoptr(PwLocalProfile) profile = NULL;
+  g_autoptr(PwExecutor) executor = NULL;
+  g_autofree char *state_opt = NULL;
+  g_autofree char *pipeline = NULL;
+  g_autofree char *state_dir = NULL;
+  gboolean all = FALSE, json = FALSE;
+  const char *file;
+  const char *id;
+  GOptionEntry entries[] = {
+    { "all-actions", 0, 0, G_OPTION_ARG_NONE, &all, N_("Rerun every action of the stage, not only the failed ones"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the event stream, one JSON event a line"), NULL },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
+    { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline file (default: the one the execution ran)"), N_("FILE") },
+    { NULL }
+  };
+
+  context = new_context (_("EXECUTION STAGE"),
+                         _("Retries the stage an execution failed or stopped in, with the artifacts "
+                           "and variables of that execution, and carries on to its end. If the "
+                           "process that ran it is still running, it does the retry; otherwise "
+                           "this command takes over the execution."),
+                         entries);
+  if (!parse (context, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 3)
+    {
+      pw_cli_print_error (_("give EXECUTION STAGE (see --help)"));
+      return EXIT_USAGE;
+    }
+  if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
+    return EXIT_USAGE;
+
+  /* A live runner that holds the execution does it. */
+  if (pw_state_runner_alive (state_dir))
+    {
+      g_autoptr(JsonObject) request = json_object_new ();
+
+      json_object_set_string_member (request, "op", all ? "retry-all" : "retry");
+      json_object_set_string_member (request, "executionId", argv[1]);
+      json_object_set_string_member (request, "stage", argv[2]);
+      if (pw_state_send_request (state_dir, request, 30000, &error))
+        return EXIT_OK;
+      if (!g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND) &&
+          strstr (error->message, "is running here") == NULL)
+        {
+          pw_cli_print_error ("%s", error->message);
+          return EXIT_FINDINGS;
+        }
+      g_clear_error (&error);
+    }
+
+  node = pw_state_load_execution (state_dir, argv[1], &error);
+  if (node == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+  id = json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId");
+  file = pipeline != NULL ? pipeline
+       : json_object_get_string_member_with_default (json_node_get_object (node), "pipelineFile", NULL);
+  if (file == NULL)
+    {
+      pw_cli_print_error (_("the record does not say which pipeline file ran; give --pipeline FILE"));
+      return EXIT_USAGE;
+    }
+
+  pipeline_model = load_pipeline (file, NULL, FALSE);
+  if (pipeline_model == NULL)
+    return EXIT_USAGE;
+  profile = pw_local_profile_load_beside (file, &error);
+  if (profile == NULL ||
+      (executor = pw_executor_new (pipeline_model, file, state_dir, profile, &error)) == NULL ||
+      !pw_executor_serve_requests (executor, &error) ||
+      !pw_executor_load_execution (executor, id, &error))
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  {
+    RunContext early = { 0 };
+    gulong early_id;
+    gboolean ok;
+
+    early.json = json;
+    early.color = !json && pw_cli_use_color (stdout);
+    early.started = g_get_monotonic_time ();
+    early.executor = executor;
+    early_id = g_signal_connect (executor, "event", G_CALLBACK (event_cb), &early);
+    ok = pw_executor_retry (executor, id, argv[2], all, &error);
+    g_signal_handler_disconnect (executor, early_id);
+    if (!ok)
+      {
+        pw_cli_print_error ("%s", error->message);
+        return EXIT_FINDINGS;
+      }
+  }
+
+  return drive (executor, id, json);
+}
+
+int
+pw_cli_artifacts (int    argc,
+                  char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *state_opt = NULL;
+  g_autofree char *pipeline = NULL;
+  g_autofree char *state_dir = NULL;
+  g_auto(GStrv) extract = NULL;
+  JsonArray *actions;
+  GOptionEntry entries[] = {
+    { "extract", 'x', 0, G_OPTION_ARG_STRING_ARRAY, &extract, N_("Extract artifact NAME into DIR (give NAME then DIR as the two arguments after the execution)"), N_("NAME") },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
+    { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline whose state folder to use"), N_("FILE") },
+    { NULL }
+  };
+
+  context = new_context (_("EXECUTION [--extract NAME DIR]"),
+                         _("Lists the artifacts an execution produced (one version per producing "
+                           "action execution), or extracts one into a folder."), entries);
+  if (!parse (context, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc < 2)
+    {
+      pw_cli_print_error (_("give the execution id (see --help)"));
+      return EXIT_USAGE;
+    }
+  if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
+    return EXIT_USAGE;
+
+  node = pw_state_load_execution (state_dir, argv[1], &error);
+  if (node == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  actions = json_object_get_array_member (json_node_get_object (node), "actions");
+
+  if (extract != NULL)
+    {
+      const char *name = extract[0];
+      const char *dir = argc >= 3 ? argv[2] : NULL;
+      const char *path = NULL;
+
+      if (dir == NULL)
+        {
+          pw_cli_print_error (_("--extract NAME needs a destination folder after the execution id"));
+          return EXIT_USAGE;
+        }
+
+      /* The latest version wins, as for the next action in the pipeline. */
+      for (guint i = 0; actions != NULL && i < json_array_get_length (actions); i++)
+        {
+          JsonArray *outs = json_object_get_array_member (json_array_get_object_element (actions, i), "outputArtifacts");
+
+          for (guint k = 0; outs != NULL && k < json_array_get_length (outs); k++)
+            {
+              JsonObject *out = json_array_get_object_element (outs, k);
+
+              if (g_strcmp0 (json_object_get_string_member (out, "name"), name) == 0)
+                path = json_object_get_string_member (out, "path");
+            }
+        }
+
+      if (path == NULL)
+        {
+          pw_cli_print_error (_("execution %s has no artifact '%s'"), argv[1], name);
+          return EXIT_FINDINGS;
+        }
+      if (!pw_artifact_extract (path, dir, NULL, &error))
+        {
+          pw_cli_print_error ("%s", error->message);
+          return EXIT_FINDINGS;
+        }
+      printf ("%s → %s\n", name, dir);
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; actions != NULL && i < json_array_get_length (actions); i++)
+    {
+      JsonObject *a = json_array_get_object_element (actions, i);
+      JsonArray *outs = json_object_get_array_member (a, "outputArtifacts");
+
+      for (guint k = 0; outs != NULL && k < json_array_get_length (outs); k++)
+        {
+          JsonObject *out = json_array_get_object_element (outs, k);
+          const char *path = json_object_get_string_member (out, "path");
+          GStatBuf st;
+          g_autofree char *size = g_stat (path, &st) == 0 ? g_format_size (st.st_size) : g_strdup ("missing");
+
+          printf ("%-20s %10s  %s/%s  %s  %s\n", json_object_get_string_member (out, "name"),
+                  size,
+                  json_object_get_string_member (a, "stageName"),
+                  json_object_get_string_member (a, "actionName"),
+                  json_object_get_string_member_with_default (out, "revision", "-"), path);
+        }
+    }
+
+  return EXIT_OK;
+}
+
+/* watch -------------------------------------------------------------------- */
+
+typedef struct
+{
+  PwExecutor *executor;
+  PwPipeline *pipeline;
+  PwAction   *source;
+  char       *repo;
+  char       *last;
+  gboolean    json;
+} Watch;
+
+static JsonNode *
+trigger_for (PwPipeline *pipeline,
+             const char *action_name)
+{
+  JsonNode *triggers = pw_element_get_member (PW_ELEMENT (pipeline), "triggers");
+
+  if (triggers == NULL || !JSON_NODE_HOLDS_ARRAY (triggers))
+    return NULL;
+
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (triggers)); i++)
+    {
+      JsonNode *t = json_array_get_element (json_node_get_array (triggers), i);
+      JsonObject *git;
+
+      if (!JSON_NODE_HOLDS_OBJECT (t) ||
+          !json_object_has_member (json_node_get_object (t), "gitConfiguration"))
+        continue;
+      git = json_object_get_object_member (json_node_get_object (t), "gitConfiguration");
+      if (g_strcmp0 (json_object_get_string_member_with_default (git, "sourceActionName", NULL), action_name) == 0)
+        return json_object_get_member (json_node_get_object (t), "gitConfiguration");
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  Watch *watch;
+  char  *commit;
+  char  *ref;
+} Pending;
+
+static void
+start_for_commit (Watch      *watch,
+                  const char *commit,
+                  const char *type)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) revisions = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *id = NULL;
+
+  g_hash_table_insert (revisions, (gpointer)pw_action_get_name (watch->source), (gpointer)commit);
+  id = pw_executor_start (watch->executor, NULL, revisions, type, commit, &error);
+  if (id == NULL)
+    pw_cli_print_error ("%s", error->message);
+  else if (!watch->json)
+    printf ("New commit %.12s: started execution %s\n", commit, id);
+  fflush (stdout);
+}
+
+static void
+diff_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Pending *pending = user_data;
+  Watch *watch = pending->watch;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) files = NULL;
+  JsonNode *git = trigger_for (watch->pipeline, pw_action_get_name (watch->source));
+  const char *branch = pending->ref != NULL && g_str_has_prefix (pending->ref, "refs/heads/")
+    ? pending->ref + strlen ("refs/heads/") : pending->ref;
+
+  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &out, NULL, &error))
+    out = g_strdup ("");
+  files = g_strsplit (g_strstrip (out), "\n", -1);
+
+  if (git == NULL || pw_git_trigger_matches (git, branch, NULL, files))
+    start_for_commit (watch, pending->commit,
+                      g_strcmp0 (pw_action_get_provider (watch->source), "CodeStarSourceConnection") == 0
+                        ? "WebhookV2" : "CloudWatchEvent");
+  else if (!watch->json)
+    printf ("New commit %.12s does not match the pipeline's trigger filters; not started\n",
+            pending->commit);
+
+  g_free (watch->last);
+  watch->last = g_strdup (pending->commit);
+  g_free (pending->commit);
+  g_free (pending->ref);
+  g_free (pending);
+}
+
+static void
+new_commit_cb (PwGitWatch *gw,
+               const char *commit,
+               const char *ref,
+               Watch      *watch)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) diff = NULL;
+  Pending *pending = g_new0 (Pending, 1);
+
+  pending->watch = watch;
+  pending->commit = g_strdup (commit);
+  pending->ref = g_strdup (ref);
+
+  /* Changed files since the last commit seen, for filePaths filters. */
+  diff = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                           "git", "-C", watch->repo, "diff", "--name-only",
+                           watch->last != NULL ? watch->last : commit, commit, NULL);
+  if (diff == NULL)
+    {
+      start_for_commit (watch, commit, "CloudWatchEvent");
+      g_free (pending->commit);
+      g_free (pending->ref);
+      g_free (pending);
+      return;
+    }
+  g_subprocess_communicate_utf8_async (diff, NULL, NULL, diff_done_cb, pending);
+}
+
+static gboolean
+watch_interrupt_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+int
+pw_cli_watch (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwPipeline) pipeline = NULL;
+  g_autoptr(PwLocalProfile) profile = NULL;
+  g_autoptr(PwGitWatch) gw = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *profile_path = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *repo = NULL;
+  gboolean auto_approve = FALSE, json = FALSE;
+  PwStage *first;
+  Watch watch = { 0 };
+  const char *branch = NULL;
+  GOptionEntry entries[] = {
+    { "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile_path, N_("The local profile"), N_("FILE") },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, N_("The state folder"), N_("DIR") },
+    { "auto-approve", 0, 0, G_OPTION_ARG_NONE, &auto_approve, N_("Approve every manual approval at once"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the event stream, one JSON event a line"), NULL },
+    { NULL }
+  };
+
+  context = new_context (_("PIPELINE"),
+                         _("Starts an execution for every new commit on the source action's branch "
+                           "(and, for V2 pipelines with triggers, only when the push matches the "
+                           "trigger's branch and file-path filters). Watches the repository with a "
+                           "file monitor; runs until interrupted."), entries);
+  if (!parse (context, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    {
+      pw_cli_print_error (_("give exactly one pipeline file (see --help)"));
+      return EXIT_USAGE;
+    }
+
+  pipeline = load_pipeline (argv[1], NULL, TRUE);
+  if (pipeline == NULL)
+    return EXIT_USAGE;
+  profile = profile_path != NULL ? pw_local_profile_load (profile_path, &error)
+                                 : pw_local_profile_load_beside (argv[1], &error);
+  if (profile == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  first = pw_pipeline_get_stage (pipeline, 0);
+  for (guint a = 0; first != NULL && a < pw_stage_get_n_actions (first); a++)
+    {
+      PwAction *action = pw_stage_get_action (first, a);
+      const char *provider = pw_action_get_provider (action);
+
+      if (g_strcmp0 (provider, "CodeCommit") == 0 || g_strcmp0 (provider, "CodeStarSourceConnection") == 0 ||
+          g_strcmp0 (provider, "GitHub") == 0)
+        {
+          watch.source = action;
+          branch = pw_action_get_configuration_string (action, "BranchName");
+          if (branch == NULL)
+            branch = pw_action_get_configuration_string (action, "Branch");
+          break;
+        }
+    }
+  if (watch.source == NULL)
+    {
+      pw_cli_print_error (_("the pipeline has no git-based source action to watch"));
+      return EXIT_USAGE;
+    }
+
+  {
+    const char *mapped = pw_local_profile_get_string (profile, "sources", pw_action_get_name (watch.source), "repository");
+    const char *mapped_branch = pw_local_profile_get_string (profile, "sources", pw_action_get_name (watch.source), "branch");
+    g_autofree char *abs = g_canonicalize_filename (argv[1], NULL);
+
+    repo = mapped != NULL ? pw_local_profile_resolve_path (profile, mapped) : g_path_get_dirname (abs);
+    if (mapped_branch != NULL)
+      branch = mapped_branch;
+  }
+
+  watch.executor = pw_executor_new (pipeline, argv[1], state_dir, profile, &error);
+  if (watch.executor == NULL || !pw_executor_serve_requests (watch.executor, &error))
+    {
+      pw_cli_print_error ("%s", error->message);
+      g_clear_object (&watch.executor);
+      return EXIT_USAGE;
+    }
+  pw_executor_set_approval_mode (watch.executor, auto_approve ? PW_APPROVAL_AUTO_APPROVE : PW_APPROVAL_WAIT);
+
+  gw = pw_git_watch_new (repo, branch, &error);
+  if (gw == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      g_clear_object (&watch.executor);
+      return EXIT_USAGE;
+    }
+
+  {
+    RunContext ctx = { 0 };
+
+    loop = g_main_loop_new (NULL, FALSE);
+    ctx.json = json;
+    ctx.color = !json && pw_cli_use_color (stdout);
+    ctx.started = g_get_monotonic_time ();
+    ctx.executor = watch.executor;
+    ctx.loop = loop;
+    watch.pipeline = pipeline;
+    watch.repo = repo;
+    watch.json = json;
+    g_signal_connect (watch.executor, "event", G_CALLBACK (event_cb), &ctx);
+    g_signal_connect (gw, "new-commit", G_CALLBACK (new_commit_cb), &watch);
+    g_unix_signal_add (SIGINT, watch_interrupt_cb, loop);
+    g_unix_signal_add (SIGTERM, watch_interrupt_cb, loop);
+
+    if (!json)
+      printf ("Watching %s (branch %s); interrupt to stop.\n", repo, branch != NULL ? branch : "?");
+    fflush (stdout);
+    g_main_loop_run (loop);
+  }
+
+  g_clear_object (&watch.executor);
+  g_free (watch.last);
+  return EXIT_OK;
+}

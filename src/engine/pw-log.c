@@ -1,0 +1,757 @@
+/* pw-log.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pw-log"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "pw-engine.h"
+
+/* A line longer than this is split: a program printing a gigabyte without
+ * a newline must not take a gigabyte of memory, nor one write(2). */
+#define MAX_LINE_BYTES     (64 * 1024)
+/* What pw_log_dup_tail can give back. */
+#define RECENT_MAX_LINES   1000
+#define RECENT_MAX_BYTES   (1024 * 1024)
+#define DEFAULT_LIMIT      ((guint64)64 * 1024 * 1024)
+/* "2026-11-22T10:15:30.123Z " */
+#define STAMP_LENGTH       25
+
+struct _PwLog
+{
+  GObject     parent_instance;
+
+  char       *path;
+  int         fd;
+  gboolean    closed;
+  gboolean    write_failed;
+
+  /* Secrets, longest first, and which bytes can start one. */
+  GPtrArray  *secrets;
+  gboolean    secret_starts[256];
+
+  /* Input held back because a secret may begin in it and continue in
+   * the next write; masked text of the line being assembled. */
+  GByteArray *pending;
+  GString    *line;
+  /* Reused to build each record (timestamp, text, newline). */
+  GString    *record;
+
+  /* Size limit. The file holds everything until the log passes its limit;
+   * then the file is cut back to its first half and the last half lives
+   * in @tail until pw_log_close writes it after a note. */
+  guint64     limit;
+  guint64     base_offset;
+  guint64     written;
+  guint64     head_end;
+  gboolean    over_limit;
+  GQueue      tail;
+  gsize       tail_bytes;
+  guint64     dropped_bytes;
+  guint64     dropped_lines;
+
+  GQueue      recent;
+  gsize       recent_bytes;
+
+  gint64      stamp_second;
+  char        stamp[STAMP_LENGTH + 1];
+};
+
+enum {
+  LINE,
+  N_SIGNALS
+};
+
+G_DEFINE_FINAL_TYPE (PwLog, pw_log, G_TYPE_OBJECT)
+
+static guint signals [N_SIGNALS];
+
+static gboolean
+write_all (int         fd,
+           const char *data,
+           gsize       length)
+{
+  while (length > 0)
+    {
+      gssize n = write (fd, data, length);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return FALSE;
+        }
+      data += n;
+      length -= n;
+    }
+
+  return TRUE;
+}
+
+static void
+write_record (PwLog      *self,
+              const char *data,
+              gsize       length)
+{
+  if (self->fd < 0 || self->write_failed)
+    return;
+
+  /* O_APPEND and one write(2) per line: whatever was written is in the
+   * file even if we are SIGKILLed the next moment. */
+  if (!write_all (self->fd, data, length))
+    {
+      int saved_errno = errno;
+
+      /* A full disk should not also flood the journal: say it once. */
+      self->write_failed = TRUE;
+      g_warning ("Cannot write to log '%s': %s", self->path, g_strerror (saved_errno));
+      return;
+    }
+
+  self->written += length;
+}
+
+static const char *
+timestamp (PwLog *self)
+{
+  gint64 now = g_get_real_time ();
+  gint64 second = now / G_USEC_PER_SEC;
+  int millis = (int)((now % G_USEC_PER_SEC) / 1000);
+
+  if (second != self->stamp_second)
+    {
+      time_t t = (time_t)second;
+      struct tm tm;
+
+      gmtime_r (&t, &tm);
+      strftime (self->stamp, sizeof self->stamp, "%Y-%m-%dT%H:%M:%S.", &tm);
+      self->stamp_second = second;
+    }
+
+  /* Only the milliseconds change within a second. */
+  g_snprintf (self->stamp + 20, sizeof self->stamp - 20, "%03dZ ", millis);
+
+  return self->stamp;
+}
+
+static void
+tail_push (PwLog      *self,
+           const char *data,
+           gsize       length)
+{
+  guint64 budget = self->limit / 2;
+
+  g_queue_push_tail (&self->tail, g_bytes_new (data, length));
+  self->tail_bytes += length;
+
+  while (self->tail_bytes > budget && !g_queue_is_empty (&self->tail))
+    {
+      g_autoptr(GBytes) oldest = g_queue_pop_head (&self->tail);
+
+      self->tail_bytes -= g_bytes_get_size (oldest);
+      self->dropped_bytes += g_bytes_get_size (oldest);
+      self->dropped_lines++;
+    }
+}
+
+static void
+write_note (PwLog      *self,
+            const char *text)
+{
+  g_autofree char *note = g_strdup_printf ("%s[pipewright] %s\n", timestamp (self), text);
+
+  write_record (self, note, strlen (note));
+}
+
+/* The log just passed its limit: keep the head in the file, move what
+ * was written after it into the in-memory tail, and say so in the file at
+ * once, so even a killed run's log explains why it stops. */
+static void
+start_dropping (PwLog *self)
+{
+  g_autofree char *limit_text = g_format_size_full (self->limit, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *note = NULL;
+
+  self->over_limit = TRUE;
+
+  if (self->fd >= 0 && !self->write_failed && self->written > self->head_end)
+    {
+      gsize length = self->written - self->head_end;
+      g_autofree char *after = g_malloc (length);
+      gssize n = pread (self->fd, after, length, self->base_offset + self->head_end);
+
+      /* Everything after the head is whole records, one line each. */
+      if (n == (gssize)length &&
+          ftruncate (self->fd, self->base_offset + self->head_end) == 0)
+        {
+          for (const char *p = after, *end = after + length; p < end;)
+            {
+              const char *nl = memchr (p, '\n', end - p);
+              const char *stop = nl != NULL ? nl + 1 : end;
+
+              tail_push (self, p, stop - p);
+              p = stop;
+            }
+          self->written = self->head_end;
+        }
+    }
+
+  note = g_strdup_printf ("Log passed its limit of %s; its last part follows when it ends",
+                          limit_text);
+  write_note (self, note);
+}
+
+static void
+remember (PwLog      *self,
+          const char *text)
+{
+  g_queue_push_tail (&self->recent, g_strdup (text));
+  self->recent_bytes += strlen (text);
+
+  while (self->recent.length > 1 &&
+         (self->recent.length > RECENT_MAX_LINES || self->recent_bytes > RECENT_MAX_BYTES))
+    {
+      g_autofree char *oldest = g_queue_pop_head (&self->recent);
+
+      self->recent_bytes -= strlen (oldest);
+    }
+}
+
+/* One complete, masked line: to the file (or the tail), then listeners. */
+static void
+emit_line (PwLog      *self,
+           const char *text,
+           gsize       length,
+           gboolean    notify)
+{
+  g_autofree char *valid = NULL;
+
+  if (length > 0 && text[length - 1] == '\r')
+    length--;
+
+  /* Listeners get a `const char *`, usually shown in a UI: binary output
+   * and NUL bytes become U+FFFD. */
+  if (!g_utf8_validate_len (text, length, NULL))
+    {
+      valid = g_utf8_make_valid (text, length);
+      text = valid;
+      length = strlen (valid);
+    }
+
+  g_string_truncate (self->record, 0);
+  g_string_append_len (self->record, timestamp (self), STAMP_LENGTH);
+  g_string_append_len (self->record, text, length);
+  g_string_append_c (self->record, '\n');
+
+  if (!self->over_limit && self->limit > 0 &&
+      self->written + self->record->len > self->limit)
+    start_dropping (self);
+
+  if (self->over_limit)
+    tail_push (self, self->record->str, self->record->len);
+  else
+    {
+      write_record (self, self->record->str, self->record->len);
+      /* The head is whole lines within the first half of the limit. */
+      if (self->written <= self->limit / 2)
+        self->head_end = self->written;
+    }
+
+  /* record->str holds the text right after the timestamp. */
+  self->record->str[self->record->len - 1] = '\0';
+  remember (self, self->record->str + STAMP_LENGTH);
+
+  if (notify)
+    g_signal_emit (self, signals [LINE], 0, self->record->str + STAMP_LENGTH);
+}
+
+/* Cuts an over-long line at MAX_LINE_BYTES, but not inside a UTF-8
+ * character. */
+static void
+emit_split (PwLog    *self,
+            gboolean  notify)
+{
+  gsize cut = MAX_LINE_BYTES;
+
+  for (gsize back = 1; back <= 3 && back < cut; back++)
+    {
+      guchar c = self->line->str[cut - back];
+
+      if ((c & 0xC0) == 0xC0)
+        {
+          gsize need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+
+          if (back < need)
+            cut -= back;
+          break;
+        }
+      if ((c & 0x80) == 0)
+        break;
+    }
+
+  emit_line (self, self->line->str, cut, notify);
+  g_string_erase (self->line, 0, cut);
+}
+
+/* Masked bytes come in; complete lines go out. */
+static void
+assemble (PwLog      *self,
+          const char *data,
+          gsize       length,
+          gboolean    notify)
+{
+  while (length > 0)
+    {
+      const char *nl = memchr (data, '\n', length);
+      gsize segment = nl != NULL ? (gsize)(nl - data) : length;
+
+      while (self->line->len + segment > MAX_LINE_BYTES)
+        {
+          gsize take = MAX_LINE_BYTES - self->line->len;
+
+          g_string_append_len (self->line, data, take);
+          data += take;
+          length -= take;
+          segment -= take;
+          emit_split (self, notify);
+        }
+
+      g_string_append_len (self->line, data, segment);
+      data += segment;
+      length -= segment;
+
+      if (nl != NULL)
+        {
+          emit_line (self, self->line->str, self->line->len, notify);
+          g_string_truncate (self->line, 0);
+          data++;
+          length--;
+        }
+    }
+}
+
+/* Replaces every secret in @data by `***`, trying the longest first at
+ * each position, into @out. Unless @final, stops where a secret may begin
+ * but the data ends before it could be told apart, and returns how much
+ * was consumed; the caller keeps the rest for the next write. */
+static gsize
+mask_into (PwLog      *self,
+           const char *data,
+           gsize       length,
+           gboolean    final,
+           GString    *out)
+{
+  gsize i = 0;
+  gsize run = 0;
+
+  while (i < length)
+    {
+      gboolean matched = FALSE;
+
+      if (!self->secret_starts[(guchar)data[i]])
+        {
+          i++;
+          continue;
+        }
+
+      for (guint s = 0; s < self->secrets->len; s++)
+        {
+          const char *secret = g_ptr_array_index (self->secrets, s);
+          gsize secret_length = strlen (secret);
+          gsize available = length - i;
+
+          if (available >= secret_length)
+            {
+              if (memcmp (data + i, secret, secret_length) == 0)
+                {
+                  g_string_append_len (out, data + run, i - run);
+                  g_string_append (out, "***");
+                  i += secret_length;
+                  run = i;
+                  matched = TRUE;
+                  break;
+                }
+            }
+          else if (!final && memcmp (data + i, secret, available) == 0)
+            {
+              g_string_append_len (out, data + run, i - run);
+              return i;
+            }
+        }
+
+      if (!matched)
+        i++;
+    }
+
+  g_string_append_len (out, data + run, length - run);
+
+  return length;
+}
+
+static void
+feed (PwLog      *self,
+      const char *data,
+      gsize       length,
+      gboolean    final,
+      gboolean    notify)
+{
+  g_autoptr(GString) masked = NULL;
+  gsize consumed;
+
+  if (self->secrets->len == 0 && self->pending->len == 0)
+    {
+      assemble (self, data, length, notify);
+      return;
+    }
+
+  g_byte_array_append (self->pending, (const guint8 *)data, length);
+  masked = g_string_sized_new (self->pending->len);
+  consumed = mask_into (self, (const char *)self->pending->data, self->pending->len,
+                        final, masked);
+  g_byte_array_remove_range (self->pending, 0, consumed);
+  assemble (self, masked->str, masked->len, notify);
+}
+
+static void
+finish (PwLog    *self,
+        gboolean  notify)
+{
+  if (self->closed)
+    return;
+
+  feed (self, "", 0, TRUE, notify);
+  if (self->line->len > 0)
+    {
+      emit_line (self, self->line->str, self->line->len, notify);
+      g_string_truncate (self->line, 0);
+    }
+
+  if (self->over_limit)
+    {
+      g_autofree char *dropped = g_format_size_full (self->dropped_bytes,
+                                                     G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *note = NULL;
+      GBytes *bytes;
+
+      note = g_strdup_printf ("Dropped %" G_GUINT64_FORMAT " bytes (%s, %" G_GUINT64_FORMAT
+                              " lines) here to keep the log under its limit",
+                              self->dropped_bytes, dropped, self->dropped_lines);
+      write_note (self, note);
+
+      while ((bytes = g_queue_pop_head (&self->tail)) != NULL)
+        {
+          write_record (self, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+          g_bytes_unref (bytes);
+        }
+      self->tail_bytes = 0;
+    }
+
+  if (self->fd >= 0)
+    {
+      g_close (self->fd, NULL);
+      self->fd = -1;
+    }
+
+  self->closed = TRUE;
+}
+
+static void
+pw_log_finalize (GObject *object)
+{
+  PwLog *self = (PwLog *)object;
+
+  /* Nobody can listen any more, but the file still gets every line. */
+  finish (self, FALSE);
+
+  g_queue_clear_full (&self->tail, (GDestroyNotify)g_bytes_unref);
+  g_queue_clear_full (&self->recent, g_free);
+  g_clear_pointer (&self->secrets, g_ptr_array_unref);
+  g_clear_pointer (&self->pending, g_byte_array_unref);
+  g_string_free (self->line, TRUE);
+  g_string_free (self->record, TRUE);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (pw_log_parent_class)->finalize (object);
+}
+
+static void
+pw_log_class_init (PwLogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pw_log_finalize;
+
+  /**
+   * PwLog::line:
+   * @self: the log
+   * @text: the line, masked, without timestamp or newline
+   *
+   * Emitted for every line, also those the size limit keeps out of the
+   * file.
+   */
+  signals [LINE] =
+    g_signal_new ("line",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+pw_log_init (PwLog *self)
+{
+  self->fd = -1;
+  self->limit = DEFAULT_LIMIT;
+  self->secrets = g_ptr_array_new_with_free_func (g_free);
+  self->pending = g_byte_array_new ();
+  self->line = g_string_new (NULL);
+  self->record = g_string_new (NULL);
+  self->stamp_second = -1;
+  g_queue_init (&self->tail);
+  g_queue_init (&self->recent);
+}
+
+/**
+ * pw_log_new:
+ * @path: the log file; appended to when it exists
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): a log writing to @path
+ */
+PwLog *
+pw_log_new (const char  *path,
+            GError     **error)
+{
+  g_autoptr(PwLog) self = NULL;
+  struct stat st;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (PW_TYPE_LOG, NULL);
+  self->path = g_strdup (path);
+  self->fd = g_open (path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+  if (self->fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot open log '%s': %s", path, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  /* The limit counts what this log writes, not what an earlier attempt
+   * left in the same file. */
+  if (fstat (self->fd, &st) == 0)
+    self->base_offset = st.st_size;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+pw_log_get_path (PwLog *self)
+{
+  g_return_val_if_fail (PW_IS_LOG (self), NULL);
+
+  return self->path;
+}
+
+static int
+compare_longest_first (gconstpointer a,
+                       gconstpointer b)
+{
+  gsize la = strlen (*(const char * const *)a);
+  gsize lb = strlen (*(const char * const *)b);
+
+  return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+/**
+ * pw_log_add_secret:
+ * @self: a #PwLog
+ * @secret: a value that must never reach the file or a listener
+ *
+ * Text written from now on shows `***` instead of @secret, also when it
+ * spans several writes or lines. Empty secrets are ignored.
+ */
+void
+pw_log_add_secret (PwLog      *self,
+                   const char *secret)
+{
+  g_return_if_fail (PW_IS_LOG (self));
+
+  if (secret == NULL || secret[0] == '\0')
+    return;
+
+  for (guint i = 0; i < self->secrets->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->secrets, i), secret))
+      return;
+
+  g_ptr_array_add (self->secrets, g_strdup (secret));
+  g_ptr_array_sort (self->secrets, compare_longest_first);
+  self->secret_starts[(guchar)secret[0]] = TRUE;
+}
+
+/**
+ * pw_log_set_limit:
+ * @self: a #PwLog
+ * @max_bytes: the largest the file may grow (about), or 0 for no limit
+ */
+void
+pw_log_set_limit (PwLog   *self,
+                  guint64  max_bytes)
+{
+  g_return_if_fail (PW_IS_LOG (self));
+  g_return_if_fail (!self->over_limit);
+
+  self->limit = max_bytes;
+}
+
+/**
+ * pw_log_write:
+ * @self: a #PwLog
+ * @text: bytes to append
+ * @length: the length of @text, or -1 when it is NUL-terminated
+ *
+ * Appends @text. Each complete line goes to the file with its timestamp
+ * at once; a partial last line waits for its newline or pw_log_close.
+ * Nothing is written after pw_log_close.
+ */
+void
+pw_log_write (PwLog      *self,
+              const char *text,
+              gssize      length)
+{
+  g_return_if_fail (PW_IS_LOG (self));
+  g_return_if_fail (text != NULL || length == 0);
+
+  if (self->closed)
+    {
+      g_debug ("Write to closed log '%s' ignored", self->path);
+      return;
+    }
+
+  if (length < 0)
+    length = strlen (text);
+
+  feed (self, text, length, FALSE, TRUE);
+}
+
+/**
+ * pw_log_printf:
+ * @self: a #PwLog
+ * @format: a printf() format
+ *
+ * Writes one line; the newline is added unless the text ends with one.
+ */
+void
+pw_log_printf (PwLog      *self,
+               const char *format,
+               ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+  gsize length;
+
+  g_return_if_fail (PW_IS_LOG (self));
+  g_return_if_fail (format != NULL);
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  length = strlen (text);
+  pw_log_write (self, text, length);
+  if (length == 0 || text[length - 1] != '\n')
+    pw_log_write (self, "\n", 1);
+}
+
+/**
+ * pw_log_mask:
+ * @self: a #PwLog
+ * @text: any text
+ *
+ * Returns: (transfer full): @text with every registered secret replaced
+ *   by `***`
+ */
+char *
+pw_log_mask (PwLog      *self,
+             const char *text)
+{
+  GString *out;
+  gsize length;
+
+  g_return_val_if_fail (PW_IS_LOG (self), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  length = strlen (text);
+  out = g_string_sized_new (length);
+  mask_into (self, text, length, TRUE, out);
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * pw_log_dup_tail:
+ * @self: a #PwLog
+ * @n_lines: how many lines
+ *
+ * The last complete lines, masked, without timestamps, joined by `\n`
+ * (no final newline). At most the last 1,000 lines or 1 MiB are kept.
+ *
+ * Returns: (transfer full): the lines, or an empty string
+ */
+char *
+pw_log_dup_tail (PwLog *self,
+                 guint  n_lines)
+{
+  GString *out;
+  GList *l;
+  guint n = 0;
+
+  g_return_val_if_fail (PW_IS_LOG (self), NULL);
+
+  out = g_string_new (NULL);
+
+  for (l = self->recent.tail; l != NULL && n < n_lines; l = l->prev)
+    n++;
+
+  for (l = l != NULL ? l->next : self->recent.head; l != NULL; l = l->next)
+    {
+      g_string_append (out, l->data);
+      if (l->next != NULL)
+        g_string_append_c (out, '\n');
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * pw_log_close:
+ * @self: a #PwLog
+ *
+ * Writes the partial last line, the kept tail of an over-long log, and
+ * closes the file. Further writes are ignored.
+ */
+void
+pw_log_close (PwLog *self)
+{
+  g_return_if_fail (PW_IS_LOG (self));
+
+  finish (self, TRUE);
+}

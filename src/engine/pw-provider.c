@@ -1,0 +1,134 @@
+/* pw-provider.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pw-provider"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "pw-engine.h"
+
+G_DEFINE_INTERFACE (PwProvider, pw_provider, G_TYPE_OBJECT)
+
+typedef PwProvider *(*ProviderNew) (void);
+
+/* Built-in providers by (category, owner, provider); the rest is simulated. */
+static const struct {
+  const char  *category;
+  const char  *owner;
+  const char  *provider;
+  ProviderNew  constructor;
+} provider_table[] = {
+  { "Source",   "AWS",        "CodeCommit",               pw_git_source_provider_new },
+  { "Source",   "AWS",        "CodeStarSourceConnection", pw_git_source_provider_new },
+  { "Source",   "ThirdParty", "GitHub",                   pw_git_source_provider_new },
+  { "Source",   "AWS",        "S3",                       pw_s3_source_provider_new },
+  { "Build",    "AWS",        "CodeBuild",                pw_codebuild_provider_new },
+  { "Test",     "AWS",        "CodeBuild",                pw_codebuild_provider_new },
+  { "Deploy",   "AWS",        "CodeDeploy",               pw_codedeploy_provider_new },
+  { "Deploy",   "AWS",        "S3",                       pw_s3_deploy_provider_new },
+  { "Approval", "AWS",        "Manual",                   pw_approval_provider_new },
+  { "Invoke",   "AWS",        "Lambda",                   pw_lambda_provider_new },
+  { "Compute",  "AWS",        "Commands",                 pw_commands_provider_new },
+};
+
+static void
+pw_provider_default_init (PwProviderInterface *iface)
+{
+}
+
+/**
+ * pw_provider_run_async:
+ * @self: a #PwProvider
+ * @job: the action execution to run
+ * @cancellable: (nullable): stops the action (Stop and abandon)
+ * @callback: called once the action has finished
+ * @user_data: data for @callback
+ *
+ * Runs @job. The provider reads the job's inputs and configuration, does
+ * the work in its work folder, and sets the job's outputs, variables and
+ * summary before @callback runs.
+ */
+void
+pw_provider_run_async (PwProvider          *self,
+                       PwActionJob         *job,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_return_if_fail (PW_IS_PROVIDER (self));
+  g_return_if_fail (PW_IS_ACTION_JOB (job));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  PW_PROVIDER_GET_IFACE (self)->run_async (self, job, cancellable, callback, user_data);
+}
+
+/**
+ * pw_provider_run_finish:
+ * @self: a #PwProvider
+ * @result: the result given to the callback
+ * @error: the action's failure, its message being the failure summary
+ *
+ * Returns: %TRUE when the action succeeded
+ */
+gboolean
+pw_provider_run_finish (PwProvider    *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (PW_IS_PROVIDER (self), FALSE);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), FALSE);
+
+  return PW_PROVIDER_GET_IFACE (self)->run_finish (self, result, error);
+}
+
+/**
+ * pw_provider_for_action:
+ * @action: the action to run
+ * @profile: (nullable): the local profile
+ *
+ * Picks how @action runs locally. A `commands.<ActionName>` entry of the
+ * profile wins over everything, so a user can replace any action (a
+ * CloudFormation deploy, say) by a script; then the built-in providers;
+ * anything without a local meaning is simulated.
+ *
+ * Returns: (transfer full): the provider
+ */
+PwProvider *
+pw_provider_for_action (PwAction       *action,
+                        PwLocalProfile *profile)
+{
+  const char *category;
+  const char *owner;
+  const char *provider;
+
+  g_return_val_if_fail (PW_IS_ACTION (action), NULL);
+  g_return_val_if_fail (!profile || PW_IS_LOCAL_PROFILE (profile), NULL);
+
+  if (profile != NULL &&
+      pw_action_get_name (action) != NULL &&
+      pw_local_profile_get_entry (profile, "commands", pw_action_get_name (action)) != NULL)
+    return pw_commands_provider_new ();
+
+  category = pw_action_get_category (action);
+  owner = pw_action_get_owner (action);
+  provider = pw_action_get_provider (action);
+
+  if (category != NULL && owner != NULL && provider != NULL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (provider_table); i++)
+        {
+          if (strcmp (provider_table[i].provider, provider) == 0 &&
+              strcmp (provider_table[i].owner, owner) == 0 &&
+              strcmp (provider_table[i].category, category) == 0)
+            return provider_table[i].constructor ();
+        }
+    }
+
+  return pw_simulated_provider_new ();
+}

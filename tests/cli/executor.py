@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+# The local executor as a user drives it: `pipewright-cli run` on a real git
+# repository with real buildspecs, a second process approving, stopping and
+# retrying, a SIGKILLed run, and the event stream. No sleeps: every wait is
+# on the run's own output or exit, with a bound.
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import textwrap
+import unittest
+
+CLI = os.environ["PIPEWRIGHT_CLI"]
+GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="Dev", GIT_AUTHOR_EMAIL="dev@example.com",
+               GIT_COMMITTER_NAME="Dev", GIT_COMMITTER_EMAIL="dev@example.com",
+               GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_SYSTEM="/dev/null")
+TIMEOUT = 120
+
+
+def sh(cwd, *args):
+    subprocess.run(args, cwd=cwd, check=True, env=GIT_ENV, capture_output=True)
+
+
+def cli(*args, cwd=None, check=None, timeout=TIMEOUT):
+    p = subprocess.run([CLI, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    if check is not None and p.returncode != check:
+        raise AssertionError(f"pipewright-cli {' '.join(args)} exited {p.returncode}, expected {check}\n"
+                             f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+    return p
+
+
+PIPELINE = """\
+pipeline:
+  name: demo
+  roleArn: arn:aws:iam::111122223333:role/demo
+  pipelineType: V2
+  artifactStore: {type: S3, location: demo-bucket}
+  variables:
+    - {name: Greeting, defaultValue: hello}
+  stages:
+    - name: Source
+      actions:
+        - name: Checkout
+          actionTypeId: {category: Source, owner: AWS, provider: CodeCommit, version: "1"}
+          configuration: {RepositoryName: demo, BranchName: main, PollForSourceChanges: "false"}
+          outputArtifacts: [{name: Src}]
+          namespace: SourceVariables
+    - name: Build
+      actions:
+        - name: Compile
+          actionTypeId: {category: Build, owner: AWS, provider: CodeBuild, version: "1"}
+          configuration:
+            ProjectName: demo-build
+            EnvironmentVariables: '[{"name":"COMMIT","value":"#{SourceVariables.CommitId}"},{"name":"GREETING","value":"#{variables.Greeting}"}]'
+          inputArtifacts: [{name: Src}]
+          outputArtifacts: [{name: Bin}]
+          namespace: BuildVariables
+%(extra)s
+    - name: Deploy
+      actions:
+        - name: Publish
+          actionTypeId: {category: Deploy, owner: AWS, provider: S3, version: "1"}
+          configuration: {BucketName: site, Extract: "true"}
+          inputArtifacts: [{name: Bin}]
+"""
+
+APPROVAL = """\
+    - name: Release
+      actions:
+        - name: Approve
+          actionTypeId: {category: Approval, owner: AWS, provider: Manual, version: "1"}
+          configuration: {CustomData: "Ship #{BuildVariables.VERSION}?"}
+"""
+
+BUILDSPEC = """\
+version: 0.2
+env:
+  exported-variables: [VERSION]
+phases:
+  pre_build:
+    commands:
+      - test -f app.txt
+  build:
+    commands:
+      - mkdir -p out
+      - echo "$GREETING $(cat app.txt) $COMMIT" > out/index.html
+      - export VERSION=1.2.3
+      - if [ -f "$FAIL_FLAG" ]; then echo "failing on purpose"; exit 3; fi
+      - if [ -n "$SLEEP_FLAG" ] && [ -f "$SLEEP_FLAG" ]; then echo started-sleeping; sleep 300; fi
+  post_build:
+    commands:
+      - echo "post_build ran, succeeding=$CODEBUILD_BUILD_SUCCEEDING"
+artifacts:
+  files: ['**/*']
+  base-directory: out
+"""
+
+
+class Project:
+    def __init__(self, extra="", env=None):
+        self.dir = tempfile.mkdtemp(prefix="pw-exec-")
+        self.flag = os.path.join(self.dir, "fail.flag")
+        self.sleep = os.path.join(self.dir, "sleep.flag")
+        with open(os.path.join(self.dir, "app.txt"), "w") as f:
+            f.write("world\n")
+        with open(os.path.join(self.dir, "buildspec.yml"), "w") as f:
+            f.write(BUILDSPEC)
+        with open(os.path.join(self.dir, "pipeline.yml"), "w") as f:
+            f.write(PIPELINE % {"extra": extra})
+        with open(os.path.join(self.dir, "pipewright.local.yml"), "w") as f:
+            f.write(textwrap.dedent(f"""\
+                codebuild:
+                  demo-build:
+                    environment: {{FAIL_FLAG: {self.flag}, SLEEP_FLAG: {self.sleep}}}
+                s3:
+                  site: {os.path.join(self.dir, 'site')}
+                """))
+        with open(os.path.join(self.dir, ".gitignore"), "w") as f:
+            f.write(".pipewright/\nsite/\n*.flag\n")
+        sh(self.dir, "git", "init", "-q", "-b", "main")
+        sh(self.dir, "git", "add", ".")
+        sh(self.dir, "git", "commit", "-q", "-m", "First commit")
+        self.commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=self.dir, env=GIT_ENV,
+                                     capture_output=True, text=True).stdout.strip()
+
+    @property
+    def pipeline(self):
+        return os.path.join(self.dir, "pipeline.yml")
+
+    @property
+    def state(self):
+        return os.path.join(self.dir, ".pipewright")
+
+    def history(self):
+        p = cli("history", "--json", "--state-dir", self.state, check=0)
+        return json.loads(p.stdout)
+
+    def events(self):
+        with open(os.path.join(self.state, "events.jsonl")) as f:
+            return [json.loads(line) for line in f]
+
+    def start(self, *args):
+        return subprocess.Popen([CLI, "run", "--json", self.pipeline, *args], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    def close(self):
+        shutil.rmtree(self.dir)
+
+
+def wait_for_event(proc, predicate):
+    """Reads the run's JSON event stream until an event matches."""
+    for line in proc.stdout:
+        event = json.loads(line)
+        if predicate(event):
+            return event
+    raise AssertionError("the run ended before the expected event")
+
+
+def action_event(state, action):
+    return lambda e: e["detail-type"].endswith("Action Execution State Change") and \
+        e["detail"].get("action") == action and e["detail"]["state"] == state
+
+
+class Run(unittest.TestCase):
+    def setUp(self):
+        self.project = None
+
+    def tearDown(self):
+        if self.project:
+            self.project.close()
+
+    def test_success_end_to_end(self):
+        p = self.project = Project()
+        run = cli("run", p.pipeline, check=0)
+        self.assertIn("Succeeded", run.stdout)
+        with open(os.path.join(p.dir, "site", "index.html")) as f:
+            self.assertEqual(f.read(), f"hello world {p.commit}\n")
+
+        [record] = p.history()
+        self.assertEqual(record["status"], "Succeeded")
+        actions = {a["actionName"]: a for a in record["actions"]}
+        self.assertEqual(actions["Checkout"]["outputVariables"]["CommitId"], p.commit)
+        self.assertEqual(actions["Checkout"]["outputVariables"]["BranchName"], "main")
+        self.assertEqual(actions["Compile"]["outputVariables"]["VERSION"], "1.2.3")
+        self.assertIn(p.commit, actions["Compile"]["resolvedConfiguration"]["EnvironmentVariables"])
+
+        # Events: in order, shaped like EventBridge's.
+        events = p.events()
+        self.assertEqual(events[0]["detail-type"], "CodePipeline Pipeline Execution State Change")
+        self.assertEqual(events[0]["detail"]["state"], "STARTED")
+        self.assertEqual(events[-1]["detail"]["state"], "SUCCEEDED")
+        self.assertEqual(events[-1]["source"], "aws.codepipeline")
+        stages = [e["detail"]["stage"] for e in events
+                  if e["detail-type"].endswith("Stage Execution State Change") and e["detail"]["state"] == "STARTED"]
+        self.assertEqual(stages, ["Source", "Build", "Deploy"])
+
+        # Logs and artifacts from the state folder.
+        logs = cli("logs", record["pipelineExecutionId"], "Build/Compile", "--state-dir", p.state, check=0)
+        self.assertIn("post_build ran, succeeding=1", logs.stdout)
+        arts = cli("artifacts", record["pipelineExecutionId"], "--state-dir", p.state, check=0)
+        self.assertIn("Bin", arts.stdout)
+        self.assertIn("Src", arts.stdout)
+        out = os.path.join(p.dir, "extracted")
+        cli("artifacts", record["pipelineExecutionId"], out, "--extract", "Bin", "--state-dir", p.state, check=0)
+        self.assertTrue(os.path.exists(os.path.join(out, "index.html")))
+
+    def test_failure_retry_reuses_upstream(self):
+        p = self.project = Project()
+        open(p.flag, "w").close()
+        run = cli("run", p.pipeline, check=1)
+        self.assertIn("failing on purpose", run.stderr)      # the tail of the failing log
+        [record] = p.history()
+        self.assertEqual(record["status"], "Failed")
+        compile_ = [a for a in record["actions"] if a["actionName"] == "Compile"][0]
+        self.assertEqual(compile_["status"], "Failed")
+        logs = cli("logs", record["pipelineExecutionId"], "Compile", "--state-dir", p.state, check=0)
+        self.assertIn("post_build ran, succeeding=0", logs.stdout)
+
+        # Fix the cause, retry the failed stage: the source is not run again.
+        os.unlink(p.flag)
+        cli("retry", record["pipelineExecutionId"], "Build", "--state-dir", p.state, check=0)
+        [record] = p.history()
+        self.assertEqual(record["status"], "Succeeded")
+        checkouts = [a for a in record["actions"] if a["actionName"] == "Checkout"]
+        compiles = [a for a in record["actions"] if a["actionName"] == "Compile"]
+        self.assertEqual(len(checkouts), 1)
+        self.assertEqual([c["status"] for c in compiles], ["Failed", "Succeeded"])
+        states = [e["detail"]["state"] for e in p.events()
+                  if e["detail-type"].endswith("Pipeline Execution State Change")]
+        self.assertEqual(states, ["STARTED", "FAILED", "RESUMED", "SUCCEEDED"])
+
+    def test_approval_from_another_process(self):
+        p = self.project = Project(extra=APPROVAL)
+        proc = p.start()
+        try:
+            event = wait_for_event(proc, action_event("STARTED", "Approve"))
+            execution = event["detail"]["execution-id"]
+            cli("approve", execution, "Release", "Approve", "--summary", "looks good",
+                "--state-dir", p.state, check=0)
+            self.assertEqual(proc.wait(timeout=TIMEOUT), 0)
+        finally:
+            proc.kill()
+            proc.communicate()
+        [record] = p.history()
+        approve = [a for a in record["actions"] if a["actionName"] == "Approve"][0]
+        self.assertEqual(approve["status"], "Succeeded")
+        self.assertIn("looks good", approve["summary"])
+        self.assertEqual(approve["resolvedConfiguration"]["CustomData"], "Ship 1.2.3?")
+
+    def test_rejection_fails(self):
+        p = self.project = Project(extra=APPROVAL)
+        run = cli("run", p.pipeline, "--reject-approvals", check=1)
+        self.assertIn("Failed", run.stdout)
+        [record] = p.history()
+        self.assertFalse(os.path.exists(os.path.join(p.dir, "site")))
+        self.assertEqual([a["status"] for a in record["actions"] if a["actionName"] == "Approve"], ["Failed"])
+
+    def test_stop_and_abandon_from_another_process(self):
+        p = self.project = Project()
+        open(p.sleep, "w").close()
+        proc = p.start()
+        try:
+            event = wait_for_event(proc, action_event("STARTED", "Compile"))
+            execution = event["detail"]["execution-id"]
+            cli("stop", execution, "--abandon", "--state-dir", p.state, check=0)
+            self.assertEqual(proc.wait(timeout=TIMEOUT), 1)
+        finally:
+            proc.kill()
+            proc.communicate()
+        [record] = p.history()
+        self.assertEqual(record["status"], "Stopped")
+        self.assertEqual([a["status"] for a in record["actions"] if a["actionName"] == "Compile"], ["Abandoned"])
+
+    def test_sigkill_leaves_history_readable(self):
+        p = self.project = Project()
+        open(p.sleep, "w").close()
+        proc = p.start()
+        try:
+            wait_for_event(proc, action_event("STARTED", "Compile"))
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=TIMEOUT)
+        finally:
+            proc.kill()
+            proc.communicate()
+        status = cli("status", "--state-dir", p.state, check=0)
+        self.assertIn("Failed", status.stdout)
+        self.assertIn("interrupted", status.stdout)
+        [record] = p.history()
+        logs = cli("logs", record["pipelineExecutionId"], "Checkout", "--state-dir", p.state, check=0)
+        self.assertIn("Action Succeeded", logs.stdout)
+
+    def test_variables(self):
+        p = self.project = Project()
+        cli("run", p.pipeline, "--var", "Greeting=bonjour", check=0)
+        with open(os.path.join(p.dir, "site", "index.html")) as f:
+            self.assertTrue(f.read().startswith("bonjour world"))
+        bad = cli("run", p.pipeline, "--var", "Nope=1", check=2)
+        self.assertIn("no variable 'Nope'", bad.stderr)
+
+    def test_missing_branch(self):
+        p = self.project = Project()
+        with open(p.pipeline) as f:
+            text = f.read().replace("BranchName: main", "BranchName: nosuch")
+        with open(p.pipeline, "w") as f:
+            f.write(text)
+        run = cli("run", p.pipeline, check=1)
+        self.assertIn("nosuch", run.stdout + run.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

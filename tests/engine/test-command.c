@@ -1,0 +1,534 @@
+/* test-command.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include <pw-engine.h>
+
+typedef struct
+{
+  char         *dir;
+  char         *log_path;
+  PwLog        *log;
+  GPtrArray    *lines;
+  GMainLoop    *loop;
+  GAsyncResult *result;
+  GCancellable *cancellable;
+  /* Cancel once a line with this text is logged. */
+  const char   *cancel_on;
+} Fixture;
+
+static void
+line_cb (PwLog      *log,
+         const char *text,
+         Fixture    *fixture)
+{
+  g_ptr_array_add (fixture->lines, g_strdup (text));
+
+  if (fixture->cancel_on != NULL && g_str_equal (text, fixture->cancel_on))
+    g_cancellable_cancel (fixture->cancellable);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("test-command-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->log_path = g_build_filename (fixture->dir, "action.log", NULL);
+  fixture->log = pw_log_new (fixture->log_path, &error);
+  g_assert_no_error (error);
+  fixture->lines = g_ptr_array_new_with_free_func (g_free);
+  fixture->loop = g_main_loop_new (NULL, FALSE);
+  fixture->cancellable = g_cancellable_new ();
+  g_signal_connect (fixture->log, "line", G_CALLBACK (line_cb), fixture);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->result);
+  g_assert_finalize_object (fixture->log);
+  g_main_loop_unref (fixture->loop);
+  g_object_unref (fixture->cancellable);
+  g_ptr_array_unref (fixture->lines);
+  g_unlink (fixture->log_path);
+  g_rmdir (fixture->dir);
+  g_free (fixture->log_path);
+  g_free (fixture->dir);
+}
+
+static void
+done_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Fixture *fixture = user_data;
+
+  g_assert_null (object);
+  fixture->result = g_object_ref (result);
+  g_main_loop_quit (fixture->loop);
+}
+
+static const char * const *
+test_env (void)
+{
+  static const char * const env[] = { "PATH=/usr/bin:/bin", "LC_ALL=C", NULL };
+
+  return env;
+}
+
+/* Runs @argv on the main loop and waits for its result, no polling. */
+static gboolean
+run (Fixture            *fixture,
+     const char * const *argv,
+     const char         *cwd,
+     const char * const *envp,
+     const char         *stdin_text,
+     guint               timeout,
+     int                *exit_status,
+     GError            **error)
+{
+  g_clear_object (&fixture->result);
+  pw_command_run_async (argv, cwd, envp, stdin_text, fixture->log, timeout,
+                        fixture->cancellable, done_cb, fixture);
+  g_main_loop_run (fixture->loop);
+
+  return pw_command_run_finish (fixture->result, exit_status, error);
+}
+
+static gboolean
+capture (Fixture            *fixture,
+         const char * const *argv,
+         const char         *cwd,
+         const char * const *envp,
+         const char         *stdin_text,
+         int                *exit_status,
+         char              **stdout_text,
+         GError            **error)
+{
+  g_clear_object (&fixture->result);
+  pw_command_capture_async (argv, cwd, envp, stdin_text, fixture->log, 0,
+                            fixture->cancellable, done_cb, fixture);
+  g_main_loop_run (fixture->loop);
+
+  return pw_command_capture_finish (fixture->result, exit_status, stdout_text, error);
+}
+
+static gboolean
+sh (Fixture    *fixture,
+    const char *script,
+    guint       timeout,
+    int        *exit_status,
+    GError    **error)
+{
+  const char * const argv[] = { "sh", "-c", script, NULL };
+
+  return run (fixture, argv, NULL, test_env (), NULL, timeout, exit_status, error);
+}
+
+static void
+test_exit_status (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_assert_true (sh (fixture, "exit 0", 0, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+
+  g_assert_true (sh (fixture, "exit 3", 0, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 3);
+
+  /* A signal death reads as a shell would report it. */
+  g_assert_true (sh (fixture, "kill -KILL $$", 0, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 128 + SIGKILL);
+
+  g_assert_true (sh (fixture, "kill -TERM $$", 0, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 128 + SIGTERM);
+}
+
+static void
+test_spawn_failure (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char * const argv[] = { "/nonexistent/program", NULL };
+  const char * const not_in_path[] = { "pipewright-no-such-program", NULL };
+  int status = 0;
+
+  g_assert_false (run (fixture, argv, NULL, test_env (), NULL, 0, &status, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (status, ==, -1);
+  g_clear_error (&error);
+
+  g_assert_false (run (fixture, not_in_path, NULL, test_env (), NULL, 0, &status, &error));
+  g_assert_nonnull (error);
+}
+
+static void
+test_environment (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  const char * const argv[] = { "env", NULL };
+  const char * const envp[] = { "PATH=/usr/bin:/bin", "ONLY_THIS=1", "EMPTY=", NULL };
+  int status = -1;
+
+  g_assert_true (capture (fixture, argv, NULL, envp, NULL, &status, &out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  /* Exactly what we gave, nothing of ours (G_TEST_SRCDIR, …). */
+  g_assert_cmpstr (out, ==, "PATH=/usr/bin:/bin\nONLY_THIS=1\nEMPTY=\n");
+}
+
+static void
+test_cwd (Fixture       *fixture,
+          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *expected = NULL;
+  const char * const argv[] = { "pwd", "-P", NULL };
+  char *real;
+  int status = -1;
+
+  g_assert_true (capture (fixture, argv, fixture->dir, test_env (), NULL, &status, &out, &error));
+  g_assert_no_error (error);
+
+  real = realpath (fixture->dir, NULL);
+  expected = g_strconcat (real, "\n", NULL);
+  free (real);
+  g_assert_cmpstr (out, ==, expected);
+}
+
+static void
+test_stdin (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *big = NULL;
+  const char * const cat[] = { "cat", NULL };
+  const char * const wc[] = { "wc", "-c", NULL };
+  const char * const ignore[] = { "true", NULL };
+  int status = -1;
+
+  g_assert_true (capture (fixture, cat, NULL, test_env (), "{\"job\": 1}\nline two",
+                          &status, &out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "{\"job\": 1}\nline two");
+  g_clear_pointer (&out, g_free);
+
+  /* No stdin text: /dev/null, so cat ends at once. */
+  g_assert_true (capture (fixture, cat, NULL, test_env (), NULL, &status, &out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+
+  /* More than a pipe holds. */
+  big = g_strnfill (3 * 1000 * 1000, 'x');
+  g_assert_true (capture (fixture, wc, NULL, test_env (), big, &status, &out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (atoi (out), ==, 3 * 1000 * 1000);
+  g_clear_pointer (&out, g_free);
+
+  /* A program that never reads its large stdin must not hurt us. */
+  g_assert_true (capture (fixture, ignore, NULL, test_env (), big, &status, &out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+}
+
+static void
+test_merged_order (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *joined = NULL;
+  int status = -1;
+
+  g_assert_true (sh (fixture,
+                     "echo out1; echo err1 >&2; echo out2; printf 'err2' >&2; "
+                     "echo; printf 'no newline at the end'",
+                     0, &status, &error));
+  g_assert_no_error (error);
+
+  g_ptr_array_add (fixture->lines, NULL);
+  joined = g_strjoinv ("|", (char **)fixture->lines->pdata);
+  g_assert_cmpstr (joined, ==, "out1|err1|out2|err2|no newline at the end");
+}
+
+static void
+test_capture_streams (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  const char * const argv[] = {
+    "sh", "-c", "echo '{\"ok\": true}'; echo 'a warning' >&2; exit 2", NULL
+  };
+  int status = -1;
+
+  g_assert_true (capture (fixture, argv, NULL, test_env (), NULL, &status, &out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 2);
+  g_assert_cmpstr (out, ==, "{\"ok\": true}\n");
+  g_assert_cmpuint (fixture->lines->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->lines, 0), ==, "a warning");
+}
+
+static gboolean
+process_gone (pid_t pid)
+{
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int)pid);
+  g_autofree char *contents = NULL;
+  const char *state;
+
+  if (kill (pid, 0) != 0 && errno == ESRCH)
+    return TRUE;
+
+  /* A zombie waiting for a reaper that is not us is gone enough. */
+  if (!g_file_get_contents (stat_path, &contents, NULL, NULL))
+    return TRUE;
+  state = strrchr (contents, ')');
+
+  return state != NULL && state[1] == ' ' && state[2] == 'Z';
+}
+
+static void
+test_timeout_kills_group (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  int status = -1;
+  pid_t background;
+
+  g_assert_false (sh (fixture, "sleep 100 & echo $!; sleep 100", 1, &status, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_TIMEOUT);
+
+  /* SIGTERM did it: well before the 5 s grace and the sleeps' 100 s. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+  g_assert_cmpint (status, ==, 128 + SIGTERM);
+
+  g_assert_cmpuint (fixture->lines->len, >=, 1);
+  background = atoi (g_ptr_array_index (fixture->lines, 0));
+  g_assert_cmpint (background, >, 1);
+  g_assert_true (process_gone (background));
+}
+
+static void
+test_timeout_escalates (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  int status = -1;
+
+  if (!g_test_slow ())
+    {
+      g_test_skip ("waits the 5 s SIGKILL grace; run with -m slow");
+      return;
+    }
+
+  /* Ignores SIGTERM: only SIGKILL, 5 s later, ends it. */
+  g_assert_false (sh (fixture, "trap '' TERM; echo ready; while :; do :; done", 1,
+                      &status, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_TIMEOUT);
+  g_assert_cmpint (status, ==, 128 + SIGKILL);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 5 * G_USEC_PER_SEC);
+}
+
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  int status = -1;
+
+  fixture->cancel_on = "started";
+  g_assert_false (sh (fixture, "sleep 100 & echo started; wait", 0, &status, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+}
+
+static void
+test_cancelled_before (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_cancellable_cancel (fixture->cancellable);
+  g_assert_false (sh (fixture, "echo should not run", 0, &status, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CANCELLED);
+  g_assert_cmpint (status, ==, -1);
+  g_assert_cmpuint (fixture->lines->len, ==, 0);
+}
+
+static void
+test_large_output (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+  int status = -1;
+
+  pw_log_set_limit (fixture->log, 1024 * 1024);
+
+  /* 50 MB in 1,000-byte lines, faster than we log them. */
+  g_assert_true (sh (fixture,
+                     "yes \"$(printf '%0999d' 0)\" | head -c 50000000", 0, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (fixture->lines->len, ==, 50000);
+
+  pw_log_close (fixture->log);
+  g_assert_cmpint (g_stat (fixture->log_path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, <, 1024 * 1024 + 4096);
+  g_assert_cmpint (st.st_size, >, 1000 * 1000);
+}
+
+static void
+test_endless_line (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  /* 10 MB of NUL bytes and no newline: cut into 64 KiB lines. */
+  g_assert_true (sh (fixture, "head -c 10000000 /dev/zero", 0, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fixture->lines->len, ==, (10000000 + 65535) / 65536);
+  for (guint i = 0; i < fixture->lines->len; i++)
+    g_assert_true (g_utf8_validate (g_ptr_array_index (fixture->lines, i), -1, NULL));
+}
+
+static void
+test_background_holds_output (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tail = NULL;
+  int status = -1;
+  pid_t background;
+
+  /* The shell exits at once; its background job keeps the pipe open. */
+  g_assert_true (sh (fixture, "sleep 60 & echo $!; exit 4", 0, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 4);
+
+  tail = pw_log_dup_tail (fixture->log, 1);
+  g_assert_nonnull (strstr (tail, "still hold its output"));
+
+  background = atoi (g_ptr_array_index (fixture->lines, 0));
+  g_assert_cmpint (background, >, 1);
+  kill (background, SIGKILL);
+}
+
+static void
+test_no_log (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char * const argv[] = { "sh", "-c", "echo dropped; exit 7", NULL };
+  int status = -1;
+
+  g_clear_object (&fixture->result);
+  pw_command_run_async (argv, NULL, NULL, NULL, NULL, 0, NULL, done_cb, fixture);
+  g_main_loop_run (fixture->loop);
+  g_assert_true (pw_command_run_finish (fixture->result, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 7);
+  g_assert_cmpuint (fixture->lines->len, ==, 0);
+}
+
+static void
+test_parallel_share_log (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const char * const a[] = { "sh", "-c", "for i in 1 2 3 4 5 6 7 8; do printf 'aaaa'; "
+                             "printf 'AAAA\\n'; done", NULL };
+  const char * const b[] = { "sh", "-c", "for i in 1 2 3 4 5 6 7 8; do printf 'bbbb'; "
+                             "printf 'BBBB\\n'; done", NULL };
+  GAsyncResult *results[2] = { NULL, NULL };
+  guint pending = 2;
+
+  /* Two commands writing to one log never mix halves of lines. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_object (&fixture->result);
+      pw_command_run_async (i == 0 ? a : b, NULL, test_env (), NULL, fixture->log, 0,
+                            NULL, done_cb, fixture);
+    }
+  while (pending > 0)
+    {
+      g_main_loop_run (fixture->loop);
+      results[2 - pending] = g_steal_pointer (&fixture->result);
+      pending--;
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_true (pw_command_run_finish (results[i], NULL, NULL));
+      g_object_unref (results[i]);
+    }
+
+  g_assert_cmpuint (fixture->lines->len, ==, 16);
+  for (guint i = 0; i < fixture->lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (fixture->lines, i);
+
+      g_assert_true (g_str_equal (line, "aaaaAAAA") || g_str_equal (line, "bbbbBBBB"));
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/engine/command/exit-status", test_exit_status);
+  ADD ("/engine/command/spawn-failure", test_spawn_failure);
+  ADD ("/engine/command/environment", test_environment);
+  ADD ("/engine/command/cwd", test_cwd);
+  ADD ("/engine/command/stdin", test_stdin);
+  ADD ("/engine/command/merged-order", test_merged_order);
+  ADD ("/engine/command/capture-streams", test_capture_streams);
+  ADD ("/engine/command/timeout-kills-group", test_timeout_kills_group);
+  ADD ("/engine/command/timeout-escalates", test_timeout_escalates);
+  ADD ("/engine/command/cancel", test_cancel);
+  ADD ("/engine/command/cancelled-before", test_cancelled_before);
+  ADD ("/engine/command/large-output", test_large_output);
+  ADD ("/engine/command/endless-line", test_endless_line);
+  ADD ("/engine/command/background-holds-output", test_background_holds_output);
+  ADD ("/engine/command/no-log", test_no_log);
+  ADD ("/engine/command/parallel-share-log", test_parallel_share_log);
+
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,359 @@
+/* test-executor.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* Scheduling semantics of the executor with real processes: the stage
+ * locks of each execution mode, superseded and queued inbound executions,
+ * disabled transitions, and stop. Actions are shell commands (the local
+ * profile's `commands` overrides) and manual approvals, which make handy
+ * gates: an execution stays in a stage until the test approves it. */
+
+#include "config.h"
+
+#include <stdlib.h>
+
+#include <glib/gstdio.h>
+
+#include <pw-engine.h>
+
+typedef struct
+{
+  char       *dir;
+  PwExecutor *executor;
+  GMainLoop  *loop;
+  GHashTable *finished;     /* id → status */
+} Fixture;
+
+static const char *pipeline_head =
+  "pipeline:\n"
+  "  name: gates\n"
+  "  roleArn: arn:aws:iam::111122223333:role/r\n"
+  "  pipelineType: V2\n"
+  "  executionMode: ";
+static const char *pipeline_tail =
+  "\n"
+  "  artifactStore: {type: S3, location: bucket}\n"
+  "  stages:\n"
+  "    - name: First\n"
+  "      actions:\n"
+  "        - name: Quick\n"
+  "          actionTypeId: {category: Build, owner: Custom, provider: Shell, version: \"1\"}\n"
+  "    - name: Gate\n"
+  "      actions:\n"
+  "        - name: Approve\n"
+  "          actionTypeId: {category: Approval, owner: AWS, provider: Manual, version: \"1\"}\n";
+
+static const char *profile_yaml =
+  "commands:\n"
+  "  Quick: {run: \"true\"}\n";
+
+static void
+finished_cb (PwExecutor *executor,
+             const char *id,
+             const char *status,
+             Fixture    *f)
+{
+  g_hash_table_insert (f->finished, g_strdup (id), g_strdup (status));
+  g_main_loop_quit (f->loop);
+}
+
+static void
+event_cb (PwExecutor *executor,
+          JsonNode   *event,
+          Fixture    *f)
+{
+  g_main_loop_quit (f->loop);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  g_error ("timed out waiting for the executor");
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the loop until @pred holds, failing the test after 60 s. */
+static void
+wait_until (Fixture   *f,
+            gboolean (*pred) (Fixture *, gpointer),
+            gpointer   data)
+{
+  guint id = g_timeout_add_seconds (60, timeout_cb, NULL);
+
+  while (!pred (f, data))
+    g_main_loop_run (f->loop);
+  g_source_remove (id);
+}
+
+typedef struct
+{
+  const char *id;
+  const char *stage;
+  const char *status;
+} StageWant;
+
+static const char *
+stage_status (Fixture    *f,
+              const char *id,
+              const char *stage)
+{
+  g_autoptr(JsonNode) record = pw_executor_dup_execution (f->executor, id);
+  JsonArray *stages = json_object_get_array_member (json_node_get_object (record), "stages");
+  static char buf[64];
+
+  for (guint i = 0; i < json_array_get_length (stages); i++)
+    {
+      JsonObject *s = json_array_get_object_element (stages, i);
+
+      if (g_str_equal (json_object_get_string_member (s, "stageName"), stage))
+        {
+          g_strlcpy (buf, json_object_get_string_member (s, "status"), sizeof buf);
+          return buf;
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+stage_is (Fixture  *f,
+          gpointer  data)
+{
+  StageWant *want = data;
+
+  return g_strcmp0 (stage_status (f, want->id, want->stage), want->status) == 0;
+}
+
+static gboolean
+is_finished (Fixture  *f,
+             gpointer  data)
+{
+  return g_hash_table_contains (f->finished, data);
+}
+
+static void
+setup (Fixture    *f,
+       const char *mode)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *profile_path = NULL;
+  g_autoptr(PwDocument) document = NULL;
+  g_autoptr(PwPipeline) pipeline = NULL;
+  g_autoptr(PwLocalProfile) profile = NULL;
+
+  text = g_strconcat (pipeline_head, mode, pipeline_tail, NULL);
+  f->dir = g_dir_make_tmp ("pw-executor-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (f->dir, "pipeline.yml", NULL);
+  profile_path = g_build_filename (f->dir, "pipewright.local.yml", NULL);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_assert_true (g_file_set_contents (profile_path, profile_yaml, -1, NULL));
+
+  document = pw_document_load_data (text, -1, path, &error);
+  g_assert_no_error (error);
+  pipeline = pw_document_dup_pipeline (document, NULL, &error);
+  g_assert_no_error (error);
+  profile = pw_local_profile_load (profile_path, &error);
+  g_assert_no_error (error);
+
+  f->executor = pw_executor_new (pipeline, path, NULL, profile, &error);
+  g_assert_no_error (error);
+  f->loop = g_main_loop_new (NULL, FALSE);
+  f->finished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_signal_connect (f->executor, "finished", G_CALLBACK (finished_cb), f);
+  g_signal_connect (f->executor, "event", G_CALLBACK (event_cb), f);
+}
+
+static void
+teardown (Fixture *f)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
+
+  g_assert_finalize_object (f->executor);
+  g_main_loop_unref (f->loop);
+  g_hash_table_unref (f->finished);
+  g_assert_cmpint (system (cmd), ==, 0);
+  g_free (f->dir);
+}
+
+static char *
+start (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  char *id = pw_executor_start (f->executor, NULL, NULL, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return id;
+}
+
+static void
+approve (Fixture    *f,
+         const char *id)
+{
+  g_autoptr(GError) error = NULL;
+
+  pw_executor_decide (f->executor, id, "Gate", "Approve", TRUE, "ok", "test", &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_superseded (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+  StageWant gate1, wait2, wait3;
+
+  setup (&f, "SUPERSEDED");
+  e1 = start (&f);
+  gate1 = (StageWant) { e1, "Gate", "InProgress" };
+  wait_until (&f, stage_is, &gate1);
+
+  /* E2 passes First and waits in front of Gate, which E1 holds. */
+  e2 = start (&f);
+  wait2 = (StageWant) { e2, "First", "Succeeded" };
+  wait_until (&f, stage_is, &wait2);
+
+  /* A newer execution arriving there supersedes the waiting one. */
+  e3 = start (&f);
+  wait3 = (StageWant) { e3, "First", "Succeeded" };
+  wait_until (&f, stage_is, &wait3);
+  wait_until (&f, is_finished, e2);
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e2), ==, "Superseded");
+  g_assert_cmpstr (stage_status (&f, e3, "Gate"), ==, "NotStarted");
+
+  /* E1 leaves Gate: E3 enters at once. */
+  approve (&f, e1);
+  wait_until (&f, is_finished, e1);
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e1), ==, "Succeeded");
+  gate1 = (StageWant) { e3, "Gate", "InProgress" };
+  wait_until (&f, stage_is, &gate1);
+  approve (&f, e3);
+  wait_until (&f, is_finished, e3);
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e3), ==, "Succeeded");
+
+  teardown (&f);
+}
+
+static void
+test_queued (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+  StageWant want;
+
+  setup (&f, "QUEUED");
+  e1 = start (&f);
+  want = (StageWant) { e1, "Gate", "InProgress" };
+  wait_until (&f, stage_is, &want);
+  e2 = start (&f);
+  want = (StageWant) { e2, "First", "Succeeded" };
+  wait_until (&f, stage_is, &want);
+  e3 = start (&f);
+  want = (StageWant) { e3, "First", "Succeeded" };
+  wait_until (&f, stage_is, &want);
+
+  /* Nobody is superseded: they go through Gate one by one, in order. */
+  g_assert_cmpuint (g_hash_table_size (f.finished), ==, 0);
+  approve (&f, e1);
+  want = (StageWant) { e2, "Gate", "InProgress" };
+  wait_until (&f, stage_is, &want);
+  g_assert_cmpstr (stage_status (&f, e3, "Gate"), ==, "NotStarted");
+  approve (&f, e2);
+  want = (StageWant) { e3, "Gate", "InProgress" };
+  wait_until (&f, stage_is, &want);
+  approve (&f, e3);
+  wait_until (&f, is_finished, e3);
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e1), ==, "Succeeded");
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e2), ==, "Succeeded");
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e3), ==, "Succeeded");
+
+  teardown (&f);
+}
+
+static void
+test_parallel (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *e1 = NULL, *e2 = NULL;
+  StageWant want;
+
+  setup (&f, "PARALLEL");
+  e1 = start (&f);
+  e2 = start (&f);
+  /* No locks: both are in Gate at the same time. */
+  want = (StageWant) { e1, "Gate", "InProgress" };
+  wait_until (&f, stage_is, &want);
+  want = (StageWant) { e2, "Gate", "InProgress" };
+  wait_until (&f, stage_is, &want);
+  approve (&f, e2);
+  wait_until (&f, is_finished, e2);
+  approve (&f, e1);
+  wait_until (&f, is_finished, e1);
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e1), ==, "Succeeded");
+
+  teardown (&f);
+}
+
+static void
+test_transition_and_stop (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *e1 = NULL, *e2 = NULL;
+  g_autoptr(GError) error = NULL;
+  StageWant want;
+
+  setup (&f, "SUPERSEDED");
+  g_assert_true (pw_executor_set_transition (f.executor, "Gate", FALSE, "Freeze", &error));
+  e1 = start (&f);
+  want = (StageWant) { e1, "First", "Succeeded" };
+  wait_until (&f, stage_is, &want);
+  /* Waits in front of the disabled transition. */
+  g_assert_cmpstr (stage_status (&f, e1, "Gate"), ==, "NotStarted");
+
+  /* A waiting execution stops at once. */
+  g_assert_true (pw_executor_stop (f.executor, e1, FALSE, "not today", &error));
+  g_assert_no_error (error);
+  wait_until (&f, is_finished, e1);
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e1), ==, "Stopped");
+
+  /* Enabling the transition lets the next one in. */
+  e2 = start (&f);
+  want = (StageWant) { e2, "First", "Succeeded" };
+  wait_until (&f, stage_is, &want);
+  g_assert_true (pw_executor_set_transition (f.executor, "Gate", TRUE, NULL, &error));
+  want = (StageWant) { e2, "Gate", "InProgress" };
+  wait_until (&f, stage_is, &want);
+
+  /* Stop and abandon inside the stage: the approval is Abandoned. */
+  g_assert_true (pw_executor_stop (f.executor, e2, TRUE, NULL, &error));
+  wait_until (&f, is_finished, e2);
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e2), ==, "Stopped");
+  {
+    g_autoptr(JsonNode) record = pw_executor_dup_execution (f.executor, e2);
+    JsonArray *actions = json_object_get_array_member (json_node_get_object (record), "actions");
+    JsonObject *last = json_array_get_object_element (actions, json_array_get_length (actions) - 1);
+
+    g_assert_cmpstr (json_object_get_string_member (last, "actionName"), ==, "Approve");
+    g_assert_cmpstr (json_object_get_string_member (last, "status"), ==, "Abandoned");
+  }
+
+  teardown (&f);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/engine/executor/superseded", test_superseded);
+  g_test_add_func ("/engine/executor/queued", test_queued);
+  g_test_add_func ("/engine/executor/parallel", test_parallel);
+  g_test_add_func ("/engine/executor/transition-and-stop", test_transition_and_stop);
+
+  return g_test_run ();
+}

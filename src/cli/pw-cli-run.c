@@ -284,7 +284,8 @@ parse_pairs (char       **pairs,
 static PwPipeline *
 load_pipeline (const char  *path,
                const char  *resource,
-               gboolean     check)
+               gboolean     check,
+               gboolean     force)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
@@ -318,6 +319,11 @@ load_pipeline (const char  *path,
       g_ptr_array_add (maps, pw_source_map_ref (pw_document_get_source_map (document)));
       report = pw_report_format (problems, maps, PW_REPORT_HUMAN, pw_cli_use_color (stderr));
       fputs (report, stderr);
+      if (force)
+        {
+          fprintf (stderr, "%s\n", _("Running anyway (--force): AWS would reject this pipeline."));
+          return g_steal_pointer (&pipeline);
+        }
       pw_cli_print_error (_("the pipeline has errors AWS would reject; fix them first "
                             "(pipewright-cli validate %s)"), path);
       return NULL;
@@ -396,9 +402,10 @@ pw_cli_run (int    argc,
   g_autofree char *id = NULL;
   g_auto(GStrv) vars = NULL;
   g_auto(GStrv) revs = NULL;
-  gboolean auto_approve = FALSE, reject = FALSE, json = FALSE;
+  gboolean auto_approve = FALSE, reject = FALSE, json = FALSE, force = FALSE;
   GOptionEntry entries[] = {
     { "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile_path, N_("The local profile (default: pipewright.local.yml beside the pipeline)"), N_("FILE") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Run even when validation finds errors AWS would reject (e.g. past a quota)"), NULL },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, N_("Where executions, logs and artifacts go (default: .pipewright beside the pipeline)"), N_("DIR") },
     { "var", 0, 0, G_OPTION_ARG_STRING_ARRAY, &vars, N_("Set a pipeline variable for this execution"), N_("NAME=VALUE") },
     { "source-revision", 0, 0, G_OPTION_ARG_STRING_ARRAY, &revs, N_("Run a source action at this revision instead of its branch head"), N_("ACTION=REVISION") },
@@ -431,7 +438,7 @@ pw_cli_run (int    argc,
   if (!parse_pairs (vars, "--var", variables) || !parse_pairs (revs, "--source-revision", revisions))
     return EXIT_USAGE;
 
-  pipeline = load_pipeline (argv[1], resource, TRUE);
+  pipeline = load_pipeline (argv[1], resource, TRUE, force);
   if (pipeline == NULL)
     return EXIT_USAGE;
 
@@ -1021,7 +1028,7 @@ pw_cli_retry (int    argc,
       return EXIT_USAGE;
     }
 
-  pipeline_model = load_pipeline (file, NULL, FALSE);
+  pipeline_model = load_pipeline (file, NULL, FALSE, TRUE);
   if (pipeline_model == NULL)
     return EXIT_USAGE;
   profile = pw_local_profile_load_beside (file, &error);
@@ -1329,7 +1336,7 @@ pw_cli_watch (int    argc,
       return EXIT_USAGE;
     }
 
-  pipeline = load_pipeline (argv[1], NULL, TRUE);
+  pipeline = load_pipeline (argv[1], NULL, TRUE, FALSE);
   if (pipeline == NULL)
     return EXIT_USAGE;
   profile = profile_path != NULL ? pw_local_profile_load (profile_path, &error)

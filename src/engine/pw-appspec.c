@@ -212,7 +212,8 @@ get_string (Parser      *parser,
   if (!node_is_string (member) || *json_node_get_string (member) == '\0')
     {
       set_error_at (parser, error, member, FALSE,
-                    "\"%s\" in %s must be a non-empty string, not %s", key, what, node_kind (member));
+                    "\"%s\" in %s must be a non-empty string, not %s",
+                    key, what, node_kind (member));
       return NULL;
     }
 
@@ -328,16 +329,18 @@ parse_files (Parser     *parser,
        * bundle root, as the agent reads it. */
       if ((source = normalize_path (source_text)) == NULL)
         {
-          set_error_at (parser, error, json_object_get_member (json_node_get_object (item), "source"),
-                        FALSE, "source \"%s\" climbs out of the bundle with \"..\"", source_text);
+          set_error_at (parser, error,
+                        json_object_get_member (json_node_get_object (item), "source"), FALSE,
+                        "source \"%s\" climbs out of the bundle with \"..\"", source_text);
           return FALSE;
         }
       source_path = g_build_filename (spec->bundle_dir, source, NULL);
       if (!g_file_test (source_path, G_FILE_TEST_EXISTS) &&
           !g_file_test (source_path, G_FILE_TEST_IS_SYMLINK))
         {
-          set_error_at (parser, error, json_object_get_member (json_node_get_object (item), "source"),
-                        FALSE, "source \"%s\" does not exist in the revision bundle", source_text);
+          set_error_at (parser, error,
+                        json_object_get_member (json_node_get_object (item), "source"), FALSE,
+                        "source \"%s\" does not exist in the revision bundle", source_text);
           return FALSE;
         }
 
@@ -371,7 +374,8 @@ parse_string_list (Parser      *parser,
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      set_error_at (parser, error, node, FALSE, "%s must be a list, not %s", what, node_kind (node));
+      set_error_at (parser, error, node, FALSE,
+                    "%s must be a list, not %s", what, node_kind (node));
       return FALSE;
     }
 
@@ -455,10 +459,12 @@ parse_permission (Parser               *parser,
     }
 
   if (json_object_has_member (object, "owner") &&
-      (permission->owner = g_strdup (get_string (parser, item, "owner", what, FALSE, error))) == NULL)
+      (permission->owner = g_strdup (get_string (parser, item, "owner", what,
+                                                 FALSE, error))) == NULL)
     return FALSE;
   if (json_object_has_member (object, "group") &&
-      (permission->group = g_strdup (get_string (parser, item, "group", what, FALSE, error))) == NULL)
+      (permission->group = g_strdup (get_string (parser, item, "group", what,
+                                                 FALSE, error))) == NULL)
     return FALSE;
 
   permission->mode = -1;
@@ -650,7 +656,8 @@ parse_scripts (Parser      *parser,
       total += script->timeout;
 
       if (json_object_has_member (json_node_get_object (item), "runas") &&
-          (script->runas = g_strdup (get_string (parser, item, "runas", what, FALSE, error))) == NULL)
+          (script->runas = g_strdup (get_string (parser, item, "runas", what,
+                                                 FALSE, error))) == NULL)
         return FALSE;
     }
 
@@ -702,7 +709,8 @@ parse_hooks (Parser     *parser,
           g_autofree char *list = g_strjoinv (", ", (char **)scriptable_events);
 
           set_error_at (parser, error, member, TRUE,
-                        "unknown lifecycle event \"%s\"; EC2/on-premises hooks are %s", event, list);
+                        "unknown lifecycle event \"%s\"; EC2/on-premises hooks are %s",
+                        event, list);
           return FALSE;
         }
 

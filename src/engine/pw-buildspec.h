@@ -156,6 +156,12 @@ typedef struct
  * has one line per problem, `file:line:column: what is wrong; how to fix
  * it`. Keys with no local meaning (`run-as`, `runtime-versions`, `proxy`,
  * `batch`, …) are accepted and listed by pw_buildspec_get_warnings().
+ *
+ * CodeBuild reads every scalar as text, so a command or variable that YAML
+ * types as a number or boolean is taken as written (`1.10`, `yes`), not
+ * as the number (1.1) or `true`. A null command, a command that YAML reads
+ * as a mapping (an unquoted `: `) or a list, and `commands` given as one
+ * string are errors.
  */
 typedef struct _PwBuildspec PwBuildspec;
 

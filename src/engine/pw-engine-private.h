@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 gboolean  _pw_state_write_json      (const char  *path,
                                      JsonNode    *node,
                                      GError     **error);
+gboolean  _pw_state_write_json_full (const char  *path,
+                                     JsonNode    *node,
+                                     gboolean     durable,
+                                     GError     **error);
 JsonNode *_pw_state_read_json       (const char  *path,
                                      GError     **error);
 char     *_pw_state_execution_path  (const char  *state_dir,

@@ -87,6 +87,7 @@ struct _Execution
   gboolean    finished;
   guint       running;
   guint       auto_retries;
+  guint       save_id;
 };
 
 struct _PwExecutor
@@ -190,6 +191,7 @@ execution_free (gpointer data)
 {
   Execution *execution = data;
 
+  g_clear_handle_id (&execution->save_id, g_source_remove);
   g_free (execution->id);
   g_free (execution->status);
   g_free (execution->summary);
@@ -424,17 +426,48 @@ execution_to_json (Execution *execution)
 }
 
 static void
-save (Execution *execution)
+write_record (Execution *execution,
+              gboolean   durable)
 {
   g_autofree char *path = _pw_state_execution_path (execution->executor->state_dir, execution->id);
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
 
-  set_str (&execution->update_time, NULL);
-  execution->update_time = now_iso ();
+  g_clear_handle_id (&execution->save_id, g_source_remove);
   node = execution_to_json (execution);
-  if (!_pw_state_write_json (path, node, &error))
+  if (!_pw_state_write_json_full (path, node, durable, &error))
     g_warning ("Could not save execution %s: %s", execution->id, error->message);
+}
+
+static gboolean
+save_idle_cb (gpointer data)
+{
+  Execution *execution = data;
+
+  execution->save_id = 0;
+  write_record (execution, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Records the execution's state. The many changes of one main-loop turn
+ * (an action ends, its stage ends, the next one starts…) are written once,
+ * right after; the record that ends an execution is written at once and
+ * synced to disk. Before this, fsyncing every change cost ~45 ms between
+ * two actions. */
+static void
+save (Execution *execution)
+{
+  g_free (execution->update_time);
+  execution->update_time = now_iso ();
+
+  if (execution->finished)
+    {
+      write_record (execution, TRUE);
+      return;
+    }
+
+  if (execution->save_id == 0)
+    execution->save_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, save_idle_cb, execution, NULL);
 }
 
 static void
@@ -1177,7 +1210,17 @@ start_action (Execution *execution,
   run->log_path = g_build_filename (self->state_dir, "logs", execution->id, sname, log_name, NULL);
   work = g_build_filename (self->state_dir, "work", execution->id, run->id, NULL);
   out = g_build_filename (self->state_dir, "artifacts", execution->id, run->id, NULL);
-  cache = g_build_filename (self->state_dir, "cache", sname, aname, NULL);
+  /* CodeBuild keeps its cache and build number per project, as the
+   * service does; other providers per action. */
+  if (g_strcmp0 (pw_action_get_provider (action), "CodeBuild") == 0 &&
+      pw_action_get_configuration_string (action, "ProjectName") != NULL)
+    {
+      g_autofree char *project = safe_name (pw_action_get_configuration_string (action, "ProjectName"));
+
+      cache = g_build_filename (self->state_dir, "cache", "codebuild", project, NULL);
+    }
+  else
+    cache = g_build_filename (self->state_dir, "cache", "actions", sname, aname, NULL);
   {
     g_autofree char *log_dir = g_path_get_dirname (run->log_path);
 

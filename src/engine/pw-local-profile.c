@@ -478,7 +478,8 @@ check_entries (PwLocalProfile  *self,
             }
 
           config = json_object_get_member (object, "config");
-          if (config != NULL && !g_strv_contains (codedeploy_configs, json_node_get_string (config)))
+          if (config != NULL &&
+              !g_strv_contains (codedeploy_configs, json_node_get_string (config)))
             {
               g_autofree char *list = g_strjoinv (", ", (char **)codedeploy_configs);
 
@@ -535,10 +536,12 @@ validate (PwLocalProfile  *self,
           g_autofree char *text = NULL;
 
           if (!node_is_string (member) &&
-              !(JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_INT64))
+              !(JSON_NODE_HOLDS_VALUE (member) &&
+                json_node_get_value_type (member) == G_TYPE_INT64))
             {
               set_error_at (self, error, member, FALSE,
-                            "\"account\" must be a 12-digit account id, not %s", node_kind (member));
+                            "\"account\" must be a 12-digit account id, not %s",
+                            node_kind (member));
               return FALSE;
             }
           text = scalar_to_string (self->map, member);
@@ -950,7 +953,8 @@ pw_local_profile_lookup_secret (PwLocalProfile  *self,
 
   if (entry != NULL)
     {
-      g_autofree char *origin = g_strdup_printf ("from %s", self->path != NULL ? self->path : PROFILE_NAME);
+      g_autofree char *origin = g_strdup_printf ("from %s",
+                                                 self->path != NULL ? self->path : PROFILE_NAME);
 
       if (JSON_NODE_HOLDS_OBJECT (entry))
         {

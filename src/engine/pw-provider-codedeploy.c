@@ -199,7 +199,8 @@ struct _PwCodedeployProvider
 
 static void provider_iface_init (PwProviderInterface *iface);
 
-G_DECLARE_FINAL_TYPE (PwCodedeployProvider, pw_codedeploy_provider, PW, CODEDEPLOY_PROVIDER, GObject)
+G_DECLARE_FINAL_TYPE (PwCodedeployProvider, pw_codedeploy_provider,
+                      PW, CODEDEPLOY_PROVIDER, GObject)
 G_DEFINE_FINAL_TYPE_WITH_CODE (PwCodedeployProvider, pw_codedeploy_provider, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (PW_TYPE_PROVIDER, provider_iface_init))
 
@@ -1559,7 +1560,8 @@ instance_advance (Instance *inst)
 
     case STEP_INSTALL:
       instance_log (inst, "Install: file_exists_behavior %s",
-                    pw_appspec_file_exists_behavior_to_string (inst->appspec->file_exists_behavior));
+                    pw_appspec_file_exists_behavior_to_string (
+                      inst->appspec->file_exists_behavior));
       instance_run_work (inst, install_work);
       break;
 

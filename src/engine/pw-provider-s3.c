@@ -234,7 +234,8 @@ looks_like_zip (const char *path)
   gsize length = 0;
 
   if (stream == NULL ||
-      !g_input_stream_read_all (G_INPUT_STREAM (stream), magic, sizeof magic, &length, NULL, NULL) ||
+      !g_input_stream_read_all (G_INPUT_STREAM (stream), magic, sizeof magic, &length,
+                                NULL, NULL) ||
       length != sizeof magic)
     return FALSE;
 

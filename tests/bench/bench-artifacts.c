@@ -140,9 +140,9 @@ main (int   argc,
   g_autoptr(GArray) tar_pipe = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *root = g_dir_make_tmp ("bench-artifacts-XXXXXX", &error);
   g_autofree char *src = NULL;
+  g_autofree char *store = NULL;
   g_autofree char *zip = NULL;
   g_autofree char *dst = NULL;
-  g_autofree char *store = NULL;
   GStatBuf st;
   double ours, theirs;
 
@@ -157,8 +157,8 @@ main (int   argc,
   g_mkdir_with_parents (store, 0755);
 
   /* One untimed round of each warms caches; then they alternate, so
-   * neither always runs on a fresher page cache. Each starts with
-   * nothing dirty, so neither pays for writing back the other's files. */
+   * neither always runs on a fresher page cache. Each starts with nothing
+   * dirty, so neither pays for writing back the other's files. */
   for (guint i = 0; i <= RUNS; i++)
     {
       double t, z;

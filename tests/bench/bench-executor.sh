@@ -45,10 +45,10 @@ workload() {
 # timed DIR: median wall ms of RUNS runs (after one warm-up)
 timed() {
   local d="$1" t0 t1
-  "$CLI" run "$d/pipeline.json" >/dev/null 2>&1 || { echo "run failed in $d" >&2; "$CLI" run "$d/pipeline.json" >&2; exit 1; }
+  "$CLI" run --force "$d/pipeline.json" >/dev/null 2>&1 || { echo "run failed in $d" >&2; "$CLI" run --force "$d/pipeline.json" >&2; exit 1; }
   for _ in $(seq "$RUNS"); do
     rm -rf "$d/.pipewright"
-    t0=$(ms); "$CLI" run "$d/pipeline.json" >/dev/null 2>&1; t1=$(ms)
+    t0=$(ms); "$CLI" run --force "$d/pipeline.json" >/dev/null 2>&1; t1=$(ms)
     echo $((t1 - t0))
   done | median
 }

@@ -262,6 +262,62 @@ test_round_trip (Fixture       *fixture,
   assert_same_tree (src, dst);
 }
 
+/* Big enough for extraction to be shared between threads. */
+static char *
+make_large_tree (Fixture *fixture)
+{
+  g_autofree char *src = path_in (fixture->dir, "large");
+  g_autofree char *empty = path_in (src, "m-empty");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  gsize size = 512 * 1024;
+  g_autofree guint32 *data = g_new (guint32, size / 4);
+
+  for (guint i = 0; i < 48; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("d%u/file%02u.bin", i / 8, i);
+
+      for (gsize k = 0; k < size / 4; k++)
+        data[k] = g_rand_int (rand);
+      /* Sizes differ, so shares are not all alike. */
+      write_file (src, name, (const char *)data, size - i * 1000, i % 3 == 0 ? 0755 : 0644);
+    }
+  make_link (src, "d0/link", "file00.bin");
+  g_assert_cmpint (g_mkdir_with_parents (empty, 0755), ==, 0);
+
+  return g_steal_pointer (&src);
+}
+
+static void
+test_parallel_extract (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *src = make_large_tree (fixture);
+  g_autofree char *zip = path_in (fixture->dir, "large.zip");
+  g_autofree char *dst = path_in (fixture->dir, "dst");
+  g_autofree char *other = path_in (fixture->dir, "other");
+  g_autofree char *blocker = path_in (other, "d5");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  g_assert_true (pw_artifact_zip_dir (zip, src, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (pw_artifact_extract (zip, dst, NULL, &error));
+  g_assert_no_error (error);
+  assert_same_tree (src, dst);
+
+  /* A failure in the last share fails the whole extraction. */
+  write_file (other, "d5", "a file where a folder goes", -1, 0644);
+  g_assert_false (pw_artifact_extract (zip, other, NULL, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT);
+  g_assert_true (g_file_test (blocker, G_FILE_TEST_IS_REGULAR));
+  g_clear_error (&error);
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (pw_artifact_extract (zip, other, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static void
 test_other_readers (Fixture       *fixture,
                     gconstpointer  data)
@@ -702,6 +758,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/engine/artifact-store/round-trip", test_round_trip);
+  ADD ("/engine/artifact-store/parallel-extract", test_parallel_extract);
   ADD ("/engine/artifact-store/other-readers", test_other_readers);
   ADD ("/engine/artifact-store/zip-files", test_zip_files);
   ADD ("/engine/artifact-store/invalid-names", test_invalid_names);

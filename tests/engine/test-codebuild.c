@@ -371,7 +371,6 @@ static void
 test_environment (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
   g_autofree char *expected = NULL;
   const char *external_id;
@@ -445,7 +444,6 @@ static void
 test_session (Fixture       *fixture,
               gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
   g_autofree char *expected = NULL;
 
@@ -553,7 +551,7 @@ test_set_e (Fixture       *fixture,
 
   log = read_log (fixture);
   assert_log_has (log, "Z last line wins\n");
-  assert_log_lacks (log, "NOT-REACHED");
+  assert_log_lacks (log, "Z NOT-REACHED");
   /* The failed command's `cd` still happened. */
   assert_log_has (log, "Z post in /\n");
 }
@@ -563,7 +561,6 @@ static void
 test_version_01 (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
   g_autofree char *expected = NULL;
 
@@ -756,7 +753,6 @@ static void
 test_exported_variables (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
   GHashTable *variables;
 
@@ -805,7 +801,6 @@ static void
 test_environment_precedence (Fixture       *fixture,
                              gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
   g_auto(GStrv) env = pw_action_job_dup_environment (fixture->job);
 
@@ -907,7 +902,6 @@ static void
 test_artifacts (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
   g_autofree char *app = g_build_filename (fixture->out, "App.zip", NULL);
   g_autofree char *docs = g_build_filename (fixture->out, "Docs.zip", NULL);
@@ -973,7 +967,6 @@ static void
 test_artifacts_primary (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
   g_autofree char *zip = g_build_filename (fixture->out, "BuildOutput.zip", NULL);
 
@@ -1015,6 +1008,38 @@ test_artifacts_primary (Fixture       *fixture,
     contents = read_file (link);
     g_assert_cmpstr (contents, ==, "1\n");
   }
+}
+
+static void
+test_artifacts_symlinks (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *zip = g_build_filename (fixture->out, "BuildOutput.zip", NULL);
+  g_autofree char *dir = g_build_filename (fixture->root, "check", NULL);
+  g_autofree char *link = g_build_filename (dir, "current", NULL);
+  g_autofree char *target = NULL;
+
+  set_outputs (fixture, (const char * const[]) { "BuildOutput", NULL });
+  add_source (fixture,
+              "version: 0.2\n"
+              "phases:\n"
+              "  build:\n"
+              "    commands:\n"
+              "      - mkdir -p dist && echo 1 > dist/v1.txt && ln -s v1.txt dist/current\n"
+              "artifacts:\n"
+              "  base-directory: dist\n"
+              "  files: ['*']\n"
+              "  enable-symlinks: yes\n");
+
+  assert_build_ok (fixture);
+
+  pw_artifact_extract (zip, dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  target = g_file_read_link (link, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (target, ==, "v1.txt");
 }
 
 static void
@@ -1254,6 +1279,7 @@ test_reports (Fixture       *fixture,
               "      - cp fixtures/junit-1.xml out/reports/sub/junit-unit.xml\n"
               "      - cp fixtures/skip-1.xml out/reports/junit-skip.xml\n"
               "      - echo '<broken' > out/reports/junit-broken.xml\n"
+              "      - echo \"2 tests failed\"; exit 1\n"
               "reports:\n"
               "  unit-tests:\n"
               "    files: ['**/junit-*.xml']\n"
@@ -1264,7 +1290,9 @@ test_reports (Fixture       *fixture,
               "  missing:\n"
               "    files: [nothing.xml]\n");
 
-  assert_build_ok (fixture);
+  /* The report is there even though (because) the build failed. */
+  g_assert_false (run_build (fixture, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED);
 
   json_generator_set_root (generator, pw_action_job_get_report (fixture->job));
   report = json_generator_to_data (generator, NULL);
@@ -1303,7 +1331,6 @@ test_cache (Fixture       *fixture,
     "  paths:\n"
     "    - '.cache/**/*'\n"
     "    - /root/.m2/**/*\n";
-  g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
 
   add_source (fixture, buildspec);
@@ -1384,7 +1411,6 @@ static void
 test_big_log (Fixture       *fixture,
               gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   GStatBuf st;
 
   pw_log_set_limit (fixture->log, 1024 * 1024);
@@ -1426,6 +1452,7 @@ main (int   argc,
   ADD ("environment-errors", test_environment_errors);
   ADD ("artifacts", test_artifacts);
   ADD ("artifacts-primary", test_artifacts_primary);
+  ADD ("artifacts-symlinks", test_artifacts_symlinks);
   ADD ("artifacts-errors", test_artifacts_errors);
   ADD ("sources", test_sources);
   ADD ("buildspec-errors", test_buildspec_errors);

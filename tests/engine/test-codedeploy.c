@@ -378,7 +378,8 @@ run_configs_case (Fixture    *fixture,
                   const char *config,
                   guint       n)
 {
-  g_autofree char *profile = g_strdup_printf ("codedeploy:\n  app/grp: {instances: %u, config: %s}\n",
+  g_autofree char *profile = g_strdup_printf ("codedeploy:\n"
+                                              "  app/grp: {instances: %u, config: %s}\n",
                                               n, config);
   g_autofree char *zip = NULL;
   g_autofree char *expected_summary = NULL;
@@ -434,7 +435,8 @@ run_configs_case (Fixture    *fixture,
       assert_contains (res->log, prefixed);
     }
 
-  assert_contains (res->log, "[instance-1] ApplicationStop: skipped (first deployment to this instance)");
+  assert_contains (res->log,
+                   "[instance-1] ApplicationStop: skipped (first deployment to this instance)");
 
   /* Batches: OneAtATime finishes an instance before the next starts;
    * HalfAtATime runs n/2 at a time. */
@@ -593,7 +595,8 @@ test_file_exists (Fixture       *fixture,
     g_assert_cmpstr (contents, ==, "hand-made");
     other = instance_read (fixture, 1, "fs/opt/app/only-rev2.txt");
     g_assert_cmpstr (other, ==, "rev2");
-    assert_contains (res->log, "kept the existing /opt/app/index.html (file_exists_behavior: RETAIN)");
+    assert_contains (res->log,
+                     "kept the existing /opt/app/index.html (file_exists_behavior: RETAIN)");
     g_clear_pointer (&zip, g_free);
   }
 
@@ -607,7 +610,8 @@ test_file_exists (Fixture       *fixture,
     g_assert_no_error (res->error);
     g_file_get_contents (stray, &contents, NULL, NULL);
     g_assert_cmpstr (contents, ==, "rev3");
-    assert_contains (res->log, "replaced the existing /opt/app/index.html (file_exists_behavior: OVERWRITE)");
+    assert_contains (res->log,
+                     "replaced the existing /opt/app/index.html (file_exists_behavior: OVERWRITE)");
     g_clear_pointer (&zip, g_free);
   }
 
@@ -813,7 +817,8 @@ test_timeout (Fixture       *fixture,
 
   res = deploy (fixture, zip);
   g_assert_false (res->ok);
-  assert_contains (res->error->message, "instance-1: BeforeInstall: scripts/hang.sh timed out after 1 s");
+  assert_contains (res->error->message,
+                   "instance-1: BeforeInstall: scripts/hang.sh timed out after 1 s");
   /* SIGTERM ends `sleep` at once; well under the 5 s SIGKILL grace. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
 }
@@ -881,7 +886,8 @@ test_permissions (Fixture       *fixture,
       g_assert_cmpuint (st.st_mode & 07777, ==, expected[i].mode);
     }
 
-  assert_contains (res->log, "Install: owner/group pw-no-such-user-xyz on /etc/app/app.conf skipped");
+  assert_contains (res->log,
+                   "Install: owner/group pw-no-such-user-xyz on /etc/app/app.conf skipped");
   assert_contains (res->log, "AfterInstall: runas: pw-no-such-user-xyz ignored");
   assert_contains (res->log, "permissions: mode 0750 on 1 entry of /opt/app");
 }

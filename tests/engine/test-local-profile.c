@@ -115,7 +115,8 @@ test_full (Fixture       *fixture,
     "lambda:\n"
     "  smoke-test: {run: ./tests/smoke.py}\n"
     "codedeploy:\n"
-    "  my-app/prod: {instances: 3, root: .pipewright/instances, config: CodeDeployDefault.HalfAtATime}\n"
+    "  my-app/prod:\n"
+    "    {instances: 3, root: .pipewright/instances, config: CodeDeployDefault.HalfAtATime}\n"
     "s3:\n"
     "  my-site-bucket: ./public\n"
     "secrets:\n"
@@ -141,12 +142,16 @@ test_full (Fixture       *fixture,
   g_assert_cmpstr (pw_local_profile_get_account (profile), ==, "012345678912");
   g_assert_cmpstr (pw_local_profile_get_region (profile), ==, "eu-west-1");
 
-  g_assert_cmpstr (pw_local_profile_get_string (profile, "sources", "Checkout", "repository"), ==, "../app");
-  g_assert_cmpstr (pw_local_profile_get_string (profile, "sources", "Upload", "path"), ==, "./drop/app.zip");
+  g_assert_cmpstr (pw_local_profile_get_string (profile, "sources", "Checkout", "repository"),
+                   ==, "../app");
+  g_assert_cmpstr (pw_local_profile_get_string (profile, "sources", "Upload", "path"),
+                   ==, "./drop/app.zip");
   g_assert_null (pw_local_profile_get_string (profile, "sources", "Upload", "branch"));
   g_assert_null (pw_local_profile_get_string (profile, "sources", "Nope", "path"));
-  g_assert_cmpstr (pw_local_profile_get_string (profile, "commands", "DeployStack", "run"), ==, "./scripts/deploy.sh");
-  g_assert_cmpstr (pw_local_profile_get_string (profile, "lambda", "smoke-test", "run"), ==, "./tests/smoke.py");
+  g_assert_cmpstr (pw_local_profile_get_string (profile, "commands", "DeployStack", "run"),
+                   ==, "./scripts/deploy.sh");
+  g_assert_cmpstr (pw_local_profile_get_string (profile, "lambda", "smoke-test", "run"),
+                   ==, "./tests/smoke.py");
 
   /* Environment values are the text as typed, not YAML 1.1's numbers. */
   entry = pw_local_profile_get_entry (profile, "codebuild", "my-build");
@@ -165,11 +170,13 @@ test_full (Fixture       *fixture,
   entry = pw_local_profile_get_entry (profile, "codedeploy", "my-app/prod");
   g_assert_nonnull (entry);
   g_assert_cmpint (json_object_get_int_member (entry, "instances"), ==, 3);
-  g_assert_cmpstr (json_object_get_string_member (entry, "config"), ==, "CodeDeployDefault.HalfAtATime");
+  g_assert_cmpstr (json_object_get_string_member (entry, "config"),
+                   ==, "CodeDeployDefault.HalfAtATime");
 
   /* s3 entries are strings: no mapping, but get_string with no key. */
   g_assert_null (pw_local_profile_get_entry (profile, "s3", "my-site-bucket"));
-  g_assert_cmpstr (pw_local_profile_get_string (profile, "s3", "my-site-bucket", NULL), ==, "./public");
+  g_assert_cmpstr (pw_local_profile_get_string (profile, "s3", "my-site-bucket", NULL),
+                   ==, "./public");
   bucket = pw_local_profile_resolve_path (profile, "./public");
   expected = g_build_filename (fixture->dir, "public", NULL);
   g_assert_cmpstr (bucket, ==, expected);
@@ -228,7 +235,8 @@ test_errors (Fixture       *fixture,
       "2:14: unknown key \"repo\" in sources entry \"Checkout\"; allowed keys: repository, "
       "branch, path" },
     { "codebuild:\n  b:\n    environment:\n      A: [1]\n",
-      "4:10: the value of A in the environment of codebuild entry \"b\" must be a string, not a list" },
+      "4:10: the value of A in the environment of codebuild entry \"b\" must be a string, "
+      "not a list" },
     { "codedeploy:\n  app/grp: {instances: zero}\n",
       "2:24: \"instances\" in codedeploy entry \"app/grp\" must be a whole number from 1 to 100" },
     { "codedeploy:\n  app/grp: {instances: 0}\n",

@@ -383,7 +383,8 @@ test_source_bucket (Fixture       *fixture,
 
   /* An unmapped bucket lives in .pipewright/s3/<bucket>. */
   g_unlink (profile);
-  default_dir = g_build_filename (fixture->pipeline_dir, ".pipewright", "s3", "releases", "v1", NULL);
+  default_dir = g_build_filename (fixture->pipeline_dir, ".pipewright", "s3", "releases", "v1",
+                                  NULL);
   default_zip = g_build_filename (default_dir, "app.zip", NULL);
   g_assert_cmpint (g_mkdir_with_parents (default_dir, 0755), ==, 0);
   pw_artifact_zip_dir (default_zip, content, NULL, &error);
@@ -515,6 +516,14 @@ test_deploy_extract (Fixture       *fixture,
     g_assert_true (g_file_test (index, G_FILE_TEST_IS_REGULAR));
     g_assert_true (g_file_test (kept, G_FILE_TEST_IS_REGULAR));
     assert_contains (res->log, "Wrote s3://my-site/index.html");
+  }
+
+  /* Again over the same objects: they are replaced. */
+  {
+    const char *config[] = { "BucketName", "my-site", "Extract", "true", NULL };
+    g_autoptr(Result) res = run_deploy (fixture, config, zip);
+
+    g_assert_no_error (res->error);
   }
 }
 

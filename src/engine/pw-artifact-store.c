@@ -320,274 +320,130 @@ read_full (int     fd,
   return TRUE;
 }
 
-/* One file as the read-ahead hands it over: its status, and the first
- * block of a regular file or the target of a symlink. */
-typedef struct
-{
-  const PwArtifactFile *file;
-  GError               *error;
-  struct stat           st;
-  /* A regular file with more to read than @data holds, else -1. */
-  int                   fd;
-  char                 *data;
-  gsize                 length;
-  char                 *target;
-} Item;
-
-static void
-item_free (Item *item)
-{
-  if (item->fd >= 0)
-    g_close (item->fd, NULL);
-  g_clear_error (&item->error);
-  g_free (item->data);
-  g_free (item->target);
-  g_free (item);
-}
-
-static Item *
-read_item (const PwArtifactFile *file)
-{
-  Item *item = g_new0 (Item, 1);
-  gsize want;
-
-  item->file = file;
-  item->fd = -1;
-
-  if (g_lstat (file->source, &item->st) != 0)
-    {
-      set_errno_error (&item->error, errno, "Cannot read", file->source);
-      return item;
-    }
-
-  if (S_ISLNK (item->st.st_mode))
-    {
-      item->target = g_file_read_link (file->source, &item->error);
-      return item;
-    }
-
-  if (!S_ISREG (item->st.st_mode))
-    return item;
-
-  item->fd = g_open (file->source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
-  /* The size in the header must be what we write: take it from the file
-   * we actually opened. */
-  if (item->fd < 0 || fstat (item->fd, &item->st) != 0)
-    {
-      set_errno_error (&item->error, errno, "Cannot read", file->source);
-      return item;
-    }
-
-  want = MIN (item->st.st_size, BLOCK_SIZE);
-  item->data = g_malloc (MAX (want, 1));
-  if (!read_full (item->fd, item->data, want, &item->length))
-    {
-      set_errno_error (&item->error, errno, "Cannot read", file->source);
-      return item;
-    }
-
-  if ((goffset)item->length >= item->st.st_size)
-    {
-      g_close (item->fd, NULL);
-      item->fd = -1;
-    }
-
-  return item;
-}
-
-/* Files are read by a second thread while this one checksums and writes,
- * so reading the sources and writing the zip overlap, as the two halves
- * of `tar -c | tar -x` do. At most READ_AHEAD_BYTES wait in between. */
-#define READ_AHEAD_BYTES  (8 * 1024 * 1024)
-
-typedef struct
-{
-  GPtrArray   *files;
-  GAsyncQueue *ready;
-  GThread     *thread;
-  GMutex       mutex;
-  GCond        cond;
-  gsize        queued;
-  gboolean     stop;
-} ReadAhead;
-
-static gpointer
-read_ahead_thread (gpointer user_data)
-{
-  ReadAhead *ra = user_data;
-
-  for (guint i = 0; i < ra->files->len; i++)
-    {
-      Item *item;
-      gboolean stop;
-
-      g_mutex_lock (&ra->mutex);
-      while (!ra->stop && ra->queued >= READ_AHEAD_BYTES)
-        g_cond_wait (&ra->cond, &ra->mutex);
-      stop = ra->stop;
-      g_mutex_unlock (&ra->mutex);
-      if (stop)
-        break;
-
-      item = read_item (g_ptr_array_index (ra->files, i));
-      stop = item->error != NULL;
-
-      g_mutex_lock (&ra->mutex);
-      ra->queued += item->length;
-      g_mutex_unlock (&ra->mutex);
-      g_async_queue_push (ra->ready, item);
-
-      /* The writer stops at the first failure. */
-      if (stop)
-        break;
-    }
-
-  return NULL;
-}
-
-static void
-read_ahead_start (ReadAhead *ra,
-                  GPtrArray *files)
-{
-  ra->files = files;
-  ra->ready = g_async_queue_new ();
-  g_mutex_init (&ra->mutex);
-  g_cond_init (&ra->cond);
-
-  /* Without a thread, next_item reads for itself. */
-  if (files->len > 1)
-    ra->thread = g_thread_try_new ("pw-zip-read", read_ahead_thread, ra, NULL);
-}
-
-static Item *
-read_ahead_next (ReadAhead *ra,
-                 guint      index)
-{
-  if (ra->thread == NULL)
-    return read_item (g_ptr_array_index (ra->files, index));
-
-  return g_async_queue_pop (ra->ready);
-}
-
-static void
-read_ahead_done (ReadAhead *ra,
-                 Item      *item)
-{
-  g_mutex_lock (&ra->mutex);
-  ra->queued -= item->length;
-  g_cond_signal (&ra->cond);
-  g_mutex_unlock (&ra->mutex);
-
-  item_free (item);
-}
-
-static void
-read_ahead_stop (ReadAhead *ra)
-{
-  Item *item;
-
-  g_mutex_lock (&ra->mutex);
-  ra->stop = TRUE;
-  g_cond_signal (&ra->cond);
-  g_mutex_unlock (&ra->mutex);
-
-  if (ra->thread != NULL)
-    g_thread_join (ra->thread);
-
-  while ((item = g_async_queue_try_pop (ra->ready)) != NULL)
-    item_free (item);
-  g_async_queue_unref (ra->ready);
-  g_mutex_clear (&ra->mutex);
-  g_cond_clear (&ra->cond);
-}
-
 static gboolean
 add_regular (struct archive  *a,
              ArchiveEntry    *entry,
-             Item            *item,
+             const char      *source,
              char            *buffer,
              const char      *zip_path,
              GCancellable    *cancellable,
              GError         **error)
 {
-  const char *source = item->file->source;
-  const char *data = item->data;
-  gint64 left = item->st.st_size;
-  gsize got = item->length;
+  struct stat st;
+  gint64 left;
+  gsize got;
+  int fd;
+  gboolean ok = FALSE;
 
-  archive_entry_set_size (entry, item->st.st_size);
+  fd = g_open (source, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+  if (fd < 0)
+    return set_errno_error (error, errno, "Cannot read", source);
 
-  if (looks_compressible ((const guchar *)data, got))
+  /* The size in the header must be what we write: take it from the file
+   * we actually opened. */
+  if (fstat (fd, &st) != 0)
+    {
+      set_errno_error (error, errno, "Cannot read", source);
+      goto out;
+    }
+  archive_entry_set_size (entry, st.st_size);
+  left = st.st_size;
+
+  if (!read_full (fd, buffer, MIN (left, BLOCK_SIZE), &got))
+    {
+      set_errno_error (error, errno, "Cannot read", source);
+      goto out;
+    }
+
+  if (looks_compressible ((const guchar *)buffer, got))
     archive_write_zip_set_compression_deflate (a);
   else
     archive_write_zip_set_compression_store (a);
 
   if (archive_write_header (a, entry) < ARCHIVE_OK)
-    return set_archive_error (error, a, zip_path);
+    {
+      set_archive_error (error, a, zip_path);
+      goto out;
+    }
 
   for (;;)
     {
-      if (got > 0 && archive_write_data (a, data, got) != (la_ssize_t)got)
-        return set_archive_error (error, a, zip_path);
+      if (got > 0 && archive_write_data (a, buffer, got) != (la_ssize_t)got)
+        {
+          set_archive_error (error, a, zip_path);
+          goto out;
+        }
       left -= got;
 
       if (left <= 0)
-        return TRUE;
+        break;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
+        goto out;
 
-      if (item->fd < 0 || !read_full (item->fd, buffer, MIN (left, BLOCK_SIZE), &got))
-        return set_errno_error (error, errno, "Cannot read", source);
+      if (!read_full (fd, buffer, MIN (left, BLOCK_SIZE), &got))
+        {
+          set_errno_error (error, errno, "Cannot read", source);
+          goto out;
+        }
       if (got == 0)
         {
           g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT,
                        "'%s' shrank while it was being zipped", source);
-          return FALSE;
+          goto out;
         }
-      data = buffer;
     }
+
+  ok = TRUE;
+
+out:
+  g_close (fd, NULL);
+  return ok;
 }
 
 static gboolean
-add_item (struct archive  *a,
-          Item            *item,
-          char            *buffer,
-          const char      *zip_path,
-          GCancellable    *cancellable,
-          GError         **error)
+add_file (struct archive        *a,
+          const PwArtifactFile  *file,
+          char                  *buffer,
+          const char            *zip_path,
+          GCancellable          *cancellable,
+          GError               **error)
 {
   g_autoptr(ArchiveEntry) entry = NULL;
-  g_autofree char *name = clean_name (item->file->name);
+  g_autofree char *name = clean_name (file->name);
+  struct stat st;
 
   if (name == NULL || name[0] == '\0')
     {
       g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT,
                    "'%s' is not a relative path inside an artifact",
-                   item->file->name != NULL ? item->file->name : "");
+                   file->name != NULL ? file->name : "");
       return FALSE;
     }
 
-  if (item->error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&item->error));
-      return FALSE;
-    }
+  if (g_lstat (file->source, &st) != 0)
+    return set_errno_error (error, errno, "Cannot read", file->source);
 
   entry = archive_entry_new ();
   archive_entry_set_pathname (entry, name);
-  archive_entry_set_mode (entry, item->st.st_mode);
-  archive_entry_set_mtime (entry, item->st.st_mtim.tv_sec, item->st.st_mtim.tv_nsec);
+  archive_entry_set_mode (entry, st.st_mode);
+  archive_entry_set_mtime (entry, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 
-  if (S_ISREG (item->st.st_mode))
-    return add_regular (a, entry, item, buffer, zip_path, cancellable, error);
+  if (S_ISREG (st.st_mode))
+    return add_regular (a, entry, file->source, buffer, zip_path, cancellable, error);
 
-  if (S_ISLNK (item->st.st_mode))
-    archive_entry_set_symlink (entry, item->target);
-  else if (!S_ISDIR (item->st.st_mode))
+  if (S_ISLNK (st.st_mode))
+    {
+      g_autofree char *target = g_file_read_link (file->source, error);
+
+      if (target == NULL)
+        return FALSE;
+      archive_entry_set_symlink (entry, target);
+    }
+  else if (!S_ISDIR (st.st_mode))
     {
       g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT,
-                   "'%s' is neither a file, a symlink nor a folder", item->file->source);
+                   "'%s' is neither a file, a symlink nor a folder", file->source);
       return FALSE;
     }
 
@@ -627,8 +483,6 @@ pw_artifact_zip_files (const char    *zip_path,
   g_autofree char *buffer = NULL;
   g_autofree char *out_buffer = NULL;
   Output out = { -1, NULL, 0 };
-  ReadAhead ra = { NULL };
-  gboolean added = TRUE;
   gboolean closed;
   gboolean ok = FALSE;
 
@@ -664,18 +518,13 @@ pw_artifact_zip_files (const char    *zip_path,
       goto out;
     }
 
-  read_ahead_start (&ra, files);
-  for (guint i = 0; i < files->len && added; i++)
+  for (guint i = 0; i < files->len; i++)
     {
-      Item *item = read_ahead_next (&ra, i);
-
-      added = !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-              add_item (a, item, buffer, zip_path, cancellable, error);
-      read_ahead_done (&ra, item);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+      if (!add_file (a, g_ptr_array_index (files, i), buffer, zip_path, cancellable, error))
+        goto out;
     }
-  read_ahead_stop (&ra);
-  if (!added)
-    goto out;
 
   if (archive_write_close (a) != ARCHIVE_OK)
     {

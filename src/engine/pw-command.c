@@ -226,7 +226,16 @@ cancelled_cb (GCancellable *cancellable,
   Run *run = user_data;
 
   g_clear_pointer (&run->cancel_source, g_source_unref);
-  terminate (run, PW_ENGINE_ERROR_CANCELLED);
+
+  /* Once the process has exited, only the wait for its leftovers' output
+   * remains, and that is what stops. */
+  if (run->exited && !run->terminating)
+    {
+      clear_source (&run->linger_source);
+      g_cancellable_cancel (run->read_cancellable);
+    }
+  else
+    terminate (run, PW_ENGINE_ERROR_CANCELLED);
 
   return G_SOURCE_REMOVE;
 }
@@ -250,6 +259,9 @@ wait_cb (GObject      *object,
   else if (g_subprocess_get_if_signaled (subprocess))
     run->exit_status = 128 + g_subprocess_get_term_sig (subprocess);
 
+  /* It ended in time, whatever its leftovers still do. */
+  clear_source (&run->timeout_source);
+
   for (guint i = 0; i < run->n_readers; i++)
     reading |= !run->readers[i].done;
 
@@ -267,17 +279,18 @@ to_log (Reader   *reader,
 {
   Run *run = reader->run;
   GByteArray *partial = reader->partial;
-  const guint8 *last_nl;
+  const guint8 *lines_end;
 
   if (partial->len == 0)
     return;
 
-  last_nl = partial->data + partial->len;
-  while (last_nl > partial->data && last_nl[-1] != '\n')
-    last_nl--;
-  if (last_nl > partial->data)
+  /* Every complete line at once: one write to the log per chunk read. */
+  lines_end = partial->data + partial->len;
+  while (lines_end > partial->data && lines_end[-1] != '\n')
+    lines_end--;
+  if (lines_end > partial->data)
     {
-      gsize length = last_nl - partial->data;
+      gsize length = lines_end - partial->data;
 
       if (run->log != NULL)
         pw_log_write (run->log, (const char *)partial->data, length);
@@ -346,6 +359,7 @@ read_cb (GObject      *object,
 {
   Reader *reader = user_data;
   Run *run = reader->run;
+  /* The reference start_read took. */
   g_autoptr(GTask) task = run->task;
   g_autoptr(GError) error = NULL;
   gssize n;

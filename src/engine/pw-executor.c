@@ -10,6 +10,8 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -1225,6 +1227,20 @@ start_action (Execution *execution,
     g_autofree char *log_dir = g_path_get_dirname (run->log_path);
 
     g_mkdir_with_parents (log_dir, 0755);
+  }
+  {
+    g_autofree char *exec_work = g_path_get_dirname (work);
+    if (g_mkdir_with_parents (exec_work, 0755) == 0)
+      {
+        int fd = open (exec_work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int flags = 0;
+        if (fd >= 0 && ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0 && !(flags & FS_TOPDIR_FL))
+          {
+            flags |= FS_TOPDIR_FL;
+            ioctl (fd, FS_IOC_SETFLAGS, &flags);
+          }
+        if (fd >= 0) close (fd);
+      }
   }
   g_mkdir_with_parents (work, 0755);
   g_mkdir_with_parents (out, 0755);

@@ -39,6 +39,12 @@ struct _PwLog
   gboolean    closed;
   gboolean    write_failed;
 
+  /* A `line` handler may write too: its text waits in @deferred until
+   * the write being handled is done, so lines never interleave. */
+  gboolean    busy;
+  gboolean    close_deferred;
+  GByteArray *deferred;
+
   /* Secrets, longest first, and which bytes can start one. */
   GPtrArray  *secrets;
   gboolean    secret_starts[256];
@@ -432,12 +438,23 @@ finish (PwLog    *self,
   if (self->closed)
     return;
 
-  feed (self, "", 0, TRUE, notify);
-  if (self->line->len > 0)
+  /* What is held back for a secret, the partial last line, and whatever
+   * `line` handlers write meanwhile. */
+  self->busy = TRUE;
+  do
     {
-      emit_line (self, self->line->str, self->line->len, notify);
-      g_string_truncate (self->line, 0);
+      g_autoptr(GByteArray) more = g_steal_pointer (&self->deferred);
+
+      self->deferred = g_byte_array_new ();
+      feed (self, (const char *)more->data, more->len, TRUE, notify);
+      if (self->line->len > 0)
+        {
+          emit_line (self, self->line->str, self->line->len, notify);
+          g_string_truncate (self->line, 0);
+        }
     }
+  while (self->deferred->len > 0);
+  self->busy = FALSE;
 
   if (self->over_limit)
     {
@@ -480,6 +497,7 @@ pw_log_finalize (GObject *object)
   g_queue_clear_full (&self->recent, g_free);
   g_clear_pointer (&self->secrets, g_ptr_array_unref);
   g_clear_pointer (&self->pending, g_byte_array_unref);
+  g_clear_pointer (&self->deferred, g_byte_array_unref);
   g_string_free (self->line, TRUE);
   g_string_free (self->record, TRUE);
   g_free (self->path);
@@ -519,6 +537,7 @@ pw_log_init (PwLog *self)
   self->limit = DEFAULT_LIMIT;
   self->secrets = g_ptr_array_new_with_free_func (g_free);
   self->pending = g_byte_array_new ();
+  self->deferred = g_byte_array_new ();
   self->line = g_string_new (NULL);
   self->record = g_string_new (NULL);
   self->stamp_second = -1;
@@ -649,7 +668,25 @@ pw_log_write (PwLog      *self,
   if (length < 0)
     length = strlen (text);
 
+  if (self->busy)
+    {
+      g_byte_array_append (self->deferred, (const guint8 *)text, length);
+      return;
+    }
+
+  self->busy = TRUE;
   feed (self, text, length, FALSE, TRUE);
+  while (self->deferred->len > 0)
+    {
+      g_autoptr(GByteArray) more = g_steal_pointer (&self->deferred);
+
+      self->deferred = g_byte_array_new ();
+      feed (self, (const char *)more->data, more->len, FALSE, TRUE);
+    }
+  self->busy = FALSE;
+
+  if (self->close_deferred)
+    finish (self, TRUE);
 }
 
 /**
@@ -753,5 +790,8 @@ pw_log_close (PwLog *self)
 {
   g_return_if_fail (PW_IS_LOG (self));
 
-  finish (self, TRUE);
+  if (self->busy)
+    self->close_deferred = TRUE;
+  else
+    finish (self, TRUE);
 }

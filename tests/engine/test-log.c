@@ -353,6 +353,34 @@ test_limit_not_reached (Fixture       *fixture,
 }
 
 static void
+reentrant_cb (PwLog      *log,
+              const char *text,
+              gpointer    user_data)
+{
+  if (g_str_equal (text, "ping"))
+    pw_log_write (log, "pong\n", -1);
+  else if (g_str_equal (text, "bye"))
+    pw_log_close (log);
+}
+
+static void
+test_reentrant (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_auto(GStrv) lines = NULL;
+  const char * const want[] = { "ping", "after", "pong", "bye", "last", NULL };
+
+  /* A handler writing to the log (or closing it) waits its turn. */
+  g_signal_connect (fixture->log, "line", G_CALLBACK (reentrant_cb), NULL);
+  pw_log_write (fixture->log, "ping\nafter\n", -1);
+  pw_log_write (fixture->log, "bye\nlast", -1);
+  pw_log_write (fixture->log, "too late\n", -1);
+
+  lines = file_lines (fixture->path);
+  assert_strv (lines, want);
+}
+
+static void
 test_append (void)
 {
   g_autoptr(GError) error = NULL;
@@ -405,6 +433,7 @@ main (int   argc,
   ADD ("/engine/log/long-line", test_long_line);
   ADD ("/engine/log/limit", test_limit);
   ADD ("/engine/log/limit-not-reached", test_limit_not_reached);
+  ADD ("/engine/log/reentrant", test_reentrant);
   g_test_add_func ("/engine/log/append", test_append);
   g_test_add_func ("/engine/log/unwritable", test_unwritable);
 

@@ -1413,9 +1413,10 @@ pw_cli_watch (int    argc,
     g_unix_signal_add (SIGINT, watch_interrupt_cb, loop);
     g_unix_signal_add (SIGTERM, watch_interrupt_cb, loop);
 
-    if (!json)
-      printf ("Watching %s (branch %s); interrupt to stop.\n", repo, branch != NULL ? branch : "?");
-    fflush (stdout);
+    /* On stderr, so --json output stays pure events; it also tells
+     * scripts the watch is armed. */
+    fprintf (stderr, "Watching %s (branch %s); interrupt to stop.\n", repo, branch != NULL ? branch : "?");
+    fflush (stderr);
     g_main_loop_run (loop);
   }
 

@@ -308,6 +308,32 @@ class Run(unittest.TestCase):
         run = cli("run", p.pipeline, check=1)
         self.assertIn("nosuch", run.stdout + run.stderr)
 
+    def test_watch_starts_on_new_commit(self):
+        p = self.project = Project()
+        proc = subprocess.Popen([CLI, "watch", "--json", p.pipeline], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            # The watcher says on stderr once its file monitors are armed.
+            ready = proc.stderr.readline()
+            self.assertIn("Watching", ready)
+            with open(os.path.join(p.dir, "app.txt"), "w") as f:
+                f.write("second\n")
+            sh(p.dir, "git", "commit", "-q", "-am", "Second commit")
+            head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=p.dir, env=GIT_ENV,
+                                  capture_output=True, text=True).stdout.strip()
+            event = wait_for_event(proc, lambda e: e["detail-type"].endswith("Pipeline Execution State Change")
+                                   and e["detail"]["state"] == "SUCCEEDED")
+        finally:
+            proc.terminate()
+            proc.communicate(timeout=TIMEOUT)
+        [record] = p.history()
+        self.assertEqual(record["pipelineExecutionId"], event["detail"]["execution-id"])
+        self.assertEqual(record["trigger"]["triggerType"], "CloudWatchEvent")
+        checkout = [a for a in record["actions"] if a["actionName"] == "Checkout"][0]
+        self.assertEqual(checkout["outputVariables"]["CommitId"], head)
+        with open(os.path.join(p.dir, "site", "index.html")) as f:
+            self.assertEqual(f.read(), f"hello second {head}\n")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -235,12 +235,15 @@ finished_cb (PwExecutor *executor,
              const char *status,
              RunContext *ctx)
 {
-  if (g_strcmp0 (execution_id, ctx->execution_id) != 0)
-    return;
+  if (g_strcmp0 (execution_id, ctx->execution_id) == 0)
+    {
+      g_free (ctx->status);
+      ctx->status = g_strdup (status);
+    }
 
-  g_free (ctx->status);
-  ctx->status = g_strdup (status);
-  g_main_loop_quit (ctx->loop);
+  /* An automatic rollback the execution started runs to its end too. */
+  if (ctx->status != NULL && !pw_executor_is_busy (executor))
+    g_main_loop_quit (ctx->loop);
 }
 
 static gboolean

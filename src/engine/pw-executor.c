@@ -90,6 +90,10 @@ struct _Execution
   guint       running;
   guint       auto_retries;
   guint       save_id;
+  int         only_stage;           /* a rollback runs this stage only; -1 otherwise */
+  int         success_checked;      /* stage index + 1 whose onSuccess passed */
+  char       *execution_type;       /* STANDARD or ROLLBACK */
+  char       *rollback_target;
 };
 
 struct _PwExecutor
@@ -126,6 +130,7 @@ G_DEFINE_FINAL_TYPE (PwExecutor, pw_executor, G_TYPE_OBJECT)
 static guint signals [N_SIGNALS];
 
 static void advance (Execution *execution);
+static char *safe_name (const char *name);
 static void run_group (Execution *execution);
 static void check_stage (Execution *execution);
 
@@ -194,6 +199,8 @@ execution_free (gpointer data)
   Execution *execution = data;
 
   g_clear_handle_id (&execution->save_id, g_source_remove);
+  g_free (execution->execution_type);
+  g_free (execution->rollback_target);
   g_free (execution->id);
   g_free (execution->status);
   g_free (execution->summary);
@@ -247,7 +254,15 @@ execution_to_json (Execution *execution)
   json_builder_set_member_name (b, "executionMode");
   json_builder_add_string_value (b, self->mode);
   json_builder_set_member_name (b, "executionType");
-  json_builder_add_string_value (b, "STANDARD");
+  json_builder_add_string_value (b, execution->execution_type != NULL ? execution->execution_type : "STANDARD");
+  if (execution->rollback_target != NULL)
+    {
+      json_builder_set_member_name (b, "rollbackMetadata");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "rollbackTargetPipelineExecutionId");
+      json_builder_add_string_value (b, execution->rollback_target);
+      json_builder_end_object (b);
+    }
   json_builder_set_member_name (b, "trigger");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "triggerType");
@@ -834,45 +849,205 @@ wait_in_front (Execution *execution,
   save (execution);
 }
 
+/* Stage conditions ------------------------------------------------------------ */
+
+/* One field of an AWS cron expression ("0 9-17 ? * MON-FRI *"): `*`, `?`,
+ * numbers, names, ranges, lists and `/` steps. */
 static gboolean
-check_before_entry (Execution *execution,
-                    guint      stage,
-                    gboolean  *skip,
-                    char     **why)
+cron_field_matches (const char  *field,
+                    int          value,
+                    int          low,
+                    int          high,
+                    const char **names)
 {
-  PwExecutor *self = execution->executor;
-  JsonNode *before = pw_element_get_member (PW_ELEMENT (stage_at (self, stage)), "beforeEntry");
-  JsonArray *conditions;
+  g_auto(GStrv) parts = g_strsplit (field, ",", -1);
 
-  *skip = FALSE;
-  if (before == NULL || !JSON_NODE_HOLDS_OBJECT (before) ||
-      !json_object_has_member (json_node_get_object (before), "conditions"))
-    return TRUE;
-
-  conditions = json_object_get_array_member (json_node_get_object (before), "conditions");
-  for (guint c = 0; conditions != NULL && c < json_array_get_length (conditions); c++)
+  for (guint i = 0; parts[i] != NULL; i++)
     {
-      JsonObject *condition = json_array_get_object_element (conditions, c);
-      const char *result = json_object_get_string_member_with_default (condition, "result", "FAIL");
-      JsonArray *rules = json_object_has_member (condition, "rules")
+      char *part = parts[i];
+      char *slash = strchr (part, '/');
+      int step = 1, from = low, to = high;
+
+      if (slash != NULL)
+        {
+          *slash = '\0';
+          step = MAX (1, atoi (slash + 1));
+        }
+
+      if (g_str_equal (part, "*") || g_str_equal (part, "?"))
+        ;
+      else
+        {
+          char *dash = strchr (part, '-');
+          char *ends[2] = { part, dash != NULL ? dash + 1 : NULL };
+          int vals[2];
+
+          if (dash != NULL)
+            *dash = '\0';
+          for (guint k = 0; k < 2; k++)
+            {
+              if (ends[k] == NULL)
+                {
+                  vals[k] = slash != NULL ? high : vals[0];
+                  continue;
+                }
+              vals[k] = -1;
+              for (guint n = 0; names != NULL && names[n] != NULL; n++)
+                if (g_ascii_strcasecmp (ends[k], names[n]) == 0)
+                  vals[k] = low + n;
+              if (vals[k] < 0)
+                vals[k] = atoi (ends[k]);
+            }
+          from = vals[0];
+          to = vals[1];
+        }
+
+      for (int v = from; v <= to; v += step)
+        if (v == value)
+          return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+cron_matches_now (const char *cron,
+                  const char *zone)
+{
+  static const char *months[] = { "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP",
+                                  "OCT", "NOV", "DEC", NULL };
+  static const char *days[] = { "SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", NULL };
+  g_auto(GStrv) f = g_strsplit_set (cron != NULL ? g_strstrip (g_strdup (cron)) : "", " ", -1);
+  g_autoptr(GTimeZone) tz = zone != NULL ? g_time_zone_new_identifier (zone) : NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now (tz != NULL ? tz : g_time_zone_new_utc ());
+  g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+
+  for (guint i = 0; f[i] != NULL; i++)
+    if (f[i][0] != '\0')
+      g_ptr_array_add (fields, f[i]);
+  if (fields->len < 5)
+    return FALSE;
+
+  return cron_field_matches (g_ptr_array_index (fields, 0), g_date_time_get_minute (now), 0, 59, NULL) &&
+         cron_field_matches (g_ptr_array_index (fields, 1), g_date_time_get_hour (now), 0, 23, NULL) &&
+         cron_field_matches (g_ptr_array_index (fields, 2), g_date_time_get_day_of_month (now), 1, 31, NULL) &&
+         cron_field_matches (g_ptr_array_index (fields, 3), g_date_time_get_month (now), 1, 12, months) &&
+         /* GLib: Monday 1 … Sunday 7; cron: Sunday 1 … Saturday 7. */
+         cron_field_matches (g_ptr_array_index (fields, 4), g_date_time_get_day_of_week (now) % 7 + 1, 1, 7, days) &&
+         (fields->len < 6 ||
+          cron_field_matches (g_ptr_array_index (fields, 5), g_date_time_get_year (now), 1970, 2199, NULL));
+}
+
+typedef void (*ConditionsDone) (Execution  *execution,
+                                guint       stage,
+                                gboolean    passed,
+                                const char *result,
+                                const char *why);
+
+typedef struct
+{
+  Execution      *execution;
+  guint           stage;
+  JsonArray      *conditions;
+  guint           condition;
+  guint           rule;
+  const char     *default_result;
+  const char     *kind;
+  ConditionsDone  done;
+  PwLog          *log;
+} Conditions;
+
+static void conditions_step (Conditions *cond);
+
+static void
+conditions_free (Conditions *cond)
+{
+  g_clear_pointer (&cond->conditions, json_array_unref);
+  if (cond->log != NULL)
+    pw_log_close (cond->log);
+  g_clear_object (&cond->log);
+  g_free (cond);
+}
+
+static void
+conditions_finish (Conditions *cond,
+                   gboolean    passed,
+                   const char *result,
+                   const char *why)
+{
+  Execution *execution = cond->execution;
+  guint stage = cond->stage;
+  ConditionsDone done = cond->done;
+  g_autofree char *result_copy = g_strdup (result);
+  g_autofree char *why_copy = g_strdup (why);
+
+  if (cond->log != NULL)
+    pw_log_printf (cond->log, "%s conditions %s%s%s", cond->kind, passed ? "passed" : "failed",
+                   why != NULL ? ": " : "", why != NULL ? why : "");
+  conditions_free (cond);
+  done (execution, stage, passed, result_copy, why_copy);
+}
+
+static void
+commands_rule_done_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      data)
+{
+  Conditions *cond = data;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!pw_command_run_finish (result, &status, &error) || status != 0)
+    {
+      JsonObject *condition = json_array_get_object_element (cond->conditions, cond->condition);
+      JsonObject *rule = json_array_get_object_element (json_object_get_array_member (condition, "rules"), cond->rule);
+      g_autofree char *why = g_strdup_printf ("rule %s: %s",
+        json_object_get_string_member_with_default (rule, "name", "?"),
+        error != NULL ? error->message : "a command exited with a non-zero status");
+
+      conditions_finish (cond, FALSE,
+                         json_object_get_string_member_with_default (condition, "result", cond->default_result),
+                         why);
+      return;
+    }
+
+  cond->rule++;
+  conditions_step (cond);
+}
+
+static void
+conditions_step (Conditions *cond)
+{
+  Execution *execution = cond->execution;
+  PwExecutor *self = execution->executor;
+
+  for (; cond->condition < json_array_get_length (cond->conditions); cond->condition++, cond->rule = 0)
+    {
+      JsonObject *condition = json_array_get_object_element (cond->conditions, cond->condition);
+      const char *result = condition != NULL
+        ? json_object_get_string_member_with_default (condition, "result", cond->default_result)
+        : cond->default_result;
+      JsonArray *rules = condition != NULL && json_object_has_member (condition, "rules")
         ? json_object_get_array_member (condition, "rules") : NULL;
 
-      for (guint r = 0; rules != NULL && r < json_array_get_length (rules); r++)
+      for (; rules != NULL && cond->rule < json_array_get_length (rules); cond->rule++)
         {
-          JsonObject *rule = json_array_get_object_element (rules, r);
-          JsonObject *type = json_object_has_member (rule, "ruleTypeId")
+          JsonObject *rule = json_array_get_object_element (rules, cond->rule);
+          JsonObject *type = rule != NULL && json_object_has_member (rule, "ruleTypeId")
             ? json_object_get_object_member (rule, "ruleTypeId") : NULL;
           const char *provider = type != NULL
             ? json_object_get_string_member_with_default (type, "provider", "") : "";
-          JsonObject *config = json_object_has_member (rule, "configuration")
+          const char *name = rule != NULL ? json_object_get_string_member_with_default (rule, "name", "?") : "?";
+          JsonObject *config = rule != NULL && json_object_has_member (rule, "configuration")
             ? json_object_get_object_member (rule, "configuration") : NULL;
 
-          if (g_str_equal (provider, "VariableCheck") && config != NULL)
+          if (g_str_equal (provider, "VariableCheck"))
             {
-              g_autofree char *variable = resolve_text (execution,
-                json_object_get_string_member_with_default (config, "Variable", ""), NULL);
-              const char *expected = json_object_get_string_member_with_default (config, "Value", "");
-              const char *op = json_object_get_string_member_with_default (config, "Operator", "EQ");
+              g_autofree char *variable = config != NULL
+                ? resolve_text (execution, json_object_get_string_member_with_default (config, "Variable", ""), NULL)
+                : NULL;
+              const char *expected = config != NULL ? json_object_get_string_member_with_default (config, "Value", "") : "";
+              const char *op = config != NULL ? json_object_get_string_member_with_default (config, "Operator", "EQ") : "EQ";
               gboolean ok;
 
               if (variable == NULL)
@@ -881,24 +1056,166 @@ check_before_entry (Execution *execution,
                 ok = g_strcmp0 (variable, expected) != 0;
               else if (g_str_equal (op, "CONTAINS"))
                 ok = strstr (variable, expected) != NULL;
+              else if (g_str_equal (op, "GT") || g_str_equal (op, "LT"))
+                {
+                  double a = g_ascii_strtod (variable, NULL), b = g_ascii_strtod (expected, NULL);
+
+                  ok = g_str_equal (op, "GT") ? a > b : a < b;
+                }
               else
                 ok = g_strcmp0 (variable, expected) == 0;
 
+              pw_log_printf (cond->log, "Rule %s (VariableCheck): %s %s %s → %s", name,
+                             variable != NULL ? variable : "(unresolved)", op, expected,
+                             ok ? "passed" : "failed");
               if (!ok)
                 {
-                  *why = g_strdup_printf ("Entry condition rule %s failed: %s %s %s",
-                                          json_object_get_string_member_with_default (rule, "name", "?"),
-                                          variable != NULL ? variable : "(unresolved)", op, expected);
-                  *skip = g_str_equal (result, "SKIP");
-                  return FALSE;
+                  g_autofree char *why = g_strdup_printf ("rule %s: %s %s %s is false", name,
+                                                          variable != NULL ? variable : "(unresolved)",
+                                                          op, expected);
+                  conditions_finish (cond, FALSE, result, why);
+                  return;
                 }
             }
-          /* Other rule providers need AWS (CloudWatch, Lambda) or a clock
-           * window; they pass locally, and the stage's log says so. */
+          else if (g_str_equal (provider, "DeploymentWindow"))
+            {
+              const char *cron = config != NULL ? json_object_get_string_member_with_default (config, "Cron", NULL) : NULL;
+              const char *zone = config != NULL ? json_object_get_string_member_with_default (config, "TimeZone", NULL) : NULL;
+              gboolean ok = cron_matches_now (cron, zone);
+
+              pw_log_printf (cond->log, "Rule %s (DeploymentWindow): now %s the window '%s'%s%s", name,
+                             ok ? "is in" : "is outside", cron != NULL ? cron : "",
+                             zone != NULL ? " in " : "", zone != NULL ? zone : "");
+              if (!ok)
+                {
+                  g_autofree char *why = g_strdup_printf ("rule %s: outside the deployment window '%s'",
+                                                          name, cron != NULL ? cron : "");
+                  conditions_finish (cond, FALSE, result, why);
+                  return;
+                }
+            }
+          else if (g_str_equal (provider, "Commands") && json_object_has_member (rule, "commands"))
+            {
+              JsonArray *commands = json_object_get_array_member (rule, "commands");
+              GString *script = g_string_new (NULL);
+              g_autofree char *text = NULL;
+              g_autofree char *work = g_build_filename (self->state_dir, "work", execution->id, "conditions", NULL);
+              g_auto(GStrv) env = g_get_environ ();
+              const char *argv[] = { "/bin/sh", "-e", "-c", NULL, NULL };
+
+              for (guint k = 0; commands != NULL && k < json_array_get_length (commands); k++)
+                {
+                  JsonNode *line = json_array_get_element (commands, k);
+                  g_autofree char *resolved = NULL;
+
+                  if (json_node_get_value_type (line) != G_TYPE_STRING)
+                    continue;
+                  resolved = resolve_text (execution, json_node_get_string (line), NULL);
+                  g_string_append_printf (script, "%s\n", resolved != NULL ? resolved : json_node_get_string (line));
+                }
+              text = g_string_free (script, FALSE);
+              argv[3] = text;
+              g_mkdir_with_parents (work, 0755);
+              pw_log_printf (cond->log, "Rule %s (Commands): running %u command(s)", name,
+                             commands != NULL ? json_array_get_length (commands) : 0);
+              env = g_environ_setenv (env, "PIPEWRIGHT_EXECUTION_ID", execution->id, TRUE);
+              pw_command_run_async (argv, work, (const char * const *)env, NULL, cond->log, 3600,
+                                    NULL, commands_rule_done_cb, cond);
+              return;
+            }
+          else
+            pw_log_printf (cond->log, "Rule %s (%s) needs AWS and cannot be evaluated locally; "
+                           "treated as passing", name, provider);
         }
     }
 
-  return TRUE;
+  conditions_finish (cond, TRUE, NULL, NULL);
+}
+
+/* Evaluates the stage's @kind conditions (beforeEntry, onSuccess,
+ * onFailure), then calls @done; rules run in order and the first failing
+ * one decides. */
+static void
+evaluate_conditions (Execution      *execution,
+                     guint           stage,
+                     const char     *kind,
+                     const char     *default_result,
+                     ConditionsDone  done)
+{
+  PwExecutor *self = execution->executor;
+  JsonNode *holder = pw_element_get_member (PW_ELEMENT (stage_at (self, stage)), kind);
+  Conditions *cond;
+  g_autofree char *sname = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+
+  if (holder == NULL || !JSON_NODE_HOLDS_OBJECT (holder) ||
+      !json_object_has_member (json_node_get_object (holder), "conditions") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (holder), "conditions")))
+    {
+      done (execution, stage, TRUE, NULL, NULL);
+      return;
+    }
+
+  cond = g_new0 (Conditions, 1);
+  cond->execution = execution;
+  cond->stage = stage;
+  cond->kind = kind;
+  cond->default_result = default_result;
+  cond->done = done;
+  cond->conditions = json_array_ref (json_object_get_array_member (json_node_get_object (holder), "conditions"));
+
+  sname = safe_name (stage_name (self, stage));
+  name = g_strdup_printf ("%s-conditions.log", kind);
+  path = g_build_filename (self->state_dir, "logs", execution->id, sname, name, NULL);
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+    g_mkdir_with_parents (dir, 0755);
+  }
+  cond->log = pw_log_new (path, NULL);
+  conditions_step (cond);
+}
+
+static void
+before_entry_done (Execution  *execution,
+                   guint       stage,
+                   gboolean    passed,
+                   const char *result,
+                   const char *why)
+{
+  PwExecutor *self = execution->executor;
+  StageRun *st = &execution->stages[stage];
+
+  if (execution->finished)
+    return;
+
+  if (passed)
+    {
+      run_group (execution);
+      return;
+    }
+
+  st->end_time = now_iso ();
+  if (g_strcmp0 (result, "SKIP") == 0)
+    {
+      /* The stage is Skipped and the execution carries on. */
+      set_str (&st->status, "Skipped");
+      save (execution);
+      execution->inside = FALSE;
+      release_stage (self, stage, execution);
+      execution->stage = stage + 1;
+      advance (execution);
+    }
+  else
+    {
+      g_autofree char *summary = g_strdup_printf ("Stage %s: entry condition failed: %s",
+                                                  stage_name (self, stage), why != NULL ? why : "");
+
+      set_str (&st->status, "Failed");
+      emit_event (execution, "CodePipeline Stage Execution State Change", "FAILED", stage, NULL);
+      release_stage (self, stage, execution);
+      finish (execution, "Failed", summary);
+    }
 }
 
 static void
@@ -907,8 +1224,6 @@ enter_stage (Execution *execution,
 {
   PwExecutor *self = execution->executor;
   StageRun *st = &execution->stages[stage];
-  gboolean skip = FALSE;
-  g_autofree char *why = NULL;
 
   execution->stage = stage;
   execution->inside = TRUE;
@@ -922,29 +1237,8 @@ enter_stage (Execution *execution,
   st->attempt++;
   emit_event (execution, "CodePipeline Stage Execution State Change", "STARTED", stage, NULL);
 
-  if (!check_before_entry (execution, stage, &skip, &why))
-    {
-      st->end_time = now_iso ();
-      if (skip)
-        {
-          set_str (&st->status, "Skipped");
-          save (execution);
-          release_stage (self, stage, execution);
-          execution->stage = stage + 1;
-          advance (execution);
-        }
-      else
-        {
-          set_str (&st->status, "Failed");
-          emit_event (execution, "CodePipeline Stage Execution State Change", "FAILED", stage, NULL);
-          release_stage (self, stage, execution);
-          finish (execution, "Failed", why);
-        }
-      return;
-    }
-
   save (execution);
-  run_group (execution);
+  evaluate_conditions (execution, stage, "beforeEntry", "FAIL", before_entry_done);
 }
 
 static void
@@ -980,7 +1274,8 @@ advance (Execution *execution)
       return;
     }
 
-  if (next >= self->n_stages || (self->last_stage >= 0 && next > (guint)self->last_stage))
+  if (next >= self->n_stages || (self->last_stage >= 0 && next > (guint)self->last_stage) ||
+      (execution->only_stage >= 0 && next > (guint)execution->only_stage))
     {
       finish (execution, "Succeeded", NULL);
       return;
@@ -1417,6 +1712,9 @@ group_done (Execution *execution,
 
 static gboolean retry_stage (Execution *execution, gboolean all_actions, gboolean automatic,
                              GError **error);
+static void on_success_done (Execution *execution, guint stage, gboolean passed,
+                             const char *result, const char *why);
+static char *start_rollback (Execution *failed, guint stage);
 
 static void
 check_stage (Execution *execution)
@@ -1486,6 +1784,18 @@ check_stage (Execution *execution)
                                  failed != NULL ? pw_action_get_name (pw_stage_get_action (stage, failed->action)) : "?",
                                  failed != NULL && failed->summary != NULL ? failed->summary : "failed");
       release_stage (self, index, execution);
+
+      /* onFailure ROLLBACK: a new execution redeploys the stage with the
+       * artifacts of the last execution that succeeded in it. It starts
+       * before this one ends, so whoever waits for the end sees it. */
+      if (g_strcmp0 (result, "ROLLBACK") == 0)
+        {
+          g_autofree char *note = start_rollback (execution, index);
+          char *full = g_strconcat (summary, "; ", note, NULL);
+
+          g_free (summary);
+          summary = full;
+        }
       finish (execution, "Failed", summary);
       return;
     }
@@ -1506,6 +1816,12 @@ check_stage (Execution *execution)
       return;
     }
 
+  if (execution->success_checked != (int)index + 1)
+    {
+      evaluate_conditions (execution, index, "onSuccess", "FAIL", on_success_done);
+      return;
+    }
+
   st->end_time = now_iso ();
   set_str (&st->status, "Succeeded");
   emit_event (execution, "CodePipeline Stage Execution State Change", "SUCCEEDED", index, NULL);
@@ -1514,6 +1830,45 @@ check_stage (Execution *execution)
   execution->stage = index + 1;
   release_stage (self, index, execution);
   advance (execution);
+}
+
+static void
+on_success_done (Execution  *execution,
+                 guint       stage,
+                 gboolean    passed,
+                 const char *result,
+                 const char *why)
+{
+  PwExecutor *self = execution->executor;
+  StageRun *st = &execution->stages[stage];
+  g_autofree char *summary = NULL;
+
+  if (execution->finished || (int)stage != execution->stage)
+    return;
+
+  if (passed)
+    {
+      execution->success_checked = stage + 1;
+      check_stage (execution);
+      return;
+    }
+
+  summary = g_strdup_printf ("Stage %s: success condition failed: %s", stage_name (self, stage),
+                             why != NULL ? why : "");
+  st->end_time = now_iso ();
+  set_str (&st->status, "Failed");
+  emit_event (execution, "CodePipeline Stage Execution State Change", "FAILED", stage, NULL);
+  release_stage (self, stage, execution);
+
+  if (g_strcmp0 (result, "ROLLBACK") == 0)
+    {
+      g_autofree char *note = start_rollback (execution, stage);
+      char *full = g_strconcat (summary, "; ", note, NULL);
+
+      g_free (summary);
+      summary = full;
+    }
+  finish (execution, "Failed", summary);
 }
 
 static gboolean
@@ -1893,6 +2248,7 @@ pw_executor_start (PwExecutor  *self,
   execution->stages = g_new0 (StageRun, self->n_stages + 1);
   execution->actions = g_ptr_array_new_with_free_func (action_run_free);
   execution->stage = -1;
+  execution->only_stage = -1;
 
   /* Pipeline variables: the start's value, else the declared default. */
   declared = pw_element_get_member (PW_ELEMENT (self->pipeline), "variables");
@@ -2296,35 +2652,14 @@ find_stage_index (PwExecutor *self,
   return -1;
 }
 
-gboolean
-pw_executor_load_execution (PwExecutor  *self,
-                            const char  *execution_id,
-                            GError     **error)
+static Execution *
+execution_from_record (PwExecutor  *self,
+                       JsonObject  *o,
+                       GError     **error)
 {
-  g_autoptr(JsonNode) node = NULL;
-  JsonObject *o;
   Execution *execution;
   JsonArray *list;
-  const char *status;
-
-  g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
-
-  node = pw_state_load_execution (self->state_dir, execution_id, error);
-  if (node == NULL)
-    return FALSE;
-  o = json_node_get_object (node);
-
-  if (g_hash_table_contains (self->executions, json_object_get_string_member (o, "pipelineExecutionId")))
-    return TRUE;
-
-  status = json_object_get_string_member_with_default (o, "status", "");
-  if (!g_str_equal (status, "Failed") && !g_str_equal (status, "Stopped"))
-    {
-      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
-                   "Execution %s is %s; only a failed or stopped execution can be taken over",
-                   json_object_get_string_member (o, "pipelineExecutionId"), status);
-      return FALSE;
-    }
+  const char *status = json_object_get_string_member_with_default (o, "status", "");
 
   execution = g_new0 (Execution, 1);
   execution->executor = self;
@@ -2340,6 +2675,8 @@ pw_executor_load_execution (PwExecutor  *self,
   execution->actions = g_ptr_array_new_with_free_func (action_run_free);
   execution->finished = TRUE;
   execution->stage = -1;
+  execution->only_stage = -1;
+  execution->execution_type = g_strdup (json_object_get_string_member_with_default (o, "executionType", "STANDARD"));
 
   if (json_object_has_member (o, "trigger"))
     {
@@ -2413,7 +2750,7 @@ pw_executor_load_execution (PwExecutor  *self,
                          execution->id, json_object_get_string_member_with_default (a, "stageName", "?"),
                          json_object_get_string_member_with_default (a, "actionName", "?"));
             execution_free (execution);
-            return FALSE;
+            return NULL;
           }
 
         run = g_new0 (ActionRun, 1);
@@ -2486,6 +2823,131 @@ pw_executor_load_execution (PwExecutor  *self,
           }
     }
 
+  return execution;
+}
+
+gboolean
+pw_executor_load_execution (PwExecutor  *self,
+                            const char  *execution_id,
+                            GError     **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *o;
+  Execution *execution;
+  const char *status;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+
+  node = pw_state_load_execution (self->state_dir, execution_id, error);
+  if (node == NULL)
+    return FALSE;
+  o = json_node_get_object (node);
+
+  if (g_hash_table_contains (self->executions, json_object_get_string_member (o, "pipelineExecutionId")))
+    return TRUE;
+
+  status = json_object_get_string_member_with_default (o, "status", "");
+  if (!g_str_equal (status, "Failed") && !g_str_equal (status, "Stopped"))
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "Execution %s is %s; only a failed or stopped execution can be taken over",
+                   json_object_get_string_member (o, "pipelineExecutionId"), status);
+      return FALSE;
+    }
+
+  execution = execution_from_record (self, o, error);
+  if (execution == NULL)
+    return FALSE;
+
   g_hash_table_insert (self->executions, execution->id, execution);
   return TRUE;
+}
+
+/* Rollback ------------------------------------------------------------------- */
+
+static char *
+start_rollback (Execution *failed,
+                guint      stage)
+{
+  PwExecutor *self = failed->executor;
+  g_autoptr(GPtrArray) records = pw_state_list_executions (self->state_dir, NULL);
+  g_autoptr(GError) error = NULL;
+  JsonObject *target = NULL;
+  Execution *execution;
+  const char *name = stage_name (self, stage);
+
+  /* The newest execution, not itself a rollback, that succeeded in the
+   * stage: its artifacts and variables are what gets redeployed. */
+  for (guint i = 0; records != NULL && i < records->len && target == NULL; i++)
+    {
+      JsonObject *o = json_node_get_object (g_ptr_array_index (records, i));
+      JsonArray *stages;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "executionType", "STANDARD"), "ROLLBACK") == 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (o, "pipelineExecutionId", ""), failed->id) == 0 ||
+          !json_object_has_member (o, "stages"))
+        continue;
+
+      stages = json_object_get_array_member (o, "stages");
+      for (guint k = 0; k < json_array_get_length (stages); k++)
+        {
+          JsonObject *st = json_array_get_object_element (stages, k);
+
+          if (g_strcmp0 (json_object_get_string_member_with_default (st, "stageName", ""), name) == 0 &&
+              g_strcmp0 (json_object_get_string_member_with_default (st, "status", ""), "Succeeded") == 0)
+            target = o;
+        }
+    }
+
+  if (target == NULL)
+    return g_strdup_printf ("no earlier execution succeeded in stage %s, so there is nothing to "
+                            "roll back to", name);
+
+  /* Rebuild the target's state, then make it a new execution that runs
+   * only this stage. Reading its record (rather than the live object) also
+   * works when the target ran in another process, days ago. */
+  execution = execution_from_record (self, target, &error);
+  if (execution == NULL)
+    return g_strdup_printf ("cannot roll back stage %s: %s", name, error->message);
+
+  /* Keep only what ran before the stage: the stage itself runs anew. */
+  for (guint i = execution->actions->len; i > 0; i--)
+    {
+      ActionRun *run = g_ptr_array_index (execution->actions, i - 1);
+
+      if (run->stage >= stage)
+        g_ptr_array_remove_index (execution->actions, i - 1);
+    }
+  for (guint i = 0; i < self->n_stages; i++)
+    {
+      if (i < stage)
+        continue;
+      g_clear_pointer (&execution->stages[i].status, g_free);
+      g_clear_pointer (&execution->stages[i].start_time, g_free);
+      g_clear_pointer (&execution->stages[i].end_time, g_free);
+      execution->stages[i].attempt = 0;
+    }
+
+  set_str (&execution->rollback_target, execution->id);
+  g_free (execution->id);
+  execution->id = g_uuid_string_random ();
+  set_str (&execution->execution_type, "ROLLBACK");
+  set_str (&execution->status, "InProgress");
+  set_str (&execution->summary, NULL);
+  set_str (&execution->trigger_type, "AutomatedRollback");
+  set_str (&execution->trigger_detail, failed->id);
+  g_free (execution->start_time);
+  execution->start_time = now_iso ();
+  execution->finished = FALSE;
+  execution->inside = FALSE;
+  execution->only_stage = stage;
+  execution->stage = stage;
+
+  g_hash_table_insert (self->executions, execution->id, execution);
+  save (execution);
+  emit_event (execution, "CodePipeline Pipeline Execution State Change", "STARTED", -1, NULL);
+  try_enter (execution, stage);
+
+  return g_strdup_printf ("rolled back by execution %s to the revisions of %s",
+                          execution->id, execution->rollback_target);
 }

@@ -334,6 +334,89 @@ class Run(unittest.TestCase):
         with open(os.path.join(p.dir, "site", "index.html")) as f:
             self.assertEqual(f.read(), f"hello second {head}\n")
 
+    def test_conditions_skip_and_fail(self):
+        skip = """\
+      beforeEntry:
+        conditions:
+          - result: SKIP
+            rules:
+              - name: OnlyProd
+                ruleTypeId: {category: Rule, owner: AWS, provider: VariableCheck, version: "1"}
+                configuration: {Variable: "#{variables.Greeting}", Value: prod, Operator: EQ}
+"""
+        p = self.project = Project()
+        with open(p.pipeline) as f:
+            text = f.read()
+        with open(p.pipeline, "w") as f:
+            f.write(text.replace('          inputArtifacts: [{name: Bin}]\n', '          inputArtifacts: [{name: Bin}]\n' + skip))
+        cli("run", p.pipeline, check=0)
+        [record] = p.history()
+        self.assertEqual([s["status"] for s in record["stages"]], ["Succeeded", "Succeeded", "Skipped"])
+        self.assertFalse(os.path.exists(os.path.join(p.dir, "site")))
+        # With the variable set, the stage runs.
+        cli("run", p.pipeline, "--var", "Greeting=prod", check=0)
+        self.assertTrue(os.path.exists(os.path.join(p.dir, "site", "index.html")))
+
+    def test_on_success_commands_rule_fails_stage(self):
+        check = """\
+      onSuccess:
+        conditions:
+          - result: FAIL
+            rules:
+              - name: SiteIsUp
+                ruleTypeId: {category: Rule, owner: AWS, provider: Commands, version: "1"}
+                commands: ["test -f %s/site/never-there"]
+"""
+        p = self.project = Project()
+        with open(p.pipeline) as f:
+            text = f.read()
+        with open(p.pipeline, "w") as f:
+            f.write(text.replace('          inputArtifacts: [{name: Bin}]\n',
+                                 '          inputArtifacts: [{name: Bin}]\n' + check % p.dir))
+        run = cli("run", p.pipeline, check=1)
+        self.assertIn("success condition failed", run.stdout)
+        [record] = p.history()
+        self.assertEqual(record["stages"][2]["status"], "Failed")
+
+    def test_on_failure_rollback(self):
+        deploy = """\
+        - name: Check
+          runOrder: 2
+          actionTypeId: {category: Test, owner: Custom, provider: SiteCheck, version: "1"}
+      onFailure:
+        result: ROLLBACK
+"""
+        p = self.project = Project()
+        with open(p.pipeline) as f:
+            text = f.read()
+        with open(p.pipeline, "w") as f:
+            f.write(text.replace('          inputArtifacts: [{name: Bin}]\n',
+                                 '          inputArtifacts: [{name: Bin}]\n' + deploy))
+        with open(os.path.join(p.dir, "pipewright.local.yml"), "a") as f:
+            f.write("commands:\n  Check: {run: \"! grep -q broken %s/site/index.html\"}\n" % p.dir)
+        sh(p.dir, "git", "add", "-A")
+        sh(p.dir, "git", "commit", "-q", "-m", "Deploy with a check")
+        cli("run", p.pipeline, check=0)
+        with open(os.path.join(p.dir, "site", "index.html")) as f:
+            good = f.read()
+
+        with open(os.path.join(p.dir, "app.txt"), "w") as f:
+            f.write("broken\n")
+        sh(p.dir, "git", "commit", "-q", "-am", "Break the site")
+        run = cli("run", p.pipeline, check=1)
+        self.assertIn("rolled back", run.stdout)
+
+        records = p.history()
+        self.assertEqual(records[0]["executionType"], "ROLLBACK")
+        self.assertEqual(records[0]["status"], "Succeeded")
+        self.assertEqual(records[0]["trigger"]["triggerType"], "AutomatedRollback")
+        self.assertEqual(records[0]["rollbackMetadata"]["rollbackTargetPipelineExecutionId"],
+                         records[2]["pipelineExecutionId"])
+        self.assertEqual(records[1]["status"], "Failed")
+        # The site is back to what the last good execution deployed.
+        with open(os.path.join(p.dir, "site", "index.html")) as f:
+            self.assertEqual(f.read(), good)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -1329,8 +1329,16 @@ parse_root (Parser   *parser,
     {
       g_autofree char *version = scalar_text (parser, member);
 
-      if (g_strcmp0 (version, "0.2") == 0 || g_strcmp0 (version, "0.1") == 0)
+      if (g_strcmp0 (version, "0.2") == 0)
         spec->version = g_steal_pointer (&version);
+      else if (g_strcmp0 (version, "0.1") == 0)
+        /* 0.1 runs each command in a fresh shell, so a buildspec written
+         * for it usually behaves differently under 0.2; saying so beats
+         * running it with semantics the author did not mean. */
+        parser_error (parser, member, FALSE,
+                      "buildspec version 0.1 is deprecated and not run locally (it runs every "
+                      "command in a fresh shell); change it to `version: 0.2`, where `cd` and "
+                      "`export` carry over between commands");
       else if (version != NULL)
         parser_error (parser, member, FALSE,
                       "unsupported buildspec version '%s'; use `version: 0.2`", version);

@@ -151,9 +151,10 @@ test_version (void)
   quoted = parse_ok ("version: '0.2'\nphases: {build: {commands: [make]}}\n");
   g_assert_cmpstr (pw_buildspec_get_version (quoted), ==, "0.2");
 
-  /* 0.1 still runs: every command in a fresh shell (see test-codebuild). */
-  old = parse_ok ("version: 0.1\nphases: {build: {commands: [make]}}\n");
-  g_assert_cmpstr (pw_buildspec_get_version (old), ==, "0.1");
+  /* 0.1 is refused with the reason: its semantics differ from 0.2's. */
+  assert_error_line ("version: 0.1\nphases: {build: {commands: [make]}}\n",
+                     "buildspec.yml:1:10: buildspec version 0.1 is deprecated and not run locally");
+  (void)old;
 }
 
 static void

@@ -556,28 +556,27 @@ test_set_e (Fixture       *fixture,
   assert_log_has (log, "Z post in /\n");
 }
 
-/* Version 0.1: every command starts afresh. */
+/* Version 0.1 ends the action Failed, with the reason in its log. */
 static void
 test_version_01 (Fixture       *fixture,
                  gconstpointer  data)
 {
+  g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
-  g_autofree char *expected = NULL;
 
   add_source (fixture,
               "version: 0.1\n"
               "phases:\n"
               "  build:\n"
               "    commands:\n"
-              "      - export GREETING=hello\n"
-              "      - mkdir -p sub && cd sub\n"
-              "      - echo \"greeting=${GREETING-unset} pwd=$(pwd)\"\n");
+              "      - echo NOT-RUN\n");
 
-  assert_build_ok (fixture);
+  g_assert_false (run_build (fixture, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION);
 
   log = read_log (fixture);
-  expected = g_strdup_printf ("greeting=unset pwd=%s/src\n", fixture->work);
-  assert_log_has (log, expected);
+  assert_log_has (log, "buildspec version 0.1 is deprecated");
+  assert_log_lacks (log, "NOT-RUN");
 }
 
 static void

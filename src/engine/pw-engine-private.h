@@ -23,5 +23,10 @@ JsonNode *_pw_state_read_json       (const char  *path,
 char     *_pw_state_execution_path  (const char  *state_dir,
                                      const char  *execution_id);
 gboolean  _pw_state_pid_alive       (gint64       pid);
+gboolean  _pw_state_replace_file    (const char  *path,
+                                     const char  *text,
+                                     gsize        length,
+                                     GError     **error);
+gboolean  _pw_state_mkdir_top       (const char  *path);
 
 G_END_DECLS

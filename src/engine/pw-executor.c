@@ -9,9 +9,8 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
-#include <linux/fs.h>
-#include <sys/ioctl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,6 +27,12 @@
  * a stage are superseded or queued as the mode says. Every state change is
  * written to the execution's record (atomically) and appended to
  * events.jsonl as an EventBridge-shaped event. */
+
+/* The least time between two writes of a running execution's record: too
+ * short for anyone watching `pipewright-cli status` to notice, long enough
+ * that a chain of quick actions does not write one each (a write is a new
+ * file and a rename, ~0.2 ms). */
+#define SAVE_INTERVAL_MS 20
 
 typedef struct _Execution Execution;
 
@@ -81,6 +86,7 @@ struct _Execution
   GHashTable *artifacts;            /* name → JsonObject {name, path, revision} (latest) */
   StageRun   *stages;
   GPtrArray  *actions;              /* ActionRun*, every attempt */
+  ActionRun **latest;               /* per action (see action_slot): its latest attempt */
   int         stage;                /* the stage it is in or waiting for; -1 before start */
   guint       group;                /* index into the stage's run orders */
   gboolean    inside;               /* holds (or, PARALLEL, is in) the stage */
@@ -90,6 +96,7 @@ struct _Execution
   guint       running;
   guint       auto_retries;
   guint       save_id;
+  gint64      next_save;            /* monotonic µs before which no record is written */
   int         only_stage;           /* a rollback runs this stage only; -1 otherwise */
   int         success_checked;      /* stage index + 1 whose onSuccess passed */
   char       *execution_type;       /* STANDARD or ROLLBACK */
@@ -115,6 +122,8 @@ struct _PwExecutor
   PwApprovalMode   approval_mode;
   int              last_stage;
   guint            n_stages;
+  guint           *action_offsets;  /* per stage: its first action's index in Execution.latest */
+  GHashTable      *top_folders;     /* made by make_top_folder */
   int              events_fd;
 };
 
@@ -224,6 +233,7 @@ execution_free (gpointer data)
       g_free (execution->stages);
     }
   g_clear_pointer (&execution->actions, g_ptr_array_unref);
+  g_free (execution->latest);
   g_free (execution);
 }
 
@@ -449,15 +459,26 @@ write_record (Execution *execution,
   g_autofree char *path = _pw_state_execution_path (execution->executor->state_dir, execution->id);
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
+  gint64 started = g_get_monotonic_time ();
+  gint64 ended;
 
   g_clear_handle_id (&execution->save_id, g_source_remove);
   node = execution_to_json (execution);
   if (!_pw_state_write_json_full (path, node, durable, &error))
     g_warning ("Could not save execution %s: %s", execution->id, error->message);
+
+  /* The record is written whole, so its cost grows with the actions run,
+   * and a write per main-loop turn made a run quadratic (10x10 `true`
+   * actions: 66 writes of up to 88 KB, ~1 ms each, on the main loop; 30
+   * now). The next write waits nine times as long as this one took, so
+   * records never take more than a tenth of the main loop, and at least
+   * SAVE_INTERVAL_MS. */
+  ended = g_get_monotonic_time ();
+  execution->next_save = ended + MAX (9 * (ended - started), SAVE_INTERVAL_MS * 1000);
 }
 
 static gboolean
-save_idle_cb (gpointer data)
+save_cb (gpointer data)
 {
   Execution *execution = data;
 
@@ -468,12 +489,14 @@ save_idle_cb (gpointer data)
 
 /* Records the execution's state. The many changes of one main-loop turn
  * (an action ends, its stage ends, the next one starts…) are written once,
- * right after; the record that ends an execution is written at once and
- * synced to disk. Before this, fsyncing every change cost ~45 ms between
- * two actions. */
+ * right after, or when write_record allows; the record that ends an
+ * execution is written at once and synced to disk. Before this, fsyncing
+ * every change cost ~45 ms between two actions. */
 static void
 save (Execution *execution)
 {
+  gint64 now;
+
   g_free (execution->update_time);
   execution->update_time = now_iso ();
 
@@ -483,8 +506,16 @@ save (Execution *execution)
       return;
     }
 
-  if (execution->save_id == 0)
-    execution->save_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, save_idle_cb, execution, NULL);
+  if (execution->save_id != 0)
+    return;
+
+  now = g_get_monotonic_time ();
+  if (now >= execution->next_save)
+    execution->save_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, save_cb, execution, NULL);
+  else
+    execution->save_id = g_timeout_add_full (G_PRIORITY_HIGH_IDLE,
+                                             (execution->next_save - now + 999) / 1000,
+                                             save_cb, execution, NULL);
 }
 
 static void
@@ -1286,20 +1317,101 @@ advance (Execution *execution)
 
 /* Actions ------------------------------------------------------------------ */
 
+/* Where an action's latest attempt is kept in Execution.latest. Looking
+ * it up in the list of every attempt made starting a stage of N actions
+ * cost O(N x all attempts) (2,500 actions: ~6 M comparisons). */
+static guint
+action_slot (PwExecutor *self,
+             guint       stage,
+             guint       action)
+{
+  return self->action_offsets[stage] + action;
+}
+
 static ActionRun *
 latest_run (Execution *execution,
             guint      stage,
             guint      action)
 {
-  for (guint i = execution->actions->len; i > 0; i--)
-    {
-      ActionRun *run = g_ptr_array_index (execution->actions, i - 1);
+  return execution->latest[action_slot (execution->executor, stage, action)];
+}
 
-      if (run->stage == stage && run->action == action)
-        return run;
+static void
+add_run (Execution *execution,
+         ActionRun *run)
+{
+  g_ptr_array_add (execution->actions, run);
+  execution->latest[action_slot (execution->executor, run->stage, run->action)] = run;
+}
+
+/* Frees the attempt at @index; an earlier attempt of the same action, if
+ * any is left, becomes its latest again. */
+static void
+remove_run (Execution *execution,
+            guint      index)
+{
+  ActionRun *run = g_ptr_array_index (execution->actions, index);
+  guint slot = action_slot (execution->executor, run->stage, run->action);
+
+  if (execution->latest[slot] == run)
+    {
+      execution->latest[slot] = NULL;
+      for (guint i = index; i > 0; i--)
+        {
+          ActionRun *earlier = g_ptr_array_index (execution->actions, i - 1);
+
+          if (earlier->stage == run->stage && earlier->action == run->action)
+            {
+              execution->latest[slot] = earlier;
+              break;
+            }
+        }
+    }
+  g_ptr_array_remove_index (execution->actions, index);
+}
+
+static Execution *
+execution_new (PwExecutor *self)
+{
+  Execution *execution = g_new0 (Execution, 1);
+
+  execution->executor = self;
+  execution->pipeline_variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  execution->source_revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  execution->namespaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  execution->artifacts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify)json_node_unref);
+  execution->stages = g_new0 (StageRun, self->n_stages + 1);
+  execution->actions = g_ptr_array_new_with_free_func (action_run_free);
+  execution->latest = g_new0 (ActionRun *, self->action_offsets[self->n_stages] + 1);
+  execution->stage = -1;
+  execution->only_stage = -1;
+
+  return execution;
+}
+
+/* Whose parent is there already, in the common case: one mkdir(2), where
+ * g_mkdir_with_parents tests every folder from the root first. */
+static void
+make_folder (const char *path)
+{
+  if (g_mkdir (path, 0755) != 0 && errno != EEXIST)
+    g_mkdir_with_parents (path, 0755);
+}
+
+/* Makes @path as _pw_state_mkdir_top does, once per executor. */
+static void
+make_top_folder (PwExecutor *self,
+                 char       *path)
+{
+  if (g_hash_table_contains (self->top_folders, path))
+    {
+      g_free (path);
+      return;
     }
 
-  return NULL;
+  _pw_state_mkdir_top (path);
+  g_hash_table_add (self->top_folders, path);
 }
 
 static char *
@@ -1483,6 +1595,7 @@ start_action (Execution *execution,
   g_autofree char *work = NULL;
   g_autofree char *out = NULL;
   g_autofree char *cache = NULL;
+  const char *cache_kind;
   g_auto(GStrv) inputs = pw_action_dup_input_artifacts (action);
   g_auto(GStrv) env = g_get_environ ();
   JsonObject *profile_env;
@@ -1499,7 +1612,7 @@ start_action (Execution *execution,
   run->variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   run->outputs = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
   run->running = TRUE;
-  g_ptr_array_add (execution->actions, run);
+  add_run (execution, run);
   execution->running++;
 
   log_name = run->attempt > 1 ? g_strdup_printf ("%s.%u.log", aname, run->attempt)
@@ -1514,32 +1627,30 @@ start_action (Execution *execution,
     {
       g_autofree char *project = safe_name (pw_action_get_configuration_string (action, "ProjectName"));
 
-      cache = g_build_filename (self->state_dir, "cache", "codebuild", project, NULL);
+      cache_kind = "codebuild";
+      cache = g_build_filename (self->state_dir, "cache", cache_kind, project, NULL);
     }
   else
-    cache = g_build_filename (self->state_dir, "cache", "actions", sname, aname, NULL);
+    {
+      cache_kind = "actions";
+      cache = g_build_filename (self->state_dir, "cache", cache_kind, sname, aname, NULL);
+    }
+
+  /* Each action's folders in their own block groups (see
+   * _pw_state_mkdir_top): the per-execution folders, and the cache
+   * folders that hold one per project or stage. */
+  make_top_folder (self, g_build_filename (self->state_dir, "logs", execution->id, NULL));
+  make_top_folder (self, g_build_filename (self->state_dir, "work", execution->id, NULL));
+  make_top_folder (self, g_build_filename (self->state_dir, "artifacts", execution->id, NULL));
+  make_top_folder (self, g_build_filename (self->state_dir, "cache", cache_kind, NULL));
   {
     g_autofree char *log_dir = g_path_get_dirname (run->log_path);
 
-    g_mkdir_with_parents (log_dir, 0755);
+    make_folder (log_dir);
   }
-  {
-    g_autofree char *exec_work = g_path_get_dirname (work);
-    if (g_mkdir_with_parents (exec_work, 0755) == 0)
-      {
-        int fd = open (exec_work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        int flags = 0;
-        if (fd >= 0 && ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0 && !(flags & FS_TOPDIR_FL))
-          {
-            flags |= FS_TOPDIR_FL;
-            ioctl (fd, FS_IOC_SETFLAGS, &flags);
-          }
-        if (fd >= 0) close (fd);
-      }
-  }
-  g_mkdir_with_parents (work, 0755);
-  g_mkdir_with_parents (out, 0755);
-  g_mkdir_with_parents (cache, 0755);
+  make_folder (work);
+  make_folder (out);
+  make_folder (cache);
 
   emit_event (execution, "CodePipeline Action Execution State Change", "STARTED", stage_index, run);
   save (execution);
@@ -1987,6 +2098,8 @@ pw_executor_finalize (GObject *object)
   g_free (self->holders);
   g_free (self->disabled);
   g_free (self->disabled_reason);
+  g_free (self->action_offsets);
+  g_clear_pointer (&self->top_folders, g_hash_table_unref);
   g_clear_object (&self->pipeline);
   g_clear_object (&self->profile);
   g_free (self->pipeline_path);
@@ -2039,6 +2152,7 @@ static void
 pw_executor_init (PwExecutor *self)
 {
   self->executions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, execution_free);
+  self->top_folders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->events_fd = -1;
   self->last_stage = -1;
 }
@@ -2093,6 +2207,11 @@ pw_executor_new (PwPipeline      *pipeline,
         return NULL;
       }
 
+  self->action_offsets = g_new0 (guint, self->n_stages + 1);
+  for (guint i = 0; i < self->n_stages; i++)
+    self->action_offsets[i + 1] = self->action_offsets[i] +
+                                  pw_stage_get_n_actions (stage_at (self, i));
+
   /* Transitions the CloudFormation template disabled. */
   disabled = pw_element_get_member (PW_ELEMENT (pipeline), "disableInboundStageTransitions");
   if (disabled != NULL && JSON_NODE_HOLDS_ARRAY (disabled))
@@ -2127,6 +2246,9 @@ pw_executor_new (PwPipeline      *pipeline,
   /* A run killed earlier leaves InProgress records behind: close them. */
   pw_state_recover (self->state_dir);
 
+  /* One folder per execution, each rewritten often (see write_record). */
+  make_top_folder (self, g_build_filename (self->state_dir, "executions", NULL));
+
   {
     g_autofree char *runner = g_build_filename (self->state_dir, "runner.json", NULL);
     g_autoptr(JsonNode) info = NULL;
@@ -2137,7 +2259,8 @@ pw_executor_new (PwPipeline      *pipeline,
     json_builder_add_int_value (b, getpid ());
     json_builder_end_object (b);
     info = json_builder_get_root (b);
-    if (!_pw_state_write_json (runner, info, error))
+    /* Not synced: after a power cut no runner is alive to be named. */
+    if (!_pw_state_write_json_full (runner, info, FALSE, error))
       return NULL;
   }
 
@@ -2234,21 +2357,12 @@ pw_executor_start (PwExecutor  *self,
 
   g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
 
-  execution = g_new0 (Execution, 1);
-  execution->executor = self;
+  execution = execution_new (self);
   execution->id = g_uuid_string_random ();
   execution->status = g_strdup ("InProgress");
   execution->trigger_type = g_strdup (trigger_type != NULL ? trigger_type : "StartPipelineExecution");
   execution->trigger_detail = g_strdup (trigger_detail != NULL ? trigger_detail : "pipewright-cli");
   execution->start_time = now_iso ();
-  execution->pipeline_variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  execution->source_revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  execution->namespaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  execution->artifacts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_node_unref);
-  execution->stages = g_new0 (StageRun, self->n_stages + 1);
-  execution->actions = g_ptr_array_new_with_free_func (action_run_free);
-  execution->stage = -1;
-  execution->only_stage = -1;
 
   /* Pipeline variables: the start's value, else the declared default. */
   declared = pw_element_get_member (PW_ELEMENT (self->pipeline), "variables");
@@ -2661,21 +2775,12 @@ execution_from_record (PwExecutor  *self,
   JsonArray *list;
   const char *status = json_object_get_string_member_with_default (o, "status", "");
 
-  execution = g_new0 (Execution, 1);
-  execution->executor = self;
+  execution = execution_new (self);
   execution->id = g_strdup (json_object_get_string_member (o, "pipelineExecutionId"));
   execution->status = g_strdup (status);
   execution->summary = g_strdup (json_object_get_string_member_with_default (o, "statusSummary", NULL));
   execution->start_time = g_strdup (json_object_get_string_member_with_default (o, "startTime", NULL));
-  execution->pipeline_variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  execution->source_revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  execution->namespaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  execution->artifacts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)json_node_unref);
-  execution->stages = g_new0 (StageRun, self->n_stages + 1);
-  execution->actions = g_ptr_array_new_with_free_func (action_run_free);
   execution->finished = TRUE;
-  execution->stage = -1;
-  execution->only_stage = -1;
   execution->execution_type = g_strdup (json_object_get_string_member_with_default (o, "executionType", "STANDARD"));
 
   if (json_object_has_member (o, "trigger"))
@@ -2806,7 +2911,7 @@ execution_from_record (PwExecutor  *self,
                 }
           }
 
-        g_ptr_array_add (execution->actions, run);
+        add_run (execution, run);
       }
 
   /* The group to pick up from: the first one not wholly successful. */
@@ -2916,7 +3021,7 @@ start_rollback (Execution *failed,
       ActionRun *run = g_ptr_array_index (execution->actions, i - 1);
 
       if (run->stage >= stage)
-        g_ptr_array_remove_index (execution->actions, i - 1);
+        remove_run (execution, i - 1);
     }
   for (guint i = 0; i < self->n_stages; i++)
     {

@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "pw-engine.h"
+#include "pw-engine-private.h"
 
 /* CodeBuild run locally: the inputs are extracted into a fresh folder, the
  * buildspec's phases run with CodeBuild's environment and transitions, and
@@ -611,7 +612,10 @@ next_build_number (Build *build)
 
   number++;
   text = g_strdup_printf ("%" G_GUINT64_FORMAT "\n", number);
-  if (!pw_file_replace_contents (path, text, strlen (text), NULL))
+  /* Replaced whole, so a parallel build never reads half a number, but
+   * not synced: a power cut may cost a number, and the two fsyncs cost
+   * 2-4 ms before every build's first command. */
+  if (!_pw_state_replace_file (path, text, strlen (text), NULL))
     g_debug ("Cannot store the build number in %s", path);
 
   return number;
@@ -1122,6 +1126,46 @@ finish_with_error (GTask  *task,
   g_task_return_error (task, error);
 }
 
+typedef struct
+{
+  GTask           *task;
+  GTaskThreadFunc  func;
+} ThreadWork;
+
+static void
+thread_work_cb (gpointer data,
+                gpointer user_data)
+{
+  ThreadWork *work = data;
+
+  work->func (work->task, NULL, g_task_get_task_data (work->task), NULL);
+  g_object_unref (work->task);
+  g_free (work);
+}
+
+/* The builds' preparing and finishing (extracting sources, zipping
+ * artifacts, removing the session) run on one thread per processor, not
+ * on GTask's shared pool of ten or more. That work is all CPU and file
+ * system: more threads than processors only fought over glibc's time zone
+ * lock (libarchive converts each zip entry's time with mktime), and each
+ * took a copy-on-write fault on every page it wrote after every fork of a
+ * command. 1x100 `true` actions: 820 -> 600 ms, CPU 1.47 -> 1.09 s. */
+static GThreadPool *
+build_thread_pool (void)
+{
+  static gsize initialized;
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&initialized))
+    {
+      pool = g_thread_pool_new (thread_work_cb, NULL, MAX (2, g_get_num_processors ()),
+                                FALSE, NULL);
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return pool;
+}
+
 /* Runs @func in a thread, then @done on the main thread. The thread's task
  * has no cancellable: stopping is checked by the work itself, and the
  * cleaning up that follows a stop must still happen. */
@@ -1131,10 +1175,12 @@ run_in_thread (GTask               *task,
                GAsyncReadyCallback  done)
 {
   Build *build = g_task_get_task_data (task);
-  g_autoptr(GTask) thread_task = g_task_new (NULL, NULL, done, g_object_ref (task));
+  ThreadWork *work = g_new0 (ThreadWork, 1);
 
-  g_task_set_task_data (thread_task, build, NULL);
-  g_task_run_in_thread (thread_task, func);
+  work->task = g_task_new (NULL, NULL, done, g_object_ref (task));
+  work->func = func;
+  g_task_set_task_data (work->task, build, NULL);
+  g_thread_pool_push (build_thread_pool (), work, NULL);
 }
 
 /* Artifacts, reports and cache (worker thread) ----------------------------------- */

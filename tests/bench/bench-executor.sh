@@ -86,7 +86,7 @@ with=$(timed "$TMP/w3-with"); without=$(timed "$TMP/w3-without")
 RUNS=$RUNS_SAVED
 fig exec.w3.with_artifacts_wall_median "$with" ms
 fig exec.w3.without_artifacts_wall_median "$without" ms
-fig exec.w3.artifact_cost "$((with - without))" ms
+fig exec.w3.artifact_cost "$(calc "$with - $without")" ms
 
 data="$TMP/limit"; mkdir -p "$data/out"
 head -c 200000000 /dev/urandom | split -b 200000 -a 4 -d - "$data/out/part_"

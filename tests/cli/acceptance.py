@@ -275,6 +275,42 @@ class Cli(unittest.TestCase):
         self.assertIn('-> s2_a1 [label="Bin"]', p.stdout)
         self.assertIn("cluster_s1_g0", p.stdout)
 
+    def test_sam_template_keeps_transform(self):
+        tpl = self.write("sam.yml", """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: index.handler, Runtime: python3.12, InlineCode: "def handler(e, c): pass"}
+  Pipe:
+    Type: AWS::CodePipeline::Pipeline
+    Properties:
+      RoleArn: arn:aws:iam::111122223333:role/r
+      ArtifactStore: {Type: S3, Location: my-bucket}
+      Stages:
+        - Name: Source
+          Actions:
+            - Name: Src
+              ActionTypeId: {Category: Source, Owner: AWS, Provider: S3, Version: "1"}
+              Configuration: {S3Bucket: b, S3ObjectKey: k.zip, PollForSourceChanges: "false"}
+              OutputArtifacts: [{Name: Out}]
+        - Name: Invoke
+          Actions:
+            - Name: Call
+              ActionTypeId: {Category: Invoke, Owner: AWS, Provider: Lambda, Version: "1"}
+              Configuration: {FunctionName: !Ref Fn}
+              InputArtifacts: [{Name: Out}]
+""")
+        out = os.path.join(self.tmp, "sam-out.yml")
+        run("export", "--to", "cfn-yaml", tpl, "-o", out, check=0)
+        with open(out) as f:
+            text = f.read()
+        self.assertIn("Transform: AWS::Serverless-2016-10-31", text)
+        self.assertIn("AWS::Serverless::Function", text)
+        self.assertIn("FunctionName: !Ref Fn", text)
+        self.assertIsNone(cfn_lint_errors(out))
+
     def test_import_multiple_pipelines_needs_resource(self):
         tpl = self.write("two.yml", """
 Resources:

@@ -19,6 +19,13 @@ enum {
   EXIT_USAGE = 2,
 };
 
+GOptionContext *pw_cli_new_context (const char     *parameters,
+                                    const char     *summary,
+                                    GOptionEntry   *entries);
+gboolean        pw_cli_parse_args  (GOptionContext *context,
+                                    int            *argc,
+                                    char         ***argv);
+
 void      pw_cli_print_error  (const char *format,
                                ...) G_GNUC_PRINTF (1, 2);
 gboolean  pw_cli_use_color    (FILE       *stream);

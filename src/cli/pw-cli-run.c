@@ -36,33 +36,6 @@ typedef struct
   guint       interrupts;
 } RunContext;
 
-static GOptionContext *
-new_context (const char   *parameters,
-             const char   *summary,
-             GOptionEntry *entries)
-{
-  GOptionContext *context = g_option_context_new (parameters);
-
-  g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  return context;
-}
-
-static gboolean
-parse (GOptionContext *context,
-       int            *argc,
-       char         ***argv)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      pw_cli_print_error ("%s (see --help)", error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* The state folder: --state-dir, else `.pipewright` beside --pipeline,
  * else the nearest `.pipewright` from the current folder up. */
 static char *
@@ -420,13 +393,13 @@ pw_cli_run (int    argc,
     { NULL }
   };
 
-  context = new_context (_("PIPELINE"),
-                         _("Runs one execution of the pipeline on this machine with CodePipeline's "
-                           "semantics, and exits 0 when it Succeeded, 1 when it did not, 2 on bad "
-                           "usage. Manual approvals wait for 'pipewright-cli approve' from another "
-                           "terminal unless --auto-approve or --reject-approvals is given."),
-                         entries);
-  if (!parse (context, &argc, &argv))
+  context = pw_cli_new_context (_("PIPELINE"),
+                                _("Runs one execution of the pipeline on this machine with CodePipeline's "
+                                  "semantics, and exits 0 when it Succeeded, 1 when it did not, 2 on bad "
+                                  "usage. Manual approvals wait for 'pipewright-cli approve' from another "
+                                  "terminal unless --auto-approve or --reject-approvals is given."),
+                                entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 2)
     {
@@ -549,6 +522,26 @@ require_state_dir (const char *state_dir,
   return dir;
 }
 
+/* The execution named on the command line (an id or a unique prefix), from
+ * the state folder the options point at; says why on stderr if none. */
+static JsonNode *
+load_execution_arg (const char  *state_opt,
+                    const char  *pipeline,
+                    const char  *id,
+                    char       **state_dir)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  if ((*state_dir = require_state_dir (state_opt, pipeline)) == NULL)
+    return NULL;
+
+  node = pw_state_load_execution (*state_dir, id, &error);
+  if (node == NULL)
+    pw_cli_print_error ("%s", error->message);
+  return node;
+}
+
 int
 pw_cli_status (int    argc,
                char **argv)
@@ -565,8 +558,8 @@ pw_cli_status (int    argc,
     { NULL }
   };
 
-  context = new_context (_("[EXECUTION]"), _("Shows an execution stage by stage (default: the latest)."), entries);
-  if (!parse (context, &argc, &argv))
+  context = pw_cli_new_context (_("[EXECUTION]"), _("Shows an execution stage by stage (default: the latest)."), entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
   if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
     return EXIT_USAGE;
@@ -622,8 +615,8 @@ pw_cli_history (int    argc,
     { NULL }
   };
 
-  context = new_context ("", _("Lists past executions, newest first."), entries);
-  if (!parse (context, &argc, &argv))
+  context = pw_cli_new_context ("", _("Lists past executions, newest first."), entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
   if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
     return EXIT_USAGE;
@@ -738,25 +731,18 @@ pw_cli_logs (int    argc,
     { NULL }
   };
 
-  context = new_context (_("EXECUTION [ACTION]"),
-                         _("Prints the logs of an execution's actions (ACTION is 'Action' or "
-                           "'Stage/Action'), with their timestamps."), entries);
-  if (!parse (context, &argc, &argv))
+  context = pw_cli_new_context (_("EXECUTION [ACTION]"),
+                                _("Prints the logs of an execution's actions (ACTION is 'Action' or "
+                                  "'Stage/Action'), with their timestamps."), entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
   if (argc < 2 || argc > 3)
     {
       pw_cli_print_error (_("give an execution id, and optionally an action (see --help)"));
       return EXIT_USAGE;
     }
-  if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
+  if ((node = load_execution_arg (state_opt, pipeline, argv[1], &state_dir)) == NULL)
     return EXIT_USAGE;
-
-  node = pw_state_load_execution (state_dir, argv[1], &error);
-  if (node == NULL)
-    {
-      pw_cli_print_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
 
   actions = json_object_get_array_member (json_node_get_object (node), "actions");
   for (guint i = 0; actions != NULL && i < json_array_get_length (actions); i++)
@@ -894,13 +880,13 @@ decide (int         argc,
     { NULL }
   };
 
-  context = new_context (_("EXECUTION STAGE ACTION"),
-                         g_str_equal (op, "approve")
-                           ? _("Approves a manual approval that a running execution waits for.")
-                           : _("Rejects a manual approval that a running execution waits for; the "
-                               "action and its stage fail."),
-                         entries);
-  if (!parse (context, &argc, &argv))
+  context = pw_cli_new_context (_("EXECUTION STAGE ACTION"),
+                                g_str_equal (op, "approve")
+                                  ? _("Approves a manual approval that a running execution waits for.")
+                                  : _("Rejects a manual approval that a running execution waits for; the "
+                                      "action and its stage fail."),
+                                entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 4)
     {
@@ -942,11 +928,11 @@ pw_cli_stop (int    argc,
     { NULL }
   };
 
-  context = new_context (_("EXECUTION"),
-                         _("Stops a running execution: by default its running actions finish and "
-                           "nothing new starts (stop and wait); with --abandon they are abandoned."),
-                         entries);
-  if (!parse (context, &argc, &argv))
+  context = pw_cli_new_context (_("EXECUTION"),
+                                _("Stops a running execution: by default its running actions finish and "
+                                  "nothing new starts (stop and wait); with --abandon they are abandoned."),
+                                entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 2)
     {
@@ -981,13 +967,13 @@ pw_cli_retry (int    argc,
     { NULL }
   };
 
-  context = new_context (_("EXECUTION STAGE"),
-                         _("Retries the stage an execution failed or stopped in, with the artifacts "
-                           "and variables of that execution, and carries on to its end. If the "
-                           "process that ran it is still running, it does the retry; otherwise "
-                           "this command takes over the execution."),
-                         entries);
-  if (!parse (context, &argc, &argv))
+  context = pw_cli_new_context (_("EXECUTION STAGE"),
+                                _("Retries the stage an execution failed or stopped in, with the artifacts "
+                                  "and variables of that execution, and carries on to its end. If the "
+                                  "process that ran it is still running, it does the retry; otherwise "
+                                  "this command takes over the execution."),
+                                entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 3)
     {
@@ -1085,25 +1071,18 @@ pw_cli_artifacts (int    argc,
     { NULL }
   };
 
-  context = new_context (_("EXECUTION [--extract NAME DIR]"),
-                         _("Lists the artifacts an execution produced (one version per producing "
-                           "action execution), or extracts one into a folder."), entries);
-  if (!parse (context, &argc, &argv))
+  context = pw_cli_new_context (_("EXECUTION [--extract NAME DIR]"),
+                                _("Lists the artifacts an execution produced (one version per producing "
+                                  "action execution), or extracts one into a folder."), entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
   if (argc < 2)
     {
       pw_cli_print_error (_("give the execution id (see --help)"));
       return EXIT_USAGE;
     }
-  if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
+  if ((node = load_execution_arg (state_opt, pipeline, argv[1], &state_dir)) == NULL)
     return EXIT_USAGE;
-
-  node = pw_state_load_execution (state_dir, argv[1], &error);
-  if (node == NULL)
-    {
-      pw_cli_print_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
 
   actions = json_object_get_array_member (json_node_get_object (node), "actions");
 
@@ -1326,12 +1305,12 @@ pw_cli_watch (int    argc,
     { NULL }
   };
 
-  context = new_context (_("PIPELINE"),
-                         _("Starts an execution for every new commit on the source action's branch "
-                           "(and, for V2 pipelines with triggers, only when the push matches the "
-                           "trigger's branch and file-path filters). Watches the repository with a "
-                           "file monitor; runs until interrupted."), entries);
-  if (!parse (context, &argc, &argv))
+  context = pw_cli_new_context (_("PIPELINE"),
+                                _("Starts an execution for every new commit on the source action's branch "
+                                  "(and, for V2 pipelines with triggers, only when the push matches the "
+                                  "trigger's branch and file-path filters). Watches the repository with a "
+                                  "file monitor; runs until interrupted."), entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
   if (argc != 2)
     {

@@ -169,10 +169,10 @@ print_notes (GPtrArray *notes)
     }
 }
 
-static GOptionContext *
-new_context (const char   *parameters,
-             const char   *summary,
-             GOptionEntry *entries)
+GOptionContext *
+pw_cli_new_context (const char   *parameters,
+                    const char   *summary,
+                    GOptionEntry *entries)
 {
   GOptionContext *context = g_option_context_new (parameters);
 
@@ -181,10 +181,10 @@ new_context (const char   *parameters,
   return context;
 }
 
-static gboolean
-parse_args (GOptionContext *context,
-            int            *argc,
-            char         ***argv)
+gboolean
+pw_cli_parse_args (GOptionContext *context,
+                   int            *argc,
+                   char         ***argv)
 {
   g_autoptr(GError) error = NULL;
 
@@ -262,16 +262,16 @@ cmd_validate (int    argc,
     { NULL }
   };
 
-  context = new_context (_("FILE…"),
-                         _("Checks pipeline files and CloudFormation templates against the rules "
-                           "AWS CodePipeline enforces.\n\n"
-                           "FILE is a CreatePipeline request (YAML or JSON, as taken by "
-                           "'aws codepipeline create-pipeline --cli-input-yaml'), a get-pipeline "
-                           "response, or a CloudFormation template; '-' reads standard input.\n\n"
-                           "Exit status: 0 no findings, 1 errors or warnings, 2 bad usage or "
-                           "unreadable input."),
-                         entries);
-  if (!parse_args (context, &argc, &argv))
+  context = pw_cli_new_context (_("FILE…"),
+                                _("Checks pipeline files and CloudFormation templates against the rules "
+                                  "AWS CodePipeline enforces.\n\n"
+                                  "FILE is a CreatePipeline request (YAML or JSON, as taken by "
+                                  "'aws codepipeline create-pipeline --cli-input-yaml'), a get-pipeline "
+                                  "response, or a CloudFormation template; '-' reads standard input.\n\n"
+                                  "Exit status: 0 no findings, 1 errors or warnings, 2 bad usage or "
+                                  "unreadable input."),
+                                entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
 
   if (format != NULL)
@@ -553,14 +553,14 @@ cmd_export (int    argc,
     { NULL }
   };
 
-  context = new_context (_("FILE"),
-                         _("Writes a pipeline as a pipeline file that 'aws codepipeline "
-                           "create-pipeline --cli-input-yaml/--cli-input-json' accepts unchanged, "
-                           "or as a complete CloudFormation template.\n\n"
-                           "A pipeline imported from a template keeps that whole template, with "
-                           "every intrinsic and unknown property as it was."),
-                         entries);
-  if (!parse_args (context, &argc, &argv))
+  context = pw_cli_new_context (_("FILE"),
+                                _("Writes a pipeline as a pipeline file that 'aws codepipeline "
+                                  "create-pipeline --cli-input-yaml/--cli-input-json' accepts unchanged, "
+                                  "or as a complete CloudFormation template.\n\n"
+                                  "A pipeline imported from a template keeps that whole template, with "
+                                  "every intrinsic and unknown property as it was."),
+                                entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
 
   if (to == NULL)
@@ -602,13 +602,13 @@ cmd_import (int    argc,
     { NULL }
   };
 
-  context = new_context (_("TEMPLATE"),
-                         _("Turns a pipeline of a CloudFormation (or SAM) template, JSON or YAML, "
-                           "into a pipeline file. Values CloudFormation accepts but the API types "
-                           "differently (Version: 1, RunOrder: '1', PollForSourceChanges: false) "
-                           "are converted, and each conversion is reported."),
-                         entries);
-  if (!parse_args (context, &argc, &argv))
+  context = pw_cli_new_context (_("TEMPLATE"),
+                                _("Turns a pipeline of a CloudFormation (or SAM) template, JSON or YAML, "
+                                  "into a pipeline file. Values CloudFormation accepts but the API types "
+                                  "differently (Version: 1, RunOrder: '1', PollForSourceChanges: false) "
+                                  "are converted, and each conversion is reported."),
+                                entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
 
   if (to != NULL && (!pw_output_format_from_string (to, &format) ||
@@ -657,13 +657,13 @@ cmd_fmt (int    argc,
     { NULL }
   };
 
-  context = new_context (_("FILE…"),
-                         _("Rewrites pipeline files and templates in canonical form: two-space "
-                           "indentation, keys in their original order, strings quoted only where "
-                           "YAML needs it. Formatting twice changes nothing. Files are replaced "
-                           "atomically, and only when their text changes."),
-                         entries);
-  if (!parse_args (context, &argc, &argv))
+  context = pw_cli_new_context (_("FILE…"),
+                                _("Rewrites pipeline files and templates in canonical form: two-space "
+                                  "indentation, keys in their original order, strings quoted only where "
+                                  "YAML needs it. Formatting twice changes nothing. Files are replaced "
+                                  "atomically, and only when their text changes."),
+                                entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
 
   if (argc < 2)
@@ -753,13 +753,13 @@ cmd_graph (int    argc,
     { NULL }
   };
 
-  context = new_context (_("FILE"),
-                         _("Draws the pipeline as a Graphviz digraph: stages left to right, their "
-                           "runOrder groups inside, and an edge for every artifact from the "
-                           "action that produces it to each action that reads it.\n\n"
-                           "Example: pipewright-cli graph pipeline.yml | dot -Tsvg > pipeline.svg"),
-                         entries);
-  if (!parse_args (context, &argc, &argv))
+  context = pw_cli_new_context (_("FILE"),
+                                _("Draws the pipeline as a Graphviz digraph: stages left to right, their "
+                                  "runOrder groups inside, and an edge for every artifact from the "
+                                  "action that produces it to each action that reads it.\n\n"
+                                  "Example: pipewright-cli graph pipeline.yml | dot -Tsvg > pipeline.svg"),
+                                entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
 
   if (format != NULL && !g_str_equal (format, "dot"))

@@ -20,4 +20,10 @@ gboolean pw_file_replace_contents (const char  *path,
                                    gsize        length,
                                    GError     **error);
 
+gboolean pw_file_replace_contents_full (const char  *path,
+                                        const char  *contents,
+                                        gsize        length,
+                                        gboolean     durable,
+                                        GError     **error);
+
 G_END_DECLS

@@ -24,7 +24,8 @@
 #include "pw-engine.h"
 #include "pw-engine-private.h"
 
-static gboolean write_json_durable (const char *path, JsonNode *node, GError **error);
+static gboolean write_text (const char *path, const char *text, gsize length,
+                            gboolean durable, GError **error);
 
 /* The state folder, `.pipewright/` beside the pipeline file:
  *
@@ -99,21 +100,24 @@ _pw_state_write_json (const char  *path,
   return _pw_state_write_json_full (path, node, TRUE, error);
 }
 
-/* Writes a temporary file beside @path and renames it over @path, so a
- * reader (or a run killed half-way) sees the old contents or the new ones,
- * never a part of them. Nothing is fsynced: this is for files whose loss
- * in a power cut costs nothing (a SIGKILL cannot lose data the kernel
- * already has). */
+/* As pw_file_replace_contents_full (not durable), creating the folder. */
 gboolean
 _pw_state_replace_file (const char  *path,
                         const char  *text,
                         gsize        length,
                         GError     **error)
 {
+  return write_text (path, text, length, FALSE, error);
+}
+
+static gboolean
+write_text (const char  *path,
+            const char  *text,
+            gsize        length,
+            gboolean     durable,
+            GError     **error)
+{
   g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *tmp = NULL;
-  gsize done = 0;
-  int fd;
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
@@ -123,89 +127,21 @@ _pw_state_replace_file (const char  *path,
       return FALSE;
     }
 
-  tmp = g_strconcat (path, ".XXXXXX", NULL);
-  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
-  if (fd < 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Cannot write %s: %s", path, g_strerror (saved));
-      return FALSE;
-    }
-
-  while (done < length)
-    {
-      gssize n = write (fd, text + done, length - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved = errno;
-
-          close (fd);
-          g_unlink (tmp);
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                       "Cannot write %s: %s", path, g_strerror (saved));
-          return FALSE;
-        }
-      done += n;
-    }
-
-  close (fd);
-  if (g_rename (tmp, path) != 0)
-    {
-      int saved = errno;
-
-      g_unlink (tmp);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Cannot replace %s: %s", path, g_strerror (saved));
-      return FALSE;
-    }
-
-  return TRUE;
+  return pw_file_replace_contents_full (path, text, length, durable, error);
 }
 
-/* As _pw_state_replace_file. With @durable the data is fsynced first,
- * which also survives a power cut; it costs ~10 ms a write, so the
- * executor keeps it for the records that end an execution and writes the
- * many intermediate ones without it. */
+/* With @durable the record is fsynced first, which also survives a power
+ * cut; it costs ~10 ms a write, so the executor keeps it for the records
+ * that end an execution and writes the many intermediate ones without. */
 gboolean
 _pw_state_write_json_full (const char  *path,
                            JsonNode    *node,
                            gboolean     durable,
                            GError     **error)
 {
-  g_autofree char *text = NULL;
-
-  if (durable)
-    return write_json_durable (path, node, error);
-
-  text = pw_json_emit (node);
-  return _pw_state_replace_file (path, text, strlen (text), error);
-}
-
-static gboolean
-write_json_durable (const char  *path,
-                    JsonNode    *node,
-                    GError     **error)
-{
   g_autofree char *text = pw_json_emit (node);
-  g_autofree char *dir = g_path_get_dirname (path);
 
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    {
-      int saved = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Cannot create %s: %s", dir, g_strerror (saved));
-      return FALSE;
-    }
-
-  /* Temporary file, fsync, rename: a killed run leaves the old record or
-   * the new one, never half of one. */
-  return g_file_set_contents_full (path, text, -1,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                   0644, error);
+  return write_text (path, text, strlen (text), durable, error);
 }
 
 JsonNode *

@@ -19,6 +19,9 @@
 #include <gio/gunixinputstream.h>
 
 #include <pw-core.h>
+#ifdef PW_HAVE_ENGINE
+# include <pw-engine.h>
+#endif
 
 #include "pw-cli-private.h"
 
@@ -836,6 +839,11 @@ main (int    argc,
 
   /* A closed pipe (| head) must end us quietly, not kill us mid-write. */
   signal (SIGPIPE, SIG_IGN);
+
+#ifdef PW_HAVE_ENGINE
+  /* Before any thread starts: it sets the environment. */
+  pw_engine_init ();
+#endif
 
   if (argc < 2)
     {

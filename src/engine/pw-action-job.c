@@ -139,7 +139,7 @@ pw_action_job_init (PwActionJob *self)
   self->inputs = g_ptr_array_new_with_free_func (job_artifact_free);
   self->outputs = g_ptr_array_new_with_free_func (job_artifact_free);
   self->output_variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->environment = g_get_environ ();
+  self->environment = pw_engine_get_environ ();
 }
 
 PwActionJob *

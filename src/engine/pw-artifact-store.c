@@ -880,10 +880,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Plan, plan_clear)
 /* The first pass: every name and symlink is checked before anything is
  * written, so a hostile zip changes nothing at all. */
 static gboolean
-check_entries (const char    *zip_path,
-               Plan          *plan,
-               GCancellable  *cancellable,
-               GError       **error)
+check_entries_uncached (const char    *zip_path,
+                        Plan          *plan,
+                        GCancellable  *cancellable,
+                        GError       **error)
 {
   g_autoptr(ZipReader) reader = zip_reader_open (zip_path, error);
   g_autoptr(GHashTable) links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -947,6 +947,129 @@ check_entries (const char    *zip_path,
       g_array_append_val (plan->sizes, size);
       plan->total += size;
     }
+
+  return TRUE;
+}
+
+/* An artifact version is written once and never changed, and one source
+ * version is often extracted by every action of a pipeline (100 actions,
+ * 100 extractions of one zip): the plan of a zip that passed its check is
+ * kept, keyed by the file's identity and change time, so later
+ * extractions of it skip the first pass. A zip rewritten in place gets a
+ * new change time and is checked again. */
+#define PLAN_CACHE_MAX 64
+
+typedef struct
+{
+  dev_t    dev;
+  ino_t    ino;
+  off_t    size;
+  gint64   ctime_ns;
+  gint64   mtime_ns;
+} ZipIdentity;
+
+typedef struct
+{
+  ZipIdentity  id;
+  GArray      *sizes;
+  guint64      total;
+  gboolean     duplicates;
+} CachedPlan;
+
+static GMutex plan_cache_lock;
+static GQueue plan_cache = G_QUEUE_INIT;
+
+static void
+cached_plan_free (CachedPlan *cached)
+{
+  g_array_unref (cached->sizes);
+  g_free (cached);
+}
+
+static gboolean
+zip_identity (const char  *zip_path,
+              ZipIdentity *id)
+{
+  struct stat st;
+
+  if (stat (zip_path, &st) != 0)
+    return FALSE;
+
+  id->dev = st.st_dev;
+  id->ino = st.st_ino;
+  id->size = st.st_size;
+  id->ctime_ns = (gint64)st.st_ctim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_ctim.tv_nsec;
+  id->mtime_ns = (gint64)st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
+
+  return TRUE;
+}
+
+static gboolean
+plan_cache_lookup (const ZipIdentity *id,
+                   Plan              *plan)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&plan_cache_lock);
+
+  for (GList *l = plan_cache.head; l != NULL; l = l->next)
+    {
+      CachedPlan *cached = l->data;
+
+      if (memcmp (&cached->id, id, sizeof *id) == 0)
+        {
+          plan->sizes = g_array_ref (cached->sizes);
+          plan->total = cached->total;
+          plan->duplicates = cached->duplicates;
+          /* Most recently used first. */
+          g_queue_unlink (&plan_cache, l);
+          g_queue_push_head_link (&plan_cache, l);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+plan_cache_insert (const ZipIdentity *id,
+                   const Plan        *plan)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&plan_cache_lock);
+  CachedPlan *cached = g_new0 (CachedPlan, 1);
+
+  cached->id = *id;
+  cached->sizes = g_array_ref (plan->sizes);
+  cached->total = plan->total;
+  cached->duplicates = plan->duplicates;
+  g_queue_push_head (&plan_cache, cached);
+
+  while (plan_cache.length > PLAN_CACHE_MAX)
+    cached_plan_free (g_queue_pop_tail (&plan_cache));
+}
+
+static gboolean
+check_entries (const char    *zip_path,
+               Plan          *plan,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  ZipIdentity before, after;
+
+  /* The identity is zeroed whole, padding included, for memcmp. */
+  memset (&before, 0, sizeof before);
+  memset (&after, 0, sizeof after);
+
+  if (!zip_identity (zip_path, &before))
+    return check_entries_uncached (zip_path, plan, cancellable, error);
+
+  if (plan_cache_lookup (&before, plan))
+    return TRUE;
+
+  if (!check_entries_uncached (zip_path, plan, cancellable, error))
+    return FALSE;
+
+  /* Kept only when the zip did not change while it was checked. */
+  if (zip_identity (zip_path, &after) && memcmp (&before, &after, sizeof before) == 0)
+    plan_cache_insert (&before, plan);
 
   return TRUE;
 }
@@ -1057,6 +1180,38 @@ remove_old (int          dir_fd,
   return TRUE;
 }
 
+/* The process's umask, read without changing it (umask(2) cannot read
+ * it alone, and setting it back races with other threads creating
+ * files), or -1 when the kernel does not say. */
+static int
+process_umask (void)
+{
+  static gsize initialized;
+  static int mask = -1;
+
+  if (g_once_init_enter (&initialized))
+    {
+      g_autofree char *status = NULL;
+
+      if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+        {
+          const char *line = strstr (status, "\nUmask:");
+
+          if (line != NULL)
+            {
+              char *end = NULL;
+              guint64 value = g_ascii_strtoull (line + strlen ("\nUmask:"), &end, 8);
+
+              if (end != NULL && end != line + strlen ("\nUmask:") && value <= 0777)
+                mask = (int)value;
+            }
+        }
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return mask;
+}
+
 static gboolean
 extract_regular (struct archive        *a,
                  struct archive_entry  *entry,
@@ -1070,16 +1225,25 @@ extract_regular (struct archive        *a,
   struct timespec times[2];
   gint64 end = 0;
   gboolean ok = FALSE;
+  /* Exact permission bits, executable ones included, whatever our umask;
+   * set-id bits never come from an artifact. When the umask leaves them
+   * alone (0644 and 0755 files under the usual 022), the file is created
+   * with them and needs no fchmod: a system call less per file. */
+  int mode = archive_entry_perm (entry) & 0777;
+  int mask = process_umask ();
+  gboolean exact = mask >= 0 && (mode & mask) == 0;
   int fd;
 
-  fd = openat (dir_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  fd = openat (dir_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+               exact ? mode : 0600);
   if (fd < 0 && errno == EEXIST)
     {
       /* Replace, never truncate: the old file may be a hard link to
        * something outside. */
       if (!remove_old (dir_fd, base, name, error))
         return FALSE;
-      fd = openat (dir_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      fd = openat (dir_fd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                   exact ? mode : 0600);
     }
   if (fd < 0)
     return set_errno_error (error, errno, "Cannot create", name);
@@ -1127,9 +1291,7 @@ extract_regular (struct archive        *a,
       goto out;
     }
 
-  /* Exact permission bits, executable ones included, whatever our umask;
-   * set-id bits never come from an artifact. */
-  if (fchmod (fd, archive_entry_perm (entry) & 0777) != 0)
+  if (!exact && fchmod (fd, mode) != 0)
     {
       set_errno_error (error, errno, "Cannot set the mode of", name);
       goto out;
@@ -1197,6 +1359,14 @@ extract_entry (Extract               *x,
   if (archive_entry_filetype (entry) == AE_IFREG)
     return extract_regular (a, entry, dir_fd, base, name, zip_path, cancellable, error);
 
+  /* Checked again here: the zip could have changed since the first pass. */
+  if (!symlink_stays_inside (name, archive_entry_symlink (entry)))
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT,
+                   "%s: symlink '%s' points outside the folder", zip_path, name);
+      return FALSE;
+    }
+
   if (symlinkat (archive_entry_symlink (entry), dir_fd, base) != 0)
     {
       if (errno != EEXIST)
@@ -1254,8 +1424,16 @@ extract_range (Worker *w)
         goto out;
 
       name = clean_name (entry_name (entry));
-      /* check_entries refused anything else; only the root itself. */
-      if (name == NULL || name[0] == '\0')
+      /* check_entries refused these, but the zip may have changed since. */
+      if (name == NULL)
+        {
+          g_set_error (&w->error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT,
+                       "%s: entry '%s' would be written outside the folder",
+                       w->zip_path, entry_name (entry));
+          goto out;
+        }
+      /* The root itself. */
+      if (name[0] == '\0')
         continue;
 
       if (!extract_entry (&x, reader->archive, entry, name, w->zip_path,

@@ -12,6 +12,7 @@
 #define PW_ENGINE_INSIDE
 
 #include "pw-engine-error.h"
+#include "pw-process.h"
 #include "pw-buildspec.h"
 #include "pw-glob.h"
 #include "pw-artifact-store.h"

@@ -1131,7 +1131,7 @@ conditions_step (Conditions *cond)
               GString *script = g_string_new (NULL);
               g_autofree char *text = NULL;
               g_autofree char *work = g_build_filename (self->state_dir, "work", execution->id, "conditions", NULL);
-              g_auto(GStrv) env = g_get_environ ();
+              g_auto(GStrv) env = pw_engine_get_environ ();
               const char *argv[] = { "/bin/sh", "-e", "-c", NULL, NULL };
 
               for (guint k = 0; commands != NULL && k < json_array_get_length (commands); k++)
@@ -1597,7 +1597,7 @@ start_action (Execution *execution,
   g_autofree char *cache = NULL;
   const char *cache_kind;
   g_auto(GStrv) inputs = pw_action_dup_input_artifacts (action);
-  g_auto(GStrv) env = g_get_environ ();
+  g_auto(GStrv) env = pw_engine_get_environ ();
   JsonObject *profile_env;
   JsonNode *timeout_node;
   RunData *data;

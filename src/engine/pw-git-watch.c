@@ -395,11 +395,13 @@ spawn_git (PwGitWatch  *self,
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = pw_engine_get_environ ();
   const char *arg;
   va_list args;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_environ (launcher, env);
   g_subprocess_launcher_unsetenv (launcher, "GIT_DIR");
   g_subprocess_launcher_unsetenv (launcher, "GIT_WORK_TREE");
   g_subprocess_launcher_unsetenv (launcher, "GIT_INDEX_FILE");

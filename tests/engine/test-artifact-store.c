@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -595,6 +596,57 @@ test_refuse_escapes (Fixture       *fixture,
   assert_refused (fixture, link_chain, G_N_ELEMENTS (link_chain));
 }
 
+/* A zip that passed its check once and is then rewritten in place (not
+ * how the store writes, but a user's S3 source folder may) is checked
+ * again: the check of its old contents is not reused. */
+static void
+test_rewritten_zip_checked_again (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *zip = path_in (fixture->dir, "source.zip");
+  g_autofree char *first = path_in (fixture->dir, "first");
+  g_autofree char *second = path_in (fixture->dir, "second");
+  g_autofree char *evil = path_in (fixture->dir, "evil");
+  const Crafted benign[] = {
+    { "good.txt", NULL, "fine" },
+    { "sub/also.txt", NULL, "fine too" },
+  };
+  const Crafted escaping[] = {
+    { "good.txt", NULL, "fine" },
+    { "../evil", NULL, "pwned" },
+  };
+  const char * const nothing[] = { NULL };
+  struct timespec times[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
+  GStatBuf st;
+  int fd;
+
+  write_crafted (zip, benign, G_N_ELEMENTS (benign));
+  g_assert_true (pw_artifact_extract (zip, first, NULL, &error));
+  g_assert_no_error (error);
+  /* The second time, from the kept check. */
+  g_assert_true (pw_artifact_extract (zip, second, NULL, &error));
+  g_assert_no_error (error);
+  assert_same_tree (first, second);
+
+  /* Same path, same inode: libarchive truncates and rewrites it. */
+  g_assert_cmpint (g_stat (zip, &st), ==, 0);
+  write_crafted (zip, escaping, G_N_ELEMENTS (escaping));
+  /* A later modification time, as a rewrite a tick later would have. */
+  times[1].tv_sec = st.st_mtime + 1;
+  fd = g_open (zip, O_RDONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (futimens (fd, times), ==, 0);
+  g_close (fd, NULL);
+
+  rm_rf (second);
+  g_assert_cmpint (g_mkdir (second, 0755), ==, 0);
+  g_assert_false (pw_artifact_extract (zip, second, NULL, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT);
+  g_assert_false (g_file_test (evil, G_FILE_TEST_EXISTS));
+  assert_only_entries (second, nothing);
+}
+
 static void
 test_inside_links_allowed (Fixture       *fixture,
                            gconstpointer  data)
@@ -761,6 +813,7 @@ main (int   argc,
   ADD ("/engine/artifact-store/invalid-names", test_invalid_names);
   ADD ("/engine/artifact-store/atomic", test_atomic);
   ADD ("/engine/artifact-store/refuse-escapes", test_refuse_escapes);
+  ADD ("/engine/artifact-store/rewritten-zip-checked-again", test_rewritten_zip_checked_again);
   ADD ("/engine/artifact-store/inside-links-allowed", test_inside_links_allowed);
   ADD ("/engine/artifact-store/existing-links-on-disk", test_existing_links_on_disk);
   ADD ("/engine/artifact-store/extract-into-existing", test_extract_into_existing);

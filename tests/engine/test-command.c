@@ -8,7 +8,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -505,10 +508,132 @@ test_parallel_share_log (Fixture       *fixture,
     }
 }
 
+/* The CLI ignores SIGPIPE; a build must start with every signal at its
+ * default, or `yes | head` would never end by SIGPIPE. */
+static void
+test_default_signals (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  const char * const argv[] = { "grep", "-E", "^Sig(Ign|Blk):", "/proc/self/status", NULL };
+  void (*previous) (int) = signal (SIGPIPE, SIG_IGN);
+  sigset_t block, old_mask;
+  const char *ignored_line;
+  guint64 blocked, ignored;
+  int status = -1;
+
+  sigemptyset (&block);
+  sigaddset (&block, SIGUSR1);
+  pthread_sigmask (SIG_BLOCK, &block, &old_mask);
+
+  g_assert_true (capture (fixture, argv, NULL, test_env (), NULL, &status, &out, &error));
+
+  pthread_sigmask (SIG_SETMASK, &old_mask, NULL);
+  signal (SIGPIPE, previous);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (g_str_has_prefix (out, "SigBlk:\t"));
+  blocked = g_ascii_strtoull (out + strlen ("SigBlk:\t"), NULL, 16);
+  ignored_line = strstr (out, "SigIgn:\t");
+  g_assert_nonnull (ignored_line);
+  ignored = g_ascii_strtoull (ignored_line + strlen ("SigIgn:\t"), NULL, 16);
+  /* Bit n-1 stands for signal n. glibc's posix_spawn leaves its own two
+   * signals (32 and 33, which glibc programs take back at start) ignored;
+   * every standard one is at its default and none is blocked. */
+  g_assert_cmphex (blocked, ==, 0);
+  g_assert_cmphex (ignored & 0x7fffffff, ==, 0);
+  g_assert_cmphex (ignored & (1 << (SIGPIPE - 1)), ==, 0);
+}
+
+/* Nothing of ours reaches the command but its stdin, stdout and stderr. */
+static void
+test_descriptors_closed (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  const char * const argv[] = { "sh", "-c", "ls /proc/$$/fd", NULL };
+  int fd = open ("/dev/null", O_RDONLY);
+  int status = -1;
+
+  /* Not close-on-exec, as a library might leave one. */
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (dup2 (fd, 57), ==, 57);
+
+  g_assert_true (capture (fixture, argv, NULL, test_env (), NULL, &status, &out, &error));
+  g_close (57, NULL);
+  g_close (fd, NULL);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (out, ==, "0\n1\n2\n");
+}
+
+/* The program is looked up in the PATH it gets, not in ours; a relative
+ * PATH entry is relative to its working folder. */
+static void
+test_path_from_env (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bin = g_build_filename (fixture->dir, "bin", NULL);
+  g_autofree char *tool = g_build_filename (bin, "pw-test-tool", NULL);
+  g_autofree char *out = NULL;
+  const char * const argv[] = { "pw-test-tool", NULL };
+  const char * const relative[] = { "PATH=/usr/bin:/bin:bin", NULL };
+  int status = -1;
+
+  g_assert_cmpint (g_mkdir (bin, 0755), ==, 0);
+  g_file_set_contents (tool, "#!/bin/sh\necho found\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (tool, 0755), ==, 0);
+
+  g_assert_true (capture (fixture, argv, fixture->dir, relative, NULL, &status, &out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "found\n");
+  g_clear_pointer (&out, g_free);
+
+  /* Not in test_env's PATH: an error that names it. */
+  g_assert_false (capture (fixture, argv, fixture->dir, test_env (), NULL, &status, &out, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "pw-test-tool"));
+
+  g_unlink (tool);
+  g_rmdir (bin);
+}
+
+/* pw_engine_init() sets TZ for libarchive's sake (see pw-process.c); the
+ * processes we start get the environment we were started with. */
+static void
+test_engine_environment (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_auto(GStrv) env = NULL;
+  const char * const argv[] = { "sh", "-c", "echo \"${TZ-unset}\"", NULL };
+  int status = -1;
+
+  /* main() ran pw_engine_init() with TZ unset. */
+  g_assert_cmpstr (g_getenv ("TZ"), ==, ":/etc/localtime");
+  env = pw_engine_get_environ ();
+  g_assert_null (g_environ_getenv (env, "TZ"));
+  g_assert_nonnull (g_environ_getenv (env, "PATH"));
+
+  /* No environment given: ours, without TZ. */
+  g_assert_true (capture (fixture, argv, NULL, NULL, NULL, &status, &out, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "unset\n");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_unsetenv ("TZ");
+  pw_engine_init ();
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -530,6 +655,10 @@ main (int   argc,
   ADD ("/engine/command/background-holds-output", test_background_holds_output);
   ADD ("/engine/command/no-log", test_no_log);
   ADD ("/engine/command/parallel-share-log", test_parallel_share_log);
+  ADD ("/engine/command/default-signals", test_default_signals);
+  ADD ("/engine/command/descriptors-closed", test_descriptors_closed);
+  ADD ("/engine/command/path-from-env", test_path_from_env);
+  ADD ("/engine/command/engine-environment", test_engine_environment);
 
 #undef ADD
 

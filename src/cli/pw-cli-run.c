@@ -21,6 +21,9 @@
 
 #include "pw-cli-private.h"
 
+/* How much of a failing log's end is read for its last lines. */
+#define LOG_TAIL_BYTES (256 * 1024)
+
 /* The executor's front end: run, and the commands that look at or steer
  * runs through the state folder (.pipewright/). */
 
@@ -98,22 +101,46 @@ status_of_state (const char *state)
   return state;
 }
 
+/* The last @n lines of the log at @path, read from its end only: a log
+ * may be 64 MiB. */
 static void
 print_log_tail (const char *path,
                 guint       n)
 {
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GFileInfo) info = NULL;
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
-  guint len, start;
+  goffset size, from;
+  gsize length = 0;
+  guint len, start, first = 0;
 
-  if (path == NULL || !g_file_get_contents (path, &text, NULL, NULL))
+  if (path == NULL)
     return;
+
+  file = g_file_new_for_path (path);
+  if ((stream = g_file_read (file, NULL, NULL)) == NULL ||
+      (info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                              NULL, NULL)) == NULL)
+    return;
+
+  size = g_file_info_get_size (info);
+  from = MAX (size - LOG_TAIL_BYTES, 0);
+  text = g_malloc (size - from + 1);
+  if (!g_seekable_seek (G_SEEKABLE (stream), from, G_SEEK_SET, NULL, NULL) ||
+      !g_input_stream_read_all (G_INPUT_STREAM (stream), text, size - from, &length, NULL, NULL))
+    return;
+  text[length] = '\0';
 
   lines = g_strsplit (text, "\n", -1);
   len = g_strv_length (lines);
   if (len > 0 && lines[len - 1][0] == '\0')
     len--;
-  start = len > n ? len - n : 0;
+  /* Started mid-file: the first piece is the end of a line. */
+  if (from > 0)
+    first = 1;
+  start = len > n + first ? len - n : first;
   for (guint i = start; i < len; i++)
     fprintf (stderr, "      | %s\n", lines[i]);
 }

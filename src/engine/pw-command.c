@@ -160,6 +160,14 @@ check_done (Run *run)
   if (run->terminating && run->reason == PW_ENGINE_ERROR_TIMEOUT)
     g_task_return_new_error (run->task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_TIMEOUT,
                              "Timed out after %u seconds", run->timeout_seconds);
+  else if (run->terminating && run->reason == PW_ENGINE_ERROR_OUTPUT_LIMIT)
+    {
+      g_autofree char *limit = g_format_size_full (pw_log_get_output_limit (run->log),
+                                                   G_FORMAT_SIZE_IEC_UNITS);
+
+      g_task_return_new_error (run->task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_OUTPUT_LIMIT,
+                               "Stopped: the output passed its limit of %s", limit);
+    }
   else if (run->terminating)
     g_task_return_new_error (run->task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CANCELLED,
                              "Stopped");
@@ -390,6 +398,10 @@ read_cb (GObject      *object,
     {
       g_byte_array_append (reader->partial, (const guint8 *)reader->buffer, n);
       to_log (reader, FALSE);
+      /* A runaway command (a loop printing forever) is stopped like one
+       * that runs past its timeout. */
+      if (run->log != NULL && pw_log_is_over_output_limit (run->log))
+        terminate (run, PW_ENGINE_ERROR_OUTPUT_LIMIT);
     }
 
   start_read (reader);

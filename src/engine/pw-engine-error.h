@@ -28,6 +28,8 @@ G_BEGIN_DECLS
  * @PW_ENGINE_ERROR_STATE: the request does not fit the execution's state
  *   (retrying a running stage, approving twice, …)
  * @PW_ENGINE_ERROR_NOT_FOUND: no such execution, stage or action
+ * @PW_ENGINE_ERROR_OUTPUT_LIMIT: the action wrote more output than its
+ *   limit (a runaway build) and was stopped
  */
 typedef enum
 {
@@ -38,6 +40,7 @@ typedef enum
   PW_ENGINE_ERROR_CANCELLED,
   PW_ENGINE_ERROR_STATE,
   PW_ENGINE_ERROR_NOT_FOUND,
+  PW_ENGINE_ERROR_OUTPUT_LIMIT,
 } PwEngineError;
 
 GQuark pw_engine_error_quark (void);

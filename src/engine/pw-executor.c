@@ -1661,7 +1661,12 @@ start_action (Execution *execution,
       action_done (execution, run, FALSE, error);
       return;
     }
-  g_signal_connect (log, "line", G_CALLBACK (log_line_cb), run);
+  pw_log_set_limit (log, pw_local_profile_get_log_size (self->profile));
+  pw_log_set_output_limit (log, pw_local_profile_get_output_size (self->profile));
+  /* Forwarded only when somebody listens (connect before starting): a
+   * build may write millions of lines. */
+  if (g_signal_has_handler_pending (self, signals [LOG_LINE], 0, TRUE))
+    g_signal_connect (log, "line", G_CALLBACK (log_line_cb), run);
 
   run->job = pw_action_job_new ();
   pw_action_job_set_log (run->job, log);

@@ -21,6 +21,12 @@
 #define DEFAULT_REGION  "us-east-1"
 #define PROFILE_NAME    "pipewright.local.yml"
 
+/* An action's log file keeps its first and last halves of this much. */
+#define DEFAULT_LOG_SIZE    (G_GUINT64_CONSTANT (64) << 20)
+/* An action writing more output than this is a runaway (a loop printing
+ * forever) and is stopped as Failed, like one past its timeout. */
+#define DEFAULT_OUTPUT_SIZE (G_GUINT64_CONSTANT (512) << 20)
+
 /* More simulated instances than this is almost certainly a typo, and each
  * one is a folder tree and a set of processes. */
 #define MAX_INSTANCES 100
@@ -38,14 +44,17 @@ struct _PwLocalProfile
   char        *account;
   char        *region;
   JsonObject  *environment;
+  guint64      log_size;
+  guint64      output_size;
 };
 
 G_DEFINE_FINAL_TYPE (PwLocalProfile, pw_local_profile, G_TYPE_OBJECT)
 
 static const char * const top_keys[] = {
   "sources", "codebuild", "commands", "lambda", "codedeploy", "s3", "secrets",
-  "environment", "account", "region", NULL
+  "environment", "account", "region", "limits", NULL
 };
+static const char * const limit_keys[] = { "logSize", "outputSize", NULL };
 static const char * const source_keys[] = { "repository", "branch", "path", NULL };
 static const char * const codebuild_keys[] = { "buildspec", "environment", "image", NULL };
 static const char * const command_keys[] = { "run", "shell", NULL };
@@ -223,6 +232,37 @@ scalar_to_string (PwSourceMap *map,
     default:
       return g_strdup ("");
     }
+}
+
+/* A size as a number of bytes or with a unit: `64MiB`, `1 GB`, `512k`.
+ * Returns 0 when it is not one. */
+static guint64
+parse_size (const char *text)
+{
+  static const struct { const char *unit; guint64 factor; } units[] = {
+    { "", 1 }, { "b", 1 },
+    { "k", 1024 }, { "kb", 1000 }, { "kib", 1024 },
+    { "m", 1024 * 1024 }, { "mb", 1000 * 1000 }, { "mib", 1024 * 1024 },
+    { "g", G_GUINT64_CONSTANT (1) << 30 }, { "gb", G_GUINT64_CONSTANT (1000000000) },
+    { "gib", G_GUINT64_CONSTANT (1) << 30 },
+  };
+  guint64 value;
+  char *end = NULL;
+
+  if (!g_ascii_isdigit (*text))
+    return 0;
+
+  value = g_ascii_strtoull (text, &end, 10);
+  while (*end == ' ')
+    end++;
+
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+    {
+      if (g_ascii_strcasecmp (end, units[i].unit) == 0)
+        return value <= G_MAXUINT64 / units[i].factor ? value * units[i].factor : 0;
+    }
+
+  return 0;
 }
 
 static gboolean
@@ -566,6 +606,36 @@ validate (PwLocalProfile  *self,
           g_free (self->region);
           self->region = g_strdup (json_node_get_string (member));
         }
+      else if (g_str_equal (name, "limits"))
+        {
+          JsonObjectIter limits;
+          const char *key;
+          JsonNode *value;
+
+          if (!check_mapping (self, member, "\"limits\"", error) ||
+              !check_keys (self, json_node_get_object (member), "\"limits\"", limit_keys, error))
+            return FALSE;
+
+          json_object_iter_init_ordered (&limits, json_node_get_object (member));
+          while (json_object_iter_next_ordered (&limits, &key, &value))
+            {
+              g_autofree char *text = node_is_scalar (value) ? scalar_to_string (self->map, value)
+                                                             : NULL;
+              guint64 size = text != NULL ? parse_size (text) : 0;
+
+              if (size == 0)
+                {
+                  set_error_at (self, error, value, FALSE,
+                                "\"%s\" in \"limits\" must be a size such as 64MiB or "
+                                "1GiB, not %s", key, text != NULL ? text : node_kind (value));
+                  return FALSE;
+                }
+              if (g_str_equal (key, "logSize"))
+                self->log_size = size;
+              else
+                self->output_size = size;
+            }
+        }
       else if (g_str_equal (name, "environment"))
         {
           if (!normalize_environment (self, member, "\"environment\"", error))
@@ -618,6 +688,8 @@ pw_local_profile_init (PwLocalProfile *self)
   self->account = g_strdup (DEFAULT_ACCOUNT);
   self->region = g_strdup (DEFAULT_REGION);
   self->environment = json_object_new ();
+  self->log_size = DEFAULT_LOG_SIZE;
+  self->output_size = DEFAULT_OUTPUT_SIZE;
 }
 
 /**
@@ -1077,4 +1149,34 @@ pw_local_profile_get_environment (PwLocalProfile *self)
   g_return_val_if_fail (PW_IS_LOCAL_PROFILE (self), NULL);
 
   return self->environment;
+}
+
+/**
+ * pw_local_profile_get_log_size:
+ * @self: a #PwLocalProfile
+ *
+ * Returns: the most of an action's log its file keeps (`limits.logSize`,
+ *   64 MiB by default): the first and the last halves
+ */
+guint64
+pw_local_profile_get_log_size (PwLocalProfile *self)
+{
+  g_return_val_if_fail (PW_IS_LOCAL_PROFILE (self), 0);
+
+  return self->log_size;
+}
+
+/**
+ * pw_local_profile_get_output_size:
+ * @self: a #PwLocalProfile
+ *
+ * Returns: the most output an action may write before it is stopped as
+ *   Failed (`limits.outputSize`, 512 MiB by default)
+ */
+guint64
+pw_local_profile_get_output_size (PwLocalProfile *self)
+{
+  g_return_val_if_fail (PW_IS_LOCAL_PROFILE (self), 0);
+
+  return self->output_size;
 }

@@ -78,4 +78,7 @@ const char     *pw_local_profile_get_account (PwLocalProfile *self);
 const char     *pw_local_profile_get_region  (PwLocalProfile *self);
 JsonObject     *pw_local_profile_get_environment (PwLocalProfile *self);
 
+guint64         pw_local_profile_get_log_size    (PwLocalProfile *self);
+guint64         pw_local_profile_get_output_size (PwLocalProfile *self);
+
 G_END_DECLS

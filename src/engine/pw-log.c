@@ -56,20 +56,37 @@ struct _PwLog
   /* Reused to build each record (timestamp, text, newline). */
   GString    *record;
 
+  /* Records wait here until the end of the pw_log_write that made them:
+   * one write(2) per chunk of output rather than one per line. */
+  GString    *out;
+
   /* Size limit. The file holds everything until the log passes its limit;
    * then the file is cut back to its first half and the last half lives
-   * in @tail until pw_log_close writes it after a note. */
+   * in the ring @tail (whole records) until pw_log_close writes it after
+   * a note. */
   guint64     limit;
   guint64     base_offset;
   guint64     written;
   guint64     head_end;
   gboolean    over_limit;
-  GQueue      tail;
+  char       *tail;
+  gsize       tail_size;
+  gsize       tail_start;
   gsize       tail_bytes;
   guint64     dropped_bytes;
   guint64     dropped_lines;
 
-  GQueue      recent;
+  /* Everything that came in, and the most that may: past it the log says
+   * so once and pw_log_is_over_output_limit() turns TRUE. */
+  guint64     received;
+  guint64     output_limit;
+  gboolean    over_output_limit;
+
+  /* The last lines, for pw_log_dup_tail: a ring of strings reused from
+   * line to line. */
+  GString    *recent[RECENT_MAX_LINES];
+  guint       recent_start;
+  guint       recent_count;
   gsize       recent_bytes;
 
   gint64      stamp_second;
@@ -107,6 +124,47 @@ write_all (int         fd,
   return TRUE;
 }
 
+/* O_APPEND and one write(2) for what a pw_log_write call made: whatever
+ * a call wrote is in the file even if we are SIGKILLed right after. */
+static void
+flush (PwLog *self)
+{
+  if (self->out->len == 0)
+    return;
+
+  if (self->fd >= 0 && !self->write_failed && !write_all (self->fd, self->out->str, self->out->len))
+    {
+      int saved_errno = errno;
+
+      /* A full disk should not also flood the journal: say it once. */
+      self->write_failed = TRUE;
+      g_warning ("Cannot write to log '%s': %s", self->path, g_strerror (saved_errno));
+    }
+
+  g_string_truncate (self->out, 0);
+}
+
+static void
+write_direct (PwLog      *self,
+              const char *data,
+              gsize       length)
+{
+  g_assert (self->out->len == 0);
+
+  if (self->fd < 0 || self->write_failed || length == 0)
+    return;
+
+  if (!write_all (self->fd, data, length))
+    {
+      int saved_errno = errno;
+
+      self->write_failed = TRUE;
+      g_warning ("Cannot write to log '%s': %s", self->path, g_strerror (saved_errno));
+      return;
+    }
+  self->written += length;
+}
+
 static void
 write_record (PwLog      *self,
               const char *data,
@@ -115,19 +173,11 @@ write_record (PwLog      *self,
   if (self->fd < 0 || self->write_failed)
     return;
 
-  /* O_APPEND and one write(2) per line: whatever was written is in the
-   * file even if we are SIGKILLed the next moment. */
-  if (!write_all (self->fd, data, length))
-    {
-      int saved_errno = errno;
-
-      /* A full disk should not also flood the journal: say it once. */
-      self->write_failed = TRUE;
-      g_warning ("Cannot write to log '%s': %s", self->path, g_strerror (saved_errno));
-      return;
-    }
-
+  g_string_append_len (self->out, data, length);
   self->written += length;
+
+  if (self->out->len >= 64 * 1024)
+    flush (self);
 }
 
 static const char *
@@ -148,29 +198,72 @@ timestamp (PwLog *self)
     }
 
   /* Only the milliseconds change within a second. */
-  g_snprintf (self->stamp + 20, sizeof self->stamp - 20, "%03dZ ", millis);
+  self->stamp[20] = '0' + millis / 100;
+  self->stamp[21] = '0' + millis / 10 % 10;
+  self->stamp[22] = '0' + millis % 10;
+  self->stamp[23] = 'Z';
+  self->stamp[24] = ' ';
+  self->stamp[25] = '\0';
 
   return self->stamp;
 }
 
+/* Drops the oldest record of the tail ring (records end in a newline). */
+static void
+tail_drop_oldest (PwLog *self)
+{
+  gsize first = MIN (self->tail_bytes, self->tail_size - self->tail_start);
+  const char *nl = memchr (self->tail + self->tail_start, '\n', first);
+  gsize length;
+
+  if (nl != NULL)
+    length = nl - (self->tail + self->tail_start) + 1;
+  else
+    {
+      /* The record wraps around the end of the ring. */
+      nl = memchr (self->tail, '\n', self->tail_bytes - first);
+      length = nl != NULL ? first + (nl - self->tail) + 1 : self->tail_bytes;
+    }
+
+  self->tail_start = (self->tail_start + length) % self->tail_size;
+  self->tail_bytes -= length;
+  self->dropped_bytes += length;
+  self->dropped_lines++;
+}
+
+/* Appends one record to the tail ring, dropping the oldest ones to stay
+ * within half the limit. */
 static void
 tail_push (PwLog      *self,
            const char *data,
            gsize       length)
 {
-  guint64 budget = self->limit / 2;
+  gsize budget = MAX (self->limit / 2, 1);
+  gsize end, first;
 
-  g_queue_push_tail (&self->tail, g_bytes_new (data, length));
-  self->tail_bytes += length;
-
-  while (self->tail_bytes > budget && !g_queue_is_empty (&self->tail))
+  if (self->tail == NULL)
     {
-      g_autoptr(GBytes) oldest = g_queue_pop_head (&self->tail);
-
-      self->tail_bytes -= g_bytes_get_size (oldest);
-      self->dropped_bytes += g_bytes_get_size (oldest);
-      self->dropped_lines++;
+      /* Records are at most a line of MAX_LINE_BYTES and its stamp. */
+      self->tail_size = budget + MAX_LINE_BYTES + STAMP_LENGTH + 2;
+      self->tail = g_malloc (self->tail_size);
     }
+
+  /* A record larger than the whole budget is dropped at once. */
+  if (length > budget)
+    {
+      self->dropped_bytes += length;
+      self->dropped_lines++;
+      return;
+    }
+
+  while (self->tail_bytes > 0 && self->tail_bytes + length > budget)
+    tail_drop_oldest (self);
+
+  end = (self->tail_start + self->tail_bytes) % self->tail_size;
+  first = MIN (length, self->tail_size - end);
+  memcpy (self->tail + end, data, first);
+  memcpy (self->tail, data + first, length - first);
+  self->tail_bytes += length;
 }
 
 static void
@@ -192,6 +285,7 @@ start_dropping (PwLog *self)
   g_autofree char *note = NULL;
 
   self->over_limit = TRUE;
+  flush (self);
 
   if (self->fd >= 0 && !self->write_failed && self->written > self->head_end)
     {
@@ -220,19 +314,40 @@ start_dropping (PwLog *self)
   write_note (self, note);
 }
 
+static GString *
+recent_at (PwLog *self,
+           guint  i)
+{
+  return self->recent[(self->recent_start + i) % RECENT_MAX_LINES];
+}
+
 static void
 remember (PwLog      *self,
-          const char *text)
+          const char *text,
+          gsize       length)
 {
-  g_queue_push_tail (&self->recent, g_strdup (text));
-  self->recent_bytes += strlen (text);
+  guint slot;
 
-  while (self->recent.length > 1 &&
-         (self->recent.length > RECENT_MAX_LINES || self->recent_bytes > RECENT_MAX_BYTES))
+  if (self->recent_count == RECENT_MAX_LINES)
     {
-      g_autofree char *oldest = g_queue_pop_head (&self->recent);
+      self->recent_bytes -= recent_at (self, 0)->len;
+      self->recent_start = (self->recent_start + 1) % RECENT_MAX_LINES;
+      self->recent_count--;
+    }
 
-      self->recent_bytes -= strlen (oldest);
+  slot = (self->recent_start + self->recent_count) % RECENT_MAX_LINES;
+  if (self->recent[slot] == NULL)
+    self->recent[slot] = g_string_sized_new (length + 1);
+  g_string_truncate (self->recent[slot], 0);
+  g_string_append_len (self->recent[slot], text, length);
+  self->recent_count++;
+  self->recent_bytes += length;
+
+  while (self->recent_count > 1 && self->recent_bytes > RECENT_MAX_BYTES)
+    {
+      self->recent_bytes -= recent_at (self, 0)->len;
+      self->recent_start = (self->recent_start + 1) % RECENT_MAX_LINES;
+      self->recent_count--;
     }
 }
 
@@ -278,7 +393,7 @@ emit_line (PwLog      *self,
 
   /* record->str holds the text right after the timestamp. */
   self->record->str[self->record->len - 1] = '\0';
-  remember (self, self->record->str + STAMP_LENGTH);
+  remember (self, self->record->str + STAMP_LENGTH, self->record->len - 1 - STAMP_LENGTH);
 
   if (notify)
     g_signal_emit (self, signals [LINE], 0, self->record->str + STAMP_LENGTH);
@@ -461,21 +576,21 @@ finish (PwLog    *self,
       g_autofree char *dropped = g_format_size_full (self->dropped_bytes,
                                                      G_FORMAT_SIZE_IEC_UNITS);
       g_autofree char *note = NULL;
-      GBytes *bytes;
+      gsize first = MIN (self->tail_bytes, self->tail_size - self->tail_start);
 
       note = g_strdup_printf ("Dropped %" G_GUINT64_FORMAT " bytes (%s, %" G_GUINT64_FORMAT
                               " lines) here to keep the log under its limit",
                               self->dropped_bytes, dropped, self->dropped_lines);
       write_note (self, note);
-
-      while ((bytes = g_queue_pop_head (&self->tail)) != NULL)
-        {
-          write_record (self, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-          g_bytes_unref (bytes);
-        }
+      /* Straight from the ring to the file, not copied through @out. */
+      flush (self);
+      write_direct (self, self->tail + self->tail_start, first);
+      write_direct (self, self->tail, self->tail_bytes - first);
+      self->tail_start = 0;
       self->tail_bytes = 0;
     }
 
+  flush (self);
   if (self->fd >= 0)
     {
       g_close (self->fd, NULL);
@@ -493,8 +608,11 @@ pw_log_finalize (GObject *object)
   /* Nobody can listen any more, but the file still gets every line. */
   finish (self, FALSE);
 
-  g_queue_clear_full (&self->tail, (GDestroyNotify)g_bytes_unref);
-  g_queue_clear_full (&self->recent, g_free);
+  g_clear_pointer (&self->tail, g_free);
+  for (guint i = 0; i < RECENT_MAX_LINES; i++)
+    if (self->recent[i] != NULL)
+      g_string_free (self->recent[i], TRUE);
+  g_string_free (self->out, TRUE);
   g_clear_pointer (&self->secrets, g_ptr_array_unref);
   g_clear_pointer (&self->pending, g_byte_array_unref);
   g_clear_pointer (&self->deferred, g_byte_array_unref);
@@ -541,8 +659,7 @@ pw_log_init (PwLog *self)
   self->line = g_string_new (NULL);
   self->record = g_string_new (NULL);
   self->stamp_second = -1;
-  g_queue_init (&self->tail);
-  g_queue_init (&self->recent);
+  self->out = g_string_sized_new (64 * 1024 + MAX_LINE_BYTES);
 }
 
 /**
@@ -642,6 +759,40 @@ pw_log_set_limit (PwLog   *self,
 }
 
 /**
+ * pw_log_set_output_limit:
+ * @self: a #PwLog
+ * @max_bytes: the most output the action may write, or 0 for no limit
+ *
+ * Past @max_bytes written (before masking and timestamps), the log notes
+ * it once and pw_log_is_over_output_limit() turns %TRUE; whoever writes
+ * the output (pw_command_run_async) then stops its process.
+ */
+void
+pw_log_set_output_limit (PwLog   *self,
+                         guint64  max_bytes)
+{
+  g_return_if_fail (PW_IS_LOG (self));
+
+  self->output_limit = max_bytes;
+}
+
+guint64
+pw_log_get_output_limit (PwLog *self)
+{
+  g_return_val_if_fail (PW_IS_LOG (self), 0);
+
+  return self->output_limit;
+}
+
+gboolean
+pw_log_is_over_output_limit (PwLog *self)
+{
+  g_return_val_if_fail (PW_IS_LOG (self), FALSE);
+
+  return self->over_output_limit;
+}
+
+/**
  * pw_log_write:
  * @self: a #PwLog
  * @text: bytes to append
@@ -656,6 +807,8 @@ pw_log_write (PwLog      *self,
               const char *text,
               gssize      length)
 {
+  gboolean notify;
+
   g_return_if_fail (PW_IS_LOG (self));
   g_return_if_fail (text != NULL || length == 0);
 
@@ -674,15 +827,38 @@ pw_log_write (PwLog      *self,
       return;
     }
 
+  /* Listeners are asked for once a call, not once a line: a build can
+   * write millions of lines. */
+  notify = g_signal_has_handler_pending (self, signals [LINE], 0, TRUE);
+
   self->busy = TRUE;
-  feed (self, text, length, FALSE, TRUE);
+  feed (self, text, length, FALSE, notify);
   while (self->deferred->len > 0)
     {
       g_autoptr(GByteArray) more = g_steal_pointer (&self->deferred);
 
       self->deferred = g_byte_array_new ();
-      feed (self, (const char *)more->data, more->len, FALSE, TRUE);
+      feed (self, (const char *)more->data, more->len, FALSE, notify);
     }
+
+  self->received += length;
+  if (self->output_limit > 0 && self->received > self->output_limit && !self->over_output_limit)
+    {
+      g_autofree char *limit_text = g_format_size_full (self->output_limit,
+                                                        G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *note = g_strdup_printf ("Output passed its limit of %s; stopping",
+                                               limit_text);
+
+      self->over_output_limit = TRUE;
+      if (self->line->len > 0)
+        {
+          emit_line (self, self->line->str, self->line->len, notify);
+          g_string_truncate (self->line, 0);
+        }
+      write_note (self, note);
+    }
+
+  flush (self);
   self->busy = FALSE;
 
   if (self->close_deferred)
@@ -758,20 +934,17 @@ pw_log_dup_tail (PwLog *self,
                  guint  n_lines)
 {
   GString *out;
-  GList *l;
-  guint n = 0;
+  guint n;
 
   g_return_val_if_fail (PW_IS_LOG (self), NULL);
 
   out = g_string_new (NULL);
+  n = MIN (n_lines, self->recent_count);
 
-  for (l = self->recent.tail; l != NULL && n < n_lines; l = l->prev)
-    n++;
-
-  for (l = l != NULL ? l->next : self->recent.head; l != NULL; l = l->next)
+  for (guint i = self->recent_count - n; i < self->recent_count; i++)
     {
-      g_string_append (out, l->data);
-      if (l->next != NULL)
+      g_string_append_len (out, recent_at (self, i)->str, recent_at (self, i)->len);
+      if (i + 1 < self->recent_count)
         g_string_append_c (out, '\n');
     }
 

@@ -40,6 +40,10 @@ void       pw_log_add_secret   (PwLog       *self,
                                 const char  *secret);
 void       pw_log_set_limit    (PwLog       *self,
                                 guint64      max_bytes);
+void       pw_log_set_output_limit     (PwLog   *self,
+                                        guint64  max_bytes);
+guint64    pw_log_get_output_limit     (PwLog   *self);
+gboolean   pw_log_is_over_output_limit (PwLog   *self);
 /* Appends text (may hold several lines; a partial last line is kept until
  * its newline or pw_log_close). */
 void       pw_log_write        (PwLog       *self,

@@ -2193,13 +2193,25 @@ stop_build (GTask         *task,
   GError *error;
 
   container_log (build, "Phase complete: %s State: %s", label,
-                 code == PW_ENGINE_ERROR_TIMEOUT ? "TIMED_OUT" : "STOPPED");
+                 code == PW_ENGINE_ERROR_TIMEOUT ? "TIMED_OUT" :
+                 code == PW_ENGINE_ERROR_OUTPUT_LIMIT ? "FAILED" : "STOPPED");
 
   if (code == PW_ENGINE_ERROR_TIMEOUT)
     error = g_error_new (PW_ENGINE_ERROR, PW_ENGINE_ERROR_TIMEOUT,
                          "Build timed out after %u %s (phase %s, command '%s')",
                          build->timeout_seconds, build->timeout_seconds == 1 ? "second" : "seconds",
                          label, shown);
+  else if (code == PW_ENGINE_ERROR_OUTPUT_LIMIT)
+    {
+      g_autofree char *limit = g_format_size_full (pw_log_get_output_limit (build->log),
+                                                   G_FORMAT_SIZE_IEC_UNITS);
+
+      error = g_error_new (PW_ENGINE_ERROR, PW_ENGINE_ERROR_OUTPUT_LIMIT,
+                           "Build stopped: its output passed the limit of %s (phase %s, "
+                           "command '%s'); set limits.outputSize in pipewright.local.yml "
+                           "if a build really writes this much",
+                           limit, label, shown);
+    }
   else
     error = g_error_new (PW_ENGINE_ERROR, PW_ENGINE_ERROR_CANCELLED,
                          "Build stopped (phase %s, command '%s')", label, shown);
@@ -2219,9 +2231,10 @@ command_done_cb (GObject      *object,
 
   if (!pw_command_run_finish (result, &status, &error))
     {
-      if (g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_TIMEOUT))
+      if (g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_TIMEOUT) ||
+          g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_OUTPUT_LIMIT))
         {
-          stop_build (task, PW_ENGINE_ERROR_TIMEOUT);
+          stop_build (task, error->code);
           return;
         }
 

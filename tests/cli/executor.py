@@ -308,6 +308,50 @@ class Run(unittest.TestCase):
         run = cli("run", p.pipeline, check=1)
         self.assertIn("nosuch", run.stdout + run.stderr)
 
+    def test_gigabyte_of_log_fails_clearly(self):
+        """A build writing 1 GB of log is stopped at the output limit
+        (512 MiB by default) and fails saying so; its log stays bounded
+        and the history readable."""
+        p = self.project = Project()
+        with open(os.path.join(p.dir, "buildspec.yml"), "w") as f:
+            f.write(textwrap.dedent("""\
+                version: 0.2
+                phases:
+                  build:
+                    commands:
+                      - echo starting
+                      - yes "compiling module 42 of the build, a line as long as build logs have" | head -c 1000000000
+                      - echo never reached
+                artifacts:
+                  files: [buildspec.yml]
+                """))
+        sh(p.dir, "git", "commit", "-q", "-am", "Noisy build")
+        run = cli("run", p.pipeline, check=1)
+        reason = "output passed the limit of 512.0\u00a0MiB"
+        self.assertIn(reason, run.stdout + run.stderr)
+
+        [record] = p.history()
+        self.assertEqual(record["status"], "Failed")
+        compile_ = [a for a in record["actions"] if a["actionName"] == "Compile"][0]
+        self.assertEqual(compile_["status"], "Failed")
+        self.assertIn(reason, compile_["summary"])
+        self.assertEqual(compile_["errorCode"], "JobFailed")
+        self.assertIn("limits.outputSize", compile_["summary"])
+
+        log_path = compile_["logPath"]
+        size = os.path.getsize(log_path)
+        self.assertLess(size, 64 * 1024 * 1024 + 64 * 1024)
+        with open(log_path, "rb") as f:
+            head = f.read(4096).decode()
+            f.seek(-4096, os.SEEK_END)
+            tail = f.read().decode()
+        self.assertIn("Action Compile (Build/AWS/CodeBuild)", head)
+        self.assertIn("Phase complete: BUILD State: FAILED", tail)
+        self.assertIn("Action Failed: Build stopped", tail)
+        self.assertNotIn("never reached", tail)
+        logs = cli("logs", record["pipelineExecutionId"], "Build/Compile", "--state-dir", p.state, check=0)
+        self.assertIn("Output passed its limit of 512.0\u00a0MiB; stopping", logs.stdout)
+
     def test_watch_starts_on_new_commit(self):
         p = self.project = Project()
         proc = subprocess.Popen([CLI, "watch", "--json", p.pipeline], stdout=subprocess.PIPE,

@@ -508,6 +508,24 @@ test_parallel_share_log (Fixture       *fixture,
     }
 }
 
+/* A command printing forever is stopped once the log's output limit is
+ * passed, with its own error, like a timeout. */
+static void
+test_output_limit_stops (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  pw_log_set_output_limit (fixture->log, 1024 * 1024);
+  g_assert_false (sh (fixture, "yes 'a line of output'", 0, &status, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_OUTPUT_LIMIT);
+  g_assert_cmpstr (error->message, ==, "Stopped: the output passed its limit of 1.0\xc2\xa0MiB");
+  g_assert_true (pw_log_is_over_output_limit (fixture->log));
+  /* Killed by our SIGTERM. */
+  g_assert_cmpint (status, ==, 128 + SIGTERM);
+}
+
 /* The CLI ignores SIGPIPE; a build must start with every signal at its
  * default, or `yes | head` would never end by SIGPIPE. */
 static void
@@ -655,6 +673,7 @@ main (int   argc,
   ADD ("/engine/command/background-holds-output", test_background_holds_output);
   ADD ("/engine/command/no-log", test_no_log);
   ADD ("/engine/command/parallel-share-log", test_parallel_share_log);
+  ADD ("/engine/command/output-limit-stops", test_output_limit_stops);
   ADD ("/engine/command/default-signals", test_default_signals);
   ADD ("/engine/command/descriptors-closed", test_descriptors_closed);
   ADD ("/engine/command/path-from-env", test_path_from_env);

@@ -84,6 +84,8 @@ test_defaults (Fixture       *fixture,
   g_assert_cmpuint (json_object_get_size (pw_local_profile_get_environment (profile)), ==, 0);
   g_assert_null (pw_local_profile_get_entry (profile, "codebuild", "x"));
   g_assert_null (pw_local_profile_get_string (profile, "s3", "bucket", NULL));
+  g_assert_cmpuint (pw_local_profile_get_log_size (profile), ==, 64 * 1024 * 1024);
+  g_assert_cmpuint (pw_local_profile_get_output_size (profile), ==, 512 * 1024 * 1024);
 
   /* No file beside the pipeline: defaults, with paths from its folder. */
   beside = pw_local_profile_load_beside (pipeline, &error);
@@ -227,7 +229,15 @@ test_errors (Fixture       *fixture,
   static const ErrorCase cases[] = {
     { "sourcez: {}\n",
       "1:1: unknown key \"sourcez\" in the local profile; allowed keys: sources, codebuild, "
-      "commands, lambda, codedeploy, s3, secrets, environment, account, region" },
+      "commands, lambda, codedeploy, s3, secrets, environment, account, region, limits" },
+    { "limits: {logSize: 10 parsecs}\n",
+      "1:19: \"logSize\" in \"limits\" must be a size such as 64MiB or 1GiB, not 10 parsecs" },
+    { "limits:\n  outputSize: 0\n",
+      "2:15: \"outputSize\" in \"limits\" must be a size such as 64MiB or 1GiB, not 0" },
+    { "limits:\n  outputSize: [1]\n",
+      "2:15: \"outputSize\" in \"limits\" must be a size such as 64MiB or 1GiB, not a list" },
+    { "limits: {maxLog: 1MiB}\n",
+      "1:10: unknown key \"maxLog\" in \"limits\"; allowed keys: logSize, outputSize" },
     { "codedeploy:\n  app/grp:\n    instance: 3\n",
       "3:5: unknown key \"instance\" in codedeploy entry \"app/grp\"; allowed keys: instances, "
       "root, config" },
@@ -278,6 +288,34 @@ test_errors (Fixture       *fixture,
       g_assert_null (profile);
       g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION);
       g_assert_cmpstr (error->message, ==, expected);
+    }
+}
+
+static void
+test_limits (Fixture       *fixture,
+             gconstpointer  data)
+{
+  static const struct { const char *text; guint64 bytes; } sizes[] = {
+    { "1048576", 1048576 },
+    { "64MiB", G_GUINT64_CONSTANT (64) << 20 },
+    { "2 GiB", G_GUINT64_CONSTANT (2) << 30 },
+    { "1GB", 1000000000 },
+    { "512k", 512 * 1024 },
+    { "300 MB", 300000000 },
+    { "10mib", 10 << 20 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autoptr(PwLocalProfile) profile = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = g_strdup_printf ("limits:\n  logSize: %s\n  outputSize: %s\n",
+                                               sizes[i].text, sizes[i].text);
+
+      profile = load_text (fixture, text, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (pw_local_profile_get_log_size (profile), ==, sizes[i].bytes);
+      g_assert_cmpuint (pw_local_profile_get_output_size (profile), ==, sizes[i].bytes);
     }
 }
 
@@ -406,6 +444,7 @@ main (int   argc,
   ADD ("/engine/local-profile/full", test_full);
   ADD ("/engine/local-profile/resolve-path", test_resolve_path);
   ADD ("/engine/local-profile/errors", test_errors);
+  ADD ("/engine/local-profile/limits", test_limits);
   ADD ("/engine/local-profile/syntax-error", test_syntax_error);
   ADD ("/engine/local-profile/secrets", test_secrets);
   ADD ("/engine/local-profile/empty-sections", test_empty_sections);

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -416,6 +417,110 @@ test_unwritable (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
+/* A runaway writer: past the output limit the log says so once and
+ * reports it; what comes after (the build's own closing lines) is still
+ * written. */
+static void
+test_output_limit (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *contents = NULL;
+  const char *line = "0123456789012345678901234567890123456789"
+                     "012345678901234567890123456789012345678\n";
+
+  g_assert_cmpuint (strlen (line), ==, 80);
+  pw_log_set_output_limit (fixture->log, 10000);
+  g_assert_cmpuint (pw_log_get_output_limit (fixture->log), ==, 10000);
+
+  for (guint i = 0; i < 125; i++)
+    pw_log_write (fixture->log, line, -1);
+  /* Exactly at the limit is not past it. */
+  g_assert_false (pw_log_is_over_output_limit (fixture->log));
+
+  pw_log_write (fixture->log, "x", 1);
+  g_assert_true (pw_log_is_over_output_limit (fixture->log));
+  pw_log_write (fixture->log, line, -1);
+  pw_log_printf (fixture->log, "closing line");
+  pw_log_close (fixture->log);
+
+  contents = read_file (fixture->path);
+  g_assert_nonnull (strstr (contents, "[pipewright] Output passed its limit of 9.8\xc2\xa0KiB; stopping\n"));
+  /* Noted once, and after it the partial line and the rest. */
+  g_assert_null (strstr (strstr (contents, "Output passed") + 1, "Output passed"));
+  g_assert_true (g_str_has_suffix (contents, "Z closing line\n"));
+  /* Listeners get every line written (the note is the log's own). */
+  g_assert_cmpuint (fixture->lines->len, ==, 125 + 1 + 1 + 1);
+}
+
+/* The kept tail of an over-long log is whole lines, the last ones, in
+ * order, however often the ring it lives in wrapped; and a log nobody
+ * listens to writes the same file. */
+static void
+test_tail_ring (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-log-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "quiet.log", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *tail = NULL;
+  g_auto(GStrv) lines = NULL;
+  PwLog *log;
+  const char *after;
+  const guint n_lines = 20000;
+  guint kept = 0;
+  int expected = -1;
+
+  g_assert_no_error (error);
+  log = pw_log_new (path, &error);
+  g_assert_no_error (error);
+  pw_log_set_limit (log, 6000);
+
+  /* Lines of 1 to 200 bytes, so records straddle the ring's end. */
+  for (guint i = 0; i < n_lines; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("%u %.*s\n", i, (int)((i * 37) % 190),
+                                               "................................................"
+                                               "................................................"
+                                               "................................................"
+                                               "................................................");
+
+      pw_log_write (log, line, -1);
+    }
+
+  tail = pw_log_dup_tail (log, 2);
+  g_assert_true (g_str_has_prefix (tail, "19998 "));
+  g_assert_nonnull (strstr (tail, "\n19999 "));
+
+  pw_log_close (log);
+  g_assert_finalize_object (log);
+
+  contents = read_file (path);
+  after = strstr (contents, " here to keep the log under its limit\n");
+  g_assert_nonnull (after);
+  lines = g_strsplit (after + strlen (" here to keep the log under its limit\n"), "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      /* "2026-11-22T10:15:30.123Z 19999 ....." */
+      const char *text = lines[i] + 25;
+      int number = atoi (text);
+      int dots = strlen (strchr (text, ' ') + 1);
+
+      if (expected >= 0)
+        g_assert_cmpint (number, ==, expected);
+      g_assert_cmpint (dots, ==, (int)(((guint)number * 37) % 190));
+      expected = number + 1;
+      kept++;
+    }
+
+  g_assert_cmpint (expected, ==, (int)n_lines);
+  g_assert_cmpuint (kept, >, 10);
+  g_assert_cmpuint (strlen (after), <, 3000 + 300);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -434,6 +539,8 @@ main (int   argc,
   ADD ("/engine/log/limit", test_limit);
   ADD ("/engine/log/limit-not-reached", test_limit_not_reached);
   ADD ("/engine/log/reentrant", test_reentrant);
+  ADD ("/engine/log/output-limit", test_output_limit);
+  g_test_add_func ("/engine/log/tail-ring", test_tail_ring);
   g_test_add_func ("/engine/log/append", test_append);
   g_test_add_func ("/engine/log/unwritable", test_unwritable);
 

@@ -738,6 +738,83 @@ follow_changed_cb (GFileMonitor      *monitor,
     g_main_loop_quit (f->loop);
 }
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *)a, *(const char * const *)b);
+}
+
+/* The sorted names in @dir. */
+static GPtrArray *
+list_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_strings);
+
+  return names;
+}
+
+/* Prints the logs in logs/EXECUTION/STAGE/ACTION[.N].log that are not in
+ * @paths (those the record lists), for @filter ('Action' or
+ * 'Stage/Action', or all when NULL), and adds them to @paths. */
+static void
+print_unrecorded_logs (const char *state_dir,
+                       const char *execution_id,
+                       const char *filter,
+                       GPtrArray  *paths)
+{
+  g_autofree char *logs_dir = g_build_filename (state_dir, "logs", execution_id, NULL);
+  g_autoptr(GPtrArray) stages = list_dir (logs_dir);
+
+  for (guint i = 0; i < stages->len; i++)
+    {
+      const char *stage = g_ptr_array_index (stages, i);
+      g_autofree char *stage_dir = g_build_filename (logs_dir, stage, NULL);
+      g_autoptr(GPtrArray) files = list_dir (stage_dir);
+
+      for (guint j = 0; j < files->len; j++)
+        {
+          const char *file = g_ptr_array_index (files, j);
+          g_autofree char *path = g_build_filename (stage_dir, file, NULL);
+          g_autofree char *action = NULL;
+          g_autofree char *full = NULL;
+          g_autofree char *text = NULL;
+          const char *dot;
+          guint64 attempt = 1;
+          gboolean listed = FALSE;
+
+          if (!g_str_has_suffix (file, ".log"))
+            continue;
+          action = g_strndup (file, strlen (file) - strlen (".log"));
+          /* Action.2.log: the second attempt. */
+          dot = strrchr (action, '.');
+          if (dot != NULL && dot[1] != '\0' && strspn (dot + 1, "0123456789") == strlen (dot + 1))
+            {
+              attempt = g_ascii_strtoull (dot + 1, NULL, 10);
+              action[dot - action] = '\0';
+            }
+          full = g_strdup_printf ("%s/%s", stage, action);
+
+          for (guint k = 0; k < paths->len && !listed; k++)
+            listed = g_str_equal (g_ptr_array_index (paths, k), path);
+          if (listed || (filter != NULL && !g_str_equal (filter, full) && !g_str_equal (filter, action)))
+            continue;
+
+          printf ("==> %s (attempt %" G_GUINT64_FORMAT ", not in the execution's record: "
+                  "the run was interrupted) <==\n", full, attempt);
+          if (g_file_get_contents (path, &text, NULL, NULL))
+            fputs (text, stdout);
+          g_ptr_array_add (paths, g_steal_pointer (&path));
+        }
+    }
+}
+
 int
 pw_cli_logs (int    argc,
              char **argv)
@@ -797,6 +874,14 @@ pw_cli_logs (int    argc,
         }
       g_ptr_array_add (paths, g_strdup (path));
     }
+
+  /* A run killed between two records of its execution leaves logs the
+   * record does not list yet: they are in the log folder all the same. */
+  if (!follow)
+    print_unrecorded_logs (state_dir,
+                           json_object_get_string_member (json_node_get_object (node),
+                                                          "pipelineExecutionId"),
+                           argc == 3 ? argv[2] : NULL, paths);
 
   if (argc == 3 && paths->len == 0 && !follow)
     {

@@ -97,6 +97,7 @@ struct _Execution
   guint       auto_retries;
   guint       save_id;
   gint64      next_save;            /* monotonic µs before which no record is written */
+  gboolean    recorded;             /* a record was written */
   int         only_stage;           /* a rollback runs this stage only; -1 otherwise */
   int         success_checked;      /* stage index + 1 whose onSuccess passed */
   char       *execution_type;       /* STANDARD or ROLLBACK */
@@ -500,9 +501,12 @@ save (Execution *execution)
   g_free (execution->update_time);
   execution->update_time = now_iso ();
 
-  if (execution->finished)
+  /* The first record at once: a run killed a moment after it started
+   * still leaves its execution in the history. */
+  if (execution->finished || !execution->recorded)
     {
-      write_record (execution, TRUE);
+      execution->recorded = TRUE;
+      write_record (execution, execution->finished);
       return;
     }
 

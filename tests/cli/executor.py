@@ -352,6 +352,22 @@ class Run(unittest.TestCase):
         logs = cli("logs", record["pipelineExecutionId"], "Build/Compile", "--state-dir", p.state, check=0)
         self.assertIn("Output passed its limit of 512.0\u00a0MiB; stopping", logs.stdout)
 
+    def test_killed_runs_session_folder_removed(self):
+        """A run killed mid-build leaves its shell session (env.sh holds the
+        build's secrets) in memory; the next run removes it."""
+        shm = "/dev/shm"
+        if os.environ.get("XDG_RUNTIME_DIR") and os.access(os.environ["XDG_RUNTIME_DIR"], os.W_OK):
+            shm = os.environ["XDG_RUNTIME_DIR"]
+        self.assertTrue(os.access(shm, os.W_OK), f"{shm} must be writable for this test")
+        # A pid no process has (above any pid_max).
+        stale = os.path.join(shm, "pipewright-session-2147483646-AbCdEf")
+        os.makedirs(stale, exist_ok=True)
+        with open(os.path.join(stale, "env.sh"), "w") as f:
+            f.write("export SECRET='left behind'\n")
+        p = self.project = Project()
+        cli("run", p.pipeline, check=0)
+        self.assertFalse(os.path.exists(stale))
+
     def test_watch_starts_on_new_commit(self):
         p = self.project = Project()
         proc = subprocess.Popen([CLI, "watch", "--json", p.pipeline], stdout=subprocess.PIPE,

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
@@ -306,6 +307,21 @@ read_log (Fixture *fixture)
   return read_file (fixture->log_path);
 }
 
+/* The session folder a command printed as `session=…`. */
+static char *
+session_dir (const char *log)
+{
+  const char *line = strstr (log, "Z session=/");
+  const char *end;
+
+  g_assert_nonnull (line);
+  line += strlen ("Z session=");
+  end = strchr (line, '\n');
+  g_assert_nonnull (end);
+
+  return g_strndup (line, end - line);
+}
+
 static void
 assert_build_ok (Fixture *fixture)
 {
@@ -392,7 +408,8 @@ test_environment (Fixture       *fixture,
               "      - echo \"succeeding=$CODEBUILD_BUILD_SUCCEEDING\"\n"
               "      - test \"$CODEBUILD_START_TIME\" -gt 1600000000000\n"
               "      - echo \"home=$HOME\"\n"
-              "      - echo \"pwd=$(pwd)\"\n");
+              "      - echo \"pwd=$(pwd)\"\n"
+              "      - echo \"session=$__pw_state\"\n");
 
   assert_build_ok (fixture);
 
@@ -430,11 +447,22 @@ test_environment (Fixture       *fixture,
   assert_log_has (log, "Phase complete: BUILD State: SUCCEEDED\n");
   assert_log_has (log, "Phase complete: POST_BUILD State: SUCCEEDED\n");
 
-  /* env.sh held the build's environment; it does not outlive the build. */
+  /* env.sh held the build's environment: its folder is in memory when
+   * there is a tmpfs, never in the work folder, and goes with the build. */
   {
-    g_autofree char *state = g_build_filename (fixture->work, ".codebuild", NULL);
+    g_autofree char *session = session_dir (log);
 
-    g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
+    const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
+    g_autofree char *expected_base = NULL;
+
+    if (runtime != NULL && access (runtime, W_OK) == 0)
+      expected_base = g_build_filename (runtime, "pipewright-session-", NULL);
+    else if (access ("/dev/shm", W_OK) == 0)
+      expected_base = g_strdup ("/dev/shm/pipewright-session-");
+    if (expected_base != NULL)
+      g_assert_true (g_str_has_prefix (session, expected_base));
+    g_assert_false (g_str_has_prefix (session, fixture->work));
+    g_assert_false (g_file_test (session, G_FILE_TEST_EXISTS));
   }
 }
 
@@ -456,9 +484,17 @@ test_session (Fixture       *fixture,
               "      - mkdir -p sub/dir && cd sub/dir\n"
               "      - export DROPPED=yes\n"
               "      - PLAIN=not-exported\n"
+              "      - |\n"
+              "        MULTI=\"it's\n"
+              "        second line\"\n"
+              "      - GONE=soon\n"
               "  pre_build:\n"
               "    commands:\n"
               "      - echo \"greeting=$GREETING pwd=$(pwd) plain=${PLAIN-unset}\"\n"
+              "      - echo \"child sees plain=$(sh -c 'echo ${PLAIN-unset}')\"\n"
+              "      - printf '<%s>\\n' \"$MULTI\"\n"
+              "      - unset GONE\n"
+              "      - echo \"gone=${GONE-unset}\"\n"
               "      - unset DROPPED\n"
               "      - exit 0\n"
               "      - cd ..\n"
@@ -477,7 +513,14 @@ test_session (Fixture       *fixture,
   assert_build_ok (fixture);
 
   log = read_log (fixture);
-  expected = g_strdup_printf ("greeting=hello pwd=%s/src/sub/dir plain=unset\n", fixture->work);
+  /* Unexported variables last too (one shell session), and stay out of
+   * the environment of what the commands start. */
+  expected = g_strdup_printf ("greeting=hello pwd=%s/src/sub/dir plain=not-exported\n",
+                              fixture->work);
+  assert_log_has (log, "Z child sees plain=unset\n");
+  assert_log_has (log, "Z <it's\n");
+  assert_log_has (log, "Z second line>\n");
+  assert_log_has (log, "Z gone=unset\n");
   assert_log_has (log, expected);
   g_free (expected);
   expected = g_strdup_printf ("dropped=unset pwd=%s/src/sub\n", fixture->work);
@@ -507,11 +550,19 @@ test_bash (Fixture       *fixture,
               "      - export AWKWARD=$'line one\\n\"two\" \\\\ $HOME `x` \\'q\\''\n"
               "      - declare -a LIST=(1 2 3); echo \"bash list ${#LIST[@]}\"\n"
               "      - printf '<%s>\\n' \"$AWKWARD\"\n"
-              "      - '[[ \"$BASH_VERSION\" == *.* ]] && echo bash-here'\n");
+              "      - '[[ \"$BASH_VERSION\" == *.* ]] && echo bash-here'\n"
+              "      - PLAIN=$'tab\\there'; ARR=(a \"b c\"); f() { :; }\n"
+              "      - printf '[%s]\\n' \"$PLAIN\" \"${ARR[1]}\" \"${#ARR[@]}\"\n");
 
   assert_build_ok (fixture);
 
   log = read_log (fixture);
+  /* Unexported bash variables, arrays too, last; restoring them never
+   * touches bash's read-only ones. */
+  assert_log_has (log, "Z [tab\there]\n");
+  assert_log_has (log, "Z [b c]\n");
+  assert_log_has (log, "Z [2]\n");
+  assert_log_lacks (log, "readonly");
   assert_log_has (log, "Z bash list 3\n");
   assert_log_has (log, "Z <line one\n");
   assert_log_has (log, "Z \"two\" \\ $HOME `x` 'q'>\n");
@@ -1387,7 +1438,8 @@ test_cancel (Fixture       *fixture,
              gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *state = g_build_filename (fixture->work, ".codebuild", NULL);
+  g_autofree char *log = NULL;
+  g_autofree char *state = NULL;
 
   add_source (fixture,
               "version: 0.2\n"
@@ -1396,12 +1448,15 @@ test_cancel (Fixture       *fixture,
               "phases:\n"
               "  build:\n"
               "    commands:\n"
+              "      - echo \"session=$__pw_state\"\n"
               "      - sleep 60\n");
   fixture->cancel_on = g_strdup ("Running command sleep 60");
 
   g_assert_false (run_build (fixture, &error));
   g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CANCELLED);
   g_assert_cmpstr (error->message, ==, "Build stopped (phase BUILD, command 'sleep 60')");
+  log = read_log (fixture);
+  state = session_dir (log);
   g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
 }
 

@@ -22,6 +22,9 @@
  * this, and the caret is placed with the same rule so it stays under the
  * column the diagnostic names. */
 #define TAB_WIDTH 4
+/* A quoted line longer than this (a minified JSON file is one line) is
+ * shown as the part around the column. */
+#define QUOTE_MAX_CHARS 160
 
 #define ANSI_RESET   "\033[0m"
 #define ANSI_BOLD    "\033[1m"
@@ -177,7 +180,7 @@ format_human_one (GString      *out,
                           pw_diagnostic_get_message (d));
 
   if (line > 0 && (map = find_map (source_maps, file)) != NULL)
-    source = pw_source_map_dup_line (map, line);
+    source = pw_source_map_dup_line_window (map, line, MAX (column, 1), QUOTE_MAX_CHARS, &column);
 
   if (source != NULL)
     {

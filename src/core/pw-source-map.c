@@ -24,6 +24,8 @@ struct _PwSourceMap
   GHashTable      *keys;
   /* Byte offsets of line starts, computed on first use. */
   GArray          *line_starts;
+  /* line → whether it is all ASCII, for the long lines asked about */
+  GHashTable      *ascii_lines;
 };
 
 G_DEFINE_BOXED_TYPE (PwSourceMap, pw_source_map, pw_source_map_ref, pw_source_map_unref)
@@ -75,6 +77,7 @@ pw_source_map_unref (PwSourceMap *self)
   g_clear_pointer (&self->keys, g_hash_table_unref);
   g_clear_pointer (&self->text, g_bytes_unref);
   g_clear_pointer (&self->line_starts, g_array_unref);
+  g_clear_pointer (&self->ascii_lines, g_hash_table_unref);
   g_free (self->filename);
   g_free (self);
 }
@@ -187,18 +190,20 @@ pw_source_map_lookup_key (PwSourceMap *self,
  * Returns: (transfer full) (nullable): the text of @line without its end
  *   of line, or %NULL when there is no such line
  */
-char *
-pw_source_map_dup_line (PwSourceMap *self,
-                        guint        line)
+/* The bytes of @line, without its end of line (or the byte-order mark of
+ * the first line). */
+static gboolean
+line_bounds (PwSourceMap *self,
+             guint        line,
+             const char **text,
+             gsize       *length)
 {
   const char *data;
   gsize size;
   gsize start, end;
 
-  g_return_val_if_fail (self != NULL, NULL);
-
   if (self->text == NULL || line == 0)
-    return NULL;
+    return FALSE;
 
   data = g_bytes_get_data (self->text, &size);
 
@@ -219,14 +224,17 @@ pw_source_map_dup_line (PwSourceMap *self,
     }
 
   if (line > self->line_starts->len)
-    return NULL;
+    return FALSE;
 
   start = g_array_index (self->line_starts, gsize, line - 1);
   if (start > size)
-    return NULL;
+    return FALSE;
   end = start;
-  while (end < size && data[end] != '\n')
-    end++;
+  {
+    const char *nl = memchr (data + start, '\n', size - start);
+
+    end = nl != NULL ? (gsize)(nl - data) : size;
+  }
   if (end > start && data[end - 1] == '\r')
     end--;
 
@@ -234,7 +242,125 @@ pw_source_map_dup_line (PwSourceMap *self,
   if (line == 1 && end - start >= 3 && memcmp (data + start, "\xef\xbb\xbf", 3) == 0)
     start += 3;
 
-  return g_utf8_make_valid (data + start, end - start);
+  *text = data + start;
+  *length = end - start;
+
+  return TRUE;
+}
+
+/**
+ * pw_source_map_dup_line:
+ * @line: 1-based line number
+ *
+ * Returns: (transfer full) (nullable): the text of @line without its end
+ *   of line, or %NULL when there is no such line
+ */
+char *
+pw_source_map_dup_line (PwSourceMap *self,
+                        guint        line)
+{
+  const char *text;
+  gsize length;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (!line_bounds (self, line, &text, &length))
+    return NULL;
+
+  return g_utf8_make_valid (text, length);
+}
+
+static gboolean
+is_ascii (const char *text,
+          gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    if ((guchar)text[i] >= 0x80)
+      return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * pw_source_map_dup_line_window:
+ * @line: 1-based line number
+ * @column: 1-based character column in it
+ * @max_chars: the most characters to return, about
+ * @window_column: (out): where @column is in the returned text
+ *
+ * Like pw_source_map_dup_line(), but a line longer than @max_chars (a
+ * minified JSON file is one line) comes back as the part around @column,
+ * with `…` where it was cut. The cost does not grow with the line for
+ * ASCII lines, so quoting every finding of a one-line file stays linear.
+ *
+ * Returns: (transfer full) (nullable): the text, or %NULL when there is
+ *   no such line
+ */
+char *
+pw_source_map_dup_line_window (PwSourceMap *self,
+                               guint        line,
+                               guint        column,
+                               guint        max_chars,
+                               guint       *window_column)
+{
+  const char *text;
+  gsize length;
+  gsize n_chars;
+  gsize from, to;
+  gboolean ascii;
+  gpointer known;
+  GString *out;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (window_column != NULL, NULL);
+
+  *window_column = column;
+  if (!line_bounds (self, line, &text, &length))
+    return NULL;
+
+  /* Short lines whole, without looking further. */
+  if (length <= max_chars)
+    return g_utf8_make_valid (text, length);
+
+  if (self->ascii_lines == NULL)
+    self->ascii_lines = g_hash_table_new (NULL, NULL);
+  if (g_hash_table_lookup_extended (self->ascii_lines, GUINT_TO_POINTER (line), NULL, &known))
+    ascii = GPOINTER_TO_INT (known);
+  else
+    {
+      ascii = is_ascii (text, length);
+      g_hash_table_insert (self->ascii_lines, GUINT_TO_POINTER (line), GINT_TO_POINTER (ascii));
+    }
+
+  if (!ascii)
+    {
+      g_autofree char *valid = g_utf8_make_valid (text, length);
+      g_autofree char *part = NULL;
+
+      n_chars = g_utf8_strlen (valid, -1);
+      if (n_chars <= max_chars)
+        return g_steal_pointer (&valid);
+
+      from = column > max_chars / 2 ? MIN (column - 1 - max_chars / 2, n_chars - max_chars) : 0;
+      to = MIN (n_chars, from + max_chars);
+      part = g_utf8_substring (valid, from, to);
+      out = g_string_new (from > 0 ? "…" : "");
+      g_string_append (out, part);
+    }
+  else
+    {
+      n_chars = length;
+      from = column > max_chars / 2 ? MIN (column - 1 - max_chars / 2, n_chars - max_chars) : 0;
+      to = MIN (n_chars, from + max_chars);
+      out = g_string_new (from > 0 ? "…" : "");
+      g_string_append_len (out, text + from, to - from);
+    }
+
+  if (to < n_chars)
+    g_string_append (out, "…");
+  *window_column = column - (guint)from + (from > 0 ? 1 : 0);
+
+  return g_string_free (out, FALSE);
 }
 
 guint

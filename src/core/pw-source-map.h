@@ -53,6 +53,11 @@ gboolean     pw_source_map_lookup_key   (PwSourceMap *self,
                                          guint       *column);
 char        *pw_source_map_dup_line     (PwSourceMap *self,
                                          guint        line);
+char        *pw_source_map_dup_line_window (PwSourceMap *self,
+                                            guint        line,
+                                            guint        column,
+                                            guint        max_chars,
+                                            guint       *window_column);
 guint        pw_source_map_get_size     (PwSourceMap *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PwSourceMap, pw_source_map_unref)

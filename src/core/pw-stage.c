@@ -364,12 +364,15 @@ pw_stage_dup_run_orders (PwStage *self)
     }
   g_array_sort (orders, compare_int64);
 
-  for (guint i = 1; i < orders->len;)
+  /* Duplicates out, in one pass. */
+  if (orders->len > 1)
     {
-      if (g_array_index (orders, gint64, i) == g_array_index (orders, gint64, i - 1))
-        g_array_remove_index (orders, i);
-      else
-        i++;
+      guint kept = 1;
+
+      for (guint i = 1; i < orders->len; i++)
+        if (g_array_index (orders, gint64, i) != g_array_index (orders, gint64, kept - 1))
+          g_array_index (orders, gint64, kept++) = g_array_index (orders, gint64, i);
+      g_array_set_size (orders, kept);
     }
 
   return orders;

@@ -124,6 +124,8 @@ struct _PwExecutor
   int              last_stage;
   guint            n_stages;
   guint           *action_offsets;  /* per stage: its first action's index in Execution.latest */
+  GArray         **orders;          /* per stage: its runOrder values, ascending */
+  GPtrArray      **groups;          /* per stage: per group, its action indexes (GArray of guint) */
   GHashTable      *top_folders;     /* made by make_top_folder */
   int              events_fd;
 };
@@ -145,6 +147,22 @@ static void run_group (Execution *execution);
 static void check_stage (Execution *execution);
 
 /* Helpers ------------------------------------------------------------------ */
+
+static guint
+n_groups (PwExecutor *self,
+          guint       stage)
+{
+  return self->orders[stage]->len;
+}
+
+/* The action indexes of group @group (in runOrder order) of @stage. */
+static GArray *
+group_members (PwExecutor *self,
+               guint       stage,
+               guint       group)
+{
+  return g_ptr_array_index (self->groups[stage], group);
+}
 
 static char *
 now_iso (void)
@@ -1766,24 +1784,17 @@ static void
 run_group (Execution *execution)
 {
   PwExecutor *self = execution->executor;
-  PwStage *stage = stage_at (self, execution->stage);
-  g_autoptr(GArray) orders = pw_stage_dup_run_orders (stage);
-  gint64 order;
+  GArray *members;
 
-  if (execution->group >= orders->len)
+  if (execution->group >= n_groups (self, execution->stage))
     {
       check_stage (execution);
       return;
     }
 
-  order = g_array_index (orders, gint64, execution->group);
-  for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
-    {
-      PwAction *action = pw_stage_get_action (stage, a);
-      if (pw_action_get_run_order (action) != order)
-        continue;
-      start_action (execution, execution->stage, a);
-    }
+  members = group_members (self, execution->stage, execution->group);
+  for (guint m = 0; m < members->len; m++)
+    start_action (execution, execution->stage, g_array_index (members, guint, m));
 
   if (execution->running == 0)
     check_stage (execution);
@@ -1791,17 +1802,14 @@ run_group (Execution *execution)
 
 static gboolean
 group_failed (Execution *execution,
-              gint64     order)
+              guint      group)
 {
-  PwStage *stage = stage_at (execution->executor, execution->stage);
+  GArray *members = group_members (execution->executor, execution->stage, group);
 
-  for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
+  for (guint m = 0; m < members->len; m++)
     {
-      ActionRun *run;
+      ActionRun *run = latest_run (execution, execution->stage, g_array_index (members, guint, m));
 
-      if (pw_action_get_run_order (pw_stage_get_action (stage, a)) != order)
-        continue;
-      run = latest_run (execution, execution->stage, a);
       if (run != NULL && (g_strcmp0 (run->status, "Failed") == 0 ||
                           g_strcmp0 (run->status, "Abandoned") == 0))
         return TRUE;
@@ -1812,17 +1820,14 @@ group_failed (Execution *execution,
 
 static gboolean
 group_done (Execution *execution,
-            gint64     order)
+            guint      group)
 {
-  PwStage *stage = stage_at (execution->executor, execution->stage);
+  GArray *members = group_members (execution->executor, execution->stage, group);
 
-  for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
+  for (guint m = 0; m < members->len; m++)
     {
-      ActionRun *run;
+      ActionRun *run = latest_run (execution, execution->stage, g_array_index (members, guint, m));
 
-      if (pw_action_get_run_order (pw_stage_get_action (stage, a)) != order)
-        continue;
-      run = latest_run (execution, execution->stage, a);
       if (run == NULL || g_strcmp0 (run->status, "Succeeded") != 0)
         return FALSE;
     }
@@ -1843,15 +1848,11 @@ check_stage (Execution *execution)
   guint index = (guint)execution->stage;
   StageRun *st = &execution->stages[index];
   PwStage *stage = stage_at (self, index);
-  g_autoptr(GArray) orders = NULL;
-  gint64 order;
+  guint groups = n_groups (self, index);
 
   /* A synchronous failure inside start_action may have ended it already. */
   if (execution->running > 0 || execution->finished || !execution->inside)
     return;
-
-  orders = pw_stage_dup_run_orders (stage);
-  order = execution->group < orders->len ? g_array_index (orders, gint64, execution->group) : 0;
 
   if (execution->stopping)
     {
@@ -1863,7 +1864,7 @@ check_stage (Execution *execution)
       return;
     }
 
-  if (execution->group < orders->len && group_failed (execution, order))
+  if (execution->group < groups && group_failed (execution, execution->group))
     {
       JsonNode *on_failure = pw_element_get_member (PW_ELEMENT (stage), "onFailure");
       const char *result = NULL;
@@ -1920,7 +1921,7 @@ check_stage (Execution *execution)
       return;
     }
 
-  if (execution->group < orders->len && !group_done (execution, order))
+  if (execution->group < groups && !group_done (execution, execution->group))
     {
       /* Actions of this group have not run yet (a retry of failed actions
        * re-entered here): start them. */
@@ -1928,7 +1929,7 @@ check_stage (Execution *execution)
       return;
     }
 
-  if (execution->group + 1 < orders->len)
+  if (execution->group + 1 < groups)
     {
       execution->group++;
       save (execution);
@@ -2000,7 +2001,6 @@ retry_stage (Execution  *execution,
   PwExecutor *self = execution->executor;
   guint index = (guint)execution->stage;
   StageRun *st = &execution->stages[index];
-  g_autoptr(GArray) orders = pw_stage_dup_run_orders (stage_at (self, index));
 
   if (uses_locks (self) && self->holders[index] != NULL && self->holders[index] != execution)
     {
@@ -2039,20 +2039,19 @@ retry_stage (Execution  *execution,
   /* FAILED_ACTIONS: re-run the failed (or abandoned) actions of the group
    * that failed, then carry on. */
   save (execution);
-  {
-    PwStage *stage = stage_at (self, index);
-    gint64 order = execution->group < orders->len ? g_array_index (orders, gint64, execution->group) : 0;
+  if (execution->group < n_groups (self, index))
+    {
+      GArray *members = group_members (self, index, execution->group);
 
-    for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
-      {
-        ActionRun *run = latest_run (execution, index, a);
+      for (guint m = 0; m < members->len; m++)
+        {
+          guint a = g_array_index (members, guint, m);
+          ActionRun *run = latest_run (execution, index, a);
 
-        if (pw_action_get_run_order (pw_stage_get_action (stage, a)) != order)
-          continue;
-        if (run == NULL || g_strcmp0 (run->status, "Succeeded") != 0)
-          start_action (execution, index, a);
-      }
-  }
+          if (run == NULL || g_strcmp0 (run->status, "Succeeded") != 0)
+            start_action (execution, index, a);
+        }
+    }
 
   if (execution->running == 0)
     check_stage (execution);
@@ -2108,6 +2107,13 @@ pw_executor_finalize (GObject *object)
   g_free (self->disabled);
   g_free (self->disabled_reason);
   g_free (self->action_offsets);
+  for (guint i = 0; self->orders != NULL && i < self->n_stages; i++)
+    {
+      g_clear_pointer (&self->orders[i], g_array_unref);
+      g_clear_pointer (&self->groups[i], g_ptr_array_unref);
+    }
+  g_free (self->orders);
+  g_free (self->groups);
   g_clear_pointer (&self->top_folders, g_hash_table_unref);
   g_clear_object (&self->pipeline);
   g_clear_object (&self->profile);
@@ -2220,6 +2226,33 @@ pw_executor_new (PwPipeline      *pipeline,
   for (guint i = 0; i < self->n_stages; i++)
     self->action_offsets[i + 1] = self->action_offsets[i] +
                                   pw_stage_get_n_actions (stage_at (self, i));
+
+  /* Each stage's action groups, once: scheduling a group then costs its
+   * own size, not the stage's (a stage of 4,000 one-action groups took
+   * 10 ms per action, quadratic, when each step looked at every action). */
+  self->orders = g_new0 (GArray *, self->n_stages);
+  self->groups = g_new0 (GPtrArray *, self->n_stages);
+  for (guint i = 0; i < self->n_stages; i++)
+    {
+      PwStage *stage = stage_at (self, i);
+      g_autoptr(GHashTable) by_order = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+      self->orders[i] = pw_stage_dup_run_orders (stage);
+      self->groups[i] = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
+      for (guint g = 0; g < self->orders[i]->len; g++)
+        {
+          g_ptr_array_add (self->groups[i], g_array_new (FALSE, FALSE, sizeof (guint)));
+          g_hash_table_insert (by_order, &g_array_index (self->orders[i], gint64, g),
+                               GUINT_TO_POINTER (g));
+        }
+      for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
+        {
+          gint64 order = pw_action_get_run_order (pw_stage_get_action (stage, a));
+          guint g = GPOINTER_TO_UINT (g_hash_table_lookup (by_order, &order));
+
+          g_array_append_val (g_ptr_array_index (self->groups[i], g), a);
+        }
+    }
 
   /* Transitions the CloudFormation template disabled. */
   disabled = pw_element_get_member (PW_ELEMENT (pipeline), "disableInboundStageTransitions");
@@ -2924,13 +2957,11 @@ execution_from_record (PwExecutor  *self,
       }
 
   /* The group to pick up from: the first one not wholly successful. */
-  if (execution->stage >= 0)
+  if (execution->stage >= 0 && (guint)execution->stage < self->n_stages)
     {
-      g_autoptr(GArray) orders = pw_stage_dup_run_orders (stage_at (self, execution->stage));
-
       execution->group = 0;
-      for (guint g = 0; g < orders->len; g++)
-        if (!group_done (execution, g_array_index (orders, gint64, g)))
+      for (guint g = 0; g < n_groups (self, execution->stage); g++)
+        if (!group_done (execution, g))
           {
             execution->group = g;
             break;

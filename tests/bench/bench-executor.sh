@@ -9,6 +9,9 @@
 #   critical path       4 stages x 3 parallel `sleep 0.5`: wall / 2.0 s
 #   artifacts           200 MB in 1,000 files passed to the next stage: the
 #                       cost of declaring the artifact, next to a tar-pipe copy
+#   linear scheduling   auto-approved approvals in four shapes (one wide
+#                       group, many stages, many groups, a mix) at 250, 1,000
+#                       and 4,000 actions: ms per action should stay flat
 # Usage: bench-executor.sh PIPEWRIGHT_CLI SHARED_DIR   (RUNS, default 5)
 set -euo pipefail
 export LC_ALL=C
@@ -97,3 +100,48 @@ for _ in $(seq 3); do
 done | median > "$TMP/tar"
 fig exec.w3.tar_pipe_copy "$(cat "$TMP/tar")" ms
 fig exec.w3.artifact_cost_over_tar_pipe "$(calc "($with - $without) / $(cat "$TMP/tar")")" x
+
+# Scheduling is linear in the pipeline's size, whatever its shape: manual
+# approvals (auto-approved, so no process runs) in four shapes, at three
+# sizes; the time per action should stay flat as the size grows 16x.
+shape_pipeline() {
+  python3 - "$@" <<'PY'
+import json, math, sys
+shape, n, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def approval(name, order=1):
+    return {"name": name, "runOrder": order,
+            "actionTypeId": {"category": "Approval", "owner": "AWS", "provider": "Manual", "version": "1"}}
+if shape == "wide":      # one stage, one group of n
+    stages = [{"name": "S", "actions": [approval(f"a{i}") for i in range(n)]}]
+elif shape == "deep":    # n stages of one action
+    stages = [{"name": f"S{i}", "actions": [approval("a")]} for i in range(n)]
+elif shape == "groups":  # one stage, n groups of one action
+    stages = [{"name": "S", "actions": [approval(f"a{i}", i + 1) for i in range(n)]}]
+else:                    # sqrt(n) stages, each with 4 groups
+    k = int(math.isqrt(n))
+    stages = [{"name": f"S{s}", "actions": [approval(f"a{i}", i % 4 + 1) for i in range(k)]}
+              for s in range(n // k)]
+source = {"name": "Source", "actions": [{"name": "Src", "runOrder": 1,
+          "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+          "configuration": {"S3Bucket": "b", "S3ObjectKey": "k.zip", "PollForSourceChanges": "false"},
+          "outputArtifacts": [{"name": "Out"}]}]}
+p = {"pipeline": {"name": "linear", "roleArn": "arn:aws:iam::111122223333:role/r",
+     "artifactStore": {"type": "S3", "location": "b"}, "stages": [source] + stages}}
+json.dump(p, open(path, "w"))
+PY
+}
+for shape in wide deep groups mixed; do
+  for n in 250 1000 4000; do
+    d="$TMP/lin-$shape-$n"; mkdir -p "$d/b"
+    printf 'x' > "$d/b/k"; (cd "$d/b" && zip -q k.zip k)
+    printf 's3:\n  b: %s/b\n' "$d" > "$d/pipewright.local.yml"
+    shape_pipeline "$shape" "$n" "$d/pipeline.json"
+    for _ in 1 2 3; do
+      rm -rf "$d/.pipewright"
+      t0=$(ms); "$CLI" run --force --auto-approve "$d/pipeline.json" >/dev/null 2>&1 || { echo "run failed in $d" >&2; exit 1; }; t1=$(ms)
+      echo $((t1 - t0))
+    done | median > "$d/t"
+    fig "exec.linear.$shape.$n.wall_median" "$(cat "$d/t")" ms
+    fig "exec.linear.$shape.$n.per_action" "$(calc "$(cat "$d/t") / $n")" ms
+  done
+done

@@ -154,6 +154,79 @@ test_human_caret (void)
                    "1 error\n");
 }
 
+/* A long line (a minified JSON file is one line) is quoted as the part
+ * around the column, cut with `…`, and the caret still points at it;
+ * in ASCII and in UTF-8. */
+static void
+test_human_long_line (void)
+{
+  g_autoptr(GString) source = g_string_new ("{");
+  g_autoptr(GString) wide = g_string_new ("{");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) wide_bytes = NULL;
+  g_autoptr(PwSourceMap) map = NULL;
+  g_autoptr(PwSourceMap) wide_map = NULL;
+  g_autoptr(GPtrArray) maps = g_ptr_array_new ();
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  PwDiagnostic *d;
+  const char *caret;
+
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_string_append_printf (source, "\"k%04u\": %u, ", i, i);
+      g_string_append_printf (wide, "\"é%04u\": %u, ", i, i);
+    }
+  g_string_append (source, "\"end\": 0}");
+  g_string_append (wide, "\"end\": 0}");
+  bytes = g_bytes_new (source->str, source->len);
+  wide_bytes = g_bytes_new (wide->str, wide->len);
+  map = pw_source_map_new ("min.json", bytes);
+  wide_map = pw_source_map_new ("wide.json", wide_bytes);
+  g_ptr_array_add (maps, map);
+  g_ptr_array_add (maps, wide_map);
+
+  /* Columns count characters from 1: the one after the quote. */
+  d = pw_diagnostic_new ("P27", PW_SEVERITY_ERROR, "k1000", "bad");
+  pw_diagnostic_set_location (d, "min.json", 1,
+                              g_utf8_pointer_to_offset (source->str,
+                                                        strstr (source->str, "\"k1000\"")) + 2);
+  g_ptr_array_add (found, d);
+  d = pw_diagnostic_new ("P27", PW_SEVERITY_ERROR, "é1000", "bad");
+  pw_diagnostic_set_location (d, "wide.json", 1,
+                              g_utf8_pointer_to_offset (wide->str,
+                                                        strstr (wide->str, "\"é1000\"")) + 2);
+  g_ptr_array_add (found, d);
+  /* At the very start: cut at the end only. */
+  d = pw_diagnostic_new ("P27", PW_SEVERITY_ERROR, "k0000", "bad");
+  pw_diagnostic_set_location (d, "min.json", 1, 3);
+  g_ptr_array_add (found, d);
+
+  text = pw_report_format (found, maps, PW_REPORT_HUMAN, FALSE);
+  lines = g_strsplit (text, "\n", -1);
+
+  for (guint k = 0; k < 3; k++)
+    {
+      const char *quoted = lines[k * 5 + 1];
+      const char *marker = lines[k * 5 + 2];
+      const char *expected = k == 0 ? "k1000" : k == 1 ? "é1000" : "k0000";
+      glong at;
+
+      g_test_message ("%s\n%s", quoted, marker);
+      g_assert_true (g_str_has_prefix (quoted, "  1 | "));
+      g_assert_true (g_str_has_suffix (quoted, "…"));
+      g_assert_cmpint (g_str_has_prefix (quoted, "  1 | …"), ==, k < 2);
+      /* About the window's size, not the line's. */
+      g_assert_cmpint (g_utf8_strlen (quoted, -1), <, 175);
+
+      caret = strchr (marker, '^');
+      g_assert_nonnull (caret);
+      at = caret - marker;
+      g_assert_true (g_str_has_prefix (g_utf8_offset_to_pointer (quoted, at), expected));
+    }
+}
+
 static void
 test_summary (void)
 {
@@ -415,6 +488,7 @@ main (int   argc,
   g_test_add_func ("/report/human-color", test_human_color);
   g_test_add_func ("/report/human-partial", test_human_partial);
   g_test_add_func ("/report/human-caret", test_human_caret);
+  g_test_add_func ("/report/human-long-line", test_human_long_line);
   g_test_add_func ("/report/summary", test_summary);
   g_test_add_func ("/report/json", test_json);
   g_test_add_func ("/report/sarif", test_sarif);

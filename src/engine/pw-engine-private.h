@@ -28,5 +28,6 @@ gboolean  _pw_state_replace_file    (const char  *path,
                                      gsize        length,
                                      GError     **error);
 gboolean  _pw_state_mkdir_top       (const char  *path);
+void      _pw_state_remove_tree     (const char  *path);
 
 G_END_DECLS

@@ -127,6 +127,7 @@ struct _PwExecutor
   GArray         **orders;          /* per stage: its runOrder values, ascending */
   GPtrArray      **groups;          /* per stage: per group, its action indexes (GArray of guint) */
   GHashTable      *top_folders;     /* made by make_top_folder */
+  GThread         *prune_thread;    /* removing old work folders */
   int              events_fd;
 };
 
@@ -2060,10 +2061,50 @@ retry_stage (Execution  *execution,
 
 /* Object --------------------------------------------------------------------- */
 
+/* Work folders of this many executions are kept, the one starting
+ * included (pw_state_prune_work). */
+#define KEEP_WORK_FOLDERS 10
+
+static gpointer
+prune_thread_func (gpointer data)
+{
+  g_auto(GStrv) paths = data;
+
+  pw_state_prune_work ((const char * const *)paths);
+
+  return NULL;
+}
+
+/* Old work folders go while the new execution runs, on a thread of their
+ * own; which ones is decided here, before the new execution makes its
+ * own. One pruning at a time. */
+static void
+prune_work_folders (PwExecutor *self)
+{
+  GStrv paths;
+
+  if (self->prune_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->prune_thread));
+
+  paths = pw_state_list_old_work (self->state_dir, KEEP_WORK_FOLDERS - 1);
+  if (paths[0] == NULL)
+    {
+      g_strfreev (paths);
+      return;
+    }
+
+  self->prune_thread = g_thread_try_new ("pw-prune", prune_thread_func, paths, NULL);
+  if (self->prune_thread == NULL)
+    g_strfreev (paths);
+}
+
 static void
 pw_executor_dispose (GObject *object)
 {
   PwExecutor *self = (PwExecutor *)object;
+
+  if (self->prune_thread != NULL)
+    g_thread_join (g_steal_pointer (&self->prune_thread));
 
   if (self->executions != NULL)
     {
@@ -2466,6 +2507,7 @@ pw_executor_start (PwExecutor  *self,
   g_hash_table_insert (self->executions, execution->id, execution);
   save (execution);
   emit_event (execution, "CodePipeline Pipeline Execution State Change", "STARTED", -1, NULL);
+  prune_work_folders (self);
   advance (execution);
 
   return g_strdup (execution->id);

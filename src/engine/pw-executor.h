@@ -105,6 +105,9 @@ gboolean    pw_state_runner_alive        (const char      *state_dir);
 /* Recovers executions whose runner died (SIGKILL, power cut): marks them
  * Failed with the reason. Returns how many. */
 guint       pw_state_recover             (const char      *state_dir);
+GStrv       pw_state_list_old_work       (const char      *state_dir,
+                                          guint            keep);
+void        pw_state_prune_work          (const char * const *paths);
 /* Asks the process running @execution_id to do @op ("approve", "reject",
  * "stop", "abandon", "retry", "retry-all") and waits (file monitor, no
  * polling) up to @timeout_ms for its answer. */

@@ -362,31 +362,6 @@ append_to_file (const char  *path,
          g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
 }
 
-/* Removes what this build wrote into its state folder: env.sh holds the
- * secrets of the build, and the work folder outlives it. */
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  GStatBuf st;
-  const char *name;
-
-  if (g_lstat (path, &st) != 0)
-    return;
-
-  if (S_ISDIR (st.st_mode) && (dir = g_dir_open (path, 0, NULL)) != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
 
 static gboolean
 is_variable_name (const char *name)
@@ -700,7 +675,7 @@ session_base_dir (void)
                 {
                   g_autofree char *path = g_build_filename (base, name, NULL);
 
-                  remove_tree (path);
+                  _pw_state_remove_tree (path);
                 }
             }
         }
@@ -2090,7 +2065,7 @@ finalize_thread (GTask        *task,
     }
 
   if (build->state_dir != NULL)
-    remove_tree (build->state_dir);
+    _pw_state_remove_tree (build->state_dir);
 
   g_task_return_boolean (task, TRUE);
 }

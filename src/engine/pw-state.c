@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __linux__
 # include <linux/fs.h>
@@ -333,6 +334,120 @@ pw_state_recover (const char *state_dir)
     }
 
   return recovered;
+}
+
+/* Work folders ------------------------------------------------------------- */
+
+void
+_pw_state_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  GStatBuf st;
+  const char *name;
+
+  if (g_lstat (path, &st) != 0)
+    return;
+
+  if (S_ISDIR (st.st_mode) && (dir = g_dir_open (path, 0, NULL)) != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          _pw_state_remove_tree (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+typedef struct
+{
+  char   *name;
+  gint64  mtime;
+} WorkFolder;
+
+static int
+compare_newest_first (gconstpointer a,
+                      gconstpointer b)
+{
+  const WorkFolder *x = a, *y = b;
+
+  return x->mtime < y->mtime ? 1 : x->mtime > y->mtime ? -1 : g_strcmp0 (x->name, y->name);
+}
+
+/**
+ * pw_state_list_old_work:
+ * @state_dir: a state folder
+ * @keep: how many executions keep their work folders
+ *
+ * The working folders (`work/<id>`, where builds ran) of all but the
+ * @keep newest executions: scratch space that pw_state_prune_work()
+ * removes, or a pipeline run a hundred times would keep a hundred copies
+ * of its sources. The folder of an execution that has not finished (its
+ * record says so) is never listed.
+ *
+ * Returns: (transfer full): their paths, oldest last
+ */
+GStrv
+pw_state_list_old_work (const char *state_dir,
+                        guint       keep)
+{
+  g_autofree char *work = g_build_filename (state_dir, "work", NULL);
+  g_autoptr(GDir) dir = g_dir_open (work, 0, NULL);
+  g_autoptr(GArray) folders = g_array_new (FALSE, FALSE, sizeof (WorkFolder));
+  g_autoptr(GStrvBuilder) old = g_strv_builder_new ();
+  const char *name;
+  struct stat st;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (work, name, NULL);
+      WorkFolder folder;
+
+      if (lstat (path, &st) != 0 || !S_ISDIR (st.st_mode))
+        continue;
+      folder.name = g_strdup (name);
+      folder.mtime = (gint64)st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
+      g_array_append_val (folders, folder);
+    }
+
+  g_array_sort (folders, compare_newest_first);
+
+  for (guint i = 0; i < folders->len; i++)
+    {
+      WorkFolder *folder = &g_array_index (folders, WorkFolder, i);
+
+      if (i >= keep)
+        {
+          g_autoptr(JsonNode) record = pw_state_load_execution (state_dir, folder->name, NULL);
+          const char *status = record != NULL
+            ? json_object_get_string_member_with_default (json_node_get_object (record), "status", "")
+            : "";
+
+          g_autofree char *path = g_build_filename (work, folder->name, NULL);
+
+          if (!g_str_equal (status, "InProgress") && !g_str_equal (status, "Stopping"))
+            g_strv_builder_add (old, path);
+        }
+      g_free (folder->name);
+    }
+
+  return g_strv_builder_end (old);
+}
+
+/**
+ * pw_state_prune_work:
+ * @paths: what pw_state_list_old_work() gave
+ *
+ * Removes those folders. Records, logs, artifacts and reports stay.
+ */
+void
+pw_state_prune_work (const char * const *paths)
+{
+  for (guint i = 0; paths != NULL && paths[i] != NULL; i++)
+    _pw_state_remove_tree (paths[i]);
 }
 
 /* Requests from other processes -------------------------------------------- */

@@ -173,7 +173,8 @@ teardown (Fixture *f)
 {
   g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", f->dir);
 
-  g_assert_finalize_object (f->executor);
+  if (f->executor != NULL)
+    g_assert_finalize_object (f->executor);
   g_main_loop_unref (f->loop);
   g_hash_table_unref (f->finished);
   g_assert_cmpint (system (cmd), ==, 0);
@@ -344,6 +345,63 @@ test_transition_and_stop (void)
   teardown (&f);
 }
 
+/* Only the latest executions keep their work folders; records and logs
+ * of the older ones stay. */
+static void
+test_prune_work (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *state = NULL;
+  g_autofree char *work = NULL;
+  g_autofree char *first_work = NULL;
+  g_autofree char *first_logs = NULL;
+  g_autoptr(GDir) dir = NULL;
+  guint n = 0;
+
+  setup (&f, "QUEUED");
+  for (guint i = 0; i < 12; i++)
+    {
+      char *id = start (&f);
+      StageWant gate = { id, "Gate", "InProgress" };
+
+      g_ptr_array_add (ids, id);
+      wait_until (&f, stage_is, &gate);
+      approve (&f, id);
+      wait_until (&f, is_finished, id);
+      g_assert_cmpstr (g_hash_table_lookup (f.finished, id), ==, "Succeeded");
+    }
+
+  state = g_build_filename (f.dir, ".pipewright", NULL);
+  work = g_build_filename (state, "work", NULL);
+  first_work = g_build_filename (work, g_ptr_array_index (ids, 0), NULL);
+  first_logs = g_build_filename (state, "logs", g_ptr_array_index (ids, 0), NULL);
+
+  /* Pruning runs beside the execution; the executor waits for it. */
+  g_assert_finalize_object (g_steal_pointer (&f.executor));
+
+  dir = g_dir_open (work, 0, NULL);
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  g_assert_cmpuint (n, ==, 10);
+  g_assert_false (g_file_test (first_work, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (first_logs, G_FILE_TEST_IS_DIR));
+  {
+    g_autoptr(JsonNode) record = pw_state_load_execution (state, g_ptr_array_index (ids, 0), NULL);
+
+    g_assert_nonnull (record);
+  }
+  for (guint i = 2; i < 12; i++)
+    {
+      g_autofree char *kept = g_build_filename (work, g_ptr_array_index (ids, i), NULL);
+
+      g_assert_true (g_file_test (kept, G_FILE_TEST_IS_DIR));
+    }
+
+  teardown (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -354,6 +412,7 @@ main (int    argc,
   g_test_add_func ("/engine/executor/queued", test_queued);
   g_test_add_func ("/engine/executor/parallel", test_parallel);
   g_test_add_func ("/engine/executor/transition-and-stop", test_transition_and_stop);
+  g_test_add_func ("/engine/executor/prune-work", test_prune_work);
 
   return g_test_run ();
 }

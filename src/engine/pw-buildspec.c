@@ -53,6 +53,9 @@ typedef struct
 
 G_DEFINE_BOXED_TYPE (PwBuildspec, pw_buildspec, pw_buildspec_ref, pw_buildspec_unref)
 
+/* Report groups one CodeBuild project may have. */
+#define MAX_REPORT_GROUPS 5
+
 static const char * const phase_keys[PW_BUILDSPEC_N_PHASES + 1] = {
   "install", "pre_build", "build", "post_build", NULL
 };
@@ -1141,7 +1144,7 @@ parse_artifacts (Parser     *parser,
                   "`%s` needs `files` (required even when only secondary-artifacts are used); "
                   "add e.g. `files: ['**/*']`", where);
   else
-    artifacts->files = expect_path_list (parser, member, files_what, FALSE);
+    artifacts->files = expect_path_list (parser, member, files_what, TRUE);
 
   if ((member = json_object_get_member (object, "name")) != NULL)
     artifacts->name = expect_string (parser, member, "artifacts name");
@@ -1203,6 +1206,13 @@ parse_reports (Parser   *parser,
       return;
     }
 
+  /* A quota of the project, not an error of the buildspec. */
+  if (json_object_get_size (json_node_get_object (node)) > MAX_REPORT_GROUPS)
+    parser_warning (parser, node, TRUE,
+                    "`reports` names %u report groups; a CodeBuild project takes at most %u, "
+                    "so CodeBuild would fail this build",
+                    json_object_get_size (json_node_get_object (node)), MAX_REPORT_GROUPS);
+
   json_object_iter_init_ordered (&iter, json_node_get_object (node));
   while (json_object_iter_next_ordered (&iter, &name, &value))
     {
@@ -1234,7 +1244,7 @@ parse_reports (Parser   *parser,
         parser_error (parser, value, TRUE,
                       "report group '%s' needs `files`; add e.g. `files: ['**/*.xml']`", name);
       else
-        group->files = expect_path_list (parser, member, files_what, FALSE);
+        group->files = expect_path_list (parser, member, files_what, TRUE);
 
       if ((member = json_object_get_member (object, "base-directory")) != NULL)
         group->base_directory = expect_string (parser, member, "base-directory");
@@ -1282,7 +1292,7 @@ parse_cache (Parser   *parser,
     parser_error (parser, node, TRUE,
                   "`cache` needs `paths`; add e.g. `paths: ['.cache/**/*']`");
   else
-    parser->spec->cache_paths = expect_path_list (parser, member, "cache.paths", FALSE);
+    parser->spec->cache_paths = expect_path_list (parser, member, "cache.paths", TRUE);
 
   for (guint i = 1; cache_keys[i] != NULL; i++)
     {

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -109,6 +110,7 @@ typedef struct
   char               *cwd;
   gboolean            fresh_shell_per_command;
   GHashTable         *secret_names;
+  GHashTable         *buildspec_secret_names;
   gint64              deadline;
   guint               timeout_seconds;
 
@@ -208,6 +210,7 @@ build_free (gpointer data)
   g_free (build->first_env);
   g_free (build->cwd);
   g_clear_pointer (&build->secret_names, g_hash_table_unref);
+  g_clear_pointer (&build->buildspec_secret_names, g_hash_table_unref);
   g_free (build->command);
   g_free (build->phase_reason);
   g_free (build->failure);
@@ -764,6 +767,7 @@ set_variable (Build      *build,
               const char *value)
 {
   g_hash_table_remove (build->secret_names, name);
+  g_hash_table_remove (build->buildspec_secret_names, name);
   return g_environ_setenv (env, name, value, TRUE);
 }
 
@@ -800,7 +804,10 @@ add_buildspec_variables (Build   *build,
         }
 
       env = set_variable (build, env, variable->name, value);
-      remember_secret (build, variable->name, value);
+      /* Masked in the log; unlike the project's (here the action's)
+       * secrets, CodeBuild lets the buildspec export these. */
+      pw_log_add_secret (build->log, value);
+      g_hash_table_add (build->buildspec_secret_names, g_strdup (variable->name));
     }
 
   return env;
@@ -1028,7 +1035,7 @@ environment_script (char **env)
 {
   static const char * const shell_owned[] = {
     "PWD", "OLDPWD", "SHLVL", "_", "SHELLOPTS", "BASHOPTS", "BASH_VERSINFO", "EUID", "UID",
-    "PPID", "BASH_ENV", "ENV", NULL
+    "PPID", NULL
   };
   GString *script = g_string_new (NULL);
 
@@ -1055,24 +1062,39 @@ environment_script (char **env)
   return g_string_free (script, FALSE);
 }
 
-static const char runner_script[] =
+/* %s: how the shell lists its variables, `set` (dash) or `declare -p`
+ * (bash, which also says which are associative arrays). The state is
+ * saved after the command, and by the EXIT trap when it exits early
+ * (`exit`, `set -e`); a command setting its own EXIT trap still has its
+ * state saved unless it exits early too. */
+static const char runner_template[] =
   "# Written by Pipewright: runs one buildspec command in the build's shell\n"
   "# session, whose variables and folder it restores first and saves again\n"
-  "# when the command ends, however it ends.\n"
+  "# when the command ends.\n"
   "__pw_state=$1\n"
   "__pw_command=$2\n"
   "set --\n"
+  "echo $$ >>\"$__pw_state/groups\"\n"
   ". \"$__pw_state/vars.sh\"\n"
   ". \"$__pw_state/env.sh\"\n"
-  "trap '__pw_status=$?; export -p >\"$__pw_state/env.sh\"; set >\"$__pw_state/vars.raw\"; "
-  "pwd >\"$__pw_state/cwd\"; exit $__pw_status' EXIT\n"
-  ". \"$__pw_command\"\n";
+  "__pw_save () {\n"
+  "  export -p >\"$__pw_state/env.sh\"\n"
+  "  %s >\"$__pw_state/vars.raw\"\n"
+  "  pwd >\"$__pw_state/cwd\"\n"
+  "  __pw_saved=1\n"
+  "}\n"
+  "trap '__pw_status=$?; [ -n \"$__pw_saved\" ] || __pw_save; exit $__pw_status' EXIT\n"
+  ". \"$__pw_command\"\n"
+  "__pw_status=$?\n"
+  "__pw_save\n"
+  "exit $__pw_status\n";
 
 static gboolean
 start_session (Build   *build,
                GError **error)
 {
   g_auto(GStrv) env = NULL;
+  g_autofree char *runner_script = NULL;
   const char *shell = pw_buildspec_get_shell (build->spec);
 
   env = build_environment (build, error);
@@ -1102,6 +1124,8 @@ start_session (Build   *build,
   build->cwd = g_strdup (build->src_dir);
   build->fresh_shell_per_command = g_strcmp0 (pw_buildspec_get_version (build->spec), "0.1") == 0;
 
+  runner_script = g_strdup_printf (runner_template,
+                                   g_strcmp0 (shell, "bash") == 0 ? "declare -p" : "set");
   if (!write_private_file (build->runner, runner_script, error) ||
       !write_private_file (build->env_file, build->first_env, error) ||
       !write_private_file (build->vars_file, "", error))
@@ -1111,6 +1135,31 @@ start_session (Build   *build,
 }
 
 /* Output mapping ---------------------------------------------------------------- */
+
+/* The buildspec artifacts that make output artifact @i: the top-level
+ * ones for a single output, else the secondary ones of its name. */
+static const PwBuildspecArtifacts *
+artifacts_for_output (Build *build,
+                      guint  i)
+{
+  guint n_outputs = build->output_names != NULL ? g_strv_length (build->output_names) : 0;
+
+  if (i >= n_outputs)
+    return NULL;
+  if (n_outputs == 1)
+    return pw_buildspec_get_artifacts (build->spec);
+  return pw_buildspec_find_secondary_artifacts (build->spec, build->output_names[i]);
+}
+
+/* Where the shell-expanded `name` of output @i is written. */
+static char *
+artifact_name_path (Build *build,
+                    guint  i)
+{
+  g_autofree char *file = g_strdup_printf (".artifact-name-%u", i);
+
+  return g_build_filename (build->state_dir, "exported", file, NULL);
+}
 
 /* In a pipeline, one output artifact is the buildspec's top-level
  * `artifacts`; with several, each takes the secondary artifact whose
@@ -1544,8 +1593,18 @@ upload_artifacts (Build         *build,
       g_assert (artifacts != NULL);
 
       if (artifacts->name != NULL)
-        note (build, "Artifact %s: name %s is recorded; locally the zip is named after the "
-              "output artifact", name, artifacts->name);
+        {
+          g_autofree char *name_path = artifact_name_path (build, i);
+          g_autofree char *expanded = NULL;
+
+          if (g_file_get_contents (name_path, &expanded, NULL, NULL) &&
+              !g_str_equal (expanded, artifacts->name))
+            note (build, "Artifact %s: name %s (from %s); locally the zip is named after the "
+                  "output artifact", name, expanded, artifacts->name);
+          else
+            note (build, "Artifact %s: name %s; locally the zip is named after the output "
+                  "artifact", name, artifacts->name);
+        }
 
       files = collect_artifact_files (build, artifacts, &local_error);
       if (files == NULL)
@@ -1898,6 +1957,7 @@ collect_reports (Build *build)
       g_autoptr(GPtrArray) bases = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(GString) line = NULL;
+      g_autofree char *project_group = NULL;
       const char *name = group->name;
       const char *slash;
       guint passed = 0;
@@ -1905,9 +1965,12 @@ collect_reports (Build *build)
       guint skipped = 0;
       guint n_files = 0;
 
-      /* An ARN names an existing group: arn:aws:codebuild:…:report-group/NAME. */
+      /* An ARN names an existing group: arn:aws:codebuild:…:report-group/NAME;
+       * a name makes the group <project>-<name>. */
       if (g_str_has_prefix (name, "arn:") && (slash = strrchr (name, '/')) != NULL)
         name = slash + 1;
+      else
+        name = project_group = g_strdup_printf ("%s-%s", build->project, group->name);
 
       if (g_strcmp0 (group->file_format, "JUNITXML") != 0)
         {
@@ -2032,6 +2095,36 @@ read_exported_values (Build *build)
 /* After the phases: artifacts and cache once BUILD has run (unless an
  * ABORT ended the build), reports whenever a phase ran; then the state
  * folder goes, with the secrets in its env.sh. After a stop, only that. */
+/* Processes a command left running in the background (`dockerd &`, a
+ * dev server) end with the build, as they do when CodeBuild's container
+ * goes. Each command ran in its own process group, whose id the runner
+ * wrote down. */
+static void
+stop_leftover_processes (Build *build)
+{
+  g_autofree char *path = g_build_filename (build->state_dir, "groups", NULL);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint stopped = 0;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      gint64 pgid = g_ascii_strtoll (lines[i], NULL, 10);
+
+      /* Never 0 or 1: that would be us or everyone. */
+      if (pgid > 1 && pgid != getpgrp () && kill (-(pid_t)pgid, SIGKILL) == 0)
+        stopped++;
+    }
+
+  if (stopped > 0)
+    note (build, "Stopped the processes %u %s left running in the background, as the end of "
+          "CodeBuild's container would", stopped, stopped == 1 ? "command" : "commands");
+}
+
 static void
 finalize_thread (GTask        *task,
                  gpointer      source_object,
@@ -2065,7 +2158,10 @@ finalize_thread (GTask        *task,
     }
 
   if (build->state_dir != NULL)
-    _pw_state_remove_tree (build->state_dir);
+    {
+      stop_leftover_processes (build);
+      _pw_state_remove_tree (build->state_dir);
+    }
 
   g_task_return_boolean (task, TRUE);
 }
@@ -2131,13 +2227,19 @@ finalize_done (GObject      *object,
       const char *value = g_hash_table_lookup (build->exported_values, exported[i]);
 
       if (g_hash_table_contains (build->secret_names, exported[i]))
-        container_log (build, "Exported variable %s is not exported: its value is a secret",
-                       exported[i]);
+        container_log (build, "Exported variable %s is not exported: its value is a secret of "
+                       "the action's EnvironmentVariables", exported[i]);
       else if (value == NULL)
         container_log (build, "Exported variable %s is not set at the end of the build; it is "
                        "not exported", exported[i]);
       else
-        pw_action_job_set_output_variable (build->job, exported[i], value);
+        {
+          if (g_hash_table_contains (build->buildspec_secret_names, exported[i]))
+            container_log (build, "Exported variable %s holds a value from the buildspec's "
+                           "%s: CodeBuild exports it, and it shows in the pipeline's variables",
+                           exported[i], "parameter-store or secrets-manager");
+          pw_action_job_set_output_variable (build->job, exported[i], value);
+        }
     }
 
   pw_action_job_set_summary (build->job, "Build succeeded");
@@ -2346,14 +2448,16 @@ is_shell_own_variable (const char *name)
          g_strv_contains (own, name);
 }
 
-/* Calls @func for each name (and the whole word of its assignment) in
- * @text, skipping `export`, `declare -x` and the like; stops at anything
- * else, such as the functions bash lists after its variables. */
+/* Calls @func for each variable in @text, the output of `export -p`,
+ * `set` (dash) or `declare -p` (bash): its name, the whole statement that
+ * sets it again (`NAME='v'`, or `declare -A NAME=(…)` with its flags) and
+ * those flags. Stops at anything else, such as a function. */
 static void
 for_each_shell_variable (const char *text,
                          void      (*func) (const char *name,
-                                            const char *word,
-                                            gsize       word_length,
+                                            const char *statement,
+                                            gsize       statement_length,
+                                            const char *flags,
                                             gpointer    data),
                          gpointer    data)
 {
@@ -2361,7 +2465,9 @@ for_each_shell_variable (const char *text,
 
   for (;;)
     {
-      const char *end;
+      const char *start, *end;
+      g_autoptr(GString) flags = g_string_new (NULL);
+      g_autofree char *name = NULL;
       gboolean assignment = FALSE;
       gsize name_length;
 
@@ -2369,27 +2475,44 @@ for_each_shell_variable (const char *text,
         p++;
       if (*p == '\0' || (end = skip_shell_word (p)) == NULL || end == p)
         return;
+      start = p;
+
+      /* `export`, `declare -x`, `declare -A`, `readonly`: a statement. */
+      if (word_is (p, end, "export") || word_is (p, end, "declare") || word_is (p, end, "readonly"))
+        {
+          if (word_is (p, end, "readonly"))
+            g_string_append_c (flags, 'r');
+          for (;;)
+            {
+              p = end;
+              while (*p == ' ' || *p == '\t')
+                p++;
+              if ((end = skip_shell_word (p)) == NULL || end == p)
+                return;
+              if (*p != '-')
+                break;
+              g_string_append_len (flags, p + 1, end - p - 1);
+            }
+        }
 
       name_length = shell_name_length (p, end, &assignment);
-      if (name_length > 0 && (assignment || g_str_has_prefix (text, "export ") ||
-                              g_str_has_prefix (text, "declare ")))
-        {
-          g_autofree char *name = g_strndup (p, name_length);
-
-          func (name, p, end - p, data);
-        }
-      else if (!(*p == '-' || word_is (p, end, "export") || word_is (p, end, "declare") ||
-                 word_is (p, end, "readonly")))
+      if (name_length == 0)
+        return;
+      /* A bare name counts only in a statement (exported, no value). */
+      if (!assignment && start == p)
         return;
 
+      name = g_strndup (p, name_length);
+      func (name, start, end - start, flags->str, data);
       p = end;
     }
 }
 
 static void
 add_exported_name (const char *name,
-                   const char *word,
-                   gsize       word_length,
+                   const char *statement,
+                   gsize       statement_length,
+                   const char *flags,
                    gpointer    data)
 {
   g_hash_table_add (data, g_strdup (name));
@@ -2403,17 +2526,20 @@ typedef struct
 
 static void
 add_unexported_assignment (const char *name,
-                           const char *word,
-                           gsize       word_length,
+                           const char *statement,
+                           gsize       statement_length,
+                           const char *flags,
                            gpointer    data)
 {
   VarsScript *vars = data;
 
-  if (memchr (word, '=', word_length) == NULL || is_shell_own_variable (name) ||
+  /* Set, not exported, not read-only, not the shell's own. */
+  if (memchr (statement, '=', statement_length) == NULL || strchr (flags, 'x') != NULL ||
+      strchr (flags, 'r') != NULL || is_shell_own_variable (name) ||
       g_hash_table_contains (vars->exported, name))
     return;
 
-  g_string_append_len (vars->script, word, word_length);
+  g_string_append_len (vars->script, statement, statement_length);
   g_string_append_c (vars->script, '\n');
 }
 
@@ -2718,9 +2844,10 @@ finish_phases (GTask *task)
   g_autofree char *path = NULL;
   g_autoptr(GString) script = NULL;
   g_autoptr(GError) error = NULL;
+  guint n_names = 0;
   const char *argv[5];
 
-  if (names == NULL || names[0] == NULL || !build->phases_started)
+  if (!build->phases_started)
     {
       start_finalize (task);
       return;
@@ -2731,10 +2858,34 @@ finish_phases (GTask *task)
   script = g_string_new ("__pw_out=");
   append_shell_quoted (script, out_dir);
   g_string_append_c (script, '\n');
-  for (guint i = 0; names[i] != NULL; i++)
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
     g_string_append_printf (script,
                             "if [ -n \"${%s+set}\" ]; then printf '%%s' \"$%s\" >\"$__pw_out/%s\"; "
                             "fi\n", names[i], names[i], names[i]);
+
+  /* An artifact `name` is shell-expanded at the end of the build
+   * (`build-$(date +%F)`, `$CODEBUILD_BUILD_NUMBER`). */
+  for (guint i = 0; artifacts_for_output (build, i) != NULL; i++)
+    {
+      const char *name = artifacts_for_output (build, i)->name;
+      g_autofree char *name_path = NULL;
+
+      if (name == NULL || strpbrk (name, "$`") == NULL)
+        continue;
+      name_path = artifact_name_path (build, i);
+      g_string_append (script, "__pw_name=");
+      append_shell_quoted (script, name);
+      g_string_append (script, "\neval \"printf '%s' \\\"$__pw_name\\\"\" >");
+      append_shell_quoted (script, name_path);
+      g_string_append (script, " 2>/dev/null\n");
+      n_names++;
+    }
+
+  if ((names == NULL || names[0] == NULL) && n_names == 0)
+    {
+      start_finalize (task);
+      return;
+    }
 
   if (g_mkdir_with_parents (out_dir, 0700) != 0 ||
       !write_private_file (path, script->str, &error) ||
@@ -2939,6 +3090,7 @@ pw_codebuild_provider_run_async (PwProvider          *provider,
   build->notes = g_ptr_array_new_with_free_func (g_free);
   build->outputs = g_ptr_array_new_with_free_func (output_free);
   build->secret_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  build->buildspec_secret_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   build->succeeding = TRUE;
 
   build->work_dir = g_strdup (pw_action_job_get_work_dir (job));

@@ -355,10 +355,25 @@ test_artifacts (void)
                      "artifacts:\n  files: [a]\n  secondary-artifacts:\n"
                      "    Docs:\n      base-directory: docs\n",
                      "buildspec.yml:6:5: `artifacts.secondary-artifacts.Docs` needs `files`");
-  assert_error_line ("version: 0.2\nphases: {build: {commands: [x]}}\n"
-                     "artifacts:\n  files: '**/*'\n",
-                     "buildspec.yml:4:10: artifacts.files must be a list, not a string; write "
-                     "each path on its own line as `- '**/*'`");
+  /* One path may be a string, as in AWS's ECS tutorial
+   * (`files: imagedefinitions.json`). */
+  spec = parse_ok ("version: 0.2\nphases: {build: {commands: [x]}}\n"
+                   "artifacts:\n  files: imagedefinitions.json\n"
+                   "reports:\n  unit: {files: junit.xml}\n"
+                   "cache: {paths: node_modules/**/*}\n");
+  artifacts = pw_buildspec_get_artifacts (spec);
+  g_assert_cmpstrv (artifacts->files, ((const char *[]) { "imagedefinitions.json", NULL }));
+  g_clear_pointer (&spec, pw_buildspec_unref);
+
+  /* Six report groups: over the project's quota, said as a warning. */
+  spec = parse_ok ("version: 0.2\nphases: {build: {commands: [x]}}\n"
+                   "reports:\n  a: {files: [a]}\n  b: {files: [b]}\n  c: {files: [c]}\n"
+                   "  d: {files: [d]}\n  e: {files: [e]}\n  f: {files: [f]}\n");
+  g_assert_cmpuint (g_strv_length ((char **)pw_buildspec_get_warnings (spec)), ==, 1);
+  g_assert_cmpstr (pw_buildspec_get_warnings (spec)[0], ==,
+                   "buildspec.yml:3:1: warning: `reports` names 6 report groups; a CodeBuild project "
+                   "takes at most 5, so CodeBuild would fail this build");
+  g_clear_pointer (&spec, pw_buildspec_unref);
   assert_error_line ("version: 0.2\nphases: {build: {commands: [x]}}\n"
                      "artifacts:\n  files: [a]\n  discard-paths: maybe\n",
                      "buildspec.yml:5:18: discard-paths must be yes or no, not a string");

@@ -488,6 +488,13 @@ test_session (Fixture       *fixture,
               "        MULTI=\"it's\n"
               "        second line\"\n"
               "      - GONE=soon\n"
+              "      - |\n"
+              "        TMPD=$(mktemp -d)\n"
+              "        trap 'rm -rf \"$TMPD\"' EXIT\n"
+              "        export TRAPPED=kept\n"
+              "        cd /tmp && cd \"$OLDPWD\"/..\n"
+              "      - echo \"trapped=${TRAPPED-unset} now=$(pwd)\"\n"
+              "      - cd dir\n"
               "  pre_build:\n"
               "    commands:\n"
               "      - echo \"greeting=$GREETING pwd=$(pwd) plain=${PLAIN-unset}\"\n"
@@ -521,6 +528,10 @@ test_session (Fixture       *fixture,
   assert_log_has (log, "Z <it's\n");
   assert_log_has (log, "Z second line>\n");
   assert_log_has (log, "Z gone=unset\n");
+  /* A command with its own EXIT trap keeps its export and cd. */
+  g_free (expected);
+  expected = g_strdup_printf ("Z trapped=kept now=%s/src/sub\n", fixture->work);
+  assert_log_has (log, expected);
   assert_log_has (log, expected);
   g_free (expected);
   expected = g_strdup_printf ("dropped=unset pwd=%s/src/sub\n", fixture->work);
@@ -552,7 +563,9 @@ test_bash (Fixture       *fixture,
               "      - printf '<%s>\\n' \"$AWKWARD\"\n"
               "      - '[[ \"$BASH_VERSION\" == *.* ]] && echo bash-here'\n"
               "      - PLAIN=$'tab\\there'; ARR=(a \"b c\"); f() { :; }\n"
-              "      - printf '[%s]\\n' \"$PLAIN\" \"${ARR[1]}\" \"${#ARR[@]}\"\n");
+              "      - printf '[%s]\\n' \"$PLAIN\" \"${ARR[1]}\" \"${#ARR[@]}\"\n"
+              "      - declare -A REGIONS=([us]=us-east-1 [eu]=eu-west-1); declare -i N=4\n"
+              "      - N+=1; echo \"eu=${REGIONS[eu]} us=${REGIONS[us]} keys=${#REGIONS[@]} n=$N\"\n");
 
   assert_build_ok (fixture);
 
@@ -562,6 +575,8 @@ test_bash (Fixture       *fixture,
   assert_log_has (log, "Z [tab\there]\n");
   assert_log_has (log, "Z [b c]\n");
   assert_log_has (log, "Z [2]\n");
+  /* Associative arrays stay associative, integers integers. */
+  assert_log_has (log, "Z eu=eu-west-1 us=us-east-1 keys=2 n=5\n");
   assert_log_lacks (log, "readonly");
   assert_log_has (log, "Z bash list 3\n");
   assert_log_has (log, "Z <line one\n");
@@ -570,6 +585,43 @@ test_bash (Fixture       *fixture,
 }
 
 /* A `|` block counts its last line, unless it says `set -e`. */
+/* ENV is a variable like any other; a process a command leaves in the
+ * background ends with the build, as with CodeBuild's container. */
+static void
+test_env_and_leftovers (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *log = NULL;
+  g_autofree char *pid_file = g_build_filename (fixture->root, "bg.pid", NULL);
+  g_autofree char *script = NULL;
+  g_autofree char *pid_text = NULL;
+  g_autofree char *stat_path = NULL;
+  g_autofree char *stat = NULL;
+
+  script = g_strdup_printf ("version: 0.2\n"
+                            "env:\n"
+                            "  variables: {ENV: production}\n"
+                            "phases:\n"
+                            "  build:\n"
+                            "    commands:\n"
+                            "      - echo \"env=$ENV\"\n"
+                            "      - sleep 300 >/dev/null 2>&1 & echo $! > '%s'\n"
+                            "      - echo started\n", pid_file);
+  add_source (fixture, script);
+
+  assert_build_ok (fixture);
+
+  log = read_log (fixture);
+  assert_log_has (log, "Z env=production\n");
+  assert_log_has (log, "Stopped the processes 1 command left running in the background");
+
+  g_assert_true (g_file_get_contents (pid_file, &pid_text, NULL, NULL));
+  stat_path = g_strdup_printf ("/proc/%d/stat", (int)g_ascii_strtoll (pid_text, NULL, 10));
+  /* Gone, or a zombie until whoever adopted it reaps it. */
+  if (g_file_get_contents (stat_path, &stat, NULL, NULL))
+    g_assert_nonnull (strstr (stat, ") Z "));
+}
+
 static void
 test_set_e (Fixture       *fixture,
             gconstpointer  data)
@@ -836,12 +888,16 @@ test_exported_variables (Fixture       *fixture,
   g_assert_cmpstr (g_hash_table_lookup (variables, "IMAGE_TAG"), ==, "01234567");
   g_assert_cmpstr (g_hash_table_lookup (variables, "MULTI"), ==, "line one\nline two");
   g_assert_false (g_hash_table_contains (variables, "NEVER_SET"));
-  g_assert_false (g_hash_table_contains (variables, "DB_PW"));
-  g_assert_cmpuint (g_hash_table_size (variables), ==, 2);
+  /* A buildspec secret may be exported (only the project's may not),
+   * with a word of warning. */
+  g_assert_cmpstr (g_hash_table_lookup (variables, "DB_PW"), ==, "hunter2-secret");
+  g_assert_cmpuint (g_hash_table_size (variables), ==, 3);
 
   log = read_log (fixture);
   assert_log_has (log, "Exported variable NEVER_SET is not set");
-  assert_log_has (log, "Exported variable DB_PW is not exported: its value is a secret");
+  assert_log_has (log, "Exported variable DB_PW holds a value from the buildspec's "
+                  "parameter-store or secrets-manager");
+  assert_log_lacks (log, "hunter2-secret");
 }
 
 /* Precedence, highest first: the action's EnvironmentVariables, the
@@ -1043,7 +1099,8 @@ test_artifacts_primary (Fixture       *fixture,
                                             NULL });
   log = read_log (fixture);
   assert_log_has (log, "Skipping invalid file path missing.txt\n");
-  assert_log_has (log, "name app-$CODEBUILD_BUILD_NUMBER is recorded");
+  /* The name is shell-expanded, as CodeBuild does. */
+  assert_log_has (log, "name app-1 (from app-$CODEBUILD_BUILD_NUMBER); locally the zip is named");
 
   /* Without enable-symlinks, the link's target is stored. */
   {
@@ -1347,17 +1404,17 @@ test_reports (Fixture       *fixture,
   json_generator_set_root (generator, pw_action_job_get_report (fixture->job));
   report = json_generator_to_data (generator, NULL);
   g_assert_cmpstr (report, ==,
-                   "{\"groups\":[{\"name\":\"unit-tests\",\"passed\":2,\"failed\":2,"
+                   "{\"groups\":[{\"name\":\"demo-unit-tests\",\"passed\":2,\"failed\":2,"
                    "\"skipped\":2,\"failures\":["
                    "{\"name\":\"Suite.test_x\",\"message\":\"expected 1, got 2\"},"
                    "{\"name\":\"Suite.test_crash\",\"message\":\"Segmentation fault\"}]}]}");
 
   log = read_log (fixture);
-  assert_log_has (log, "Report group unit-tests: 2 passed, 2 failed, 2 skipped; failed: "
+  assert_log_has (log, "Report group demo-unit-tests: 2 passed, 2 failed, 2 skipped; failed: "
                   "Suite.test_x: expected 1, got 2, Suite.test_crash: Segmentation fault\n");
-  assert_log_has (log, "Report group unit-tests: cannot read junit-broken.xml as JUnit XML");
-  assert_log_has (log, "Report group coverage: COBERTURAXML reports are not read locally");
-  assert_log_has (log, "Report group missing: no matching report paths found\n");
+  assert_log_has (log, "Report group demo-unit-tests: cannot read junit-broken.xml as JUnit XML");
+  assert_log_has (log, "Report group demo-coverage: COBERTURAXML reports are not read locally");
+  assert_log_has (log, "Report group demo-missing: no matching report paths found\n");
 }
 
 static void
@@ -1496,6 +1553,7 @@ main (int   argc,
   ADD ("session", test_session);
   ADD ("bash", test_bash);
   ADD ("set-e", test_set_e);
+  ADD ("env-and-leftovers", test_env_and_leftovers);
   ADD ("version-0.1", test_version_01);
   ADD ("pre-build-fails", test_pre_build_fails);
   ADD ("build-fails", test_build_fails);

@@ -30,14 +30,23 @@
 typedef struct
 {
   GMainLoop  *loop;
+  /* The runner's executor, or NULL when following another process's. */
   PwExecutor *executor;
+  const char *state_dir;
   char       *execution_id;
   char       *status;
   gboolean    json;
   gboolean    color;
   gint64      started;
   guint       interrupts;
+  /* Executions other pipewright-cli processes started in ours: they
+   * print their own progress. */
+  GHashTable *others;
+  gboolean    said_waiting;
 } RunContext;
+
+/* Trigger detail of an execution another `run` asks the runner for. */
+#define CLIENT_TRIGGER_PREFIX "pipewright-cli (pid "
 
 /* The state folder: --state-dir, else `.pipewright` beside --pipeline,
  * else the nearest `.pipewright` from the current folder up. */
@@ -155,8 +164,23 @@ event_cb (PwExecutor *executor,
   const char *type = json_object_get_string_member (o, "detail-type");
   const char *state = json_object_get_string_member (detail, "state");
   const char *status = status_of_state (state);
+  const char *execution_id = json_object_get_string_member (detail, "execution-id");
   double elapsed = (g_get_monotonic_time () - ctx->started) / 1e6;
   const char *reset = ctx->color ? "\033[0m" : "";
+
+  /* In the runner, the executions other `run`s started are theirs to show. */
+  if (ctx->executor != NULL && ctx->others != NULL)
+    {
+      JsonObject *trigger = json_object_has_member (detail, "execution-trigger")
+        ? json_object_get_object_member (detail, "execution-trigger") : NULL;
+
+      if (trigger != NULL &&
+          g_str_has_prefix (json_object_get_string_member_with_default (trigger, "trigger-detail", ""),
+                            CLIENT_TRIGGER_PREFIX))
+        g_hash_table_add (ctx->others, g_strdup (execution_id));
+      if (g_hash_table_contains (ctx->others, execution_id))
+        return;
+    }
 
   if (ctx->json)
     {
@@ -198,14 +222,15 @@ event_cb (PwExecutor *executor,
 
       if (g_str_equal (state, "STARTED") &&
           g_strcmp0 (json_object_get_string_member (type_id, "category"), "Approval") == 0 &&
-          pw_executor_get_status (executor, ctx->execution_id) != NULL)
+          (executor == NULL || pw_executor_get_status (executor, ctx->execution_id) != NULL))
         printf ("          waiting for approval: pipewright-cli approve %s %s %s\n",
                 json_object_get_string_member (detail, "execution-id"), stage, action);
 
       if (g_str_equal (state, "FAILED"))
         {
-          g_autoptr(JsonNode) record = pw_executor_dup_execution (executor,
-            json_object_get_string_member (detail, "execution-id"));
+          g_autoptr(JsonNode) record = executor != NULL
+            ? pw_executor_dup_execution (executor, execution_id)
+            : pw_state_load_execution (ctx->state_dir, execution_id, NULL);
           JsonArray *actions = record != NULL
             ? json_object_get_array_member (json_node_get_object (record), "actions") : NULL;
 
@@ -241,9 +266,16 @@ finished_cb (PwExecutor *executor,
       ctx->status = g_strdup (status);
     }
 
-  /* An automatic rollback the execution started runs to its end too. */
+  /* An automatic rollback the execution started runs to its end too, and
+   * so do the executions other `run`s started here. */
   if (ctx->status != NULL && !pw_executor_is_busy (executor))
     g_main_loop_quit (ctx->loop);
+  else if (ctx->status != NULL && !ctx->said_waiting && !ctx->json)
+    {
+      ctx->said_waiting = TRUE;
+      fprintf (stderr, "Execution %s %s; still running the executions other pipewright-cli "
+               "processes started in this one\n", ctx->execution_id, ctx->status);
+    }
 }
 
 static gboolean
@@ -346,6 +378,8 @@ drive (PwExecutor *executor,
 
   ctx.loop = g_main_loop_new (NULL, FALSE);
   ctx.executor = executor;
+  ctx.state_dir = pw_executor_get_state_dir (executor);
+  ctx.others = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ctx.execution_id = g_strdup (execution_id);
   ctx.json = json;
   ctx.color = !json && pw_cli_use_color (stdout);
@@ -383,8 +417,266 @@ drive (PwExecutor *executor,
 
     g_free (ctx.status);
     g_free (ctx.execution_id);
+    g_hash_table_unref (ctx.others);
     return status;
   }
+}
+
+/* Following an execution another process runs ------------------------------- */
+
+typedef struct
+{
+  RunContext    run;
+  char         *events_path;
+  goffset       offset;
+  GString      *partial;
+  gboolean      done;
+} Client;
+
+static gboolean
+is_terminal_state (const char *state)
+{
+  return g_strcmp0 (state, "SUCCEEDED") == 0 || g_strcmp0 (state, "FAILED") == 0 ||
+         g_strcmp0 (state, "STOPPED") == 0 || g_strcmp0 (state, "SUPERSEDED") == 0 ||
+         g_strcmp0 (state, "CANCELED") == 0;
+}
+
+/* The events appended since the last read: those of our execution are
+ * shown as the runner would show them; its end ends the wait. */
+static void
+client_read_events (Client *client)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (client->events_path);
+  g_autoptr(GFileInputStream) stream = g_file_read (file, NULL, NULL);
+  char buffer[64 * 1024];
+  gssize n;
+
+  if (stream == NULL || client->done ||
+      !g_seekable_seek (G_SEEKABLE (stream), client->offset, G_SEEK_SET, NULL, NULL))
+    return;
+
+  while ((n = g_input_stream_read (G_INPUT_STREAM (stream), buffer, sizeof buffer, NULL, NULL)) > 0)
+    {
+      char *line, *nl;
+
+      client->offset += n;
+      g_string_append_len (client->partial, buffer, n);
+
+      line = client->partial->str;
+      while (!client->done && (nl = strchr (line, '\n')) != NULL)
+        {
+          g_autoptr(JsonParser) parser = json_parser_new ();
+          JsonObject *detail;
+
+          *nl = '\0';
+          if (json_parser_load_from_data (parser, line, -1, NULL) &&
+              JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) &&
+              (detail = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                                       "detail")) != NULL &&
+              g_strcmp0 (json_object_get_string_member_with_default (detail, "execution-id", NULL),
+                         client->run.execution_id) == 0)
+            {
+              JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+              const char *state = json_object_get_string_member_with_default (detail, "state", "");
+
+              event_cb (NULL, json_parser_get_root (parser), &client->run);
+              if (g_str_has_suffix (json_object_get_string_member_with_default (o, "detail-type", ""),
+                                    "Pipeline Execution State Change") &&
+                  is_terminal_state (state))
+                {
+                  g_free (client->run.status);
+                  client->run.status = g_strdup (status_of_state (state));
+                  client->done = TRUE;
+                  g_main_loop_quit (client->run.loop);
+                }
+            }
+          line = nl + 1;
+        }
+      g_string_erase (client->partial, 0, line - client->partial->str);
+    }
+}
+
+static void
+client_events_changed_cb (GFileMonitor      *monitor,
+                          GFile             *file,
+                          GFile             *other,
+                          GFileMonitorEvent  event,
+                          Client            *client)
+{
+  if (event == G_FILE_MONITOR_EVENT_CHANGED || event == G_FILE_MONITOR_EVENT_CREATED)
+    client_read_events (client);
+}
+
+static gboolean
+client_runner_gone_cb (gpointer data)
+{
+  Client *client = data;
+
+  /* Its last events may have landed with its end. */
+  client_read_events (client);
+  if (client->done)
+    return G_SOURCE_REMOVE;
+
+  /* It died before the execution ended: the record says so now. */
+  pw_state_recover (client->run.state_dir);
+  g_free (client->run.status);
+  client->run.status = g_strdup ("Failed");
+  client->done = TRUE;
+  g_main_loop_quit (client->run.loop);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+client_wait_thread (gpointer data)
+{
+  Client *client = data;
+
+  pw_state_wait_for_runner (client->run.state_dir);
+  g_idle_add (client_runner_gone_cb, client);
+
+  return NULL;
+}
+
+static gboolean
+client_interrupt_cb (gpointer data)
+{
+  Client *client = data;
+  g_autoptr(JsonObject) request = json_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  client->run.interrupts++;
+  if (client->run.interrupts > 1)
+    {
+      g_main_loop_quit (client->run.loop);
+      return G_SOURCE_CONTINUE;
+    }
+
+  fprintf (stderr, "\nStopping: abandoning running actions (interrupt again to stop following)\n");
+  json_object_set_string_member (request, "op", "abandon");
+  json_object_set_string_member (request, "executionId", client->run.execution_id);
+  json_object_set_string_member (request, "summary", "Interrupted");
+  if (!pw_state_send_request (client->run.state_dir, request, 30000, &error))
+    {
+      pw_cli_print_error ("%s", error->message);
+      g_main_loop_quit (client->run.loop);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static JsonObject *
+map_to_object (GHashTable *map)
+{
+  JsonObject *object = json_object_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, map);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    json_object_set_string_member (object, key, value);
+
+  return object;
+}
+
+/* `run` while another process runs this pipeline: that process (the one
+ * holding the state folder) starts the execution, as the service would
+ * on StartPipelineExecution, so stage locks and the execution mode hold
+ * between them; this one shows its progress from events.jsonl (watched,
+ * not polled) and exits with its outcome. */
+static int
+run_as_client (const char *state_dir,
+               PwPipeline *pipeline,
+               GHashTable *variables,
+               GHashTable *revisions,
+               const char *approvals,
+               const char *last_stage,
+               gboolean    json)
+{
+  g_autoptr(JsonObject) request = json_object_new ();
+  g_autoptr(JsonNode) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileMonitor) monitor = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autofree char *hash = pw_executor_hash_pipeline (pipeline);
+  g_autofree char *by = g_strdup_printf (CLIENT_TRIGGER_PREFIX "%d)", (int)getpid ());
+  g_autoptr(JsonNode) record = NULL;
+  Client client = { { 0 } };
+  guint sigint, sigterm;
+  int status;
+
+  client.run.state_dir = state_dir;
+  client.run.json = json;
+  client.run.color = !json && pw_cli_use_color (stdout);
+  client.run.started = g_get_monotonic_time ();
+  client.run.loop = g_main_loop_new (NULL, FALSE);
+  client.events_path = g_build_filename (state_dir, "events.jsonl", NULL);
+  client.partial = g_string_new (NULL);
+
+  /* Events from here on: ours come after the request. */
+  file = g_file_new_for_path (client.events_path);
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  client.offset = info != NULL ? g_file_info_get_size (info) : 0;
+  monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, NULL);
+
+  json_object_set_string_member (request, "op", "start");
+  json_object_set_string_member (request, "pipelineHash", hash);
+  json_object_set_object_member (request, "variables", map_to_object (variables));
+  json_object_set_object_member (request, "sourceRevisions", map_to_object (revisions));
+  json_object_set_string_member (request, "approvals", approvals);
+  if (last_stage != NULL)
+    json_object_set_string_member (request, "lastStage", last_stage);
+  json_object_set_string_member (request, "by", by);
+
+  if (!pw_state_send_request_full (state_dir, request, 30000, &reply, &error))
+    {
+      pw_cli_print_error ("%s", error->message);
+      status = EXIT_USAGE;
+      goto out;
+    }
+
+  client.run.execution_id = g_strdup (json_object_get_string_member_with_default (
+    json_node_get_object (reply), "executionId", ""));
+  if (!json)
+    fprintf (stderr, "pid %" G_GINT64_FORMAT " already runs this pipeline; execution %s runs "
+             "there with the others, and is followed here\n",
+             pw_state_runner_pid (state_dir), client.run.execution_id);
+
+  if (monitor != NULL)
+    g_signal_connect (monitor, "changed", G_CALLBACK (client_events_changed_cb), &client);
+  g_thread_unref (g_thread_new ("pw-runner-wait", client_wait_thread, &client));
+  sigint = g_unix_signal_add (SIGINT, client_interrupt_cb, &client);
+  sigterm = g_unix_signal_add (SIGTERM, client_interrupt_cb, &client);
+
+  client_read_events (&client);
+  if (!client.done)
+    g_main_loop_run (client.run.loop);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  if (monitor != NULL)
+    g_signal_handlers_disconnect_by_data (monitor, &client);
+
+  record = pw_state_load_execution (state_dir, client.run.execution_id, NULL);
+  if (!json)
+    {
+      const char *summary = record != NULL
+        ? json_object_get_string_member_with_default (json_node_get_object (record), "statusSummary", NULL)
+        : NULL;
+
+      printf ("%s%s%s\n", client.run.status != NULL ? client.run.status : "Unknown",
+              summary != NULL ? ": " : "", summary != NULL ? summary : "");
+    }
+  status = g_strcmp0 (client.run.status, "Succeeded") == 0 ? EXIT_OK : EXIT_FINDINGS;
+
+out:
+  g_main_loop_unref (client.run.loop);
+  g_free (client.run.execution_id);
+  g_free (client.run.status);
+  g_free (client.events_path);
+  g_string_free (client.partial, TRUE);
+  return status;
 }
 
 int
@@ -454,6 +746,14 @@ pw_cli_run (int    argc,
     }
 
   executor = pw_executor_new (pipeline, argv[1], state_dir, profile, &error);
+  if (executor == NULL && g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_BUSY))
+    {
+      g_autofree char *dir = state_dir != NULL ? g_strdup (state_dir)
+                                               : pw_state_default_dir (argv[1]);
+
+      return run_as_client (dir, pipeline, variables, revisions,
+                            auto_approve ? "approve" : reject ? "reject" : "wait", stage, json);
+    }
   if (executor == NULL)
     {
       pw_cli_print_error ("%s", error->message);

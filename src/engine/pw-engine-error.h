@@ -30,6 +30,7 @@ G_BEGIN_DECLS
  * @PW_ENGINE_ERROR_NOT_FOUND: no such execution, stage or action
  * @PW_ENGINE_ERROR_OUTPUT_LIMIT: the action wrote more output than its
  *   limit (a runaway build) and was stopped
+ * @PW_ENGINE_ERROR_BUSY: another process runs this pipeline's state folder
  */
 typedef enum
 {
@@ -41,6 +42,7 @@ typedef enum
   PW_ENGINE_ERROR_STATE,
   PW_ENGINE_ERROR_NOT_FOUND,
   PW_ENGINE_ERROR_OUTPUT_LIMIT,
+  PW_ENGINE_ERROR_BUSY,
 } PwEngineError;
 
 GQuark pw_engine_error_quark (void);

@@ -29,5 +29,7 @@ gboolean  _pw_state_replace_file    (const char  *path,
                                      GError     **error);
 gboolean  _pw_state_mkdir_top       (const char  *path);
 void      _pw_state_remove_tree     (const char  *path);
+int       _pw_state_lock_runner     (const char  *state_dir,
+                                     gboolean     wait);
 
 G_END_DECLS

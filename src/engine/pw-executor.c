@@ -98,6 +98,9 @@ struct _Execution
   guint       save_id;
   gint64      next_save;            /* monotonic µs before which no record is written */
   gboolean    recorded;             /* a record was written */
+  PwApprovalMode approval_mode;     /* for this execution's manual approvals */
+  gint64      pipeline_version;     /* the version it started under */
+  int         last_stage;           /* stop after this stage, or -1 */
   int         only_stage;           /* a rollback runs this stage only; -1 otherwise */
   int         success_checked;      /* stage index + 1 whose onSuccess passed */
   char       *execution_type;       /* STANDARD or ROLLBACK */
@@ -128,6 +131,9 @@ struct _PwExecutor
   GPtrArray      **groups;          /* per stage: per group, its action indexes (GArray of guint) */
   GHashTable      *top_folders;     /* made by make_top_folder */
   GThread         *prune_thread;    /* removing old work folders */
+  int              lock_fd;         /* runner.lock, held while we live */
+  char            *pipeline_hash;   /* SHA-256 of the declaration */
+  gint64           version;         /* the pipeline's version in this state folder */
   int              events_fd;
 };
 
@@ -272,6 +278,8 @@ execution_to_json (Execution *execution)
   json_builder_add_string_value (b, execution->id);
   json_builder_set_member_name (b, "pipelineName");
   json_builder_add_string_value (b, pw_pipeline_get_name (self->pipeline));
+  json_builder_set_member_name (b, "pipelineVersion");
+  json_builder_add_int_value (b, execution->pipeline_version);
   json_builder_set_member_name (b, "pipelineFile");
   json_builder_add_string_value (b, self->pipeline_path);
   json_builder_set_member_name (b, "status");
@@ -661,7 +669,7 @@ emit_event (Execution  *execution,
   json_builder_set_member_name (b, "state");
   json_builder_add_string_value (b, state);
   json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, 1);
+  json_builder_add_int_value (b, execution->pipeline_version);
   json_builder_end_object (b);
   json_builder_end_object (b);
 
@@ -1328,7 +1336,7 @@ advance (Execution *execution)
       return;
     }
 
-  if (next >= self->n_stages || (self->last_stage >= 0 && next > (guint)self->last_stage) ||
+  if (next >= self->n_stages || (execution->last_stage >= 0 && next > (guint)execution->last_stage) ||
       (execution->only_stage >= 0 && next > (guint)execution->only_stage))
     {
       finish (execution, "Succeeded", NULL);
@@ -1409,6 +1417,9 @@ execution_new (PwExecutor *self)
   execution->latest = g_new0 (ActionRun *, self->action_offsets[self->n_stages] + 1);
   execution->stage = -1;
   execution->only_stage = -1;
+  execution->approval_mode = self->approval_mode;
+  execution->last_stage = self->last_stage;
+  execution->pipeline_version = self->version;
 
   return execution;
 }
@@ -1766,9 +1777,9 @@ start_action (Execution *execution,
     {
       run->token = g_uuid_string_random ();
       pw_action_job_set_approval_token (run->job, run->token);
-      if (self->approval_mode == PW_APPROVAL_AUTO_APPROVE)
+      if (execution->approval_mode == PW_APPROVAL_AUTO_APPROVE)
         pw_action_job_decide (run->job, TRUE, "approved by --auto-approve", "pipewright-cli");
-      else if (self->approval_mode == PW_APPROVAL_AUTO_REJECT)
+      else if (execution->approval_mode == PW_APPROVAL_AUTO_REJECT)
         pw_action_job_decide (run->job, FALSE, "rejected by --reject-approvals", "pipewright-cli");
       save (execution);
     }
@@ -2164,6 +2175,10 @@ pw_executor_finalize (GObject *object)
   g_free (self->mode);
   if (self->events_fd >= 0)
     close (self->events_fd);
+  g_free (self->pipeline_hash);
+  /* Last: another process may take over the state folder from here. */
+  if (self->lock_fd >= 0)
+    close (self->lock_fd);
 
   G_OBJECT_CLASS (pw_executor_parent_class)->finalize (object);
 }
@@ -2210,6 +2225,7 @@ pw_executor_init (PwExecutor *self)
   self->executions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, execution_free);
   self->top_folders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->events_fd = -1;
+  self->lock_fd = -1;
   self->last_stage = -1;
 }
 
@@ -2223,6 +2239,84 @@ pw_executor_init (PwExecutor *self)
  *
  * Returns: (transfer full) (nullable): the executor
  */
+/**
+ * pw_executor_hash_pipeline:
+ * @pipeline: a pipeline
+ *
+ * Returns: (transfer full): the SHA-256 of its declaration: equal for
+ *   equal pipelines, whatever file or format they came from
+ */
+char *
+pw_executor_hash_pipeline (PwPipeline *pipeline)
+{
+  g_autoptr(JsonNode) declaration = pw_pipeline_to_declaration (pipeline);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (gen, declaration);
+  text = json_generator_to_data (gen, NULL);
+
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+}
+
+/* The pipeline's version in this state folder: like CodePipeline's, it
+ * goes up whenever the declaration changes. versions.json maps each
+ * declaration's SHA-256 to its version; we hold the runner lock. */
+static gboolean
+load_version (PwExecutor  *self,
+              GError     **error)
+{
+  g_autofree char *path = g_build_filename (self->state_dir, "versions.json", NULL);
+  g_autoptr(JsonNode) versions = _pw_state_read_json (path, NULL);
+  JsonObject *map;
+  gint64 highest = 0;
+
+  self->pipeline_hash = pw_executor_hash_pipeline (self->pipeline);
+
+  if (versions == NULL || !JSON_NODE_HOLDS_OBJECT (versions))
+    {
+      g_clear_pointer (&versions, json_node_unref);
+      versions = json_node_init_object (json_node_alloc (), json_object_new ());
+    }
+  map = json_node_get_object (versions);
+
+  if (json_object_has_member (map, self->pipeline_hash))
+    {
+      self->version = json_object_get_int_member (map, self->pipeline_hash);
+      return TRUE;
+    }
+
+  {
+    JsonObjectIter iter;
+    const char *key;
+    JsonNode *value;
+
+    json_object_iter_init (&iter, map);
+    while (json_object_iter_next (&iter, &key, &value))
+      if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_INT64)
+        highest = MAX (highest, json_node_get_int (value));
+  }
+
+  self->version = highest + 1;
+  json_object_set_int_member (map, self->pipeline_hash, self->version);
+
+  return _pw_state_write_json (path, versions, error);
+}
+
+/**
+ * pw_executor_get_pipeline_hash:
+ *
+ * Returns: the SHA-256 of the pipeline's declaration, which a request to
+ *   start an execution names so the runner knows it runs the same one
+ */
+const char *
+pw_executor_get_pipeline_hash (PwExecutor *self)
+{
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
+
+  return self->pipeline_hash;
+}
+
 PwExecutor *
 pw_executor_new (PwPipeline      *pipeline,
                  const char      *pipeline_path,
@@ -2326,11 +2420,33 @@ pw_executor_new (PwPipeline      *pipeline,
       return NULL;
     }
 
-  /* A run killed earlier leaves InProgress records behind: close them. */
-  pw_state_recover (self->state_dir);
-
   /* One folder per execution, each rewritten often (see write_record). */
   make_top_folder (self, g_build_filename (self->state_dir, "executions", NULL));
+
+  /* One process runs the executions of a state folder: the others send
+   * it requests (see pw_state_send_request). */
+  self->lock_fd = _pw_state_lock_runner (self->state_dir, FALSE);
+  if (self->lock_fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == EWOULDBLOCK)
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_BUSY,
+                     "Another pipewright-cli (pid %" G_GINT64_FORMAT ") is running this "
+                     "pipeline's executions (state folder %s)",
+                     pw_state_runner_pid (self->state_dir), self->state_dir);
+      else
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                     "Cannot lock the state folder %s: %s", self->state_dir,
+                     g_strerror (saved_errno));
+      return NULL;
+    }
+
+  if (!load_version (self, error))
+    return NULL;
+
+  /* A run killed earlier leaves InProgress records behind: close them. */
+  pw_state_recover (self->state_dir);
 
   {
     g_autofree char *runner = g_build_filename (self->state_dir, "runner.json", NULL);
@@ -2435,12 +2551,45 @@ pw_executor_start (PwExecutor  *self,
                    const char  *trigger_detail,
                    GError     **error)
 {
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
+
+  return pw_executor_start_full (self, variables, source_revisions, trigger_type, trigger_detail,
+                                 self->approval_mode, NULL, error);
+}
+
+char *
+pw_executor_start_full (PwExecutor      *self,
+                        GHashTable      *variables,
+                        GHashTable      *source_revisions,
+                        const char      *trigger_type,
+                        const char      *trigger_detail,
+                        PwApprovalMode   approval_mode,
+                        const char      *last_stage,
+                        GError         **error)
+{
   Execution *execution;
   JsonNode *declared;
+  int last = self->last_stage;
 
   g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
 
+  if (last_stage != NULL)
+    {
+      last = -1;
+      for (guint i = 0; i < self->n_stages && last < 0; i++)
+        if (g_strcmp0 (pw_stage_get_name (stage_at (self, i)), last_stage) == 0)
+          last = (int)i;
+      if (last < 0)
+        {
+          g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND,
+                       "No stage named '%s'", last_stage);
+          return NULL;
+        }
+    }
+
   execution = execution_new (self);
+  execution->approval_mode = approval_mode;
+  execution->last_stage = last;
   execution->id = g_uuid_string_random ();
   execution->status = g_strdup ("InProgress");
   execution->trigger_type = g_strdup (trigger_type != NULL ? trigger_type : "StartPipelineExecution");
@@ -2696,6 +2845,61 @@ pw_executor_set_transition (PwExecutor  *self,
   return FALSE;
 }
 
+/* A string-to-string map of a request, as a hash table. */
+static GHashTable *
+request_map (JsonObject *request,
+             const char *member)
+{
+  GHashTable *map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonObject *object = json_object_has_member (request, member) &&
+                       JSON_NODE_HOLDS_OBJECT (json_object_get_member (request, member))
+                       ? json_object_get_object_member (request, member) : NULL;
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+
+  if (object == NULL)
+    return map;
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &key, &value))
+    if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+      g_hash_table_insert (map, g_strdup (key), g_strdup (json_node_get_string (value)));
+
+  return map;
+}
+
+/* Another `pipewright-cli run` of this pipeline: its execution joins the
+ * ones this process runs, so stage locks and the execution mode hold
+ * across both, as StartPipelineExecution would. */
+static char *
+start_from_request (PwExecutor  *self,
+                    JsonObject  *request,
+                    GError     **error)
+{
+  const char *hash = json_object_get_string_member_with_default (request, "pipelineHash", "");
+  const char *approvals = json_object_get_string_member_with_default (request, "approvals", "wait");
+  const char *last_stage = json_object_get_string_member_with_default (request, "lastStage", NULL);
+  const char *by = json_object_get_string_member_with_default (request, "by", "pipewright-cli");
+  g_autoptr(GHashTable) variables = request_map (request, "variables");
+  g_autoptr(GHashTable) revisions = request_map (request, "sourceRevisions");
+  PwApprovalMode mode = g_str_equal (approvals, "approve") ? PW_APPROVAL_AUTO_APPROVE
+                      : g_str_equal (approvals, "reject") ? PW_APPROVAL_AUTO_REJECT
+                      : PW_APPROVAL_WAIT;
+
+  if (!g_str_equal (hash, self->pipeline_hash))
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "The pipewright-cli already running this pipeline (pid %d) runs version %"
+                   G_GINT64_FORMAT " of it, and the file has changed since; start again once "
+                   "its executions end (or stop them)", (int)getpid (), self->version);
+      return NULL;
+    }
+
+  return pw_executor_start_full (self, variables, revisions, "StartPipelineExecution", by, mode,
+                                 last_stage, error);
+}
+
 static void
 handle_request (PwExecutor *self,
                 const char *path)
@@ -2705,6 +2909,7 @@ handle_request (PwExecutor *self,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) reply = NULL;
   g_autofree char *reply_path = NULL;
+  g_autofree char *started = NULL;
   JsonObject *request;
   const char *op, *id, *execution_id, *stage, *action, *summary, *by;
   gboolean ok = FALSE;
@@ -2724,7 +2929,12 @@ handle_request (PwExecutor *self,
   if (id == NULL)
     return;
 
-  if (g_str_equal (op, "approve") || g_str_equal (op, "reject"))
+  if (g_str_equal (op, "start"))
+    {
+      started = start_from_request (self, request, &error);
+      ok = started != NULL;
+    }
+  else if (g_str_equal (op, "approve") || g_str_equal (op, "reject"))
     ok = pw_executor_decide (self, execution_id, stage, action, g_str_equal (op, "approve"),
                              summary, by, &error);
   else if (g_str_equal (op, "stop") || g_str_equal (op, "abandon"))
@@ -2737,6 +2947,11 @@ handle_request (PwExecutor *self,
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "ok");
   json_builder_add_boolean_value (b, ok);
+  if (started != NULL)
+    {
+      json_builder_set_member_name (b, "executionId");
+      json_builder_add_string_value (b, started);
+    }
   if (error != NULL)
     {
       json_builder_set_member_name (b, "error");
@@ -2861,6 +3076,8 @@ execution_from_record (PwExecutor  *self,
 
   execution = execution_new (self);
   execution->id = g_strdup (json_object_get_string_member (o, "pipelineExecutionId"));
+  execution->pipeline_version = json_object_get_int_member_with_default (o, "pipelineVersion",
+                                                                        self->version);
   execution->status = g_strdup (status);
   execution->summary = g_strdup (json_object_get_string_member_with_default (o, "statusSummary", NULL));
   execution->start_time = g_strdup (json_object_get_string_member_with_default (o, "startTime", NULL));

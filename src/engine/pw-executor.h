@@ -52,6 +52,18 @@ char       *pw_executor_start            (PwExecutor      *self,
                                           const char      *trigger_type,
                                           const char      *trigger_detail,
                                           GError         **error);
+/* Like pw_executor_start, with this execution's own approval mode and
+ * last stage (NULL: the executor's). */
+char       *pw_executor_start_full       (PwExecutor      *self,
+                                          GHashTable      *variables,
+                                          GHashTable      *source_revisions,
+                                          const char      *trigger_type,
+                                          const char      *trigger_detail,
+                                          PwApprovalMode   approval_mode,
+                                          const char      *last_stage,
+                                          GError         **error);
+const char *pw_executor_get_pipeline_hash (PwExecutor     *self);
+char       *pw_executor_hash_pipeline    (PwPipeline      *pipeline);
 /* Takes over a finished (Failed or Stopped) execution from its record, so
  * it can be retried by this process. */
 gboolean    pw_executor_load_execution   (PwExecutor      *self,
@@ -102,6 +114,9 @@ char       *pw_state_execution_path      (const char      *state_dir,
                                           const char      *execution_id);
 /* Whether a live process serves this state folder (a run or a watch). */
 gboolean    pw_state_runner_alive        (const char      *state_dir);
+gint64      pw_state_runner_pid          (const char      *state_dir);
+/* Blocks until no process runs the state folder's executions. */
+void        pw_state_wait_for_runner     (const char      *state_dir);
 /* Recovers executions whose runner died (SIGKILL, power cut): marks them
  * Failed with the reason. Returns how many. */
 guint       pw_state_recover             (const char      *state_dir);
@@ -114,6 +129,11 @@ void        pw_state_prune_work          (const char * const *paths);
 gboolean    pw_state_send_request        (const char      *state_dir,
                                           JsonObject      *request,
                                           guint            timeout_ms,
+                                          GError         **error);
+gboolean    pw_state_send_request_full   (const char      *state_dir,
+                                          JsonObject      *request,
+                                          guint            timeout_ms,
+                                          JsonNode       **reply,
                                           GError         **error);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -496,6 +497,22 @@ pw_state_send_request (const char  *state_dir,
                        guint        timeout_ms,
                        GError     **error)
 {
+  return pw_state_send_request_full (state_dir, request, timeout_ms, NULL, error);
+}
+
+/**
+ * pw_state_send_request_full:
+ * @reply: (out) (optional) (transfer full): the runner's whole answer
+ *
+ * Like pw_state_send_request(), and gives the answer back.
+ */
+gboolean
+pw_state_send_request_full (const char  *state_dir,
+                            JsonObject  *request,
+                            guint        timeout_ms,
+                            JsonNode   **reply,
+                            GError     **error)
+{
   g_autofree char *control = g_build_filename (state_dir, "control", NULL);
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *name = g_strdup_printf ("%s.request.json", uuid);
@@ -512,12 +529,8 @@ pw_state_send_request (const char  *state_dir,
 
   /* Only a live runner can answer. */
   {
-    g_autofree char *runner_path = g_build_filename (state_dir, "runner.json", NULL);
-    g_autoptr(JsonNode) info = _pw_state_read_json (runner_path, NULL);
-
-    runner = info != NULL && JSON_NODE_HOLDS_OBJECT (info)
-      ? json_object_get_int_member_with_default (json_node_get_object (info), "pid", 0) : 0;
-    if (!_pw_state_pid_alive (runner))
+    runner = pw_state_runner_pid (state_dir);
+    if (!pw_state_runner_alive (state_dir))
       {
         g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
                      "No pipewright-cli run is running this pipeline (state folder %s); "
@@ -571,7 +584,11 @@ pw_state_send_request (const char  *state_dir,
 
   g_unlink (wait.reply_path);
   if (json_object_get_boolean_member_with_default (json_node_get_object (wait.reply), "ok", FALSE))
-    ok = TRUE;
+    {
+      ok = TRUE;
+      if (reply != NULL)
+        *reply = json_node_ref (wait.reply);
+    }
   else
     g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE, "%s",
                  json_object_get_string_member_with_default (json_node_get_object (wait.reply),
@@ -595,14 +612,90 @@ pw_state_execution_path (const char *state_dir,
   return _pw_state_execution_path (state_dir, execution_id);
 }
 
-gboolean
-pw_state_runner_alive (const char *state_dir)
+/* The runner of a state folder holds an exclusive lock on runner.lock
+ * for as long as it lives (the kernel drops it when the process ends,
+ * SIGKILL included): one process runs a pipeline's executions, others
+ * send it requests. */
+int
+_pw_state_lock_runner (const char *state_dir,
+                       gboolean    wait)
+{
+  g_autofree char *path = g_build_filename (state_dir, "runner.lock", NULL);
+  int fd;
+
+  if (g_mkdir_with_parents (state_dir, 0755) != 0)
+    return -1;
+
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return -1;
+
+  while (flock (fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == EINTR)
+        continue;
+      g_close (fd, NULL);
+      errno = saved_errno;
+      return -1;
+    }
+
+  return fd;
+}
+
+/**
+ * pw_state_runner_pid:
+ * @state_dir: a state folder
+ *
+ * Returns: the pid of the process that last ran its executions (see
+ *   pw_state_runner_alive() for whether it still does), or 0
+ */
+gint64
+pw_state_runner_pid (const char *state_dir)
 {
   g_autofree char *path = g_build_filename (state_dir, "runner.json", NULL);
   g_autoptr(JsonNode) info = _pw_state_read_json (path, NULL);
 
   if (info == NULL || !JSON_NODE_HOLDS_OBJECT (info))
-    return FALSE;
+    return 0;
 
-  return _pw_state_pid_alive (json_object_get_int_member_with_default (json_node_get_object (info), "pid", 0));
+  return json_object_get_int_member_with_default (json_node_get_object (info), "pid", 0);
+}
+
+/**
+ * pw_state_wait_for_runner:
+ * @state_dir: a state folder
+ *
+ * Blocks (call it on a thread of its own) until the process running the
+ * executions of @state_dir is gone, however it ended.
+ */
+void
+pw_state_wait_for_runner (const char *state_dir)
+{
+  int fd = _pw_state_lock_runner (state_dir, TRUE);
+
+  if (fd >= 0)
+    g_close (fd, NULL);
+}
+
+/**
+ * pw_state_runner_alive:
+ * @state_dir: a state folder
+ *
+ * Returns: whether a process (this one included) runs the executions of
+ *   @state_dir and answers requests
+ */
+gboolean
+pw_state_runner_alive (const char *state_dir)
+{
+  int fd = _pw_state_lock_runner (state_dir, FALSE);
+
+  if (fd >= 0)
+    {
+      g_close (fd, NULL);
+      return FALSE;
+    }
+
+  return errno == EWOULDBLOCK;
 }

@@ -249,6 +249,46 @@ class Run(unittest.TestCase):
         self.assertIn("looks good", approve["summary"])
         self.assertEqual(approve["resolvedConfiguration"]["CustomData"], "Ship 1.2.3?")
 
+    def test_runs_from_several_processes_share_locks(self):
+        """A second and a third `run` while the first one runs join its
+        executions, as StartPipelineExecution would: SUPERSEDED holds across
+        them, and approvals reach each of them from yet another process."""
+        p = self.project = Project(extra=APPROVAL)
+        procs = []
+        try:
+            first = p.start()
+            procs.append(first)
+            e1 = wait_for_event(first, action_event("STARTED", "Approve"))["detail"]["execution-id"]
+
+            second = p.start()
+            procs.append(second)
+            started = wait_for_event(second, lambda e: e["detail"].get("state") == "STARTED")
+            e2 = started["detail"]["execution-id"]
+            self.assertTrue(started["detail"]["execution-trigger"]["trigger-detail"].startswith("pipewright-cli (pid "))
+            # It waits in front of Release, which the first one holds.
+            wait_for_event(second, lambda e: e["detail"].get("stage") == "Build" and "action" not in e["detail"]
+                           and e["detail"]["state"] == "SUCCEEDED")
+
+            third = p.start()
+            procs.append(third)
+            e3 = wait_for_event(third, lambda e: e["detail"].get("state") == "STARTED")["detail"]["execution-id"]
+            # Arriving there, it supersedes the waiting second one.
+            wait_for_event(second, lambda e: "stage" not in e["detail"] and e["detail"]["state"] == "SUPERSEDED")
+            self.assertEqual(second.wait(timeout=TIMEOUT), 1)
+
+            cli("approve", e1, "Release", "Approve", "--state-dir", p.state, check=0)
+            wait_for_event(third, action_event("STARTED", "Approve"))
+            cli("approve", e3, "Release", "Approve", "--state-dir", p.state, check=0)
+            self.assertEqual(third.wait(timeout=TIMEOUT), 0)
+            # The first one ran them all, and ends when they have.
+            self.assertEqual(first.wait(timeout=TIMEOUT), 0)
+        finally:
+            for proc in procs:
+                proc.kill()
+                proc.communicate()
+        statuses = {r["pipelineExecutionId"]: r["status"] for r in p.history()}
+        self.assertEqual(statuses, {e1: "Succeeded", e2: "Superseded", e3: "Succeeded"})
+
     def test_rejection_fails(self):
         p = self.project = Project(extra=APPROVAL)
         run = cli("run", p.pipeline, "--reject-approvals", check=1)

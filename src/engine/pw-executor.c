@@ -2275,8 +2275,10 @@ load_version (PwExecutor  *self,
 
   if (versions == NULL || !JSON_NODE_HOLDS_OBJECT (versions))
     {
+      g_autoptr(JsonObject) empty = json_object_new ();
+
       g_clear_pointer (&versions, json_node_unref);
-      versions = json_node_init_object (json_node_alloc (), json_object_new ());
+      versions = json_node_init_object (json_node_alloc (), empty);
     }
   map = json_node_get_object (versions);
 

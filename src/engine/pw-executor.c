@@ -67,6 +67,11 @@ typedef struct
   char     *start_time;
   char     *end_time;
   guint     attempt;
+  /* RetryStageMetadata */
+  guint     auto_retries;
+  guint     manual_retries;
+  gboolean  auto_retry_pending;   /* since the last failure */
+  const char *latest_retry_trigger;
 } StageRun;
 
 struct _Execution
@@ -94,7 +99,6 @@ struct _Execution
   gboolean    abandon;
   gboolean    finished;
   guint       running;
-  guint       auto_retries;
   guint       save_id;
   gint64      next_save;            /* monotonic µs before which no record is written */
   gboolean    recorded;             /* a record was written */
@@ -377,6 +381,24 @@ execution_to_json (Execution *execution)
         }
       json_builder_set_member_name (b, "attempt");
       json_builder_add_int_value (b, st->attempt);
+      if (st->latest_retry_trigger != NULL)
+        {
+          json_builder_set_member_name (b, "retryStageMetadata");
+          json_builder_begin_object (b);
+          if (st->auto_retries > 0)
+            {
+              json_builder_set_member_name (b, "autoStageRetryAttempt");
+              json_builder_add_int_value (b, st->auto_retries);
+            }
+          if (st->manual_retries > 0)
+            {
+              json_builder_set_member_name (b, "manualStageRetryAttempt");
+              json_builder_add_int_value (b, st->manual_retries);
+            }
+          json_builder_set_member_name (b, "latestRetryTrigger");
+          json_builder_add_string_value (b, st->latest_retry_trigger);
+          json_builder_end_object (b);
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -1890,14 +1912,18 @@ check_stage (Execution *execution)
       set_str (&st->status, "Failed");
       emit_event (execution, "CodePipeline Stage Execution State Change", "FAILED", index, NULL);
 
-      /* onFailure RETRY: the service retries the stage once by itself. */
-      if (g_strcmp0 (result, "RETRY") == 0 && execution->auto_retries == 0)
+      /* onFailure RETRY: the service retries a failed stage once by
+       * itself; a stage that fails again after that, fails (until a
+       * manual retry, after which a failure is a new one). */
+      if (g_strcmp0 (result, "RETRY") == 0 && !st->auto_retry_pending)
         {
           JsonObject *config = json_object_get_object_member (json_node_get_object (on_failure), "retryConfiguration");
           gboolean all = config != NULL &&
             g_strcmp0 (json_object_get_string_member_with_default (config, "retryMode", ""), "ALL_ACTIONS") == 0;
 
-          execution->auto_retries++;
+          st->auto_retries++;
+          st->auto_retry_pending = TRUE;
+          st->latest_retry_trigger = "AutomatedStageRetry";
           if (retry_stage (execution, all, TRUE, NULL))
             return;
         }
@@ -2625,6 +2651,15 @@ pw_executor_start_full (PwExecutor      *self,
               execution_free (execution);
               return NULL;
             }
+          /* PipelineVariable.value: 1 to 1000 characters. */
+          if (value[0] == '\0' || g_utf8_strlen (value, -1) > 1000)
+            {
+              g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                           "Pipeline variable '%s' must be 1 to 1000 characters, not %ld",
+                           name, g_utf8_strlen (value, -1));
+              execution_free (execution);
+              return NULL;
+            }
           g_hash_table_insert (execution->pipeline_variables, g_strdup (name), g_strdup (value));
         }
     }
@@ -2727,6 +2762,100 @@ pw_executor_stop (PwExecutor  *self,
   return TRUE;
 }
 
+static void
+note_manual_retry (StageRun *st)
+{
+  st->manual_retries++;
+  st->latest_retry_trigger = "ManualStageRetry";
+  st->auto_retry_pending = FALSE;
+}
+
+/* Whether no execution started after @execution has run in @stage since:
+ * only the latest one may be retried there (the service's
+ * NotLatestPipelineExecutionException), or an old revision would be
+ * deployed over a newer one. Looks at this process's executions and at
+ * the history. */
+static gboolean
+is_latest_in_stage (Execution  *execution,
+                    guint       stage,
+                    GError    **error)
+{
+  PwExecutor *self = execution->executor;
+  const char *name = stage_name (self, stage);
+  g_autoptr(GPtrArray) records = pw_state_list_executions (self->state_dir, NULL);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->executions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Execution *other = value;
+
+      if (other != execution && g_strcmp0 (other->start_time, execution->start_time) > 0 &&
+          other->stages[stage].status != NULL &&
+          !g_str_equal (other->stages[stage].status, "NotStarted"))
+        goto not_latest;
+    }
+
+  for (guint i = 0; records != NULL && i < records->len; i++)
+    {
+      JsonObject *o = json_node_get_object (g_ptr_array_index (records, i));
+      JsonArray *stages = json_object_has_member (o, "stages")
+        ? json_object_get_array_member (o, "stages") : NULL;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "startTime", ""),
+                     execution->start_time) <= 0)
+        continue;
+      for (guint s = 0; stages != NULL && s < json_array_get_length (stages); s++)
+        {
+          JsonObject *st = json_array_get_object_element (stages, s);
+          const char *status = json_object_get_string_member_with_default (st, "status", "NotStarted");
+
+          if (g_strcmp0 (json_object_get_string_member_with_default (st, "stageName", ""), name) == 0 &&
+              !g_str_equal (status, "NotStarted"))
+            goto not_latest;
+        }
+    }
+
+  return TRUE;
+
+not_latest:
+  g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+               "NotLatestPipelineExecutionException: a later execution has run in stage %s "
+               "since %s; only the latest execution in a stage can be retried", name, execution->id);
+  return FALSE;
+}
+
+/* RetryStageExecution FAILED_ACTIONS while the stage's other actions
+ * still run: the failed ones start again at once. */
+static gboolean
+retry_failed_while_running (Execution  *execution,
+                            GError    **error)
+{
+  PwExecutor *self = execution->executor;
+  guint index = (guint)execution->stage;
+  GArray *members = group_members (self, index, execution->group);
+
+  if (!is_latest_in_stage (execution, index, error))
+    return FALSE;
+
+  execution->stages[index].attempt++;
+  note_manual_retry (&execution->stages[index]);
+  emit_event (execution, "CodePipeline Stage Execution State Change", "RESUMED", index, NULL);
+  for (guint m = 0; m < members->len; m++)
+    {
+      guint a = g_array_index (members, guint, m);
+      ActionRun *run = latest_run (execution, index, a);
+
+      if (run != NULL && (g_strcmp0 (run->status, "Failed") == 0 ||
+                          g_strcmp0 (run->status, "Abandoned") == 0))
+        start_action (execution, index, a);
+    }
+  save (execution);
+
+  return TRUE;
+}
+
 gboolean
 pw_executor_retry (PwExecutor  *self,
                    const char  *execution_id,
@@ -2740,6 +2869,23 @@ pw_executor_retry (PwExecutor  *self,
 
   if ((execution = lookup (self, execution_id, error)) == NULL)
     return FALSE;
+
+  /* The service lets failed actions be retried as soon as one failed,
+   * while the others of the stage still run. */
+  if (!execution->finished && !all_actions && execution->inside && execution->stage >= 0 &&
+      g_strcmp0 (stage_name (self, execution->stage), stage_name_) == 0 &&
+      execution->group < n_groups (self, execution->stage) &&
+      group_failed (execution, execution->group))
+    return retry_failed_while_running (execution, error);
+
+  if (execution->pipeline_version != self->version)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "StageNotRetryableException: the pipeline changed since execution %s ran "
+                   "(version %" G_GINT64_FORMAT ", now %" G_GINT64_FORMAT "); start a new "
+                   "execution instead", execution->id, execution->pipeline_version, self->version);
+      return FALSE;
+    }
 
   if (!execution->finished ||
       (!g_str_equal (execution->status, "Failed") && !g_str_equal (execution->status, "Stopped")))
@@ -2766,7 +2912,10 @@ pw_executor_retry (PwExecutor  *self,
                    execution->id, stage_name_);
       return FALSE;
     }
+  if (!is_latest_in_stage (execution, execution->stage, error))
+    return FALSE;
 
+  note_manual_retry (&execution->stages[execution->stage]);
   return retry_stage (execution, all_actions, FALSE, error);
 }
 
@@ -2783,6 +2932,15 @@ pw_executor_decide (PwExecutor  *self,
   Execution *execution;
 
   g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+
+  /* ApprovalResult.summary: at most 512 characters. */
+  if (summary != NULL && g_utf8_strlen (summary, -1) > 512)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                   "An approval summary has at most 512 characters, not %ld",
+                   g_utf8_strlen (summary, -1));
+      return FALSE;
+    }
 
   if ((execution = lookup (self, execution_id, error)) == NULL)
     return FALSE;
@@ -3131,6 +3289,19 @@ execution_from_record (PwExecutor  *self,
         execution->stages[index].start_time = g_strdup (json_object_get_string_member_with_default (st, "startTime", NULL));
         execution->stages[index].end_time = g_strdup (json_object_get_string_member_with_default (st, "endTime", NULL));
         execution->stages[index].attempt = json_object_get_int_member_with_default (st, "attempt", 0);
+        if (json_object_has_member (st, "retryStageMetadata") &&
+            JSON_NODE_HOLDS_OBJECT (json_object_get_member (st, "retryStageMetadata")))
+          {
+            JsonObject *meta = json_object_get_object_member (st, "retryStageMetadata");
+            StageRun *run = &execution->stages[index];
+
+            run->auto_retries = json_object_get_int_member_with_default (meta, "autoStageRetryAttempt", 0);
+            run->manual_retries = json_object_get_int_member_with_default (meta, "manualStageRetryAttempt", 0);
+            run->latest_retry_trigger =
+              g_strcmp0 (json_object_get_string_member_with_default (meta, "latestRetryTrigger", ""),
+                         "AutomatedStageRetry") == 0 ? "AutomatedStageRetry" : "ManualStageRetry";
+            run->auto_retry_pending = g_str_equal (run->latest_retry_trigger, "AutomatedStageRetry");
+          }
         if (g_str_equal (ss, "Failed") || g_str_equal (ss, "Stopped"))
           {
             execution->stage = index;

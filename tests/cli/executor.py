@@ -237,6 +237,11 @@ class Run(unittest.TestCase):
         try:
             event = wait_for_event(proc, action_event("STARTED", "Approve"))
             execution = event["detail"]["execution-id"]
+            # ApprovalResult.summary is at most 512 characters.
+            long = cli("approve", execution, "Release", "Approve", "--summary", "x" * 513,
+                       "--state-dir", p.state)
+            self.assertNotEqual(long.returncode, 0)
+            self.assertIn("at most 512 characters", long.stderr)
             cli("approve", execution, "Release", "Approve", "--summary", "looks good",
                 "--state-dir", p.state, check=0)
             self.assertEqual(proc.wait(timeout=TIMEOUT), 0)
@@ -338,6 +343,10 @@ class Run(unittest.TestCase):
             self.assertTrue(f.read().startswith("bonjour world"))
         bad = cli("run", p.pipeline, "--var", "Nope=1", check=2)
         self.assertIn("no variable 'Nope'", bad.stderr)
+        # PipelineVariable values are 1 to 1000 characters.
+        for value in ("", "x" * 1001):
+            bad = cli("run", p.pipeline, "--var", "Greeting=" + value, check=2)
+            self.assertIn("must be 1 to 1000 characters", bad.stderr)
 
     def test_missing_branch(self):
         p = self.project = Project()

@@ -133,25 +133,38 @@ is_finished (Fixture  *f,
   return g_hash_table_contains (f->finished, data);
 }
 
+static void setup_text (Fixture *f, const char *text, const char *profile);
+
 static void
 setup (Fixture    *f,
        const char *mode)
 {
+  g_autofree char *text = g_strconcat (pipeline_head, mode, pipeline_tail, NULL);
+
+  setup_text (f, text, profile_yaml);
+}
+
+static void
+setup_text (Fixture    *f,
+            const char *text,
+            const char *profile_text)
+{
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
   g_autofree char *path = NULL;
   g_autofree char *profile_path = NULL;
   g_autoptr(PwDocument) document = NULL;
   g_autoptr(PwPipeline) pipeline = NULL;
   g_autoptr(PwLocalProfile) profile = NULL;
 
-  text = g_strconcat (pipeline_head, mode, pipeline_tail, NULL);
-  f->dir = g_dir_make_tmp ("pw-executor-XXXXXX", &error);
-  g_assert_no_error (error);
+  if (f->dir == NULL)
+    {
+      f->dir = g_dir_make_tmp ("pw-executor-XXXXXX", &error);
+      g_assert_no_error (error);
+    }
   path = g_build_filename (f->dir, "pipeline.yml", NULL);
   profile_path = g_build_filename (f->dir, "pipewright.local.yml", NULL);
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  g_assert_true (g_file_set_contents (profile_path, profile_yaml, -1, NULL));
+  g_assert_true (g_file_set_contents (profile_path, profile_text, -1, NULL));
 
   document = pw_document_load_data (text, -1, path, &error);
   g_assert_no_error (error);
@@ -162,8 +175,10 @@ setup (Fixture    *f,
 
   f->executor = pw_executor_new (pipeline, path, NULL, profile, &error);
   g_assert_no_error (error);
-  f->loop = g_main_loop_new (NULL, FALSE);
-  f->finished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (f->loop == NULL)
+    f->loop = g_main_loop_new (NULL, FALSE);
+  if (f->finished == NULL)
+    f->finished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_signal_connect (f->executor, "finished", G_CALLBACK (finished_cb), f);
   g_signal_connect (f->executor, "event", G_CALLBACK (event_cb), f);
 }
@@ -345,6 +360,267 @@ test_transition_and_stop (void)
   teardown (&f);
 }
 
+static const char *
+action_status (Fixture    *f,
+               const char *id,
+               const char *action)
+{
+  g_autoptr(JsonNode) record = pw_executor_dup_execution (f->executor, id);
+  JsonArray *actions = json_object_get_array_member (json_node_get_object (record), "actions");
+  static char buf[64];
+
+  buf[0] = '\0';
+  for (guint i = 0; i < json_array_get_length (actions); i++)
+    {
+      JsonObject *a = json_array_get_object_element (actions, i);
+
+      if (g_str_equal (json_object_get_string_member (a, "actionName"), action))
+        g_strlcpy (buf, json_object_get_string_member (a, "status"), sizeof buf);
+    }
+  return buf[0] != '\0' ? buf : NULL;
+}
+
+typedef struct
+{
+  const char *id;
+  const char *action;
+  const char *status;
+} ActionWant;
+
+static gboolean
+action_is (Fixture  *f,
+           gpointer  data)
+{
+  ActionWant *want = data;
+
+  return g_strcmp0 (action_status (f, want->id, want->action), want->status) == 0;
+}
+
+/* Flaky fails while fail.flag exists; Approve holds the stage open. */
+static char *
+flaky_pipeline (const char *dir,
+                gboolean    extra_action)
+{
+  return g_strdup_printf ("pipeline:\n"
+                          "  name: flaky\n"
+                          "  roleArn: arn:aws:iam::111122223333:role/r\n"
+                          "  pipelineType: V2\n"
+                          "  artifactStore: {type: S3, location: bucket}\n"
+                          "  stages:\n"
+                          "    - name: First\n"
+                          "      actions:\n"
+                          "        - name: Quick\n"
+                          "          actionTypeId: {category: Build, owner: Custom, provider: Shell, version: \"1\"}\n"
+                          "    - name: Gate\n"
+                          "      actions:\n"
+                          "        - name: Flaky\n"
+                          "          actionTypeId: {category: Build, owner: Custom, provider: Shell, version: \"1\"}\n"
+                          "%s",
+                          extra_action ?
+                          "        - name: Approve\n"
+                          "          actionTypeId: {category: Approval, owner: AWS, provider: Manual, version: \"1\"}\n"
+                          : "");
+}
+
+static char *
+flaky_profile (const char *dir)
+{
+  return g_strdup_printf ("commands:\n"
+                          "  Quick: {run: \"true\"}\n"
+                          "  Flaky: {run: \"test ! -f '%s/fail.flag'\"}\n", dir);
+}
+
+/* Failed actions may be retried while the stage's others still run. */
+static void
+test_retry_while_running (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *flag = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *profile = NULL;
+  ActionWant want;
+
+  f.dir = g_dir_make_tmp ("pw-executor-XXXXXX", &error);
+  g_assert_no_error (error);
+  text = flaky_pipeline (f.dir, TRUE);
+  profile = flaky_profile (f.dir);
+  flag = g_build_filename (f.dir, "fail.flag", NULL);
+  g_assert_true (g_file_set_contents (flag, "", -1, NULL));
+  setup_text (&f, text, profile);
+
+  id = start (&f);
+  want = (ActionWant) { id, "Flaky", "Failed" };
+  wait_until (&f, action_is, &want);
+  g_assert_cmpstr (action_status (&f, id, "Approve"), ==, "InProgress");
+
+  /* All actions: only once the stage has failed. */
+  g_assert_false (pw_executor_retry (f.executor, id, "Gate", TRUE, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE);
+  g_clear_error (&error);
+
+  g_unlink (flag);
+  g_assert_true (pw_executor_retry (f.executor, id, "Gate", FALSE, &error));
+  g_assert_no_error (error);
+  want = (ActionWant) { id, "Flaky", "Succeeded" };
+  wait_until (&f, action_is, &want);
+
+  approve (&f, id);
+  wait_until (&f, is_finished, id);
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, id), ==, "Succeeded");
+
+  teardown (&f);
+}
+
+/* Only the latest execution in a stage may be retried, and only while
+ * the pipeline is the one it ran. */
+static void
+test_retry_refused (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *e1 = NULL;
+  g_autofree char *e2 = NULL;
+  g_autofree char *flag = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *changed = NULL;
+  g_autofree char *profile = NULL;
+
+  f.dir = g_dir_make_tmp ("pw-executor-XXXXXX", &error);
+  g_assert_no_error (error);
+  text = flaky_pipeline (f.dir, FALSE);
+  profile = flaky_profile (f.dir);
+  flag = g_build_filename (f.dir, "fail.flag", NULL);
+  g_assert_true (g_file_set_contents (flag, "", -1, NULL));
+  setup_text (&f, text, profile);
+
+  e1 = start (&f);
+  wait_until (&f, is_finished, e1);
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e1), ==, "Failed");
+
+  /* The pipeline changes (an action is added): e1 is not retryable. */
+  g_assert_finalize_object (g_steal_pointer (&f.executor));
+  changed = flaky_pipeline (f.dir, TRUE);
+  setup_text (&f, changed, profile);
+  g_assert_true (pw_executor_load_execution (f.executor, e1, &error));
+  g_assert_no_error (error);
+  g_assert_false (pw_executor_retry (f.executor, e1, "Gate", FALSE, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE);
+  g_assert_true (g_str_has_prefix (error->message, "StageNotRetryableException: "));
+  g_clear_error (&error);
+
+  /* Back to the version e1 ran: retryable, until a later execution runs
+   * in the stage. */
+  g_assert_finalize_object (g_steal_pointer (&f.executor));
+  setup_text (&f, text, profile);
+  g_unlink (flag);
+  e2 = start (&f);
+  wait_until (&f, is_finished, e2);
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e2), ==, "Succeeded");
+  g_assert_true (pw_executor_load_execution (f.executor, e1, &error));
+  g_assert_no_error (error);
+  g_assert_false (pw_executor_retry (f.executor, e1, "Gate", FALSE, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE);
+  g_assert_true (g_str_has_prefix (error->message, "NotLatestPipelineExecutionException: "));
+
+  teardown (&f);
+}
+
+/* onFailure RETRY: each failed stage is retried once by itself; a stage
+ * failing again after that fails. The record says how it was retried. */
+static void
+test_on_failure_retry (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *e1 = NULL;
+  g_autofree char *e2 = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *profile = NULL;
+  g_autoptr(JsonNode) record = NULL;
+  JsonArray *stages;
+
+  f.dir = g_dir_make_tmp ("pw-executor-XXXXXX", &error);
+  g_assert_no_error (error);
+  text = g_strdup ("pipeline:\n"
+                   "  name: retrying\n"
+                   "  roleArn: arn:aws:iam::111122223333:role/r\n"
+                   "  pipelineType: V2\n"
+                   "  artifactStore: {type: S3, location: bucket}\n"
+                   "  stages:\n"
+                   "    - name: First\n"
+                   "      actions:\n"
+                   "        - name: Quick\n"
+                   "          actionTypeId: {category: Build, owner: Custom, provider: Shell, version: \"1\"}\n"
+                   "    - name: Build\n"
+                   "      onFailure: {result: RETRY, retryConfiguration: {retryMode: FAILED_ACTIONS}}\n"
+                   "      actions:\n"
+                   "        - name: OnceA\n"
+                   "          actionTypeId: {category: Build, owner: Custom, provider: Shell, version: \"1\"}\n"
+                   "    - name: Deploy\n"
+                   "      onFailure: {result: RETRY, retryConfiguration: {retryMode: ALL_ACTIONS}}\n"
+                   "      actions:\n"
+                   "        - name: OnceB\n"
+                   "          actionTypeId: {category: Build, owner: Custom, provider: Shell, version: \"1\"}\n");
+  /* Each fails while its flag is there, and takes the flag away: it
+   * fails once per flag. */
+  profile = g_strdup_printf ("commands:\n"
+                             "  Quick: {run: \"true\"}\n"
+                             "  OnceA: {run: \"if [ -f '%1$s/a' ]; then rm '%1$s/a'; exit 1; fi\"}\n"
+                             "  OnceB: {run: \"if [ -f '%1$s/b' ]; then rm '%1$s/b'; exit 1; fi\"}\n",
+                             f.dir);
+  setup_text (&f, text, profile);
+
+  {
+    g_autofree char *a = g_build_filename (f.dir, "a", NULL);
+    g_autofree char *b = g_build_filename (f.dir, "b", NULL);
+
+    g_assert_true (g_file_set_contents (a, "", -1, NULL));
+    g_assert_true (g_file_set_contents (b, "", -1, NULL));
+  }
+
+  /* Both stages fail once: both are retried, and it succeeds. */
+  e1 = start (&f);
+  wait_until (&f, is_finished, e1);
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e1), ==, "Succeeded");
+  record = pw_executor_dup_execution (f.executor, e1);
+  stages = json_object_get_array_member (json_node_get_object (record), "stages");
+  for (guint s = 1; s <= 2; s++)
+    {
+      JsonObject *meta = json_object_get_object_member (json_array_get_object_element (stages, s),
+                                                        "retryStageMetadata");
+
+      g_assert_nonnull (meta);
+      g_assert_cmpint (json_object_get_int_member (meta, "autoStageRetryAttempt"), ==, 1);
+      g_assert_cmpstr (json_object_get_string_member (meta, "latestRetryTrigger"), ==,
+                       "AutomatedStageRetry");
+    }
+  g_assert_false (json_object_has_member (json_array_get_object_element (stages, 0),
+                                          "retryStageMetadata"));
+
+  /* OnceA now fails twice: one automatic retry, then the stage fails. */
+  g_clear_pointer (&profile, g_free);
+  g_assert_finalize_object (g_steal_pointer (&f.executor));
+  profile = g_strdup_printf ("commands:\n"
+                             "  Quick: {run: \"true\"}\n"
+                             "  OnceA: {run: \"false\"}\n"
+                             "  OnceB: {run: \"true\"}\n");
+  setup_text (&f, text, profile);
+  e2 = start (&f);
+  wait_until (&f, is_finished, e2);
+  g_assert_cmpstr (g_hash_table_lookup (f.finished, e2), ==, "Failed");
+  g_assert_cmpstr (action_status (&f, e2, "OnceA"), ==, "Failed");
+  g_clear_pointer (&record, json_node_unref);
+  record = pw_executor_dup_execution (f.executor, e2);
+  stages = json_object_get_array_member (json_node_get_object (record), "stages");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                     json_array_get_object_element (stages, 1), "retryStageMetadata"),
+                     "autoStageRetryAttempt"), ==, 1);
+
+  teardown (&f);
+}
+
 /* Only the latest executions keep their work folders; records and logs
  * of the older ones stay. */
 static void
@@ -413,6 +689,9 @@ main (int    argc,
   g_test_add_func ("/engine/executor/parallel", test_parallel);
   g_test_add_func ("/engine/executor/transition-and-stop", test_transition_and_stop);
   g_test_add_func ("/engine/executor/prune-work", test_prune_work);
+  g_test_add_func ("/engine/executor/retry-while-running", test_retry_while_running);
+  g_test_add_func ("/engine/executor/retry-refused", test_retry_refused);
+  g_test_add_func ("/engine/executor/on-failure-retry", test_on_failure_retry);
 
   return g_test_run ();
 }

@@ -3454,7 +3454,9 @@ start_rollback (Execution *failed,
   const char *name = stage_name (self, stage);
 
   /* The newest execution, not itself a rollback, that succeeded in the
-   * stage: its artifacts and variables are what gets redeployed. */
+   * stage under the current pipeline version (the service refuses older
+   * ones: PipelineExecutionOutdatedException): its artifacts and
+   * variables are what gets redeployed. */
   for (guint i = 0; records != NULL && i < records->len && target == NULL; i++)
     {
       JsonObject *o = json_node_get_object (g_ptr_array_index (records, i));
@@ -3462,6 +3464,7 @@ start_rollback (Execution *failed,
 
       if (g_strcmp0 (json_object_get_string_member_with_default (o, "executionType", "STANDARD"), "ROLLBACK") == 0 ||
           g_strcmp0 (json_object_get_string_member_with_default (o, "pipelineExecutionId", ""), failed->id) == 0 ||
+          json_object_get_int_member_with_default (o, "pipelineVersion", 0) != self->version ||
           !json_object_has_member (o, "stages"))
         continue;
 
@@ -3477,8 +3480,9 @@ start_rollback (Execution *failed,
     }
 
   if (target == NULL)
-    return g_strdup_printf ("no earlier execution succeeded in stage %s, so there is nothing to "
-                            "roll back to", name);
+    return g_strdup_printf ("no earlier execution succeeded in stage %s under this version of "
+                            "the pipeline (%" G_GINT64_FORMAT "), so there is nothing to roll "
+                            "back to", name, self->version);
 
   /* Rebuild the target's state, then make it a new execution that runs
    * only this stage. Reading its record (rather than the live object) also

@@ -526,6 +526,19 @@ class Run(unittest.TestCase):
         with open(os.path.join(p.dir, "site", "index.html")) as f:
             self.assertEqual(f.read(), good)
 
+        # A new version of the pipeline has no execution to roll back to
+        # (the service only rolls back to one of the current version).
+        with open(p.pipeline) as f:
+            text = f.read()
+        with open(p.pipeline, "w") as f:
+            f.write(text.replace("    - {name: Greeting, defaultValue: hello}\n",
+                                 "    - {name: Greeting, defaultValue: hello}\n"
+                                 "    - {name: Unused, defaultValue: x}\n"))
+        run = cli("run", p.pipeline, check=1)
+        self.assertIn("nothing to roll back to", run.stdout)
+        versions = {r["pipelineVersion"] for r in p.history()}
+        self.assertEqual(versions, {1, 2})
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

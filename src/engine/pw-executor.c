@@ -571,6 +571,39 @@ save (Execution *execution)
                                              save_cb, execution, NULL);
 }
 
+/* An artifact as events name it: {name, s3location {bucket, key}}, the
+ * bucket being the pipeline's artifact store and the key the zip's place
+ * in the local store; `path` adds where the zip is on this machine. */
+static void
+add_artifact_to_event (JsonBuilder *b,
+                       PwExecutor  *self,
+                       JsonNode    *artifact)
+{
+  JsonObject *o = json_node_get_object (artifact);
+  const char *path = json_object_get_string_member_with_default (o, "path", "");
+  JsonNode *store = pw_element_get_member (PW_ELEMENT (self->pipeline), "artifactStore");
+  const char *bucket = store != NULL && JSON_NODE_HOLDS_OBJECT (store)
+    ? json_object_get_string_member_with_default (json_node_get_object (store), "location", NULL)
+    : NULL;
+  gsize prefix = strlen (self->state_dir);
+  const char *key = g_str_has_prefix (path, self->state_dir) && path[prefix] == '/'
+    ? path + prefix + 1 : path;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, json_object_get_string_member_with_default (o, "name", ""));
+  json_builder_set_member_name (b, "s3location");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "bucket");
+  json_builder_add_string_value (b, bucket != NULL ? bucket : "local");
+  json_builder_set_member_name (b, "key");
+  json_builder_add_string_value (b, key);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, path);
+  json_builder_end_object (b);
+}
+
 static void
 emit_event (Execution  *execution,
             const char *detail_type,
@@ -659,12 +692,30 @@ emit_event (Execution  *execution,
             }
           json_builder_end_object (b);
         }
+      if (g_str_equal (state, "STARTED"))
+        {
+          g_auto(GStrv) inputs = pw_action_dup_input_artifacts (action);
+
+          if (inputs != NULL && inputs[0] != NULL)
+            {
+              json_builder_set_member_name (b, "input-artifacts");
+              json_builder_begin_array (b);
+              for (guint i = 0; inputs[i] != NULL; i++)
+                {
+                  JsonNode *artifact = g_hash_table_lookup (execution->artifacts, inputs[i]);
+
+                  if (artifact != NULL)
+                    add_artifact_to_event (b, self, artifact);
+                }
+              json_builder_end_array (b);
+            }
+        }
       if (g_str_equal (state, "SUCCEEDED") && run->outputs != NULL)
         {
           json_builder_set_member_name (b, "output-artifacts");
           json_builder_begin_array (b);
           for (guint o = 0; o < run->outputs->len; o++)
-            json_builder_add_value (b, json_node_ref (g_ptr_array_index (run->outputs, o)));
+            add_artifact_to_event (b, self, g_ptr_array_index (run->outputs, o));
           json_builder_end_array (b);
         }
       if (run->simulated)
@@ -1273,8 +1324,11 @@ before_entry_done (Execution  *execution,
   if (execution->finished)
     return;
 
+  /* The stage starts once its entry conditions pass; a skipped stage
+   * never started (the service's stage events have no SKIPPED). */
   if (passed)
     {
+      emit_event (execution, "CodePipeline Stage Execution State Change", "STARTED", stage, NULL);
       run_group (execution);
       return;
     }
@@ -1319,7 +1373,6 @@ enter_stage (Execution *execution,
   g_clear_pointer (&st->end_time, g_free);
   st->start_time = (g_free (st->start_time), now_iso ());
   st->attempt++;
-  emit_event (execution, "CodePipeline Stage Execution State Change", "STARTED", stage, NULL);
 
   save (execution);
   evaluate_conditions (execution, stage, "beforeEntry", "FAIL", before_entry_done);
@@ -2733,6 +2786,9 @@ pw_executor_stop (PwExecutor  *self,
       set_str (&execution->stop_reason, reason);
       set_str (&execution->status, "Stopping");
       emit_event (execution, "CodePipeline Pipeline Execution State Change", "STOPPING", -1, NULL);
+      if (execution->inside && execution->stage >= 0 && (guint)execution->stage < self->n_stages)
+        emit_event (execution, "CodePipeline Stage Execution State Change", "STOPPING",
+                    execution->stage, NULL);
       save (execution);
     }
 

@@ -195,6 +195,17 @@ class Run(unittest.TestCase):
         stages = [e["detail"]["stage"] for e in events
                   if e["detail-type"].endswith("Stage Execution State Change") and e["detail"]["state"] == "STARTED"]
         self.assertEqual(stages, ["Source", "Build", "Deploy"])
+        # Artifacts as EventBridge names them: input on STARTED, output on SUCCEEDED.
+        compile_events = {e["detail"]["state"]: e["detail"] for e in events
+                          if e["detail"].get("action") == "Compile"}
+        [src] = compile_events["STARTED"]["input-artifacts"]
+        self.assertEqual(src["name"], "Src")
+        self.assertEqual(src["s3location"]["bucket"], "demo-bucket")
+        self.assertTrue(src["s3location"]["key"].startswith("artifacts/"))
+        [bin_] = compile_events["SUCCEEDED"]["output-artifacts"]
+        self.assertEqual(bin_["name"], "Bin")
+        self.assertTrue(os.path.isfile(bin_["path"]))
+        self.assertEqual({e["detail"]["version"] for e in events}, {1})
 
         # Logs and artifacts from the state folder.
         logs = cli("logs", record["pipelineExecutionId"], "Build/Compile", "--state-dir", p.state, check=0)

@@ -1569,7 +1569,6 @@ typedef struct
   PwPipeline *pipeline;
   PwAction   *source;
   char       *repo;
-  char       *last;
   gboolean    json;
 } Watch;
 
@@ -1598,13 +1597,6 @@ trigger_for (PwPipeline *pipeline,
   return NULL;
 }
 
-typedef struct
-{
-  Watch *watch;
-  char  *commit;
-  char  *ref;
-} Pending;
-
 static void
 start_for_commit (Watch      *watch,
                   const char *commit,
@@ -1623,66 +1615,31 @@ start_for_commit (Watch      *watch,
   fflush (stdout);
 }
 
-static void
-diff_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Pending *pending = user_data;
-  Watch *watch = pending->watch;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_auto(GStrv) files = NULL;
-  JsonNode *git = trigger_for (watch->pipeline, pw_action_get_name (watch->source));
-  const char *branch = pending->ref != NULL && g_str_has_prefix (pending->ref, "refs/heads/")
-    ? pending->ref + strlen ("refs/heads/") : pending->ref;
-
-  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &out, NULL, &error))
-    out = g_strdup ("");
-  files = g_strsplit (g_strstrip (out), "\n", -1);
-
-  if (git == NULL || pw_git_trigger_matches (git, branch, NULL, files))
-    start_for_commit (watch, pending->commit,
-                      g_strcmp0 (pw_action_get_provider (watch->source), "CodeStarSourceConnection") == 0
-                        ? "WebhookV2" : "CloudWatchEvent");
-  else if (!watch->json)
-    printf ("New commit %.12s does not match the pipeline's trigger filters; not started\n",
-            pending->commit);
-
-  g_free (watch->last);
-  watch->last = g_strdup (pending->commit);
-  g_free (pending->commit);
-  g_free (pending->ref);
-  g_free (pending);
-}
-
+/* A ref moved: with a trigger for the source, its push filters (branches,
+ * tags, file paths changed since the ref's previous commit) decide;
+ * without, the watch only follows the source's branch. */
 static void
 new_commit_cb (PwGitWatch *gw,
                const char *commit,
                const char *ref,
                Watch      *watch)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) diff = NULL;
-  Pending *pending = g_new0 (Pending, 1);
+  JsonNode *git = trigger_for (watch->pipeline, pw_action_get_name (watch->source));
+  GStrv files = (GStrv)pw_git_watch_get_changed_files (gw);
+  const char *branch = g_str_has_prefix (ref, "refs/heads/") ? ref + strlen ("refs/heads/") : NULL;
+  const char *tag = g_str_has_prefix (ref, "refs/tags/") ? ref + strlen ("refs/tags/") : NULL;
 
-  pending->watch = watch;
-  pending->commit = g_strdup (commit);
-  pending->ref = g_strdup (ref);
+  if (branch == NULL && tag == NULL)
+    return;
 
-  /* Changed files since the last commit seen, for filePaths filters. */
-  diff = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                           "git", "-C", watch->repo, "diff", "--name-only",
-                           watch->last != NULL ? watch->last : commit, commit, NULL);
-  if (diff == NULL)
-    {
-      start_for_commit (watch, commit, "CloudWatchEvent");
-      g_free (pending->commit);
-      g_free (pending->ref);
-      g_free (pending);
-      return;
-    }
-  g_subprocess_communicate_utf8_async (diff, NULL, NULL, diff_done_cb, pending);
+  if (git == NULL || pw_git_trigger_matches (git, branch, tag, files))
+    start_for_commit (watch, commit,
+                      g_strcmp0 (pw_action_get_provider (watch->source), "CodeStarSourceConnection") == 0
+                        ? "WebhookV2" : "CloudWatchEvent");
+  else if (!watch->json)
+    printf ("New commit %.12s on %s does not match the pipeline's trigger filters; not started\n",
+            commit, branch != NULL ? branch : tag);
+  fflush (stdout);
 }
 
 static gboolean
@@ -1782,7 +1739,9 @@ pw_cli_watch (int    argc,
     }
   pw_executor_set_approval_mode (watch.executor, auto_approve ? PW_APPROVAL_AUTO_APPROVE : PW_APPROVAL_WAIT);
 
-  gw = pw_git_watch_new (repo, branch, &error);
+  /* A trigger's filters may name any branch or tag: watch them all. */
+  gw = pw_git_watch_new (repo, trigger_for (pipeline, pw_action_get_name (watch.source)) != NULL
+                                 ? NULL : branch, &error);
   if (gw == NULL)
     {
       pw_cli_print_error ("%s", error->message);
@@ -1809,12 +1768,16 @@ pw_cli_watch (int    argc,
 
     /* On stderr, so --json output stays pure events; it also tells
      * scripts the watch is armed. */
-    fprintf (stderr, "Watching %s (branch %s); interrupt to stop.\n", repo, branch != NULL ? branch : "?");
+    if (trigger_for (pipeline, pw_action_get_name (watch.source)) != NULL)
+      fprintf (stderr, "Watching %s (every branch and tag, filtered by the pipeline's trigger); "
+               "interrupt to stop.\n", repo);
+    else
+      fprintf (stderr, "Watching %s (branch %s); interrupt to stop.\n", repo,
+               branch != NULL ? branch : "?");
     fflush (stderr);
     g_main_loop_run (loop);
   }
 
   g_clear_object (&watch.executor);
-  g_free (watch.last);
   return EXIT_OK;
 }

@@ -454,6 +454,63 @@ class Run(unittest.TestCase):
         with open(os.path.join(p.dir, "site", "index.html")) as f:
             self.assertEqual(f.read(), f"hello second {head}\n")
 
+    def test_watch_applies_trigger_filters(self):
+        """With a V2 trigger, the watch follows every branch and tag and the
+        push filters choose: a commit on main is not in them, one on
+        release/1 is, and so is the tag v1.0."""
+        p = self.project = Project()
+        with open(p.pipeline) as f:
+            text = f.read()
+        text = text.replace(
+            "actionTypeId: {category: Source, owner: AWS, provider: CodeCommit, version: \"1\"}\n"
+            "          configuration: {RepositoryName: demo, BranchName: main, PollForSourceChanges: \"false\"}",
+            "actionTypeId: {category: Source, owner: AWS, provider: CodeStarSourceConnection, version: \"1\"}\n"
+            "          configuration: {ConnectionArn: \"arn:aws:codestar-connections:us-east-1:111122223333:"
+            "connection/0e7ad1a4-5f3c-4a2b-9c1d-2e3f4a5b6c7d\", FullRepositoryId: acme/demo, BranchName: main}")
+        text = text.replace("  stages:\n",
+                            "  triggers:\n"
+                            "    - providerType: CodeStarSourceConnection\n"
+                            "      gitConfiguration:\n"
+                            "        sourceActionName: Checkout\n"
+                            "        push:\n"
+                            "          - branches: {includes: [\"release/**\"]}\n"
+                            "          - tags: {includes: [\"v*\"]}\n"
+                            "  stages:\n", 1)
+        with open(p.pipeline, "w") as f:
+            f.write(text)
+        cli("validate", p.pipeline, check=0)
+        sh(p.dir, "git", "commit", "-q", "-am", "Trigger on releases")
+
+        def commit(message):
+            with open(os.path.join(p.dir, "app.txt"), "a") as f:
+                f.write(message + "\n")
+            sh(p.dir, "git", "commit", "-q", "-am", message)
+            return subprocess.run(["git", "rev-parse", "HEAD"], cwd=p.dir, env=GIT_ENV,
+                                  capture_output=True, text=True).stdout.strip()
+
+        def succeeded(e):
+            return e["detail-type"].endswith("Pipeline Execution State Change") and e["detail"]["state"] == "SUCCEEDED"
+
+        proc = subprocess.Popen([CLI, "watch", "--json", p.pipeline], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertIn("every branch and tag", proc.stderr.readline())
+            commit("on main, not in the filters")
+            sh(p.dir, "git", "checkout", "-q", "-b", "release/1")
+            release = commit("on release/1")
+            first = wait_for_event(proc, succeeded)["detail"]["execution-id"]
+            sh(p.dir, "git", "tag", "-a", "v1.0", "-m", "Version 1.0")
+            second = wait_for_event(proc, succeeded)["detail"]["execution-id"]
+        finally:
+            proc.terminate()
+            proc.communicate(timeout=TIMEOUT)
+        revisions = {}
+        for record in p.history():
+            checkout = [a for a in record["actions"] if a["actionName"] == "Checkout"][0]
+            revisions[record["pipelineExecutionId"]] = checkout["outputVariables"]["CommitId"]
+        # Only those two started: main's commit did not.
+        self.assertEqual(revisions, {first: release, second: release})
+
     def test_conditions_skip_and_fail(self):
         skip = """\
       beforeEntry:

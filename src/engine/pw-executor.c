@@ -1045,32 +1045,165 @@ cron_field_matches (const char  *field,
   return FALSE;
 }
 
+static int
+days_in_month (GDateTime *now)
+{
+  return g_date_get_days_in_month (g_date_time_get_month (now), g_date_time_get_year (now));
+}
+
+/* Day-of-month specials of AWS (Quartz) cron: L (last day), L-n, nW
+ * (the weekday nearest day n, within the month), LW. */
 static gboolean
-cron_matches_now (const char *cron,
-                  const char *zone)
+dom_special_matches (const char *part,
+                     GDateTime  *now,
+                     gboolean   *matched)
+{
+  int day = g_date_time_get_day_of_month (now);
+  int last = days_in_month (now);
+  int dow = g_date_time_get_day_of_week (now);   /* 1 Monday … 7 Sunday */
+
+  if (g_str_equal (part, "L"))
+    *matched = day == last;
+  else if (g_str_has_prefix (part, "L-"))
+    *matched = day == last - atoi (part + 2);
+  else if (g_str_equal (part, "LW"))
+    {
+      int target = last;
+      int target_dow = (dow - 1 + (target - day)) % 7 + 1;
+
+      if (target_dow == 6)
+        target -= 1;
+      else if (target_dow == 7)
+        target -= 2;
+      *matched = day == target;
+    }
+  else if (g_str_has_suffix (part, "W"))
+    {
+      int target = atoi (part);
+      int target_dow = ((dow - 1 + (target - day)) % 7 + 7) % 7 + 1;
+
+      if (target_dow == 6)
+        target = target == 1 ? 3 : target - 1;
+      else if (target_dow == 7)
+        target = target == last ? target - 2 : target + 1;
+      *matched = day == target;
+    }
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+/* Day-of-week specials (1 = SUN … 7 = SAT): L alone (Saturday), nL (the
+ * month's last such day), n#k (its k-th). */
+static gboolean
+dow_special_matches (const char  *part,
+                     int          today,
+                     GDateTime   *now,
+                     const char **names,
+                     gboolean    *matched)
+{
+  const char *mark = strpbrk (part, "L#");
+  g_autofree char *day_text = NULL;
+  int day = -1;
+  int dom = g_date_time_get_day_of_month (now);
+
+  if (mark == NULL)
+    return FALSE;
+  if (g_str_equal (part, "L"))
+    {
+      *matched = today == 7;
+      return TRUE;
+    }
+
+  day_text = g_strndup (part, mark - part);
+  for (guint n = 0; names[n] != NULL; n++)
+    if (g_ascii_strcasecmp (day_text, names[n]) == 0)
+      day = (int)n + 1;
+  if (day < 0)
+    day = atoi (day_text);
+
+  if (*mark == 'L')
+    *matched = today == day && dom + 7 > days_in_month (now);
+  else
+    *matched = today == day && (dom - 1) / 7 + 1 == atoi (mark + 1);
+
+  return TRUE;
+}
+
+/* A field of day-of-month or day-of-week, with its specials. */
+static gboolean
+day_field_matches (const char  *field,
+                   gboolean     dom,
+                   int          value,
+                   GDateTime   *now,
+                   const char **names)
+{
+  g_auto(GStrv) parts = g_strsplit (field, ",", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      gboolean matched = FALSE;
+      gboolean special = dom ? dom_special_matches (parts[i], now, &matched)
+                             : dow_special_matches (parts[i], value, now, names, &matched);
+
+      if (special ? matched
+                  : cron_field_matches (parts[i], value, dom ? 1 : 1, dom ? 31 : 7, dom ? NULL : names))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Whether now (in @zone) is inside the window of @cron, an AWS cron
+ * expression as the DeploymentWindow rule reads it: seconds (only `*`
+ * means anything), minutes, hours, day-of-month, month, day-of-week
+ * (1-7 or SUN-SAT), and an optional year. */
+static gboolean
+cron_matches_now (const char  *cron,
+                  const char  *zone,
+                  GError     **error)
 {
   static const char *months[] = { "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP",
                                   "OCT", "NOV", "DEC", NULL };
   static const char *days[] = { "SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", NULL };
-  g_auto(GStrv) f = g_strsplit_set (cron != NULL ? g_strstrip (g_strdup (cron)) : "", " ", -1);
-  g_autoptr(GTimeZone) tz = zone != NULL ? g_time_zone_new_identifier (zone) : NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now (tz != NULL ? tz : g_time_zone_new_utc ());
+  g_autofree char *text = g_strstrip (g_strdup (cron != NULL ? cron : ""));
+  g_auto(GStrv) f = g_strsplit_set (text, " \t", -1);
+  g_autoptr(GTimeZone) tz = zone != NULL ? g_time_zone_new_identifier (zone) : g_time_zone_new_utc ();
+  g_autoptr(GDateTime) now = NULL;
   g_autoptr(GPtrArray) fields = g_ptr_array_new ();
 
   for (guint i = 0; f[i] != NULL; i++)
     if (f[i][0] != '\0')
       g_ptr_array_add (fields, f[i]);
-  if (fields->len < 5)
-    return FALSE;
 
-  return cron_field_matches (g_ptr_array_index (fields, 0), g_date_time_get_minute (now), 0, 59, NULL) &&
-         cron_field_matches (g_ptr_array_index (fields, 1), g_date_time_get_hour (now), 0, 23, NULL) &&
-         cron_field_matches (g_ptr_array_index (fields, 2), g_date_time_get_day_of_month (now), 1, 31, NULL) &&
-         cron_field_matches (g_ptr_array_index (fields, 3), g_date_time_get_month (now), 1, 12, months) &&
-         /* GLib: Monday 1 … Sunday 7; cron: Sunday 1 … Saturday 7. */
-         cron_field_matches (g_ptr_array_index (fields, 4), g_date_time_get_day_of_week (now) % 7 + 1, 1, 7, days) &&
-         (fields->len < 6 ||
-          cron_field_matches (g_ptr_array_index (fields, 5), g_date_time_get_year (now), 1970, 2199, NULL));
+  if (fields->len != 6 && fields->len != 7)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                   "Cron '%s' has %u fields; AWS reads 6 or 7: seconds minutes hours "
+                   "day-of-month month day-of-week [year], e.g. '* * 9-17 ? * MON-FRI *'",
+                   text, fields->len);
+      return FALSE;
+    }
+  if (tz == NULL)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                   "Unknown TimeZone '%s'; use an IANA name such as Europe/Berlin", zone);
+      return FALSE;
+    }
+
+  now = g_date_time_new_now (tz);
+
+  return cron_field_matches (g_ptr_array_index (fields, 1), g_date_time_get_minute (now), 0, 59, NULL) &&
+         cron_field_matches (g_ptr_array_index (fields, 2), g_date_time_get_hour (now), 0, 23, NULL) &&
+         day_field_matches (g_ptr_array_index (fields, 3), TRUE, g_date_time_get_day_of_month (now),
+                            now, NULL) &&
+         cron_field_matches (g_ptr_array_index (fields, 4), g_date_time_get_month (now), 1, 12, months) &&
+         /* GLib: Monday 1 … Sunday 7; AWS: Sunday 1 … Saturday 7. */
+         day_field_matches (g_ptr_array_index (fields, 5), FALSE,
+                            g_date_time_get_day_of_week (now) % 7 + 1, now, days) &&
+         (fields->len < 7 ||
+          cron_field_matches (g_ptr_array_index (fields, 6), g_date_time_get_year (now), 1970, 2199, NULL));
 }
 
 typedef void (*ConditionsDone) (Execution  *execution,
@@ -1216,7 +1349,17 @@ conditions_step (Conditions *cond)
             {
               const char *cron = config != NULL ? json_object_get_string_member_with_default (config, "Cron", NULL) : NULL;
               const char *zone = config != NULL ? json_object_get_string_member_with_default (config, "TimeZone", NULL) : NULL;
-              gboolean ok = cron_matches_now (cron, zone);
+              g_autoptr(GError) cron_error = NULL;
+              gboolean ok = cron_matches_now (cron, zone, &cron_error);
+
+              if (cron_error != NULL)
+                {
+                  g_autofree char *why = g_strdup_printf ("rule %s: %s", name, cron_error->message);
+
+                  pw_log_printf (cond->log, "Rule %s (DeploymentWindow): %s", name, cron_error->message);
+                  conditions_finish (cond, FALSE, "FAIL", why);
+                  return;
+                }
 
               pw_log_printf (cond->log, "Rule %s (DeploymentWindow): now %s the window '%s'%s%s", name,
                              ok ? "is in" : "is outside", cron != NULL ? cron : "",

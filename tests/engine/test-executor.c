@@ -621,6 +621,101 @@ test_on_failure_retry (void)
   teardown (&f);
 }
 
+/* Runs a pipeline whose second stage has a DeploymentWindow entry
+ * condition with @cron; returns the Gate stage's status. */
+static char *
+run_window (Fixture    *f,
+            const char *cron,
+            const char *result,
+            char      **execution_status)
+{
+  g_autofree char *text = g_strdup_printf (
+    "pipeline:\n"
+    "  name: window\n"
+    "  roleArn: arn:aws:iam::111122223333:role/r\n"
+    "  pipelineType: V2\n"
+    "  artifactStore: {type: S3, location: bucket}\n"
+    "  stages:\n"
+    "    - name: First\n"
+    "      actions:\n"
+    "        - name: Quick\n"
+    "          actionTypeId: {category: Build, owner: Custom, provider: Shell, version: \"1\"}\n"
+    "    - name: Gate\n"
+    "      beforeEntry:\n"
+    "        conditions:\n"
+    "          - result: %s\n"
+    "            rules:\n"
+    "              - name: Window\n"
+    "                ruleTypeId: {category: Rule, owner: AWS, provider: DeploymentWindow, version: \"1\"}\n"
+    "                configuration: {Cron: \"%s\", TimeZone: UTC}\n"
+    "      actions:\n"
+    "        - name: Quick2\n"
+    "          actionTypeId: {category: Build, owner: Custom, provider: Shell, version: \"1\"}\n",
+    result, cron);
+  g_autofree char *id = NULL;
+  char *status;
+
+  if (f->executor != NULL)
+    g_assert_finalize_object (g_steal_pointer (&f->executor));
+  setup_text (f, text, "commands:\n  Quick: {run: \"true\"}\n  Quick2: {run: \"true\"}\n");
+  id = start (f);
+  wait_until (f, is_finished, id);
+  *execution_status = g_strdup (g_hash_table_lookup (f->finished, id));
+  status = g_strdup (stage_status (f, id, "Gate"));
+
+  return status;
+}
+
+/* DeploymentWindow reads AWS's cron: seconds first, 6 or 7 fields, with
+ * ?, L, W and #. Windows are built around the current time (UTC). */
+static void
+test_deployment_window (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  int dom = g_date_time_get_day_of_month (now);
+  int dow = g_date_time_get_day_of_week (now) % 7 + 1;
+  int last = g_date_get_days_in_month (g_date_time_get_month (now), g_date_time_get_year (now));
+  struct { char *cron; const char *result; const char *gate; const char *execution; } cases[6];
+
+  f.dir = g_dir_make_tmp ("pw-executor-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  /* Any time: in the window. */
+  cases[0].cron = g_strdup ("* * * ? * * *");
+  cases[0].result = "FAIL"; cases[0].gate = "Succeeded"; cases[0].execution = "Succeeded";
+  /* Twelve hours away: outside; SKIP skips the stage, FAIL fails. */
+  cases[1].cron = g_strdup_printf ("* * %d ? * * *", (g_date_time_get_hour (now) + 12) % 24);
+  cases[1].result = "SKIP"; cases[1].gate = "Skipped"; cases[1].execution = "Succeeded";
+  cases[2].cron = g_strdup (cases[1].cron);
+  cases[2].result = "FAIL"; cases[2].gate = "Failed"; cases[2].execution = "Failed";
+  /* Today as the n-th such weekday of the month (D#K), by its name too. */
+  cases[3].cron = g_strdup_printf ("* * * ? * %d#%d", dow, (dom - 1) / 7 + 1);
+  cases[3].result = "FAIL"; cases[3].gate = "Succeeded"; cases[3].execution = "Succeeded";
+  /* The month's last day: in the window only if today is. */
+  cases[4].cron = g_strdup ("* * * L * ?");
+  cases[4].result = "SKIP"; cases[4].gate = dom == last ? "Succeeded" : "Skipped";
+  cases[4].execution = "Succeeded";
+  /* Five fields is not an AWS cron: the condition fails and says why. */
+  cases[5].cron = g_strdup ("* * * * MON-FRI");
+  cases[5].result = "SKIP"; cases[5].gate = "Failed"; cases[5].execution = "Failed";
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *execution = NULL;
+      g_autofree char *gate = run_window (&f, cases[i].cron, cases[i].result, &execution);
+
+      g_test_message ("cron '%s' (%s): Gate %s, execution %s", cases[i].cron, cases[i].result,
+                      gate, execution);
+      g_assert_cmpstr (gate, ==, cases[i].gate);
+      g_assert_cmpstr (execution, ==, cases[i].execution);
+      g_free (cases[i].cron);
+    }
+
+  teardown (&f);
+}
+
 /* Only the latest executions keep their work folders; records and logs
  * of the older ones stay. */
 static void
@@ -692,6 +787,7 @@ main (int    argc,
   g_test_add_func ("/engine/executor/retry-while-running", test_retry_while_running);
   g_test_add_func ("/engine/executor/retry-refused", test_retry_refused);
   g_test_add_func ("/engine/executor/on-failure-retry", test_on_failure_retry);
+  g_test_add_func ("/engine/executor/deployment-window", test_deployment_window);
 
   return g_test_run ();
 }

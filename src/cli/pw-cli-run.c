@@ -43,6 +43,8 @@ typedef struct
    * print their own progress. */
   GHashTable *others;
   gboolean    said_waiting;
+  /* --auto-approve or --reject-approvals: nobody needs telling to approve. */
+  gboolean    auto_decide;
 } RunContext;
 
 /* Trigger detail of an execution another `run` asks the runner for. */
@@ -222,6 +224,7 @@ event_cb (PwExecutor *executor,
 
       if (g_str_equal (state, "STARTED") &&
           g_strcmp0 (json_object_get_string_member (type_id, "category"), "Approval") == 0 &&
+          !ctx->auto_decide &&
           (executor == NULL || pw_executor_get_status (executor, ctx->execution_id) != NULL))
         printf ("          waiting for approval: pipewright-cli approve %s %s %s\n",
                 json_object_get_string_member (detail, "execution-id"), stage, action);
@@ -370,7 +373,8 @@ load_pipeline (const char  *path,
 static int
 drive (PwExecutor *executor,
        const char *execution_id,
-       gboolean    json)
+       gboolean    json,
+       gboolean    auto_decide)
 {
   RunContext ctx = { 0 };
   guint sigint, sigterm;
@@ -382,6 +386,7 @@ drive (PwExecutor *executor,
   ctx.others = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ctx.execution_id = g_strdup (execution_id);
   ctx.json = json;
+  ctx.auto_decide = auto_decide;
   ctx.color = !json && pw_cli_use_color (stdout);
   ctx.started = g_get_monotonic_time ();
 
@@ -608,6 +613,7 @@ run_as_client (const char *state_dir,
 
   client.run.state_dir = state_dir;
   client.run.json = json;
+  client.run.auto_decide = g_strcmp0 (approvals, "wait") != 0;
   client.run.color = !json && pw_cli_use_color (stdout);
   client.run.started = g_get_monotonic_time ();
   client.run.loop = g_main_loop_new (NULL, FALSE);
@@ -779,6 +785,7 @@ pw_cli_run (int    argc,
 
     /* The first events come from inside start(): print them too. */
     early.json = json;
+    early.auto_decide = auto_approve || reject;
     early.color = !json && pw_cli_use_color (stdout);
     early.started = g_get_monotonic_time ();
     early.executor = executor;
@@ -794,7 +801,7 @@ pw_cli_run (int    argc,
       return EXIT_USAGE;
     }
 
-  return drive (executor, id, json);
+  return drive (executor, id, json, auto_approve || reject);
 }
 
 /* Read-only commands ----------------------------------------------------- */
@@ -1461,7 +1468,7 @@ pw_cli_retry (int    argc,
       }
   }
 
-  return drive (executor, id, json);
+  return drive (executor, id, json, FALSE);
 }
 
 int

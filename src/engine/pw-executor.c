@@ -1148,7 +1148,7 @@ day_field_matches (const char  *field,
                              : dow_special_matches (parts[i], value, now, names, &matched);
 
       if (special ? matched
-                  : cron_field_matches (parts[i], value, dom ? 1 : 1, dom ? 31 : 7, dom ? NULL : names))
+                  : cron_field_matches (parts[i], value, 1, dom ? 31 : 7, dom ? NULL : names))
         return TRUE;
     }
 
@@ -2669,9 +2669,6 @@ pw_executor_new (PwPipeline      *pipeline,
   if (!load_version (self, error))
     return NULL;
 
-  /* A run killed earlier leaves InProgress records behind: close them. */
-  pw_state_recover (self->state_dir);
-
   {
     g_autofree char *runner = g_build_filename (self->state_dir, "runner.json", NULL);
     g_autoptr(JsonNode) info = NULL;
@@ -2686,6 +2683,10 @@ pw_executor_new (PwPipeline      *pipeline,
     if (!_pw_state_write_json_full (runner, info, FALSE, error))
       return NULL;
   }
+
+  /* A run killed earlier leaves InProgress records behind: close them
+   * (after runner.json names us, so recover knows whose are alive). */
+  pw_state_recover (self->state_dir);
 
   events = g_build_filename (self->state_dir, "events.jsonl", NULL);
   self->events_fd = g_open (events, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

@@ -270,6 +270,8 @@ guint
 pw_state_recover (const char *state_dir)
 {
   g_autoptr(GPtrArray) all = pw_state_list_executions (state_dir, NULL);
+  gboolean runner_alive = pw_state_runner_alive (state_dir);
+  gint64 runner_pid = pw_state_runner_pid (state_dir);
   guint recovered = 0;
 
   if (all == NULL)
@@ -291,7 +293,9 @@ pw_state_recover (const char *state_dir)
 
       if (json_object_has_member (o, "runner"))
         pid = json_object_get_int_member_with_default (json_object_get_object_member (o, "runner"), "pid", 0);
-      if (pid == getpid () || _pw_state_pid_alive (pid))
+      /* Only the runner (the holder of runner.lock) runs executions: one
+       * of another process is over, even if its pid was reused since. */
+      if (pid == getpid () || (runner_alive && pid == runner_pid))
         continue;
 
       reason = g_strdup_printf ("The run was interrupted: the process running it (pid %" G_GINT64_FORMAT

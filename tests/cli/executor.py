@@ -340,6 +340,16 @@ class Run(unittest.TestCase):
         finally:
             proc.kill()
             proc.communicate()
+        # Its pid may be reused by an unrelated process (pid 1 here): the
+        # runner lock, not the pid, says whether anyone still runs it.
+        [record_dir] = os.listdir(os.path.join(p.state, "executions"))
+        path = os.path.join(p.state, "executions", record_dir, "execution.json")
+        with open(path) as f:
+            record = json.load(f)
+        self.assertEqual(record["status"], "InProgress")
+        record["runner"]["pid"] = 1
+        with open(path, "w") as f:
+            json.dump(record, f)
         status = cli("status", "--state-dir", p.state, check=0)
         self.assertIn("Failed", status.stdout)
         self.assertIn("interrupted", status.stdout)

@@ -22,6 +22,7 @@ struct _PwDiagnostic
   guint       line;
   guint       column;
   PwSeverity  severity;
+  PwFix       fix;
 };
 
 enum {
@@ -49,6 +50,10 @@ pw_diagnostic_finalize (GObject *object)
   g_free (self->message);
   g_free (self->path);
   g_free (self->file);
+  g_free ((char *)self->fix.label);
+  g_free ((char *)self->fix.path);
+  g_free ((char *)self->fix.new_key);
+  g_clear_pointer (&self->fix.value, json_node_unref);
 
   G_OBJECT_CLASS (pw_diagnostic_parent_class)->finalize (object);
 }
@@ -259,4 +264,45 @@ pw_diagnostic_compare (PwDiagnostic *a,
   if (a->column != b->column)
     return a->column < b->column ? -1 : 1;
   return g_strcmp0 (a->code, b->code);
+}
+
+/**
+ * pw_diagnostic_get_fix:
+ *
+ * Returns: (nullable): the one fix the finding offers, or %NULL
+ */
+const PwFix *
+pw_diagnostic_get_fix (PwDiagnostic *self)
+{
+  g_return_val_if_fail (PW_IS_DIAGNOSTIC (self), NULL);
+
+  return self->fix.kind == PW_FIX_NONE ? NULL : &self->fix;
+}
+
+/**
+ * pw_diagnostic_set_fix:
+ * @value: (nullable): the value to set, or the renamed member's value
+ * @new_key: (nullable): for %PW_FIX_RENAME_KEY
+ */
+void
+pw_diagnostic_set_fix (PwDiagnostic *self,
+                       PwFixKind     kind,
+                       const char   *label,
+                       const char   *path,
+                       JsonNode     *value,
+                       const char   *new_key)
+{
+  g_return_if_fail (PW_IS_DIAGNOSTIC (self));
+  g_return_if_fail (kind == PW_FIX_NONE || (label != NULL && path != NULL));
+
+  g_free ((char *)self->fix.label);
+  g_free ((char *)self->fix.path);
+  g_free ((char *)self->fix.new_key);
+  g_clear_pointer (&self->fix.value, json_node_unref);
+
+  self->fix.kind = kind;
+  self->fix.label = g_strdup (label);
+  self->fix.path = g_strdup (path);
+  self->fix.value = value != NULL ? json_node_copy (value) : NULL;
+  self->fix.new_key = g_strdup (new_key);
 }

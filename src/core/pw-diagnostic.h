@@ -12,6 +12,7 @@
 #endif
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,39 @@ typedef enum
   PW_SEVERITY_WARNING,
   PW_SEVERITY_NOTE,
 } PwSeverity;
+
+/**
+ * PwFixKind:
+ * @PW_FIX_NONE: the finding has no unambiguous fix
+ * @PW_FIX_SET: set the value at @path to @value
+ * @PW_FIX_RENAME_KEY: rename the member at @path to @new_key (its value,
+ *   @value, stays)
+ * @PW_FIX_REMOVE: remove the member or element at @path
+ */
+typedef enum
+{
+  PW_FIX_NONE,
+  PW_FIX_SET,
+  PW_FIX_RENAME_KEY,
+  PW_FIX_REMOVE,
+} PwFixKind;
+
+/**
+ * PwFix:
+ * @label: what a button offering it says ("Use 'CodeBuild'")
+ * @path: a model path, in the syntax of diagnostics
+ *
+ * A fix a finding offers when there is exactly one right answer: a "did
+ * you mean" provider or key, a missing required key, a wrong scalar type.
+ */
+typedef struct
+{
+  PwFixKind   kind;
+  const char *label;
+  const char *path;
+  JsonNode   *value;
+  const char *new_key;
+} PwFix;
 
 #define PW_TYPE_DIAGNOSTIC (pw_diagnostic_get_type ())
 
@@ -47,6 +81,13 @@ void          pw_diagnostic_set_location (PwDiagnostic *self,
                                           const char   *file,
                                           guint         line,
                                           guint         column);
+const PwFix  *pw_diagnostic_get_fix      (PwDiagnostic *self);
+void          pw_diagnostic_set_fix      (PwDiagnostic *self,
+                                          PwFixKind     kind,
+                                          const char   *label,
+                                          const char   *path,
+                                          JsonNode     *value,
+                                          const char   *new_key);
 const char   *pw_severity_to_string      (PwSeverity    severity);
 int           pw_diagnostic_compare      (PwDiagnostic *a,
                                           PwDiagnostic *b);

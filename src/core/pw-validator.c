@@ -525,6 +525,7 @@ typedef struct
 
   const PwProviderInfo *last_info;
   Kind                  last_kind;
+  PwDiagnostic         *last;      /* the finding emit() made last, for fixes */
 } Validator;
 
 /* Helpers: paths, names, reports */
@@ -608,6 +609,34 @@ emit (Validator  *v,
     }
 
   g_ptr_array_add (v->out, d);
+  v->last = d;
+}
+
+/* Offers a fix on the finding just reported. */
+static void
+offer_fix (Validator  *v,
+           PwFixKind   kind,
+           const Path *path,
+           JsonNode   *value,
+           const char *new_key,
+           const char *label)
+{
+  g_autofree char *path_str = path_to_string (path);
+
+  if (v->last != NULL)
+    pw_diagnostic_set_fix (v->last, kind, label, path_str, value, new_key);
+}
+
+static void
+offer_set_string (Validator  *v,
+                  const Path *path,
+                  const char *value,
+                  const char *label)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_string (node, value);
+  offer_fix (v, PW_FIX_SET, path, node, NULL, label);
 }
 
 static void report (Validator  *v,
@@ -892,6 +921,13 @@ report_unknown_key (Validator          *v,
     report (v, "P25", ERR, el, member, TRUE, PATH_KEY (path, name),
             _("unknown key '%s' in %s%s; expected one of: %s"),
             name, w, hint, expected);
+
+  if (s.best != NULL)
+    {
+      /* Translators: a one-click fix: rename a key */
+      g_autofree char *label = g_strdup_printf (_("Rename to '%s'"), s.best);
+      offer_fix (v, PW_FIX_RENAME_KEY, PATH_KEY (path, name), member, s.best, label);
+    }
 }
 
 static gboolean
@@ -1082,9 +1118,13 @@ get_string (Validator  *v,
               "string '%s'"),
             _(what), text, _pw_json_type_name (node), text);
   else if (text != NULL)
-    report (v, code, ERR, el, node, FALSE, path,
-            _("%s must be a string, but %s is %s; quote it: '%s'"),
-            _(what), text, _pw_json_type_name (node), text);
+    {
+      report (v, code, ERR, el, node, FALSE, path,
+              _("%s must be a string, but %s is %s; quote it: '%s'"),
+              _(what), text, _pw_json_type_name (node), text);
+      /* Translators: a one-click fix: make a number or boolean a string */
+      offer_set_string (v, path, text, _("Quote it"));
+    }
   else
     report (v, code, ERR, el, node, FALSE, path,
             _("%s must be a string, but it is %s"), _(what), _pw_json_type_name (node));
@@ -1139,6 +1179,14 @@ get_int (Validator  *v,
                   _("%s must be an integer, not a string: write %" G_GINT64_FORMAT
                     " instead of '%s'"),
                   _(what), parsed, s);
+          {
+            g_autoptr(JsonNode) number = json_node_new (JSON_NODE_VALUE);
+            /* Translators: a one-click fix: turn '2' into 2 */
+            g_autofree char *label = g_strdup_printf (_("Write %" G_GINT64_FORMAT), parsed);
+
+            json_node_set_int (number, parsed);
+            offer_fix (v, PW_FIX_SET, path, number, NULL, label);
+          }
           return FALSE;
         }
     }
@@ -2448,6 +2496,12 @@ check_type_id (Validator  *v,
                 _("unknown %s provider '%s' owned by %s%s; its artifact counts and "
                   "configuration keys cannot be checked"),
                 a->category, a->provider, a->owner, hint);
+        if (s.best != NULL)
+          {
+            /* Translators: a one-click fix: use the provider that was meant */
+            g_autofree char *label = g_strdup_printf (_("Use '%s'"), s.best);
+            offer_set_string (v, PATH_KEY (tpath, "provider"), s.best, label);
+          }
       }
   }
 }
@@ -2582,6 +2636,12 @@ missing_key (Validator  *v,
           a->m[A_CONFIGURATION] != NULL ? PATH_KEY (apath, "configuration") : apath,
           _("%s action '%s' needs the configuration key '%s'%s"),
           a->provider, action_label (a), key, why[0] != '\0' ? _(why) : "");
+  {
+    /* Translators: a one-click fix: add a missing configuration key (empty,
+     * for the user to fill in) */
+    g_autofree char *label = g_strdup_printf (_("Add '%s'"), key);
+    offer_set_string (v, PATH_KEY (PATH_KEY (apath, "configuration"), key), "", label);
+  }
 }
 
 static void
@@ -2882,9 +2942,16 @@ report_unknown_config_key (Validator  *v,
   hint = suggest_text (&sg);
 
   if (known->len > 0)
-    report (v, "P29", WARN, a->element, value, TRUE, kpath,
-            _("configuration key '%s' is not known for %s%s; known keys: %s"),
-            key, a->provider, hint, known->str);
+    {
+      report (v, "P29", WARN, a->element, value, TRUE, kpath,
+              _("configuration key '%s' is not known for %s%s; known keys: %s"),
+              key, a->provider, hint, known->str);
+      if (sg.best != NULL)
+        {
+          g_autofree char *label = g_strdup_printf (_("Rename to '%s'"), sg.best);
+          offer_fix (v, PW_FIX_RENAME_KEY, kpath, value, sg.best, label);
+        }
+    }
   else
     report (v, "P29", WARN, a->element, value, TRUE, kpath,
             _("configuration key '%s' is not known for %s, which takes no configuration"),

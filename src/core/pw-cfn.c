@@ -113,7 +113,6 @@ copy_located (JsonNode    *node,
               PwSourceMap *map)
 {
   JsonNode *copy;
-  guint line, column;
 
   if (map == NULL)
     return _pw_json_deep_copy (node);
@@ -133,8 +132,7 @@ copy_located (JsonNode    *node,
           {
             JsonNode *c = copy_located (member, map);
 
-            if (pw_source_map_lookup_key (map, member, &line, &column))
-              pw_source_map_add_key (map, c, line, column);
+            pw_source_map_copy_key_position (map, member, c);
             json_object_set_member (dst, name, c);
           }
         copy = json_node_init_object (json_node_alloc (), dst);
@@ -162,8 +160,7 @@ copy_located (JsonNode    *node,
       break;
     }
 
-  if (pw_source_map_lookup (map, node, &line, &column))
-    pw_source_map_add (map, copy, line, column);
+  pw_source_map_copy_position (map, node, copy);
 
   return copy;
 }
@@ -173,10 +170,8 @@ locate_like (PwSourceMap *map,
              JsonNode    *copy,
              JsonNode    *original)
 {
-  guint line, column;
-
-  if (map != NULL && pw_source_map_lookup (map, original, &line, &column))
-    pw_source_map_add (map, copy, line, column);
+  if (map != NULL)
+    pw_source_map_copy_position (map, original, copy);
 }
 
 static void
@@ -184,10 +179,8 @@ locate_key_like (PwSourceMap *map,
                  JsonNode    *copy,
                  JsonNode    *original)
 {
-  guint line, column;
-
-  if (map != NULL && pw_source_map_lookup_key (map, original, &line, &column))
-    pw_source_map_add_key (map, copy, line, column);
+  if (map != NULL)
+    pw_source_map_copy_key_position (map, original, copy);
 }
 
 static JsonNode *convert_from_cfn (JsonNode *node, PwSourceMap *map);

@@ -33,6 +33,32 @@ JsonObject *_pw_pipeline_get_document_extras (PwPipeline *self);
 G_END_DECLS
 
 G_BEGIN_DECLS
+PwSourceMap *_pw_source_map_new_derived    (PwSourceMap  *from,
+                                            const char   *filename,
+                                            GBytes       *text);
+void         _pw_source_map_shift          (PwSourceMap  *self,
+                                            gsize         old_end,
+                                            gssize        delta,
+                                            guint         old_end_line,
+                                            gint          line_delta,
+                                            gint          column_delta);
+guint        _pw_source_map_get_index_size (PwSourceMap  *self);
+guint        _pw_source_map_record         (PwSourceMap  *self,
+                                            JsonNode     *node,
+                                            guint         line,
+                                            guint         column,
+                                            gsize         start,
+                                            gsize         end,
+                                            guint         flags,
+                                            gsize         link);
+void         _pw_source_map_set_key        (PwSourceMap  *self,
+                                            guint         index,
+                                            guint         line,
+                                            guint         column,
+                                            gsize         start);
+G_END_DECLS
+
+G_BEGIN_DECLS
 JsonNode   *_pw_json_new_object       (void);
 JsonNode   *_pw_json_new_array        (void);
 G_END_DECLS

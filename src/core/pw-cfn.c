@@ -740,3 +740,44 @@ pw_cfn_export (PwPipeline *pipeline,
     return node;
   }
 }
+
+/* For the edit module ------------------------------------------------------ */
+
+/**
+ * _pw_cfn_key_from_api:
+ *
+ * Returns: (transfer full) (nullable): the CloudFormation name of a
+ *   declaration key (`roleArn` → `RoleArn`), or %NULL when @key is none
+ */
+char *
+_pw_cfn_key_from_api (const char *key)
+{
+  return api_to_cfn_key (key);
+}
+
+/**
+ * _pw_cfn_key_to_api:
+ *
+ * Returns: (nullable): the API name of a CloudFormation declaration key
+ *   (`RoleArn` → `roleArn`), or %NULL when @key is none
+ */
+const char *
+_pw_cfn_key_to_api (const char *key)
+{
+  return cfn_to_api_key (key);
+}
+
+/**
+ * _pw_cfn_value_from_api:
+ * @value: part of a declaration, in the API's shape
+ * @store_first: write `ArtifactStore` before `Region` in ArtifactStores
+ *
+ * Returns: (transfer full): @value in CloudFormation's shape: PascalCase
+ *   keys (not inside `configuration`), ArtifactStores as a list
+ */
+JsonNode *
+_pw_cfn_value_from_api (JsonNode *value,
+                        gboolean  store_first)
+{
+  return convert_to_cfn (value, store_first);
+}

@@ -59,6 +59,21 @@ void         _pw_source_map_set_key        (PwSourceMap  *self,
 G_END_DECLS
 
 G_BEGIN_DECLS
+gboolean     _pw_yaml_plain_allowed   (const char  *value,
+                                       gboolean     flow);
+const char  *_pw_yaml_cfn_short_tag   (JsonNode    *node,
+                                       JsonNode   **inner);
+gboolean     _pw_yaml_is_getatt_pair  (JsonNode    *node);
+void         _pw_yaml_format_double   (double       value,
+                                       char        *buffer,
+                                       gsize        size);
+char        *_pw_cfn_key_from_api     (const char  *key);
+const char  *_pw_cfn_key_to_api       (const char  *key);
+JsonNode    *_pw_cfn_value_from_api   (JsonNode    *value,
+                                       gboolean     store_first);
+G_END_DECLS
+
+G_BEGIN_DECLS
 JsonNode   *_pw_json_new_object       (void);
 JsonNode   *_pw_json_new_array        (void);
 G_END_DECLS

@@ -2732,3 +2732,80 @@ pw_yaml_emit (JsonNode         *root,
 
   return g_string_free (self.out, FALSE);
 }
+
+/* For the edit module ------------------------------------------------------ */
+
+/**
+ * _pw_yaml_plain_allowed:
+ * @flow: whether the scalar goes in a flow collection (`[a, b]`, `{k: v}`)
+ *
+ * Returns: whether @value can be written as a plain scalar and be read
+ *   back, by every YAML reader, as this same string
+ */
+gboolean
+_pw_yaml_plain_allowed (const char *value,
+                        gboolean    flow)
+{
+  if (!libyaml_block_plain_allowed (value) || plain_is_ambiguous (value))
+    return FALSE;
+
+  /* In a flow collection these end or start a node; ": " and " #" are
+   * refused above already. */
+  if (flow && strpbrk (value, ",[]{}") != NULL)
+    return FALSE;
+
+  /* A plain scalar that ends in ':' reads as a key in some contexts. */
+  if (value[strlen (value) - 1] == ':')
+    return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * _pw_yaml_cfn_short_tag:
+ * @inner: (out): the function's argument
+ *
+ * Returns: (nullable): the short-form tag (`Ref`, `GetAtt`, `Sub`, …)
+ *   @node can be written with, or %NULL when it is no intrinsic or must be
+ *   written long
+ */
+const char *
+_pw_yaml_cfn_short_tag (JsonNode  *node,
+                        JsonNode **inner)
+{
+  const CfnFunction *cfn;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  if ((cfn = cfn_short_form (json_node_get_object (node), inner)) == NULL)
+    return NULL;
+
+  return cfn->tag;
+}
+
+/**
+ * _pw_yaml_is_getatt_pair:
+ *
+ * Returns: whether @node, the argument of `Fn::GetAtt`, can be written
+ *   `!GetAtt a.b`
+ */
+gboolean
+_pw_yaml_is_getatt_pair (JsonNode *node)
+{
+  return is_getatt_pair (node);
+}
+
+/**
+ * _pw_yaml_format_double:
+ *
+ * Writes @value as the YAML emitter does: the shortest text that reads back
+ * as the same double, and as a float.
+ */
+void
+_pw_yaml_format_double (double  value,
+                        char   *buffer,
+                        gsize   size)
+{
+  format_double (value, buffer, size);
+}

@@ -222,12 +222,15 @@ event_cb (PwExecutor *executor,
               stage, action, simulated ? " (simulated)" : "",
               summary != NULL && summary[0] ? " — " : "", summary != NULL ? summary : "");
 
+      /* The event's own execution: events also come from inside
+       * start() and retry(), and from watch, where no execution is ours
+       * yet (ctx->execution_id is NULL). */
       if (g_str_equal (state, "STARTED") &&
           g_strcmp0 (json_object_get_string_member (type_id, "category"), "Approval") == 0 &&
-          !ctx->auto_decide &&
-          (executor == NULL || pw_executor_get_status (executor, ctx->execution_id) != NULL))
+          !ctx->auto_decide && execution_id != NULL &&
+          (executor == NULL || pw_executor_get_status (executor, execution_id) != NULL))
         printf ("          waiting for approval: pipewright-cli approve %s %s %s\n",
-                json_object_get_string_member (detail, "execution-id"), stage, action);
+                execution_id, stage, action);
 
       if (g_str_equal (state, "FAILED"))
         {
@@ -1761,6 +1764,7 @@ pw_cli_watch (int    argc,
 
     loop = g_main_loop_new (NULL, FALSE);
     ctx.json = json;
+    ctx.auto_decide = auto_approve;
     ctx.color = !json && pw_cli_use_color (stdout);
     ctx.started = g_get_monotonic_time ();
     ctx.executor = watch.executor;

@@ -113,7 +113,6 @@ copy_located (JsonNode    *node,
               PwSourceMap *map)
 {
   JsonNode *copy;
-  guint line, column;
 
   if (map == NULL)
     return _pw_json_deep_copy (node);
@@ -133,8 +132,7 @@ copy_located (JsonNode    *node,
           {
             JsonNode *c = copy_located (member, map);
 
-            if (pw_source_map_lookup_key (map, member, &line, &column))
-              pw_source_map_add_key (map, c, line, column);
+            pw_source_map_copy_key_position (map, member, c);
             json_object_set_member (dst, name, c);
           }
         copy = json_node_init_object (json_node_alloc (), dst);
@@ -162,8 +160,7 @@ copy_located (JsonNode    *node,
       break;
     }
 
-  if (pw_source_map_lookup (map, node, &line, &column))
-    pw_source_map_add (map, copy, line, column);
+  pw_source_map_copy_position (map, node, copy);
 
   return copy;
 }
@@ -173,10 +170,8 @@ locate_like (PwSourceMap *map,
              JsonNode    *copy,
              JsonNode    *original)
 {
-  guint line, column;
-
-  if (map != NULL && pw_source_map_lookup (map, original, &line, &column))
-    pw_source_map_add (map, copy, line, column);
+  if (map != NULL)
+    pw_source_map_copy_position (map, original, copy);
 }
 
 static void
@@ -184,10 +179,8 @@ locate_key_like (PwSourceMap *map,
                  JsonNode    *copy,
                  JsonNode    *original)
 {
-  guint line, column;
-
-  if (map != NULL && pw_source_map_lookup_key (map, original, &line, &column))
-    pw_source_map_add_key (map, copy, line, column);
+  if (map != NULL)
+    pw_source_map_copy_key_position (map, original, copy);
 }
 
 static JsonNode *convert_from_cfn (JsonNode *node, PwSourceMap *map);
@@ -746,4 +739,45 @@ pw_cfn_export (PwPipeline *pipeline,
     json_object_unref (root);
     return node;
   }
+}
+
+/* For the edit module ------------------------------------------------------ */
+
+/**
+ * _pw_cfn_key_from_api:
+ *
+ * Returns: (transfer full) (nullable): the CloudFormation name of a
+ *   declaration key (`roleArn` → `RoleArn`), or %NULL when @key is none
+ */
+char *
+_pw_cfn_key_from_api (const char *key)
+{
+  return api_to_cfn_key (key);
+}
+
+/**
+ * _pw_cfn_key_to_api:
+ *
+ * Returns: (nullable): the API name of a CloudFormation declaration key
+ *   (`RoleArn` → `roleArn`), or %NULL when @key is none
+ */
+const char *
+_pw_cfn_key_to_api (const char *key)
+{
+  return cfn_to_api_key (key);
+}
+
+/**
+ * _pw_cfn_value_from_api:
+ * @value: part of a declaration, in the API's shape
+ * @store_first: write `ArtifactStore` before `Region` in ArtifactStores
+ *
+ * Returns: (transfer full): @value in CloudFormation's shape: PascalCase
+ *   keys (not inside `configuration`), ArtifactStores as a list
+ */
+JsonNode *
+_pw_cfn_value_from_api (JsonNode *value,
+                        gboolean  store_first)
+{
+  return convert_to_cfn (value, store_first);
 }

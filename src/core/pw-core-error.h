@@ -24,6 +24,11 @@ G_BEGIN_DECLS
  * @PW_CORE_ERROR_SHAPE: the document is well-formed but not a pipeline or template
  * @PW_CORE_ERROR_NOT_FOUND: a requested element (e.g. a logical id) does not exist
  * @PW_CORE_ERROR_ENCODING: the input is not valid UTF-8 text
+ * @PW_CORE_ERROR_INVALID: a path or value given to the edit module is not
+ *   well-formed, or does not fit where it goes
+ * @PW_CORE_ERROR_REFUSED: the edit module cannot make an edit without
+ *   changing what other parts of the file mean (an alias, a merge key, a
+ *   CloudFormation intrinsic on the way); the message says what to do instead
  *
  * Errors of the core library. Messages start with `file:line:column: ` when
  * the position is known.
@@ -35,6 +40,8 @@ typedef enum
   PW_CORE_ERROR_SHAPE,
   PW_CORE_ERROR_NOT_FOUND,
   PW_CORE_ERROR_ENCODING,
+  PW_CORE_ERROR_INVALID,
+  PW_CORE_ERROR_REFUSED,
 } PwCoreError;
 
 GQuark pw_core_error_quark (void);

@@ -33,6 +33,47 @@ JsonObject *_pw_pipeline_get_document_extras (PwPipeline *self);
 G_END_DECLS
 
 G_BEGIN_DECLS
+PwSourceMap *_pw_source_map_new_derived    (PwSourceMap  *from,
+                                            const char   *filename,
+                                            GBytes       *text);
+void         _pw_source_map_shift          (PwSourceMap  *self,
+                                            gsize         old_end,
+                                            gssize        delta,
+                                            guint         old_end_line,
+                                            gint          line_delta,
+                                            gint          column_delta);
+guint        _pw_source_map_get_index_size (PwSourceMap  *self);
+guint        _pw_source_map_record         (PwSourceMap  *self,
+                                            JsonNode     *node,
+                                            guint         line,
+                                            guint         column,
+                                            gsize         start,
+                                            gsize         end,
+                                            guint         flags,
+                                            gsize         link);
+void         _pw_source_map_set_key        (PwSourceMap  *self,
+                                            guint         index,
+                                            guint         line,
+                                            guint         column,
+                                            gsize         start);
+G_END_DECLS
+
+G_BEGIN_DECLS
+gboolean     _pw_yaml_plain_allowed   (const char  *value,
+                                       gboolean     flow);
+const char  *_pw_yaml_cfn_short_tag   (JsonNode    *node,
+                                       JsonNode   **inner);
+gboolean     _pw_yaml_is_getatt_pair  (JsonNode    *node);
+void         _pw_yaml_format_double   (double       value,
+                                       char        *buffer,
+                                       gsize        size);
+char        *_pw_cfn_key_from_api     (const char  *key);
+const char  *_pw_cfn_key_to_api       (const char  *key);
+JsonNode    *_pw_cfn_value_from_api   (JsonNode    *value,
+                                       gboolean     store_first);
+G_END_DECLS
+
+G_BEGIN_DECLS
 JsonNode   *_pw_json_new_object       (void);
 JsonNode   *_pw_json_new_array        (void);
 G_END_DECLS

@@ -23,6 +23,7 @@
 #include "pw-pipeline.h"
 #include "pw-diagnostic.h"
 #include "pw-document.h"
+#include "pw-edit.h"
 #include "pw-cfn.h"
 #include "pw-validator.h"
 #include "pw-report.h"

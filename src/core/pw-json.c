@@ -13,8 +13,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "pw-core-error.h"
-#include "pw-json.h"
+#include "pw-core-private.h"
 
 /* The same limits as the YAML reader. */
 #define MAX_INPUT_SIZE (64 * 1024 * 1024)
@@ -58,6 +57,12 @@ typedef struct
   JsonArray  *array;         /* NULL for an object */
   JsonObject *object;        /* NULL for an array */
   guint       first_key;     /* objects: index of their first key in Scanner.key_lines */
+  gsize       start;         /* byte offset of the '[' or '{' */
+  /* The member's key, when it is the value of one */
+  gboolean    has_key;
+  guint       key_line;
+  guint       key_column;
+  gsize       key_offset;
 } Level;
 
 typedef struct
@@ -84,6 +89,8 @@ typedef struct
   GString     *key;            /* the last key, decoded */
   guint        key_line;       /* and where it starts */
   guint        key_column;
+  gsize        key_offset;
+  gsize        base;           /* added to every offset: a skipped byte-order mark */
   GString     *text;           /* the last string value, decoded */
   /* The line of each key of the open objects, in order, for "first defined
    * on line N": a closed object's keys are dropped as it closes. */
@@ -749,15 +756,18 @@ scan_word (Scanner *self)
   return node;
 }
 
-/* Puts @node, a new value that starts at @line and @column, into the tree:
- * as the root, the next element of the open array or the member of the
- * open object for the last key read. Then records its position and its
- * key's. */
+/* Puts @node, a new value that starts at @line and @column (byte @start),
+ * into the tree: as the root, the next element of the open array or the
+ * member of the open object for the last key read. Then records its
+ * position, unless it is an array or object (@end is 0: those are recorded
+ * as they close, when their end is known), and its key's. */
 static void
 add_node (Scanner  *self,
           JsonNode *node,
           guint     line,
-          guint     column)
+          guint     column,
+          gsize     start,
+          gsize     end)
 {
   Level *parent = NULL;
 
@@ -773,11 +783,14 @@ add_node (Scanner  *self,
       json_node_set_parent (node, parent->node);
     }
 
-  if (self->map != NULL)
+  if (self->map != NULL && end != 0)
     {
-      pw_source_map_add (self->map, node, line, column);
+      guint index = _pw_source_map_record (self->map, node, line, column,
+                                           self->base + start, self->base + end, 0, 0);
+
       if (parent != NULL && parent->object != NULL)
-        pw_source_map_add_key (self->map, node, self->key_line, self->key_column);
+        _pw_source_map_set_key (self->map, index, self->key_line, self->key_column,
+                                self->base + self->key_offset);
     }
 }
 
@@ -799,7 +812,7 @@ open_level (Scanner *self,
 
       json_node_init_array (node, array);
       json_array_unref (array);
-      add_node (self, node, line, column);
+      add_node (self, node, line, column, self->pos, 0);
 
       level = &self->stack[self->depth++];
       level->array = array;
@@ -811,7 +824,7 @@ open_level (Scanner *self,
 
       json_node_init_object (node, object);
       json_object_unref (object);
-      add_node (self, node, line, column);
+      add_node (self, node, line, column, self->pos, 0);
 
       level = &self->stack[self->depth++];
       level->array = NULL;
@@ -823,6 +836,14 @@ open_level (Scanner *self,
   level->line = line;
   level->column = column;
   level->node = node;
+  level->start = self->pos;
+  level->has_key = self->depth > 1 && self->stack[self->depth - 2].object != NULL;
+  if (level->has_key)
+    {
+      level->key_line = self->key_line;
+      level->key_column = self->key_column;
+      level->key_offset = self->key_offset;
+    }
   self->pos++;
 }
 
@@ -837,6 +858,17 @@ close_level (Scanner *self)
 
   self->pos++;
   self->value_end_line = self->line;
+
+  if (self->map != NULL)
+    {
+      guint index = _pw_source_map_record (self->map, level->node, level->line, level->column,
+                                           self->base + level->start, self->base + self->pos,
+                                           0, 0);
+
+      if (level->has_key)
+        _pw_source_map_set_key (self->map, index, level->key_line, level->key_column,
+                                self->base + level->key_offset);
+    }
 }
 
 typedef enum
@@ -944,7 +976,7 @@ scan_document (Scanner *self)
                 return FALSE;
               }
 
-            add_node (self, node, line, column);
+            add_node (self, node, line, column, start, self->pos);
             self->value_end_line = self->line;
             state = AFTER_VALUE;
           }
@@ -982,6 +1014,7 @@ scan_document (Scanner *self)
 
             self->key_line = self->line;
             self->key_column = token_column (self, start);
+            self->key_offset = start;
 
             if (!scan_string (self, self->key))
               return FALSE;
@@ -1193,6 +1226,7 @@ pw_json_parse (const char   *data,
   Scanner scanner;
   JsonNode *root;
   gsize size;
+  gsize base = 0;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1213,9 +1247,11 @@ pw_json_parse (const char   *data,
     {
       data += 3;
       size -= 3;
+      base = 3;
     }
 
   scanner_init (&scanner, data, size, map);
+  scanner.base = base;
   if (!scan_document (&scanner))
     {
       /* A text that is not UTF-8 is reported as such wherever the first bad

@@ -11,17 +11,46 @@
 
 #include <string.h>
 
-#include "pw-source-map.h"
+#include "pw-core-private.h"
+
+/* One recorded position: a value's, and for a member its key's as well.
+ * Offsets are bytes into the text; UNKNOWN when the position was given as
+ * a line and column only. */
+typedef struct
+{
+  guint32 line;
+  guint32 column;
+  guint32 start;
+  guint32 end;
+  guint32 flags;
+  guint32 link;
+  guint32 key_line;       /* 0: no key known */
+  guint32 key_column;
+  guint32 key_start;
+} Position;
+
+#define UNKNOWN G_MAXUINT32
+
+/* JsonNode* → index into a map's positions. The table holds a reference on
+ * each node so its address cannot be reused by another node while the map
+ * lives. A document the edit module derives from another shares the table
+ * (only the positions are copied and shifted), so it is kept apart from
+ * the map and reference counted. */
+typedef struct
+{
+  gatomicrefcount  ref_count;
+  GHashTable      *nodes;
+} Index;
 
 struct _PwSourceMap
 {
   gatomicrefcount  ref_count;
   char            *filename;
   GBytes          *text;
-  /* JsonNode* → packed position; the map holds a reference on each key so
-   * its address cannot be reused by another node while the map lives. */
-  GHashTable      *values;
-  GHashTable      *keys;
+  Index           *index;
+  Position        *positions;
+  guint            n_positions;
+  guint            positions_size;
   /* Byte offsets of line starts, computed on first use. */
   GArray          *line_starts;
   /* line → whether it is all ASCII, for the long lines asked about */
@@ -30,15 +59,38 @@ struct _PwSourceMap
 
 G_DEFINE_BOXED_TYPE (PwSourceMap, pw_source_map, pw_source_map_ref, pw_source_map_unref)
 
-/* Line in the high 40 bits, column in the low 24: a 10 MB file fits easily. */
-#define PACK(l, c)  ((((guint64)(l)) << 24) | ((guint64)(c) & 0xffffff))
-#define LINE(p)     ((guint)((p) >> 24))
-#define COLUMN(p)   ((guint)((p) & 0xffffff))
-
 static void
 node_unref (gpointer data)
 {
   json_node_unref (data);
+}
+
+static Index *
+index_new (void)
+{
+  Index *index = g_new0 (Index, 1);
+
+  g_atomic_ref_count_init (&index->ref_count);
+  index->nodes = g_hash_table_new_full (NULL, NULL, node_unref, NULL);
+
+  return index;
+}
+
+static Index *
+index_ref (Index *index)
+{
+  g_atomic_ref_count_inc (&index->ref_count);
+  return index;
+}
+
+static void
+index_unref (Index *index)
+{
+  if (!g_atomic_ref_count_dec (&index->ref_count))
+    return;
+
+  g_hash_table_unref (index->nodes);
+  g_free (index);
 }
 
 PwSourceMap *
@@ -50,8 +102,7 @@ pw_source_map_new (const char *filename,
   g_atomic_ref_count_init (&self->ref_count);
   self->filename = g_strdup (filename != NULL ? filename : "<input>");
   self->text = text != NULL ? g_bytes_ref (text) : NULL;
-  self->values = g_hash_table_new_full (NULL, NULL, node_unref, NULL);
-  self->keys = g_hash_table_new_full (NULL, NULL, node_unref, NULL);
+  self->index = index_new ();
 
   return self;
 }
@@ -73,8 +124,8 @@ pw_source_map_unref (PwSourceMap *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
 
-  g_clear_pointer (&self->values, g_hash_table_unref);
-  g_clear_pointer (&self->keys, g_hash_table_unref);
+  g_clear_pointer (&self->index, index_unref);
+  g_clear_pointer (&self->positions, g_free);
   g_clear_pointer (&self->text, g_bytes_unref);
   g_clear_pointer (&self->line_starts, g_array_unref);
   g_clear_pointer (&self->ascii_lines, g_hash_table_unref);
@@ -103,17 +154,140 @@ pw_source_map_get_text (PwSourceMap *self)
   return self->text;
 }
 
-static void
-add_to (GHashTable *table,
-        JsonNode   *node,
-        guint       line,
-        guint       column)
+static inline guint32
+clamp_offset (gsize offset)
 {
-  guint64 packed = PACK (line, column);
+  return offset < UNKNOWN ? (guint32)offset : UNKNOWN;
+}
 
+/* A new record; the readers make one per node, so it stays cheap. */
+static inline Position *
+append_position (PwSourceMap *self,
+                 guint       *index)
+{
+  if (G_UNLIKELY (self->n_positions == self->positions_size))
+    {
+      self->positions_size = MAX (1024, self->positions_size * 2);
+      self->positions = g_renew (Position, self->positions, self->positions_size);
+    }
+
+  *index = self->n_positions;
+  return &self->positions[self->n_positions++];
+}
+
+static const Position *
+lookup_position (PwSourceMap *self,
+                 JsonNode    *node,
+                 guint       *index)
+{
+  gpointer value;
+  guint i;
+
+  if (node == NULL || !g_hash_table_lookup_extended (self->index->nodes, node, NULL, &value))
+    return NULL;
+
+  /* A map derived by the edit module shares its table with the map it came
+   * from, which may hold nodes of other derived maps: those are not ours. */
+  i = GPOINTER_TO_UINT (value);
+  if (i >= self->n_positions)
+    return NULL;
+
+  if (index != NULL)
+    *index = i;
+
+  return &self->positions[i];
+}
+
+static void
+set_index (PwSourceMap *self,
+           JsonNode    *node,
+           guint        index)
+{
   /* replace() drops the old key's reference and keeps the new one, so the
    * table always holds exactly one reference per node. */
-  g_hash_table_replace (table, json_node_ref (node), GSIZE_TO_POINTER ((gsize)packed));
+  g_hash_table_replace (self->index->nodes, json_node_ref (node), GUINT_TO_POINTER (index));
+}
+
+/**
+ * _pw_source_map_record:
+ *
+ * The readers' way to pw_source_map_add_span(): no checks, and it returns
+ * the record, so that _pw_source_map_set_key() can add the member's key to
+ * it without a second lookup.
+ *
+ * Returns: the record's index
+ */
+guint
+_pw_source_map_record (PwSourceMap *self,
+                       JsonNode    *node,
+                       guint        line,
+                       guint        column,
+                       gsize        start,
+                       gsize        end,
+                       guint        flags,
+                       gsize        link)
+{
+  guint index;
+  Position *position = append_position (self, &index);
+
+  position->line = line;
+  position->column = column;
+  position->start = clamp_offset (start);
+  position->end = clamp_offset (end);
+  position->flags = flags;
+  position->link = link < UNKNOWN ? (guint32)link : 0;
+  position->key_line = 0;
+  position->key_column = 0;
+  position->key_start = UNKNOWN;
+  set_index (self, node, index);
+
+  return index;
+}
+
+/**
+ * _pw_source_map_set_key:
+ * @index: a record that _pw_source_map_record() just made, so that no
+ *   other node shares it
+ *
+ * Adds the position of the member's key to the record of its value.
+ */
+void
+_pw_source_map_set_key (PwSourceMap *self,
+                        guint        index,
+                        guint        line,
+                        guint        column,
+                        gsize        start)
+{
+  Position *position = &self->positions[index];
+
+  position->key_line = line;
+  position->key_column = column;
+  position->key_start = clamp_offset (start);
+}
+
+/* The record of @node, made its own: one that no other node shares. */
+static Position *
+own_position (PwSourceMap *self,
+              JsonNode    *node)
+{
+  const Position *existing = lookup_position (self, node, NULL);
+  Position copy;
+  Position *position;
+  guint index;
+
+  if (existing != NULL)
+    copy = *existing;
+  else
+    {
+      memset (&copy, 0, sizeof copy);
+      copy.start = copy.end = copy.key_start = UNKNOWN;
+    }
+
+  position = append_position (self, &index);
+  *position = copy;
+  set_index (self, node, index);
+
+  return position;
 }
 
 void
@@ -125,7 +299,7 @@ pw_source_map_add (PwSourceMap *self,
   g_return_if_fail (self != NULL);
   g_return_if_fail (node != NULL);
 
-  add_to (self->values, node, line, column);
+  _pw_source_map_record (self, node, line, column, UNKNOWN, UNKNOWN, 0, 0);
 }
 
 void
@@ -134,31 +308,75 @@ pw_source_map_add_key (PwSourceMap *self,
                        guint        line,
                        guint        column)
 {
+  Position *position;
+
   g_return_if_fail (self != NULL);
   g_return_if_fail (value != NULL);
 
-  add_to (self->keys, value, line, column);
+  position = own_position (self, value);
+  position->key_line = line;
+  position->key_column = column;
+  position->key_start = UNKNOWN;
 }
 
-static gboolean
-lookup_in (GHashTable *table,
-           JsonNode   *node,
-           guint      *line,
-           guint      *column)
+/**
+ * pw_source_map_add_span:
+ * @span: where the value is in the text
+ *
+ * Like pw_source_map_add(), with the value's byte span as well.
+ */
+void
+pw_source_map_add_span (PwSourceMap        *self,
+                        JsonNode           *node,
+                        guint               line,
+                        guint               column,
+                        const PwSourceSpan *span)
 {
-  gpointer value;
-  guint64 packed;
+  const Position *existing;
+  guint32 key_line = 0, key_column = 0, key_start = UNKNOWN;
+  guint index;
 
-  if (node == NULL || !g_hash_table_lookup_extended (table, node, NULL, &value))
-    return FALSE;
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (node != NULL);
+  g_return_if_fail (span != NULL);
 
-  packed = (guint64)GPOINTER_TO_SIZE (value);
-  if (line != NULL)
-    *line = LINE (packed);
-  if (column != NULL)
-    *column = COLUMN (packed);
+  /* The key stays where it was. */
+  if ((existing = lookup_position (self, node, NULL)) != NULL)
+    {
+      key_line = existing->key_line;
+      key_column = existing->key_column;
+      key_start = existing->key_start;
+    }
 
-  return TRUE;
+  index = _pw_source_map_record (self, node, line, column, span->start, span->end,
+                                 span->flags, span->link);
+  self->positions[index].key_line = key_line;
+  self->positions[index].key_column = key_column;
+  self->positions[index].key_start = key_start;
+}
+
+/**
+ * pw_source_map_add_key_span:
+ * @start: byte offset of the key's first byte (its opening quote, if any)
+ *
+ * Like pw_source_map_add_key(), with the key's offset as well.
+ */
+void
+pw_source_map_add_key_span (PwSourceMap *self,
+                            JsonNode    *value,
+                            guint        line,
+                            guint        column,
+                            gsize        start)
+{
+  Position *position;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (value != NULL);
+
+  position = own_position (self, value);
+  position->key_line = line;
+  position->key_column = column;
+  position->key_start = clamp_offset (start);
 }
 
 gboolean
@@ -167,9 +385,19 @@ pw_source_map_lookup (PwSourceMap *self,
                       guint       *line,
                       guint       *column)
 {
+  const Position *position;
+
   g_return_val_if_fail (self != NULL, FALSE);
 
-  return lookup_in (self->values, node, line, column);
+  if ((position = lookup_position (self, node, NULL)) == NULL || position->line == 0)
+    return FALSE;
+
+  if (line != NULL)
+    *line = position->line;
+  if (column != NULL)
+    *column = position->column;
+
+  return TRUE;
 }
 
 gboolean
@@ -178,18 +406,215 @@ pw_source_map_lookup_key (PwSourceMap *self,
                           guint       *line,
                           guint       *column)
 {
+  const Position *position;
+
   g_return_val_if_fail (self != NULL, FALSE);
 
-  return lookup_in (self->keys, value, line, column);
+  if ((position = lookup_position (self, value, NULL)) == NULL || position->key_line == 0)
+    return FALSE;
+
+  if (line != NULL)
+    *line = position->key_line;
+  if (column != NULL)
+    *column = position->key_column;
+
+  return TRUE;
 }
 
 /**
- * pw_source_map_dup_line:
- * @line: 1-based line number
+ * pw_source_map_lookup_span:
+ * @span: (out): where @node is in the text
  *
- * Returns: (transfer full) (nullable): the text of @line without its end
- *   of line, or %NULL when there is no such line
+ * Returns: %TRUE when @node's byte span is known (the readers record it;
+ *   positions given as a line and column only have none)
  */
+gboolean
+pw_source_map_lookup_span (PwSourceMap  *self,
+                           JsonNode     *node,
+                           PwSourceSpan *span)
+{
+  const Position *position;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (span != NULL, FALSE);
+
+  position = lookup_position (self, node, NULL);
+  if (position == NULL || position->start == UNKNOWN || position->end == UNKNOWN)
+    return FALSE;
+
+  span->start = position->start;
+  span->end = position->end;
+  span->flags = position->flags;
+  span->link = position->link;
+
+  return TRUE;
+}
+
+/**
+ * pw_source_map_lookup_key_offset:
+ * @value: the value of a member
+ * @start: (out): the byte offset of the member's key
+ *
+ * Returns: %TRUE when the offset of the key is known
+ */
+gboolean
+pw_source_map_lookup_key_offset (PwSourceMap *self,
+                                 JsonNode    *value,
+                                 gsize       *start)
+{
+  const Position *position;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (start != NULL, FALSE);
+
+  position = lookup_position (self, value, NULL);
+  if (position == NULL || position->key_line == 0 || position->key_start == UNKNOWN)
+    return FALSE;
+
+  *start = position->key_start;
+  return TRUE;
+}
+
+/**
+ * pw_source_map_copy_position:
+ * @from: (nullable): a located node
+ * @to: a node that stands for it (a copy, a conversion)
+ *
+ * Gives @to the positions of @from, its value's and its key's, spans
+ * included. Cheaper than lookups and adds, as the two share one record.
+ */
+void
+pw_source_map_copy_position (PwSourceMap *self,
+                             JsonNode    *from,
+                             JsonNode    *to)
+{
+  guint index;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (to != NULL);
+
+  if (lookup_position (self, from, &index) != NULL)
+    set_index (self, to, index);
+}
+
+/**
+ * pw_source_map_copy_key_position:
+ * @from: (nullable): the value of a located member
+ * @to: a located node that stands for another member's value
+ *
+ * Gives @to the position of @from's key, keeping its own value's.
+ */
+void
+pw_source_map_copy_key_position (PwSourceMap *self,
+                                 JsonNode    *from,
+                                 JsonNode    *to)
+{
+  const Position *source;
+  Position copy;
+  Position *position;
+  guint from_index, to_index;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (to != NULL);
+
+  if ((source = lookup_position (self, from, &from_index)) == NULL)
+    return;
+  /* Already the same record (a copy_position() before): nothing to do. */
+  if (lookup_position (self, to, &to_index) != NULL && to_index == from_index)
+    return;
+
+  copy = *source;
+  position = own_position (self, to);
+  position->key_line = copy.key_line;
+  position->key_column = copy.key_column;
+  position->key_start = copy.key_start;
+}
+
+static void
+ensure_line_starts (PwSourceMap *self)
+{
+  const char *data;
+  const char *p, *end;
+  gsize size;
+  gsize offset = 0;
+
+  if (self->line_starts != NULL)
+    return;
+
+  data = self->text != NULL ? g_bytes_get_data (self->text, &size) : NULL;
+  self->line_starts = g_array_new (FALSE, FALSE, sizeof (gsize));
+  g_array_append_val (self->line_starts, offset);
+  if (data == NULL)
+    return;
+
+  end = data + size;
+  for (p = data; p < end && (p = memchr (p, '\n', end - p)) != NULL; p++)
+    {
+      offset = p - data + 1;
+      g_array_append_val (self->line_starts, offset);
+    }
+}
+
+/**
+ * pw_source_map_offset_to_position:
+ * @offset: a byte offset into the text
+ * @line: (out) (optional): its 1-based line
+ * @column: (out) (optional): its 1-based column, in characters
+ *
+ * Returns: %FALSE when there is no text or @offset is past its end
+ */
+gboolean
+pw_source_map_offset_to_position (PwSourceMap *self,
+                                  gsize        offset,
+                                  guint       *line,
+                                  guint       *column)
+{
+  const char *data;
+  gsize size;
+  guint lo, hi;
+  gsize start;
+  guint n = 1;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->text == NULL)
+    return FALSE;
+
+  data = g_bytes_get_data (self->text, &size);
+  if (offset > size)
+    return FALSE;
+
+  ensure_line_starts (self);
+
+  /* The last line start at or before @offset. */
+  lo = 0;
+  hi = self->line_starts->len;
+  while (hi - lo > 1)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (self->line_starts, gsize, mid) <= offset)
+        lo = mid;
+      else
+        hi = mid;
+    }
+
+  start = g_array_index (self->line_starts, gsize, lo);
+  /* Columns match the readers', which skip a byte-order mark. */
+  if (lo == 0 && size >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    start = MIN (offset, 3);
+  for (gsize i = start; i < offset; i++)
+    if (((guchar)data[i] & 0xC0) != 0x80)
+      n++;
+
+  if (line != NULL)
+    *line = lo + 1;
+  if (column != NULL)
+    *column = n;
+
+  return TRUE;
+}
+
 /* The bytes of @line, without its end of line (or the byte-order mark of
  * the first line). */
 static gboolean
@@ -206,22 +631,7 @@ line_bounds (PwSourceMap *self,
     return FALSE;
 
   data = g_bytes_get_data (self->text, &size);
-
-  if (self->line_starts == NULL)
-    {
-      gsize offset = 0;
-
-      self->line_starts = g_array_new (FALSE, FALSE, sizeof (gsize));
-      g_array_append_val (self->line_starts, offset);
-      for (gsize i = 0; i < size; i++)
-        {
-          if (data[i] == '\n')
-            {
-              offset = i + 1;
-              g_array_append_val (self->line_starts, offset);
-            }
-        }
-    }
+  ensure_line_starts (self);
 
   if (line > self->line_starts->len)
     return FALSE;
@@ -368,5 +778,101 @@ pw_source_map_get_size (PwSourceMap *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
-  return g_hash_table_size (self->values);
+  return g_hash_table_size (self->index->nodes);
+}
+
+/**
+ * _pw_source_map_new_derived:
+ * @from: the map of a document
+ * @text: the new text of that document
+ *
+ * A map for @text, which the edit module made from @from's text, sharing
+ * @from's node tables and starting with a copy of its positions; the
+ * caller shifts them with _pw_source_map_shift() and adds the nodes it
+ * parsed anew. Copying the positions is a few hundred microseconds for the
+ * largest pipelines, where parsing the text again takes tens of
+ * milliseconds.
+ */
+PwSourceMap *
+_pw_source_map_new_derived (PwSourceMap *from,
+                            const char  *filename,
+                            GBytes      *text)
+{
+  PwSourceMap *self = g_new0 (PwSourceMap, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->filename = g_strdup (filename != NULL ? filename : from->filename);
+  self->text = text != NULL ? g_bytes_ref (text) : NULL;
+  self->index = index_ref (from->index);
+  self->positions_size = from->n_positions + 1024;
+  self->positions = g_new (Position, self->positions_size);
+  self->n_positions = from->n_positions;
+  memcpy (self->positions, from->positions, from->n_positions * sizeof (Position));
+
+  return self;
+}
+
+/**
+ * _pw_source_map_shift:
+ * @old_end: where the replaced text ended, in the old text
+ * @delta: how many bytes longer the new text is
+ * @old_end_line: the line of @old_end in the old text
+ * @line_delta: how many lines longer it is
+ * @column_delta: how much the column of @old_end moved
+ *
+ * Moves the positions at or after @old_end by one replacement: by @delta
+ * bytes and @line_delta lines, and those on the line of @old_end by
+ * @column_delta columns too. Spans that contain the replacement grow by
+ * @delta. Positions inside it are left as they were: they belong to nodes
+ * the new text no longer has.
+ */
+void
+_pw_source_map_shift (PwSourceMap *self,
+                      gsize        old_end,
+                      gssize       delta,
+                      guint        old_end_line,
+                      gint         line_delta,
+                      gint         column_delta)
+{
+  Position *positions = self->positions;
+  guint n = self->n_positions;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Position *p = &positions[i];
+
+      if (p->start == UNKNOWN)
+        continue;
+
+      if (p->start >= old_end)
+        {
+          if (p->line == old_end_line)
+            p->column = (guint32)((gint64)p->column + column_delta);
+          p->line = (guint32)((gint64)p->line + line_delta);
+          p->start = (guint32)((gint64)p->start + delta);
+          if (p->end != UNKNOWN)
+            p->end = (guint32)((gint64)p->end + delta);
+        }
+      else if (p->end != UNKNOWN && p->end >= old_end)
+        p->end = (guint32)((gint64)p->end + delta);
+
+      if (p->link >= old_end && p->flags != 0)
+        p->link = (guint32)((gint64)p->link + delta);
+
+      if (p->key_line != 0 && p->key_start != UNKNOWN && p->key_start >= old_end)
+        {
+          if (p->key_line == old_end_line)
+            p->key_column = (guint32)((gint64)p->key_column + column_delta);
+          p->key_line = (guint32)((gint64)p->key_line + line_delta);
+          p->key_start = (guint32)((gint64)p->key_start + delta);
+        }
+    }
+}
+
+/* The number of nodes the (possibly shared) tables hold, to know when a
+ * derived map should be rebuilt from scratch. */
+guint
+_pw_source_map_get_index_size (PwSourceMap *self)
+{
+  return g_hash_table_size (self->index->nodes);
 }

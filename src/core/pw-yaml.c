@@ -14,8 +14,7 @@
 
 #include <yaml.h>
 
-#include "pw-core-error.h"
-#include "pw-yaml.h"
+#include "pw-core-private.h"
 
 /* The same limits as the JSON reader, so a document is refused (or not) the
  * same way whatever its syntax. */
@@ -79,6 +78,7 @@ typedef struct
   char     *text;      /* the scalar's text, so an alias can serve as a key */
   guint     n_nodes;
   guint     height;
+  gsize     start;     /* byte offset of the anchored node */
 } Anchor;
 
 typedef struct
@@ -86,6 +86,7 @@ typedef struct
   char        *key;       /* NULL for a merge ('<<') entry */
   JsonNode    *value;
   yaml_mark_t  key_mark;
+  gsize        key_offset;
 } Member;
 
 typedef struct
@@ -96,6 +97,9 @@ typedef struct
   char        *anchor;
   const char  *cfn_key;         /* set when a CloudFormation tag wraps this collection */
   yaml_mark_t  mark;
+  gsize        start;           /* byte offset of mark */
+  gsize        last_end;        /* byte offset just past the last value added */
+  gboolean     flow;
   guint        depth;           /* nesting of this collection, the root one being 1 */
   guint        n_nodes;
   guint        height;
@@ -108,6 +112,7 @@ typedef struct
   gboolean     key_is_merge;
   char        *key;
   yaml_mark_t  key_mark;
+  gsize        key_offset;
 } Frame;
 
 typedef struct
@@ -126,6 +131,16 @@ typedef struct
   guint64           total_events;
   guint             n_documents;
   GError           *error;
+
+  /* libyaml's marks count characters; the source map wants bytes. */
+  gboolean          ascii;
+  gsize             base;           /* added to every offset: a skipped byte-order mark */
+  gsize             cursor_index;   /* a character index and its byte offset */
+  gsize             cursor_byte;
+  guint             n_anchors;      /* anchors, aliases and merge keys seen */
+  /* The node recorded last, whose record a key may be added to. */
+  JsonNode         *last_node;
+  guint             last_index;
 } Parser;
 
 static void
@@ -1002,7 +1017,6 @@ deep_copy (JsonNode    *node,
            CopyMode     mode)
 {
   JsonNode *copy;
-  guint line, column;
 
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -1035,31 +1049,85 @@ deep_copy (JsonNode    *node,
 
   if (map != NULL && mode == COPY_POSITIONS)
     {
-      if (pw_source_map_lookup (map, node, &line, &column))
-        pw_source_map_add (map, copy, line, column);
-      if (pw_source_map_lookup_key (map, node, &line, &column))
-        pw_source_map_add_key (map, copy, line, column);
+      pw_source_map_copy_position (map, node, copy);
+      pw_source_map_copy_key_position (map, node, copy);
     }
 
   return copy;
 }
 
+/* The byte offset of a mark. Marks come in text order, nearly, so a
+ * cursor walks the text from one to the next; pure ASCII text needs none. */
+static gsize
+mark_offset (Parser            *self,
+             const yaml_mark_t *mark)
+{
+  const char *data = self->data;
+  const char *end = self->data + self->length;
+
+  if (self->ascii)
+    return self->base + mark->index;
+
+  while (self->cursor_index < mark->index && data + self->cursor_byte < end)
+    {
+      self->cursor_byte = g_utf8_next_char (data + self->cursor_byte) - data;
+      self->cursor_index++;
+    }
+  while (self->cursor_index > mark->index && self->cursor_byte > 0)
+    {
+      self->cursor_byte = g_utf8_prev_char (data + self->cursor_byte) - data;
+      self->cursor_index--;
+    }
+
+  return self->base + MIN (self->cursor_byte, self->length);
+}
+
+static guint
+record_span (Parser            *self,
+             JsonNode          *node,
+             const yaml_mark_t *mark,
+             gsize              start,
+             gsize              end,
+             guint              flags,
+             gsize              link)
+{
+  if (self->map == NULL)
+    return 0;
+
+  self->last_node = node;
+  self->last_index = _pw_source_map_record (self->map, node, (guint)mark->line + 1,
+                                            (guint)mark->column + 1, start, end, flags, link);
+  return self->last_index;
+}
+
+/* Records a node whose text runs from @start_mark to @end_mark. */
 static void
 record (Parser            *self,
         JsonNode          *node,
-        const yaml_mark_t *mark)
+        const yaml_mark_t *start_mark,
+        const yaml_mark_t *end_mark)
 {
   if (self->map != NULL)
-    pw_source_map_add (self->map, node, (guint)mark->line + 1, (guint)mark->column + 1);
+    record_span (self, node, start_mark, mark_offset (self, start_mark),
+                 mark_offset (self, end_mark), 0, 0);
 }
 
+/* Adds the key's position to the record of @node, its value. */
 static void
 record_key (Parser            *self,
             JsonNode          *node,
-            const yaml_mark_t *mark)
+            const yaml_mark_t *mark,
+            gsize              offset)
 {
-  if (self->map != NULL)
-    pw_source_map_add_key (self->map, node, (guint)mark->line + 1, (guint)mark->column + 1);
+  if (self->map == NULL)
+    return;
+
+  if (node == self->last_node)
+    _pw_source_map_set_key (self->map, self->last_index, (guint)mark->line + 1,
+                            (guint)mark->column + 1, offset);
+  else
+    pw_source_map_add_key_span (self->map, node, (guint)mark->line + 1, (guint)mark->column + 1,
+                                offset);
 }
 
 /* Counts every event of the stream, for the alias budget. It stops where the
@@ -1188,7 +1256,10 @@ static JsonNode *
 wrap_cfn (Parser            *self,
           const char        *key,
           JsonNode          *value,
-          const yaml_mark_t *mark)
+          guint              value_index,
+          const yaml_mark_t *mark,
+          gsize              start,
+          gsize              end)
 {
   JsonObject *object = json_object_new ();
   JsonNode *node;
@@ -1197,8 +1268,11 @@ wrap_cfn (Parser            *self,
   node = json_node_init_object (json_node_alloc (), object);
   json_object_unref (object);
 
-  record (self, node, mark);
-  record_key (self, value, mark);
+  /* The tag and its value are one piece of text. */
+  if (self->map != NULL)
+    _pw_source_map_set_key (self->map, value_index, (guint)mark->line + 1,
+                            (guint)mark->column + 1, start);
+  record_span (self, node, mark, start, end, 0, 0);
 
   return node;
 }
@@ -1215,6 +1289,8 @@ make_scalar (Parser            *self,
   const yaml_mark_t *mark = &event->start_mark;
   const CfnFunction *cfn;
   JsonNode *node = NULL;
+  gsize start, end;
+  guint index;
 
   *n_nodes = 1;
   *height = 0;
@@ -1281,6 +1357,9 @@ make_scalar (Parser            *self,
     {
       JsonNode *inner;
 
+      start = mark_offset (self, &event->start_mark);
+      end = mark_offset (self, &event->end_mark);
+
       /* `!GetAtt a.b` is the short form of ["a", "b"], split at the first
        * dot as the AWS CLI and cfn-lint do. */
       if (g_str_equal (cfn->tag, "GetAtt"))
@@ -1294,13 +1373,13 @@ make_scalar (Parser            *self,
               g_autofree char *head = g_strndup (value, dot - value);
 
               part = string_node (head);
-              record (self, part, mark);
+              record_span (self, part, mark, start, end, 0, 0);
               json_array_add_element (array, part);
               part = string_node (dot + 1);
             }
           else
             part = string_node (value);
-          record (self, part, mark);
+          record_span (self, part, mark, start, end, 0, 0);
           json_array_add_element (array, part);
 
           *n_nodes = json_array_get_length (array) + 1;
@@ -1313,11 +1392,11 @@ make_scalar (Parser            *self,
           inner = string_node (value);
         }
 
-      record (self, inner, mark);
+      index = record_span (self, inner, mark, start, end, 0, 0);
       *n_nodes += 1;
       *height += 1;
 
-      return wrap_cfn (self, cfn->key, inner, mark);
+      return wrap_cfn (self, cfn->key, inner, index, mark, start, end);
     }
   else
     {
@@ -1325,7 +1404,7 @@ make_scalar (Parser            *self,
       return NULL;
     }
 
-  record (self, node, mark);
+  record (self, node, &event->start_mark, &event->end_mark);
 
   return node;
 }
@@ -1336,7 +1415,8 @@ register_anchor (Parser     *self,
                  JsonNode   *node,
                  const char *text,
                  guint       n_nodes,
-                 guint       height)
+                 guint       height,
+                 gsize       start)
 {
   Anchor *anchor = g_new0 (Anchor, 1);
 
@@ -1344,6 +1424,8 @@ register_anchor (Parser     *self,
   anchor->text = g_strdup (text);
   anchor->n_nodes = n_nodes;
   anchor->height = height;
+  anchor->start = start;
+  self->n_anchors++;
 
   /* YAML lets a later anchor of the same name replace the earlier one. */
   g_hash_table_replace (self->anchors, g_strdup (name), anchor);
@@ -1375,6 +1457,7 @@ static gboolean
 add_value (Parser            *self,
            JsonNode          *node,
            const yaml_mark_t *mark,
+           gsize              end,
            guint              n_nodes,
            guint              height)
 {
@@ -1386,6 +1469,8 @@ add_value (Parser            *self,
       self->root = node;
       return TRUE;
     }
+
+  parent->last_end = end;
 
   if (parent->is_mapping)
     {
@@ -1407,13 +1492,14 @@ add_value (Parser            *self,
       else
         {
           member.key = g_steal_pointer (&parent->key);
-          record_key (self, node, &parent->key_mark);
+          record_key (self, node, &parent->key_mark, parent->key_offset);
           parent->n_nodes += n_nodes;
           parent->height = MAX (parent->height, height + 1);
         }
 
       member.value = node;
       member.key_mark = parent->key_mark;
+      member.key_offset = parent->key_offset;
       g_array_append_val (parent->members, member);
       parent->have_key = FALSE;
       parent->key_is_merge = FALSE;
@@ -1537,6 +1623,7 @@ take_key (Parser            *self,
   g_free (top->key);
   top->key = is_merge ? NULL : g_strdup (text);
   top->key_mark = *mark;
+  top->key_offset = mark_offset (self, mark);
   top->key_is_merge = is_merge;
   top->have_key = TRUE;
 
@@ -1596,9 +1683,13 @@ handle_scalar (Parser       *self,
           node = make_scalar (self, event, &n_nodes, &height);
           if (node == NULL)
             return FALSE;
-          register_anchor (self, anchor, node, value, n_nodes, height);
+          register_anchor (self, anchor, node, value, n_nodes, height,
+                           mark_offset (self, &event->start_mark));
           json_node_unref (node);
         }
+
+      if (is_merge)
+        self->n_anchors++;
 
       return take_key (self, value, is_merge, mark);
     }
@@ -1624,11 +1715,12 @@ handle_scalar (Parser       *self,
     }
 
   if (anchor != NULL)
-    register_anchor (self, anchor, node, value, n_nodes, height);
+    register_anchor (self, anchor, node, value, n_nodes, height,
+                     mark_offset (self, &event->start_mark));
 
   self->n_nodes += n_nodes;
 
-  return add_value (self, node, mark, n_nodes, height);
+  return add_value (self, node, mark, mark_offset (self, &event->end_mark), n_nodes, height);
 }
 
 static gboolean
@@ -1640,7 +1732,9 @@ handle_alias (Parser       *self,
   Frame *top = parser_top (self);
   Anchor *anchor;
   JsonNode *copy;
+  gsize start, end;
 
+  self->n_anchors++;
   anchor = g_hash_table_lookup (self->anchors, name);
   if (anchor == NULL)
     {
@@ -1676,9 +1770,12 @@ handle_alias (Parser       *self,
       return take_key (self, anchor->text, FALSE, mark);
     }
 
+  start = mark_offset (self, &event->start_mark);
+  end = mark_offset (self, &event->end_mark);
+
   /* Merge sources are only read, never placed in the tree: share them. */
   if (expecting_merge_value (self) || (top != NULL && top->is_merge_list))
-    return add_value (self, json_node_ref (anchor->node), mark, 0, 0);
+    return add_value (self, json_node_ref (anchor->node), mark, end, 0, 0);
 
   if (parser_depth (self) + anchor->height > MAX_DEPTH)
     {
@@ -1691,9 +1788,9 @@ handle_alias (Parser       *self,
     return FALSE;
 
   copy = deep_copy (anchor->node, self->map, COPY_INNER_POSITIONS);
-  record (self, copy, mark);
+  record_span (self, copy, mark, start, end, PW_SOURCE_SPAN_ALIAS, anchor->start);
 
-  return add_value (self, copy, mark, anchor->n_nodes, anchor->height);
+  return add_value (self, copy, mark, end, anchor->n_nodes, anchor->height);
 }
 
 static gboolean
@@ -1759,6 +1856,11 @@ handle_collection_start (Parser       *self,
   frame->anchor = g_strdup (anchor);
   frame->cfn_key = cfn != NULL ? cfn->key : NULL;
   frame->mark = *mark;
+  frame->start = mark_offset (self, mark);
+  frame->last_end = frame->start;
+  frame->flow = is_mapping
+    ? event->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+    : event->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
   frame->depth = parser_depth (self) + 1 + (cfn != NULL ? 1 : 0);
   frame->n_nodes = 1 + (cfn != NULL ? 1 : 0);
   self->n_nodes += frame->n_nodes;
@@ -1782,7 +1884,6 @@ handle_collection_start (Parser       *self,
 
       frame->node = json_node_init_array (json_node_alloc (), array);
       json_array_unref (array);
-      record (self, frame->node, mark);
     }
 
   g_ptr_array_add (self->stack, frame);
@@ -1797,7 +1898,8 @@ merge_into (Parser            *self,
             Frame             *frame,
             JsonObject        *object,
             JsonNode          *value,
-            const yaml_mark_t *mark)
+            const yaml_mark_t *mark,
+            gsize              merge_key)
 {
   g_autoptr(GPtrArray) sources = g_ptr_array_new ();
 
@@ -1830,7 +1932,21 @@ merge_into (Parser            *self,
           if (!check_budget (self, n_nodes, mark))
             return FALSE;
 
-          json_object_set_member (object, name, deep_copy (child, self->map, COPY_POSITIONS));
+          {
+            JsonNode *copy = deep_copy (child, self->map, COPY_POSITIONS);
+            PwSourceSpan span;
+            guint line, column;
+
+            /* The edit module must know the member is not written here. */
+            if (self->map != NULL && pw_source_map_lookup_span (self->map, child, &span) &&
+                pw_source_map_lookup (self->map, child, &line, &column))
+              {
+                span.flags |= PW_SOURCE_SPAN_MERGED;
+                span.link = merge_key;
+                pw_source_map_add_span (self->map, copy, line, column, &span);
+              }
+            json_object_set_member (object, name, copy);
+          }
           frame->n_nodes += n_nodes;
           frame->height = MAX (frame->height, node_height (child) + 1);
         }
@@ -1840,12 +1956,19 @@ merge_into (Parser            *self,
 }
 
 static gboolean
-handle_collection_end (Parser *self)
+handle_collection_end (Parser       *self,
+                       yaml_event_t *event)
 {
   g_autoptr(Frame) frame = g_ptr_array_steal_index (self->stack, self->stack->len - 1);
   JsonNode *node;
   guint n_nodes;
   guint height;
+  gsize end;
+  guint index;
+
+  /* A block collection ends with its last value; libyaml ends it where the
+   * next token starts, past any comments. */
+  end = frame->flow ? mark_offset (self, &event->end_mark) : frame->last_end;
 
   if (frame->is_mapping)
     {
@@ -1853,7 +1976,7 @@ handle_collection_end (Parser *self)
 
       node = json_node_init_object (json_node_alloc (), object);
       json_object_unref (object);
-      record (self, node, &frame->mark);
+      index = record_span (self, node, &frame->mark, frame->start, end, 0, 0);
 
       /* Merged members go where the '<<' key is; explicit keys win wherever
        * they are. */
@@ -1863,7 +1986,8 @@ handle_collection_end (Parser *self)
 
           if (member->key != NULL)
             json_object_set_member (object, member->key, g_steal_pointer (&member->value));
-          else if (!merge_into (self, frame, object, member->value, &member->key_mark))
+          else if (!merge_into (self, frame, object, member->value, &member->key_mark,
+                                member->key_offset))
             {
               json_node_unref (node);
               return FALSE;
@@ -1873,6 +1997,7 @@ handle_collection_end (Parser *self)
   else
     {
       node = g_steal_pointer (&frame->node);
+      index = record_span (self, node, &frame->mark, frame->start, end, 0, 0);
     }
 
   n_nodes = frame->n_nodes;
@@ -1888,14 +2013,14 @@ handle_collection_end (Parser *self)
 
   if (frame->cfn_key != NULL)
     {
-      node = wrap_cfn (self, frame->cfn_key, node, &frame->mark);
+      node = wrap_cfn (self, frame->cfn_key, node, index, &frame->mark, frame->start, end);
       height++;
     }
 
   if (frame->anchor != NULL)
-    register_anchor (self, frame->anchor, node, NULL, n_nodes, height);
+    register_anchor (self, frame->anchor, node, NULL, n_nodes, height, frame->start);
 
-  return add_value (self, node, &frame->mark, n_nodes, height);
+  return add_value (self, node, &frame->mark, end, n_nodes, height);
 }
 
 static gboolean
@@ -1935,7 +2060,7 @@ handle_event (Parser       *self,
 
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT:
-      return handle_collection_end (self);
+      return handle_collection_end (self, event);
 
     default:
       return TRUE;
@@ -1969,6 +2094,9 @@ check_text (Parser *self)
     {
       guchar c = self->data[i];
       gunichar bad = 0;
+
+      if (c >= 0x80)
+        self->ascii = FALSE;
 
       if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
         bad = c;
@@ -2054,10 +2182,12 @@ pw_yaml_parse (const char        *data,
     {
       data += 3;
       size -= 3;
+      self.base = 3;
     }
 
   self.data = size > 0 ? data : "";
   self.length = size;
+  self.ascii = TRUE;
 
   if (!check_text (&self))
     {
@@ -2107,7 +2237,7 @@ pw_yaml_parse (const char        *data,
       yaml_mark_t start = { 0 };
 
       self.root = json_node_new (JSON_NODE_NULL);
-      record (&self, self.root, &start);
+      record (&self, self.root, &start, &start);
     }
 
   return self.root;
@@ -2601,4 +2731,81 @@ pw_yaml_emit (JsonNode         *root,
     g_string_append_c (self.out, '\n');
 
   return g_string_free (self.out, FALSE);
+}
+
+/* For the edit module ------------------------------------------------------ */
+
+/**
+ * _pw_yaml_plain_allowed:
+ * @flow: whether the scalar goes in a flow collection (`[a, b]`, `{k: v}`)
+ *
+ * Returns: whether @value can be written as a plain scalar and be read
+ *   back, by every YAML reader, as this same string
+ */
+gboolean
+_pw_yaml_plain_allowed (const char *value,
+                        gboolean    flow)
+{
+  if (!libyaml_block_plain_allowed (value) || plain_is_ambiguous (value))
+    return FALSE;
+
+  /* In a flow collection these end or start a node; ": " and " #" are
+   * refused above already. */
+  if (flow && strpbrk (value, ",[]{}") != NULL)
+    return FALSE;
+
+  /* A plain scalar that ends in ':' reads as a key in some contexts. */
+  if (value[strlen (value) - 1] == ':')
+    return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * _pw_yaml_cfn_short_tag:
+ * @inner: (out): the function's argument
+ *
+ * Returns: (nullable): the short-form tag (`Ref`, `GetAtt`, `Sub`, …)
+ *   @node can be written with, or %NULL when it is no intrinsic or must be
+ *   written long
+ */
+const char *
+_pw_yaml_cfn_short_tag (JsonNode  *node,
+                        JsonNode **inner)
+{
+  const CfnFunction *cfn;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  if ((cfn = cfn_short_form (json_node_get_object (node), inner)) == NULL)
+    return NULL;
+
+  return cfn->tag;
+}
+
+/**
+ * _pw_yaml_is_getatt_pair:
+ *
+ * Returns: whether @node, the argument of `Fn::GetAtt`, can be written
+ *   `!GetAtt a.b`
+ */
+gboolean
+_pw_yaml_is_getatt_pair (JsonNode *node)
+{
+  return is_getatt_pair (node);
+}
+
+/**
+ * _pw_yaml_format_double:
+ *
+ * Writes @value as the YAML emitter does: the shortest text that reads back
+ * as the same double, and as a float.
+ */
+void
+_pw_yaml_format_double (double  value,
+                        char   *buffer,
+                        gsize   size)
+{
+  format_double (value, buffer, size);
 }

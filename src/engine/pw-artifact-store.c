@@ -20,7 +20,7 @@
 #include <archive_entry.h>
 #include <glib/gstdio.h>
 
-#include "pw-engine.h"
+#include "pw-engine-private.h"
 
 /* Files are read, and the zip written, in blocks this large: few system
  * calls, and stored data goes from the read buffer to the zip with no
@@ -807,35 +807,110 @@ entry_name (struct archive_entry *entry)
   return name != NULL ? name : archive_entry_pathname_utf8 (entry);
 }
 
-/* Whether a symlink at @name pointing to @target stays inside the root,
- * reading the target as the kernel would, without following anything. */
+/* As the kernel's MAXSYMLINKS: a chain longer than this is a loop. */
+#define MAX_LINK_HOPS 40
+
+static void
+push_components (GPtrArray  *pending,
+                 const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+
+  /* Reversed: the next component is the last element. */
+  for (guint i = g_strv_length (parts); i > 0; i--)
+    g_ptr_array_add (pending, g_steal_pointer (&parts[i - 1]));
+}
+
+/* The target of the symlink @path below @root_fd when one is there on
+ * disk. @path has no symlink before its last component (the caller
+ * resolved them), so fstatat follows nothing. */
+static char *
+disk_link_target (int         root_fd,
+                  const char *path)
+{
+  char buffer[4096];
+  struct stat st;
+  gssize n;
+
+  if (root_fd < 0 || fstatat (root_fd, path, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+      !S_ISLNK (st.st_mode))
+    return NULL;
+
+  n = readlinkat (root_fd, path, buffer, sizeof buffer - 1);
+  /* A link we cannot read is one we cannot vouch for: "/" refuses it. */
+  if (n < 0)
+    return g_strdup ("/");
+  buffer[n] = '\0';
+
+  return g_strdup (buffer);
+}
+
+/* Whether the symlink @name pointing to @target stays inside the root
+ * when followed as the kernel follows it: component by component, each
+ * component that is itself a link (one of the zip's, @links, or one
+ * already on disk below @root_fd, unless it is -1) replaced by its
+ * target. Reading the target as text is not enough: with `y -> .`, the
+ * target `y/y/y/../../..` climbs three folders out. A `..` above the root
+ * at any point, an absolute target or a loop is refused. */
 static gboolean
-symlink_stays_inside (const char *name,
+symlink_stays_inside (GHashTable *links,
+                      int         root_fd,
+                      const char *name,
                       const char *target)
 {
-  g_auto(GStrv) name_parts = g_strsplit (name, "/", -1);
-  g_auto(GStrv) target_parts = NULL;
-  guint depth;
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) resolved = g_string_new (NULL);
+  g_autoptr(GArray) lengths = g_array_new (FALSE, FALSE, sizeof (gsize));
+  g_autofree char *dir = NULL;
+  guint hops = 0;
 
   if (target == NULL || target[0] == '\0' || target[0] == '/')
     return FALSE;
 
-  /* Depth of the folder holding the link. */
-  depth = g_strv_length (name_parts) - 1;
+  /* The target is read from the folder holding the link. */
+  push_components (pending, target);
+  dir = g_path_get_dirname (name);
+  if (!g_str_equal (dir, "."))
+    push_components (pending, dir);
 
-  target_parts = g_strsplit (target, "/", -1);
-  for (guint i = 0; target_parts[i] != NULL; i++)
+  while (pending->len > 0)
     {
-      if (target_parts[i][0] == '\0' || g_str_equal (target_parts[i], "."))
+      g_autofree char *part = g_ptr_array_steal_index (pending, pending->len - 1);
+      g_autofree char *on_disk = NULL;
+      const char *link_target;
+      gsize before = resolved->len;
+
+      if (part[0] == '\0' || g_str_equal (part, "."))
         continue;
-      if (g_str_equal (target_parts[i], ".."))
+
+      if (g_str_equal (part, ".."))
         {
-          if (depth == 0)
+          if (lengths->len == 0)
             return FALSE;
-          depth--;
+          g_string_truncate (resolved, g_array_index (lengths, gsize, lengths->len - 1));
+          g_array_set_size (lengths, lengths->len - 1);
+          continue;
         }
-      else
-        depth++;
+
+      if (resolved->len > 0)
+        g_string_append_c (resolved, '/');
+      g_string_append (resolved, part);
+
+      link_target = links != NULL ? g_hash_table_lookup (links, resolved->str) : NULL;
+      if (link_target == NULL)
+        link_target = on_disk = disk_link_target (root_fd, resolved->str);
+
+      if (link_target == NULL)
+        {
+          g_array_append_val (lengths, before);
+          continue;
+        }
+
+      /* A link: its target replaces it, read from the same folder. */
+      g_string_truncate (resolved, before);
+      if (++hops > MAX_LINK_HOPS || link_target[0] == '\0' || link_target[0] == '/')
+        return FALSE;
+      push_components (pending, link_target);
     }
 
   return TRUE;
@@ -866,13 +941,16 @@ typedef struct
   GArray   *sizes;
   guint64   total;
   /* Two entries of one name must be written in order: no workers. */
-  gboolean  duplicates;
+  gboolean    duplicates;
+  /* Every symlink, name to target, to follow chains through them. */
+  GHashTable *links;
 } Plan;
 
 static void
 plan_clear (Plan *plan)
 {
   g_clear_pointer (&plan->sizes, g_array_unref);
+  g_clear_pointer (&plan->links, g_hash_table_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Plan, plan_clear)
@@ -886,10 +964,13 @@ check_entries_uncached (const char    *zip_path,
                         GError       **error)
 {
   g_autoptr(ZipReader) reader = zip_reader_open (zip_path, error);
-  g_autoptr(GHashTable) links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   struct archive_entry *entry;
   gboolean done = FALSE;
+  GHashTableIter iter;
+  const char *link_name;
+  const char *link_target;
 
   if (reader == NULL)
     return FALSE;
@@ -929,15 +1010,16 @@ check_entries_uncached (const char    *zip_path,
       if (archive_entry_filetype (entry) == AE_IFLNK)
         {
           const char *target = archive_entry_symlink (entry);
+          const char *known = g_hash_table_lookup (links, name);
 
-          if (!symlink_stays_inside (name, target))
+          if (target == NULL || (known != NULL && !g_str_equal (known, target)))
             {
               g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT,
-                           "%s: symlink '%s' points outside the folder (to '%s')",
-                           zip_path, raw, target != NULL ? target : "");
+                           "%s: symlink '%s' %s", zip_path, raw,
+                           target == NULL ? "has no target" : "appears twice, with two targets");
               return FALSE;
             }
-          g_hash_table_add (links, g_strdup (name));
+          g_hash_table_insert (links, g_strdup (name), g_strdup (target));
         }
 
       if (!g_hash_table_add (names, g_steal_pointer (&name)))
@@ -947,6 +1029,21 @@ check_entries_uncached (const char    *zip_path,
       g_array_append_val (plan->sizes, size);
       plan->total += size;
     }
+
+  /* Links are followed through each other once all are known: a link
+   * may go through one that comes later in the zip. */
+  g_hash_table_iter_init (&iter, links);
+  while (g_hash_table_iter_next (&iter, (gpointer *)&link_name, (gpointer *)&link_target))
+    {
+      if (!symlink_stays_inside (links, -1, link_name, link_target))
+        {
+          g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT,
+                       "%s: symlink '%s' points outside the folder (to '%s')",
+                       zip_path, link_name, link_target);
+          return FALSE;
+        }
+    }
+  plan->links = g_steal_pointer (&links);
 
   return TRUE;
 }
@@ -974,6 +1071,7 @@ typedef struct
   GArray      *sizes;
   guint64      total;
   gboolean     duplicates;
+  GHashTable  *links;
 } CachedPlan;
 
 static GMutex plan_cache_lock;
@@ -983,6 +1081,7 @@ static void
 cached_plan_free (CachedPlan *cached)
 {
   g_array_unref (cached->sizes);
+  g_hash_table_unref (cached->links);
   g_free (cached);
 }
 
@@ -1019,6 +1118,7 @@ plan_cache_lookup (const ZipIdentity *id,
           plan->sizes = g_array_ref (cached->sizes);
           plan->total = cached->total;
           plan->duplicates = cached->duplicates;
+          plan->links = g_hash_table_ref (cached->links);
           /* Most recently used first. */
           g_queue_unlink (&plan_cache, l);
           g_queue_push_head_link (&plan_cache, l);
@@ -1040,6 +1140,7 @@ plan_cache_insert (const ZipIdentity *id,
   cached->sizes = g_array_ref (plan->sizes);
   cached->total = plan->total;
   cached->duplicates = plan->duplicates;
+  cached->links = g_hash_table_ref (plan->links);
   g_queue_push_head (&plan_cache, cached);
 
   while (plan_cache.length > PLAN_CACHE_MAX)
@@ -1079,11 +1180,13 @@ check_entries (const char    *zip_path,
  * contents cannot redirect a write outside either. */
 typedef struct
 {
-  int    root_fd;
+  int          root_fd;
+  /* The plan's symlinks: the only ones this pass may create. */
+  GHashTable  *links;
   /* The folder of the previous entry, kept open: entries of one folder
    * usually follow each other. */
-  char  *cached_dir;
-  int    cached_fd;
+  char        *cached_dir;
+  int          cached_fd;
 } Extract;
 
 static void
@@ -1101,7 +1204,6 @@ open_dir (Extract     *x,
           const char  *dir,
           GError     **error)
 {
-  g_auto(GStrv) parts = NULL;
   int fd;
 
   if (x->cached_dir != NULL && g_str_equal (x->cached_dir, dir))
@@ -1116,37 +1218,9 @@ open_dir (Extract     *x,
       return x->root_fd;
     }
 
-  parts = g_strsplit (dir, "/", -1);
-  fd = x->root_fd;
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      int next;
-
-      if (mkdirat (fd, parts[i], 0755) != 0 && errno != EEXIST)
-        {
-          set_errno_error (error, errno, "Cannot create folder", dir);
-          next = -1;
-        }
-      else
-        {
-          next = openat (fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-          if (next < 0)
-            {
-              if (errno == ELOOP || errno == ENOTDIR)
-                g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT,
-                             "Cannot extract into '%s': it is not a folder", dir);
-              else
-                set_errno_error (error, errno, "Cannot open folder", dir);
-            }
-        }
-
-      if (fd != x->root_fd)
-        g_close (fd, NULL);
-      if (next < 0)
-        return -1;
-      fd = next;
-    }
+  fd = _pw_fs_open_dir_at (x->root_fd, dir, TRUE, error);
+  if (fd < 0)
+    return -1;
 
   x->cached_dir = g_strdup (dir);
   x->cached_fd = fd;
@@ -1359,8 +1433,9 @@ extract_entry (Extract               *x,
   if (archive_entry_filetype (entry) == AE_IFREG)
     return extract_regular (a, entry, dir_fd, base, name, zip_path, cancellable, error);
 
-  /* Checked again here: the zip could have changed since the first pass. */
-  if (!symlink_stays_inside (name, archive_entry_symlink (entry)))
+  /* Only the links the first pass checked: the zip could have changed
+   * since. */
+  if (g_strcmp0 (g_hash_table_lookup (x->links, name), archive_entry_symlink (entry)) != 0)
     {
       g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT,
                    "%s: symlink '%s' points outside the folder", zip_path, name);
@@ -1385,6 +1460,7 @@ typedef struct
 {
   const char   *zip_path;
   int           root_fd;
+  GHashTable   *links;
   guint         start;
   guint         end;
   GCancellable *cancellable;
@@ -1397,7 +1473,7 @@ static gboolean
 extract_range (Worker *w)
 {
   g_autoptr(ZipReader) reader = zip_reader_open (w->zip_path, &w->error);
-  Extract x = { w->root_fd, NULL, -1 };
+  Extract x = { w->root_fd, w->links, NULL, -1 };
   struct archive_entry *entry;
   gboolean done = FALSE;
   gboolean ok = FALSE;
@@ -1495,52 +1571,49 @@ split_plan (const Plan *plan,
   return k;
 }
 
-/**
- * pw_artifact_extract:
- * @zip_path: a zip
- * @dir: where its contents go; created if needed, may hold files already
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for an error
- *
- * Extracts @zip_path into @dir, keeping modes and symlinks; existing
- * files and symlinks of the same name are replaced. Nothing is written
- * when an entry would land outside @dir: an absolute name, a `..`, a
- * symlink pointing outside, or an entry under a symlink. A symlink found
- * on disk in @dir is never followed either. Large zips are extracted by
- * several threads, each writing its own share of the entries.
- *
- * Returns: %TRUE on success
- */
-gboolean
-pw_artifact_extract (const char    *zip_path,
-                     const char    *dir,
-                     GCancellable  *cancellable,
-                     GError       **error)
+/* Extracts into the open folder @root_fd; @label names it in errors.
+ * @populated says it may hold files already, whose symlinks the zip's own
+ * links could be chained through. */
+static gboolean
+extract_at (const char    *zip_path,
+            int            root_fd,
+            const char    *label,
+            gboolean       populated,
+            GCancellable  *cancellable,
+            GError       **error)
 {
-  g_auto(LocaleScope) scope = locale_scope_enter ();
-  g_auto(Plan) plan = { NULL, 0, FALSE };
+  g_auto(Plan) plan = { NULL, 0, FALSE, NULL };
   Worker workers[MAX_WORKERS];
   GThread *threads[MAX_WORKERS] = { NULL };
   guint starts[MAX_WORKERS];
   gint failed = FALSE;
   guint n_workers;
-  int root_fd;
   gboolean ok = TRUE;
-
-  g_return_val_if_fail (zip_path != NULL, FALSE);
-  g_return_val_if_fail (dir != NULL, FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!check_entries (zip_path, &plan, cancellable, error))
     return FALSE;
 
-  if (g_mkdir_with_parents (dir, 0755) != 0)
-    return set_errno_error (error, errno, "Cannot create folder", dir);
+  /* The links of the zip were checked among themselves; in a folder that
+   * already has links (an earlier deploy's, a build's), they are followed
+   * through those too, before anything is written. */
+  if (populated)
+    {
+      GHashTableIter iter;
+      const char *name;
+      const char *target;
 
-  root_fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-  if (root_fd < 0)
-    return set_errno_error (error, errno, "Cannot open folder", dir);
+      g_hash_table_iter_init (&iter, plan.links);
+      while (g_hash_table_iter_next (&iter, (gpointer *)&name, (gpointer *)&target))
+        {
+          if (!symlink_stays_inside (plan.links, root_fd, name, target))
+            {
+              g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT,
+                           "%s: symlink '%s' points outside the folder (to '%s', through the "
+                           "links already in %s)", zip_path, name, target, label);
+              return FALSE;
+            }
+        }
+    }
 
   n_workers = split_plan (&plan, starts);
 
@@ -1548,6 +1621,7 @@ pw_artifact_extract (const char    *zip_path,
     {
       workers[k].zip_path = zip_path;
       workers[k].root_fd = root_fd;
+      workers[k].links = plan.links;
       workers[k].start = starts[k];
       workers[k].end = k + 1 < n_workers ? starts[k + 1] : G_MAXUINT;
       workers[k].cancellable = cancellable;
@@ -1582,6 +1656,85 @@ pw_artifact_extract (const char    *zip_path,
         }
     }
 
+  return ok;
+}
+
+/**
+ * pw_artifact_extract:
+ * @zip_path: a zip
+ * @dir: where its contents go; created if needed, may hold files already
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Extracts @zip_path into @dir, keeping modes and symlinks; existing
+ * files and symlinks of the same name are replaced. Nothing is written
+ * when an entry would land outside @dir: an absolute name, a `..`, an
+ * entry under a symlink, or a symlink that leaves @dir when followed
+ * (through the zip's other links and those already in @dir). A symlink
+ * found on disk in @dir is never followed either. Large zips are
+ * extracted by several threads, each writing its own share of the
+ * entries.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pw_artifact_extract (const char    *zip_path,
+                     const char    *dir,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  g_return_val_if_fail (zip_path != NULL, FALSE);
+  g_return_val_if_fail (dir != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return pw_artifact_extract_beneath (zip_path, dir, "", cancellable, error);
+}
+
+/**
+ * pw_artifact_extract_beneath:
+ * @zip_path: a zip
+ * @root: a folder of ours or the user's (created if needed)
+ * @relative: the folder below @root to extract into, as a pipeline's
+ *   content names it (an S3 ObjectKey); empty for @root itself
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * As pw_artifact_extract() into @root/@relative, where @relative is
+ * opened one component at a time and created as needed without following
+ * a symlink or climbing with `..`.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pw_artifact_extract_beneath (const char    *zip_path,
+                             const char    *root,
+                             const char    *relative,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_auto(LocaleScope) scope = locale_scope_enter ();
+  g_autofree char *label = NULL;
+  gboolean populated;
+  gboolean ok;
+  struct stat st;
+  int root_fd;
+
+  g_return_val_if_fail (zip_path != NULL, FALSE);
+  g_return_val_if_fail (root != NULL, FALSE);
+  g_return_val_if_fail (relative != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A folder made just now holds no links to chain through. */
+  populated = g_stat (root, &st) == 0;
+
+  root_fd = _pw_fs_open_dir_beneath (root, relative, TRUE, error);
+  if (root_fd < 0)
+    return FALSE;
+
+  label = relative[0] != '\0' ? g_build_filename (root, relative, NULL) : g_strdup (root);
+  ok = extract_at (zip_path, root_fd, label, populated, cancellable, error);
   g_close (root_fd, NULL);
 
   return ok;

@@ -39,11 +39,19 @@ gboolean pw_artifact_zip_dir     (const char   *zip_path,
                                   GCancellable *cancellable,
                                   GError      **error);
 /* Extracts @zip_path into @dir (created if needed); refuses entries that
- * would escape @dir (absolute paths, `..`, symlinks pointing outside). */
+ * would escape @dir (absolute paths, `..`, symlinks leaving it when
+ * followed through the zip's and the folder's other links). */
 gboolean pw_artifact_extract     (const char   *zip_path,
                                   const char   *dir,
                                   GCancellable *cancellable,
                                   GError      **error);
+/* As pw_artifact_extract into @root/@relative, opening @relative one
+ * component at a time without following symlinks or climbing. */
+gboolean pw_artifact_extract_beneath (const char   *zip_path,
+                                      const char   *root,
+                                      const char   *relative,
+                                      GCancellable *cancellable,
+                                      GError      **error);
 /* Lists the entry names of a zip, in order. */
 GPtrArray *pw_artifact_list      (const char   *zip_path,
                                   GError      **error);

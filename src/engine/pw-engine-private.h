@@ -8,6 +8,7 @@
 #pragma once
 
 #include "pw-engine.h"
+#include "pw-fs.h"
 
 G_BEGIN_DECLS
 

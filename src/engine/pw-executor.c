@@ -2906,6 +2906,7 @@ pw_executor_stop (PwExecutor  *self,
   Execution *execution;
 
   g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+  g_return_val_if_fail (execution_id != NULL, FALSE);
 
   if ((execution = lookup (self, execution_id, error)) == NULL)
     return FALSE;
@@ -3066,6 +3067,7 @@ pw_executor_retry (PwExecutor  *self,
   Execution *execution;
 
   g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+  g_return_val_if_fail (execution_id != NULL, FALSE);
 
   if ((execution = lookup (self, execution_id, error)) == NULL)
     return FALSE;
@@ -3132,6 +3134,7 @@ pw_executor_decide (PwExecutor  *self,
   Execution *execution;
 
   g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+  g_return_val_if_fail (execution_id != NULL, FALSE);
 
   /* ApprovalResult.summary: at most 512 characters. */
   if (summary != NULL && g_utf8_strlen (summary, -1) > 512)
@@ -3398,6 +3401,7 @@ pw_executor_dup_execution (PwExecutor *self,
   Execution *execution;
 
   g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
 
   execution = lookup (self, execution_id, NULL);
   return execution != NULL ? execution_to_json (execution) : NULL;
@@ -3410,6 +3414,7 @@ pw_executor_get_status (PwExecutor *self,
   Execution *execution;
 
   g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
 
   execution = lookup (self, execution_id, NULL);
   return execution != NULL ? execution->status : NULL;

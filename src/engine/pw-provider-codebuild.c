@@ -850,16 +850,16 @@ add_action_variables (Build   *build,
                       GError **error)
 {
   const char *text = pw_action_job_get_config (build->job, "EnvironmentVariables");
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local_error = NULL;
   JsonArray *array;
 
   if (text == NULL || text[0] == '\0')
     return env;
 
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, text, -1, &local_error) ||
-      !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+  /* Variables of earlier actions are resolved into it: bounded reader. */
+  root = pw_json_parse (text, -1, NULL, &local_error);
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
       g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
                    "EnvironmentVariables must be a JSON array of {\"name\", \"value\", \"type\"} "
@@ -869,7 +869,7 @@ add_action_variables (Build   *build,
       return NULL;
     }
 
-  array = json_node_get_array (json_parser_get_root (parser));
+  array = json_node_get_array (root);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonNode *element = json_array_get_element (array, i);

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <string.h>
@@ -18,7 +19,7 @@
 
 #include <glib/gstdio.h>
 
-#include "pw-engine.h"
+#include "pw-engine-private.h"
 
 /* CodeDeploy (EC2/on-premises, in-place) on local "instances".
  *
@@ -483,8 +484,10 @@ check_parents (Instance    *inst,
 }
 
 /* mkdir -p below fs/, remembering each folder it made (for the cleanup
- * file) in @created. */
-static gboolean
+ * file) in @created. The folders are opened one at a time without
+ * following a symlink (a script may have left one), so what is written
+ * into the returned folder stays below fs/. */
+static int
 ensure_dir (Instance    *inst,
             const char  *absolute,
             GPtrArray   *created,
@@ -492,36 +495,92 @@ ensure_dir (Instance    *inst,
 {
   g_auto(GStrv) parts = g_strsplit (absolute, "/", -1);
   g_autoptr(GString) relative = g_string_new (NULL);
+  int fd;
+
+  fd = g_open (inst->fs_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      set_errno_error (error, errno, "open", inst->fs_root);
+      return -1;
+    }
 
   for (guint i = 0; parts[i] != NULL; i++)
     {
-      g_autofree char *path = NULL;
-      GStatBuf st;
+      int next;
 
       if (*parts[i] == '\0')
         continue;
       g_string_append_c (relative, '/');
       g_string_append (relative, parts[i]);
-      path = instance_path (inst, relative->str);
 
-      if (g_lstat (path, &st) == 0)
+      if (mkdirat (fd, parts[i], 0755) == 0)
+        g_ptr_array_add (created, g_strdup (relative->str));
+      else if (errno != EEXIST)
         {
-          if (!S_ISDIR (st.st_mode))
-            {
-              g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED,
-                           "cannot create the folder %s: something else is in the way",
-                           relative->str);
-              return FALSE;
-            }
-          continue;
+          set_errno_error (error, errno, "create", relative->str);
+          g_close (fd, NULL);
+          return -1;
         }
 
-      if (g_mkdir (path, 0755) != 0)
-        return set_errno_error (error, errno, "create", relative->str);
-      g_ptr_array_add (created, g_strdup (relative->str));
+      next = openat (fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0)
+        {
+          struct stat st;
+
+          if (fstatat (fd, parts[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK (st.st_mode))
+            g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED,
+                         "refusing to write %s through the symbolic link %s",
+                         absolute, relative->str);
+          else
+            g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED,
+                         "cannot create the folder %s: something else is in the way",
+                         relative->str);
+        }
+      g_close (fd, NULL);
+      if (next < 0)
+        return -1;
+      fd = next;
     }
 
-  return TRUE;
+  return fd;
+}
+
+/* Copies the bundle's file (or symlink, as a symlink) @source to @base in
+ * the folder @dir_fd, replacing what is there without following it. */
+static gboolean
+install_file (const char    *source,
+              int            dir_fd,
+              const char    *base,
+              const char    *destination,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  GStatBuf st;
+
+  if (g_lstat (source, &st) != 0)
+    return set_errno_error (error, errno, "read", source);
+
+  if (S_ISLNK (st.st_mode))
+    {
+      g_autofree char *target = g_file_read_link (source, error);
+
+      if (target == NULL)
+        return FALSE;
+      if ((unlinkat (dir_fd, base, 0) != 0 && errno != ENOENT) ||
+          symlinkat (target, dir_fd, base) != 0)
+        return set_errno_error (error, errno, "install", destination);
+      return TRUE;
+    }
+
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED,
+                   "cannot install %s: the bundle's %s is neither a file nor a link",
+                   destination, source);
+      return FALSE;
+    }
+
+  return _pw_fs_copy_at (source, dir_fd, base, cancellable, error);
 }
 
 static char *
@@ -1038,24 +1097,27 @@ install_work (Instance      *inst,
   for (guint i = 0; i < plan->len; i++)
     {
       PlanEntry *entry = g_ptr_array_index (plan, i);
-      g_autofree char *path = instance_path (inst, entry->destination);
       g_autofree char *parent = g_path_get_dirname (entry->destination);
-      GStatBuf st;
+      g_autofree char *base = g_path_get_basename (entry->destination);
+      struct stat st;
+      gboolean ok;
+      int dir_fd;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
 
       if (entry->is_dir)
         {
-          if (!ensure_dir (inst, entry->destination, created, error))
+          if ((dir_fd = ensure_dir (inst, entry->destination, created, error)) < 0)
             return FALSE;
+          g_close (dir_fd, NULL);
           continue;
         }
 
-      if (!ensure_dir (inst, parent, created, error))
+      if ((dir_fd = ensure_dir (inst, parent, created, error)) < 0)
         return FALSE;
 
-      if (g_lstat (path, &st) == 0)
+      if (fstatat (dir_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
         {
           if (spec->file_exists_behavior == PW_APPSPEC_FILE_EXISTS_RETAIN)
             {
@@ -1064,10 +1126,15 @@ install_work (Instance      *inst,
                                                        entry->destination);
               instance_add_message (inst, "Install", text);
               retained++;
+              g_close (dir_fd, NULL);
               continue;
             }
-          if (g_unlink (path) != 0)
-            return set_errno_error (error, errno, "replace", entry->destination);
+          if (S_ISDIR (st.st_mode) || unlinkat (dir_fd, base, 0) != 0)
+            {
+              g_close (dir_fd, NULL);
+              return set_errno_error (error, S_ISDIR (st.st_mode) ? EISDIR : errno,
+                                      "replace", entry->destination);
+            }
           {
             g_autofree char *text = g_strdup_printf ("replaced the existing %s "
                                                      "(file_exists_behavior: OVERWRITE)",
@@ -1076,7 +1143,9 @@ install_work (Instance      *inst,
           }
         }
 
-      if (!copy_tree (entry->source, path, cancellable, error))
+      ok = install_file (entry->source, dir_fd, base, entry->destination, cancellable, error);
+      g_close (dir_fd, NULL);
+      if (!ok)
         return FALSE;
       g_ptr_array_add (installed, g_strdup (entry->destination));
     }

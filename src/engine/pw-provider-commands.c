@@ -663,12 +663,12 @@ dup_string_list (JsonNode *node)
 static char **
 parse_string_list (const char *text)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = NULL;
 
-  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL))
+  if (text == NULL || (root = pw_json_parse (text, -1, NULL, NULL)) == NULL)
     return NULL;
 
-  return dup_string_list (json_parser_get_root (parser));
+  return dup_string_list (root);
 }
 
 static void
@@ -734,12 +734,12 @@ add_environment_variables (CommandsRun  *run,
   PwAction *action = pw_action_job_get_action (run->job);
   PwLocalProfile *profile = pw_action_job_get_profile (run->job);
   const char *resolved = pw_action_job_get_config (run->job, "__environmentVariables");
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) parsed = NULL;
   JsonNode *node = NULL;
   JsonArray *array;
 
-  if (resolved != NULL && json_parser_load_from_data (parser, resolved, -1, NULL))
-    node = json_parser_get_root (parser);
+  if (resolved != NULL && (parsed = pw_json_parse (resolved, -1, NULL, NULL)) != NULL)
+    node = parsed;
   else if (action != NULL)
     node = pw_element_get_member (PW_ELEMENT (action), "environmentVariables");
 

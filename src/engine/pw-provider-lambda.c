@@ -267,25 +267,50 @@ build_event (LambdaRun *run)
   return json_generator_to_data (generator, NULL);
 }
 
+/* The object @text holds, read with the bounded reader. A document past
+ * the reader's limits (nesting, size) sets @error; any other text that is
+ * not an object is just not an answer. */
+static JsonObject *
+read_object (const char  *text,
+             GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = pw_json_parse (text, -1, NULL, &local_error);
+
+  if (root == NULL)
+    {
+      if (g_error_matches (local_error, PW_CORE_ERROR, PW_CORE_ERROR_LIMIT) &&
+          error != NULL && *error == NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+
+  return json_object_ref (json_node_get_object (root));
+}
+
 /* The answer is the whole of stdout, or else its last non-empty line, so a
  * handler that prints progress to stdout before its result still works;
- * that progress is handed back in @preamble for the log. */
+ * that progress is handed back in @preamble for the log. The function's
+ * output is read with the bounded reader: an answer nested past its
+ * limit is an error (@error), not a crash of the runner. */
 static JsonObject *
 parse_answer (const char  *text,
-              char       **preamble)
+              char       **preamble,
+              GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_auto(GStrv) lines = NULL;
+  JsonObject *answer;
 
   *preamble = NULL;
 
   if (text == NULL)
     return NULL;
 
-  if (json_parser_load_from_data (parser, text, -1, NULL) &&
-      json_parser_get_root (parser) != NULL &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  if ((answer = read_object (text, error)) != NULL)
+    return answer;
 
   lines = g_strsplit (text, "\n", -1);
   for (guint i = g_strv_length (lines); i > 0; i--)
@@ -295,15 +320,14 @@ parse_answer (const char  *text,
       if (line[0] == '\0')
         continue;
 
-      if (json_parser_load_from_data (parser, line, -1, NULL) &&
-          json_parser_get_root (parser) != NULL &&
-          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      if ((answer = read_object (line, error)) != NULL)
         {
           /* Cut the answer and the blank lines after it off the list. */
           for (guint j = i - 1; lines[j] != NULL; j++)
             g_clear_pointer (&lines[j], g_free);
           *preamble = g_strjoinv ("\n", lines);
-          return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+          g_clear_error (error);
+          return answer;
         }
 
       break;
@@ -504,6 +528,7 @@ invoke_cb (GObject      *object,
   LambdaRun *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(GError) answer_error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *preamble = NULL;
   const char *status_text;
@@ -524,7 +549,7 @@ invoke_cb (GObject      *object,
       return;
     }
 
-  answer = parse_answer (out, &preamble);
+  answer = parse_answer (out, &preamble, &answer_error);
 
   if (preamble != NULL && g_strstrip (preamble)[0] != '\0' && run->log != NULL)
     {
@@ -539,7 +564,11 @@ invoke_cb (GObject      *object,
       if (tail != NULL)
         g_strstrip (tail);
 
-      if (status != 0)
+      if (answer_error != NULL)
+        task_fail (task, PW_ENGINE_ERROR_FAILED,
+                   _("Lambda function '%s' printed a job result that cannot be read: %s"),
+                   run->function_name, answer_error->message);
+      else if (status != 0)
         task_fail (task, PW_ENGINE_ERROR_FAILED,
                    _("Lambda function '%s' exited with status %d without a job result: %s"),
                    run->function_name, status,

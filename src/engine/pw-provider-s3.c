@@ -15,7 +15,7 @@
 
 #include <glib/gstdio.h>
 
-#include "pw-engine.h"
+#include "pw-engine-private.h"
 
 /* S3 as local folders.
  *
@@ -300,6 +300,9 @@ typedef struct
   char        *bucket;
   char        *key;
   char        *object_path;
+  /* What is read: the object's path, or its descriptor's. */
+  char        *read_path;
+  int          object_fd;
   char        *output_name;
   char        *zip_path;
   gboolean     is_folder;
@@ -324,6 +327,9 @@ source_run_free (gpointer data)
   g_free (run->bucket);
   g_free (run->key);
   g_free (run->object_path);
+  g_free (run->read_path);
+  if (run->object_fd >= 0)
+    g_close (run->object_fd, NULL);
   g_free (run->output_name);
   g_free (run->zip_path);
   g_free (run->etag);
@@ -343,8 +349,8 @@ source_thread (GTask        *task,
 
   if (run->is_folder)
     {
-      if (!hash_tree (version, run->object_path, NULL, cancellable, &error) ||
-          !pw_artifact_zip_dir (run->zip_path, run->object_path, cancellable, &error))
+      if (!hash_tree (version, run->read_path, NULL, cancellable, &error) ||
+          !pw_artifact_zip_dir (run->zip_path, run->read_path, cancellable, &error))
         {
           g_task_return_new_error (task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED,
                                    "Cannot zip %s: %s", run->object_path, error->message);
@@ -354,7 +360,7 @@ source_thread (GTask        *task,
     }
   else
     {
-      if (!looks_like_zip (run->object_path))
+      if (!looks_like_zip (run->read_path))
         {
           g_task_return_new_error (task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED,
                                    "S3 object s3://%s/%s (%s) is not a zip file; an S3 source "
@@ -362,8 +368,8 @@ source_thread (GTask        *task,
                                    run->bucket, run->key, run->object_path);
           return;
         }
-      if (!checksum_stream (version, run->object_path, cancellable, &error) ||
-          !copy_atomically (run->object_path, run->zip_path, cancellable, &error))
+      if (!checksum_stream (version, run->read_path, cancellable, &error) ||
+          !copy_atomically (run->read_path, run->zip_path, cancellable, &error))
         {
           g_task_return_new_error (task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED,
                                    "Cannot read %s: %s", run->object_path, error->message);
@@ -449,6 +455,7 @@ pw_s3_source_provider_run_async (PwProvider          *provider,
   g_auto(GStrv) outputs = NULL;
   g_autofree char *message = NULL;
   g_autofree char *relative_key = NULL;
+  g_autoptr(GError) error = NULL;
   const char *action_name = pw_action_job_get_action_name (job);
   const char *output_dir = pw_action_job_get_output_dir (job);
   const char *mapped;
@@ -460,6 +467,7 @@ pw_s3_source_provider_run_async (PwProvider          *provider,
   g_task_set_check_cancellable (task, FALSE);
 
   run = g_new0 (SourceRun, 1);
+  run->object_fd = -1;
   run->job = g_object_ref (job);
   g_task_set_task_data (task, run, source_run_free);
 
@@ -515,7 +523,7 @@ pw_s3_source_provider_run_async (PwProvider          *provider,
           return;
         }
       run->object_path = g_build_filename (dir, relative_key, NULL);
-      if (!g_file_test (run->object_path, G_FILE_TEST_EXISTS))
+      if (!g_file_test (run->object_path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
         {
           job_log (job, "Looked for s3://%s/%s at %s", run->bucket, run->key, run->object_path);
           message = g_strdup_printf ("S3 object s3://%s/%s not found locally; map the bucket "
@@ -524,9 +532,24 @@ pw_s3_source_provider_run_async (PwProvider          *provider,
           job_fail (task, job, PW_ENGINE_ERROR_FAILED, message);
           return;
         }
+
+      /* The key is a path below the bucket folder that follows no link: a
+       * deploy's content must not make a source read outside the bucket.
+       * What is read is the object opened so, through its descriptor. */
+      run->object_fd = _pw_fs_open_file_beneath (dir, relative_key, &error);
+      if (run->object_fd < 0)
+        {
+          message = g_strdup_printf ("Cannot read s3://%s/%s: %s", run->bucket, run->key,
+                                     error->message);
+          job_fail (task, job, PW_ENGINE_ERROR_FAILED, message);
+          return;
+        }
+      run->read_path = g_strdup_printf ("/proc/self/fd/%d", run->object_fd);
     }
 
-  run->is_folder = g_file_test (run->object_path, G_FILE_TEST_IS_DIR);
+  if (run->read_path == NULL)
+    run->read_path = g_strdup (run->object_path);
+  run->is_folder = g_file_test (run->read_path, G_FILE_TEST_IS_DIR);
   job_log (job, "Reading s3://%s/%s from %s", run->bucket, run->key, run->object_path);
 
   {
@@ -581,6 +604,7 @@ typedef struct
   char        *bucket;
   char        *key;          /* normalized; "" for the bucket root */
   char        *input_zip;
+  char        *bucket_dir;
   char        *target;
   gboolean     extract;
 
@@ -603,6 +627,7 @@ deploy_run_free (gpointer data)
   g_free (run->bucket);
   g_free (run->key);
   g_free (run->input_zip);
+  g_free (run->bucket_dir);
   g_free (run->target);
   g_clear_pointer (&run->written, g_ptr_array_unref);
   g_free (run);
@@ -621,8 +646,12 @@ deploy_thread (GTask        *task,
     {
       g_autoptr(GPtrArray) entries = NULL;
 
+      /* The key is opened below the bucket folder without following a
+       * link: one left there by an earlier deploy must not carry the
+       * objects out of the bucket. */
       if ((entries = pw_artifact_list (run->input_zip, &error)) == NULL ||
-          !pw_artifact_extract (run->input_zip, run->target, cancellable, &error))
+          !pw_artifact_extract_beneath (run->input_zip, run->bucket_dir, run->key,
+                                        cancellable, &error))
         {
           g_task_return_new_error (task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED,
                                    "Cannot extract the input into %s: %s",
@@ -642,24 +671,17 @@ deploy_thread (GTask        *task,
     }
   else
     {
-      g_autofree char *parent = g_path_get_dirname (run->target);
+      g_autofree char *parent = g_path_get_dirname (run->key);
+      g_autofree char *base = g_path_get_basename (run->key);
+      int dir_fd;
+      gboolean ok;
 
-      if (g_mkdir_with_parents (parent, 0755) != 0)
-        {
-          int saved_errno = errno;
-
-          g_task_return_new_error (task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED,
-                                   "Cannot create %s: %s", parent, g_strerror (saved_errno));
-          return;
-        }
-      if (g_file_test (run->target, G_FILE_TEST_IS_DIR))
-        {
-          g_task_return_new_error (task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED,
-                                   "Cannot write s3://%s/%s: %s is a folder",
-                                   run->bucket, run->key, run->target);
-          return;
-        }
-      if (!copy_atomically (run->input_zip, run->target, cancellable, &error))
+      dir_fd = _pw_fs_open_dir_beneath (run->bucket_dir, g_str_equal (parent, ".") ? "" : parent,
+                                        TRUE, &error);
+      ok = dir_fd >= 0 && _pw_fs_copy_at (run->input_zip, dir_fd, base, cancellable, &error);
+      if (dir_fd >= 0)
+        g_close (dir_fd, NULL);
+      if (!ok)
         {
           g_task_return_new_error (task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED,
                                    "Cannot write s3://%s/%s: %s",
@@ -733,7 +755,6 @@ pw_s3_deploy_provider_run_async (PwProvider          *provider,
   };
   g_autoptr(GTask) task = NULL;
   g_autoptr(PwLocalProfile) profile = dup_profile (job);
-  g_autofree char *dir = NULL;
   GPtrArray *inputs = pw_action_job_get_inputs (job);
   const char *extract;
   const char *key;
@@ -805,9 +826,10 @@ pw_s3_deploy_provider_run_async (PwProvider          *provider,
         job_log (job, "%s %s: not applicable locally (ignored)", not_applicable[i], value);
     }
 
-  dir = bucket_dir (job, profile, run->bucket);
-  run->target = *run->key != '\0' ? g_build_filename (dir, run->key, NULL) : g_strdup (dir);
-  job_log (job, "Bucket %s is the folder %s", run->bucket, dir);
+  run->bucket_dir = bucket_dir (job, profile, run->bucket);
+  run->target = *run->key != '\0' ? g_build_filename (run->bucket_dir, run->key, NULL)
+                                  : g_strdup (run->bucket_dir);
+  job_log (job, "Bucket %s is the folder %s", run->bucket, run->bucket_dir);
 
   {
     g_autoptr(GTask) work = g_task_new (NULL, cancellable, deploy_done_cb, g_steal_pointer (&task));

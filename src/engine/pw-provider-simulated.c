@@ -568,7 +568,8 @@ check_parameter_overrides (Sim         *sim,
                            GError     **error)
 {
   const char *text = config (sim, "ParameterOverrides");
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) overrides = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) unknown = g_ptr_array_new ();
   JsonNode *parameters = json_object_get_member (template, "Parameters");
   JsonObjectIter iter;
@@ -578,15 +579,19 @@ check_parameter_overrides (Sim         *sim,
   if (text == NULL || text[0] == '\0')
     return TRUE;
 
-  if (!json_parser_load_from_data (parser, text, -1, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  overrides = pw_json_parse (text, -1, NULL, &local_error);
+  if (overrides == NULL || !JSON_NODE_HOLDS_OBJECT (overrides))
     {
-      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
-                   _("ParameterOverrides is not a JSON object: %s"), text);
+      if (g_error_matches (local_error, PW_CORE_ERROR, PW_CORE_ERROR_LIMIT))
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                     _("ParameterOverrides cannot be read: %s"), local_error->message);
+      else
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                     _("ParameterOverrides is not a JSON object: %s"), text);
       return FALSE;
     }
 
-  json_object_iter_init (&iter, json_node_get_object (json_parser_get_root (parser)));
+  json_object_iter_init (&iter, json_node_get_object (overrides));
   while (json_object_iter_next (&iter, &name, &value))
     if (parameters == NULL || !JSON_NODE_HOLDS_OBJECT (parameters) ||
         !json_object_has_member (json_node_get_object (parameters), name))
@@ -829,9 +834,9 @@ simulate_ecs (Sim     *sim,
   Input *input = first_input (sim);
   const char *file_name = config_or (sim, "FileName", "imagedefinitions.json");
   g_autofree char *text = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autoptr(GString) images = g_string_new (NULL);
-  JsonNode *root;
 
   if (input == NULL)
     {
@@ -847,12 +852,17 @@ simulate_ecs (Sim     *sim,
   if (text == NULL)
     return FALSE;
 
-  if (!json_parser_load_from_data (parser, text, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+  root = pw_json_parse (text, -1, NULL, &local_error);
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
-      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
-                   _("%s in %s is not a JSON array of {\"name\", \"imageUri\"}"),
-                   file_name, input->name);
+      if (g_error_matches (local_error, PW_CORE_ERROR, PW_CORE_ERROR_LIMIT))
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                     _("%s in %s cannot be read: %s"), file_name, input->name,
+                     local_error->message);
+      else
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                     _("%s in %s is not a JSON array of {\"name\", \"imageUri\"}"),
+                     file_name, input->name);
       return FALSE;
     }
 

@@ -158,6 +158,17 @@ def wait_for_event(proc, predicate):
     raise AssertionError("the run ended before the expected event")
 
 
+def wait_for_line(proc, text):
+    """Reads the run's human output until a line holds @text."""
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if text in line:
+            return line
+    raise AssertionError(f"the run ended (status {proc.wait(timeout=TIMEOUT)}) before a line with "
+                         f"{text!r}:\n{''.join(seen)}{proc.stderr.read()}")
+
+
 def action_event(state, action):
     return lambda e: e["detail-type"].endswith("Action Execution State Change") and \
         e["detail"].get("action") == action and e["detail"]["state"] == state
@@ -304,6 +315,56 @@ class Run(unittest.TestCase):
                 proc.communicate()
         statuses = {r["pipelineExecutionId"]: r["status"] for r in p.history()}
         self.assertEqual(statuses, {e1: "Succeeded", e2: "Superseded", e3: "Succeeded"})
+
+    def retry(self, p, *args):
+        return subprocess.Popen([CLI, "retry", *args, "--state-dir", p.state], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    def test_retry_waits_at_approval(self):
+        """Retrying the stage of a rejected approval (with and without
+        --all-actions) runs the approval again, which waits for approve or
+        reject from another process, as in a first run."""
+        p = self.project = Project(extra=APPROVAL)
+        cli("run", p.pipeline, "--reject-approvals", check=1)
+        [record] = p.history()
+        execution = record["pipelineExecutionId"]
+        for args, decision, status in ((["--all-actions"], "reject", 1), ([], "approve", 0)):
+            proc = self.retry(p, execution, "Release", *args)
+            try:
+                line = wait_for_line(proc, "waiting for approval")
+                self.assertIn(f"pipewright-cli approve {execution} Release Approve", line)
+                cli(decision, execution, "Release", "Approve", "--state-dir", p.state, check=0)
+                self.assertEqual(proc.wait(timeout=TIMEOUT), status, proc.stderr.read())
+            finally:
+                proc.kill()
+                proc.communicate()
+        [record] = p.history()
+        self.assertEqual(record["status"], "Succeeded")
+        self.assertEqual([a["status"] for a in record["actions"] if a["actionName"] == "Approve"],
+                         ["Failed", "Failed", "Succeeded"])
+
+    def test_retry_stopped_at_approval(self):
+        """An execution stopped while its approval waited is retried in
+        that stage: the approval waits again."""
+        p = self.project = Project(extra=APPROVAL)
+        proc = p.start()
+        try:
+            execution = wait_for_event(proc, action_event("STARTED", "Approve"))["detail"]["execution-id"]
+            cli("stop", execution, "--abandon", "--state-dir", p.state, check=0)
+            self.assertEqual(proc.wait(timeout=TIMEOUT), 1)
+        finally:
+            proc.kill()
+            proc.communicate()
+        proc = self.retry(p, execution, "Release")
+        try:
+            wait_for_line(proc, "waiting for approval")
+            cli("approve", execution, "Release", "Approve", "--state-dir", p.state, check=0)
+            self.assertEqual(proc.wait(timeout=TIMEOUT), 0, proc.stderr.read())
+        finally:
+            proc.kill()
+            proc.communicate()
+        [record] = p.history()
+        self.assertEqual(record["status"], "Succeeded")
 
     def test_rejection_fails(self):
         p = self.project = Project(extra=APPROVAL)
@@ -463,6 +524,27 @@ class Run(unittest.TestCase):
         self.assertEqual(checkout["outputVariables"]["CommitId"], head)
         with open(os.path.join(p.dir, "site", "index.html")) as f:
             self.assertEqual(f.read(), f"hello second {head}\n")
+
+    def test_watch_auto_approve_at_approval(self):
+        """`watch --auto-approve` decides the approval of each execution it
+        starts, and says so instead of asking for `approve`."""
+        p = self.project = Project(extra=APPROVAL)
+        proc = subprocess.Popen([CLI, "watch", "--auto-approve", p.pipeline], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertIn("Watching", proc.stderr.readline())
+            with open(os.path.join(p.dir, "app.txt"), "w") as f:
+                f.write("second\n")
+            sh(p.dir, "git", "commit", "-q", "-am", "Second commit")
+            lines = [wait_for_line(proc, "Release/Approve")]
+            lines.append(wait_for_line(proc, "Succeeded  execution"))
+        finally:
+            proc.terminate()
+            out, err = proc.communicate(timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertNotIn("waiting for approval", "".join(lines) + out)
+        [record] = p.history()
+        self.assertEqual(record["status"], "Succeeded")
 
     def test_watch_applies_trigger_filters(self):
         """With a V2 trigger, the watch follows every branch and tag and the

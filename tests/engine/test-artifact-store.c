@@ -586,6 +586,19 @@ test_refuse_escapes (Fixture       *fixture,
     { "d1/d2/l", "../../evil", NULL },
   };
 
+  /* Read as text, each target stays inside; followed through the other
+   * link (`y` is the folder itself), it climbs out. */
+  const Crafted through_links[] = {
+    { "good.txt", NULL, "fine" },
+    { "y", ".", NULL },
+    { "x", "y/y/y/../../..", NULL },
+  };
+  const Crafted through_later_link[] = {
+    { "good.txt", NULL, "fine" },
+    { "x", "z/z/../..", NULL },
+    { "z", ".", NULL },
+  };
+
   assert_refused (fixture, dotdot, G_N_ELEMENTS (dotdot));
   assert_refused (fixture, nested_dotdot, G_N_ELEMENTS (nested_dotdot));
   assert_refused (fixture, absolute, G_N_ELEMENTS (absolute));
@@ -594,6 +607,8 @@ test_refuse_escapes (Fixture       *fixture,
   assert_refused (fixture, link_absolute, G_N_ELEMENTS (link_absolute));
   assert_refused (fixture, through_link, G_N_ELEMENTS (through_link));
   assert_refused (fixture, link_chain, G_N_ELEMENTS (link_chain));
+  assert_refused (fixture, through_links, G_N_ELEMENTS (through_links));
+  assert_refused (fixture, through_later_link, G_N_ELEMENTS (through_later_link));
 }
 
 /* A zip that passed its check once and is then rewritten in place (not
@@ -694,6 +709,19 @@ test_existing_links_on_disk (Fixture       *fixture,
     g_autofree char *file = path_in (outside, "file");
 
     g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  }
+
+  /* A link of the zip chained through a link already on disk. */
+  {
+    const Crafted chained[] = { { "x", "y/y/y/../..", NULL } };
+    g_autofree char *x = path_in (dst, "x");
+
+    make_link (dst, "y", ".");
+    write_crafted (zip, chained, G_N_ELEMENTS (chained));
+    g_assert_false (pw_artifact_extract (zip, dst, NULL, &error));
+    g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_ARTIFACT);
+    g_clear_error (&error);
+    g_assert_false (g_file_test (x, G_FILE_TEST_IS_SYMLINK));
   }
 
   /* A file on disk that is a symlink out is replaced, not written to. */

@@ -1169,6 +1169,44 @@ test_cancel (Fixture       *fixture,
   g_assert_no_error (after->error);
 }
 
+/* A hook (or an earlier bundle) that leaves a symlink where the appspec
+ * installs: the install is refused and nothing lands outside the
+ * instance. */
+static void
+test_install_through_link (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *outside = g_build_filename (fixture->root, "outside", NULL);
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\n"
+                                             "mkdir -p \"$INSTANCE_ROOT\"\n"
+                                             "ln -s '%s' \"$INSTANCE_ROOT/opt\"\n", outside);
+  const char *files[] = {
+    "appspec.yml",
+    "version: 0.0\n"
+    "os: linux\n"
+    "files:\n"
+    "  - source: app\n"
+    "    destination: /opt/app\n"
+    "hooks:\n"
+    "  BeforeInstall:\n"
+    "    - location: scripts/plant.sh\n",
+    "app/index.html", "deployed",
+    "scripts/plant.sh", script,
+    NULL
+  };
+  g_autofree char *zip = make_bundle (fixture, "plant", files);
+  g_autofree char *escaped = g_build_filename (outside, "app", "index.html", NULL);
+  g_autoptr(Result) res = NULL;
+
+  g_assert_cmpint (g_mkdir (outside, 0755), ==, 0);
+  res = deploy (fixture, zip);
+
+  g_assert_false (res->ok);
+  assert_contains (res->log, "refusing to write /opt/app");
+  assert_contains (res->log, "through the symbolic link /opt");
+  g_assert_false (g_file_test (escaped, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1189,6 +1227,7 @@ main (int   argc,
   ADD ("/engine/codedeploy/hook-timeout", NULL, test_timeout);
   ADD ("/engine/codedeploy/cancel", NULL, test_cancel);
   ADD ("/engine/codedeploy/permissions", NULL, test_permissions);
+  ADD ("/engine/codedeploy/install-through-link", NULL, test_install_through_link);
   ADD ("/engine/codedeploy/appspec/bad", NULL, test_bad_appspec);
   ADD ("/engine/codedeploy/appspec/good", NULL, test_good_appspec);
 

@@ -664,6 +664,8 @@ static const char *lambda_handler =
   "    else:\n"
   "        write_outputs()\n"
   "        print(json.dumps({'status': 'Succeeded', 'outputVariables': {'Rounds': str(n + 1)}}))\n"
+  "elif mode == 'deep':\n"
+  "    sys.stdout.write('{\"a\":' + '[' * 100000)\n"
   "elif mode == 'big':\n"
   "    print(json.dumps({'status': 'Succeeded', 'outputVariables': {'Big': 'x' * 130000}}))\n"
   "else:\n"
@@ -1208,6 +1210,44 @@ test_simulated_others (Fixture       *f,
   g_assert_true (zip_has (single_output (jenkins)->zip_path, "pipewright-simulated.json"));
 }
 
+/* JSON from a pipeline's content, nested far past any real document: the
+ * action fails with a message, and the runner (which runs every
+ * execution of the pipeline) lives on. json-glib recurses once per
+ * level and overflowed the stack on these. */
+static void
+test_deep_json (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwActionJob) lambda = NULL;
+  g_autoptr(PwActionJob) ecs = NULL;
+  g_autofree char *images = g_strnfill (200000, '[');
+  g_autofree char *build = NULL;
+
+  if (!setup_lambda (f))
+    return;
+
+  lambda = lambda_job (f, "deep");
+  g_assert_false (run_job (f, lambda, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "Lambda function 'smoke-test' printed a job result "
+                                            "that cannot be read"));
+  g_assert_nonnull (strstr (error->message, "nested more than 256 levels deep"));
+  g_clear_error (&error);
+
+  ecs = make_job (f,
+                  "name: Ship\n"
+                  ACTION_TYPE ("Deploy", "AWS", "ECS")
+                  "configuration: {ClusterName: prod, ServiceName: web}\n"
+                  "inputArtifacts: [{name: BuildOutput}]\n");
+  build = make_zip (f, "deep-images.zip", "imagedefinitions.json", images, NULL);
+  pw_action_job_add_input (ecs, "BuildOutput", build, NULL);
+  g_assert_false (run_job (f, ecs, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION);
+  g_assert_nonnull (strstr (error->message, "imagedefinitions.json in BuildOutput"));
+  g_assert_nonnull (strstr (error->message, "nested more than 256 levels deep"));
+}
+
 static void
 test_simulated_catalogue (Fixture       *f,
                           gconstpointer  data)
@@ -1518,6 +1558,7 @@ main (int   argc,
               test_simulated_cloudformation, teardown);
   g_test_add ("/engine/providers/simulated/others", Fixture, NULL, setup,
               test_simulated_others, teardown);
+  g_test_add ("/engine/providers/deep-json", Fixture, NULL, setup, test_deep_json, teardown);
   g_test_add ("/engine/providers/simulated/catalogue", Fixture, NULL, setup,
               test_simulated_catalogue, teardown);
   g_test_add_func ("/engine/git-trigger/matches", test_trigger_matches);

@@ -9,6 +9,7 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -583,6 +584,133 @@ test_deploy_errors (Fixture       *fixture,
   }
 }
 
+static void
+make_link (const char *dir,
+           const char *name,
+           const char *target)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_cmpint (symlink (target, path), ==, 0);
+}
+
+/* What lies three folders above the bucket stays as it was. */
+static void
+assert_untouched (const char *outside)
+{
+  g_autofree char *keep = g_build_filename (outside, "keep.txt", NULL);
+  g_autofree char *index = g_build_filename (outside, "index.html", NULL);
+  g_autofree char *object = g_build_filename (outside, "f.zip", NULL);
+  g_autofree char *contents = read_file (keep);
+
+  g_assert_cmpstr (contents, ==, "original");
+  g_assert_false (g_file_test (index, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (object, G_FILE_TEST_EXISTS));
+}
+
+/* The issue's reproduction: `ln -s . y; ln -s y/y/y/../../.. x` in the
+ * source, extracted into a bucket, then an S3 deploy into ObjectKey x.
+ * Read as text, x stays inside (three folders down, three up); followed,
+ * y/y/y is the bucket itself and x three folders above it. */
+static void
+test_deploy_symlink_chain (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *outside = g_build_filename (fixture->root, "a", NULL);
+  g_autofree char *site = g_build_filename (outside, "b", "c", "site", NULL);
+  g_autofree char *source = g_build_filename (fixture->root, "source", NULL);
+  g_autofree char *source_zip = g_build_filename (fixture->root, "source.zip", NULL);
+  g_autofree char *link = g_build_filename (site, "x", NULL);
+  g_autofree char *zip = make_site_zip (fixture);
+  g_autoptr(GError) error = NULL;
+
+  write_file (outside, "keep.txt", "original");
+  g_assert_cmpint (g_mkdir_with_parents (site, 0755), ==, 0);
+  set_profile (fixture, "s3:\n  site: ../a/b/c/site\n");
+
+  write_file (source, "keep.txt", "replaced");
+  make_link (source, "y", ".");
+  make_link (source, "x", "y/y/y/../../..");
+  pw_artifact_zip_dir (source_zip, source, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The source itself is refused: nothing of it reaches the bucket. */
+  {
+    const char *config[] = { "BucketName", "site", "Extract", "true", NULL };
+    g_autoptr(Result) res = run_deploy (fixture, config, source_zip);
+
+    g_assert_false (res->ok);
+    g_assert_error (res->error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED);
+    assert_contains (res->error->message, "symlink 'x' points outside the folder");
+    g_assert_false (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  }
+
+  /* The same links already in the bucket folder (a user's, or from
+   * before this check) are never followed by a write. */
+  make_link (site, "y", ".");
+  make_link (site, "x", "y/y/y/../../..");
+  {
+    const char *config[] = { "BucketName", "site", "Extract", "true", "ObjectKey", "x", NULL };
+    g_autoptr(Result) res = run_deploy (fixture, config, zip);
+
+    g_assert_false (res->ok);
+    assert_contains (res->error->message, "is a symbolic link");
+  }
+  {
+    const char *config[] = {
+      "BucketName", "site", "Extract", "false", "ObjectKey", "x/f.zip", NULL
+    };
+    g_autoptr(Result) res = run_deploy (fixture, config, zip);
+
+    g_assert_false (res->ok);
+    assert_contains (res->error->message, "is a symbolic link");
+  }
+  assert_untouched (outside);
+
+  /* Nor does an S3 source read through them. */
+  {
+    g_autoptr(Result) res = run_source (fixture, "site", "x", NULL);
+
+    g_assert_false (res->ok);
+    assert_contains (res->error->message, "Cannot read s3://site/x: ");
+    assert_contains (res->error->message, "is a symbolic link");
+    g_assert_cmpuint (pw_action_job_get_outputs (res->job)->len, ==, 0);
+  }
+
+  /* The chain split over two deploys: `y` alone is harmless, and `x` is
+   * then resolved through the `y` already in the bucket. */
+  {
+    g_autofree char *first = g_build_filename (fixture->root, "first", NULL);
+    g_autofree char *second = g_build_filename (fixture->root, "second", NULL);
+    g_autofree char *first_zip = g_build_filename (fixture->root, "first.zip", NULL);
+    g_autofree char *second_zip = g_build_filename (fixture->root, "second.zip", NULL);
+    const char *config[] = { "BucketName", "site", "Extract", "true", "ObjectKey", "v2", NULL };
+
+    make_link (first, "y", ".");
+    make_link (second, "x", "y/y/y/y/../../../..");
+    pw_artifact_zip_dir (first_zip, first, NULL, &error);
+    g_assert_no_error (error);
+    pw_artifact_zip_dir (second_zip, second, NULL, &error);
+    g_assert_no_error (error);
+
+    {
+      g_autoptr(Result) res = run_deploy (fixture, config, first_zip);
+
+      g_assert_no_error (res->error);
+    }
+    {
+      g_autoptr(Result) res = run_deploy (fixture, config, second_zip);
+      g_autofree char *planted = g_build_filename (site, "v2", "x", NULL);
+
+      g_assert_false (res->ok);
+      assert_contains (res->error->message, "symlink 'x' points outside the folder");
+      g_assert_false (g_file_test (planted, G_FILE_TEST_IS_SYMLINK));
+    }
+  }
+  assert_untouched (outside);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -599,6 +727,7 @@ main (int   argc,
   ADD ("/engine/s3/deploy/extract", test_deploy_extract);
   ADD ("/engine/s3/deploy/copy", test_deploy_copy);
   ADD ("/engine/s3/deploy/errors", test_deploy_errors);
+  ADD ("/engine/s3/deploy/symlink-chain", test_deploy_symlink_chain);
 
 #undef ADD
 

@@ -1,0 +1,317 @@
+/* pw-app-util.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pw-app-util"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "pw-app-util.h"
+
+static gboolean
+parse_index (const char **p,
+             const char  *prefix,
+             int         *out)
+{
+  gsize len = strlen (prefix);
+  guint64 value;
+  char *end;
+
+  if (strncmp (*p, prefix, len) != 0 || (*p)[len] != '[')
+    return FALSE;
+  value = g_ascii_strtoull (*p + len + 1, &end, 10);
+  if (end == *p + len + 1 || *end != ']' || value > G_MAXINT)
+    return FALSE;
+  *out = (int)value;
+  *p = end + 1;
+  return TRUE;
+}
+
+/**
+ * pw_path_parse_element:
+ *
+ * Finds the element a model path belongs to: the action for
+ * "stages[1].actions[0].configuration.X", the stage for "stages[1].name",
+ * the pipeline for "artifactStore.location".
+ */
+gboolean
+pw_path_parse_element (const char   *path,
+                       PwElementRef *ref)
+{
+  const char *p = path;
+
+  ref->stage = -1;
+  ref->action = -1;
+
+  if (path == NULL)
+    return FALSE;
+
+  if (!parse_index (&p, "stages", &ref->stage))
+    return TRUE;
+  if (*p != '.')
+    return TRUE;
+  p++;
+  if (!parse_index (&p, "actions", &ref->action))
+    return TRUE;
+  return TRUE;
+}
+
+char *
+pw_element_ref_to_path (const PwElementRef *ref)
+{
+  if (ref->stage < 0)
+    return g_strdup ("");
+  if (ref->action < 0)
+    return g_strdup_printf ("stages[%d]", ref->stage);
+  return g_strdup_printf ("stages[%d].actions[%d]", ref->stage, ref->action);
+}
+
+static void
+append_flow (GString  *out,
+             JsonNode *node,
+             guint     depth);
+
+static void
+append_scalar (GString  *out,
+               JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_NULL (node))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      g_string_append (out, json_node_get_string (node));
+      break;
+
+    case G_TYPE_INT64:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      break;
+
+    case G_TYPE_DOUBLE:
+      {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+        g_string_append (out, g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
+      }
+      break;
+
+    case G_TYPE_BOOLEAN:
+      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      break;
+
+    default:
+      break;
+    }
+}
+
+/* Intrinsics read as their short form: {"Ref": "Repo"} is "!Ref Repo",
+ * {"Fn::GetAtt": ["Role", "Arn"]} is "!GetAtt Role.Arn". */
+static gboolean
+append_intrinsic (GString  *out,
+                  JsonNode *node,
+                  guint     depth)
+{
+  JsonObject *object;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  if (!pw_cfn_is_intrinsic (node))
+    return FALSE;
+
+  object = json_node_get_object (node);
+  json_object_iter_init (&iter, object);
+  if (!json_object_iter_next (&iter, &name, &value))
+    return FALSE;
+
+  if (g_str_equal (name, "Ref"))
+    g_string_append (out, "!Ref ");
+  else if (g_str_equal (name, "Condition"))
+    g_string_append (out, "!Condition ");
+  else if (g_str_has_prefix (name, "Fn::"))
+    g_string_append_printf (out, "!%s ", name + 4);
+  else
+    g_string_append_printf (out, "%s ", name);
+
+  if (g_str_equal (name, "Fn::GetAtt") && JSON_NODE_HOLDS_ARRAY (value))
+    {
+      JsonArray *array = json_node_get_array (value);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          if (i > 0)
+            g_string_append_c (out, '.');
+          append_flow (out, json_array_get_element (array, i), depth + 1);
+        }
+      return TRUE;
+    }
+
+  append_flow (out, value, depth + 1);
+  return TRUE;
+}
+
+static void
+append_flow (GString  *out,
+             JsonNode *node,
+             guint     depth)
+{
+  if (depth > 16)
+    {
+      g_string_append (out, "…");
+      return;
+    }
+
+  if (append_intrinsic (out, node, depth))
+    return;
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      g_string_append_c (out, '[');
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          if (i > 0)
+            g_string_append (out, ", ");
+          append_flow (out, json_array_get_element (array, i), depth + 1);
+        }
+      g_string_append_c (out, ']');
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+      gboolean first = TRUE;
+
+      g_string_append_c (out, '{');
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &value))
+        {
+          if (!first)
+            g_string_append (out, ", ");
+          first = FALSE;
+          g_string_append_printf (out, "%s: ", name);
+          append_flow (out, value, depth + 1);
+        }
+      g_string_append_c (out, '}');
+    }
+  else
+    append_scalar (out, node);
+}
+
+/**
+ * pw_format_value:
+ *
+ * Returns: a one-line rendering of @node for labels: strings as they are,
+ *   intrinsics in their short form, collections in flow style
+ */
+char *
+pw_format_value (JsonNode *node)
+{
+  GString *out = g_string_new (NULL);
+
+  if (node != NULL)
+    append_flow (out, node, 0);
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * pw_format_intrinsic:
+ *
+ * Returns: (nullable): the short form of @node if it is an intrinsic
+ */
+char *
+pw_format_intrinsic (JsonNode *node)
+{
+  if (node == NULL || !pw_cfn_is_intrinsic (node))
+    return NULL;
+  return pw_format_value (node);
+}
+
+/**
+ * pw_element_dup_label:
+ *
+ * Returns: the text to show for @member of @element (its name, say): the
+ *   string, the short form of an intrinsic, or a placeholder when absent
+ */
+char *
+pw_element_dup_label (PwElement  *element,
+                      const char *member)
+{
+  JsonNode *node;
+
+  if (pw_element_is_opaque (element))
+    return pw_format_value (pw_element_get_raw (element));
+
+  node = pw_element_get_member (element, member);
+  if (node == NULL)
+    return g_strdup (_("(unnamed)"));
+  return pw_format_value (node);
+}
+
+const char *
+pw_category_icon_name (const char *category)
+{
+  if (category == NULL)
+    return "pw-conditional-symbolic";
+  if (g_str_equal (category, "Source"))
+    return "pw-category-source-symbolic";
+  if (g_str_equal (category, "Build"))
+    return "pw-category-build-symbolic";
+  if (g_str_equal (category, "Test"))
+    return "pw-category-test-symbolic";
+  if (g_str_equal (category, "Deploy"))
+    return "pw-category-deploy-symbolic";
+  if (g_str_equal (category, "Approval"))
+    return "pw-category-approval-symbolic";
+  if (g_str_equal (category, "Invoke"))
+    return "pw-category-invoke-symbolic";
+  if (g_str_equal (category, "Compute"))
+    return "pw-category-compute-symbolic";
+  return "pw-category-build-symbolic";
+}
+
+const char *
+pw_severity_icon_name (PwSeverity severity)
+{
+  switch (severity)
+    {
+    case PW_SEVERITY_ERROR:
+      return "dialog-error-symbolic";
+
+    case PW_SEVERITY_WARNING:
+      return "dialog-warning-symbolic";
+
+    case PW_SEVERITY_NOTE:
+    default:
+      return "dialog-information-symbolic";
+    }
+}
+
+const char *
+pw_severity_css_class (PwSeverity severity)
+{
+  switch (severity)
+    {
+    case PW_SEVERITY_ERROR:
+      return "error";
+
+    case PW_SEVERITY_WARNING:
+      return "warning";
+
+    case PW_SEVERITY_NOTE:
+    default:
+      return "accent";
+    }
+}

@@ -1,0 +1,221 @@
+/* pw-test-utils.h
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "pw-application.h"
+#include "pw-window.h"
+#include "pw-window-private.h"
+
+G_BEGIN_DECLS
+
+/*
+ * What the UI tests share: one application, windows opened on fixtures,
+ * and waiting on the main loop until something a user would see is true —
+ * never a fixed sleep. The loop is woken every few milliseconds so a
+ * condition that changes without an event (a worker thread's result) is
+ * seen; the deadline only turns a hang into a failure.
+ */
+
+typedef gboolean (*PwTestCondition) (gpointer data);
+
+static gboolean
+pw_test_wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static inline gboolean
+pw_test_wait_until (PwTestCondition condition,
+                    gpointer        data,
+                    guint           timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64)timeout_ms * 1000;
+  guint wake = g_timeout_add (5, pw_test_wake_cb, NULL);
+  gboolean met;
+
+  while (!(met = condition (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (wake);
+  return met;
+}
+
+static inline void
+pw_test_flush (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static inline gboolean
+pw_test_document_ready (gpointer data)
+{
+  PwWindow *window = data;
+  PwTextDocument *document = pw_window_get_document (window);
+
+  return document != NULL && !pw_text_document_get_busy (document) &&
+         (pw_text_document_get_pipeline (document) != NULL || pw_text_document_get_error (document) != NULL);
+}
+
+static inline gboolean
+pw_test_document_current (gpointer data)
+{
+  PwWindow *window = data;
+  PwTextDocument *document = pw_window_get_document (window);
+
+  return document != NULL && !pw_text_document_get_busy (document) &&
+         (pw_text_document_is_current (document) || pw_text_document_get_error (document) != NULL);
+}
+
+static inline PwApplication *
+pw_test_application (void)
+{
+  static PwApplication *app;
+
+  if (app == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      app = pw_application_new ();
+      /* No session bus in tests: a non-unique instance registers locally and
+       * runs startup (actions, accelerators, the style sheet). */
+      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
+      g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  return app;
+}
+
+static inline char *
+pw_test_data_path (const char *first,
+                   ...)
+{
+  g_autoptr(GString) path = g_string_new (g_getenv ("PW_SOURCE_ROOT"));
+  const char *part;
+  va_list args;
+
+  g_assert_nonnull (path->str);
+  va_start (args, first);
+  for (part = first; part != NULL; part = va_arg (args, const char *))
+    g_string_append_printf (path, "/%s", part);
+  va_end (args);
+
+  return g_string_free (g_steal_pointer (&path), FALSE);
+}
+
+/* A window on @path (a copy of it in a temporary folder when @copy, so the
+ * test may save), loaded, shown and drawn. */
+static inline PwWindow *
+pw_test_open_window (const char *path,
+                     int         width,
+                     int         height)
+{
+  PwWindow *window = pw_window_new (pw_test_application ());
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  pw_window_load_file (window, file);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (pw_test_wait_until (pw_test_document_ready, window, 20000));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  pw_test_flush ();
+  return window;
+}
+
+/* A copy of @source in a new temporary folder; the caller removes it. */
+static inline char *
+pw_test_copy_to_tmp (const char *source,
+                     char      **folder)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *base = g_path_get_basename (source);
+  gsize length;
+  char *path;
+
+  *folder = g_dir_make_tmp ("pipewright-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (source, &contents, &length, &error));
+  path = g_build_filename (*folder, base, NULL);
+  g_assert_true (g_file_set_contents (path, contents, length, &error));
+  return path;
+}
+
+static inline void
+pw_test_remove_tmp (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+      g_remove (path);
+    }
+  g_rmdir (folder);
+}
+
+static inline void
+pw_test_close_window (PwWindow *window)
+{
+  PwTextDocument *document = pw_window_get_document (window);
+
+  /* Tests throw their edits away; the save prompt has its own test. */
+  if (document != NULL)
+    gtk_text_buffer_set_modified (GTK_TEXT_BUFFER (pw_text_document_get_buffer (document)), FALSE);
+  gtk_window_destroy (GTK_WINDOW (window));
+  pw_test_flush ();
+}
+
+/* The window as the user sees it, written to @path as PNG. */
+static inline void
+pw_test_save_png (GtkWidget  *widget,
+                  const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+
+  /* A window keeps no render node of its own to paint from: take its
+   * content, which is also what a screenshot should show (no shadow). */
+  if (GTK_IS_WINDOW (widget))
+    {
+      widget = gtk_widget_get_first_child (widget);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+    }
+  paintable = gtk_widget_paintable_new (widget);
+
+  /* The paintable takes its image when the widget next draws. */
+  gtk_widget_queue_draw (widget);
+  gtk_test_widget_wait_for_draw (widget);
+  pw_test_flush ();
+  {
+    g_autoptr(GdkPaintable) image = gdk_paintable_get_current_image (paintable);
+    gdk_paintable_snapshot (image, snapshot, width, height);
+  }
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static inline char *
+pw_test_buffer_text (PwWindow *window)
+{
+  return pw_text_document_dup_text (pw_window_get_document (window), NULL);
+}
+
+G_END_DECLS

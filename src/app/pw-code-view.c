@@ -349,11 +349,28 @@ pw_code_view_set_document (PwCodeView     *self,
   update_marks (self);
 }
 
+/* Scrolls by setting the adjustment here, in the event that asked for
+ * it. GtkTextView's own scroll_to_iter/_to_mark apply the scroll while the
+ * window is being laid out, moving the scrollbars after they were
+ * allocated (GTK warns, and the frame is drawn half laid out). */
 static void
 scroll_to_iter (PwCodeView  *self,
                 GtkTextIter *iter)
 {
-  gtk_text_view_scroll_to_iter (GTK_TEXT_VIEW (self->view), iter, 0.1, TRUE, 0.0, 0.3);
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->view));
+  GdkRectangle rect;
+  double value, page;
+
+  if (vadjustment == NULL)
+    return;
+
+  page = gtk_adjustment_get_page_size (vadjustment);
+  value = gtk_adjustment_get_value (vadjustment);
+  gtk_text_view_get_iter_location (GTK_TEXT_VIEW (self->view), iter, &rect);
+  if (page <= 0)
+    return;
+  if (rect.y < value || rect.y + rect.height > value + page)
+    gtk_adjustment_set_value (vadjustment, MAX (0, rect.y - page * 0.2));
 }
 
 /* Selects the text of an element (the canvas's selection), without the

@@ -428,7 +428,9 @@ combo_selected_cb (AdwComboRow *row,
                    PwInspector *self)
 {
   const char *path = g_object_get_data (G_OBJECT (row), "path");
-  const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+  const char *title = g_object_get_data (G_OBJECT (row), "label-name") != NULL
+                    ? g_object_get_data (G_OBJECT (row), "label-name")
+                    : adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
   gboolean optional = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "optional"));
   GListModel *model = adw_combo_row_get_model (row);
   guint selected = adw_combo_row_get_selected (row);
@@ -1493,6 +1495,7 @@ rename_artifact (PwInspector *self,
   RenameData data = { (char *)old_name, (char *)new_name, g_ptr_array_new_with_free_func (g_free) };
   g_autofree char *label = NULL;
   const char *members[2] = { "outputArtifacts", "inputArtifacts" };
+  gboolean was_selected;
 
   if (new_name[0] == '\0' || g_str_equal (old_name, new_name))
     {
@@ -1529,11 +1532,12 @@ rename_artifact (PwInspector *self,
 
   /* Translators: an undo step: "Rename artifact Src to Source" */
   label = g_strdup_printf (_("Rename artifact %s to %s"), old_name, new_name);
-  if (pw_text_document_edit (self->document, label, rename_func, &data, NULL))
+  was_selected = self->selection != NULL && g_str_has_prefix (self->selection, "artifact:");
+  if (pw_text_document_edit (self->document, label, rename_func, &data, NULL) && was_selected)
     {
+      /* The old name left the model with the edit: follow the new one. */
       g_autofree char *select = g_strdup_printf ("artifact:%s", new_name);
-      if (self->selection != NULL && g_str_has_prefix (self->selection, "artifact:"))
-        g_signal_emit (self, signals [SELECT], 0, select);
+      g_signal_emit (self, signals [SELECT], 0, select);
     }
   g_ptr_array_unref (data.paths);
 }
@@ -1739,6 +1743,8 @@ build_action_page (PwInspector *self,
           else if (choices != NULL)
             {
               row = combo_row (self, group, title, path, choices, text, !required, doc);
+              /* The undo step names the key, not the row's title. */
+              g_object_set_data_full (G_OBJECT (row), "label-name", g_strdup (key), g_free);
               if (!required && value != NULL)
                 adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove_button (self, path, _("Remove key"),
                                                                                 _("Remove this key")));
@@ -1747,6 +1753,7 @@ build_action_page (PwInspector *self,
           else
             {
               row = entry_row (self, group, title, path, text, "string", !required, doc);
+              g_object_set_data_full (G_OBJECT (row), "label-name", g_strdup (key), g_free);
               if (!required && value != NULL)
                 adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), remove_button (self, path, _("Remove key"),
                                                                               _("Remove this key")));

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "pw-application.h"
 #include "pw-window.h"
@@ -74,6 +75,37 @@ pw_test_document_current (gpointer data)
          (pw_text_document_is_current (document) || pw_text_document_get_error (document) != NULL);
 }
 
+/* GTK's "Trying to snapshot X 0x… without a current allocation" names a
+ * pointer; say which widget that is (its ancestry) before the warning
+ * aborts the test, so the layout bug can be found. */
+static GLogWriterOutput
+pw_test_log_writer (GLogLevelFlags   level,
+                    const GLogField *fields,
+                    gsize            n_fields,
+                    gpointer         data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    {
+      const char *message, *at;
+      gpointer pointer = NULL;
+
+      if (g_strcmp0 (fields[i].key, "MESSAGE") != 0)
+        continue;
+      message = fields[i].value;
+      if (strstr (message, "without a current allocation") == NULL || (at = strstr (message, " 0x")) == NULL)
+        continue;
+      pointer = (gpointer)(gsize)g_ascii_strtoull (at + 1, NULL, 16);
+      if (pointer != NULL && GTK_IS_WIDGET (pointer))
+        {
+          g_printerr ("# unallocated widget:");
+          for (GtkWidget *w = pointer; w != NULL; w = gtk_widget_get_parent (w))
+            g_printerr (" %s", G_OBJECT_TYPE_NAME (w));
+          g_printerr ("\n");
+        }
+    }
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
 static inline PwApplication *
 pw_test_application (void)
 {
@@ -83,6 +115,7 @@ pw_test_application (void)
     {
       g_autoptr(GError) error = NULL;
 
+      g_log_set_writer_func (pw_test_log_writer, NULL, NULL);
       app = pw_application_new ();
       /* No session bus in tests: a non-unique instance registers locally and
        * runs startup (actions, accelerators, the style sheet). */

@@ -751,7 +751,10 @@ document_changed_cb (PwCanvas       *self,
       if (ref.stage >= 0 && (guint)ref.stage >= self->columns->len)
         pw_canvas_set_selection (self, NULL);
       else if (ref.action >= 0 && node_for (self, ref.stage, ref.action) < 0)
-        pw_canvas_set_selection (self, g_strdup_printf ("stages[%d]", ref.stage));
+        {
+          g_autofree char *stage = g_strdup_printf ("stages[%d]", ref.stage);
+          pw_canvas_set_selection (self, stage);
+        }
     }
   else if (selection != NULL && g_str_has_prefix (selection, "artifact:") &&
            !g_hash_table_contains (self->producers, selection + strlen ("artifact:")))
@@ -2448,10 +2451,21 @@ drag_end_cb (PwCanvas       *self,
              double          dy,
              GtkGestureDrag *gesture)
 {
-  DragMode mode = self->drag_mode;
-  DropTarget target = self->drop;
-  int node = self->drag_node;
-  int column = self->drag_column;
+  DragMode mode;
+  DropTarget target;
+  int node, column;
+
+  /* Where the button was released, not where the last motion was. */
+  if (self->drag_mode == DRAG_ACTION || self->drag_mode == DRAG_STAGE)
+    {
+      self->drag_x = self->drag_start_x + dx;
+      self->drag_y = self->drag_start_y + dy;
+      update_drop_for_drag (self);
+    }
+  mode = self->drag_mode;
+  target = self->drop;
+  node = self->drag_node;
+  column = self->drag_column;
 
   self->drop.reason = NULL;
   end_drag (self);

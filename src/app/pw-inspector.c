@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "pw-app-util.h"
+#include "pw-artifacts-dialog.h"
 #include "pw-inspector.h"
 #include "pw-provider-docs.h"
 #include "pw-quick-fix.h"
@@ -610,6 +611,28 @@ add_button (GtkWidget  *group,
 
 /* The pipeline page -------------------------------------------------------- */
 
+static void
+artifacts_select_cb (PwInspector *self,
+                     const char  *path,
+                     GtkWindow   *dialog)
+{
+  g_signal_emit (self, signals [SELECT], 0, path);
+}
+
+static void
+show_artifacts_cb (PwInspector *self)
+{
+  PwPipeline *pipeline = pipeline_of (self);
+  GtkWindow *dialog;
+
+  if (pipeline == NULL)
+    return;
+
+  dialog = pw_artifacts_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), pipeline);
+  g_signal_connect_object (dialog, "select", G_CALLBACK (artifacts_select_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (dialog);
+}
+
 typedef struct
 {
   const char *array;
@@ -871,11 +894,16 @@ build_pipeline_page (PwInspector *self,
         adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), expander);
       }
 
-  /* Artifacts: who makes each, who reads it. */
-  group = group_new (page, _("Artifacts"), _("Each artifact, the action that produces it and those that read it"));
+  /* Artifacts: how many, and the full list (producer → readers) in a
+   * dialog whose rows are made only for what is on screen: a pipeline of
+   * 2,500 actions lists as fast as one of five. */
+  group = group_new (page, _("Artifacts"), NULL);
   {
-    g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-    guint n_shown = 0;
+    guint n_artifacts = 0, n_unread = 0;
+    g_autoptr(GHashTable) read = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    g_autofree char *summary = NULL;
+    g_autofree char *unread = NULL;
+    GtkWidget *row, *show;
 
     for (guint s = 0; s < pw_pipeline_get_n_stages (pipeline); s++)
       {
@@ -885,55 +913,49 @@ build_pipeline_page (PwInspector *self,
           continue;
         for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
           {
-            PwAction *action = pw_stage_get_action (stage, a);
+            g_auto(GStrv) inputs = NULL;
+
+            if (pw_element_is_opaque (PW_ELEMENT (pw_stage_get_action (stage, a))))
+              continue;
+            inputs = pw_action_dup_input_artifacts (pw_stage_get_action (stage, a));
+            for (guint i = 0; inputs != NULL && inputs[i] != NULL; i++)
+              g_hash_table_add (read, g_strdup (inputs[i]));
+          }
+      }
+    for (guint s = 0; s < pw_pipeline_get_n_stages (pipeline); s++)
+      {
+        PwStage *stage = pw_pipeline_get_stage (pipeline, s);
+
+        if (pw_element_is_opaque (PW_ELEMENT (stage)))
+          continue;
+        for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
+          {
             g_auto(GStrv) outputs = NULL;
 
-            if (pw_element_is_opaque (PW_ELEMENT (action)))
+            if (pw_element_is_opaque (PW_ELEMENT (pw_stage_get_action (stage, a))))
               continue;
-            outputs = pw_action_dup_output_artifacts (action);
+            outputs = pw_action_dup_output_artifacts (pw_stage_get_action (stage, a));
             for (guint o = 0; outputs != NULL && outputs[o] != NULL; o++)
               {
-                g_autoptr(GString) readers = g_string_new (NULL);
-                g_autofree char *select = g_strdup_printf ("artifact:%s", outputs[o]);
-                g_autofree char *subtitle = NULL;
-
-                if (!g_hash_table_add (seen, g_strdup (outputs[o])))
-                  continue;
-
-                for (guint s2 = s; s2 < pw_pipeline_get_n_stages (pipeline); s2++)
-                  {
-                    PwStage *later = pw_pipeline_get_stage (pipeline, s2);
-
-                    if (pw_element_is_opaque (PW_ELEMENT (later)))
-                      continue;
-                    for (guint a2 = 0; a2 < pw_stage_get_n_actions (later); a2++)
-                      {
-                        PwAction *reader = pw_stage_get_action (later, a2);
-                        g_auto(GStrv) inputs = NULL;
-
-                        if (pw_element_is_opaque (PW_ELEMENT (reader)))
-                          continue;
-                        inputs = pw_action_dup_input_artifacts (reader);
-                        if (inputs != NULL && g_strv_contains ((const char * const *)inputs, outputs[o]))
-                          {
-                            if (readers->len > 0)
-                              g_string_append (readers, ", ");
-                            g_string_append (readers, pw_action_get_name (reader) ?: "?");
-                          }
-                      }
-                  }
-
-                /* Translators: "Checkout → Build, UnitTests" */
-                subtitle = readers->len > 0
-                         ? g_strdup_printf (_("%s → %s"), pw_action_get_name (action) ?: "?", readers->str)
-                         : g_strdup_printf (_("%s → (not read by any action)"), pw_action_get_name (action) ?: "?");
-                link_row (self, group, outputs[o], subtitle, select);
-                n_shown++;
+                n_artifacts++;
+                n_unread += !g_hash_table_contains (read, outputs[o]);
               }
           }
       }
-    if (n_shown == 0)
-      link_row (self, group, _("No artifacts yet"), _("Actions declare them as output artifacts"), NULL);
+
+    summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u artifact", "%u artifacts", n_artifacts),
+                               n_artifacts);
+    unread = n_unread > 0
+           ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u is not read by any action",
+                                           "%u are not read by any action", n_unread), n_unread)
+           : g_strdup (_("Each is read by a later action"));
+    row = link_row (self, group, summary, unread, NULL);
+    show = gtk_button_new_with_mnemonic (_("_Show All"));
+    gtk_widget_set_valign (show, GTK_ALIGN_CENTER);
+    gtk_widget_set_sensitive (show, n_artifacts > 0);
+    g_signal_connect_object (show, "clicked", G_CALLBACK (show_artifacts_cb), self, G_CONNECT_SWAPPED);
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), show);
+    remember_row (self, "artifacts", row);
   }
 }
 

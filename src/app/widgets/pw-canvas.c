@@ -122,8 +122,10 @@ struct _PwCanvas
   GArray         *nodes;       /* of Node, in layout order */
   GArray         *columns;     /* of Column */
   GArray         *connectors;  /* of Connector */
-  GPtrArray      *cards;       /* pool, in layout order */
-  GPtrArray      *headers;     /* pool */
+  GPtrArray      *cards;       /* the cards, in layout order */
+  GPtrArray      *headers;     /* the stage headers, in stage order */
+  GHashTable     *card_keys;   /* "stage\x1faction" → card, of the last rebuild */
+  GHashTable     *header_keys; /* stage name → header, of the last rebuild */
   GHashTable     *producers;   /* artifact → node index + 1 (the last producer) */
 
   double          content_width;
@@ -300,46 +302,64 @@ is_source (PwAction *action)
 
 /* Rebuilding from the model ------------------------------------------------ */
 
-static GtkWidget *
-take_card (PwCanvas *self,
-           guint     i)
+/* After an edit every action is a new object: cards are matched to them by
+ * name, so a card keeps showing the same action (and nothing of it is laid
+ * out, drawn or described again) when others move around it. */
+static char *
+card_key (PwStage  *stage,
+          PwAction *action,
+          guint     s,
+          guint     a)
 {
-  GtkWidget *card;
+  const char *stage_name = pw_element_is_opaque (PW_ELEMENT (stage)) ? NULL : pw_stage_get_name (stage);
+  const char *action_name = pw_element_is_opaque (PW_ELEMENT (action)) ? NULL : pw_action_get_name (action);
 
-  if (i < self->cards->len)
-    return g_ptr_array_index (self->cards, i);
-
-  card = pw_action_card_new ();
-  gtk_widget_set_parent (card, GTK_WIDGET (self));
-  g_ptr_array_add (self->cards, card);
-  return card;
+  if (stage_name == NULL || action_name == NULL)
+    return g_strdup_printf ("#%u.%u", s, a);
+  return g_strdup_printf ("%s\x1f%s", stage_name, action_name);
 }
 
 static GtkWidget *
-take_header (PwCanvas *self,
-             guint     i)
+take_widget (PwCanvas   *self,
+             GHashTable *previous,
+             GHashTable *current,
+             char       *key,
+             GPtrArray  *spare,
+             GtkWidget * (*create) (void))
 {
-  GtkWidget *header;
+  GtkWidget *widget = NULL;
+  gpointer old_key = NULL;
+  guint n = 2;
 
-  if (i < self->headers->len)
-    return g_ptr_array_index (self->headers, i);
+  /* Two elements of one name (a file being edited): the second gets a key
+   * of its own, so each card is in the map exactly once. */
+  while (g_hash_table_contains (current, key))
+    {
+      char *other = g_strdup_printf ("%s#%u", key, n++);
+      g_free (key);
+      key = other;
+    }
 
-  header = pw_stage_header_new ();
-  gtk_widget_set_parent (header, GTK_WIDGET (self));
-  g_ptr_array_add (self->headers, header);
-  return header;
+  if (g_hash_table_steal_extended (previous, key, &old_key, (gpointer *)&widget))
+    g_free (old_key);
+  else if (spare->len > 0)
+    widget = g_ptr_array_steal_index (spare, spare->len - 1);
+  else
+    {
+      widget = create ();
+      gtk_widget_set_parent (widget, GTK_WIDGET (self));
+    }
+
+  g_hash_table_insert (current, key, widget);
+  return widget;
 }
 
 static void
-trim_pool (GPtrArray *pool,
-           guint      keep)
+unparent_all (GPtrArray *widgets)
 {
-  while (pool->len > keep)
-    {
-      GtkWidget *widget = g_ptr_array_index (pool, pool->len - 1);
-      gtk_widget_unparent (widget);
-      g_ptr_array_remove_index (pool, pool->len - 1);
-    }
+  for (guint i = 0; i < widgets->len; i++)
+    gtk_widget_unparent (g_ptr_array_index (widgets, i));
+  g_ptr_array_set_size (widgets, 0);
 }
 
 static int
@@ -556,35 +576,50 @@ connect_artifacts (PwCanvas *self)
         }
     }
 
-  for (guint i = 0; i < self->nodes->len; i++)
-    {
-      PwActionCard *card = PW_ACTION_CARD (node_at (self, i)->card);
-      guint n_out = pw_action_card_get_n_outputs (card);
+  /* Each output's readers, in one pass over the connectors. */
+  {
+    g_autoptr(GHashTable) readers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
 
-      for (guint p = 0; p < n_out; p++)
-        {
-          PwPin *pin = pw_action_card_get_output_pin (card, p);
-          g_autoptr(GString) tip = g_string_new (pw_pin_get_artifact (pin));
-          guint n_consumers = 0;
+    for (guint c = 0; c < self->connectors->len; c++)
+      {
+        Connector *connector = &g_array_index (self->connectors, Connector, c);
+        gpointer key = GUINT_TO_POINTER ((connector->from << 8) | MIN (connector->from_pin, 255));
+        GPtrArray *list = g_hash_table_lookup (readers, key);
 
-          for (guint c = 0; c < self->connectors->len; c++)
-            {
-              Connector *connector = &g_array_index (self->connectors, Connector, c);
+        if (list == NULL)
+          g_hash_table_insert (readers, key, (list = g_ptr_array_new ()));
+        g_ptr_array_add (list, (gpointer)pw_action_card_get_title (PW_ACTION_CARD (node_at (self, connector->to)->card)));
+      }
 
-              if (connector->from == i && connector->from_pin == p)
-                {
-                  g_string_append (tip, n_consumers++ == 0 ? _(", read by ") : ", ");
-                  g_string_append (tip, pw_action_card_get_title (PW_ACTION_CARD (node_at (self, connector->to)->card)));
-                }
-            }
+    for (guint i = 0; i < self->nodes->len; i++)
+      {
+        PwActionCard *card = PW_ACTION_CARD (node_at (self, i)->card);
+        guint n_out = pw_action_card_get_n_outputs (card);
 
-          pw_pin_set_state (pin, used[i][p] ? PW_PIN_CONNECTED : PW_PIN_UNUSED);
-          if (n_consumers == 0)
-            g_string_append (tip, _(": no later action reads it"));
-          pw_pin_set_description (pin, tip->str);
-        }
-      g_free (used[i]);
-    }
+        for (guint p = 0; p < n_out; p++)
+          {
+            PwPin *pin = pw_action_card_get_output_pin (card, p);
+            GPtrArray *list = g_hash_table_lookup (readers, GUINT_TO_POINTER ((i << 8) | MIN (p, 255)));
+            g_autoptr(GString) tip = g_string_new (pw_pin_get_artifact (pin));
+
+            /* Name a few readers; a tooltip listing hundreds helps no one. */
+            for (guint r = 0; list != NULL && r < list->len && r < 8; r++)
+              {
+                g_string_append (tip, r == 0 ? _(", read by ") : ", ");
+                g_string_append (tip, g_ptr_array_index (list, r));
+              }
+            if (list != NULL && list->len > 8)
+              g_string_append_printf (tip, g_dngettext (GETTEXT_PACKAGE, " and %u more", " and %u more",
+                                                        list->len - 8), list->len - 8);
+
+            pw_pin_set_state (pin, used[i][p] ? PW_PIN_CONNECTED : PW_PIN_UNUSED);
+            if (list == NULL)
+              g_string_append (tip, _(": no later action reads it"));
+            pw_pin_set_description (pin, tip->str);
+          }
+        g_free (used[i]);
+      }
+  }
 }
 
 static void
@@ -637,7 +672,20 @@ rebuild (PwCanvas *self)
   PwPipeline *pipeline = self->document != NULL ? pw_text_document_get_pipeline (self->document) : NULL;
   guint n_stages = pipeline != NULL ? pw_pipeline_get_n_stages (pipeline) : 0;
   guint n_nodes = 0;
+  g_autoptr(GHashTable) old_cards = self->card_keys != NULL ? g_steal_pointer (&self->card_keys)
+                                                             : g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) old_headers = self->header_keys != NULL ? g_steal_pointer (&self->header_keys)
+                                                                : g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) spare_cards = g_ptr_array_new ();
+  g_autoptr(GPtrArray) spare_headers = g_ptr_array_new ();
 
+  self->card_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->header_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_ptr_array_set_size (self->cards, 0);
+  g_ptr_array_set_size (self->headers, 0);
+
+  /* Stages and cards are first given back to the stage or action of the
+   * same name; the others are spare, to be reused or removed. */
   g_set_object (&self->pipeline, pipeline);
   g_array_set_size (self->nodes, 0);
   g_array_set_size (self->columns, 0);
@@ -683,7 +731,9 @@ rebuild (PwCanvas *self)
               if (run_order_of (action) != order)
                 continue;
 
-              node.card = take_card (self, n_nodes);
+              node.card = take_widget (self, old_cards, self->card_keys,
+                                       card_key (stage, action, s, a), spare_cards, pw_action_card_new);
+              g_ptr_array_add (self->cards, node.card);
               node.action = action;
               node.stage = s;
               node.index = a;
@@ -701,12 +751,28 @@ rebuild (PwCanvas *self)
         }
 
       column.n_nodes = n_nodes - column.first_node;
-      column.header = take_header (self, s);
+      column.header = take_widget (self, old_headers, self->header_keys,
+                                   column.opaque || pw_stage_get_name (stage) == NULL
+                                   ? g_strdup_printf ("#%u", s) : g_strdup (pw_stage_get_name (stage)),
+                                   spare_headers, pw_stage_header_new);
+      g_ptr_array_add (self->headers, column.header);
       g_array_append_val (self->columns, column);
     }
 
-  trim_pool (self->cards, n_nodes);
-  trim_pool (self->headers, n_stages);
+  /* What no stage or action took is gone. */
+  {
+    GHashTableIter iter;
+    gpointer widget;
+
+    g_hash_table_iter_init (&iter, old_cards);
+    while (g_hash_table_iter_next (&iter, NULL, &widget))
+      g_ptr_array_add (spare_cards, widget);
+    g_hash_table_iter_init (&iter, old_headers);
+    while (g_hash_table_iter_next (&iter, NULL, &widget))
+      g_ptr_array_add (spare_headers, widget);
+    unparent_all (spare_cards);
+    unparent_all (spare_headers);
+  }
 
   for (guint s = 0; s < self->columns->len; s++)
     {
@@ -3231,6 +3297,18 @@ query_tooltip_cb (PwCanvas   *self,
   if (keyboard)
     return FALSE;
 
+  /* A pin: its artifact and the other end, worked out when asked. */
+  {
+    PwPin *pin = NULL;
+
+    child_at (self, x, y, &pin);
+    if (pin != NULL && pw_pin_get_description (pin) != NULL)
+      {
+        gtk_tooltip_set_text (tooltip, pw_pin_get_description (pin));
+        return TRUE;
+      }
+  }
+
   /* The transition arrows between the stages. */
   for (guint s = 1; s < self->columns->len; s++)
     {
@@ -3271,9 +3349,11 @@ pw_canvas_dispose (GObject *object)
     }
   g_clear_pointer (&self->menu, gtk_widget_unparent);
   if (self->cards != NULL)
-    trim_pool (self->cards, 0);
+    unparent_all (self->cards);
   if (self->headers != NULL)
-    trim_pool (self->headers, 0);
+    unparent_all (self->headers);
+  g_clear_pointer (&self->card_keys, g_hash_table_unref);
+  g_clear_pointer (&self->header_keys, g_hash_table_unref);
   if (self->nodes != NULL)
     g_array_set_size (self->nodes, 0);
   if (self->columns != NULL)

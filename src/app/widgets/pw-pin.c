@@ -26,6 +26,7 @@ struct _PwPin
   GtkWidget       parent_instance;
 
   char           *artifact;
+  char           *description;
   PangoLayout    *layout;
   PwPinDirection  direction;
   PwPinState      state;
@@ -132,6 +133,7 @@ pw_pin_finalize (GObject *object)
 
   g_clear_object (&self->layout);
   g_free (self->artifact);
+  g_free (self->description);
 
   G_OBJECT_CLASS (pw_pin_parent_class)->finalize (object);
 }
@@ -245,8 +247,24 @@ pw_pin_set_description (PwPin      *self,
 {
   g_return_if_fail (PW_IS_PIN (self));
 
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self), description);
+  /* Called for every pin after every edit: only a real change costs. */
+  if (g_strcmp0 (self->description, description) == 0)
+    return;
+  g_free (self->description);
+  self->description = g_strdup (description);
+
+  /* The canvas shows it as the tooltip when asked: setting a tooltip here
+   * would query the pointer (an X round trip) for each of thousands of
+   * pins after every edit. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
                                   -1);
+}
+
+const char *
+pw_pin_get_description (PwPin *self)
+{
+  g_return_val_if_fail (PW_IS_PIN (self), NULL);
+
+  return self->description;
 }

@@ -44,5 +44,6 @@ void            pw_pin_set_state     (PwPin          *self,
                                       PwPinState      state);
 void            pw_pin_set_description (PwPin        *self,
                                         const char   *description);
+const char     *pw_pin_get_description (PwPin        *self);
 
 G_END_DECLS

@@ -1285,6 +1285,28 @@ hint_element (JsonNode *hint,
   return n > 0 ? json_array_get_element (array, MIN (i, n - 1)) : NULL;
 }
 
+/* Where the anchor an alias at @alias (`*name`) names is: the last
+ * `&name` before it. */
+static gsize
+anchor_of (View  *v,
+           gsize  alias)
+{
+  gsize end = alias + 1;
+  gsize length;
+
+  while (end < v->length && !is_space (v->text[end]) && strchr (",]}", v->text[end]) == NULL)
+    end++;
+  length = end - alias - 1;
+
+  for (gsize i = alias; i-- > 0;)
+    if (v->text[i] == '&' && i + 1 + length <= v->length &&
+        memcmp (v->text + i + 1, v->text + alias + 1, length) == 0 &&
+        (i + 1 + length == v->length || is_space (v->text[i + 1 + length])))
+      return i;
+
+  return alias;
+}
+
 /* Whether @hint, a non-empty collection, is written on one line (flow
  * style in YAML); FALSE when it tells nothing. */
 static gboolean
@@ -1295,16 +1317,21 @@ hint_says (Writer   *w,
   Span span;
 
   if (hint == NULL || !is_container (hint) || container_size (hint) == 0 ||
-      !span_of (w->v, hint, &span) || span.flags != 0)
+      !span_of (w->v, hint, &span))
     return FALSE;
 
-  *one_line = memchr (w->v->text + span.start, '\n', span.content_end - span.start) == NULL;
   if (!w->v->json)
     {
       gsize content = skip_properties (w->v->text, w->v->length, span.start);
 
+      /* An alias is written `*name`: its anchor is what tells. */
+      if (content < w->v->length && w->v->text[content] == '*')
+        content = skip_properties (w->v->text, w->v->length, anchor_of (w->v, content));
+
       *one_line = content < w->v->length && (w->v->text[content] == '{' || w->v->text[content] == '[');
     }
+  else
+    *one_line = memchr (w->v->text + span.start, '\n', span.content_end - span.start) == NULL;
 
   return TRUE;
 }
@@ -1935,13 +1962,14 @@ write_inline_member (Writer         *w,
                      const char     *key,
                      JsonNode       *value,
                      guint           col,
-                     gboolean        multiline)
+                     gboolean        multiline,
+                     JsonNode       *hint)
 {
   if (style == CONTAINER_JSON)
     {
       append_json_string (out, key);
       g_string_append (out, w->style->colon);
-      write_json (w, out, value, col, multiline, NULL);
+      write_json (w, out, value, col, multiline, hint);
     }
   else
     {
@@ -2588,14 +2616,15 @@ static char *
 block_member_text (Txn        *t,
                    const char *key,
                    JsonNode   *value,
-                   guint       col)
+                   guint       col,
+                   JsonNode   *hint)
 {
   GString *out = g_string_new (NULL);
 
   append_spaces (out, col);
   append_yaml_key (out, key, FALSE);
   g_string_append_c (out, ':');
-  write_block (&t->writer, out, value, col, FALSE, NULL);
+  write_block (&t->writer, out, value, col, FALSE, hint);
   g_string_append_c (out, '\n');
 
   return g_string_free (out, FALSE);
@@ -2704,6 +2733,7 @@ append_member (Txn         *t,
                JsonNode    *container,
                const char  *key,
                JsonNode    *value,
+               JsonNode    *hint,
                GError     **error)
 {
   View *v = t->v;
@@ -2735,7 +2765,7 @@ append_member (Txn         *t,
   if (style == CONTAINER_BLOCK)
     {
       guint col = block_item_column (v, container, items);
-      g_autofree char *text = block_member_text (t, key, value, col);
+      g_autofree char *text = block_member_text (t, key, value, col, hint);
 
       insert_lines (t, next_line (v->text, v->length, MAX (span.content_end, span.start + 1) - 1), text);
       return TRUE;
@@ -2755,12 +2785,12 @@ append_member (Txn         *t,
             {
               g_string_append_c (out, '\n');
               append_spaces (out, col + v->style.unit);
-              write_inline_member (&t->writer, out, style, key, value, col + v->style.unit, TRUE);
+              write_inline_member (&t->writer, out, style, key, value, col + v->style.unit, TRUE, hint);
               g_string_append_c (out, '\n');
               append_spaces (out, col);
             }
           else
-            write_inline_member (&t->writer, out, style, key, value, col, FALSE);
+            write_inline_member (&t->writer, out, style, key, value, col, FALSE, hint);
           txn_edit (t, open + 1, span.end - 1, out->str);
         }
       else
@@ -2779,7 +2809,7 @@ append_member (Txn         *t,
             g_string_append_c (out, ' ');
           write_inline_member (&t->writer, out, style, key, value,
                                multiline ? col : indentation_of (v->text, v->length, last->first),
-                               multiline);
+                               multiline, hint);
           txn_edit (t, last->span.end, last->span.end, out->str);
         }
       return TRUE;
@@ -3362,7 +3392,7 @@ replace_text (Txn         *t,
 
             if (old_child != NULL && !(is_merged (v, old_child) && !_pw_json_equal (old_child, child)))
               continue;
-            if (!append_member (t, old, name, child, error))
+            if (!append_member (t, old, name, child, old_child, error))
               return FALSE;
           }
         return TRUE;
@@ -3659,7 +3689,7 @@ do_set (Txn       *t,
             return TRUE;
           json_object_remove_member (json_node_get_object (copy), hop->key);
           json_object_set_member (json_node_get_object (copy), hop->key, json_node_ref (raw));
-          return append_member (t, hop->parent, hop->key, raw, error);
+          return append_member (t, hop->parent, hop->key, raw, hop->node, error);
         }
 
       expected_replace (copy, hop->key, hop->node, merge_expected (v, hop->node, raw));
@@ -3695,7 +3725,7 @@ do_set (Txn       *t,
 
       copy = expected_node (t, route, m - 1);
       json_object_set_member (json_node_get_object (copy), missing->key, _pw_json_deep_copy (raw));
-      return append_member (t, parent, missing->key, raw, error);
+      return append_member (t, parent, missing->key, raw, NULL, error);
     }
 }
 
@@ -3936,7 +3966,7 @@ do_move (Txn       *t,
       json_array_add_element (json_node_get_array (list), moved);
       copy = expected_node (t, to, m - 1);
       json_object_set_member (json_node_get_object (copy), missing->key, _pw_json_deep_copy (list));
-      return append_member (t, parent, missing->key, list, error);
+      return append_member (t, parent, missing->key, list, NULL, error);
     }
 
   copy_b = same ? copy_a : expected_node (t, to, to->hops->len - 1);

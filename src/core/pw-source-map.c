@@ -804,7 +804,12 @@ _pw_source_map_new_derived (PwSourceMap *from,
   self->filename = g_strdup (filename != NULL ? filename : from->filename);
   self->text = text != NULL ? g_bytes_ref (text) : NULL;
   self->index = index_ref (from->index);
-  self->positions_size = from->n_positions + 1024;
+  /* Room for what the edit adds; a power of two, so that documents after
+   * documents ask for blocks of the same size, which malloc then reuses
+   * instead of mapping (and faulting in) fresh pages each time. */
+  self->positions_size = 4096;
+  while (self->positions_size < from->n_positions + 4096)
+    self->positions_size *= 2;
   self->positions = g_new (Position, self->positions_size);
   self->n_positions = from->n_positions;
   memcpy (self->positions, from->positions, from->n_positions * sizeof (Position));
@@ -875,4 +880,76 @@ guint
 _pw_source_map_get_index_size (PwSourceMap *self)
 {
   return g_hash_table_size (self->index->nodes);
+}
+
+static void
+compact_node (PwSourceMap *from,
+              PwSourceMap *self,
+              JsonNode    *node)
+{
+  gpointer value;
+
+  if (g_hash_table_lookup_extended (from->index->nodes, node, NULL, &value) &&
+      GPOINTER_TO_UINT (value) < from->n_positions)
+    {
+      guint index;
+      Position *position = append_position (self, &index);
+
+      *position = from->positions[GPOINTER_TO_UINT (value)];
+      g_hash_table_insert (self->index->nodes, json_node_ref (node), GUINT_TO_POINTER (index));
+    }
+
+  /* The order does not matter here: the unordered walk needs no lookups. */
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *child;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &child))
+        compact_node (from, self, child);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      guint n = json_array_get_length (array);
+
+      for (guint i = 0; i < n; i++)
+        compact_node (from, self, json_array_get_element (array, i));
+    }
+}
+
+/**
+ * _pw_source_map_compact:
+ * @root: the tree the map is for
+ *
+ * Keeps only the records of @root's nodes, in a table of the map's own (a
+ * record two nodes shared becomes two). A
+ * map derived edit after edit keeps the records of every node it ever had,
+ * and shares a table with the maps it came from; this starts it afresh,
+ * for a fraction of the cost of reading the text again.
+ */
+void
+_pw_source_map_compact (PwSourceMap *self,
+                        JsonNode    *root)
+{
+  PwSourceMap from = *self;
+
+  self->index = index_new ();
+  self->n_positions = 0;
+  self->positions_size = MAX (1024, from.n_positions / 2);
+  self->positions = g_new (Position, self->positions_size);
+
+  compact_node (&from, self, root);
+
+  index_unref (from.index);
+  g_free (from.positions);
+}
+
+/* How many records the map holds, live or not. */
+guint
+_pw_source_map_get_n_records (PwSourceMap *self)
+{
+  return self->n_positions;
 }

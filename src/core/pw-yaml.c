@@ -134,7 +134,9 @@ typedef struct
 
   /* libyaml's marks count characters; the source map wants bytes. */
   gboolean          ascii;
-  gsize             base;           /* added to every offset: a skipped byte-order mark */
+  gsize             base;           /* added to every offset: a skipped byte-order mark, or
+                                     * where a fragment's text starts in its document */
+  guint             line_base;      /* added to every recorded line, for fragments */
   gsize             cursor_index;   /* a character index and its byte offset */
   gsize             cursor_byte;
   guint             n_anchors;      /* anchors, aliases and merge keys seen */
@@ -1095,7 +1097,7 @@ record_span (Parser            *self,
     return 0;
 
   self->last_node = node;
-  self->last_index = _pw_source_map_record (self->map, node, (guint)mark->line + 1,
+  self->last_index = _pw_source_map_record (self->map, node, self->line_base + (guint)mark->line + 1,
                                             (guint)mark->column + 1, start, end, flags, link);
   return self->last_index;
 }
@@ -1123,10 +1125,11 @@ record_key (Parser            *self,
     return;
 
   if (node == self->last_node)
-    _pw_source_map_set_key (self->map, self->last_index, (guint)mark->line + 1,
+    _pw_source_map_set_key (self->map, self->last_index, self->line_base + (guint)mark->line + 1,
                             (guint)mark->column + 1, offset);
   else
-    pw_source_map_add_key_span (self->map, node, (guint)mark->line + 1, (guint)mark->column + 1,
+    pw_source_map_add_key_span (self->map, node, self->line_base + (guint)mark->line + 1,
+                                (guint)mark->column + 1,
                                 offset);
 }
 
@@ -1270,7 +1273,7 @@ wrap_cfn (Parser            *self,
 
   /* The tag and its value are one piece of text. */
   if (self->map != NULL)
-    _pw_source_map_set_key (self->map, value_index, (guint)mark->line + 1,
+    _pw_source_map_set_key (self->map, value_index, self->line_base + (guint)mark->line + 1,
                             (guint)mark->column + 1, start);
   record_span (self, node, mark, start, end, 0, 0);
 
@@ -2156,6 +2159,30 @@ pw_yaml_parse (const char        *data,
                PwYamlParseFlags   flags,
                GError           **error)
 {
+  return _pw_yaml_parse_at (data, length, map, flags, 0, 0, NULL, error);
+}
+
+/**
+ * _pw_yaml_parse_at:
+ * @offset: where @data starts in the text @map is for: added to every
+ *   recorded byte offset
+ * @line: lines before @data there: added to every recorded line
+ * @n_anchors: (out) (optional): how many anchors, aliases and merge keys
+ *   the text has
+ *
+ * pw_yaml_parse() for a piece of a document, as the edit module reads again
+ * only what an edit changed. Error positions are the piece's own.
+ */
+JsonNode *
+_pw_yaml_parse_at (const char        *data,
+                   gssize             length,
+                   PwSourceMap       *map,
+                   PwYamlParseFlags   flags,
+                   gsize              offset,
+                   guint              line,
+                   guint             *n_anchors,
+                   GError           **error)
+{
   Parser self = { 0 };
   gboolean done = FALSE;
   gsize size;
@@ -2184,6 +2211,8 @@ pw_yaml_parse (const char        *data,
       size -= 3;
       self.base = 3;
     }
+  self.base += offset;
+  self.line_base = line;
 
   self.data = size > 0 ? data : "";
   self.length = size;
@@ -2224,6 +2253,9 @@ pw_yaml_parse (const char        *data,
   yaml_parser_delete (&self.parser);
   g_ptr_array_unref (self.stack);
   g_hash_table_unref (self.anchors);
+
+  if (n_anchors != NULL)
+    *n_anchors = self.n_anchors;
 
   if (self.error != NULL)
     {

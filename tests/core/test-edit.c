@@ -16,6 +16,8 @@
 
 #include <pw-core.h>
 
+#include "pw-core-private.h"
+
 /* Fixtures: one pipeline, written five ways --------------------------------- */
 
 static const char *yaml_fixture =
@@ -658,9 +660,74 @@ replay (PwEditor   *editor,
   return text;
 }
 
+/* Every node of @a and @b (trees of the same shape) has the same
+ * positions in its document: the editor's document, read again in part,
+ * and the same text read whole. */
+static void
+check_positions (PwSourceMap *map_a,
+                 JsonNode    *a,
+                 PwSourceMap *map_b,
+                 JsonNode    *b,
+                 const char  *where)
+{
+  PwSourceSpan span_a, span_b;
+  guint line_a = 0, column_a = 0, line_b = 0, column_b = 0;
+  gsize key_a = 0, key_b = 0;
+  gboolean has_a, has_b;
+
+  has_a = pw_source_map_lookup_span (map_a, a, &span_a);
+  has_b = pw_source_map_lookup_span (map_b, b, &span_b);
+  if (has_a != has_b || (has_a && (span_a.start != span_b.start || span_a.end != span_b.end ||
+                                   span_a.flags != span_b.flags)))
+    g_error ("%s: span %" G_GSIZE_FORMAT "..%" G_GSIZE_FORMAT " read in part, %"
+             G_GSIZE_FORMAT "..%" G_GSIZE_FORMAT " read whole", where,
+             has_a ? span_a.start : 0, has_a ? span_a.end : 0, has_b ? span_b.start : 0,
+             has_b ? span_b.end : 0);
+
+  has_a = pw_source_map_lookup (map_a, a, &line_a, &column_a);
+  has_b = pw_source_map_lookup (map_b, b, &line_b, &column_b);
+  if (has_a != has_b || line_a != line_b || column_a != column_b)
+    g_error ("%s: at %u:%u read in part, %u:%u read whole", where, line_a, column_a, line_b, column_b);
+
+  has_a = pw_source_map_lookup_key (map_a, a, &line_a, &column_a);
+  has_b = pw_source_map_lookup_key (map_b, b, &line_b, &column_b);
+  if (has_a != has_b || line_a != line_b || column_a != column_b)
+    g_error ("%s: key at %u:%u read in part, %u:%u read whole", where, line_a, column_a, line_b, column_b);
+  has_a = pw_source_map_lookup_key_offset (map_a, a, &key_a);
+  has_b = pw_source_map_lookup_key_offset (map_b, b, &key_b);
+  if (has_a != has_b || key_a != key_b)
+    g_error ("%s: key at byte %" G_GSIZE_FORMAT " read in part, %" G_GSIZE_FORMAT " read whole",
+             where, key_a, key_b);
+
+  if (JSON_NODE_HOLDS_OBJECT (a))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *child;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (a));
+      while (json_object_iter_next_ordered (&iter, &name, &child))
+        {
+          g_autofree char *inner = g_strdup_printf ("%s.%s", where, name);
+
+          check_positions (map_a, child, map_b, json_object_get_member (json_node_get_object (b), name), inner);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (a))
+    {
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (a)); i++)
+        {
+          g_autofree char *inner = g_strdup_printf ("%s[%u]", where, i);
+
+          check_positions (map_a, json_array_get_element (json_node_get_array (a), i),
+                           map_b, json_array_get_element (json_node_get_array (b), i), inner);
+        }
+    }
+}
+
 /* Checks an editor's result: its text is what its steps make of the
  * original, it reads back to @expected (the model the same change makes),
- * and the document it holds is that text's. */
+ * and the document it holds is that text's, positions and all. */
 static void
 check_result (PwEditor   *editor,
               const char *original,
@@ -681,6 +748,9 @@ check_result (PwEditor   *editor,
   g_assert_cmpstr (replayed, ==, text);
   g_assert_cmpstr (got, ==, want);
   g_assert_cmpstr (got_held, ==, want);
+  check_positions (pw_document_get_source_map (pw_editor_get_document (editor)),
+                   pw_document_get_root (pw_editor_get_document (editor)),
+                   pw_document_get_source_map (reread), pw_document_get_root (reread), filename);
 }
 
 /* Every edit kind on every format ------------------------------------------------ */
@@ -968,6 +1038,8 @@ test_case (gconstpointer data)
 
   c->expect (expected, cfn);
   check_result (editor, original, filename, expected);
+  /* None of these edits is near the root: each was read again in part. */
+  g_assert_cmpuint (_pw_editor_get_n_partial (editor), ==, 1);
 
   line_diff (original, pw_editor_get_text (editor, NULL), &deleted, &inserted);
   if (g_getenv ("PW_EDIT_SHOW") != NULL)
@@ -1791,6 +1863,53 @@ test_anchors (void)
   check_text (anchors_yaml, "p.yml", move_merging_action, want);
 }
 
+/* Many steps: each read again in part, the positions kept exact ------------ */
+
+static void
+test_many_steps (void)
+{
+  for (guint f = 0; f < N_FORMATS; f++)
+    {
+      const char *original = *fixtures[f].text;
+      const char *filename = fixtures[f].filename;
+      g_autoptr(PwDocument) document = load (original, filename);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PwEditor) editor = pw_editor_new (document, NULL, &error);
+      g_autoptr(JsonNode) expected = model_of (document);
+      guint steps = 0;
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < 150; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("\"Make%u\"", i);
+          g_autoptr(JsonNode) value = json (name);
+          g_autoptr(JsonNode) model = NULL;
+          g_autoptr(PwPipeline) pipeline = NULL;
+
+          g_assert_true (pw_editor_set (editor, "stages[1].actions[0].name", value, &error));
+          g_assert_true (pw_editor_move_action (editor, 1, 1, 2, -1, 1, FALSE, &error) &&
+                         pw_editor_move_action (editor, 2, 1, 1, -1, 2, FALSE, &error));
+          g_assert_no_error (error);
+          steps += 3;
+          if (i == 0)
+            {
+              model_set (expected, "stages[1].actions[1].runOrder", "2");
+              model_move (expected, "stages[1].actions[1]", "stages[1].actions", -1);
+            }
+          model_set (expected, "stages[1].actions[0].name", name);
+
+          /* As the app does after each edit: a model of the document (a
+           * template's adds to its positions). */
+          pipeline = pw_document_dup_pipeline (pw_editor_get_document (editor), NULL, &error);
+          g_assert_no_error (error);
+        }
+
+      g_assert_cmpuint (pw_editor_get_n_steps (editor), ==, steps);
+      g_assert_cmpuint (_pw_editor_get_n_partial (editor), ==, steps);
+      check_result (editor, original, filename, expected);
+    }
+}
+
 /* Spans: every node of the example pipelines, from path to text and back -- */
 
 static void
@@ -1995,6 +2114,7 @@ main (int   argc,
   g_test_add_func ("/core/edit/no-pipeline", test_no_pipeline);
   g_test_add_func ("/core/edit/intrinsics", test_intrinsics);
   g_test_add_func ("/core/edit/anchors", test_anchors);
+  g_test_add_func ("/core/edit/many-steps", test_many_steps);
   g_test_add_func ("/core/edit/spans/fixtures", test_spans_fixtures);
   g_test_add_func ("/core/edit/spans/examples", test_spans_examples);
   g_test_add_func ("/core/edit/spans/text", test_spans_text);

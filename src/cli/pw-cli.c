@@ -1546,6 +1546,20 @@ cmd_edit (int    argc,
   contents = read_input (file, &length, &error);
   if (contents != NULL)
     document = pw_document_load_data (contents, length, g_str_equal (file, "-") ? "<stdin>" : file, &error);
+  if (document != NULL && resource == NULL)
+    {
+      g_auto(GStrv) ids = pw_document_dup_pipeline_ids (document);
+
+      /* Editing one of several pipelines is a choice to make, not to guess. */
+      if (ids[0] != NULL && ids[1] != NULL)
+        {
+          g_autofree char *list = g_strjoinv (", ", ids);
+
+          pw_cli_print_error (_("%s: the template has %u pipelines (%s); choose one with --resource"),
+                              file, g_strv_length (ids), list);
+          return EXIT_USAGE;
+        }
+    }
   if (document != NULL)
     editor = pw_editor_new (document, resource, &error);
   if (editor == NULL)

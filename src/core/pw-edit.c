@@ -474,6 +474,8 @@ typedef struct
   char    *colon;         /* JSON: between a key and its value */
   gboolean compact;       /* JSON: the file is on one line */
   gboolean inline_small;  /* JSON: `{"name": "Src"}` on one line, not over three */
+  const char *gap;        /* after a comma, between items on one line: " " or "" */
+  gboolean gap_known;
   const char *eol;        /* "\n" or "\r\n" */
 } Style;
 
@@ -673,6 +675,7 @@ detect_json_style (View     *v,
   const char *name;
   JsonNode *child;
   Span span, child_span;
+  gsize previous_end = 0;
 
   if (depth > 12 || node == NULL || !is_container (node) || !span_of (v, node, &span))
     return FALSE;
@@ -694,6 +697,15 @@ detect_json_style (View     *v,
 
       if (!span_of (v, child, &child_span) || !child_span.has_key)
         continue;
+
+      /* Two members on one line: is there a blank after the comma? */
+      if (previous_end > 0 && previous_end < child_span.key_start && !v->style.gap_known &&
+          memchr (v->text + previous_end, '\n', child_span.key_start - previous_end) == NULL)
+        {
+          v->style.gap = v->text[child_span.key_start - 1] == ' ' ? " " : "";
+          v->style.gap_known = TRUE;
+        }
+      previous_end = child_span.end;
 
       if (v->style.colon == NULL)
         {
@@ -777,6 +789,7 @@ detect_style (View *v)
 
   v->style.unit = 2;
   v->style.indent_seq = TRUE;
+  v->style.gap = " ";
   v->style.eol = nl != NULL && nl > v->text && nl[-1] == '\r' ? "\r\n" : "\n";
 
   if (v->json)
@@ -1903,7 +1916,7 @@ write_json (Writer   *w,
               append_spaces (out, col + style->unit);
             }
           else if (!first)
-            g_string_append_c (out, ' ');
+            g_string_append (out, style->gap);
           first = FALSE;
           append_json_string (out, name);
           g_string_append (out, style->colon);
@@ -1937,7 +1950,7 @@ write_json (Writer   *w,
               append_spaces (out, col + style->unit);
             }
           else if (i > 0)
-            g_string_append_c (out, ' ');
+            g_string_append (out, style->gap);
           write_json (w, out, json_array_get_element (array, i), col + style->unit, lines,
                       hint_element (hint, i));
         }
@@ -2829,7 +2842,7 @@ append_member (Txn         *t,
               append_spaces (out, col);
             }
           else
-            g_string_append_c (out, ' ');
+            g_string_append (out, v->style.gap);
           write_inline_member (&t->writer, out, style, key, value,
                                multiline ? col : indentation_of (v->text, v->length, last->first),
                                multiline, hint);
@@ -2987,7 +3000,7 @@ insert_element (Txn         *t,
                   append_spaces (out, col);
                 }
               else
-                g_string_append_c (out, ' ');
+                g_string_append (out, v->style.gap);
               txn_edit (t, item->first, item->first, out->str);
             }
           else
@@ -2999,7 +3012,7 @@ insert_element (Txn         *t,
                   append_spaces (out, col);
                 }
               else
-                g_string_append_c (out, ' ');
+                g_string_append (out, v->style.gap);
               g_string_append (out, element);
               txn_edit (t, item->span.end, item->span.end, out->str);
             }
@@ -4360,6 +4373,31 @@ part_line (View       *v,
   return line - count_lines (v->text + part->start, span.start - part->start);
 }
 
+/* Puts @replacement (taken) where @child is in @parent, a copy. */
+static void
+replace_child (JsonNode *parent,
+               JsonNode *child,
+               JsonNode *replacement)
+{
+  if (JSON_NODE_HOLDS_OBJECT (parent))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (parent));
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        if (member == child)
+          {
+            json_object_set_member (json_node_get_object (parent), name, replacement);
+            return;
+          }
+      json_node_unref (replacement);
+    }
+  else
+    array_splice (parent, array_find (parent, child), replacement, array_find (parent, child));
+}
+
 /* The copy of @node in the new tree, copying its ancestors as needed. */
 static JsonNode *
 splice_copy (View        *v,
@@ -4385,22 +4423,7 @@ splice_copy (View        *v,
     }
 
   parent = splice_copy (v, map, copies, parent_of (v, node), root);
-  if (JSON_NODE_HOLDS_OBJECT (parent))
-    {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *child;
-
-      json_object_iter_init_ordered (&iter, json_node_get_object (parent));
-      while (json_object_iter_next_ordered (&iter, &name, &child))
-        if (child == node)
-          {
-            json_object_set_member (json_node_get_object (parent), name, json_node_ref (copy));
-            break;
-          }
-    }
-  else
-    array_splice (parent, array_find (parent, node), json_node_ref (copy), array_find (parent, node));
+  replace_child (parent, node, json_node_ref (copy));
 
   return copy;
 }
@@ -4566,22 +4589,7 @@ reread_parts (View     *v,
       Part *part = &g_array_index (parts, Part, k);
       JsonNode *parent = splice_copy (v, map, copies, parent_of (v, part->node), &root);
 
-      if (JSON_NODE_HOLDS_OBJECT (parent))
-        {
-          JsonObjectIter iter;
-          const char *name;
-          JsonNode *child;
-
-          json_object_iter_init_ordered (&iter, json_node_get_object (parent));
-          while (json_object_iter_next_ordered (&iter, &name, &child))
-            if (child == part->node)
-              {
-                json_object_set_member (json_node_get_object (parent), name, part->fresh);
-                break;
-              }
-        }
-      else
-        array_splice (parent, array_find (parent, part->node), part->fresh, array_find (parent, part->node));
+      replace_child (parent, part->node, part->fresh);
 
       /* A collection ends with its last value: those that ended with the
        * part end with it again. */

@@ -501,6 +501,25 @@ class Edit(InTempDir):
         p = run("edit", bad, "--set", "name=y", check=2)
         self.assertRegex(p.stderr, r"bad\.yml:3:\d+: ")
 
+    def test_template_of_two_pipelines_needs_resource(self):
+        tpl = """\
+Resources:
+  A:
+    Type: AWS::CodePipeline::Pipeline
+    Properties: {Name: a}
+  B:
+    Type: AWS::CodePipeline::Pipeline
+    Properties:
+      Name: b   # the second
+"""
+        path = self.write("two.yml", tpl)
+        p = run("edit", path, "--set", "name=x", check=2)
+        self.assertIn("choose one with --resource", p.stderr)
+        self.assertIn("A, B", p.stderr)
+        p = run("edit", path, "--resource", "B", "--set", "name=x", check=None)
+        self.assertNotEqual(p.returncode, 2)
+        self.assertEqual(changed_lines(tpl, p.stdout), (["      Name: b   # the second"], ["      Name: x   # the second"]))
+
     def test_aliases_and_merge_keys(self):
         text = COMMENTED.replace(
             "          actionTypeId: {category: Build, owner: AWS, provider: CodeBuild, version: \"1\"}\n",

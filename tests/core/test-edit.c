@@ -1863,6 +1863,77 @@ test_anchors (void)
   check_text (anchors_yaml, "p.yml", move_merging_action, want);
 }
 
+/* Other layouts: one-line JSON, CRLF with a byte-order mark, get-pipeline's
+ * answer, a template of two pipelines ----------------------------------------- */
+
+static gboolean
+add_build_action (PwEditor *editor, GError **error)
+{
+  g_autoptr(JsonNode) value = json ("{\"name\": \"Build\", \"actionTypeId\": {\"category\": \"Build\", "
+                                    "\"owner\": \"AWS\", \"provider\": \"CodeBuild\", \"version\": \"1\"}}");
+
+  return pw_editor_add_action (editor, 1, -1, value, FALSE, error);
+}
+
+static gboolean
+set_version (PwEditor *editor, GError **error)
+{
+  g_autoptr(JsonNode) value = json ("4");
+
+  return pw_editor_set (editor, "version", value, error);
+}
+
+static void
+test_layouts (void)
+{
+  g_autoptr(PwDocument) template = load ("Resources:\n"
+                                         "  A:\n"
+                                         "    Type: AWS::CodePipeline::Pipeline\n"
+                                         "    Properties:\n"
+                                         "      Name: a\n"
+                                         "  B:\n"
+                                         "    Type: AWS::CodePipeline::Pipeline\n", "t.yml");
+  g_autoptr(PwEditor) editor = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) name = json ("\"b\"");
+
+  /* One-line JSON stays one line, without blanks it does not have. */
+  check_text ("{\"pipeline\":{\"name\":\"x\",\"stages\":[{\"name\":\"S\",\"actions\":[]},"
+              "{\"name\":\"B\",\"actions\":[]}]}}", "p.json", add_build_action,
+              "{\"pipeline\":{\"name\":\"x\",\"stages\":[{\"name\":\"S\",\"actions\":[]},"
+              "{\"name\":\"B\",\"actions\":[{\"name\":\"Build\",\"actionTypeId\":{\"category\":\"Build\","
+              "\"owner\":\"AWS\",\"provider\":\"CodeBuild\",\"version\":\"1\"}}]}]}}");
+
+  /* CRLF line breaks for new lines too; the byte-order mark stays. */
+  check_text ("\xef\xbb\xbfpipeline:\r\n  name: x\r\n  stages:\r\n    - name: S\r\n      actions: []\r\n"
+              "    - name: B\r\n      actions: []\r\n", "p.yml", add_build_action,
+              "\xef\xbb\xbfpipeline:\r\n  name: x\r\n  stages:\r\n    - name: S\r\n      actions: []\r\n"
+              "    - name: B\r\n      actions:\r\n        - name: Build\r\n          actionTypeId:\r\n"
+              "            category: Build\r\n            owner: AWS\r\n            provider: CodeBuild\r\n"
+              "            version: \"1\"\r\n");
+
+  /* get-pipeline's answer: `pipeline:` beside `metadata:`. */
+  check_text ("pipeline:\n  name: got\n  version: 3\n  stages: []\nmetadata:\n  pipelineArn: arn\n",
+              "got.yml", set_version,
+              "pipeline:\n  name: got\n  version: 4\n  stages: []\nmetadata:\n  pipelineArn: arn\n");
+
+  /* A template's second pipeline, which has no Properties yet. */
+  editor = pw_editor_new (template, "B", &error);
+  g_assert_no_error (error);
+  g_assert_true (pw_editor_set (editor, "name", name, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (pw_editor_get_text (editor, NULL), ==,
+                   "Resources:\n"
+                   "  A:\n"
+                   "    Type: AWS::CodePipeline::Pipeline\n"
+                   "    Properties:\n"
+                   "      Name: a\n"
+                   "  B:\n"
+                   "    Type: AWS::CodePipeline::Pipeline\n"
+                   "    Properties:\n"
+                   "      Name: b\n");
+}
+
 /* Many steps: each read again in part, the positions kept exact ------------ */
 
 static void
@@ -2114,6 +2185,7 @@ main (int   argc,
   g_test_add_func ("/core/edit/no-pipeline", test_no_pipeline);
   g_test_add_func ("/core/edit/intrinsics", test_intrinsics);
   g_test_add_func ("/core/edit/anchors", test_anchors);
+  g_test_add_func ("/core/edit/layouts", test_layouts);
   g_test_add_func ("/core/edit/many-steps", test_many_steps);
   g_test_add_func ("/core/edit/spans/fixtures", test_spans_fixtures);
   g_test_add_func ("/core/edit/spans/examples", test_spans_examples);

@@ -1193,6 +1193,17 @@ resolve (View          *v,
               continue;
             }
 
+          /* `configuration:` with nothing after it: set fills it in. */
+          if (JSON_NODE_HOLDS_NULL (node) && (flags & RESOLVE_MISSING_KEYS) != 0)
+            {
+              g_autofree char *raw_key = convert ? _pw_cfn_key_from_api (segment->key) : NULL;
+
+              route_add (route, node, raw_key != NULL ? raw_key : segment->key, 0, NULL, segment->key,
+                         convert && raw_key != NULL && !g_str_equal (segment->key, "configuration"),
+                         s + 1);
+              continue;
+            }
+
           if (!JSON_NODE_HOLDS_OBJECT (node))
             {
               g_autofree char *where = route_path (route, at);
@@ -3228,6 +3239,9 @@ replace_scalar (Txn         *t,
       Quote quote = quote_of (v->text, v->length, start);
       gboolean flow = container_style (v, container) != CONTAINER_BLOCK;
 
+      /* `key:` with nothing after it: the value needs its blank. */
+      if (start == end && start > 0 && v->text[start - 1] == ':')
+        g_string_append_c (out, ' ');
       append_yaml_scalar (out, new, flow, quote, block_value_indent (v, item));
       if (quote == QUOTE_LITERAL)
         end = item->span.content_end;
@@ -3319,6 +3333,8 @@ replace_whole (Txn         *t,
       gsize end = quote_of (v->text, v->length, skip_anchor (v, start)) == QUOTE_LITERAL
                     ? item->span.content_end : item->span.end;
 
+      if (start == end && start > 0 && (v->text[start - 1] == ':' || v->text[start - 1] == '-'))
+        g_string_append_c (out, ' ');
       if (anchor != NULL)
         g_string_append_printf (out, "%s ", anchor);
       if (is_container (new) && _pw_yaml_cfn_short_tag (new, NULL) == NULL)
@@ -3759,6 +3775,21 @@ do_set (Txn       *t,
           raw = wrapper;
         }
 
+      /* A null where the mapping goes becomes the mapping. */
+      if (JSON_NODE_HOLDS_NULL (parent) && m >= 2)
+        {
+          g_autoptr(JsonNode) mapping = _pw_json_new_object ();
+          g_autofree char *where = route_path (route, m - 1);
+          Item item;
+
+          json_object_set_member (json_node_get_object (mapping), missing->key, g_steal_pointer (&raw));
+          if (!route_item (v, route, m - 1, &item))
+            return no_span (error);
+          copy = expected_node (t, route, m - 2);
+          expected_replace (copy, route_hop (route, m - 1)->key, parent, _pw_json_deep_copy (mapping));
+          return replace_text (t, route_hop (route, m - 1)->parent, &item, mapping, where, error);
+        }
+
       if (!JSON_NODE_HOLDS_OBJECT (parent))
         return no_span (error);
 
@@ -3834,7 +3865,7 @@ do_insert (Txn       *t,
   Hop *hop = route_last (route);
   g_autofree char *what = route_path (route, last);
 
-  if (route->n_found < route->hops->len)
+  if (route->n_found < route->hops->len || JSON_NODE_HOLDS_NULL (hop->node))
     {
       g_autoptr(JsonNode) list = _pw_json_new_array ();
 

@@ -1917,6 +1917,28 @@ test_layouts (void)
               "got.yml", set_version,
               "pipeline:\n  name: got\n  version: 4\n  stages: []\nmetadata:\n  pipelineArn: arn\n");
 
+  /* `key:` with nothing after it is null: set and insert fill it in. */
+  {
+    static const char *nulls =
+      "pipeline:\n  name:\n  stages:\n    - name: S\n      actions:\n        - name: A\n"
+      "          configuration:\n          inputArtifacts:\n          runOrder:\n";
+    g_autoptr(PwDocument) document = load (nulls, "p.yml");
+    g_autoptr(PwEditor) filler = pw_editor_new (document, NULL, &error);
+    g_autoptr(JsonNode) value = json ("\"x\"");
+    g_autoptr(JsonNode) artifact = json ("{\"name\": \"Src\"}");
+    g_autoptr(JsonNode) order = json ("2");
+
+    g_assert_true (pw_editor_set (filler, "name", value, &error) &&
+                   pw_editor_set (filler, "stages[0].actions[0].configuration.K", value, &error) &&
+                   pw_editor_insert (filler, "stages[0].actions[0].inputArtifacts", -1, artifact, &error) &&
+                   pw_editor_set (filler, "stages[0].actions[0].runOrder", order, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (pw_editor_get_text (filler, NULL), ==,
+                     "pipeline:\n  name: x\n  stages:\n    - name: S\n      actions:\n        - name: A\n"
+                     "          configuration:\n            K: x\n          inputArtifacts:\n"
+                     "            - name: Src\n          runOrder: 2\n");
+  }
+
   /* A template's second pipeline, which has no Properties yet. */
   editor = pw_editor_new (template, "B", &error);
   g_assert_no_error (error);

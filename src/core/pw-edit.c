@@ -33,10 +33,24 @@
  *    as anything else (a value that would read as a number, an anchor an
  *    alias still needs), nothing changes and the error says why.
  *
+ * Reading the text again is the costly part (tens of milliseconds for the
+ * largest pipelines), so only the collections the edits change are read
+ * again, each on its own, and spliced into a tree that shares the rest with
+ * the old one; the source map's positions are shifted past them
+ * (reread_parts()). A text with YAML anchors, aliases or merge keys is read
+ * whole, as they tie its parts together.
+ *
  * Text is written in the style of its surroundings: indentation of sibling
  * keys and dashes, the file's indentation unit, whether the file indents
- * `- ` under its key, flow where the parent is flow, JSON with the file's
- * indentation and `": "` spacing, short-form tags in CloudFormation YAML.
+ * `- ` under its key, flow where the parent is flow, a sibling's flow or
+ * one-line layout for the same keys, JSON with the file's indentation and
+ * `": "` spacing, short-form tags in CloudFormation YAML.
+ *
+ * Paths through a YAML alias, a member a merge key brings in, or a
+ * CloudFormation intrinsic are refused, saying where to edit instead: the
+ * value is shared, or decided by the stack. Setting a merged member itself
+ * overrides it with an explicit key; editing an anchored value changes its
+ * aliases too, as the file says.
  */
 
 #define G_LOG_DOMAIN "pw-edit"
@@ -4020,23 +4034,31 @@ do_move (Txn       *t,
       return FALSE;
     }
 
-  if (b == NULL)
+  if (b == NULL || JSON_NODE_HOLDS_NULL (b))
     {
+      /* The list is made, with the element in it. */
       g_autoptr(JsonNode) list = _pw_json_new_array ();
-      guint m = to->n_found;
-      Hop *missing = route_hop (to, m);
+      guint last = to->hops->len - 1;
+      guint m = b == NULL ? to->n_found : last;
+      Hop *hop = route_hop (to, m);
       JsonNode *parent = route_hop (to, m - 1)->node;
+      g_autofree char *what = route_path (to, m);
       JsonNode *copy;
+      Item null_item;
 
-      if (m != to->hops->len - 1 || !JSON_NODE_HOLDS_OBJECT (parent))
+      if (m != last || !JSON_NODE_HOLDS_OBJECT (parent))
         {
           json_node_unref (moved);
           return no_span (error);
         }
       json_array_add_element (json_node_get_array (list), moved);
       copy = expected_node (t, to, m - 1);
-      json_object_set_member (json_node_get_object (copy), missing->key, _pw_json_deep_copy (list));
-      return append_member (t, parent, missing->key, list, NULL, error);
+      json_object_set_member (json_node_get_object (copy), hop->key, _pw_json_deep_copy (list));
+      if (b == NULL)
+        return append_member (t, parent, hop->key, list, NULL, error);
+      if (!route_item (v, to, m, &null_item))
+        return no_span (error);
+      return replace_text (t, parent, &null_item, list, what, error);
     }
 
   copy_b = same ? copy_a : expected_node (t, to, to->hops->len - 1);
@@ -5066,7 +5088,7 @@ pw_editor_move (PwEditor    *self,
     return FALSE;
 
   target = route_last (&to);
-  if (target->node != NULL && !JSON_NODE_HOLDS_ARRAY (target->node))
+  if (target->node != NULL && !JSON_NODE_HOLDS_ARRAY (target->node) && !JSON_NODE_HOLDS_NULL (target->node))
     {
       g_autofree char *what = route_path (&to, to.hops->len - 1);
 
@@ -5249,6 +5271,16 @@ pw_editor_move_action (PwEditor    *self,
     return FALSE;
 
   node = route_last (&from)->node;
+  if (route_last (&to)->node != NULL && !JSON_NODE_HOLDS_ARRAY (route_last (&to)->node) &&
+      !JSON_NODE_HOLDS_NULL (route_last (&to)->node))
+    {
+      g_autofree char *what = route_path (&to, to.hops->len - 1);
+
+      g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_INVALID,
+                   _("%s is %s, not a list; nothing can be moved into it"),
+                   what, _pw_json_type_name (route_last (&to)->node));
+      return FALSE;
+    }
   n_after = route_last (&to)->node != NULL ? container_size (route_last (&to)->node) : 0;
   if (stage == to_stage)
     n_after--;
@@ -5265,7 +5297,7 @@ pw_editor_move_action (PwEditor    *self,
   inner = edits_new ();
   edits = t.edits;
   t.edits = inner;
-  if (current != run_order &&
+  if (current != run_order && JSON_NODE_HOLDS_OBJECT (node) &&
       (current >= 0 || json_object_has_member (json_node_get_object (node), v->cfn ? "RunOrder" : "runOrder")))
     {
       if (!set_run_order (&t, stage, action, run_order, error))

@@ -1280,6 +1280,25 @@ wrap_cfn (Parser            *self,
   return node;
 }
 
+/* Where a scalar's text ends. libyaml ends a `|` or `>` block where the
+ * next token starts, past the line breaks after it: end it with its text
+ * instead, so that its span does not depend on what follows it. */
+static gsize
+scalar_end (Parser       *self,
+            yaml_event_t *event)
+{
+  gsize start = mark_offset (self, &event->start_mark);
+  gsize end = mark_offset (self, &event->end_mark);
+
+  if (event->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+      event->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)
+    while (end > start && end - self->base <= self->length &&
+           strchr (" \t\r\n", self->data[end - self->base - 1]) != NULL)
+      end--;
+
+  return end;
+}
+
 /* The value node of a scalar event; NULL with the error set. */
 static JsonNode *
 make_scalar (Parser            *self,
@@ -1407,7 +1426,8 @@ make_scalar (Parser            *self,
       return NULL;
     }
 
-  record (self, node, &event->start_mark, &event->end_mark);
+  if (self->map != NULL)
+    record_span (self, node, mark, mark_offset (self, &event->start_mark), scalar_end (self, event), 0, 0);
 
   return node;
 }
@@ -1723,7 +1743,7 @@ handle_scalar (Parser       *self,
 
   self->n_nodes += n_nodes;
 
-  return add_value (self, node, mark, mark_offset (self, &event->end_mark), n_nodes, height);
+  return add_value (self, node, mark, scalar_end (self, event), n_nodes, height);
 }
 
 static gboolean

@@ -2003,6 +2003,158 @@ test_many_steps (void)
     }
 }
 
+/* Random edits: whatever the edits did before, the next one is made or
+ * refused for a reason, and the document read in part is the one read
+ * whole, positions and all ---------------------------------------------------- */
+
+static void
+collect_paths (JsonNode  *node,
+               GString   *path,
+               GPtrArray *paths)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *child;
+
+      if (pw_cfn_is_intrinsic (node) && path->len > 0)
+        return;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &child))
+        {
+          gsize len = path->len;
+
+          g_string_append_printf (path, "%s%s", len > 0 ? "." : "", name);
+          g_ptr_array_add (paths, g_strdup (path->str));
+          collect_paths (child, path, paths);
+          g_string_truncate (path, len);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          gsize len = path->len;
+
+          g_string_append_printf (path, "[%u]", i);
+          g_ptr_array_add (paths, g_strdup (path->str));
+          collect_paths (json_array_get_element (array, i), path, paths);
+          g_string_truncate (path, len);
+        }
+    }
+}
+
+static JsonNode *
+random_action (GRand *rand,
+               guint  step)
+{
+  g_autofree char *text =
+    g_strdup_printf ("{\"name\": \"R%u\", \"actionTypeId\": {\"category\": \"Build\", \"owner\": \"AWS\", "
+                     "\"provider\": \"CodeBuild\", \"version\": \"1\"}, \"runOrder\": %d}",
+                     step, g_rand_int_range (rand, 1, 4));
+
+  return json (text);
+}
+
+static void
+test_random (void)
+{
+  static const char *const strings[] = {
+    "x", "1", "true", "a: b", "#c", "release/**", "", "two words", "caf\xc3\xa9", "multi\nline\n",
+    "q\"uote", "it's", "-dash", "{brace}", "[x]", "~", "null", "0x10", "2024-01-01",
+  };
+
+  for (guint f = 0; f < N_FORMATS; f++)
+    for (guint seed = 1; seed <= 4; seed++)
+      {
+        g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+        g_autoptr(PwDocument) document = load (*fixtures[f].text, fixtures[f].filename);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(PwEditor) editor = pw_editor_new (document, NULL, &error);
+
+        g_assert_no_error (error);
+        for (guint step = 0; step < 60; step++)
+          {
+            g_autoptr(PwPipeline) pipeline = pw_document_dup_pipeline (pw_editor_get_document (editor), NULL, NULL);
+            g_autoptr(JsonNode) model = NULL;
+            g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+            g_autoptr(GString) path = g_string_new (NULL);
+            g_autoptr(PwDocument) whole = NULL;
+            g_autoptr(JsonNode) value = NULL;
+            const char *target;
+            guint n_stages;
+            gsize length;
+            const char *text;
+            gboolean ok;
+
+            if (pipeline == NULL || (n_stages = pw_pipeline_get_n_stages (pipeline)) == 0)
+              break;
+            model = pw_pipeline_to_declaration (pipeline);
+            collect_paths (model, path, paths);
+            if (paths->len == 0)
+              break;
+            target = g_ptr_array_index (paths, g_rand_int_range (rand, 0, paths->len));
+
+            switch (g_rand_int_range (rand, 0, 7))
+              {
+              case 0:
+              case 1:
+                value = json_node_init_string (json_node_alloc (),
+                                               strings[g_rand_int_range (rand, 0, G_N_ELEMENTS (strings))]);
+                ok = pw_editor_set (editor, target, value, &error);
+                break;
+              case 2:
+                ok = pw_editor_remove (editor, target, &error);
+                break;
+              case 3:
+                {
+                  guint stage = g_rand_int_range (rand, 0, n_stages);
+                  guint n_actions = pw_stage_get_n_actions (pw_pipeline_get_stage (pipeline, stage));
+
+                  ok = n_actions == 0 ||
+                       pw_editor_move_action (editor, stage, g_rand_int_range (rand, 0, n_actions),
+                                              g_rand_int_range (rand, 0, n_stages), -1,
+                                              g_rand_int_range (rand, 1, 4), g_rand_boolean (rand), &error);
+                }
+                break;
+              case 4:
+                value = random_action (rand, step);
+                ok = pw_editor_add_action (editor, g_rand_int_range (rand, 0, n_stages),
+                                           g_rand_int_range (rand, -1, 2), value, g_rand_boolean (rand), &error);
+                break;
+              case 5:
+                ok = pw_editor_move_stage (editor, g_rand_int_range (rand, 0, n_stages),
+                                           g_rand_int_range (rand, 0, n_stages), &error);
+                break;
+              default:
+                value = json ("{\"name\": \"Added\", \"actions\": []}");
+                ok = pw_editor_add_stage (editor, g_rand_int_range (rand, -1, n_stages), value, &error);
+                break;
+              }
+
+            /* Refused or not found, for a reason; never a bug. */
+            if (!ok)
+              {
+                g_assert_false (g_error_matches (error, PW_CORE_ERROR, PW_CORE_ERROR_INVALID) &&
+                                strstr (error->message, "bug") != NULL);
+                g_assert_null (strstr (error->message, "would no longer read"));
+                g_clear_error (&error);
+              }
+
+            text = pw_editor_get_text (editor, &length);
+            whole = load (text, fixtures[f].filename);
+            check_positions (pw_document_get_source_map (pw_editor_get_document (editor)),
+                             pw_document_get_root (pw_editor_get_document (editor)),
+                             pw_document_get_source_map (whole), pw_document_get_root (whole),
+                             fixtures[f].filename);
+          }
+      }
+}
+
 /* Spans: every node of the example pipelines, from path to text and back -- */
 
 static void
@@ -2209,6 +2361,7 @@ main (int   argc,
   g_test_add_func ("/core/edit/anchors", test_anchors);
   g_test_add_func ("/core/edit/layouts", test_layouts);
   g_test_add_func ("/core/edit/many-steps", test_many_steps);
+  g_test_add_func ("/core/edit/random", test_random);
   g_test_add_func ("/core/edit/spans/fixtures", test_spans_fixtures);
   g_test_add_func ("/core/edit/spans/examples", test_spans_examples);
   g_test_add_func ("/core/edit/spans/text", test_spans_text);

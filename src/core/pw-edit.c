@@ -2328,7 +2328,16 @@ expected_replace (JsonNode   *parent,
                   JsonNode   *value)
 {
   if (key != NULL)
-    json_object_set_member (json_node_get_object (parent), key, value);
+    {
+      JsonObject *object = json_node_get_object (parent);
+
+      /* json_object_set_member() takes no reference when the node is the
+       * member already. */
+      if (json_object_get_member (object, key) == value)
+        json_node_unref (value);
+      else
+        json_object_set_member (object, key, value);
+    }
   else
     {
       int at = array_find (parent, child);

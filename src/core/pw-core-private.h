@@ -44,6 +44,7 @@ void         _pw_source_map_shift          (PwSourceMap  *self,
                                             gint          column_delta);
 guint        _pw_source_map_get_index_size (PwSourceMap  *self);
 guint        _pw_source_map_get_n_records  (PwSourceMap  *self);
+void         _pw_source_map_seal           (PwSourceMap  *self);
 void         _pw_source_map_compact        (PwSourceMap  *self,
                                             JsonNode     *root);
 guint        _pw_source_map_record         (PwSourceMap  *self,

@@ -196,6 +196,8 @@ pw_document_load_data (const char  *data,
   if (!detect_kind (self, error))
     return NULL;
 
+  _pw_source_map_seal (self->map);
+
   return g_steal_pointer (&self);
 }
 
@@ -211,6 +213,7 @@ _pw_document_new_parsed (JsonNode       *root,
 
   self->root = json_node_ref (root);
   self->map = pw_source_map_ref (map);
+  _pw_source_map_seal (self->map);
   self->syntax = syntax;
   self->kind = kind;
   self->has_anchors = has_anchors;

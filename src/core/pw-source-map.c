@@ -48,6 +48,11 @@ struct _PwSourceMap
   char            *filename;
   GBytes          *text;
   Index           *index;
+  /* Once the document is read, what others add (the nodes a template's
+   * model copies from it) goes here, the map's own: a derived map shares
+   * only the document's nodes. */
+  GHashTable      *local;
+  gboolean         sealed;
   Position        *positions;
   guint            n_positions;
   guint            positions_size;
@@ -125,6 +130,7 @@ pw_source_map_unref (PwSourceMap *self)
     return;
 
   g_clear_pointer (&self->index, index_unref);
+  g_clear_pointer (&self->local, g_hash_table_unref);
   g_clear_pointer (&self->positions, g_free);
   g_clear_pointer (&self->text, g_bytes_unref);
   g_clear_pointer (&self->line_starts, g_array_unref);
@@ -183,7 +189,9 @@ lookup_position (PwSourceMap *self,
   gpointer value;
   guint i;
 
-  if (node == NULL || !g_hash_table_lookup_extended (self->index->nodes, node, NULL, &value))
+  if (node == NULL ||
+      ((self->local == NULL || !g_hash_table_lookup_extended (self->local, node, NULL, &value)) &&
+       !g_hash_table_lookup_extended (self->index->nodes, node, NULL, &value)))
     return NULL;
 
   /* A map derived by the edit module shares its table with the map it came
@@ -203,9 +211,30 @@ set_index (PwSourceMap *self,
            JsonNode    *node,
            guint        index)
 {
+  GHashTable *table = self->index->nodes;
+
+  if (self->sealed)
+    {
+      if (self->local == NULL)
+        self->local = g_hash_table_new_full (NULL, NULL, node_unref, NULL);
+      table = self->local;
+    }
+
   /* replace() drops the old key's reference and keeps the new one, so the
    * table always holds exactly one reference per node. */
-  g_hash_table_replace (self->index->nodes, json_node_ref (node), GUINT_TO_POINTER (index));
+  g_hash_table_replace (table, json_node_ref (node), GUINT_TO_POINTER (index));
+}
+
+/**
+ * _pw_source_map_seal:
+ *
+ * Says the document's nodes are all recorded: what is added from now on
+ * is this map's own, and maps derived from it will not share it.
+ */
+void
+_pw_source_map_seal (PwSourceMap *self)
+{
+  self->sealed = TRUE;
 }
 
 /**
@@ -937,6 +966,8 @@ _pw_source_map_compact (PwSourceMap *self,
   PwSourceMap from = *self;
 
   self->index = index_new ();
+  self->local = NULL;
+  self->sealed = FALSE;
   self->n_positions = 0;
   self->positions_size = MAX (1024, from.n_positions / 2);
   self->positions = g_new (Position, self->positions_size);
@@ -944,7 +975,9 @@ _pw_source_map_compact (PwSourceMap *self,
   compact_node (&from, self, root);
 
   index_unref (from.index);
+  g_clear_pointer (&from.local, g_hash_table_unref);
   g_free (from.positions);
+  self->sealed = TRUE;
 }
 
 /* How many records the map holds, live or not. */

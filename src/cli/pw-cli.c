@@ -1420,9 +1420,9 @@ cmd_edit (int    argc,
       else if (g_str_equal (arg, "--warnings-ok"))
         warnings_ok = TRUE;
       else if (g_str_equal (arg, "-o") || is_option (arg, "--output"))
-        value = output = option_value (argc, argv, &i, "--output", &error);
+        output = option_value (argc, argv, &i, "--output", &error);
       else if (g_str_equal (arg, "-r") || is_option (arg, "--resource"))
-        value = resource = option_value (argc, argv, &i, "--resource", &error);
+        resource = option_value (argc, argv, &i, "--resource", &error);
       else if (is_option (arg, "--set") || is_option (arg, "--remove") || is_option (arg, "--insert") ||
                is_option (arg, "--add-stage") || is_option (arg, "--move-stage"))
         {
@@ -1454,7 +1454,6 @@ cmd_edit (int    argc,
           op->option = g_strdup (arg);
           op->a = g_strdup (argv[++i]);
           op->b = g_strdup (argv[++i]);
-          value = op->b;
         }
       else if (is_option (arg, "--type") || is_option (arg, "--run-order") ||
                is_option (arg, "--config") || is_option (arg, "--input-artifact") ||
@@ -1507,10 +1506,7 @@ cmd_edit (int    argc,
           return EXIT_USAGE;
         }
       else if (file == NULL)
-        {
-          file = arg;
-          value = arg;
-        }
+        file = arg;
       else
         {
           pw_cli_print_error (_("give exactly one file; '%s' is a second one (see --help)"), arg);
@@ -1524,7 +1520,6 @@ cmd_edit (int    argc,
         }
       if (op != NULL)
         g_ptr_array_add (ops, op);
-      (void)value;
     }
 
   if (file == NULL)

@@ -795,6 +795,853 @@ cmd_graph (int    argc,
   return EXIT_OK;
 }
 
+/* edit --------------------------------------------------------------------- */
+
+typedef enum
+{
+  EDIT_SET,
+  EDIT_REMOVE,
+  EDIT_INSERT,
+  EDIT_MOVE_ACTION,
+  EDIT_ADD_ACTION,
+  EDIT_ADD_STAGE,
+  EDIT_MOVE_STAGE,
+} EditKind;
+
+typedef struct
+{
+  EditKind   kind;
+  char      *option;       /* as written, for messages */
+  char      *a;
+  char      *b;
+  /* --add-action */
+  char      *type;
+  char      *run_order;
+  GPtrArray *config;
+  GPtrArray *inputs;
+  GPtrArray *outputs;
+  /* --add-stage, --move-stage */
+  char      *before;
+} EditOp;
+
+static void
+edit_op_free (gpointer data)
+{
+  EditOp *op = data;
+
+  g_free (op->option);
+  g_free (op->a);
+  g_free (op->b);
+  g_free (op->type);
+  g_free (op->run_order);
+  g_clear_pointer (&op->config, g_ptr_array_unref);
+  g_clear_pointer (&op->inputs, g_ptr_array_unref);
+  g_clear_pointer (&op->outputs, g_ptr_array_unref);
+  g_free (op->before);
+  g_free (op);
+}
+
+static void
+print_edit_help (void)
+{
+  printf ("%s\n", _("Usage:\n"
+                    "  pipewright-cli edit [OPTION…] FILE OPERATION…"));
+  printf ("\n%s\n", _("Edits a pipeline file or a CloudFormation template the way a person would: only "
+                      "the lines the operations touch change, and comments, key order, quoting, "
+                      "anchors and every other resource of a template stay as they were. The "
+                      "operations apply in the order given; the result is validated, and written "
+                      "even when it has findings."));
+  printf ("\n%s\n", _("Operations:"));
+  printf ("  %-44s %s\n", "--set PATH=VALUE",
+          _("Set a value (created with its parents if missing)"));
+  printf ("  %-44s %s\n", "--remove PATH", _("Remove a member or a list item"));
+  printf ("  %-44s %s\n", "--insert LIST-PATH=VALUE", _("Append an item to a list"));
+  printf ("  %-44s %s\n", "--move-action STAGE/ACTION TO-STAGE[:RUNORDER]",
+          _("Move an action to the end of a stage"));
+  printf ("  %-44s %s\n", "--add-action STAGE NAME --type C/O/P/V",
+          _("Add an action (category/owner/provider/version)"));
+  printf ("  %-44s %s\n", "    [--run-order N] [--config KEY=VALUE]…", "");
+  printf ("  %-44s %s\n", "    [--input-artifact NAME]… [--output-artifact NAME]…", "");
+  printf ("  %-44s %s\n", "--add-stage NAME [--before STAGE]", _("Add an empty stage (add actions next)"));
+  printf ("  %-44s %s\n", "--move-stage STAGE [--before STAGE]", _("Move a stage (to the end without --before)"));
+  printf ("\n%s\n", _("Options:"));
+  printf ("  %-44s %s\n", "-i, --in-place", _("Rewrite FILE (atomically)"));
+  printf ("  %-44s %s\n", "-o, --output FILE", _("Write to FILE (atomically) instead of standard output"));
+  printf ("  %-44s %s\n", "-r, --resource ID", _("Which pipeline of a CloudFormation template (logical id)"));
+  printf ("  %-44s %s\n", "--warnings-ok", _("Exit 0 when there are warnings but no errors"));
+  printf ("  %-44s %s\n", "-q, --quiet", _("Leave out notes"));
+  printf ("\n%s\n", _("PATH is a model path as in the diagnostics, with the API's camelCase keys even "
+                      "in templates: stages[1].actions[0].configuration.ProjectName. A stage or action "
+                      "is renamed with --set of its name. STAGE and ACTION are names (or indices).\n\n"
+                      "VALUE is typed as the model types it: configuration values, names and other "
+                      "text fields are strings as written, runOrder and timeoutInMinutes whole numbers; "
+                      "anything else is read as a YAML flow value ([a, b], {k: v}, \"quoted\"). In a "
+                      "template a value starting with '!' is a short-form intrinsic (!Ref Bucket). "
+                      "Items of inputArtifacts and outputArtifacts may be given by name alone.\n\n"
+                      "Exit status: 0 no findings, 1 errors or warnings in the result, 2 bad usage, "
+                      "unreadable input, or an edit that could not be made (then nothing is written)."));
+}
+
+/* Keys whose values the model types as strings, and as whole numbers. */
+static const char *const string_keys[] = {
+  "name", "roleArn", "pipelineType", "executionMode", "category", "owner", "provider",
+  "version", "namespace", "region", "location", "type", "id", "defaultValue", "description",
+  "result", "retryMode", "stageName", "reason", "key", "value", "sourceActionName",
+  "providerType", NULL
+};
+static const char *const integer_keys[] = { "runOrder", "timeoutInMinutes", NULL };
+
+/* The last key of a model path, and the one before it. */
+static void
+path_keys (const char  *path,
+           char       **last,
+           char       **parent)
+{
+  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
+  guint n = g_strv_length (parts);
+
+  *last = n > 0 ? g_strdup (parts[n - 1]) : g_strdup ("");
+  *parent = n > 1 ? g_strdup (parts[n - 2]) : NULL;
+  if (*parent != NULL && strchr (*parent, '[') != NULL)
+    *strchr (*parent, '[') = '\0';
+}
+
+static JsonNode *
+parse_yaml_value (const char  *text,
+                  gboolean     cfn,
+                  GError     **error)
+{
+  return pw_yaml_parse (text, -1, NULL, cfn ? PW_YAML_PARSE_CFN_TAGS : PW_YAML_PARSE_NONE, error);
+}
+
+/* VALUE of --set PATH=VALUE, typed as the model types PATH. */
+static JsonNode *
+typed_value (const char  *path,
+             const char  *text,
+             gboolean     cfn,
+             GError     **error)
+{
+  g_autofree char *last = NULL;
+  g_autofree char *parent = NULL;
+
+  path_keys (path, &last, &parent);
+
+  /* A short-form intrinsic, in a template, whatever the type. */
+  if (cfn && text[0] == '!')
+    return parse_yaml_value (text, TRUE, error);
+
+  if (strchr (last, '[') == NULL &&
+      (g_strcmp0 (parent, "configuration") == 0 ||
+       (g_strv_contains (string_keys, last) && !(parent == NULL && g_str_equal (last, "version")))))
+    {
+      JsonNode *node = json_node_alloc ();
+
+      return json_node_init_string (node, text);
+    }
+
+  if (strchr (last, '[') == NULL &&
+      (g_strv_contains (integer_keys, last) || (parent == NULL && g_str_equal (last, "version"))))
+    {
+      char *end = NULL;
+      gint64 number = g_ascii_strtoll (text, &end, 10);
+
+      if (text[0] == '\0' || end == NULL || *end != '\0')
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("%s takes a whole number, not '%s'"), last, text);
+          return NULL;
+        }
+      return json_node_init_int (json_node_alloc (), number);
+    }
+
+  return parse_yaml_value (text, cfn, error);
+}
+
+static gboolean
+split_assignment (const EditOp  *op,
+                  const char    *text,
+                  char         **path,
+                  char         **value,
+                  GError       **error)
+{
+  const char *eq = strchr (text, '=');
+
+  if (eq == NULL || eq == text)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("%s takes PATH=VALUE, not '%s'"), op->option, text);
+      return FALSE;
+    }
+
+  *path = g_strndup (text, eq - text);
+  *value = g_strdup (eq + 1);
+  return TRUE;
+}
+
+typedef const char *(*NameAt) (gpointer container,
+                                guint    index);
+
+static const char *
+stage_name_at (gpointer pipeline,
+               guint    index)
+{
+  return pw_stage_get_name (pw_pipeline_get_stage (pipeline, index));
+}
+
+static const char *
+action_name_at (gpointer stage,
+                guint    index)
+{
+  return pw_action_get_name (pw_stage_get_action (stage, index));
+}
+
+/* The item of @container called @name, or numbered @name; else FALSE and
+ * the names there are, for the message. */
+static gboolean
+find_named (gpointer    container,
+            guint       n,
+            NameAt      name_at,
+            const char *name,
+            guint      *index,
+            GString    *names)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      const char *item = name_at (container, i);
+
+      if (g_strcmp0 (item, name) == 0)
+        {
+          *index = i;
+          return TRUE;
+        }
+      if (item != NULL)
+        g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", item);
+    }
+
+  if (name[0] != '\0' && strspn (name, "0123456789") == strlen (name) && (guint)atoi (name) < n)
+    {
+      *index = (guint)atoi (name);
+      return TRUE;
+    }
+
+  if (names->len == 0)
+    g_string_append (names, _("none"));
+  return FALSE;
+}
+
+/* A stage by name (or index), in the document as it is now. */
+static gboolean
+find_stage (PwEditor    *editor,
+            const char  *resource,
+            const char  *name,
+            guint       *index,
+            GError     **error)
+{
+  g_autoptr(PwPipeline) pipeline = pw_document_dup_pipeline (pw_editor_get_document (editor), resource, error);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  if (pipeline == NULL)
+    return FALSE;
+
+  if (find_named (pipeline, pw_pipeline_get_n_stages (pipeline), stage_name_at, name, index, names))
+    return TRUE;
+
+  g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_NOT_FOUND,
+               _("there is no stage '%s'; the stages are: %s"), name, names->str);
+  return FALSE;
+}
+
+static gboolean
+find_action (PwEditor    *editor,
+             const char  *resource,
+             guint        stage_index,
+             const char  *name,
+             guint       *index,
+             GError     **error)
+{
+  g_autoptr(PwPipeline) pipeline = pw_document_dup_pipeline (pw_editor_get_document (editor), resource, error);
+  g_autoptr(GString) names = g_string_new (NULL);
+  PwStage *stage;
+
+  if (pipeline == NULL)
+    return FALSE;
+
+  stage = pw_pipeline_get_stage (pipeline, stage_index);
+  if (find_named (stage, pw_stage_get_n_actions (stage), action_name_at, name, index, names))
+    return TRUE;
+
+  g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_NOT_FOUND,
+               _("stage '%s' has no action '%s'; its actions are: %s"),
+               pw_stage_get_name (stage) != NULL ? pw_stage_get_name (stage) : "?", name, names->str);
+  return FALSE;
+}
+
+static JsonNode *
+artifact_list (GPtrArray *names)
+{
+  JsonArray *array = json_array_new ();
+  JsonNode *node;
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      JsonObject *artifact = json_object_new ();
+
+      json_object_set_string_member (artifact, "name", g_ptr_array_index (names, i));
+      json_array_add_object_element (array, artifact);
+    }
+
+  node = json_node_init_array (json_node_alloc (), array);
+  json_array_unref (array);
+  return node;
+}
+
+static gboolean
+apply_edit (PwEditor     *editor,
+            const char   *resource,
+            gboolean      cfn,
+            const EditOp *op,
+            GError      **error)
+{
+  switch (op->kind)
+    {
+    case EDIT_SET:
+    case EDIT_INSERT:
+      {
+        g_autofree char *path = NULL;
+        g_autofree char *text = NULL;
+        g_autoptr(JsonNode) value = NULL;
+
+        if (!split_assignment (op, op->a, &path, &text, error))
+          return FALSE;
+
+        if (op->kind == EDIT_SET)
+          {
+            value = typed_value (path, text, cfn, error);
+            return value != NULL && pw_editor_set (editor, path, value, error);
+          }
+
+        /* An artifact may be given by its name alone. */
+        if ((g_str_has_suffix (path, "inputArtifacts") || g_str_has_suffix (path, "outputArtifacts")) &&
+            text[0] != '{')
+          {
+            JsonObject *artifact = json_object_new ();
+
+            json_object_set_string_member (artifact, "name", text);
+            value = json_node_init_object (json_node_alloc (), artifact);
+            json_object_unref (artifact);
+          }
+        else if ((value = parse_yaml_value (text, cfn, error)) == NULL)
+          return FALSE;
+
+        return pw_editor_insert (editor, path, -1, value, error);
+      }
+
+    case EDIT_REMOVE:
+      return pw_editor_remove (editor, op->a, error);
+
+    case EDIT_MOVE_ACTION:
+      {
+        g_autofree char *stage_name = NULL;
+        g_autofree char *target = g_strdup (op->b);
+        const char *slash = strrchr (op->a, '/');
+        char *colon = strrchr (target, ':');
+        guint stage, action, to_stage;
+        gint64 run_order = 1;
+
+        if (slash == NULL || slash == op->a || slash[1] == '\0')
+          {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         _("--move-action takes STAGE/ACTION, not '%s'"), op->a);
+            return FALSE;
+          }
+        stage_name = g_strndup (op->a, slash - op->a);
+        if (colon != NULL)
+          *colon = '\0';
+
+        if (!find_stage (editor, resource, stage_name, &stage, error) ||
+            !find_action (editor, resource, stage, slash + 1, &action, error) ||
+            !find_stage (editor, resource, target, &to_stage, error))
+          return FALSE;
+
+        if (colon != NULL)
+          {
+            char *end = NULL;
+
+            run_order = g_ascii_strtoll (colon + 1, &end, 10);
+            if (colon[1] == '\0' || end == NULL || *end != '\0')
+              {
+                g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                             _("the runOrder after ':' must be a whole number, not '%s'"), colon + 1);
+                return FALSE;
+              }
+          }
+        else
+          {
+            /* The action keeps its group number. */
+            g_autoptr(PwPipeline) pipeline = pw_document_dup_pipeline (pw_editor_get_document (editor),
+                                                                       resource, error);
+
+            if (pipeline == NULL)
+              return FALSE;
+            run_order = pw_action_get_run_order (pw_stage_get_action (pw_pipeline_get_stage (pipeline, stage),
+                                                                     action));
+            if (run_order < 1)
+              run_order = 1;
+          }
+
+        return pw_editor_move_action (editor, stage, action, to_stage, -1, run_order, FALSE, error);
+      }
+
+    case EDIT_ADD_ACTION:
+      {
+        g_auto(GStrv) type = NULL;
+        g_autoptr(JsonNode) action = NULL;
+        JsonObject *object;
+        JsonObject *type_id;
+        guint stage;
+
+        if (op->type == NULL)
+          {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         _("--add-action %s %s needs --type CATEGORY/OWNER/PROVIDER/VERSION"),
+                         op->a, op->b);
+            return FALSE;
+          }
+        type = g_strsplit (op->type, "/", -1);
+        if (g_strv_length (type) != 4)
+          {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         _("--type takes CATEGORY/OWNER/PROVIDER/VERSION, e.g. Build/AWS/CodeBuild/1, not '%s'"),
+                         op->type);
+            return FALSE;
+          }
+        if (!find_stage (editor, resource, op->a, &stage, error))
+          return FALSE;
+
+        action = json_node_init_object (json_node_alloc (), json_object_new ());
+        json_object_unref (json_node_get_object (action));
+        object = json_node_get_object (action);
+        json_object_set_string_member (object, "name", op->b);
+        type_id = json_object_new ();
+        json_object_set_string_member (type_id, "category", type[0]);
+        json_object_set_string_member (type_id, "owner", type[1]);
+        json_object_set_string_member (type_id, "provider", type[2]);
+        json_object_set_string_member (type_id, "version", type[3]);
+        json_object_set_object_member (object, "actionTypeId", type_id);
+
+        if (op->run_order != NULL)
+          {
+            g_autoptr(JsonNode) run_order = typed_value ("runOrder", op->run_order, FALSE, error);
+
+            if (run_order == NULL)
+              return FALSE;
+            json_object_set_member (object, "runOrder", g_steal_pointer (&run_order));
+          }
+        if (op->config != NULL)
+          {
+            JsonObject *configuration = json_object_new ();
+
+            for (guint i = 0; i < op->config->len; i++)
+              {
+                const char *assignment = g_ptr_array_index (op->config, i);
+                const char *eq = strchr (assignment, '=');
+                g_autofree char *key = NULL;
+
+                if (eq == NULL || eq == assignment)
+                  {
+                    json_object_unref (configuration);
+                    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                                 _("--config takes KEY=VALUE, not '%s'"), assignment);
+                    return FALSE;
+                  }
+                key = g_strndup (assignment, eq - assignment);
+                if (cfn && eq[1] == '!')
+                  {
+                    JsonNode *intrinsic = parse_yaml_value (eq + 1, TRUE, error);
+
+                    if (intrinsic == NULL)
+                      {
+                        json_object_unref (configuration);
+                        return FALSE;
+                      }
+                    json_object_set_member (configuration, key, intrinsic);
+                  }
+                else
+                  json_object_set_string_member (configuration, key, eq + 1);
+              }
+            json_object_set_object_member (object, "configuration", configuration);
+          }
+        if (op->inputs != NULL)
+          json_object_set_member (object, "inputArtifacts", artifact_list (op->inputs));
+        if (op->outputs != NULL)
+          json_object_set_member (object, "outputArtifacts", artifact_list (op->outputs));
+
+        return pw_editor_add_action (editor, stage, -1, action, FALSE, error);
+      }
+
+    case EDIT_ADD_STAGE:
+      {
+        g_autoptr(JsonNode) stage = json_node_init_object (json_node_alloc (), json_object_new ());
+        int position = -1;
+
+        json_object_unref (json_node_get_object (stage));
+        json_object_set_string_member (json_node_get_object (stage), "name", op->a);
+        json_object_set_array_member (json_node_get_object (stage), "actions", json_array_new ());
+
+        if (op->before != NULL)
+          {
+            guint before;
+
+            if (!find_stage (editor, resource, op->before, &before, error))
+              return FALSE;
+            position = (int)before;
+          }
+
+        return pw_editor_add_stage (editor, position, stage, error);
+      }
+
+    case EDIT_MOVE_STAGE:
+    default:
+      {
+        g_autoptr(PwPipeline) pipeline = NULL;
+        guint stage, to;
+
+        if (!find_stage (editor, resource, op->a, &stage, error))
+          return FALSE;
+        if (op->before != NULL)
+          {
+            if (!find_stage (editor, resource, op->before, &to, error))
+              return FALSE;
+            /* Its place once the stage has left its own. */
+            if (to > stage)
+              to--;
+          }
+        else
+          {
+            pipeline = pw_document_dup_pipeline (pw_editor_get_document (editor), resource, error);
+            if (pipeline == NULL)
+              return FALSE;
+            to = pw_pipeline_get_n_stages (pipeline) - 1;
+          }
+
+        return pw_editor_move_stage (editor, stage, to, error);
+      }
+    }
+}
+
+/* The value of an option: `--opt=value` or the next argument. */
+static const char *
+option_value (int          argc,
+              char       **argv,
+              int         *i,
+              const char  *name,
+              GError     **error)
+{
+  const char *arg = argv[*i];
+  gsize len = strlen (name);
+
+  if (strncmp (arg, name, len) == 0 && arg[len] == '=')
+    return arg + len + 1;
+
+  if (*i + 1 >= argc)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _("missing argument for %s"), name);
+      return NULL;
+    }
+
+  return argv[++*i];
+}
+
+static gboolean
+is_option (const char *arg,
+           const char *name)
+{
+  gsize len = strlen (name);
+
+  return strncmp (arg, name, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
+}
+
+/* g_set_str() is GLib 2.76. */
+static void
+replace_string (char       **string,
+                const char  *value)
+{
+  g_free (*string);
+  *string = g_strdup (value);
+}
+
+static EditOp *
+last_op (GPtrArray *ops,
+         EditKind   kind)
+{
+  if (ops->len > 0 && ((EditOp *)g_ptr_array_index (ops, ops->len - 1))->kind == kind)
+    return g_ptr_array_index (ops, ops->len - 1);
+
+  return NULL;
+}
+
+static int
+cmd_edit (int    argc,
+          char **argv)
+{
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func (edit_op_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwDocument) document = NULL;
+  g_autoptr(PwEditor) editor = NULL;
+  g_autoptr(PwPipeline) pipeline = NULL;
+  g_autoptr(GPtrArray) diagnostics = NULL;
+  g_autoptr(GPtrArray) maps = g_ptr_array_new_with_free_func ((GDestroyNotify)pw_source_map_unref);
+  g_autofree char *contents = NULL;
+  const char *file = NULL;
+  const char *output = NULL;
+  const char *resource = NULL;
+  gboolean in_place = FALSE;
+  gboolean warnings_ok = FALSE;
+  gboolean quiet = FALSE;
+  gboolean cfn;
+  guint errors = 0, warnings = 0;
+  gsize length = 0;
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      const char *value = NULL;
+      EditOp *op = NULL;
+
+      if (g_str_equal (arg, "-h") || g_str_equal (arg, "--help"))
+        {
+          print_edit_help ();
+          return EXIT_OK;
+        }
+      else if (g_str_equal (arg, "-i") || g_str_equal (arg, "--in-place"))
+        in_place = TRUE;
+      else if (g_str_equal (arg, "-q") || g_str_equal (arg, "--quiet"))
+        quiet = TRUE;
+      else if (g_str_equal (arg, "--warnings-ok"))
+        warnings_ok = TRUE;
+      else if (g_str_equal (arg, "-o") || is_option (arg, "--output"))
+        output = option_value (argc, argv, &i, "--output", &error);
+      else if (g_str_equal (arg, "-r") || is_option (arg, "--resource"))
+        resource = option_value (argc, argv, &i, "--resource", &error);
+      else if (is_option (arg, "--set") || is_option (arg, "--remove") || is_option (arg, "--insert") ||
+               is_option (arg, "--add-stage") || is_option (arg, "--move-stage"))
+        {
+          const char *name = is_option (arg, "--set") ? "--set"
+                           : is_option (arg, "--remove") ? "--remove"
+                           : is_option (arg, "--insert") ? "--insert"
+                           : is_option (arg, "--add-stage") ? "--add-stage" : "--move-stage";
+
+          if ((value = option_value (argc, argv, &i, name, &error)) != NULL)
+            {
+              op = g_new0 (EditOp, 1);
+              op->kind = g_str_equal (name, "--set") ? EDIT_SET
+                       : g_str_equal (name, "--remove") ? EDIT_REMOVE
+                       : g_str_equal (name, "--insert") ? EDIT_INSERT
+                       : g_str_equal (name, "--add-stage") ? EDIT_ADD_STAGE : EDIT_MOVE_STAGE;
+              op->option = g_strdup (name);
+              op->a = g_strdup (value);
+            }
+        }
+      else if (g_str_equal (arg, "--move-action") || g_str_equal (arg, "--add-action"))
+        {
+          if (i + 2 >= argc)
+            {
+              pw_cli_print_error (_("%s takes two arguments (see --help)"), arg);
+              return EXIT_USAGE;
+            }
+          op = g_new0 (EditOp, 1);
+          op->kind = g_str_equal (arg, "--move-action") ? EDIT_MOVE_ACTION : EDIT_ADD_ACTION;
+          op->option = g_strdup (arg);
+          op->a = g_strdup (argv[++i]);
+          op->b = g_strdup (argv[++i]);
+        }
+      else if (is_option (arg, "--type") || is_option (arg, "--run-order") ||
+               is_option (arg, "--config") || is_option (arg, "--input-artifact") ||
+               is_option (arg, "--output-artifact"))
+        {
+          const char *name = is_option (arg, "--type") ? "--type"
+                           : is_option (arg, "--run-order") ? "--run-order"
+                           : is_option (arg, "--config") ? "--config"
+                           : is_option (arg, "--input-artifact") ? "--input-artifact" : "--output-artifact";
+          EditOp *action = last_op (ops, EDIT_ADD_ACTION);
+
+          if (action == NULL)
+            {
+              pw_cli_print_error (_("%s goes right after the --add-action it belongs to"), name);
+              return EXIT_USAGE;
+            }
+          if ((value = option_value (argc, argv, &i, name, &error)) == NULL)
+            ;
+          else if (g_str_equal (name, "--type"))
+            replace_string (&action->type, value);
+          else if (g_str_equal (name, "--run-order"))
+            replace_string (&action->run_order, value);
+          else
+            {
+              GPtrArray **list = g_str_equal (name, "--config") ? &action->config
+                               : g_str_equal (name, "--input-artifact") ? &action->inputs : &action->outputs;
+
+              if (*list == NULL)
+                *list = g_ptr_array_new_with_free_func (g_free);
+              g_ptr_array_add (*list, g_strdup (value));
+            }
+        }
+      else if (is_option (arg, "--before"))
+        {
+          EditOp *stage = last_op (ops, EDIT_ADD_STAGE);
+
+          if (stage == NULL)
+            stage = last_op (ops, EDIT_MOVE_STAGE);
+          if (stage == NULL)
+            {
+              pw_cli_print_error (_("--before goes right after the --add-stage or --move-stage it belongs to"));
+              return EXIT_USAGE;
+            }
+          if ((value = option_value (argc, argv, &i, "--before", &error)) != NULL)
+            replace_string (&stage->before, value);
+        }
+      else if (arg[0] == '-' && arg[1] != '\0')
+        {
+          pw_cli_print_error (_("unknown option %s (see --help)"), arg);
+          return EXIT_USAGE;
+        }
+      else if (file == NULL)
+        file = arg;
+      else
+        {
+          pw_cli_print_error (_("give exactly one file; '%s' is a second one (see --help)"), arg);
+          return EXIT_USAGE;
+        }
+
+      if (error != NULL)
+        {
+          pw_cli_print_error ("%s (see --help)", error->message);
+          return EXIT_USAGE;
+        }
+      if (op != NULL)
+        g_ptr_array_add (ops, op);
+    }
+
+  if (file == NULL)
+    {
+      pw_cli_print_error (_("no file given (see --help)"));
+      return EXIT_USAGE;
+    }
+  if (in_place && output != NULL)
+    {
+      pw_cli_print_error (_("--in-place and --output do not go together"));
+      return EXIT_USAGE;
+    }
+  if (in_place && g_str_equal (file, "-"))
+    {
+      pw_cli_print_error (_("standard input cannot be edited in place; use --output"));
+      return EXIT_USAGE;
+    }
+
+  contents = read_input (file, &length, &error);
+  if (contents != NULL)
+    document = pw_document_load_data (contents, length, g_str_equal (file, "-") ? "<stdin>" : file, &error);
+  if (document != NULL && resource == NULL)
+    {
+      g_auto(GStrv) ids = pw_document_dup_pipeline_ids (document);
+
+      /* Editing one of several pipelines is a choice to make, not to guess. */
+      if (ids[0] != NULL && ids[1] != NULL)
+        {
+          g_autofree char *list = g_strjoinv (", ", ids);
+
+          pw_cli_print_error (_("%s: the template has %u pipelines (%s); choose one with --resource"),
+                              file, g_strv_length (ids), list);
+          return EXIT_USAGE;
+        }
+    }
+  if (document != NULL)
+    editor = pw_editor_new (document, resource, &error);
+  if (editor == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  cfn = pw_document_get_kind (document) == PW_DOCUMENT_CFN_TEMPLATE;
+  for (guint i = 0; i < ops->len; i++)
+    {
+      const EditOp *op = g_ptr_array_index (ops, i);
+
+      if (!apply_edit (editor, resource, cfn, op, &error))
+        {
+          pw_cli_print_error ("%s %s%s%s: %s", op->option, op->a, op->b != NULL ? " " : "",
+                              op->b != NULL ? op->b : "", error->message);
+          return EXIT_USAGE;
+        }
+    }
+
+  {
+    const char *text = pw_editor_get_text (editor, &length);
+
+    if (in_place)
+      {
+        if (pw_editor_get_n_steps (editor) > 0 &&
+            !pw_file_replace_contents (file, text, length, &error))
+          {
+            pw_cli_print_error ("%s", error->message);
+            return EXIT_USAGE;
+          }
+      }
+    else if (!write_output (output, text, &error))
+      {
+        pw_cli_print_error ("%s", error->message);
+        return EXIT_USAGE;
+      }
+  }
+
+  /* The result, checked as validate checks it, with positions in the file
+   * written. */
+  {
+    const char *text = pw_editor_get_text (editor, &length);
+    const char *name = in_place ? file
+                     : (output != NULL && !g_str_equal (output, "-")) ? output : "<stdout>";
+
+    g_clear_object (&document);
+    document = pw_document_load_data (text, length, name, &error);
+    if (document != NULL)
+      pipeline = pw_document_dup_pipeline (document, resource, &error);
+    if (pipeline == NULL)
+      {
+        pw_cli_print_error ("%s", error->message);
+        return EXIT_USAGE;
+      }
+  }
+  diagnostics = pw_pipeline_validate (pipeline);
+  if (quiet)
+    {
+      for (guint i = diagnostics->len; i > 0; i--)
+        if (pw_diagnostic_get_severity (g_ptr_array_index (diagnostics, i - 1)) == PW_SEVERITY_NOTE)
+          g_ptr_array_remove_index (diagnostics, i - 1);
+    }
+  for (guint i = 0; i < diagnostics->len; i++)
+    {
+      PwSeverity severity = pw_diagnostic_get_severity (g_ptr_array_index (diagnostics, i));
+
+      if (severity == PW_SEVERITY_ERROR)
+        errors++;
+      else if (severity == PW_SEVERITY_WARNING)
+        warnings++;
+    }
+  if (diagnostics->len > 0)
+    {
+      g_autofree char *report = NULL;
+
+      g_ptr_array_add (maps, pw_source_map_ref (pw_document_get_source_map (document)));
+      report = pw_report_format (diagnostics, maps, PW_REPORT_HUMAN, pw_cli_use_color (stderr));
+      fputs (report, stderr);
+    }
+
+  if (errors > 0 || (warnings > 0 && !warnings_ok))
+    return EXIT_FINDINGS;
+  return EXIT_OK;
+}
+
 /* main --------------------------------------------------------------------- */
 
 static const Command commands[] = {
@@ -803,6 +1650,7 @@ static const Command commands[] = {
   { "import", N_("Turn a CloudFormation pipeline into a pipeline file"), cmd_import },
   { "fmt", N_("Format pipeline files and templates canonically"), cmd_fmt },
   { "graph", N_("Draw stages, action groups and artifact flow as Graphviz DOT"), cmd_graph },
+  { "edit", N_("Change a pipeline file or template, touching only the lines it must"), cmd_edit },
 #ifdef PW_HAVE_ENGINE
   { "run", N_("Run a pipeline on this machine, as CodePipeline would"), pw_cli_run },
   { "status", N_("Show the latest executions and what they are doing"), pw_cli_status },

@@ -43,6 +43,10 @@ void         _pw_source_map_shift          (PwSourceMap  *self,
                                             gint          line_delta,
                                             gint          column_delta);
 guint        _pw_source_map_get_index_size (PwSourceMap  *self);
+guint        _pw_source_map_get_n_records  (PwSourceMap  *self);
+void         _pw_source_map_seal           (PwSourceMap  *self);
+void         _pw_source_map_compact        (PwSourceMap  *self,
+                                            JsonNode     *root);
 guint        _pw_source_map_record         (PwSourceMap  *self,
                                             JsonNode     *node,
                                             guint         line,
@@ -59,6 +63,27 @@ void         _pw_source_map_set_key        (PwSourceMap  *self,
 G_END_DECLS
 
 G_BEGIN_DECLS
+JsonNode    *_pw_yaml_parse_at        (const char        *data,
+                                       gssize             length,
+                                       PwSourceMap       *map,
+                                       PwYamlParseFlags   flags,
+                                       gsize              offset,
+                                       guint              line,
+                                       guint             *n_anchors,
+                                       GError           **error);
+JsonNode    *_pw_json_parse_at        (const char        *data,
+                                       gssize             length,
+                                       PwSourceMap       *map,
+                                       gsize              offset,
+                                       guint              line,
+                                       GError           **error);
+PwDocument  *_pw_document_new_parsed  (JsonNode          *root,
+                                       PwSourceMap       *map,
+                                       PwSyntax           syntax,
+                                       PwDocumentKind     kind,
+                                       gboolean           has_anchors);
+gboolean     _pw_document_has_anchors (PwDocument        *self);
+guint        _pw_editor_get_n_partial (PwEditor          *self);
 gboolean     _pw_yaml_plain_allowed   (const char  *value,
                                        gboolean     flow);
 const char  *_pw_yaml_cfn_short_tag   (JsonNode    *node,

@@ -25,6 +25,9 @@ struct _PwDocument
 
   PwSyntax        syntax;
   PwDocumentKind  kind;
+  /* YAML anchors, aliases or merge keys: the edit module then reads the
+   * whole text again after an edit, as they tie its parts together. */
+  gboolean        has_anchors;
 };
 
 G_DEFINE_FINAL_TYPE (PwDocument, pw_document, G_TYPE_OBJECT)
@@ -179,7 +182,13 @@ pw_document_load_data (const char  *data,
   if (self->syntax == PW_SYNTAX_JSON)
     self->root = pw_json_parse (data, length, self->map, error);
   else
-    self->root = pw_yaml_parse (data, length, self->map, PW_YAML_PARSE_CFN_TAGS, error);
+    {
+      guint n_anchors = 0;
+
+      self->root = _pw_yaml_parse_at (data, length, self->map, PW_YAML_PARSE_CFN_TAGS, 0, 0,
+                                      &n_anchors, error);
+      self->has_anchors = n_anchors > 0;
+    }
 
   if (self->root == NULL)
     return NULL;
@@ -187,7 +196,35 @@ pw_document_load_data (const char  *data,
   if (!detect_kind (self, error))
     return NULL;
 
+  _pw_source_map_seal (self->map);
+
   return g_steal_pointer (&self);
+}
+
+/* A document the edit module put together from parts it parsed. */
+PwDocument *
+_pw_document_new_parsed (JsonNode       *root,
+                         PwSourceMap    *map,
+                         PwSyntax        syntax,
+                         PwDocumentKind  kind,
+                         gboolean        has_anchors)
+{
+  PwDocument *self = g_object_new (PW_TYPE_DOCUMENT, NULL);
+
+  self->root = json_node_ref (root);
+  self->map = pw_source_map_ref (map);
+  _pw_source_map_seal (self->map);
+  self->syntax = syntax;
+  self->kind = kind;
+  self->has_anchors = has_anchors;
+
+  return self;
+}
+
+gboolean
+_pw_document_has_anchors (PwDocument *self)
+{
+  return self->has_anchors;
 }
 
 /**

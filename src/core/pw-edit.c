@@ -33,10 +33,24 @@
  *    as anything else (a value that would read as a number, an anchor an
  *    alias still needs), nothing changes and the error says why.
  *
+ * Reading the text again is the costly part (tens of milliseconds for the
+ * largest pipelines), so only the collections the edits change are read
+ * again, each on its own, and spliced into a tree that shares the rest with
+ * the old one; the source map's positions are shifted past them
+ * (reread_parts()). A text with YAML anchors, aliases or merge keys is read
+ * whole, as they tie its parts together.
+ *
  * Text is written in the style of its surroundings: indentation of sibling
  * keys and dashes, the file's indentation unit, whether the file indents
- * `- ` under its key, flow where the parent is flow, JSON with the file's
- * indentation and `": "` spacing, short-form tags in CloudFormation YAML.
+ * `- ` under its key, flow where the parent is flow, a sibling's flow or
+ * one-line layout for the same keys, JSON with the file's indentation and
+ * `": "` spacing, short-form tags in CloudFormation YAML.
+ *
+ * Paths through a YAML alias, a member a merge key brings in, or a
+ * CloudFormation intrinsic are refused, saying where to edit instead: the
+ * value is shared, or decided by the stack. Setting a merged member itself
+ * overrides it with an explicit key; editing an anchored value changes its
+ * aliases too, as the file says.
  */
 
 #define G_LOG_DOMAIN "pw-edit"
@@ -474,6 +488,8 @@ typedef struct
   char    *colon;         /* JSON: between a key and its value */
   gboolean compact;       /* JSON: the file is on one line */
   gboolean inline_small;  /* JSON: `{"name": "Src"}` on one line, not over three */
+  const char *gap;        /* after a comma, between items on one line: " " or "" */
+  gboolean gap_known;
   const char *eol;        /* "\n" or "\r\n" */
 } Style;
 
@@ -673,6 +689,7 @@ detect_json_style (View     *v,
   const char *name;
   JsonNode *child;
   Span span, child_span;
+  gsize previous_end = 0;
 
   if (depth > 12 || node == NULL || !is_container (node) || !span_of (v, node, &span))
     return FALSE;
@@ -694,6 +711,15 @@ detect_json_style (View     *v,
 
       if (!span_of (v, child, &child_span) || !child_span.has_key)
         continue;
+
+      /* Two members on one line: is there a blank after the comma? */
+      if (previous_end > 0 && previous_end < child_span.key_start && !v->style.gap_known &&
+          memchr (v->text + previous_end, '\n', child_span.key_start - previous_end) == NULL)
+        {
+          v->style.gap = v->text[child_span.key_start - 1] == ' ' ? " " : "";
+          v->style.gap_known = TRUE;
+        }
+      previous_end = child_span.end;
 
       if (v->style.colon == NULL)
         {
@@ -777,6 +803,7 @@ detect_style (View *v)
 
   v->style.unit = 2;
   v->style.indent_seq = TRUE;
+  v->style.gap = " ";
   v->style.eol = nl != NULL && nl > v->text && nl[-1] == '\r' ? "\r\n" : "\n";
 
   if (v->json)
@@ -1180,6 +1207,17 @@ resolve (View          *v,
               continue;
             }
 
+          /* `configuration:` with nothing after it: set fills it in. */
+          if (JSON_NODE_HOLDS_NULL (node) && (flags & RESOLVE_MISSING_KEYS) != 0)
+            {
+              g_autofree char *raw_key = convert ? _pw_cfn_key_from_api (segment->key) : NULL;
+
+              route_add (route, node, raw_key != NULL ? raw_key : segment->key, 0, NULL, segment->key,
+                         convert && raw_key != NULL && !g_str_equal (segment->key, "configuration"),
+                         s + 1);
+              continue;
+            }
+
           if (!JSON_NODE_HOLDS_OBJECT (node))
             {
               g_autofree char *where = route_path (route, at);
@@ -1285,6 +1323,28 @@ hint_element (JsonNode *hint,
   return n > 0 ? json_array_get_element (array, MIN (i, n - 1)) : NULL;
 }
 
+/* Where the anchor an alias at @alias (`*name`) names is: the last
+ * `&name` before it. */
+static gsize
+anchor_of (View  *v,
+           gsize  alias)
+{
+  gsize end = alias + 1;
+  gsize length;
+
+  while (end < v->length && !is_space (v->text[end]) && strchr (",]}", v->text[end]) == NULL)
+    end++;
+  length = end - alias - 1;
+
+  for (gsize i = alias; i-- > 0;)
+    if (v->text[i] == '&' && i + 1 + length <= v->length &&
+        memcmp (v->text + i + 1, v->text + alias + 1, length) == 0 &&
+        (i + 1 + length == v->length || is_space (v->text[i + 1 + length])))
+      return i;
+
+  return alias;
+}
+
 /* Whether @hint, a non-empty collection, is written on one line (flow
  * style in YAML); FALSE when it tells nothing. */
 static gboolean
@@ -1295,16 +1355,21 @@ hint_says (Writer   *w,
   Span span;
 
   if (hint == NULL || !is_container (hint) || container_size (hint) == 0 ||
-      !span_of (w->v, hint, &span) || span.flags != 0)
+      !span_of (w->v, hint, &span))
     return FALSE;
 
-  *one_line = memchr (w->v->text + span.start, '\n', span.content_end - span.start) == NULL;
   if (!w->v->json)
     {
       gsize content = skip_properties (w->v->text, w->v->length, span.start);
 
+      /* An alias is written `*name`: its anchor is what tells. */
+      if (content < w->v->length && w->v->text[content] == '*')
+        content = skip_properties (w->v->text, w->v->length, anchor_of (w->v, content));
+
       *one_line = content < w->v->length && (w->v->text[content] == '{' || w->v->text[content] == '[');
     }
+  else
+    *one_line = memchr (w->v->text + span.start, '\n', span.content_end - span.start) == NULL;
 
   return TRUE;
 }
@@ -1876,7 +1941,7 @@ write_json (Writer   *w,
               append_spaces (out, col + style->unit);
             }
           else if (!first)
-            g_string_append_c (out, ' ');
+            g_string_append (out, style->gap);
           first = FALSE;
           append_json_string (out, name);
           g_string_append (out, style->colon);
@@ -1910,7 +1975,7 @@ write_json (Writer   *w,
               append_spaces (out, col + style->unit);
             }
           else if (i > 0)
-            g_string_append_c (out, ' ');
+            g_string_append (out, style->gap);
           write_json (w, out, json_array_get_element (array, i), col + style->unit, lines,
                       hint_element (hint, i));
         }
@@ -1935,13 +2000,14 @@ write_inline_member (Writer         *w,
                      const char     *key,
                      JsonNode       *value,
                      guint           col,
-                     gboolean        multiline)
+                     gboolean        multiline,
+                     JsonNode       *hint)
 {
   if (style == CONTAINER_JSON)
     {
       append_json_string (out, key);
       g_string_append (out, w->style->colon);
-      write_json (w, out, value, col, multiline, NULL);
+      write_json (w, out, value, col, multiline, hint);
     }
   else
     {
@@ -1968,17 +2034,36 @@ write_inline_value (Writer         *w,
 
 /* Transactions: the edits of one step ----------------------------------------- */
 
+/* A PwTextEdit, and the collection whose text it changes: what the new
+ * text is read again from (see reread_parts()). */
+typedef struct
+{
+  gsize     start;
+  gsize     end;
+  char     *text;
+  JsonNode *owner;
+} Edit;
+
 typedef struct
 {
   View       *v;
   Writer      writer;
-  GArray     *edits;        /* PwTextEdit, against v->text */
+  JsonNode   *owner;        /* the owner of the edits made now */
+  GArray     *edits;        /* Edit, against v->text */
   JsonNode   *expected;     /* the tree the edits should give */
   GHashTable *copies;       /* original container → its copy in @expected */
 } Txn;
 
 static void
 text_edit_clear (gpointer data)
+{
+  Edit *edit = data;
+
+  g_clear_pointer (&edit->text, g_free);
+}
+
+static void
+public_edit_clear (gpointer data)
 {
   PwTextEdit *edit = data;
 
@@ -1988,7 +2073,7 @@ text_edit_clear (gpointer data)
 static GArray *
 edits_new (void)
 {
-  GArray *edits = g_array_new (FALSE, TRUE, sizeof (PwTextEdit));
+  GArray *edits = g_array_new (FALSE, TRUE, sizeof (Edit));
 
   g_array_set_clear_func (edits, text_edit_clear);
   return edits;
@@ -2026,13 +2111,14 @@ txn_edit (Txn        *t,
           gsize       end,
           const char *text)
 {
-  PwTextEdit edit;
+  Edit edit;
 
   g_assert (start <= end);
   g_assert (end <= t->v->length);
 
   edit.start = start;
   edit.end = end;
+  edit.owner = t->owner;
   if (g_str_equal (t->v->style.eol, "\n") || strchr (text, '\n') == NULL)
     edit.text = g_strdup (text);
   else
@@ -2049,7 +2135,7 @@ compare_edits (gconstpointer a,
                gconstpointer b,
                gpointer      user_data)
 {
-  const PwTextEdit *x = a, *y = b;
+  const Edit *x = a, *y = b;
 
   if (x->start != y->start)
     return x->start < y->start ? -1 : 1;
@@ -2070,8 +2156,8 @@ edits_sort (GArray *edits)
 
   for (guint i = 1; i < edits->len; i++)
     {
-      const PwTextEdit *previous = &g_array_index (edits, PwTextEdit, i - 1);
-      const PwTextEdit *edit = &g_array_index (edits, PwTextEdit, i);
+      const Edit *previous = &g_array_index (edits, Edit, i - 1);
+      const Edit *edit = &g_array_index (edits, Edit, i);
 
       if (edit->start < previous->end)
         return FALSE;
@@ -2092,7 +2178,7 @@ apply_edits (const char *text,
 
   for (guint i = 0; i < edits->len; i++)
     {
-      const PwTextEdit *edit = &g_array_index (edits, PwTextEdit, i);
+      const Edit *edit = &g_array_index (edits, Edit, i);
 
       g_assert (edit->start >= at && edit->end <= to);
       g_string_append_len (out, text + at, edit->start - at);
@@ -2242,7 +2328,16 @@ expected_replace (JsonNode   *parent,
                   JsonNode   *value)
 {
   if (key != NULL)
-    json_object_set_member (json_node_get_object (parent), key, value);
+    {
+      JsonObject *object = json_node_get_object (parent);
+
+      /* json_object_set_member() takes no reference when the node is the
+       * member already. */
+      if (json_object_get_member (object, key) == value)
+        json_node_unref (value);
+      else
+        json_object_set_member (object, key, value);
+    }
   else
     {
       int at = array_find (parent, child);
@@ -2433,6 +2528,7 @@ collapse (Txn       *t,
   gboolean object = JSON_NODE_HOLDS_OBJECT (container);
   Span span;
 
+  t->owner = container;
   if (!span_of (v, container, &span))
     goto fail;
 
@@ -2489,6 +2585,7 @@ remove_items (Txn       *t,
   guint n = items->len;
   guint n_removed = 0;
 
+  t->owner = container;
   for (guint i = 0; i < n; i++)
     if (removed[i])
       n_removed++;
@@ -2588,14 +2685,15 @@ static char *
 block_member_text (Txn        *t,
                    const char *key,
                    JsonNode   *value,
-                   guint       col)
+                   guint       col,
+                   JsonNode   *hint)
 {
   GString *out = g_string_new (NULL);
 
   append_spaces (out, col);
   append_yaml_key (out, key, FALSE);
   g_string_append_c (out, ':');
-  write_block (&t->writer, out, value, col, FALSE, NULL);
+  write_block (&t->writer, out, value, col, FALSE, hint);
   g_string_append_c (out, '\n');
 
   return g_string_free (out, FALSE);
@@ -2704,6 +2802,7 @@ append_member (Txn         *t,
                JsonNode    *container,
                const char  *key,
                JsonNode    *value,
+               JsonNode    *hint,
                GError     **error)
 {
   View *v = t->v;
@@ -2715,6 +2814,7 @@ append_member (Txn         *t,
   if (!span_of (v, container, &span))
     return no_span (error);
 
+  t->owner = container;
   if (!v->json)
     t->writer.indent_seq = local_indent_seq (v, span.start);
 
@@ -2735,7 +2835,7 @@ append_member (Txn         *t,
   if (style == CONTAINER_BLOCK)
     {
       guint col = block_item_column (v, container, items);
-      g_autofree char *text = block_member_text (t, key, value, col);
+      g_autofree char *text = block_member_text (t, key, value, col, hint);
 
       insert_lines (t, next_line (v->text, v->length, MAX (span.content_end, span.start + 1) - 1), text);
       return TRUE;
@@ -2755,12 +2855,12 @@ append_member (Txn         *t,
             {
               g_string_append_c (out, '\n');
               append_spaces (out, col + v->style.unit);
-              write_inline_member (&t->writer, out, style, key, value, col + v->style.unit, TRUE);
+              write_inline_member (&t->writer, out, style, key, value, col + v->style.unit, TRUE, hint);
               g_string_append_c (out, '\n');
               append_spaces (out, col);
             }
           else
-            write_inline_member (&t->writer, out, style, key, value, col, FALSE);
+            write_inline_member (&t->writer, out, style, key, value, col, FALSE, hint);
           txn_edit (t, open + 1, span.end - 1, out->str);
         }
       else
@@ -2776,10 +2876,10 @@ append_member (Txn         *t,
               append_spaces (out, col);
             }
           else
-            g_string_append_c (out, ' ');
+            g_string_append (out, v->style.gap);
           write_inline_member (&t->writer, out, style, key, value,
                                multiline ? col : indentation_of (v->text, v->length, last->first),
-                               multiline);
+                               multiline, hint);
           txn_edit (t, last->span.end, last->span.end, out->str);
         }
       return TRUE;
@@ -2808,6 +2908,7 @@ insert_element (Txn         *t,
   if (!span_of (v, container, &span))
     return no_span (error);
 
+  t->owner = container;
   if (!v->json)
     t->writer.indent_seq = local_indent_seq (v, span.start);
 
@@ -2933,7 +3034,7 @@ insert_element (Txn         *t,
                   append_spaces (out, col);
                 }
               else
-                g_string_append_c (out, ' ');
+                g_string_append (out, v->style.gap);
               txn_edit (t, item->first, item->first, out->str);
             }
           else
@@ -2945,7 +3046,7 @@ insert_element (Txn         *t,
                   append_spaces (out, col);
                 }
               else
-                g_string_append_c (out, ' ');
+                g_string_append (out, v->style.gap);
               g_string_append (out, element);
               txn_edit (t, item->span.end, item->span.end, out->str);
             }
@@ -3153,6 +3254,7 @@ replace_scalar (Txn         *t,
   gsize start = skip_anchor (v, item->span.start);
   gsize end = item->span.end;
 
+  t->owner = container;
   if (v->json)
     write_json (&t->writer, out, new, indentation_of (v->text, v->length, item->first), FALSE, NULL);
   else
@@ -3160,6 +3262,9 @@ replace_scalar (Txn         *t,
       Quote quote = quote_of (v->text, v->length, start);
       gboolean flow = container_style (v, container) != CONTAINER_BLOCK;
 
+      /* `key:` with nothing after it: the value needs its blank. */
+      if (start == end && start > 0 && v->text[start - 1] == ':')
+        g_string_append_c (out, ' ');
       append_yaml_scalar (out, new, flow, quote, block_value_indent (v, item));
       if (quote == QUOTE_LITERAL)
         end = item->span.content_end;
@@ -3184,6 +3289,7 @@ replace_whole (Txn         *t,
   gboolean new_inline;
   gssize indicator;
 
+  t->owner = container;
   if (v->json)
     {
       write_json (&t->writer, out, new, indentation_of (v->text, v->length, item->first),
@@ -3250,6 +3356,8 @@ replace_whole (Txn         *t,
       gsize end = quote_of (v->text, v->length, skip_anchor (v, start)) == QUOTE_LITERAL
                     ? item->span.content_end : item->span.end;
 
+      if (start == end && start > 0 && (v->text[start - 1] == ':' || v->text[start - 1] == '-'))
+        g_string_append_c (out, ' ');
       if (anchor != NULL)
         g_string_append_printf (out, "%s ", anchor);
       if (is_container (new) && _pw_yaml_cfn_short_tag (new, NULL) == NULL)
@@ -3362,7 +3470,7 @@ replace_text (Txn         *t,
 
             if (old_child != NULL && !(is_merged (v, old_child) && !_pw_json_equal (old_child, child)))
               continue;
-            if (!append_member (t, old, name, child, error))
+            if (!append_member (t, old, name, child, old_child, error))
               return FALSE;
           }
         return TRUE;
@@ -3659,7 +3767,7 @@ do_set (Txn       *t,
             return TRUE;
           json_object_remove_member (json_node_get_object (copy), hop->key);
           json_object_set_member (json_node_get_object (copy), hop->key, json_node_ref (raw));
-          return append_member (t, hop->parent, hop->key, raw, error);
+          return append_member (t, hop->parent, hop->key, raw, hop->node, error);
         }
 
       expected_replace (copy, hop->key, hop->node, merge_expected (v, hop->node, raw));
@@ -3690,12 +3798,27 @@ do_set (Txn       *t,
           raw = wrapper;
         }
 
+      /* A null where the mapping goes becomes the mapping. */
+      if (JSON_NODE_HOLDS_NULL (parent) && m >= 2)
+        {
+          g_autoptr(JsonNode) mapping = _pw_json_new_object ();
+          g_autofree char *where = route_path (route, m - 1);
+          Item item;
+
+          json_object_set_member (json_node_get_object (mapping), missing->key, g_steal_pointer (&raw));
+          if (!route_item (v, route, m - 1, &item))
+            return no_span (error);
+          copy = expected_node (t, route, m - 2);
+          expected_replace (copy, route_hop (route, m - 1)->key, parent, _pw_json_deep_copy (mapping));
+          return replace_text (t, route_hop (route, m - 1)->parent, &item, mapping, where, error);
+        }
+
       if (!JSON_NODE_HOLDS_OBJECT (parent))
         return no_span (error);
 
       copy = expected_node (t, route, m - 1);
       json_object_set_member (json_node_get_object (copy), missing->key, _pw_json_deep_copy (raw));
-      return append_member (t, parent, missing->key, raw, error);
+      return append_member (t, parent, missing->key, raw, NULL, error);
     }
 }
 
@@ -3765,7 +3888,7 @@ do_insert (Txn       *t,
   Hop *hop = route_last (route);
   g_autofree char *what = route_path (route, last);
 
-  if (route->n_found < route->hops->len)
+  if (route->n_found < route->hops->len || JSON_NODE_HOLDS_NULL (hop->node))
     {
       g_autoptr(JsonNode) list = _pw_json_new_array ();
 
@@ -3920,23 +4043,31 @@ do_move (Txn       *t,
       return FALSE;
     }
 
-  if (b == NULL)
+  if (b == NULL || JSON_NODE_HOLDS_NULL (b))
     {
+      /* The list is made, with the element in it. */
       g_autoptr(JsonNode) list = _pw_json_new_array ();
-      guint m = to->n_found;
-      Hop *missing = route_hop (to, m);
+      guint last = to->hops->len - 1;
+      guint m = b == NULL ? to->n_found : last;
+      Hop *hop = route_hop (to, m);
       JsonNode *parent = route_hop (to, m - 1)->node;
+      g_autofree char *what = route_path (to, m);
       JsonNode *copy;
+      Item null_item;
 
-      if (m != to->hops->len - 1 || !JSON_NODE_HOLDS_OBJECT (parent))
+      if (m != last || !JSON_NODE_HOLDS_OBJECT (parent))
         {
           json_node_unref (moved);
           return no_span (error);
         }
       json_array_add_element (json_node_get_array (list), moved);
       copy = expected_node (t, to, m - 1);
-      json_object_set_member (json_node_get_object (copy), missing->key, _pw_json_deep_copy (list));
-      return append_member (t, parent, missing->key, list, error);
+      json_object_set_member (json_node_get_object (copy), hop->key, _pw_json_deep_copy (list));
+      if (b == NULL)
+        return append_member (t, parent, hop->key, list, NULL, error);
+      if (!route_item (v, to, m, &null_item))
+        return no_span (error);
+      return replace_text (t, parent, &null_item, list, what, error);
     }
 
   copy_b = same ? copy_a : expected_node (t, to, to->hops->len - 1);
@@ -4004,6 +4135,7 @@ verify (View       *v,
   if (expected == NULL || actual == NULL || JSON_NODE_TYPE (expected) != JSON_NODE_TYPE (actual))
     return FALSE;
 
+  /* The path to a difference is only written on the way back from it. */
   if (JSON_NODE_HOLDS_OBJECT (expected))
     {
       JsonObject *e = json_node_get_object (expected), *a = json_node_get_object (actual);
@@ -4018,17 +4150,13 @@ verify (View       *v,
       json_object_iter_init_ordered (&ia, a);
       while (json_object_iter_next_ordered (&ie, &ne, &ve))
         {
-          gsize len = where->len;
-
-          if (!json_object_iter_next_ordered (&ia, &na, &va) || strcmp (ne, na) != 0)
+          if (!json_object_iter_next_ordered (&ia, &na, &va) || strcmp (ne, na) != 0 ||
+              !verify (v, ve, va, shared_values, where))
             {
-              g_string_append_printf (where, ".%s", ne);
+              g_string_prepend (where, ne);
+              g_string_prepend_c (where, '.');
               return FALSE;
             }
-          g_string_append_printf (where, ".%s", ne);
-          if (!verify (v, ve, va, shared_values, where))
-            return FALSE;
-          g_string_truncate (where, len);
         }
       return TRUE;
     }
@@ -4042,15 +4170,14 @@ verify (View       *v,
         return FALSE;
 
       for (guint i = 0; i < n; i++)
-        {
-          gsize len = where->len;
+        if (!verify (v, json_array_get_element (e, i), json_array_get_element (a, i),
+                     shared_values, where))
+          {
+            g_autofree char *index = g_strdup_printf ("[%u]", i);
 
-          g_string_append_printf (where, "[%u]", i);
-          if (!verify (v, json_array_get_element (e, i), json_array_get_element (a, i),
-                       shared_values, where))
+            g_string_prepend (where, index);
             return FALSE;
-          g_string_truncate (where, len);
-        }
+          }
       return TRUE;
     }
 
@@ -4064,9 +4191,10 @@ struct _PwEditor
   GObject     parent_instance;
 
   View        view;
-  char       *text;       /* the current text, NUL-terminated */
-  gsize       length;
+  GBytes     *text;       /* the current text, NUL-terminated */
   GPtrArray  *steps;      /* GArray of PwTextEdit, one per step */
+  guint       live_records;   /* records of the last document read whole or compacted */
+  guint       n_partial;      /* steps read again in part (for the tests) */
 };
 
 G_DEFINE_FINAL_TYPE (PwEditor, pw_editor, G_TYPE_OBJECT)
@@ -4087,7 +4215,7 @@ pw_editor_finalize (GObject *object)
   PwEditor *self = (PwEditor *)object;
 
   view_clear (&self->view);
-  g_clear_pointer (&self->text, g_free);
+  g_clear_pointer (&self->text, g_bytes_unref);
   g_clear_pointer (&self->steps, g_ptr_array_unref);
 
   G_OBJECT_CLASS (pw_editor_parent_class)->finalize (object);
@@ -4136,12 +4264,525 @@ pw_editor_new (PwDocument  *document,
   if (!view_init (&self->view, document, logical_id, error))
     return NULL;
 
-  self->length = self->view.length;
-  self->text = g_malloc (self->length + 1);
-  memcpy (self->text, self->view.text, self->length);
-  self->text[self->length] = '\0';
+  {
+    char *text = g_malloc (self->view.length + 1);
+
+    memcpy (text, self->view.text, self->view.length);
+    text[self->view.length] = '\0';
+    self->text = g_bytes_new_take (text, self->view.length);
+  }
+  self->live_records = _pw_source_map_get_n_records (self->view.map);
 
   return g_steal_pointer (&self);
+}
+
+/* Reading again only what changed ----------------------------------------------------- */
+
+/* A collection of the old tree that holds edits, read again on its own. */
+typedef struct
+{
+  JsonNode *node;
+  gsize     start;      /* its region in the old text */
+  gsize     end;
+  gssize    delta;      /* bytes, and lines, the edits in it add */
+  gint      lines;
+  JsonNode *fresh;      /* the same region of the new text, read */
+} Part;
+
+/* The container @node is in, found from the root by the spans, which
+ * nest. */
+static JsonNode *
+parent_of (View     *v,
+           JsonNode *node)
+{
+  JsonNode *current = v->root;
+  Span target;
+
+  if (node == v->root || !span_of (v, node, &target))
+    return NULL;
+
+  while (is_container (current))
+    {
+      JsonNode *next = NULL;
+
+      if (JSON_NODE_HOLDS_OBJECT (current))
+        {
+          JsonObjectIter iter;
+          const char *name;
+          JsonNode *child;
+          Span span;
+
+          json_object_iter_init_ordered (&iter, json_node_get_object (current));
+          while (json_object_iter_next_ordered (&iter, &name, &child))
+            {
+              if (child == node)
+                return current;
+              if (next == NULL && is_container (child) && span_of (v, child, &span) &&
+                  span.start <= target.start && target.end <= span.end)
+                next = child;
+            }
+        }
+      else
+        {
+          JsonArray *array = json_node_get_array (current);
+          Span span;
+
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            {
+              JsonNode *child = json_array_get_element (array, i);
+
+              if (child == node)
+                return current;
+              if (next == NULL && is_container (child) && span_of (v, child, &span) &&
+                  span.start <= target.start && target.end <= span.end)
+                next = child;
+            }
+        }
+
+      if (next == NULL)
+        return NULL;
+      current = next;
+    }
+
+  return NULL;
+}
+
+/* The text a collection can be read again from on its own: its whole
+ * lines in block style (with the comments above), itself in JSON. FALSE
+ * for what cannot be: a flow collection inside another, a tagged one. */
+static gboolean
+part_region (View     *v,
+             JsonNode *node,
+             gsize    *start,
+             gsize    *end)
+{
+  Span span;
+  gsize content;
+
+  if (node == v->root || !is_container (node) || !span_of (v, node, &span) || span.flags != 0 ||
+      span.end <= span.start)
+    return FALSE;
+
+  if (v->json)
+    {
+      *start = span.start;
+      *end = span.end;
+      return TRUE;
+    }
+
+  content = skip_properties (v->text, v->length, span.start);
+  if (content >= v->length || v->text[span.start] == '!' || v->text[content] == '!')
+    return FALSE;
+
+  /* A flow collection stands alone only where a block holds it: then
+   * nothing but a comment follows it on its line. */
+  if ((v->text[content] == '{' || v->text[content] == '[') &&
+      container_style (v, parent_of (v, node)) != CONTAINER_BLOCK)
+    return FALSE;
+
+  *start = starts_line (v->text, span.start)
+    ? comments_above (v->text, v->length, line_start (v->text, span.start)) : span.start;
+  *end = next_line (v->text, v->length, MAX (span.content_end, span.start + 1) - 1);
+
+  /* A `|+` block keeps the line breaks after it, which belong to no line
+   * of the region. */
+  for (const char *p = v->text + *start, *stop = v->text + *end;
+       p < stop && (p = memchr (p, '+', stop - p)) != NULL; p++)
+    if (p > v->text && (p[-1] == '|' || p[-1] == '>'))
+      return FALSE;
+
+  return TRUE;
+}
+
+static guint
+count_lines (const char *text,
+             gsize       length)
+{
+  guint n = 0;
+
+  for (const char *p = text; (p = memchr (p, '\n', text + length - p)) != NULL; p++)
+    n++;
+
+  return n;
+}
+
+static guint
+count_chars (const char *text,
+             gsize       length)
+{
+  guint n = 0;
+
+  for (gsize i = 0; i < length; i++)
+    if (((guchar)text[i] & 0xC0) != 0x80)
+      n++;
+
+  return n;
+}
+
+/* The line a part's region starts on: its node's, less the comment lines
+ * above it. Cheaper than the map's line table, which each document would
+ * compute anew over the whole text. */
+static guint
+part_line (View       *v,
+           const Part *part)
+{
+  Span span;
+  guint line = 0;
+
+  span_of (v, part->node, &span);
+  pw_source_map_lookup (v->map, part->node, &line, NULL);
+
+  return line - count_lines (v->text + part->start, span.start - part->start);
+}
+
+/* Puts @replacement (taken) where @child is in @parent, a copy. */
+static void
+replace_child (JsonNode *parent,
+               JsonNode *child,
+               JsonNode *replacement)
+{
+  if (JSON_NODE_HOLDS_OBJECT (parent))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (parent));
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        if (member == child)
+          {
+            json_object_set_member (json_node_get_object (parent), name, replacement);
+            return;
+          }
+      json_node_unref (replacement);
+    }
+  else
+    array_splice (parent, array_find (parent, child), replacement, array_find (parent, child));
+}
+
+/* The copy of @node in the new tree, copying its ancestors as needed. */
+static JsonNode *
+splice_copy (View        *v,
+             PwSourceMap *map,
+             GHashTable  *copies,
+             JsonNode    *node,
+             JsonNode   **root)
+{
+  JsonNode *copy = g_hash_table_lookup (copies, node);
+  JsonNode *parent;
+
+  if (copy != NULL)
+    return copy;
+
+  copy = shallow_copy (node);
+  g_hash_table_insert (copies, node, copy);
+  pw_source_map_copy_position (map, node, copy);
+
+  if (node == v->root)
+    {
+      *root = copy;
+      return copy;
+    }
+
+  parent = splice_copy (v, map, copies, parent_of (v, node), root);
+  replace_child (parent, node, json_node_ref (copy));
+
+  return copy;
+}
+
+/* The document of @text, the old one with @t's edits applied, made by
+ * reading again only the collections that hold the edits and sharing the
+ * rest of the old tree; its positions are the old ones, shifted. Reading
+ * the largest pipelines again takes tens of milliseconds; this takes about
+ * one. NULL when it cannot be done so: anchors and aliases tie parts of the
+ * text together, an edit near the root spans most of it. */
+static PwDocument *
+reread_parts (View     *v,
+              Txn      *t,
+              GBytes   *bytes)
+{
+  g_autoptr(GArray) parts = g_array_new (FALSE, TRUE, sizeof (Part));
+  g_autoptr(GHashTable) copies = NULL;
+  g_autoptr(PwSourceMap) map = NULL;
+  const char *text;
+  gsize length;
+  JsonNode *root = NULL;
+  gssize shift = 0;
+  gint line_shift = 0;
+
+  if (_pw_document_has_anchors (v->document))
+    return NULL;
+
+  text = g_bytes_get_data (bytes, &length);
+
+  /* The parts: for each edit, its owner, or the nearest collection above
+   * it whose text holds the edit. Nested parts merge. */
+  for (guint i = 0; i < t->edits->len; i++)
+    {
+      const Edit *edit = &g_array_index (t->edits, Edit, i);
+      JsonNode *node = edit->owner;
+      Part part = { 0 };
+      guint k;
+
+      for (;;)
+        {
+          if (node == NULL || node == v->root)
+            return NULL;
+          if (part_region (v, node, &part.start, &part.end) &&
+              part.start <= edit->start && edit->end <= part.end)
+            break;
+          node = parent_of (v, node);
+        }
+      part.node = node;
+
+      for (k = 0; k < parts->len; k++)
+        {
+          Part *other = &g_array_index (parts, Part, k);
+
+          if (other->start <= part.start && part.end <= other->end)
+            break;
+          if (part.start <= other->start && other->end <= part.end)
+            {
+              g_array_remove_index (parts, k);
+              k--;
+            }
+          else if (part.start < other->end && other->start < part.end)
+            return NULL;
+        }
+      if (k == parts->len)
+        g_array_append_val (parts, part);
+    }
+
+  /* In text order, with what the edits add to each. */
+  for (guint k = 1; k < parts->len; k++)
+    for (guint j = k; j > 0 && g_array_index (parts, Part, j).start < g_array_index (parts, Part, j - 1).start; j--)
+      {
+        Part swap = g_array_index (parts, Part, j);
+
+        g_array_index (parts, Part, j) = g_array_index (parts, Part, j - 1);
+        g_array_index (parts, Part, j - 1) = swap;
+      }
+  for (guint i = 0; i < t->edits->len; i++)
+    {
+      const Edit *edit = &g_array_index (t->edits, Edit, i);
+
+      for (guint k = 0; k < parts->len; k++)
+        {
+          Part *part = &g_array_index (parts, Part, k);
+
+          if (part->start <= edit->start && edit->end <= part->end)
+            {
+              part->delta += (gssize)strlen (edit->text) - (gssize)(edit->end - edit->start);
+              part->lines += (gint)count_lines (edit->text, strlen (edit->text)) -
+                             (gint)count_lines (v->text + edit->start, edit->end - edit->start);
+              break;
+            }
+        }
+    }
+
+  /* The old positions, moved to where the new text has them. */
+  map = _pw_source_map_new_derived (v->map, pw_source_map_get_filename (v->map), bytes);
+  for (guint k = 0; k < parts->len; k++)
+    {
+      Part *part = &g_array_index (parts, Part, k);
+      guint end_line = 0;
+      gint columns = 0;
+
+      end_line = part_line (v, part) + count_lines (v->text + part->start, part->end - part->start);
+      if (part->end > 0 && v->text[part->end - 1] != '\n')
+        {
+          gsize old_line = line_start (v->text, part->end);
+          gsize new_end = part->end + shift + part->delta;
+
+          columns = (gint)count_chars (text + line_start (text, new_end), new_end - line_start (text, new_end)) -
+                    (gint)count_chars (v->text + old_line, part->end - old_line);
+        }
+      _pw_source_map_shift (map, part->end + shift, part->delta, end_line + line_shift, part->lines,
+                            columns);
+      shift += part->delta;
+      line_shift += part->lines;
+    }
+
+  /* Each part read again, on its own: its first line keeps its column. */
+  shift = 0;
+  line_shift = 0;
+  for (guint k = 0; k < parts->len; k++)
+    {
+      Part *part = &g_array_index (parts, Part, k);
+      gsize start = part->start + shift;
+      gsize end = part->end + shift + part->delta;
+      gsize first = line_start (text, start);
+      guint prefix = count_chars (text + first, start - first);
+      g_autoptr(GString) piece = g_string_sized_new (end - start + prefix + 1);
+      guint line = 0;
+      guint n_anchors = 0;
+
+      line = part_line (v, part);
+      append_spaces (piece, prefix);
+      g_string_append_len (piece, text + start, end - start);
+
+      if (v->json)
+        part->fresh = _pw_json_parse_at (piece->str, piece->len, map, start - prefix,
+                                         line + line_shift - 1, NULL);
+      else
+        part->fresh = _pw_yaml_parse_at (piece->str, piece->len, map, PW_YAML_PARSE_CFN_TAGS,
+                                         start - prefix, line + line_shift - 1, &n_anchors, NULL);
+
+      if (part->fresh == NULL || n_anchors > 0 ||
+          JSON_NODE_TYPE (part->fresh) != JSON_NODE_TYPE (part->node) ||
+          JSON_NODE_HOLDS_ARRAY (part->fresh) != JSON_NODE_HOLDS_ARRAY (part->node))
+        {
+          for (guint j = 0; j <= k; j++)
+            g_clear_pointer (&g_array_index (parts, Part, j).fresh, json_node_unref);
+          return NULL;
+        }
+
+      /* The part's key is before it, where it was. */
+      pw_source_map_copy_key_position (map, part->node, part->fresh);
+
+      shift += part->delta;
+      line_shift += part->lines;
+    }
+
+  /* The new tree: the old one, with the parts replaced, sharing the rest. */
+  copies = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)json_node_unref);
+  for (guint k = 0; k < parts->len; k++)
+    {
+      Part *part = &g_array_index (parts, Part, k);
+      JsonNode *parent = splice_copy (v, map, copies, parent_of (v, part->node), &root);
+
+      replace_child (parent, part->node, part->fresh);
+
+      /* A collection ends with its last value: those that ended with the
+       * part end with it again. */
+      {
+        PwSourceSpan fresh_span, old_span, span;
+
+        if (pw_source_map_lookup_span (map, part->fresh, &fresh_span))
+          for (JsonNode *old = parent_of (v, part->node); old != NULL; old = parent_of (v, old))
+            {
+              JsonNode *copy = g_hash_table_lookup (copies, old);
+              guint line, column;
+
+              if (copy != NULL && pw_source_map_lookup_span (v->map, old, &old_span) &&
+                  old_span.end >= part->start && old_span.end <= part->end &&
+                  pw_source_map_lookup_span (map, copy, &span) &&
+                  pw_source_map_lookup (map, copy, &line, &column))
+                {
+                  span.end = fresh_span.end;
+                  pw_source_map_add_span (map, copy, line, column, &span);
+                }
+            }
+      }
+      part->fresh = NULL;
+    }
+
+  return _pw_document_new_parsed (root, map, pw_document_get_syntax (v->document),
+                                  pw_document_get_kind (v->document), FALSE);
+}
+
+/* The message for a text that does not read, without its position (in a
+ * text that was not made). */
+static void
+set_unreadable_error (View       *v,
+                      GError     *local,
+                      GError    **error)
+{
+  const char *message = local->message;
+  const char *filename = pw_source_map_get_filename (v->map);
+
+  if (g_str_has_prefix (message, filename) && message[strlen (filename)] == ':')
+    {
+      message = strchr (message + strlen (filename) + 1, ' ');
+      message = message != NULL ? message + 1 : local->message;
+    }
+
+  if (strstr (message, "undefined alias") != NULL)
+    g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_REFUSED,
+                 _("the edit was not made: an alias would lose its anchor (%s); the value "
+                   "the edit removes or moves is anchored, and an alias after it still "
+                   "uses it: give the alias a value of its own first"), message);
+  else
+    g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_REFUSED,
+                 _("the edit was not made: the file would no longer read (%s)"), message);
+}
+
+/* Reads @bytes as the document after @t, and checks it holds the tree @t
+ * expects. */
+static gboolean
+reread (PwEditor  *self,
+        Txn       *t,
+        GBytes    *bytes,
+        View      *next,
+        GError   **error)
+{
+  View *v = &self->view;
+  g_autoptr(PwDocument) document = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GString) where = g_string_new (NULL);
+  gboolean shared_values;
+  const char *text;
+  gsize length;
+
+  text = g_bytes_get_data (bytes, &length);
+  shared_values = _pw_document_has_anchors (v->document);
+
+  /* The parts that changed, if it can be done; else the whole text. */
+  if ((document = reread_parts (v, t, bytes)) != NULL)
+    {
+      if (view_init (next, document, v->logical_id, NULL) &&
+          verify (v, t->expected, next->root, shared_values, where))
+        {
+          PwSourceMap *map = pw_document_get_source_map (document);
+
+          /* Records of nodes long gone, and models built on the documents
+           * before (a template's), pile up: start afresh now and then. */
+          if (_pw_source_map_get_n_records (map) > 2 * self->live_records + 4096 ||
+              _pw_source_map_get_index_size (map) > 2 * self->live_records + 4096)
+            {
+              g_debug ("compacting the positions of %s: %u records, %u nodes known",
+                       pw_source_map_get_filename (map), _pw_source_map_get_n_records (map),
+                       _pw_source_map_get_index_size (map));
+              _pw_source_map_compact (map, next->root);
+              self->live_records = _pw_source_map_get_n_records (map);
+            }
+          self->n_partial++;
+          return TRUE;
+        }
+      g_debug ("reading %s again in part gave another tree (at %s); reading all of it",
+               pw_source_map_get_filename (v->map), where->str);
+      view_clear (next);
+      g_clear_object (&document);
+      g_string_truncate (where, 0);
+    }
+
+  document = pw_document_load_data (text, length, pw_source_map_get_filename (v->map), &local);
+  if (document == NULL)
+    {
+      set_unreadable_error (v, local, error);
+      return FALSE;
+    }
+
+  if (!view_init (next, document, v->logical_id, &local))
+    {
+      view_clear (next);
+      g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_REFUSED,
+                   _("the edit was not made: %s"), local->message);
+      return FALSE;
+    }
+
+  if (!verify (v, t->expected, next->root, shared_values, where))
+    {
+      view_clear (next);
+      g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_INVALID,
+                   _("the edit was not made: the new text would not read back as intended "
+                     "(at %s); this is a bug, please report it with the file"),
+                   where->len > 0 ? where->str + 1 : "the root");
+      return FALSE;
+    }
+
+  self->live_records = _pw_source_map_get_n_records (next->map);
+  return TRUE;
 }
 
 /* Applies a transaction's edits, reads the text again and checks it reads
@@ -4152,12 +4793,10 @@ commit (PwEditor  *self,
         GError   **error)
 {
   View *v = &self->view;
-  g_autofree char *text = NULL;
-  g_autoptr(PwDocument) document = NULL;
-  g_autoptr(GError) local = NULL;
-  g_autoptr(GString) where = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  GArray *step;
+  char *text;
   View next;
-  gsize length;
 
   if (t->edits->len == 0)
     return TRUE;
@@ -4169,59 +4808,28 @@ commit (PwEditor  *self,
       return FALSE;
     }
 
+  /* NUL-terminated, for pw_editor_get_text(). */
   text = apply_edits (v->text, 0, v->length, t->edits);
-  length = strlen (text);
+  bytes = g_bytes_new_take (text, strlen (text));
 
-  document = pw_document_load_data (text, length, pw_source_map_get_filename (v->map), &local);
-  if (document == NULL)
-    {
-      const char *message = local->message;
-      const char *filename = pw_source_map_get_filename (v->map);
-
-      /* The position is in the text that was not made. */
-      if (g_str_has_prefix (message, filename) && message[strlen (filename)] == ':')
-        {
-          message = strchr (message + strlen (filename) + 1, ' ');
-          message = message != NULL ? message + 1 : local->message;
-        }
-      if (strstr (message, "undefined alias") != NULL)
-        g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_REFUSED,
-                     _("the edit was not made: an alias would lose its anchor (%s); the value "
-                       "the edit removes or moves is anchored, and an alias after it still "
-                       "uses it: give the alias a value of its own first"), message);
-      else
-        g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_REFUSED,
-                     _("the edit was not made: the file would no longer read (%s)"), message);
-      return FALSE;
-    }
-
-  if (!view_init (&next, document, v->logical_id, &local))
-    {
-      view_clear (&next);
-      g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_REFUSED,
-                   _("the edit was not made: %s"), local->message);
-      return FALSE;
-    }
-
-  where = g_string_new (NULL);
-  if (!verify (v, t->expected, next.root,
-               memchr (v->text, '*', v->length) != NULL || g_strstr_len (v->text, v->length, "<<") != NULL,
-               where))
-    {
-      view_clear (&next);
-      g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_INVALID,
-                   _("the edit was not made: the new text would not read back as intended "
-                     "(at %s); this is a bug, please report it with the file"),
-                   where->len > 0 ? where->str + 1 : "the root");
-      return FALSE;
-    }
+  if (!reread (self, t, bytes, &next, error))
+    return FALSE;
 
   view_clear (&self->view);
   self->view = next;
-  g_free (self->text);
-  self->text = g_steal_pointer (&text);
-  self->length = length;
-  g_ptr_array_add (self->steps, g_array_ref (t->edits));
+  g_bytes_unref (self->text);
+  self->text = g_steal_pointer (&bytes);
+
+  step = g_array_sized_new (FALSE, FALSE, sizeof (PwTextEdit), t->edits->len);
+  g_array_set_clear_func (step, public_edit_clear);
+  for (guint i = 0; i < t->edits->len; i++)
+    {
+      Edit *edit = &g_array_index (t->edits, Edit, i);
+      PwTextEdit public = { edit->start, edit->end, g_steal_pointer (&edit->text) };
+
+      g_array_append_val (step, public);
+    }
+  g_ptr_array_add (self->steps, step);
 
   return TRUE;
 }
@@ -4489,7 +5097,7 @@ pw_editor_move (PwEditor    *self,
     return FALSE;
 
   target = route_last (&to);
-  if (target->node != NULL && !JSON_NODE_HOLDS_ARRAY (target->node))
+  if (target->node != NULL && !JSON_NODE_HOLDS_ARRAY (target->node) && !JSON_NODE_HOLDS_NULL (target->node))
     {
       g_autofree char *what = route_path (&to, to.hops->len - 1);
 
@@ -4672,6 +5280,16 @@ pw_editor_move_action (PwEditor    *self,
     return FALSE;
 
   node = route_last (&from)->node;
+  if (route_last (&to)->node != NULL && !JSON_NODE_HOLDS_ARRAY (route_last (&to)->node) &&
+      !JSON_NODE_HOLDS_NULL (route_last (&to)->node))
+    {
+      g_autofree char *what = route_path (&to, to.hops->len - 1);
+
+      g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_INVALID,
+                   _("%s is %s, not a list; nothing can be moved into it"),
+                   what, _pw_json_type_name (route_last (&to)->node));
+      return FALSE;
+    }
   n_after = route_last (&to)->node != NULL ? container_size (route_last (&to)->node) : 0;
   if (stage == to_stage)
     n_after--;
@@ -4688,7 +5306,7 @@ pw_editor_move_action (PwEditor    *self,
   inner = edits_new ();
   edits = t.edits;
   t.edits = inner;
-  if (current != run_order &&
+  if (current != run_order && JSON_NODE_HOLDS_OBJECT (node) &&
       (current >= 0 || json_object_has_member (json_node_get_object (node), v->cfn ? "RunOrder" : "runOrder")))
     {
       if (!set_run_order (&t, stage, action, run_order, error))
@@ -4707,7 +5325,7 @@ pw_editor_move_action (PwEditor    *self,
       /* Same place: the runOrder edits are all there is. */
       for (guint i = 0; i < inner->len; i++)
         {
-          PwTextEdit edit = g_array_index (inner, PwTextEdit, i);
+          Edit edit = g_array_index (inner, Edit, i);
 
           edit.text = g_strdup (edit.text);
           g_array_append_val (t.edits, edit);
@@ -4840,10 +5458,7 @@ pw_editor_get_text (PwEditor *self,
 {
   g_return_val_if_fail (PW_IS_EDITOR (self), NULL);
 
-  if (length != NULL)
-    *length = self->length;
-
-  return self->text;
+  return g_bytes_get_data (self->text, length);
 }
 
 guint
@@ -5046,4 +5661,11 @@ pw_document_dup_path_at (PwDocument *self,
 
   view_clear (&v);
   return path != NULL ? g_string_free (path, FALSE) : NULL;
+}
+
+/* How many steps were read again in part: for the tests. */
+guint
+_pw_editor_get_n_partial (PwEditor *self)
+{
+  return self->n_partial;
 }

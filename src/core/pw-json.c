@@ -1222,6 +1222,25 @@ pw_json_parse (const char   *data,
                PwSourceMap  *map,
                GError      **error)
 {
+  return _pw_json_parse_at (data, length, map, 0, 0, error);
+}
+
+/**
+ * _pw_json_parse_at:
+ * @offset: where @data starts in the text @map is for
+ * @line: lines before @data there
+ *
+ * pw_json_parse() for a piece of a document: recorded offsets and lines
+ * are the document's. Error positions are the piece's own.
+ */
+JsonNode *
+_pw_json_parse_at (const char   *data,
+                   gssize        length,
+                   PwSourceMap  *map,
+                   gsize         offset,
+                   guint         line,
+                   GError      **error)
+{
   const char *filename = error_filename (map);
   Scanner scanner;
   JsonNode *root;
@@ -1251,7 +1270,8 @@ pw_json_parse (const char   *data,
     }
 
   scanner_init (&scanner, data, size, map);
-  scanner.base = base;
+  scanner.base = base + offset;
+  scanner.line += line;
   if (!scan_document (&scanner))
     {
       /* A text that is not UTF-8 is reported as such wherever the first bad

@@ -48,6 +48,11 @@ struct _PwSourceMap
   char            *filename;
   GBytes          *text;
   Index           *index;
+  /* Once the document is read, what others add (the nodes a template's
+   * model copies from it) goes here, the map's own: a derived map shares
+   * only the document's nodes. */
+  GHashTable      *local;
+  gboolean         sealed;
   Position        *positions;
   guint            n_positions;
   guint            positions_size;
@@ -125,6 +130,7 @@ pw_source_map_unref (PwSourceMap *self)
     return;
 
   g_clear_pointer (&self->index, index_unref);
+  g_clear_pointer (&self->local, g_hash_table_unref);
   g_clear_pointer (&self->positions, g_free);
   g_clear_pointer (&self->text, g_bytes_unref);
   g_clear_pointer (&self->line_starts, g_array_unref);
@@ -183,7 +189,9 @@ lookup_position (PwSourceMap *self,
   gpointer value;
   guint i;
 
-  if (node == NULL || !g_hash_table_lookup_extended (self->index->nodes, node, NULL, &value))
+  if (node == NULL ||
+      ((self->local == NULL || !g_hash_table_lookup_extended (self->local, node, NULL, &value)) &&
+       !g_hash_table_lookup_extended (self->index->nodes, node, NULL, &value)))
     return NULL;
 
   /* A map derived by the edit module shares its table with the map it came
@@ -203,9 +211,30 @@ set_index (PwSourceMap *self,
            JsonNode    *node,
            guint        index)
 {
+  GHashTable *table = self->index->nodes;
+
+  if (self->sealed)
+    {
+      if (self->local == NULL)
+        self->local = g_hash_table_new_full (NULL, NULL, node_unref, NULL);
+      table = self->local;
+    }
+
   /* replace() drops the old key's reference and keeps the new one, so the
    * table always holds exactly one reference per node. */
-  g_hash_table_replace (self->index->nodes, json_node_ref (node), GUINT_TO_POINTER (index));
+  g_hash_table_replace (table, json_node_ref (node), GUINT_TO_POINTER (index));
+}
+
+/**
+ * _pw_source_map_seal:
+ *
+ * Says the document's nodes are all recorded: what is added from now on
+ * is this map's own, and maps derived from it will not share it.
+ */
+void
+_pw_source_map_seal (PwSourceMap *self)
+{
+  self->sealed = TRUE;
 }
 
 /**
@@ -804,7 +833,12 @@ _pw_source_map_new_derived (PwSourceMap *from,
   self->filename = g_strdup (filename != NULL ? filename : from->filename);
   self->text = text != NULL ? g_bytes_ref (text) : NULL;
   self->index = index_ref (from->index);
-  self->positions_size = from->n_positions + 1024;
+  /* Room for what the edit adds; a power of two, so that documents after
+   * documents ask for blocks of the same size, which malloc then reuses
+   * instead of mapping (and faulting in) fresh pages each time. */
+  self->positions_size = 4096;
+  while (self->positions_size < from->n_positions + 4096)
+    self->positions_size *= 2;
   self->positions = g_new (Position, self->positions_size);
   self->n_positions = from->n_positions;
   memcpy (self->positions, from->positions, from->n_positions * sizeof (Position));
@@ -875,4 +909,80 @@ guint
 _pw_source_map_get_index_size (PwSourceMap *self)
 {
   return g_hash_table_size (self->index->nodes);
+}
+
+static void
+compact_node (PwSourceMap *from,
+              PwSourceMap *self,
+              JsonNode    *node)
+{
+  gpointer value;
+
+  if (g_hash_table_lookup_extended (from->index->nodes, node, NULL, &value) &&
+      GPOINTER_TO_UINT (value) < from->n_positions)
+    {
+      guint index;
+      Position *position = append_position (self, &index);
+
+      *position = from->positions[GPOINTER_TO_UINT (value)];
+      g_hash_table_insert (self->index->nodes, json_node_ref (node), GUINT_TO_POINTER (index));
+    }
+
+  /* The order does not matter here: the unordered walk needs no lookups. */
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *child;
+
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &child))
+        compact_node (from, self, child);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      guint n = json_array_get_length (array);
+
+      for (guint i = 0; i < n; i++)
+        compact_node (from, self, json_array_get_element (array, i));
+    }
+}
+
+/**
+ * _pw_source_map_compact:
+ * @root: the tree the map is for
+ *
+ * Keeps only the records of @root's nodes, in a table of the map's own (a
+ * record two nodes shared becomes two). A
+ * map derived edit after edit keeps the records of every node it ever had,
+ * and shares a table with the maps it came from; this starts it afresh,
+ * for a fraction of the cost of reading the text again.
+ */
+void
+_pw_source_map_compact (PwSourceMap *self,
+                        JsonNode    *root)
+{
+  PwSourceMap from = *self;
+
+  self->index = index_new ();
+  self->local = NULL;
+  self->sealed = FALSE;
+  self->n_positions = 0;
+  self->positions_size = MAX (1024, from.n_positions / 2);
+  self->positions = g_new (Position, self->positions_size);
+
+  compact_node (&from, self, root);
+
+  index_unref (from.index);
+  g_clear_pointer (&from.local, g_hash_table_unref);
+  g_free (from.positions);
+  self->sealed = TRUE;
+}
+
+/* How many records the map holds, live or not. */
+guint
+_pw_source_map_get_n_records (PwSourceMap *self)
+{
+  return self->n_positions;
 }

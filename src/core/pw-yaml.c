@@ -134,7 +134,9 @@ typedef struct
 
   /* libyaml's marks count characters; the source map wants bytes. */
   gboolean          ascii;
-  gsize             base;           /* added to every offset: a skipped byte-order mark */
+  gsize             base;           /* added to every offset: a skipped byte-order mark, or
+                                     * where a fragment's text starts in its document */
+  guint             line_base;      /* added to every recorded line, for fragments */
   gsize             cursor_index;   /* a character index and its byte offset */
   gsize             cursor_byte;
   guint             n_anchors;      /* anchors, aliases and merge keys seen */
@@ -1095,7 +1097,7 @@ record_span (Parser            *self,
     return 0;
 
   self->last_node = node;
-  self->last_index = _pw_source_map_record (self->map, node, (guint)mark->line + 1,
+  self->last_index = _pw_source_map_record (self->map, node, self->line_base + (guint)mark->line + 1,
                                             (guint)mark->column + 1, start, end, flags, link);
   return self->last_index;
 }
@@ -1123,10 +1125,11 @@ record_key (Parser            *self,
     return;
 
   if (node == self->last_node)
-    _pw_source_map_set_key (self->map, self->last_index, (guint)mark->line + 1,
+    _pw_source_map_set_key (self->map, self->last_index, self->line_base + (guint)mark->line + 1,
                             (guint)mark->column + 1, offset);
   else
-    pw_source_map_add_key_span (self->map, node, (guint)mark->line + 1, (guint)mark->column + 1,
+    pw_source_map_add_key_span (self->map, node, self->line_base + (guint)mark->line + 1,
+                                (guint)mark->column + 1,
                                 offset);
 }
 
@@ -1270,11 +1273,30 @@ wrap_cfn (Parser            *self,
 
   /* The tag and its value are one piece of text. */
   if (self->map != NULL)
-    _pw_source_map_set_key (self->map, value_index, (guint)mark->line + 1,
+    _pw_source_map_set_key (self->map, value_index, self->line_base + (guint)mark->line + 1,
                             (guint)mark->column + 1, start);
   record_span (self, node, mark, start, end, 0, 0);
 
   return node;
+}
+
+/* Where a scalar's text ends. libyaml ends a `|` or `>` block where the
+ * next token starts, past the line breaks after it: end it with its text
+ * instead, so that its span does not depend on what follows it. */
+static gsize
+scalar_end (Parser       *self,
+            yaml_event_t *event)
+{
+  gsize start = mark_offset (self, &event->start_mark);
+  gsize end = mark_offset (self, &event->end_mark);
+
+  if (event->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+      event->data.scalar.style == YAML_FOLDED_SCALAR_STYLE)
+    while (end > start && end - self->base <= self->length &&
+           strchr (" \t\r\n", self->data[end - self->base - 1]) != NULL)
+      end--;
+
+  return end;
 }
 
 /* The value node of a scalar event; NULL with the error set. */
@@ -1404,7 +1426,8 @@ make_scalar (Parser            *self,
       return NULL;
     }
 
-  record (self, node, &event->start_mark, &event->end_mark);
+  if (self->map != NULL)
+    record_span (self, node, mark, mark_offset (self, &event->start_mark), scalar_end (self, event), 0, 0);
 
   return node;
 }
@@ -1720,7 +1743,7 @@ handle_scalar (Parser       *self,
 
   self->n_nodes += n_nodes;
 
-  return add_value (self, node, mark, mark_offset (self, &event->end_mark), n_nodes, height);
+  return add_value (self, node, mark, scalar_end (self, event), n_nodes, height);
 }
 
 static gboolean
@@ -2156,6 +2179,30 @@ pw_yaml_parse (const char        *data,
                PwYamlParseFlags   flags,
                GError           **error)
 {
+  return _pw_yaml_parse_at (data, length, map, flags, 0, 0, NULL, error);
+}
+
+/**
+ * _pw_yaml_parse_at:
+ * @offset: where @data starts in the text @map is for: added to every
+ *   recorded byte offset
+ * @line: lines before @data there: added to every recorded line
+ * @n_anchors: (out) (optional): how many anchors, aliases and merge keys
+ *   the text has
+ *
+ * pw_yaml_parse() for a piece of a document, as the edit module reads again
+ * only what an edit changed. Error positions are the piece's own.
+ */
+JsonNode *
+_pw_yaml_parse_at (const char        *data,
+                   gssize             length,
+                   PwSourceMap       *map,
+                   PwYamlParseFlags   flags,
+                   gsize              offset,
+                   guint              line,
+                   guint             *n_anchors,
+                   GError           **error)
+{
   Parser self = { 0 };
   gboolean done = FALSE;
   gsize size;
@@ -2184,6 +2231,8 @@ pw_yaml_parse (const char        *data,
       size -= 3;
       self.base = 3;
     }
+  self.base += offset;
+  self.line_base = line;
 
   self.data = size > 0 ? data : "";
   self.length = size;
@@ -2224,6 +2273,9 @@ pw_yaml_parse (const char        *data,
   yaml_parser_delete (&self.parser);
   g_ptr_array_unref (self.stack);
   g_hash_table_unref (self.anchors);
+
+  if (n_anchors != NULL)
+    *n_anchors = self.n_anchors;
 
   if (self.error != NULL)
     {

@@ -6,6 +6,7 @@
 #   botocore (>= 1.40, knows V2 pipelines)  validate_parameters(CreatePipeline)
 #   Debian's aws v2 client (/usr/bin/aws)     create-pipeline --cli-input-yaml, V1 only
 #   cfn-lint                                   every CloudFormation template we write
+import difflib
 import glob
 import re
 import json
@@ -181,7 +182,7 @@ class Export(unittest.TestCase):
                         self.assertIsNone(botocore_errors(request))
 
 
-class Cli(unittest.TestCase):
+class InTempDir(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
 
@@ -193,6 +194,9 @@ class Cli(unittest.TestCase):
         with open(path, "w") as f:
             f.write(text)
         return path
+
+
+class Cli(InTempDir):
 
     def test_usage_errors_exit_2(self):
         self.assertEqual(run().returncode, 2)
@@ -324,6 +328,263 @@ Resources:
         p = run("import", tpl, check=2)
         self.assertIn("choose one with --resource", p.stderr)
         self.assertIn("A, B", p.stderr)
+
+
+def changed_lines(before, after):
+    """The (deleted, inserted) lines of a line diff, as `diff` shows them."""
+    deleted, inserted = [], []
+    for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0):
+        if line.startswith("---") or line.startswith("+++") or line.startswith("@@"):
+            continue
+        (deleted if line.startswith("-") else inserted).append(line[1:])
+    return deleted, inserted
+
+
+COMMENTED = """\
+# The shop's pipeline. Reviewed by the platform team.
+pipeline:
+  name: shop            # the pipeline's name in AWS
+  roleArn: arn:aws:iam::111122223333:role/shop
+  pipelineType: V2
+  artifactStore: {type: S3, location: shop-artifacts-111122223333}
+  stages:
+    # Where the code comes from
+    - name: Source
+      actions:
+        - name: Checkout
+          actionTypeId: {category: Source, owner: AWS, provider: S3, version: "1"}
+          configuration:
+            S3Bucket: shop-sources
+            S3ObjectKey: shop.zip
+            PollForSourceChanges: "false"   # EventBridge starts it
+          outputArtifacts: [{name: Src}]
+
+    - name: Build
+      actions:
+        # Compiles, then tests
+        - name: Compile
+          actionTypeId: {category: Build, owner: AWS, provider: CodeBuild, version: "1"}
+          configuration: {ProjectName: shop-build}
+          inputArtifacts: [{name: Src}]
+          outputArtifacts: [{name: Bin}]
+        # The unit tests only
+        - name: Test
+          actionTypeId: {category: Test, owner: AWS, provider: CodeBuild, version: "1"}
+          runOrder: 2
+          configuration: {ProjectName: shop-test}
+          inputArtifacts: [{name: Bin}]
+    - name: Deploy
+      actions:
+        - name: Publish
+          actionTypeId: {category: Deploy, owner: AWS, provider: S3, version: "1"}
+          configuration: {BucketName: shop-site, Extract: "true"}
+          inputArtifacts: [{name: Bin}]
+"""
+
+
+class Edit(InTempDir):
+    def edit(self, text, *ops, name="p.yml", check=0):
+        path = self.write(name, text)
+        p = run("edit", path, *ops, check=check)
+        return p.stdout, p
+
+    def test_each_operation_touches_only_its_lines(self):
+        cases = [
+            (["--set", "stages[1].actions[0].name=Make"],
+             ["        - name: Compile"], ["        - name: Make"]),
+            (["--set", "stages[1].actions[1].runOrder=3"],
+             ["          runOrder: 2"], ["          runOrder: 3"]),
+            (["--set", "stages[0].actions[0].configuration.S3ObjectKey=shop-1.0.zip"],
+             ["            S3ObjectKey: shop.zip"], ["            S3ObjectKey: shop-1.0.zip"]),
+            # A string that would read as a number is quoted.
+            (["--set", "stages[2].actions[0].configuration.Extract=false"],
+             ['          configuration: {BucketName: shop-site, Extract: "true"}'],
+             ['          configuration: {BucketName: shop-site, Extract: "false"}']),
+            (["--set", "stages[1].onFailure.result=RETRY"],
+             [], ["      onFailure:", "        result: RETRY"]),
+            (["--remove", "stages[0].actions[0].configuration.PollForSourceChanges"],
+             ['            PollForSourceChanges: "false"   # EventBridge starts it'], []),
+            (["--insert", "stages[2].actions[0].inputArtifacts=Src"],
+             ["          inputArtifacts: [{name: Bin}]"], ["          inputArtifacts: [{name: Bin}, {name: Src}]"]),
+            (["--add-stage", "Approve", "--before", "Deploy"],
+             [], ["    - name: Approve", "      actions: []"]),
+        ]
+        for ops, deleted, inserted in cases:
+            with self.subTest(ops=ops):
+                out, _ = self.edit(COMMENTED, *ops, check=None)
+                self.assertEqual(changed_lines(COMMENTED, out), (deleted, inserted))
+
+    def test_pipeline_aware_operations(self):
+        # An action moves with its comment, and nothing else moves; its
+        # runOrder follows the group it joins.
+        out, _ = self.edit(COMMENTED, "--move-action", "Build/Test", "Deploy:1", check=0)
+        deleted, inserted = changed_lines(COMMENTED, out)
+        moved = ["        # The unit tests only", "        - name: Test",
+                 '          actionTypeId: {category: Test, owner: AWS, provider: CodeBuild, version: "1"}',
+                 "          runOrder: 2",
+                 "          configuration: {ProjectName: shop-test}",
+                 "          inputArtifacts: [{name: Bin}]"]
+        self.assertEqual(deleted, moved)
+        self.assertEqual(inserted, [line.replace("runOrder: 2", "runOrder: 1") for line in moved])
+        model = yaml.safe_load(out)["pipeline"]
+        self.assertEqual([a["name"] for a in model["stages"][2]["actions"]], ["Publish", "Test"])
+        # Moving a producer after its consumers: written, and validation says why not (exit 1).
+        out, p = self.edit(COMMENTED, "--move-action", "Build/Compile", "Deploy", check=1)
+        self.assertIn("P09", p.stderr)
+        self.assertIn("  # Compiles, then tests\n        - name: Compile", out)
+
+        # A new action: configuration as given; what is missing, validation says (exit 1).
+        out, p = self.edit(COMMENTED, "--add-action", "Build", "Lint", "--type", "Test/AWS/CodeBuild/1",
+                           "--run-order", "2", "--input-artifact", "Src", check=1)
+        self.assertIn("P11", p.stderr)
+        deleted, inserted = changed_lines(COMMENTED, out)
+        self.assertEqual(deleted, [])
+        self.assertEqual(inserted, ["        - name: Lint",
+                                    '          actionTypeId: {category: Test, owner: AWS, provider: CodeBuild, version: "1"}',
+                                    "          runOrder: 2",
+                                    "          inputArtifacts: [{name: Src}]"])
+        out, _ = self.edit(COMMENTED, "--add-action", "Build", "Lint", "--type", "Test/AWS/CodeBuild/1",
+                           "--config", "ProjectName=shop-lint", "--input-artifact", "Src", check=0)
+        self.assertIsNone(botocore_errors(yaml.safe_load(out)))
+
+        # Operations apply in order: a stage, then its action.
+        out, _ = self.edit(COMMENTED, "--add-stage", "Approve",
+                           "--add-action", "Approve", "Approve", "--type", "Approval/AWS/Manual/1",
+                           "--move-stage", "Approve", "--before", "Deploy", check=0)
+        model = yaml.safe_load(out)["pipeline"]
+        self.assertEqual([s["name"] for s in model["stages"]], ["Source", "Build", "Approve", "Deploy"])
+        # Moving Source last leaves Build reading an artifact nothing made yet.
+        out, p = self.edit(COMMENTED, "--move-stage", "Source", check=1)
+        self.assertEqual([s["name"] for s in yaml.safe_load(out)["pipeline"]["stages"]],
+                         ["Build", "Deploy", "Source"])
+        self.assertIsNone(botocore_errors(yaml.safe_load(out)))
+
+    def test_in_place_is_atomic(self):
+        path = self.write("p.yml", COMMENTED)
+        p = run("edit", path, "--in-place", "--set", "name=store", check=0)
+        self.assertEqual(p.stdout, "")
+        with open(path) as f:
+            after = f.read()
+        self.assertEqual(changed_lines(COMMENTED, after),
+                         (["  name: shop            # the pipeline's name in AWS"],
+                          ["  name: store            # the pipeline's name in AWS"]))
+        # A refused edit writes nothing: the file stays as it was.
+        p = run("edit", path, "-i", "--set", "name=again", "--set", "stages[9].name=x", check=2)
+        self.assertIn("stages[9] does not exist: the pipeline has 3 stages", p.stderr)
+        with open(path) as f:
+            self.assertEqual(f.read(), after)
+        self.assertEqual(os.listdir(self.tmp), ["p.yml"])
+        out = os.path.join(self.tmp, "out.yml")
+        run("edit", path, "-o", out, "--set", "name=third", check=0)
+        with open(out) as f:
+            self.assertEqual(yaml.safe_load(f)["pipeline"]["name"], "third")
+
+    def test_exit_codes(self):
+        path = self.write("p.yml", COMMENTED)
+        self.assertEqual(run("edit").returncode, 2)
+        self.assertEqual(run("edit", path, "--frobnicate").returncode, 2)
+        self.assertEqual(run("edit", os.path.join(self.tmp, "missing.yml"), "--set", "name=x").returncode, 2)
+        self.assertEqual(run("edit", path, "--set", "name").returncode, 2)
+        self.assertEqual(run("edit", path, "--set", "stages[0].actions[0].runOrder=two").returncode, 2)
+        self.assertEqual(run("edit", path, "--type", "Build/AWS/CodeBuild/1").returncode, 2)
+        self.assertEqual(run("edit", path, "--move-action", "Build/Nope", "Deploy").returncode, 2)
+        self.assertEqual(run("edit", path, "-i", "-o", path).returncode, 2)
+        p = run("edit", "--help", check=0)
+        self.assertIn("Usage:", p.stdout)
+        self.assertIn("--move-action", p.stdout)
+        self.assertIn("edit", run("--help", check=0).stdout)
+        # Findings in the result: 1; a clean result: 0.
+        run("edit", path, "--remove", "stages[1].actions[0].configuration", check=1)
+        run("edit", path, "--set", "name=x", check=0)
+        # A file that does not parse: 2, with file:line:column.
+        bad = self.write("bad.yml", "pipeline:\n  name: x\n   roleArn: y\n")
+        p = run("edit", bad, "--set", "name=y", check=2)
+        self.assertRegex(p.stderr, r"bad\.yml:3:\d+: ")
+
+    def test_template_of_two_pipelines_needs_resource(self):
+        tpl = """\
+Resources:
+  A:
+    Type: AWS::CodePipeline::Pipeline
+    Properties: {Name: a}
+  B:
+    Type: AWS::CodePipeline::Pipeline
+    Properties:
+      Name: b   # the second
+"""
+        path = self.write("two.yml", tpl)
+        p = run("edit", path, "--set", "name=x", check=2)
+        self.assertIn("choose one with --resource", p.stderr)
+        self.assertIn("A, B", p.stderr)
+        p = run("edit", path, "--resource", "B", "--set", "name=x", check=None)
+        self.assertNotEqual(p.returncode, 2)
+        self.assertEqual(changed_lines(tpl, p.stdout), (["      Name: b   # the second"], ["      Name: x   # the second"]))
+
+    def test_aliases_and_merge_keys(self):
+        text = COMMENTED.replace(
+            "          actionTypeId: {category: Build, owner: AWS, provider: CodeBuild, version: \"1\"}\n",
+            "          actionTypeId: &codebuild {category: Build, owner: AWS, provider: CodeBuild, version: \"1\"}\n", 1)
+        text = text.replace(
+            "          actionTypeId: {category: Test, owner: AWS, provider: CodeBuild, version: \"1\"}\n",
+            "          <<: {actionTypeId: *codebuild}\n", 1)
+        self.assertEqual(yaml.safe_load(text)["pipeline"]["stages"][1]["actions"][1]["actionTypeId"]["category"],
+                         "Build")
+        p = run("edit", self.write("a.yml", text), "--set", "stages[1].actions[1].actionTypeId.version=2", check=2)
+        self.assertIn("merge key '<<'", p.stderr)
+        # Overriding the merged member is what a person would write.
+        out, _ = self.edit(text, "--set", "stages[1].actions[1].actionTypeId.category=Test", check=2)
+        out, _ = self.edit(text, "--set", "stages[1].actions[1].actionTypeId={category: Test, owner: AWS, "
+                           "provider: CodeBuild, version: \"1\"}", name="b.yml", check=0)
+        deleted, inserted = changed_lines(text, out)
+        self.assertEqual(deleted, [])
+        self.assertEqual(inserted, ['          actionTypeId: {category: Test, owner: AWS, provider: CodeBuild, version: "1"}'])
+        # The anchored value itself: every alias follows, as the file says.
+        out, p = self.edit(text, "--set", "stages[1].actions[0].actionTypeId.version=2", name="c.yml", check=None)
+        self.assertNotEqual(p.returncode, 2)
+        model = yaml.safe_load(out)["pipeline"]["stages"][1]["actions"]
+        self.assertEqual([a["actionTypeId"]["version"] for a in model], ["2", "2"])
+
+    def test_examples_stay_acceptable(self):
+        # The AWS tools accept what edit leaves.
+        for name, ops in [("pipeline.yml", ["--set", "stages[1].actions[0].configuration.ProjectName=other",
+                                            "--move-action", "Build/UnitTests", "Release:1"]),
+                          ("pipeline-v1.json", ["--set", "stages[1].actions[0].name=Compile",
+                                                "--add-stage", "Approval", "--before", "Deploy",
+                                                "--add-action", "Approval", "Approve",
+                                                "--type", "Approval/AWS/Manual/1"])]:
+            with self.subTest(example=name):
+                src = os.path.join(EXAMPLES, name)
+                out = os.path.join(self.tmp, name)
+                run("edit", src, "-o", out, *ops, check=0)
+                with open(out) as f:
+                    request = yaml.safe_load(f) if name.endswith("yml") else json.load(f)
+                self.assertIsNone(botocore_errors(request))
+                if name.endswith("json"):
+                    Export.check_debian_aws(self, out)
+
+    def test_template_keeps_tags_and_other_resources(self):
+        src = os.path.join(EXAMPLES, "template.yml")
+        with open(src) as f:
+            before = f.read()
+        out = os.path.join(self.tmp, "template.yml")
+        run("edit", src, "-o", out, "--set", "stages[2].name=Ship",
+            "--set", "stages[1].actions[0].configuration.ProjectName=!Ref BuildProject",
+            "--add-action", "Build", "Lint", "--type", "Test/AWS/CodeBuild/1",
+            "--config", "ProjectName=!Ref BuildProject", "--input-artifact", "Src", check=0)
+        with open(out) as f:
+            after = f.read()
+        deleted, inserted = changed_lines(before, after)
+        self.assertEqual(deleted, ["                ProjectName: hello-service-build", "        - Name: Deploy",
+                                   "        - StageName: Deploy"])
+        self.assertEqual(inserted[0], "                ProjectName: !Ref BuildProject")
+        self.assertIn("            - Name: Lint", inserted)
+        self.assertIn("        - StageName: Ship", inserted)
+        # Short tags and the template's other resources, byte for byte.
+        for line in ("      RoleArn: !GetAtt PipelineRole.Arn", "    Value: !Ref Pipeline",
+                     "            Action: sts:AssumeRole"):
+            self.assertIn(line + "\n", after)
+        with_param = after.replace("Parameters:\n", "Parameters:\n  BuildProject:\n    Type: String\n", 1)
+        self.assertIsNone(cfn_lint_errors(self.write("linted.yml", with_param)))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@
 
 #include <pw-core.h>
 
+#include "pw-core-private.h"
+
 /* Fixtures: one pipeline, written five ways --------------------------------- */
 
 static const char *yaml_fixture =
@@ -658,9 +660,74 @@ replay (PwEditor   *editor,
   return text;
 }
 
+/* Every node of @a and @b (trees of the same shape) has the same
+ * positions in its document: the editor's document, read again in part,
+ * and the same text read whole. */
+static void
+check_positions (PwSourceMap *map_a,
+                 JsonNode    *a,
+                 PwSourceMap *map_b,
+                 JsonNode    *b,
+                 const char  *where)
+{
+  PwSourceSpan span_a, span_b;
+  guint line_a = 0, column_a = 0, line_b = 0, column_b = 0;
+  gsize key_a = 0, key_b = 0;
+  gboolean has_a, has_b;
+
+  has_a = pw_source_map_lookup_span (map_a, a, &span_a);
+  has_b = pw_source_map_lookup_span (map_b, b, &span_b);
+  if (has_a != has_b || (has_a && (span_a.start != span_b.start || span_a.end != span_b.end ||
+                                   span_a.flags != span_b.flags)))
+    g_error ("%s: span %" G_GSIZE_FORMAT "..%" G_GSIZE_FORMAT " read in part, %"
+             G_GSIZE_FORMAT "..%" G_GSIZE_FORMAT " read whole", where,
+             has_a ? span_a.start : 0, has_a ? span_a.end : 0, has_b ? span_b.start : 0,
+             has_b ? span_b.end : 0);
+
+  has_a = pw_source_map_lookup (map_a, a, &line_a, &column_a);
+  has_b = pw_source_map_lookup (map_b, b, &line_b, &column_b);
+  if (has_a != has_b || line_a != line_b || column_a != column_b)
+    g_error ("%s: at %u:%u read in part, %u:%u read whole", where, line_a, column_a, line_b, column_b);
+
+  has_a = pw_source_map_lookup_key (map_a, a, &line_a, &column_a);
+  has_b = pw_source_map_lookup_key (map_b, b, &line_b, &column_b);
+  if (has_a != has_b || line_a != line_b || column_a != column_b)
+    g_error ("%s: key at %u:%u read in part, %u:%u read whole", where, line_a, column_a, line_b, column_b);
+  has_a = pw_source_map_lookup_key_offset (map_a, a, &key_a);
+  has_b = pw_source_map_lookup_key_offset (map_b, b, &key_b);
+  if (has_a != has_b || key_a != key_b)
+    g_error ("%s: key at byte %" G_GSIZE_FORMAT " read in part, %" G_GSIZE_FORMAT " read whole",
+             where, key_a, key_b);
+
+  if (JSON_NODE_HOLDS_OBJECT (a))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *child;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (a));
+      while (json_object_iter_next_ordered (&iter, &name, &child))
+        {
+          g_autofree char *inner = g_strdup_printf ("%s.%s", where, name);
+
+          check_positions (map_a, child, map_b, json_object_get_member (json_node_get_object (b), name), inner);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (a))
+    {
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (a)); i++)
+        {
+          g_autofree char *inner = g_strdup_printf ("%s[%u]", where, i);
+
+          check_positions (map_a, json_array_get_element (json_node_get_array (a), i),
+                           map_b, json_array_get_element (json_node_get_array (b), i), inner);
+        }
+    }
+}
+
 /* Checks an editor's result: its text is what its steps make of the
  * original, it reads back to @expected (the model the same change makes),
- * and the document it holds is that text's. */
+ * and the document it holds is that text's, positions and all. */
 static void
 check_result (PwEditor   *editor,
               const char *original,
@@ -681,6 +748,9 @@ check_result (PwEditor   *editor,
   g_assert_cmpstr (replayed, ==, text);
   g_assert_cmpstr (got, ==, want);
   g_assert_cmpstr (got_held, ==, want);
+  check_positions (pw_document_get_source_map (pw_editor_get_document (editor)),
+                   pw_document_get_root (pw_editor_get_document (editor)),
+                   pw_document_get_source_map (reread), pw_document_get_root (reread), filename);
 }
 
 /* Every edit kind on every format ------------------------------------------------ */
@@ -968,6 +1038,8 @@ test_case (gconstpointer data)
 
   c->expect (expected, cfn);
   check_result (editor, original, filename, expected);
+  /* None of these edits is near the root: each was read again in part. */
+  g_assert_cmpuint (_pw_editor_get_n_partial (editor), ==, 1);
 
   line_diff (original, pw_editor_get_text (editor, NULL), &deleted, &inserted);
   if (g_getenv ("PW_EDIT_SHOW") != NULL)
@@ -1791,6 +1863,298 @@ test_anchors (void)
   check_text (anchors_yaml, "p.yml", move_merging_action, want);
 }
 
+/* Other layouts: one-line JSON, CRLF with a byte-order mark, get-pipeline's
+ * answer, a template of two pipelines ----------------------------------------- */
+
+static gboolean
+add_build_action (PwEditor *editor, GError **error)
+{
+  g_autoptr(JsonNode) value = json ("{\"name\": \"Build\", \"actionTypeId\": {\"category\": \"Build\", "
+                                    "\"owner\": \"AWS\", \"provider\": \"CodeBuild\", \"version\": \"1\"}}");
+
+  return pw_editor_add_action (editor, 1, -1, value, FALSE, error);
+}
+
+static gboolean
+set_version (PwEditor *editor, GError **error)
+{
+  g_autoptr(JsonNode) value = json ("4");
+
+  return pw_editor_set (editor, "version", value, error);
+}
+
+static void
+test_layouts (void)
+{
+  g_autoptr(PwDocument) template = load ("Resources:\n"
+                                         "  A:\n"
+                                         "    Type: AWS::CodePipeline::Pipeline\n"
+                                         "    Properties:\n"
+                                         "      Name: a\n"
+                                         "  B:\n"
+                                         "    Type: AWS::CodePipeline::Pipeline\n", "t.yml");
+  g_autoptr(PwEditor) editor = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) name = json ("\"b\"");
+
+  /* One-line JSON stays one line, without blanks it does not have. */
+  check_text ("{\"pipeline\":{\"name\":\"x\",\"stages\":[{\"name\":\"S\",\"actions\":[]},"
+              "{\"name\":\"B\",\"actions\":[]}]}}", "p.json", add_build_action,
+              "{\"pipeline\":{\"name\":\"x\",\"stages\":[{\"name\":\"S\",\"actions\":[]},"
+              "{\"name\":\"B\",\"actions\":[{\"name\":\"Build\",\"actionTypeId\":{\"category\":\"Build\","
+              "\"owner\":\"AWS\",\"provider\":\"CodeBuild\",\"version\":\"1\"}}]}]}}");
+
+  /* CRLF line breaks for new lines too; the byte-order mark stays. */
+  check_text ("\xef\xbb\xbfpipeline:\r\n  name: x\r\n  stages:\r\n    - name: S\r\n      actions: []\r\n"
+              "    - name: B\r\n      actions: []\r\n", "p.yml", add_build_action,
+              "\xef\xbb\xbfpipeline:\r\n  name: x\r\n  stages:\r\n    - name: S\r\n      actions: []\r\n"
+              "    - name: B\r\n      actions:\r\n        - name: Build\r\n          actionTypeId:\r\n"
+              "            category: Build\r\n            owner: AWS\r\n            provider: CodeBuild\r\n"
+              "            version: \"1\"\r\n");
+
+  /* get-pipeline's answer: `pipeline:` beside `metadata:`. */
+  check_text ("pipeline:\n  name: got\n  version: 3\n  stages: []\nmetadata:\n  pipelineArn: arn\n",
+              "got.yml", set_version,
+              "pipeline:\n  name: got\n  version: 4\n  stages: []\nmetadata:\n  pipelineArn: arn\n");
+
+  /* `key:` with nothing after it is null: set and insert fill it in. */
+  {
+    static const char *nulls =
+      "pipeline:\n  name:\n  stages:\n    - name: S\n      actions:\n        - name: A\n"
+      "          configuration:\n          inputArtifacts:\n          runOrder:\n";
+    g_autoptr(PwDocument) document = load (nulls, "p.yml");
+    g_autoptr(PwEditor) filler = pw_editor_new (document, NULL, &error);
+    g_autoptr(JsonNode) value = json ("\"x\"");
+    g_autoptr(JsonNode) artifact = json ("{\"name\": \"Src\"}");
+    g_autoptr(JsonNode) order = json ("2");
+
+    g_assert_true (pw_editor_set (filler, "name", value, &error) &&
+                   pw_editor_set (filler, "stages[0].actions[0].configuration.K", value, &error) &&
+                   pw_editor_insert (filler, "stages[0].actions[0].inputArtifacts", -1, artifact, &error) &&
+                   pw_editor_set (filler, "stages[0].actions[0].runOrder", order, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (pw_editor_get_text (filler, NULL), ==,
+                     "pipeline:\n  name: x\n  stages:\n    - name: S\n      actions:\n        - name: A\n"
+                     "          configuration:\n            K: x\n          inputArtifacts:\n"
+                     "            - name: Src\n          runOrder: 2\n");
+  }
+
+  /* A template's second pipeline, which has no Properties yet. */
+  editor = pw_editor_new (template, "B", &error);
+  g_assert_no_error (error);
+  g_assert_true (pw_editor_set (editor, "name", name, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (pw_editor_get_text (editor, NULL), ==,
+                   "Resources:\n"
+                   "  A:\n"
+                   "    Type: AWS::CodePipeline::Pipeline\n"
+                   "    Properties:\n"
+                   "      Name: a\n"
+                   "  B:\n"
+                   "    Type: AWS::CodePipeline::Pipeline\n"
+                   "    Properties:\n"
+                   "      Name: b\n");
+}
+
+/* Many steps: each read again in part, the positions kept exact ------------ */
+
+static void
+test_many_steps (void)
+{
+  for (guint f = 0; f < N_FORMATS; f++)
+    {
+      const char *original = *fixtures[f].text;
+      const char *filename = fixtures[f].filename;
+      g_autoptr(PwDocument) document = load (original, filename);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PwEditor) editor = pw_editor_new (document, NULL, &error);
+      g_autoptr(JsonNode) expected = model_of (document);
+      guint steps = 0;
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < 150; i++)
+        {
+          g_autofree char *name = g_strdup_printf ("\"Make%u\"", i);
+          g_autoptr(JsonNode) value = json (name);
+          g_autoptr(JsonNode) model = NULL;
+          g_autoptr(PwPipeline) pipeline = NULL;
+
+          g_assert_true (pw_editor_set (editor, "stages[1].actions[0].name", value, &error));
+          g_assert_true (pw_editor_move_action (editor, 1, 1, 2, -1, 1, FALSE, &error) &&
+                         pw_editor_move_action (editor, 2, 1, 1, -1, 2, FALSE, &error));
+          g_assert_no_error (error);
+          steps += 3;
+          if (i == 0)
+            {
+              model_set (expected, "stages[1].actions[1].runOrder", "2");
+              model_move (expected, "stages[1].actions[1]", "stages[1].actions", -1);
+            }
+          model_set (expected, "stages[1].actions[0].name", name);
+
+          /* As the app does after each edit: a model of the document (a
+           * template's adds to its positions). */
+          pipeline = pw_document_dup_pipeline (pw_editor_get_document (editor), NULL, &error);
+          g_assert_no_error (error);
+        }
+
+      g_assert_cmpuint (pw_editor_get_n_steps (editor), ==, steps);
+      g_assert_cmpuint (_pw_editor_get_n_partial (editor), ==, steps);
+      check_result (editor, original, filename, expected);
+    }
+}
+
+/* Random edits: whatever the edits did before, the next one is made or
+ * refused for a reason, and the document read in part is the one read
+ * whole, positions and all ---------------------------------------------------- */
+
+static void
+collect_paths (JsonNode  *node,
+               GString   *path,
+               GPtrArray *paths)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *child;
+
+      if (pw_cfn_is_intrinsic (node) && path->len > 0)
+        return;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &child))
+        {
+          gsize len = path->len;
+
+          g_string_append_printf (path, "%s%s", len > 0 ? "." : "", name);
+          g_ptr_array_add (paths, g_strdup (path->str));
+          collect_paths (child, path, paths);
+          g_string_truncate (path, len);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          gsize len = path->len;
+
+          g_string_append_printf (path, "[%u]", i);
+          g_ptr_array_add (paths, g_strdup (path->str));
+          collect_paths (json_array_get_element (array, i), path, paths);
+          g_string_truncate (path, len);
+        }
+    }
+}
+
+static JsonNode *
+random_action (GRand *rand,
+               guint  step)
+{
+  g_autofree char *text =
+    g_strdup_printf ("{\"name\": \"R%u\", \"actionTypeId\": {\"category\": \"Build\", \"owner\": \"AWS\", "
+                     "\"provider\": \"CodeBuild\", \"version\": \"1\"}, \"runOrder\": %d}",
+                     step, g_rand_int_range (rand, 1, 4));
+
+  return json (text);
+}
+
+static void
+test_random (void)
+{
+  static const char *const strings[] = {
+    "x", "1", "true", "a: b", "#c", "release/**", "", "two words", "caf\xc3\xa9", "multi\nline\n",
+    "q\"uote", "it's", "-dash", "{brace}", "[x]", "~", "null", "0x10", "2024-01-01",
+  };
+
+  for (guint f = 0; f < N_FORMATS; f++)
+    for (guint seed = 1; seed <= 4; seed++)
+      {
+        g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+        g_autoptr(PwDocument) document = load (*fixtures[f].text, fixtures[f].filename);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(PwEditor) editor = pw_editor_new (document, NULL, &error);
+
+        g_assert_no_error (error);
+        for (guint step = 0; step < 60; step++)
+          {
+            g_autoptr(PwPipeline) pipeline = pw_document_dup_pipeline (pw_editor_get_document (editor), NULL, NULL);
+            g_autoptr(JsonNode) model = NULL;
+            g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+            g_autoptr(GString) path = g_string_new (NULL);
+            g_autoptr(PwDocument) whole = NULL;
+            g_autoptr(JsonNode) value = NULL;
+            const char *target;
+            guint n_stages;
+            gsize length;
+            const char *text;
+            gboolean ok;
+
+            if (pipeline == NULL || (n_stages = pw_pipeline_get_n_stages (pipeline)) == 0)
+              break;
+            model = pw_pipeline_to_declaration (pipeline);
+            collect_paths (model, path, paths);
+            if (paths->len == 0)
+              break;
+            target = g_ptr_array_index (paths, g_rand_int_range (rand, 0, paths->len));
+
+            switch (g_rand_int_range (rand, 0, 7))
+              {
+              case 0:
+              case 1:
+                value = json_node_init_string (json_node_alloc (),
+                                               strings[g_rand_int_range (rand, 0, G_N_ELEMENTS (strings))]);
+                ok = pw_editor_set (editor, target, value, &error);
+                break;
+              case 2:
+                ok = pw_editor_remove (editor, target, &error);
+                break;
+              case 3:
+                {
+                  guint stage = g_rand_int_range (rand, 0, n_stages);
+                  guint n_actions = pw_stage_get_n_actions (pw_pipeline_get_stage (pipeline, stage));
+
+                  ok = n_actions == 0 ||
+                       pw_editor_move_action (editor, stage, g_rand_int_range (rand, 0, n_actions),
+                                              g_rand_int_range (rand, 0, n_stages), -1,
+                                              g_rand_int_range (rand, 1, 4), g_rand_boolean (rand), &error);
+                }
+                break;
+              case 4:
+                value = random_action (rand, step);
+                ok = pw_editor_add_action (editor, g_rand_int_range (rand, 0, n_stages),
+                                           g_rand_int_range (rand, -1, 2), value, g_rand_boolean (rand), &error);
+                break;
+              case 5:
+                ok = pw_editor_move_stage (editor, g_rand_int_range (rand, 0, n_stages),
+                                           g_rand_int_range (rand, 0, n_stages), &error);
+                break;
+              default:
+                value = json ("{\"name\": \"Added\", \"actions\": []}");
+                ok = pw_editor_add_stage (editor, g_rand_int_range (rand, -1, n_stages), value, &error);
+                break;
+              }
+
+            /* Refused or not found, for a reason; never a bug. */
+            if (!ok)
+              {
+                g_assert_false (g_error_matches (error, PW_CORE_ERROR, PW_CORE_ERROR_INVALID) &&
+                                strstr (error->message, "bug") != NULL);
+                g_assert_null (strstr (error->message, "would no longer read"));
+                g_clear_error (&error);
+              }
+
+            text = pw_editor_get_text (editor, &length);
+            whole = load (text, fixtures[f].filename);
+            check_positions (pw_document_get_source_map (pw_editor_get_document (editor)),
+                             pw_document_get_root (pw_editor_get_document (editor)),
+                             pw_document_get_source_map (whole), pw_document_get_root (whole),
+                             fixtures[f].filename);
+          }
+      }
+}
+
 /* Spans: every node of the example pipelines, from path to text and back -- */
 
 static void
@@ -1995,6 +2359,9 @@ main (int   argc,
   g_test_add_func ("/core/edit/no-pipeline", test_no_pipeline);
   g_test_add_func ("/core/edit/intrinsics", test_intrinsics);
   g_test_add_func ("/core/edit/anchors", test_anchors);
+  g_test_add_func ("/core/edit/layouts", test_layouts);
+  g_test_add_func ("/core/edit/many-steps", test_many_steps);
+  g_test_add_func ("/core/edit/random", test_random);
   g_test_add_func ("/core/edit/spans/fixtures", test_spans_fixtures);
   g_test_add_func ("/core/edit/spans/examples", test_spans_examples);
   g_test_add_func ("/core/edit/spans/text", test_spans_text);

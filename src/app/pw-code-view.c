@@ -32,8 +32,10 @@ struct _PwCodeView
   PwTextDocument *document;
   GtkTextTag     *error_tag;
   GtkTextTag     *warning_tag;
+  GPtrArray      *marked;         /* GtkTextMark pairs around each underline, and the source marks */
   guint           cursor_source;
   gboolean        selecting;
+  gboolean        had_error;
 };
 
 enum {
@@ -97,13 +99,45 @@ add_mark (PwCodeView *self,
     gtk_text_iter_backward_char (&start);
   gtk_text_buffer_apply_tag (buffer, g_str_equal (category, CATEGORY_ERROR) ? self->error_tag : self->warning_tag,
                              &start, &end);
+
+  /* Remembered, so that the next update removes exactly these: removing a
+   * tag from the whole buffer would make the view lay out every line of a
+   * big file again. */
+  g_ptr_array_add (self->marked, g_object_ref (mark));
+  g_ptr_array_add (self->marked, g_object_ref (gtk_text_buffer_create_mark (buffer, NULL, &start, TRUE)));
+  g_ptr_array_add (self->marked, g_object_ref (gtk_text_buffer_create_mark (buffer, NULL, &end, FALSE)));
+}
+
+static void
+clear_marks (PwCodeView    *self,
+             GtkTextBuffer *buffer)
+{
+  for (guint i = 0; i + 2 < self->marked->len; i += 3)
+    {
+      GtkTextMark *source = g_ptr_array_index (self->marked, i);
+      GtkTextMark *from = g_ptr_array_index (self->marked, i + 1);
+      GtkTextMark *to = g_ptr_array_index (self->marked, i + 2);
+      GtkTextIter start, end;
+
+      if (!gtk_text_mark_get_deleted (from) && !gtk_text_mark_get_deleted (to))
+        {
+          gtk_text_buffer_get_iter_at_mark (buffer, &start, from);
+          gtk_text_buffer_get_iter_at_mark (buffer, &end, to);
+          gtk_text_buffer_remove_tag (buffer, self->error_tag, &start, &end);
+          gtk_text_buffer_remove_tag (buffer, self->warning_tag, &start, &end);
+          gtk_text_buffer_delete_mark (buffer, from);
+          gtk_text_buffer_delete_mark (buffer, to);
+        }
+      if (!gtk_text_mark_get_deleted (source))
+        gtk_text_buffer_delete_mark (buffer, source);
+    }
+  g_ptr_array_set_size (self->marked, 0);
 }
 
 static void
 update_marks (PwCodeView *self)
 {
   GtkTextBuffer *buffer;
-  GtkTextIter start, end;
   GListModel *diagnostics;
   guint line, column;
   const GError *error;
@@ -112,12 +146,7 @@ update_marks (PwCodeView *self)
     return;
 
   buffer = GTK_TEXT_BUFFER (pw_text_document_get_buffer (self->document));
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  gtk_source_buffer_remove_source_marks (GTK_SOURCE_BUFFER (buffer), &start, &end, CATEGORY_ERROR);
-  gtk_source_buffer_remove_source_marks (GTK_SOURCE_BUFFER (buffer), &start, &end, CATEGORY_WARNING);
-  gtk_source_buffer_remove_source_marks (GTK_SOURCE_BUFFER (buffer), &start, &end, CATEGORY_NOTE);
-  gtk_text_buffer_remove_tag (buffer, self->error_tag, &start, &end);
-  gtk_text_buffer_remove_tag (buffer, self->warning_tag, &start, &end);
+  clear_marks (self, buffer);
 
   error = pw_text_document_get_error (self->document);
   if (error != NULL)
@@ -206,9 +235,26 @@ cursor_moved_cb (PwCodeView *self)
   self->cursor_source = g_timeout_add (150, emit_cursor_path_cb, self);
 }
 
+/* The marks follow the findings (the list is replaced only when they
+ * change) and the reader's error; other re-reads leave them be. */
 static void
 document_changed_cb (PwCodeView     *self,
                      PwTextDocument *document)
+{
+  const GError *error = pw_text_document_get_error (document);
+  gboolean has_error = error != NULL;
+
+  if (has_error || self->had_error)
+    update_marks (self);
+  self->had_error = has_error;
+}
+
+static void
+findings_changed_cb (PwCodeView *self,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     GListModel *model)
 {
   update_marks (self);
 }
@@ -243,6 +289,7 @@ pw_code_view_dispose (GObject *object)
   g_clear_object (&self->document);
   g_clear_object (&self->error_tag);
   g_clear_object (&self->warning_tag);
+  g_clear_pointer (&self->marked, g_ptr_array_unref);
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
 
   G_OBJECT_CLASS (pw_code_view_parent_class)->dispose (object);
@@ -274,6 +321,7 @@ pw_code_view_class_init (PwCodeViewClass *klass)
 static void
 pw_code_view_init (PwCodeView *self)
 {
+  self->marked = g_ptr_array_new_with_free_func (g_object_unref);
   self->scroller = gtk_scrolled_window_new ();
   gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
 
@@ -344,6 +392,8 @@ pw_code_view_set_document (PwCodeView     *self,
   gtk_text_view_set_buffer (GTK_TEXT_VIEW (self->view), buffer);
 
   g_signal_connect_object (document, "changed", G_CALLBACK (document_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (pw_text_document_get_diagnostics (document), "items-changed",
+                           G_CALLBACK (findings_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (buffer, "notify::cursor-position", G_CALLBACK (cursor_moved_cb), self,
                            G_CONNECT_SWAPPED);
   update_marks (self);

@@ -42,6 +42,7 @@ struct _PwInspector
   GHashTable     *rows;         /* path → row, of the current page */
   guint64         built_generation;
   char           *built_selection;
+  char           *built_signature;
   guint           rebuild_source;
 };
 
@@ -1997,6 +1998,111 @@ status_page (const char *icon,
   return status;
 }
 
+/* What the current page shows, as text: the selected element's own
+ * declaration (or, for the pipeline, its members but its stages), what is
+ * produced before an action, and the findings under it. After an edit
+ * elsewhere it is the same, and the page is kept as it is, with the focus
+ * and whatever was being typed. */
+static char *
+page_signature (PwInspector *self)
+{
+  PwPipeline *pipeline = pipeline_of (self);
+  g_autoptr(GString) signature = g_string_new (self->selection);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GPtrArray) found = NULL;
+  PwElementRef ref;
+  JsonNode *raw = NULL;
+  const char *prefix = "";
+  g_autofree char *element_path = NULL;
+
+  if (pipeline == NULL)
+    return g_string_free (g_steal_pointer (&signature), FALSE);
+
+  if (self->selection != NULL && g_str_has_prefix (self->selection, "artifact:"))
+    {
+      /* An artifact's page lists its producer and readers: every action. */
+      g_string_append_printf (signature, "|%" G_GUINT64_FORMAT,
+                              self->document != NULL ? pw_text_document_get_generation (self->document) : 0);
+      return g_string_free (g_steal_pointer (&signature), FALSE);
+    }
+
+  if (self->selection == NULL || !pw_path_parse_element (self->selection, &ref))
+    return g_string_free (g_steal_pointer (&signature), FALSE);
+
+  if (ref.stage < 0)
+    {
+      JsonObject *object = pw_element_get_object (PW_ELEMENT (pipeline));
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *member;
+
+      /* Its members but the stages (a megabyte on a big pipeline). */
+      if (object != NULL)
+        {
+          json_object_iter_init_ordered (&iter, object);
+          while (json_object_iter_next_ordered (&iter, &key, &member))
+            if (!g_str_equal (key, "stages"))
+              {
+                g_autofree char *json = NULL;
+
+                json_generator_set_root (generator, member);
+                json = json_generator_to_data (generator, NULL);
+                g_string_append_printf (signature, "|%s=%s", key, json);
+              }
+        }
+      /* The artifact counts of the pipeline page. */
+      g_string_append_printf (signature, "|%u", pw_pipeline_count_actions (pipeline));
+    }
+  else if ((guint)ref.stage < pw_pipeline_get_n_stages (pipeline))
+    {
+      PwStage *stage = pw_pipeline_get_stage (pipeline, ref.stage);
+
+      if (ref.action < 0)
+        raw = pw_element_get_raw (PW_ELEMENT (stage));
+      else if (!pw_element_is_opaque (PW_ELEMENT (stage)) && (guint)ref.action < pw_stage_get_n_actions (stage))
+        {
+          PwAction *action = pw_stage_get_action (stage, ref.action);
+          g_autoptr(GPtrArray) inputs = NULL;
+
+          raw = pw_element_get_raw (PW_ELEMENT (action));
+          if (!pw_element_is_opaque (PW_ELEMENT (action)))
+            {
+              inputs = available_inputs (pipeline, ref.stage, pw_action_get_run_order (action));
+              for (guint i = 0; i < inputs->len; i++)
+                g_string_append_printf (signature, "|%s", (char *)g_ptr_array_index (inputs, i));
+            }
+        }
+      /* The pipeline type decides what a stage or action may have. */
+      g_string_append_printf (signature, "|%d", pw_pipeline_is_v2 (pipeline));
+    }
+
+  if (raw != NULL)
+    {
+      g_autofree char *json = NULL;
+
+      json_generator_set_root (generator, raw);
+      json = json_generator_to_data (generator, NULL);
+      g_string_append_c (signature, '|');
+      g_string_append (signature, json);
+    }
+
+  element_path = pw_element_ref_to_path (&ref);
+  prefix = element_path;
+  found = findings_under (self, prefix, FALSE);
+  for (guint i = 0; i < found->len; i++)
+    {
+      PwDiagnostic *diagnostic = g_ptr_array_index (found, i);
+
+      /* The pipeline's page shows its own findings, not its stages'. */
+      if (ref.stage < 0 && g_str_has_prefix (pw_diagnostic_get_path (diagnostic), "stages"))
+        continue;
+      g_string_append_printf (signature, "|%s %s %s", pw_diagnostic_get_code (diagnostic),
+                              pw_diagnostic_get_path (diagnostic), pw_diagnostic_get_message (diagnostic));
+    }
+
+  return g_string_free (g_steal_pointer (&signature), FALSE);
+}
+
 static void
 rebuild (PwInspector *self)
 {
@@ -2062,9 +2168,19 @@ static gboolean
 rebuild_cb (gpointer data)
 {
   PwInspector *self = data;
+  g_autofree char *signature = NULL;
 
   self->rebuild_source = 0;
+  signature = page_signature (self);
+  if (self->page != NULL && g_strcmp0 (signature, self->built_signature) == 0)
+    {
+      /* Nothing this page shows changed. */
+      self->built_generation = self->document != NULL ? pw_text_document_get_generation (self->document) : 0;
+      return G_SOURCE_REMOVE;
+    }
   rebuild (self);
+  g_free (self->built_signature);
+  self->built_signature = g_steal_pointer (&signature);
   return G_SOURCE_REMOVE;
 }
 
@@ -2118,6 +2234,7 @@ pw_inspector_finalize (GObject *object)
   g_clear_pointer (&self->rows, g_hash_table_unref);
   g_free (self->selection);
   g_free (self->built_selection);
+  g_free (self->built_signature);
 
   G_OBJECT_CLASS (pw_inspector_parent_class)->finalize (object);
 }

@@ -246,6 +246,33 @@ locate_error (PwTextDocument *self,
   self->error_column = (guint)column;
 }
 
+/* Most edits leave the findings as they were: then the list keeps its
+ * objects and the views that show it (problems, marks) redo nothing. */
+static gboolean
+same_findings (GListModel *old,
+               GPtrArray  *found)
+{
+  guint n = g_list_model_get_n_items (old);
+
+  if (n != (found != NULL ? found->len : 0))
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PwDiagnostic) a = g_list_model_get_item (old, i);
+      PwDiagnostic *b = g_ptr_array_index (found, i);
+
+      if (g_strcmp0 (pw_diagnostic_get_code (a), pw_diagnostic_get_code (b)) != 0 ||
+          g_strcmp0 (pw_diagnostic_get_path (a), pw_diagnostic_get_path (b)) != 0 ||
+          g_strcmp0 (pw_diagnostic_get_message (a), pw_diagnostic_get_message (b)) != 0 ||
+          pw_diagnostic_get_line (a) != pw_diagnostic_get_line (b) ||
+          pw_diagnostic_get_column (a) != pw_diagnostic_get_column (b))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static void
 adopt_job (PwTextDocument *self,
            ParseJob       *job)
@@ -281,11 +308,10 @@ adopt_job (PwTextDocument *self,
   self->generation++;
   compute_line_starts (self);
 
-  if (job->diagnostics != NULL)
+  if (!same_findings (G_LIST_MODEL (self->diagnostics), job->diagnostics))
     g_list_store_splice (self->diagnostics, 0, g_list_model_get_n_items (G_LIST_MODEL (self->diagnostics)),
-                         job->diagnostics->pdata, job->diagnostics->len);
-  else
-    g_list_store_remove_all (self->diagnostics);
+                         job->diagnostics != NULL ? job->diagnostics->pdata : NULL,
+                         job->diagnostics != NULL ? job->diagnostics->len : 0);
 
   if (had_error)
     g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ERROR_MESSAGE]);
@@ -1467,8 +1493,25 @@ pw_text_document_apply_editor (PwTextDocument *self,
   if (n_steps == 0)
     return TRUE;
 
-  before = pw_text_document_dup_text (self, &before_length);
-  text = g_string_new_len (before, before_length);
+  /* The text the editor started from is the buffer's (the document is
+   * current): no need to copy a megabyte out of the buffer. */
+  {
+    GBytes *bytes = self->document != NULL && pw_text_document_is_current (self)
+                  ? pw_source_map_get_text (pw_document_get_source_map (self->document)) : NULL;
+
+    if (bytes != NULL)
+      {
+        gsize size;
+        const char *data = g_bytes_get_data (bytes, &size);
+
+        text = g_string_new_len (data, size);
+      }
+    else
+      {
+        before = pw_text_document_dup_text (self, &before_length);
+        text = g_string_new_len (before, before_length);
+      }
+  }
 
   pw_history_begin_labelled (self->history, label);
   self->applying++;

@@ -257,8 +257,6 @@ bench_workload (PwApplication *app,
     }
   figure (workload, "snapshot", snapshot);
   figure (workload, "frame", frame);
-  if (g_getenv ("PW_BENCH_FRAMES_ONLY") != NULL)
-    RUNS = 0;
 
   for (guint i = 0; i < RUNS; i++)
     {
@@ -376,7 +374,7 @@ main (int    argc,
 
   if (shared == NULL)
     g_error ("PW_SHARED_DIR is not set");
-  /* Fewer runs, to profile one part. */
+  /* Fewer runs, or the stress workload alone, to profile one part. */
   if (g_getenv ("PW_BENCH_RUNS") != NULL)
     RUNS = (guint)g_ascii_strtoull (g_getenv ("PW_BENCH_RUNS"), NULL, 10);
 
@@ -392,12 +390,11 @@ main (int    argc,
   max = generate (shared, dir, "max", max_args);
   stress = generate (shared, dir, "stress", stress_args);
 
-  if (g_getenv ("PW_BENCH_FRAMES_ONLY") == NULL && g_getenv ("PW_BENCH_STRESS_ONLY") == NULL)
+  if (g_getenv ("PW_BENCH_STRESS_ONLY") == NULL)
     bench_launch (argv[0], max);
   if (g_getenv ("PW_BENCH_STRESS_ONLY") == NULL)
     bench_workload (app, "max", max);
-  if (g_getenv ("PW_BENCH_FRAMES_ONLY") == NULL)
-    bench_workload (app, "stress", stress);
+  bench_workload (app, "stress", stress);
 
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);

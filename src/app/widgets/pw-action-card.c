@@ -29,6 +29,7 @@ struct _PwActionCard
   GtkWidget     parent_instance;
 
   PwAction     *action;
+  JsonNode     *raw;            /* the declaration shown, to notice when it is the same */
   GPtrArray    *inputs;         /* of PwPin */
   GPtrArray    *outputs;        /* of PwPin */
   PangoLayout  *title;
@@ -349,6 +350,7 @@ pw_action_card_dispose (GObject *object)
     }
   g_clear_object (&self->action);
   g_clear_object (&self->icon);
+  g_clear_pointer (&self->raw, json_node_unref);
 
   G_OBJECT_CLASS (pw_action_card_parent_class)->dispose (object);
 }
@@ -451,6 +453,15 @@ pw_action_card_set_action (PwActionCard *self,
   g_return_if_fail (PW_IS_ACTION_CARD (self));
 
   g_set_object (&self->action, action);
+
+  /* The edit module re-reads only what an edit touched and keeps the other
+   * declarations: the same node is the same action, nothing to redo. */
+  if (action != NULL && self->raw != NULL && pw_element_get_raw (PW_ELEMENT (action)) == self->raw)
+    return;
+  g_clear_pointer (&self->raw, json_node_unref);
+  if (action != NULL && pw_element_get_raw (PW_ELEMENT (action)) != NULL)
+    self->raw = json_node_ref (pw_element_get_raw (PW_ELEMENT (action)));
+
   opaque = action == NULL || pw_element_is_opaque (PW_ELEMENT (action));
 
   if (opaque)

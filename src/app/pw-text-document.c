@@ -54,6 +54,7 @@ struct _PwTextDocument
   guint64          generation;       /* bumped every time the model is replaced */
   guint            parse_source;
   guint            monitor_source;
+  guint            language_source;
   guint            busy;
   guint            applying;
   gboolean         externally_modified;
@@ -398,13 +399,28 @@ update_scheme (PwTextDocument *self)
   gtk_source_buffer_set_style_scheme (self->buffer, scheme);
 }
 
+static gboolean
+language_idle_cb (gpointer data)
+{
+  PwTextDocument *self = data;
+  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
+  const char *id = self->syntax == PW_SYNTAX_JSON ? "json" : "yaml";
+  GtkSourceLanguage *language = gtk_source_language_manager_get_language (languages, id);
+
+  self->language_source = 0;
+  if (gtk_source_buffer_get_language (self->buffer) != language)
+    gtk_source_buffer_set_language (self->buffer, language);
+  return G_SOURCE_REMOVE;
+}
+
+/* The text is shown first and coloured right after: the first language
+ * definition read (and validated) costs some 30 ms, which the first frame
+ * of a window opened on a file need not wait for. */
 static void
 update_language (PwTextDocument *self)
 {
-  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
-  const char *id = self->syntax == PW_SYNTAX_JSON ? "json" : "yaml";
-
-  gtk_source_buffer_set_language (self->buffer, gtk_source_language_manager_get_language (languages, id));
+  if (self->language_source == 0)
+    self->language_source = g_idle_add_full (G_PRIORITY_LOW, language_idle_cb, self, NULL);
 }
 
 static PwSyntax
@@ -432,6 +448,7 @@ pw_text_document_dispose (GObject *object)
   g_clear_object (&self->parse_cancellable);
   g_clear_handle_id (&self->parse_source, g_source_remove);
   g_clear_handle_id (&self->monitor_source, g_source_remove);
+  g_clear_handle_id (&self->language_source, g_source_remove);
   if (self->monitor != NULL)
     g_file_monitor_cancel (self->monitor);
   g_clear_object (&self->monitor);
@@ -584,7 +601,8 @@ pw_text_document_init (PwTextDocument *self)
   self->syntax = PW_SYNTAX_YAML;
 
   gtk_source_buffer_set_highlight_matching_brackets (self->buffer, TRUE);
-  update_language (self);
+  /* The language is set when the text arrives (YAML or JSON): loading a
+   * language definition costs tens of milliseconds, once is enough. */
   update_scheme (self);
 
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",

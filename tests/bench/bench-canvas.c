@@ -297,13 +297,25 @@ bench_workload (PwApplication *app,
 
 /* --launch: the child process of the launch figure. It prints one line at
  * its first frame and exits. */
+static void mark (const char *what);
+
 static void
 first_frame_cb (GdkFrameClock *clock,
                 gpointer       data)
 {
+  mark ("first frame");
   printf ("first-frame\n");
   fflush (stdout);
   exit (0);
+}
+
+static gint64 launch_start;
+
+static void
+mark (const char *what)
+{
+  if (g_getenv ("PW_BENCH_PHASES") != NULL)
+    g_printerr ("%7.1f ms  %s\n", (g_get_monotonic_time () - launch_start) / 1000.0, what);
 }
 
 static int
@@ -313,16 +325,23 @@ launch_child (const char *path)
   PwWindow *window;
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
+  launch_start = g_get_monotonic_time ();
   gtk_init ();
+  mark ("gtk_init");
   adw_init ();
+  mark ("adw_init");
   app = pw_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
   g_application_register (G_APPLICATION (app), NULL, NULL);
+  mark ("application");
   window = pw_window_new (app);
+  mark ("window");
   gtk_window_set_default_size (GTK_WINDOW (window), 1600, 1000);
   pw_window_load_file (window, file);
   gtk_window_present (GTK_WINDOW (window));
+  mark ("present");
   wait_for (document_ready, window);
+  mark ("loaded");
   /* The first frame with the canvas on it. */
   g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint", G_CALLBACK (first_frame_cb), NULL);
   gtk_widget_queue_draw (GTK_WIDGET (window));

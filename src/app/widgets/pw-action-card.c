@@ -162,9 +162,16 @@ sync_pins (PwActionCard *self,
     pw_pin_set_artifact (g_ptr_array_index (pins, i), g_ptr_array_index (names, i));
 }
 
-static GPtrArray *
-artifact_names (PwAction   *action,
-                const char *member)
+/**
+ * pw_action_card_dup_artifacts:
+ * @member: "inputArtifacts" or "outputArtifacts"
+ *
+ * Returns: (transfer full): the names as a card shows them (an intrinsic in
+ *   its short form)
+ */
+GPtrArray *
+pw_action_card_dup_artifacts (PwAction   *action,
+                              const char *member)
 {
   GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   JsonNode *node;
@@ -464,9 +471,9 @@ pw_action_card_set_action (PwActionCard *self,
 
   opaque = action == NULL || pw_element_is_opaque (PW_ELEMENT (action));
 
+  title = pw_action_card_dup_title (action);
   if (opaque)
     {
-      title = action != NULL ? pw_format_value (pw_element_get_raw (PW_ELEMENT (action))) : g_strdup ("");
       subtitle = g_strdup (_("Conditional action: an intrinsic decides what it is"));
       icon_name = pw_category_icon_name (NULL);
     }
@@ -477,7 +484,6 @@ pw_action_card_set_action (PwActionCard *self,
       const char *provider = pw_action_get_provider (action);
       JsonNode *ns = pw_element_get_member (PW_ELEMENT (action), "namespace");
 
-      title = pw_element_dup_label (PW_ELEMENT (action), "name");
       if (category == NULL && provider == NULL)
         subtitle = g_strdup (_("No action type"));
       else if (owner != NULL && !g_str_equal (owner, "AWS"))
@@ -507,8 +513,8 @@ pw_action_card_set_action (PwActionCard *self,
   if (replace_string (&self->icon_name, icon_name) || self->icon == NULL)
     update_icon (self);
 
-  inputs = artifact_names (action, "inputArtifacts");
-  outputs = artifact_names (action, "outputArtifacts");
+  inputs = pw_action_card_dup_artifacts (action, "inputArtifacts");
+  outputs = pw_action_card_dup_artifacts (action, "outputArtifacts");
   if (inputs->len != self->inputs->len || outputs->len != self->outputs->len)
     resized = TRUE;
   sync_pins (self, self->inputs, inputs, PW_PIN_INPUT);
@@ -635,4 +641,20 @@ pw_action_card_get_height (PwActionCard *self)
   g_return_val_if_fail (PW_IS_ACTION_CARD (self), 0);
 
   return pw_card_height (self->inputs->len, self->outputs->len, self->namespace_text != NULL);
+}
+
+/**
+ * pw_action_card_dup_title:
+ *
+ * Returns: (transfer full): what a card of @action shows as its title: the
+ *   name, or the intrinsic that stands for a conditional action
+ */
+char *
+pw_action_card_dup_title (PwAction *action)
+{
+  if (action == NULL)
+    return g_strdup ("");
+  if (pw_element_is_opaque (PW_ELEMENT (action)))
+    return pw_format_value (pw_element_get_raw (PW_ELEMENT (action)));
+  return pw_element_dup_label (PW_ELEMENT (action), "name");
 }

@@ -40,5 +40,8 @@ PwPin      *pw_action_card_get_output_pin  (PwActionCard *self,
                                             guint         index);
 const char *pw_action_card_get_title       (PwActionCard *self);
 double      pw_action_card_get_height      (PwActionCard *self);
+GPtrArray  *pw_action_card_dup_artifacts   (PwAction     *action,
+                                            const char   *member);
+char       *pw_action_card_dup_title       (PwAction     *action);
 
 G_END_DECLS

@@ -43,8 +43,18 @@
 
 typedef struct
 {
-  GtkWidget *card;        /* a child */
+  char       *name;
+  char       *description;
+  PwPinState  state;
+} PinInfo;
+
+typedef struct
+{
+  GtkWidget *card;        /* a child while the action is on (or near) screen, else NULL */
   PwAction  *action;      /* borrowed from the pipeline */
+  char      *title;
+  GArray    *inputs;      /* of PinInfo */
+  GArray    *outputs;     /* of PinInfo */
   guint      stage;
   guint      index;       /* in the stage's actions array */
   guint      group;
@@ -54,6 +64,10 @@ typedef struct
   double     y;
   double     h;
   gboolean   has_namespace;
+  gboolean   selected;
+  guint      n_findings;
+  PwSeverity worst;
+  double     opacity;
 } Node;
 
 typedef struct
@@ -122,10 +136,11 @@ struct _PwCanvas
   GArray         *nodes;       /* of Node, in layout order */
   GArray         *columns;     /* of Column */
   GArray         *connectors;  /* of Connector */
-  GPtrArray      *cards;       /* the cards, in layout order */
   GPtrArray      *headers;     /* the stage headers, in stage order */
-  GHashTable     *card_keys;   /* "stage\x1faction" → card, of the last rebuild */
-  GHashTable     *header_keys; /* stage name → header, of the last rebuild */
+  GHashTable     *card_keys;   /* "stage\x1faction" → card, for the cards in use */
+  GPtrArray      *spare_cards; /* cards not in use, unseen */
+  GHashTable     *spare_by_key;/* during a rebuild: key → spare card that showed it */
+  GHashTable     *header_keys; /* stage name → header */
   GHashTable     *producers;   /* artifact → node index + 1 (the last producer) */
 
   double          content_width;
@@ -154,6 +169,9 @@ struct _PwCanvas
   guint           autoscroll_id;
   gboolean        space_held;
   gboolean        allocating;
+  guint           visible_source;
+  int             last_width;
+  int             last_height;
 
   /* Zoom anchored at a point: model point that must stay under view point */
   double          zoom_begin;
@@ -194,7 +212,8 @@ static guint signals [N_SIGNALS];
 #define ZOOM_MAX 2.5
 #define AUTOSCROLL_EDGE 48.0
 
-static void update_highlight   (PwCanvas *self);
+static void update_highlight     (PwCanvas *self);
+static void sync_selected_states (PwCanvas *self);
 static void update_actions     (PwCanvas *self);
 static void drop_target_clear  (DropTarget *target);
 
@@ -208,6 +227,41 @@ column_clear (gpointer data)
   g_clear_pointer (&column->groups, g_array_unref);
   g_clear_pointer (&column->node_of, g_array_unref);
   g_clear_pointer (&column->disabled_reason, g_free);
+}
+
+static void
+pin_info_clear (gpointer data)
+{
+  PinInfo *pin = data;
+
+  g_free (pin->name);
+  g_free (pin->description);
+}
+
+static void
+node_clear (gpointer data)
+{
+  Node *node = data;
+
+  g_clear_pointer (&node->title, g_free);
+  g_clear_pointer (&node->inputs, g_array_unref);
+  g_clear_pointer (&node->outputs, g_array_unref);
+}
+
+static GArray *
+pins_of (PwAction   *action,
+         const char *member)
+{
+  g_autoptr(GPtrArray) names = pw_action_card_dup_artifacts (action, member);
+  GArray *pins = g_array_sized_new (FALSE, TRUE, sizeof (PinInfo), names->len);
+
+  g_array_set_clear_func (pins, pin_info_clear);
+  for (guint i = 0; i < names->len; i++)
+    {
+      PinInfo pin = { g_strdup (g_ptr_array_index (names, i)), NULL, PW_PIN_CONNECTED };
+      g_array_append_val (pins, pin);
+    }
+  return pins;
 }
 
 static inline Node *
@@ -319,41 +373,6 @@ card_key (PwStage  *stage,
   return g_strdup_printf ("%s\x1f%s", stage_name, action_name);
 }
 
-static GtkWidget *
-take_widget (PwCanvas   *self,
-             GHashTable *previous,
-             GHashTable *current,
-             char       *key,
-             GPtrArray  *spare,
-             GtkWidget * (*create) (void))
-{
-  GtkWidget *widget = NULL;
-  gpointer old_key = NULL;
-  guint n = 2;
-
-  /* Two elements of one name (a file being edited): the second gets a key
-   * of its own, so each card is in the map exactly once. */
-  while (g_hash_table_contains (current, key))
-    {
-      char *other = g_strdup_printf ("%s#%u", key, n++);
-      g_free (key);
-      key = other;
-    }
-
-  if (g_hash_table_steal_extended (previous, key, &old_key, (gpointer *)&widget))
-    g_free (old_key);
-  else if (spare->len > 0)
-    widget = g_ptr_array_steal_index (spare, spare->len - 1);
-  else
-    {
-      widget = create ();
-      gtk_widget_set_parent (widget, GTK_WIDGET (self));
-    }
-
-  g_hash_table_insert (current, key, widget);
-  return widget;
-}
-
 static void
 unparent_all (GPtrArray *widgets)
 {
@@ -434,18 +453,17 @@ static void
 count_findings (PwCanvas *self)
 {
   GListModel *diagnostics;
-  g_autofree guint *action_counts = NULL;
-  g_autofree PwSeverity *action_worst = NULL;
   g_autofree guint *stage_counts = NULL;
   g_autofree PwSeverity *stage_worst = NULL;
   guint n;
 
-  action_counts = g_new0 (guint, MAX (self->nodes->len, 1));
-  action_worst = g_new0 (PwSeverity, MAX (self->nodes->len, 1));
   stage_counts = g_new0 (guint, MAX (self->columns->len, 1));
   stage_worst = g_new0 (PwSeverity, MAX (self->columns->len, 1));
   for (guint i = 0; i < self->nodes->len; i++)
-    action_worst[i] = PW_SEVERITY_NOTE;
+    {
+      node_at (self, i)->n_findings = 0;
+      node_at (self, i)->worst = PW_SEVERITY_NOTE;
+    }
   for (guint i = 0; i < self->columns->len; i++)
     stage_worst[i] = PW_SEVERITY_NOTE;
 
@@ -457,15 +475,16 @@ count_findings (PwCanvas *self)
       g_autoptr(PwDiagnostic) diagnostic = g_list_model_get_item (diagnostics, i);
       PwSeverity severity = pw_diagnostic_get_severity (diagnostic);
       PwElementRef ref;
-      int node;
+      int index;
 
       if (!pw_path_parse_element (pw_diagnostic_get_path (diagnostic), &ref) || ref.stage < 0)
         continue;
 
-      if (ref.action >= 0 && (node = node_for (self, ref.stage, ref.action)) >= 0)
+      if (ref.action >= 0 && (index = node_for (self, ref.stage, ref.action)) >= 0)
         {
-          action_counts[node]++;
-          action_worst[node] = MIN (action_worst[node], severity);
+          Node *node = node_at (self, index);
+          node->n_findings++;
+          node->worst = MIN (node->worst, severity);
         }
       else if (ref.action < 0 && (guint)ref.stage < self->columns->len)
         {
@@ -474,63 +493,62 @@ count_findings (PwCanvas *self)
         }
     }
 
-  for (guint i = 0; i < self->nodes->len; i++)
-    pw_action_card_set_findings (PW_ACTION_CARD (node_at (self, i)->card), action_counts[i], action_worst[i]);
   for (guint i = 0; i < self->columns->len; i++)
     pw_stage_header_set_findings (PW_STAGE_HEADER (column_at (self, i)->header), stage_counts[i], stage_worst[i]);
+}
+
+static const char *
+stage_title_of (PwCanvas *self,
+                guint     stage)
+{
+  return pw_stage_header_get_title (PW_STAGE_HEADER (column_at (self, stage)->header));
 }
 
 /* Which output feeds which input. An input reads the artifact of the same
  * name produced strictly earlier (an earlier stage, or a lower runOrder in
  * the same stage); anything else is drawn as dangling, and an output that
- * no later action reads as unused. */
+ * no later action reads as unused. This works on the model alone: most
+ * actions have no card (only those on screen do). */
 static void
 connect_artifacts (PwCanvas *self)
 {
-  g_autoptr(GHashTable) produced = g_hash_table_new (g_str_hash, g_str_equal);  /* name → GArray of node+1 */
+  g_autoptr(GHashTable) produced = g_hash_table_new (g_str_hash, g_str_equal);  /* name → GArray of packed */
   g_autoptr(GPtrArray) lists = g_ptr_array_new_with_free_func ((GDestroyNotify)g_array_unref);
-  g_autofree gboolean **used = NULL;
+  g_autoptr(GHashTable) readers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
 
   g_array_set_size (self->connectors, 0);
   g_hash_table_remove_all (self->producers);
 
-  used = g_new0 (gboolean *, MAX (self->nodes->len, 1));
-
   for (guint i = 0; i < self->nodes->len; i++)
     {
       Node *node = node_at (self, i);
-      PwActionCard *card = PW_ACTION_CARD (node->card);
-      guint n_out = pw_action_card_get_n_outputs (card);
 
-      used[i] = g_new0 (gboolean, MAX (n_out, 1));
-      for (guint p = 0; p < n_out; p++)
+      for (guint p = 0; p < node->outputs->len; p++)
         {
-          const char *name = pw_pin_get_artifact (pw_action_card_get_output_pin (card, p));
-          GArray *list = g_hash_table_lookup (produced, name);
+          PinInfo *pin = &g_array_index (node->outputs, PinInfo, p);
+          GArray *list = g_hash_table_lookup (produced, pin->name);
           guint packed = (i << 8) | MIN (p, 255);
 
           if (list == NULL)
             {
               list = g_array_new (FALSE, FALSE, sizeof (guint));
               g_ptr_array_add (lists, list);
-              g_hash_table_insert (produced, (gpointer)name, list);
+              g_hash_table_insert (produced, pin->name, list);
             }
           g_array_append_val (list, packed);
-          g_hash_table_insert (self->producers, (gpointer)name, GUINT_TO_POINTER (i + 1));
+          g_hash_table_insert (self->producers, pin->name, GUINT_TO_POINTER (i + 1));
+          pin->state = PW_PIN_UNUSED;
         }
     }
 
   for (guint i = 0; i < self->nodes->len; i++)
     {
       Node *node = node_at (self, i);
-      PwActionCard *card = PW_ACTION_CARD (node->card);
-      guint n_in = pw_action_card_get_n_inputs (card);
 
-      for (guint p = 0; p < n_in; p++)
+      for (guint p = 0; p < node->inputs->len; p++)
         {
-          PwPin *pin = pw_action_card_get_input_pin (card, p);
-          const char *name = pw_pin_get_artifact (pin);
-          GArray *list = g_hash_table_lookup (produced, name);
+          PinInfo *pin = &g_array_index (node->inputs, PinInfo, p);
+          GArray *list = g_hash_table_lookup (produced, pin->name);
           int best = -1;
           guint best_pin = 0;
 
@@ -549,77 +567,60 @@ connect_artifacts (PwCanvas *self)
                 }
             }
 
+          g_free (pin->description);
           if (best >= 0)
             {
-              Connector connector = { (guint)best, best_pin, i, p, name };
+              Connector connector = { (guint)best, best_pin, i, p, pin->name };
               Node *producer = node_at (self, best);
-              g_autofree char *tip = NULL;
+              gpointer key = GUINT_TO_POINTER (((guint)best << 8) | best_pin);
+              GPtrArray *names = g_hash_table_lookup (readers, key);
 
               g_array_append_val (self->connectors, connector);
-              used[best][best_pin] = TRUE;
-              pw_pin_set_state (pin, PW_PIN_CONNECTED);
+              g_array_index (producer->outputs, PinInfo, best_pin).state = PW_PIN_CONNECTED;
+              if (names == NULL)
+                g_hash_table_insert (readers, key, (names = g_ptr_array_new ()));
+              g_ptr_array_add (names, node->title);
+
+              pin->state = PW_PIN_CONNECTED;
               /* Translators: a pin's tooltip: "Src, produced by Checkout in stage Source" */
-              tip = g_strdup_printf (_("%s, produced by %s in stage %s"), name,
-                                     pw_action_card_get_title (PW_ACTION_CARD (producer->card)),
-                                     pw_stage_header_get_title (PW_STAGE_HEADER (column_at (self, producer->stage)->header)));
-              pw_pin_set_description (pin, tip);
+              pin->description = g_strdup_printf (_("%s, produced by %s in stage %s"), pin->name, producer->title,
+                                                  stage_title_of (self, producer->stage));
             }
           else
             {
-              g_autofree char *tip = NULL;
-
-              pw_pin_set_state (pin, PW_PIN_DANGLING);
+              pin->state = PW_PIN_DANGLING;
               /* Translators: a pin's tooltip */
-              tip = g_strdup_printf (_("%s: no action before this one produces it"), name);
-              pw_pin_set_description (pin, tip);
+              pin->description = g_strdup_printf (_("%s: no action before this one produces it"), pin->name);
             }
         }
     }
 
-  /* Each output's readers, in one pass over the connectors. */
-  {
-    g_autoptr(GHashTable) readers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
+  /* Each output's readers. */
+  for (guint i = 0; i < self->nodes->len; i++)
+    {
+      Node *node = node_at (self, i);
 
-    for (guint c = 0; c < self->connectors->len; c++)
-      {
-        Connector *connector = &g_array_index (self->connectors, Connector, c);
-        gpointer key = GUINT_TO_POINTER ((connector->from << 8) | MIN (connector->from_pin, 255));
-        GPtrArray *list = g_hash_table_lookup (readers, key);
+      for (guint p = 0; p < node->outputs->len; p++)
+        {
+          PinInfo *pin = &g_array_index (node->outputs, PinInfo, p);
+          GPtrArray *names = g_hash_table_lookup (readers, GUINT_TO_POINTER ((i << 8) | MIN (p, 255)));
+          g_autoptr(GString) tip = g_string_new (pin->name);
 
-        if (list == NULL)
-          g_hash_table_insert (readers, key, (list = g_ptr_array_new ()));
-        g_ptr_array_add (list, (gpointer)pw_action_card_get_title (PW_ACTION_CARD (node_at (self, connector->to)->card)));
-      }
-
-    for (guint i = 0; i < self->nodes->len; i++)
-      {
-        PwActionCard *card = PW_ACTION_CARD (node_at (self, i)->card);
-        guint n_out = pw_action_card_get_n_outputs (card);
-
-        for (guint p = 0; p < n_out; p++)
-          {
-            PwPin *pin = pw_action_card_get_output_pin (card, p);
-            GPtrArray *list = g_hash_table_lookup (readers, GUINT_TO_POINTER ((i << 8) | MIN (p, 255)));
-            g_autoptr(GString) tip = g_string_new (pw_pin_get_artifact (pin));
-
-            /* Name a few readers; a tooltip listing hundreds helps no one. */
-            for (guint r = 0; list != NULL && r < list->len && r < 8; r++)
-              {
-                g_string_append (tip, r == 0 ? _(", read by ") : ", ");
-                g_string_append (tip, g_ptr_array_index (list, r));
-              }
-            if (list != NULL && list->len > 8)
-              g_string_append_printf (tip, g_dngettext (GETTEXT_PACKAGE, " and %u more", " and %u more",
-                                                        list->len - 8), list->len - 8);
-
-            pw_pin_set_state (pin, used[i][p] ? PW_PIN_CONNECTED : PW_PIN_UNUSED);
-            if (list == NULL)
-              g_string_append (tip, _(": no later action reads it"));
-            pw_pin_set_description (pin, tip->str);
-          }
-        g_free (used[i]);
-      }
-  }
+          /* Name a few readers; a tooltip listing hundreds helps no one. */
+          for (guint r = 0; names != NULL && r < names->len && r < 8; r++)
+            {
+              g_string_append (tip, r == 0 ? _(", read by ") : ", ");
+              g_string_append (tip, g_ptr_array_index (names, r));
+            }
+          if (names != NULL && names->len > 8)
+            g_string_append_printf (tip, g_dngettext (GETTEXT_PACKAGE, " and %u more", " and %u more",
+                                                      names->len - 8), names->len - 8);
+          if (names == NULL)
+            g_string_append (tip, _(": no later action reads it"));
+          g_free (pin->description);
+          pin->description = g_string_free (g_steal_pointer (&tip), FALSE);
+        }
+    }
 }
 
 static void
@@ -647,7 +648,7 @@ layout (PwCanvas *self)
 
               node->x = gx;
               node->y = y;
-              node->h = pw_action_card_get_height (PW_ACTION_CARD (node->card));
+              node->h = pw_card_height (node->inputs->len, node->outputs->len, node->has_namespace);
               y += node->h + PW_CARD_GAP;
             }
           height = MAX (height, y - PW_CANVAS_MARGIN);
@@ -666,26 +667,235 @@ layout (PwCanvas *self)
   self->content_height = height + PW_CARD_GAP + 2 * PW_CANVAS_MARGIN;
 }
 
+/* Cards ---------------------------------------------------------------------- */
+
+static void
+set_selected_state (GtkWidget *widget,
+                    gboolean   selected)
+{
+  if (selected)
+    gtk_widget_set_state_flags (widget, GTK_STATE_FLAG_SELECTED, FALSE);
+  else
+    gtk_widget_unset_state_flags (widget, GTK_STATE_FLAG_SELECTED);
+}
+
+/* Brings a node's card up to date with the node: the action, its findings,
+ * its place, its pins' states, selection and highlight. Each call changes
+ * only what differs. */
+static void
+sync_card (PwCanvas *self,
+           Node     *node)
+{
+  PwActionCard *card = PW_ACTION_CARD (node->card);
+  Column *column = column_at (self, node->stage);
+
+  pw_action_card_set_action (card, node->action);
+  pw_action_card_set_findings (card, node->n_findings, node->worst);
+  pw_action_card_set_position (card, stage_title_of (self, node->stage), node->group, column->groups->len,
+                               node->in_group, g_array_index (column->groups, Group, node->group).n);
+
+  for (guint p = 0; p < node->inputs->len && p < pw_action_card_get_n_inputs (card); p++)
+    {
+      PinInfo *pin = &g_array_index (node->inputs, PinInfo, p);
+      pw_pin_set_state (pw_action_card_get_input_pin (card, p), pin->state);
+      pw_pin_set_description (pw_action_card_get_input_pin (card, p), pin->description);
+    }
+  for (guint p = 0; p < node->outputs->len && p < pw_action_card_get_n_outputs (card); p++)
+    {
+      PinInfo *pin = &g_array_index (node->outputs, PinInfo, p);
+      pw_pin_set_state (pw_action_card_get_output_pin (card, p), pin->state);
+      pw_pin_set_description (pw_action_card_get_output_pin (card, p), pin->description);
+    }
+
+  set_selected_state (node->card, node->selected);
+  if (gtk_widget_get_opacity (node->card) != node->opacity)
+    gtk_widget_set_opacity (node->card, node->opacity);
+}
+
+static gboolean
+value_is (gpointer key,
+          gpointer value,
+          gpointer user_data)
+{
+  return value == user_data;
+}
+
+/* Gives a node a card: the one that showed the same action last time if
+ * there is one (so nothing of it is done again), else a spare one. */
+static void
+materialize (PwCanvas *self,
+             guint     index)
+{
+  Node *node = node_at (self, index);
+  g_autofree char *key = NULL;
+  GtkWidget *card;
+
+  if (node->card != NULL)
+    return;
+
+  key = card_key (pw_pipeline_get_stage (self->pipeline, node->stage), node->action, node->stage, node->index);
+  card = g_hash_table_lookup (self->spare_by_key, key);
+  if (card != NULL)
+    {
+      g_hash_table_remove (self->spare_by_key, key);
+      g_ptr_array_remove_fast (self->spare_cards, card);
+    }
+  else if (self->spare_cards->len > 0)
+    {
+      card = g_ptr_array_steal_index_fast (self->spare_cards, self->spare_cards->len - 1);
+      /* Its old key no longer leads to it. */
+      g_hash_table_foreach_remove (self->spare_by_key, value_is, card);
+    }
+  else
+    {
+      card = pw_action_card_new ();
+      gtk_widget_set_parent (card, GTK_WIDGET (self));
+    }
+
+  gtk_widget_set_child_visible (card, TRUE);
+  node->card = card;
+  /* Two actions of one name (a file being edited): a key each. */
+  for (guint n = 2; g_hash_table_contains (self->card_keys, key); n++)
+    {
+      char *other = g_strdup_printf ("%s#%u", key, n);
+      g_free (key);
+      key = other;
+    }
+  g_hash_table_insert (self->card_keys, g_steal_pointer (&key), card);
+  sync_card (self, node);
+}
+
+/* Takes a node's card back (it left the screen): kept as a spare, unseen,
+ * for the next action to come into view. */
+static void
+release (PwCanvas *self,
+         guint     index)
+{
+  Node *node = node_at (self, index);
+
+  if (node->card == NULL)
+    return;
+
+  if (gtk_widget_has_focus (node->card) || gtk_widget_get_focus_child (node->card) != NULL)
+    return;
+
+  g_hash_table_foreach_remove (self->card_keys, value_is, node->card);
+  gtk_widget_set_child_visible (node->card, FALSE);
+  g_ptr_array_add (self->spare_cards, node->card);
+  node->card = NULL;
+}
+
+/* The model rectangle the view shows, with a margin of half a view around
+ * it so that a short scroll finds its cards ready. */
+static void
+visible_rect (PwCanvas *self,
+              double   *x1,
+              double   *y1,
+              double   *x2,
+              double   *y2)
+{
+  double width = gtk_widget_get_width (GTK_WIDGET (self));
+  double height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  /* Before the first allocation: what a window would likely show. */
+  if (width <= 0 || height <= 0)
+    {
+      width = 2000;
+      height = 1400;
+    }
+
+  *x1 = to_model_x (self, -width / 2);
+  *x2 = to_model_x (self, width * 1.5);
+  *y1 = to_model_y (self, -height / 2);
+  *y2 = to_model_y (self, height * 1.5);
+}
+
+/* Cards exist for the actions in and near the view only, so a pipeline of
+ * 2,500 actions costs the widgets of the few dozen on screen. Called when
+ * the view moves or the model changes, never during an allocation (a new
+ * child then would leave the window half laid out). */
+static void
+update_visible (PwCanvas *self)
+{
+  double x1, y1, x2, y2;
+  gboolean added = FALSE;
+
+  if (self->allocating)
+    return;
+
+  visible_rect (self, &x1, &y1, &x2, &y2);
+  for (guint i = 0; i < self->nodes->len; i++)
+    {
+      Node *node = node_at (self, i);
+      gboolean near = node->x + PW_CARD_WIDTH >= x1 && node->x <= x2 && node->y + node->h >= y1 && node->y <= y2;
+
+      if (near && node->card == NULL)
+        {
+          materialize (self, i);
+          added = TRUE;
+        }
+      else if (!near && node->card != NULL && (int)i != self->drag_node)
+        release (self, i);
+    }
+
+  if (added)
+    gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+static GtkWidget *
+take_header (PwCanvas   *self,
+             GHashTable *previous,
+             char       *key,
+             GPtrArray  *spare)
+{
+  GtkWidget *widget = NULL;
+  gpointer old_key = NULL;
+  guint n = 2;
+
+  while (g_hash_table_contains (self->header_keys, key))
+    {
+      char *other = g_strdup_printf ("%s#%u", key, n++);
+      g_free (key);
+      key = other;
+    }
+
+  if (g_hash_table_steal_extended (previous, key, &old_key, (gpointer *)&widget))
+    g_free (old_key);
+  else if (spare->len > 0)
+    widget = g_ptr_array_steal_index (spare, spare->len - 1);
+  else
+    {
+      widget = pw_stage_header_new ();
+      gtk_widget_set_parent (widget, GTK_WIDGET (self));
+    }
+
+  g_hash_table_insert (self->header_keys, key, widget);
+  return widget;
+}
+
 static void
 rebuild (PwCanvas *self)
 {
   PwPipeline *pipeline = self->document != NULL ? pw_text_document_get_pipeline (self->document) : NULL;
   guint n_stages = pipeline != NULL ? pw_pipeline_get_n_stages (pipeline) : 0;
   guint n_nodes = 0;
-  g_autoptr(GHashTable) old_cards = self->card_keys != NULL ? g_steal_pointer (&self->card_keys)
-                                                             : g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) old_headers = self->header_keys != NULL ? g_steal_pointer (&self->header_keys)
-                                                                : g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) spare_cards = g_ptr_array_new ();
+  g_autoptr(GHashTable) old_headers = self->header_keys;
   g_autoptr(GPtrArray) spare_headers = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, widget;
 
-  self->card_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* Every card becomes spare, remembered by the action it showed: the
+   * actions still in view take theirs back below. */
+  g_hash_table_iter_init (&iter, self->card_keys);
+  while (g_hash_table_iter_next (&iter, &key, &widget))
+    {
+      g_hash_table_iter_steal (&iter);
+      g_hash_table_insert (self->spare_by_key, key, widget);
+      g_ptr_array_add (self->spare_cards, widget);
+    }
   self->header_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_ptr_array_set_size (self->cards, 0);
   g_ptr_array_set_size (self->headers, 0);
 
-  /* Stages and cards are first given back to the stage or action of the
-   * same name; the others are spare, to be reused or removed. */
   g_set_object (&self->pipeline, pipeline);
   g_array_set_size (self->nodes, 0);
   g_array_set_size (self->columns, 0);
@@ -731,17 +941,18 @@ rebuild (PwCanvas *self)
               if (run_order_of (action) != order)
                 continue;
 
-              node.card = take_widget (self, old_cards, self->card_keys,
-                                       card_key (stage, action, s, a), spare_cards, pw_action_card_new);
-              g_ptr_array_add (self->cards, node.card);
               node.action = action;
+              node.title = pw_action_card_dup_title (action);
+              node.inputs = pins_of (action, "inputArtifacts");
+              node.outputs = pins_of (action, "outputArtifacts");
+              node.has_namespace = !pw_element_is_opaque (PW_ELEMENT (action)) &&
+                                   pw_element_get_member (PW_ELEMENT (action), "namespace") != NULL;
               node.stage = s;
               node.index = a;
               node.group = column.groups->len;
               node.in_group = group.n++;
               node.run_order = order;
-              pw_action_card_set_action (PW_ACTION_CARD (node.card), action);
-              node.has_namespace = pw_action_card_has_namespace (PW_ACTION_CARD (node.card));
+              node.opacity = 1.0;
               g_array_index (column.node_of, guint, a) = n_nodes;
               g_array_append_val (self->nodes, node);
               n_nodes++;
@@ -751,28 +962,19 @@ rebuild (PwCanvas *self)
         }
 
       column.n_nodes = n_nodes - column.first_node;
-      column.header = take_widget (self, old_headers, self->header_keys,
+      column.header = take_header (self, old_headers,
                                    column.opaque || pw_stage_get_name (stage) == NULL
                                    ? g_strdup_printf ("#%u", s) : g_strdup (pw_stage_get_name (stage)),
-                                   spare_headers, pw_stage_header_new);
+                                   spare_headers);
       g_ptr_array_add (self->headers, column.header);
       g_array_append_val (self->columns, column);
     }
 
-  /* What no stage or action took is gone. */
-  {
-    GHashTableIter iter;
-    gpointer widget;
-
-    g_hash_table_iter_init (&iter, old_cards);
-    while (g_hash_table_iter_next (&iter, NULL, &widget))
-      g_ptr_array_add (spare_cards, widget);
-    g_hash_table_iter_init (&iter, old_headers);
-    while (g_hash_table_iter_next (&iter, NULL, &widget))
-      g_ptr_array_add (spare_headers, widget);
-    unparent_all (spare_cards);
-    unparent_all (spare_headers);
-  }
+  /* Headers no stage took are gone. */
+  g_hash_table_iter_init (&iter, old_headers);
+  while (g_hash_table_iter_next (&iter, NULL, &widget))
+    g_ptr_array_add (spare_headers, widget);
+  unparent_all (spare_headers);
 
   for (guint s = 0; s < self->columns->len; s++)
     {
@@ -780,15 +982,6 @@ rebuild (PwCanvas *self)
 
       pw_stage_header_set_stage (PW_STAGE_HEADER (column->header), column->stage, s, n_stages,
                                  column->groups->len);
-      for (guint g = 0; g < column->groups->len; g++)
-        {
-          Group *group = &g_array_index (column->groups, Group, g);
-
-          for (guint k = 0; k < group->n; k++)
-            pw_action_card_set_position (PW_ACTION_CARD (node_at (self, group->first + k)->card),
-                                         pw_stage_header_get_title (PW_STAGE_HEADER (column->header)),
-                                         g, column->groups->len, k, group->n);
-        }
     }
 
   read_disabled_transitions (self);
@@ -796,8 +989,20 @@ rebuild (PwCanvas *self)
   count_findings (self);
   layout (self);
   update_highlight (self);
-  update_actions (self);
+  sync_selected_states (self);
+  update_visible (self);
 
+  /* Spare cards nobody took: keep a few for scrolling, drop the rest. */
+  g_hash_table_remove_all (self->spare_by_key);
+  while (self->spare_cards->len > 64)
+    {
+      GtkWidget *card = g_ptr_array_steal_index_fast (self->spare_cards, self->spare_cards->len - 1);
+      gtk_widget_unparent (card);
+    }
+  for (guint i = 0; i < self->spare_cards->len; i++)
+    gtk_widget_set_child_visible (g_ptr_array_index (self->spare_cards, i), FALSE);
+
+  update_actions (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -830,16 +1035,6 @@ document_changed_cb (PwCanvas       *self,
 /* Selection and highlight -------------------------------------------------- */
 
 static void
-set_selected_state (GtkWidget *widget,
-                    gboolean   selected)
-{
-  if (selected)
-    gtk_widget_set_state_flags (widget, GTK_STATE_FLAG_SELECTED, FALSE);
-  else
-    gtk_widget_unset_state_flags (widget, GTK_STATE_FLAG_SELECTED);
-}
-
-static void
 sync_selected_states (PwCanvas *self)
 {
   PwElementRef ref = { -1, -1 };
@@ -849,8 +1044,11 @@ sync_selected_states (PwCanvas *self)
   for (guint i = 0; i < self->nodes->len; i++)
     {
       Node *node = node_at (self, i);
-      set_selected_state (node->card, element && ref.action >= 0 &&
-                          (guint)ref.stage == node->stage && (guint)ref.action == node->index);
+
+      node->selected = element && ref.action >= 0 && (guint)ref.stage == node->stage &&
+                       (guint)ref.action == node->index;
+      if (node->card != NULL)
+        set_selected_state (node->card, node->selected);
     }
   for (guint s = 0; s < self->columns->len; s++)
     set_selected_state (column_at (self, s)->header, element && ref.action < 0 && (guint)ref.stage == s);
@@ -858,38 +1056,26 @@ sync_selected_states (PwCanvas *self)
 
 /* The flow of one artifact: its producer, its consumers and the curves
  * between them stay; the rest fades. Opacity, not a CSS class, so hovering
- * a pin on a 2,500-action canvas restyles nothing. */
+ * a pin on a big canvas restyles nothing. */
 static void
 update_highlight (PwCanvas *self)
 {
   const char *artifact = self->hover_artifact != NULL ? self->hover_artifact : self->highlight;
-  g_autofree gboolean *involved = NULL;
-
-  involved = g_new0 (gboolean, MAX (self->nodes->len, 1));
-  if (artifact != NULL)
-    {
-      for (guint c = 0; c < self->connectors->len; c++)
-        {
-          Connector *connector = &g_array_index (self->connectors, Connector, c);
-
-          if (g_strcmp0 (connector->artifact, artifact) == 0)
-            involved[connector->from] = involved[connector->to] = TRUE;
-        }
-      for (guint i = 0; i < self->nodes->len; i++)
-        {
-          PwActionCard *card = PW_ACTION_CARD (node_at (self, i)->card);
-
-          for (guint p = 0; p < pw_action_card_get_n_outputs (card); p++)
-            if (g_strcmp0 (pw_pin_get_artifact (pw_action_card_get_output_pin (card, p)), artifact) == 0)
-              involved[i] = TRUE;
-          for (guint p = 0; p < pw_action_card_get_n_inputs (card); p++)
-            if (g_strcmp0 (pw_pin_get_artifact (pw_action_card_get_input_pin (card, p)), artifact) == 0)
-              involved[i] = TRUE;
-        }
-    }
 
   for (guint i = 0; i < self->nodes->len; i++)
-    gtk_widget_set_opacity (node_at (self, i)->card, artifact == NULL || involved[i] ? 1.0 : 0.3);
+    {
+      Node *node = node_at (self, i);
+      gboolean involved = artifact == NULL;
+
+      for (guint p = 0; !involved && p < node->outputs->len; p++)
+        involved = g_str_equal (g_array_index (node->outputs, PinInfo, p).name, artifact);
+      for (guint p = 0; !involved && p < node->inputs->len; p++)
+        involved = g_str_equal (g_array_index (node->inputs, PinInfo, p).name, artifact);
+
+      node->opacity = involved ? 1.0 : 0.3;
+      if (node->card != NULL && gtk_widget_get_opacity (node->card) != node->opacity)
+        gtk_widget_set_opacity (node->card, node->opacity);
+    }
 
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -908,7 +1094,10 @@ widget_for_selection (PwCanvas *self)
     return (guint)ref.stage < self->columns->len ? column_at (self, ref.stage)->header : NULL;
 
   node = node_for (self, ref.stage, ref.action);
-  return node >= 0 ? node_at (self, node)->card : NULL;
+  if (node < 0)
+    return NULL;
+  materialize (self, node);
+  return node_at (self, node)->card;
 }
 
 static void
@@ -1212,12 +1401,11 @@ latest_artifact_before (PwCanvas *self,
   for (guint i = 0; i < self->nodes->len; i++)
     {
       Node *node = node_at (self, i);
-      PwActionCard *card = PW_ACTION_CARD (node->card);
       gboolean earlier = new_stage ? node->stage < stage
                                    : node->stage < stage || (node->stage == stage && node->run_order < run_order);
 
-      if (earlier && pw_action_card_get_n_outputs (card) > 0)
-        found = pw_pin_get_artifact (pw_action_card_get_output_pin (card, 0));
+      if (earlier && node->outputs->len > 0)
+        found = g_array_index (node->outputs, PinInfo, 0).name;
     }
 
   return found;
@@ -1372,7 +1560,7 @@ commit_action_move (PwCanvas         *self,
   Node *node = node_at (self, moving);
   MoveActionData data = { node->stage, node->index, *plan };
   g_autofree char *label = NULL;
-  g_autofree char *name = g_strdup (pw_action_card_get_title (PW_ACTION_CARD (node->card)));
+  g_autofree char *name = g_strdup (node->title);
   PwStage *target_stage;
   guint new_index = 0;
 
@@ -1993,7 +2181,7 @@ pw_canvas_snapshot (GtkWidget   *widget,
       Node *node = node_at (self, i);
       double vx = node->x * z - h_offset (self), vy = node->y * z - v_offset (self);
 
-      if ((int)i == dragged_card || vx > width || vy > height ||
+      if (node->card == NULL || (int)i == dragged_card || vx > width || vy > height ||
           vx + PW_CARD_WIDTH * z < 0 || vy + node->h * z < 0)
         continue;
       gtk_widget_snapshot_child (widget, node->card, snapshot);
@@ -2001,7 +2189,7 @@ pw_canvas_snapshot (GtkWidget   *widget,
 
   draw_drop_indicator (self, snapshot, &accent, &error);
 
-  if (dragged_card >= 0)
+  if (dragged_card >= 0 && node_at (self, dragged_card)->card != NULL)
     {
       gtk_snapshot_push_opacity (snapshot, 0.85);
       gtk_widget_snapshot_child (widget, node_at (self, dragged_card)->card, snapshot);
@@ -2076,6 +2264,16 @@ allocate_child (PwCanvas  *self,
   gtk_widget_allocate (child, (int)w, (int)h, -1, transform);
 }
 
+static gboolean
+visible_idle_cb (gpointer data)
+{
+  PwCanvas *self = data;
+
+  self->visible_source = 0;
+  update_visible (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 pw_canvas_size_allocate (GtkWidget *widget,
                          int        width,
@@ -2083,6 +2281,13 @@ pw_canvas_size_allocate (GtkWidget *widget,
                          int        baseline)
 {
   PwCanvas *self = (PwCanvas *)widget;
+
+  /* A new size shows other actions: their cards are made after this
+   * allocation, never inside it. */
+  if ((width != self->last_width || height != self->last_height) && self->visible_source == 0)
+    self->visible_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE, visible_idle_cb, self, NULL);
+  self->last_width = width;
+  self->last_height = height;
 
   self->allocating = TRUE;
   g_object_freeze_notify (G_OBJECT (self->hadjustment));
@@ -2111,6 +2316,8 @@ pw_canvas_size_allocate (GtkWidget *widget,
       double x = node->x, y = node->y;
       int min_h, nat_h;
 
+      if (node->card == NULL)
+        continue;
       if (self->drag_mode == DRAG_ACTION && (int)i == self->drag_node)
         {
           x = to_model_x (self, self->drag_x) - self->drag_offset_x;
@@ -2132,7 +2339,10 @@ adjustment_value_changed_cb (PwCanvas      *self,
    * is already what the children are being placed with; queueing another
    * allocation from inside this one would leave the window half laid out. */
   if (!self->allocating)
-    gtk_widget_queue_allocate (GTK_WIDGET (self));
+    {
+      update_visible (self);
+      gtk_widget_queue_allocate (GTK_WIDGET (self));
+    }
 }
 
 static void
@@ -2180,6 +2390,7 @@ zoom_at (PwCanvas *self,
   if (self->vadjustment != NULL)
     gtk_adjustment_set_value (self->vadjustment, my * zoom - vy);
 
+  update_visible (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ZOOM]);
 }
@@ -3019,7 +3230,7 @@ delete_action (GtkWidget  *widget,
     {
       path = g_strdup_printf ("stages[%u].actions[%u]", node->stage, node->index);
       /* Translators: an undo step: "Delete action Build" */
-      label = g_strdup_printf (_("Delete action %s"), pw_action_card_get_title (PW_ACTION_CARD (node->card)));
+      label = g_strdup_printf (_("Delete action %s"), node->title);
       next = g_strdup_printf ("stages[%u]", node->stage);
     }
   else if (stage >= 0)
@@ -3113,7 +3324,7 @@ duplicate_action (GtkWidget  *widget,
   data.index = (int)node->index + 1;
   data.node = copy;
   /* Translators: an undo step: "Duplicate action Build" */
-  label = g_strdup_printf (_("Duplicate action %s"), pw_action_card_get_title (PW_ACTION_CARD (node->card)));
+  label = g_strdup_printf (_("Duplicate action %s"), node->title);
   {
     guint stage = node->stage;
     int index = data.index;
@@ -3208,61 +3419,101 @@ menu_action (GtkWidget  *widget,
 
 /* Focus: Tab walks the canvas in reading order (each stage's header, then
  * its cards group by group), not by geometry. */
-static gboolean
-pw_canvas_focus (GtkWidget        *widget,
-                 GtkDirectionType  direction)
+/* Slots in reading order: each stage's header (-1 - stage), then its
+ * actions (node indices, which are in the same order). */
+static int
+slot_of_widget (PwCanvas  *self,
+                GtkWidget *widget,
+                int       *slot)
 {
-  PwCanvas *self = PW_CANVAS (widget);
-  g_autoptr(GPtrArray) order = g_ptr_array_new ();
-  GtkWidget *focus = gtk_widget_get_focus_child (widget);
-  int current = -1;
-
-  if (direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD)
-    return GTK_WIDGET_CLASS (pw_canvas_parent_class)->focus (widget, direction);
+  int index = 0;
 
   for (guint s = 0; s < self->columns->len; s++)
     {
       Column *column = column_at (self, s);
 
-      g_ptr_array_add (order, column->header);
-      for (guint k = 0; k < column->n_nodes; k++)
-        g_ptr_array_add (order, node_at (self, column->first_node + k)->card);
+      if (column->header == widget)
+        {
+          *slot = index;
+          return TRUE;
+        }
+      index++;
+      for (guint k = 0; k < column->n_nodes; k++, index++)
+        if (node_at (self, column->first_node + k)->card == widget && widget != NULL)
+          {
+            *slot = index;
+            return TRUE;
+          }
     }
+  return FALSE;
+}
+
+static GtkWidget *
+widget_of_slot (PwCanvas *self,
+                int       slot)
+{
+  int index = 0;
+
+  for (guint s = 0; s < self->columns->len; s++)
+    {
+      Column *column = column_at (self, s);
+
+      if (index == slot)
+        return column->header;
+      index++;
+      if (slot < index + (int)column->n_nodes)
+        {
+          /* Focus can go to any action: its card is made when needed. */
+          guint node = column->first_node + (slot - index);
+          materialize (self, node);
+          return node_at (self, node)->card;
+        }
+      index += column->n_nodes;
+    }
+  return NULL;
+}
+
+/* Focus: Tab walks the canvas in reading order (each stage's header, then
+ * its cards group by group), not by geometry. */
+static gboolean
+pw_canvas_focus (GtkWidget        *widget,
+                 GtkDirectionType  direction)
+{
+  PwCanvas *self = PW_CANVAS (widget);
+  GtkWidget *focus = gtk_widget_get_focus_child (widget);
+  int n_slots = (int)(self->columns->len + self->nodes->len);
+  int current = -1;
+  int step = direction == GTK_DIR_TAB_FORWARD ? 1 : -1;
+
+  if (direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD)
+    return GTK_WIDGET_CLASS (pw_canvas_parent_class)->focus (widget, direction);
 
   if (focus != NULL)
     {
       /* Inside a card, its pins come first. */
       if (gtk_widget_child_focus (focus, direction))
         return TRUE;
-      for (guint i = 0; i < order->len; i++)
-        if (g_ptr_array_index (order, i) == focus)
-          current = (int)i;
+      if (!slot_of_widget (self, focus, &current))
+        current = -1;
     }
+  else if (direction == GTK_DIR_TAB_FORWARD && !gtk_widget_has_focus (widget))
+    {
+      if (gtk_widget_grab_focus (widget))
+        return TRUE;
+    }
+  else if (direction == GTK_DIR_TAB_BACKWARD)
+    return FALSE;
 
-  if (direction == GTK_DIR_TAB_FORWARD)
+  for (int slot = current + step; slot >= 0 && slot < n_slots; slot += step)
     {
-      if (focus == NULL && !gtk_widget_has_focus (widget))
+      GtkWidget *next = widget_of_slot (self, slot);
+
+      if (next != NULL && gtk_widget_grab_focus (next))
         {
-          if (gtk_widget_grab_focus (widget))
-            return TRUE;
+          select_child (self, next, NULL);
+          pw_canvas_reveal_selection (self);
+          return TRUE;
         }
-      for (int i = current + 1; i < (int)order->len; i++)
-        if (gtk_widget_grab_focus (g_ptr_array_index (order, i)))
-          {
-            select_child (self, g_ptr_array_index (order, i), NULL);
-            return TRUE;
-          }
-    }
-  else
-    {
-      if (focus == NULL)
-        return FALSE;
-      for (int i = current - 1; i >= 0; i--)
-        if (gtk_widget_grab_focus (g_ptr_array_index (order, i)))
-          {
-            select_child (self, g_ptr_array_index (order, i), NULL);
-            return TRUE;
-          }
     }
 
   return FALSE;
@@ -3347,9 +3598,22 @@ pw_canvas_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->autoscroll_id);
       self->autoscroll_id = 0;
     }
+  g_clear_handle_id (&self->visible_source, g_source_remove);
   g_clear_pointer (&self->menu, gtk_widget_unparent);
-  if (self->cards != NULL)
-    unparent_all (self->cards);
+  if (self->card_keys != NULL)
+    {
+      GHashTableIter iter;
+      gpointer card;
+
+      g_hash_table_iter_init (&iter, self->card_keys);
+      while (g_hash_table_iter_next (&iter, NULL, &card))
+        gtk_widget_unparent (card);
+      g_hash_table_remove_all (self->card_keys);
+    }
+  if (self->spare_cards != NULL)
+    unparent_all (self->spare_cards);
+  if (self->spare_by_key != NULL)
+    g_hash_table_remove_all (self->spare_by_key);
   if (self->headers != NULL)
     unparent_all (self->headers);
   g_clear_pointer (&self->card_keys, g_hash_table_unref);
@@ -3382,7 +3646,8 @@ pw_canvas_finalize (GObject *object)
   g_clear_pointer (&self->nodes, g_array_unref);
   g_clear_pointer (&self->columns, g_array_unref);
   g_clear_pointer (&self->connectors, g_array_unref);
-  g_clear_pointer (&self->cards, g_ptr_array_unref);
+  g_clear_pointer (&self->spare_cards, g_ptr_array_unref);
+  g_clear_pointer (&self->spare_by_key, g_hash_table_unref);
   g_clear_pointer (&self->headers, g_ptr_array_unref);
   g_clear_pointer (&self->producers, g_hash_table_unref);
   g_free (self->selection);
@@ -3598,10 +3863,14 @@ pw_canvas_init (PwCanvas *self)
 
   self->zoom = 1.0;
   self->nodes = g_array_new (FALSE, TRUE, sizeof (Node));
+  g_array_set_clear_func (self->nodes, node_clear);
   self->columns = g_array_new (FALSE, TRUE, sizeof (Column));
   g_array_set_clear_func (self->columns, column_clear);
   self->connectors = g_array_new (FALSE, TRUE, sizeof (Connector));
-  self->cards = g_ptr_array_new ();
+  self->spare_cards = g_ptr_array_new ();
+  self->spare_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->card_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->header_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->headers = g_ptr_array_new ();
   self->producers = g_hash_table_new (g_str_hash, g_str_equal);
   self->drag_node = -1;
@@ -3792,6 +4061,7 @@ pw_canvas_zoom_to_fit (PwCanvas *self)
   configure_adjustments (self, (int)width, (int)height);
   gtk_adjustment_set_value (self->hadjustment, 0);
   gtk_adjustment_set_value (self->vadjustment, 0);
+  update_visible (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ZOOM]);
 }
@@ -3831,7 +4101,10 @@ pw_canvas_get_action_card (PwCanvas *self,
   g_return_val_if_fail (PW_IS_CANVAS (self), NULL);
 
   node = node_for (self, stage, action);
-  return node >= 0 ? node_at (self, node)->card : NULL;
+  if (node < 0)
+    return NULL;
+  materialize (self, node);
+  return node_at (self, node)->card;
 }
 
 /**
@@ -3854,6 +4127,19 @@ pw_canvas_get_n_cards (PwCanvas *self)
   g_return_val_if_fail (PW_IS_CANVAS (self), 0);
 
   return self->nodes->len;
+}
+
+/* The cards that exist as widgets: those in and near the view. */
+guint
+pw_canvas_get_n_shown_cards (PwCanvas *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (PW_IS_CANVAS (self), 0);
+
+  for (guint i = 0; i < self->nodes->len; i++)
+    n += node_at (self, i)->card != NULL;
+  return n;
 }
 
 /**

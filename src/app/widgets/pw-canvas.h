@@ -61,6 +61,7 @@ GtkWidget      *pw_canvas_get_action_card    (PwCanvas       *self,
 GtkWidget      *pw_canvas_get_stage_header   (PwCanvas       *self,
                                               guint           stage);
 guint           pw_canvas_get_n_cards        (PwCanvas       *self);
+guint           pw_canvas_get_n_shown_cards  (PwCanvas       *self);
 gboolean        pw_canvas_get_drop_point     (PwCanvas       *self,
                                               PwDropKind      kind,
                                               guint           stage,

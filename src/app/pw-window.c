@@ -786,6 +786,7 @@ pw_window_init (PwWindow *self)
   }
   g_settings_bind (self->settings, "panel-page", self->panel_stack, "visible-child-name", G_SETTINGS_BIND_SET);
   pw_canvas_set_zoom (self->canvas, g_settings_get_double (self->settings, "zoom"));
+  g_settings_bind (self->settings, "show-grid", self->canvas, "show-grid", G_SETTINGS_BIND_GET);
 
   g_object_bind_property (self->inspector_flap, "reveal-flap", self->inspector_toggle, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);

@@ -225,6 +225,72 @@ test_start_page_template (void)
   pw_test_close_window (window);
 }
 
+/* Whether @node draws a repeated pattern (the grid) anywhere inside. */
+static gboolean
+has_repeat (GskRenderNode *node)
+{
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_REPEAT_NODE:
+      return TRUE;
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        if (has_repeat (gsk_container_node_get_child (node, i)))
+          return TRUE;
+      return FALSE;
+    case GSK_TRANSFORM_NODE:
+      return has_repeat (gsk_transform_node_get_child (node));
+    case GSK_CLIP_NODE:
+      return has_repeat (gsk_clip_node_get_child (node));
+    case GSK_OPACITY_NODE:
+      return has_repeat (gsk_opacity_node_get_child (node));
+    default:
+      return FALSE;
+    }
+}
+
+static gboolean
+canvas_draws_grid (PwCanvas *canvas)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (canvas));
+  g_autoptr(GdkPaintable) image = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+  gtk_widget_queue_draw (GTK_WIDGET (canvas));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (canvas));
+  pw_test_flush ();
+  image = gdk_paintable_get_current_image (paintable);
+  gdk_paintable_snapshot (image, snapshot, gtk_widget_get_width (GTK_WIDGET (canvas)),
+                          gtk_widget_get_height (GTK_WIDGET (canvas)));
+  node = gtk_snapshot_free_to_node (snapshot);
+  return node != NULL && has_repeat (node);
+}
+
+/* The "Canvas Grid" preference: on by default, off at once when turned
+ * off, in every window. */
+static void
+test_grid_preference (void)
+{
+  PwWindow *window = open_example ();
+  PwCanvas *canvas = pw_window_get_canvas (window);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.pipewright.Pipewright");
+  gboolean shown;
+
+  g_object_get (canvas, "show-grid", &shown, NULL);
+  g_assert_true (shown);
+  g_assert_true (canvas_draws_grid (canvas));
+
+  g_settings_set_boolean (settings, "show-grid", FALSE);
+  g_object_get (canvas, "show-grid", &shown, NULL);
+  g_assert_false (shown);
+  g_assert_false (canvas_draws_grid (canvas));
+
+  g_settings_reset (settings, "show-grid");
+  g_assert_true (canvas_draws_grid (canvas));
+  pw_test_close_window (window);
+}
+
 static void
 test_screenshots (void)
 {
@@ -277,6 +343,7 @@ main (int   argc,
   g_test_add_func ("/app/window/typing-updates-canvas", test_typing_updates_canvas);
   g_test_add_func ("/app/window/malformed-file", test_malformed_file);
   g_test_add_func ("/app/window/start-page-template", test_start_page_template);
+  g_test_add_func ("/app/window/grid-preference", test_grid_preference);
   g_test_add_func ("/app/window/screenshots", test_screenshots);
 
   return g_test_run ();

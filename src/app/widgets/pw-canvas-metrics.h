@@ -34,6 +34,7 @@ G_BEGIN_DECLS
 #define PW_CARD_GAP             14.0
 #define PW_EMPTY_STAGE_HEIGHT   96.0
 #define PW_CANVAS_MARGIN        32.0
+#define PW_GRID_CELL            24.0
 
 static inline double
 pw_card_height (guint    n_inputs,

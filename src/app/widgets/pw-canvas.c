@@ -146,6 +146,7 @@ struct _PwCanvas
   double          content_width;
   double          content_height;
   double          zoom;
+  gboolean        show_grid;
 
   char           *selection;
   char           *highlight;   /* the artifact whose flow is shown */
@@ -188,6 +189,7 @@ enum {
   PROP_SELECTION,
   PROP_ZOOM,
   PROP_HIGHLIGHTED_ARTIFACT,
+  PROP_SHOW_GRID,
   N_PROPS,
 
   /* GtkScrollable */
@@ -2108,6 +2110,21 @@ pw_canvas_snapshot (GtkWidget   *widget,
   dim = fg;
   dim.alpha = 0.55;
 
+  /* The grid: one dot per cell, a single repeated node however large the
+   * view. */
+  if (self->show_grid && z >= 0.3)
+    {
+      double cell = PW_GRID_CELL * z;
+      double ox = -fmod (h_offset (self), cell), oy = -fmod (v_offset (self), cell);
+      GdkRGBA dot = fg;
+
+      dot.alpha = 0.22;
+      gtk_snapshot_push_repeat (snapshot, &GRAPHENE_RECT_INIT (0, 0, (float)width, (float)height),
+                                &GRAPHENE_RECT_INIT ((float)ox, (float)oy, (float)cell, (float)cell));
+      gtk_snapshot_append_color (snapshot, &dot, &GRAPHENE_RECT_INIT ((float)ox, (float)oy, 2.f, 2.f));
+      gtk_snapshot_pop (snapshot);
+    }
+
   /* The stage columns, the group numbers and the transitions. */
   for (guint s = 0; s < self->columns->len; s++)
     {
@@ -3684,6 +3701,10 @@ pw_canvas_get_property (GObject    *object,
       g_value_set_string (value, self->highlight);
       break;
 
+    case PROP_SHOW_GRID:
+      g_value_set_boolean (value, self->show_grid);
+      break;
+
     case PROP_HADJUSTMENT:
       g_value_set_object (value, self->hadjustment);
       break;
@@ -3729,6 +3750,15 @@ pw_canvas_set_property (GObject      *object,
 
     case PROP_HIGHLIGHTED_ARTIFACT:
       pw_canvas_set_highlighted_artifact (self, g_value_get_string (value));
+      break;
+
+    case PROP_SHOW_GRID:
+      if (self->show_grid != g_value_get_boolean (value))
+        {
+          self->show_grid = g_value_get_boolean (value);
+          gtk_widget_queue_draw (GTK_WIDGET (self));
+          g_object_notify_by_pspec (object, pspec);
+        }
       break;
 
     case PROP_HADJUSTMENT:
@@ -3783,6 +3813,10 @@ pw_canvas_class_init (PwCanvasClass *klass)
   properties [PROP_HIGHLIGHTED_ARTIFACT] =
     g_param_spec_string ("highlighted-artifact", NULL, NULL, NULL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* A dotted background, to line things up by eye (a preference). */
+  properties [PROP_SHOW_GRID] =
+    g_param_spec_boolean ("show-grid", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_object_class_override_property (object_class, PROP_HADJUSTMENT, "hadjustment");

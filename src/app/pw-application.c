@@ -336,7 +336,7 @@ pw_application_open_file (PwApplication *self,
     window = pw_application_new_window (self);
 
   pw_window_load_file (window, file);
-  gtk_window_present (GTK_WINDOW (window));
+  pw_window_present_loaded (window);
 }
 
 /* The start page lists these; newest first. */

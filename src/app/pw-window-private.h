@@ -67,6 +67,7 @@ struct _PwWindow
   GtkNativeDialog      *file_chooser;
 
   guint                 folded_source;
+  guint                 present_source;   /* showing the window once its file is read */
   gboolean              panel_visible;
   gboolean              closing;
   gboolean              syncing_selection;

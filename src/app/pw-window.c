@@ -157,12 +157,33 @@ update_problems_badge (PwWindow *self)
 }
 
 static void
+present_now (PwWindow *self)
+{
+  g_clear_handle_id (&self->present_source, g_source_remove);
+  gtk_window_present (GTK_WINDOW (self));
+}
+
+static gboolean
+present_timeout_cb (gpointer data)
+{
+  PwWindow *self = data;
+
+  self->present_source = 0;
+  gtk_window_present (GTK_WINDOW (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
 document_changed_cb (PwWindow       *self,
                      PwTextDocument *document)
 {
   update_stale (self);
   update_problems_badge (self);
   _pw_window_actions_update (self);
+
+  /* Read (or found unreadable): the window can show it. */
+  if (self->present_source != 0 && !pw_text_document_get_busy (document))
+    present_now (self);
 
   /* A file that does not read opens with the code at the error. */
   if (pw_text_document_get_error (document) != NULL && pw_text_document_get_pipeline (document) == NULL &&
@@ -543,6 +564,9 @@ load_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
+      if (self->present_source != 0)
+        present_now (self);
+
       /* Nothing was opened: back to the start page with the reason. */
       if (self->document == document && pw_text_document_get_file (document) == NULL &&
           gtk_text_buffer_get_char_count (GTK_TEXT_BUFFER (pw_text_document_get_buffer (document))) == 0)
@@ -564,6 +588,8 @@ load_cb (GObject      *object,
       pw_application_add_recent (PW_APPLICATION (app), pw_text_document_get_file (document));
   }
   show_loaded (self);
+  if (self->present_source != 0 && !pw_text_document_get_busy (document))
+    present_now (self);
 }
 
 /* Dropping files on the window opens them. */
@@ -660,6 +686,7 @@ pw_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->folded_source, g_source_remove);
+  g_clear_handle_id (&self->present_source, g_source_remove);
   if (self->file_chooser != NULL)
     gtk_native_dialog_destroy (self->file_chooser);
   g_clear_object (&self->file_chooser);
@@ -868,6 +895,30 @@ pw_window_load_file (PwWindow *self,
   document = pw_text_document_new ();
   set_document (self, document);
   pw_text_document_load_async (document, file, self->cancellable, load_cb, g_object_ref (self));
+}
+
+/**
+ * pw_window_present_loaded:
+ *
+ * Presents the window once the file it is opening has been read, so that
+ * its first frame shows the pipeline rather than an empty canvas followed
+ * by the pipeline (reading takes a few tens of milliseconds; a first frame
+ * drawn meanwhile would cost more than that and show nothing). A file that
+ * takes longer than a quarter second shows the window anyway, loading.
+ */
+void
+pw_window_present_loaded (PwWindow *self)
+{
+  g_return_if_fail (PW_IS_WINDOW (self));
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self)) || self->document == NULL ||
+      !pw_text_document_get_busy (self->document))
+    {
+      present_now (self);
+      return;
+    }
+  if (self->present_source == 0)
+    self->present_source = g_timeout_add (250, present_timeout_cb, self);
 }
 
 /* A new, unsaved document: a template or an import. */

@@ -25,6 +25,7 @@ GFile          *pw_window_get_file         (PwWindow       *self);
 PwTextDocument *pw_window_get_document     (PwWindow       *self);
 void            pw_window_load_file        (PwWindow       *self,
                                             GFile          *file);
+void            pw_window_present_loaded   (PwWindow       *self);
 void            pw_window_new_from_text    (PwWindow       *self,
                                             const char     *text,
                                             const char     *display_name);

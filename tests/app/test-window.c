@@ -225,6 +225,62 @@ test_start_page_template (void)
   pw_test_close_window (window);
 }
 
+typedef struct {
+  PwWindow *window;
+  int       n_cards;  /* on the first frame; -1 before it */
+} FirstFrame;
+
+static void
+first_frame_cb (GdkFrameClock *clock,
+                FirstFrame    *first)
+{
+  if (first->n_cards < 0)
+    first->n_cards = (int)pw_canvas_get_n_shown_cards (pw_window_get_canvas (first->window));
+}
+
+static void
+realize_cb (GtkWidget  *window,
+            FirstFrame *first)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint", G_CALLBACK (first_frame_cb), first);
+}
+
+static gboolean
+first_frame_drawn (gpointer data)
+{
+  return ((FirstFrame *)data)->n_cards >= 0;
+}
+
+/* Opening a file (from the command line, the file manager, Open…): the
+ * window appears with the pipeline on it, not empty first. */
+static void
+test_shown_when_read (void)
+{
+  g_autofree char *path = pw_test_data_path ("examples", "hello", "pipeline.yml", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  PwApplication *app = pw_test_application ();
+  GtkWindow *window;
+  FirstFrame first = { NULL, -1 };
+
+  pw_application_open_file (app, file, NULL);
+  window = gtk_application_get_windows (GTK_APPLICATION (app))->data;
+  g_assert_true (PW_IS_WINDOW (window));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
+  first.window = PW_WINDOW (window);
+  g_signal_connect (window, "realize", G_CALLBACK (realize_cb), &first);
+
+  /* Its first frame has the six actions' cards. */
+  g_assert_true (pw_test_wait_until (first_frame_drawn, &first, 10000));
+  g_assert_cmpint (first.n_cards, ==, 6);
+  g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (GTK_WIDGET (window)), first_frame_cb, &first);
+
+  /* Opening it again presents the same window. */
+  pw_application_open_file (app, file, NULL);
+  g_assert_true (gtk_application_get_windows (GTK_APPLICATION (app))->data == window);
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
+  pw_test_close_window (PW_WINDOW (window));
+}
+
 /* Whether @node draws a repeated pattern (the grid) anywhere inside. */
 static gboolean
 has_repeat (GskRenderNode *node)
@@ -343,6 +399,7 @@ main (int   argc,
   g_test_add_func ("/app/window/typing-updates-canvas", test_typing_updates_canvas);
   g_test_add_func ("/app/window/malformed-file", test_malformed_file);
   g_test_add_func ("/app/window/start-page-template", test_start_page_template);
+  g_test_add_func ("/app/window/shown-when-read", test_shown_when_read);
   g_test_add_func ("/app/window/grid-preference", test_grid_preference);
   g_test_add_func ("/app/window/screenshots", test_screenshots);
 

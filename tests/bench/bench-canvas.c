@@ -338,7 +338,8 @@ launch_child (const char *path)
   mark ("window");
   gtk_window_set_default_size (GTK_WINDOW (window), 1600, 1000);
   pw_window_load_file (window, file);
-  gtk_window_present (GTK_WINDOW (window));
+  /* As PwApplication opens a file. */
+  pw_window_present_loaded (window);
   mark ("present");
   wait_for (document_ready, window);
   mark ("loaded");

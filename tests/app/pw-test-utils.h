@@ -179,6 +179,9 @@ pw_test_application (void)
       g_autoptr(GError) error = NULL;
 
       g_log_set_writer_func (pw_test_log_writer, NULL, NULL);
+      /* What a test looks at is where things end up, not how they move:
+       * no flap slides while a screenshot is taken. */
+      g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
       app = pw_application_new ();
       /* No session bus in tests: a non-unique instance registers locally and
        * runs startup (actions, accelerators, the style sheet). */
@@ -300,6 +303,13 @@ pw_test_save_png (GtkWidget  *widget,
   pw_test_flush ();
   {
     g_autoptr(GdkPaintable) image = gdk_paintable_get_current_image (paintable);
+    GdkRGBA background = { 0.98f, 0.98f, 0.98f, 1.f };
+
+    /* The window paints its background under its content: without it,
+     * translucent separators and shadows would come out on nothing. */
+    gtk_style_context_lookup_color (gtk_widget_get_style_context (gtk_widget_get_parent (widget)),
+                                    "window_bg_color", &background);
+    gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, (float)width, (float)height));
     gdk_paintable_snapshot (image, snapshot, width, height);
   }
   node = gtk_snapshot_free_to_node (snapshot);

@@ -588,8 +588,12 @@ class Run(unittest.TestCase):
         try:
             self.assertIn("every branch and tag", proc.stderr.readline())
             commit("on main, not in the filters")
-            sh(p.dir, "git", "checkout", "-q", "-b", "release/1")
+            # The branch appears at its commit in one step: made first, it
+            # would point at main's commit for a moment, and a watch seeing
+            # that moment starts an execution for it.
+            sh(p.dir, "git", "checkout", "-q", "--detach")
             release = commit("on release/1")
+            sh(p.dir, "git", "checkout", "-q", "-b", "release/1")
             first = wait_for_event(proc, succeeded)["detail"]["execution-id"]
             sh(p.dir, "git", "tag", "-a", "v1.0", "-m", "Version 1.0")
             second = wait_for_event(proc, succeeded)["detail"]["execution-id"]

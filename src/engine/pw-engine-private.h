@@ -8,6 +8,7 @@
 #pragma once
 
 #include "pw-engine.h"
+#include "pw-container.h"
 #include "pw-fs.h"
 
 G_BEGIN_DECLS
@@ -32,5 +33,9 @@ gboolean  _pw_state_mkdir_top       (const char  *path);
 void      _pw_state_remove_tree     (const char  *path);
 int       _pw_state_lock_runner     (const char  *state_dir,
                                      gboolean     wait);
+
+#define PW_SESSION_PREFIX "pipewright-session-"
+
+const char *_pw_session_base_dir    (void);
 
 G_END_DECLS

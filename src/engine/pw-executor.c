@@ -2556,6 +2556,9 @@ pw_executor_new (PwPipeline      *pipeline,
   g_return_val_if_fail (PW_IS_PIPELINE (pipeline), NULL);
   g_return_val_if_fail (pipeline_path != NULL, NULL);
 
+  /* Sessions (with secrets) of runs killed before: removed now. */
+  _pw_session_base_dir ();
+
   self = g_object_new (PW_TYPE_EXECUTOR, NULL);
   self->pipeline = g_object_ref (pipeline);
   self->profile = profile != NULL ? g_object_ref (profile) : pw_local_profile_new ();

@@ -79,6 +79,9 @@ typedef struct
   PwLocalProfile     *profile;
   GCancellable       *cancellable;
   PwBuildspec        *spec;
+  /* What CodeBuild's container is: every command runs in it, and what
+   * they leave running ends with it. NULL when none could be made. */
+  PwContainer        *container;
 
   /* Copied from the job on the main thread, for the worker threads */
   char               *project;
@@ -188,6 +191,7 @@ build_free (gpointer data)
   g_clear_object (&build->profile);
   g_clear_object (&build->cancellable);
   g_clear_pointer (&build->spec, pw_buildspec_unref);
+  g_clear_pointer (&build->container, _pw_container_unref);
   g_free (build->project);
   g_free (build->work_dir);
   g_free (build->src_dir);
@@ -633,70 +637,14 @@ restore_cache (Build        *build,
     note (build, "Restored the cache from %s", zip);
 }
 
-/* The shell session's files (runner, env.sh with the build's secrets,
- * vars.sh, one file per command) live in memory when the system has a
- * tmpfs for it: secrets never reach the disk, and the files made and
- * removed for every command cost no inode churn on the disk (on ext4
- * without a journal, inodes freed in the last minute slow down every
- * creation in their block group: 1x100 `true` actions took 0.32-0.40 s
- * with these files beside the work folder, 0.24-0.27 s in /dev/shm).
- * Folders are named after our pid, so those of a killed run are found
- * and removed by the next one. */
-#define SESSION_PREFIX "pipewright-session-"
-
-static const char *
-session_base_dir (void)
-{
-  static gsize initialized;
-  static const char *base;
-
-  if (g_once_init_enter (&initialized))
-    {
-      const char *candidates[] = { g_getenv ("XDG_RUNTIME_DIR"), "/dev/shm" };
-
-      for (guint i = 0; i < G_N_ELEMENTS (candidates) && base == NULL; i++)
-        {
-          if (candidates[i] != NULL && g_path_is_absolute (candidates[i]) &&
-              g_file_test (candidates[i], G_FILE_TEST_IS_DIR) && access (candidates[i], W_OK) == 0)
-            base = g_intern_string (candidates[i]);
-        }
-
-      /* Sessions left by runs that were killed. */
-      if (base != NULL)
-        {
-          g_autoptr(GDir) dir = g_dir_open (base, 0, NULL);
-          const char *name;
-
-          while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-            {
-              gint64 pid;
-
-              if (!g_str_has_prefix (name, SESSION_PREFIX))
-                continue;
-              pid = g_ascii_strtoll (name + strlen (SESSION_PREFIX), NULL, 10);
-              if (pid > 0 && pid != getpid () && !_pw_state_pid_alive (pid))
-                {
-                  g_autofree char *path = g_build_filename (base, name, NULL);
-
-                  _pw_state_remove_tree (path);
-                }
-            }
-        }
-
-      g_once_init_leave (&initialized, 1);
-    }
-
-  return base;
-}
-
 static gboolean
 make_session_dir (Build *build)
 {
-  const char *base = session_base_dir ();
+  const char *base = _pw_session_base_dir ();
 
   if (base != NULL)
     {
-      g_autofree char *template = g_strdup_printf ("%s/" SESSION_PREFIX "%d-XXXXXX", base,
+      g_autofree char *template = g_strdup_printf ("%s/" PW_SESSION_PREFIX "%d-XXXXXX", base,
                                                    (int)getpid ());
 
       if (g_mkdtemp_full (template, 0700) != NULL)
@@ -729,6 +677,11 @@ prepare_thread (GTask        *task,
                                build->work_dir, g_strerror (saved_errno));
       return;
     }
+
+  /* The session's env.sh holds the build's secrets: it goes with the
+   * container, also when the runner is killed. */
+  if (build->container != NULL)
+    _pw_container_remove_on_close (build->container, build->state_dir);
 
   if (!extract_inputs (build, build->cancellable, &error))
     {
@@ -2097,8 +2050,8 @@ read_exported_values (Build *build)
  * folder goes, with the secrets in its env.sh. After a stop, only that. */
 /* Processes a command left running in the background (`dockerd &`, a
  * dev server) end with the build, as they do when CodeBuild's container
- * goes. Each command ran in its own process group, whose id the runner
- * wrote down. */
+ * goes. Without a container (none could be made), each command ran in its
+ * own process group, whose id the runner wrote down. */
 static void
 stop_leftover_processes (Build *build)
 {
@@ -2157,7 +2110,7 @@ finalize_thread (GTask        *task,
         save_cache (build, build->cancellable);
     }
 
-  if (build->state_dir != NULL)
+  if (build->state_dir != NULL && build->container == NULL)
     {
       stop_leftover_processes (build);
       _pw_state_remove_tree (build->state_dir);
@@ -2166,12 +2119,11 @@ finalize_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Takes @task over. */
 static void
-finalize_done (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+finish_build (GTask *owned_task)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr(GTask) task = owned_task;
   Build *build = g_task_get_task_data (task);
   const char * const *exported;
   const char *revision = build->primary != NULL ? build->primary->revision : NULL;
@@ -2245,6 +2197,42 @@ finalize_done (GObject      *object,
   pw_action_job_set_summary (build->job, "Build succeeded");
   pw_log_printf (build->log, "Build succeeded");
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+container_closed_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Build *build = g_task_get_task_data (task);
+  guint stopped = _pw_container_close_finish (build->container, result);
+
+  if (stopped > 0)
+    note (build, "Stopped %u process%s left running in the background, as the end of "
+          "CodeBuild's container would", stopped, stopped == 1 ? "" : "es");
+  /* The keeper removed it; unless it could not. */
+  if (build->state_dir != NULL)
+    _pw_state_remove_tree (build->state_dir);
+
+  finish_build (g_steal_pointer (&task));
+}
+
+/* The artifacts are uploaded while the container still runs, as in
+ * CodeBuild; then the container closes, and the build ends once nothing
+ * of it runs any more. */
+static void
+finalize_done (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Build *build = g_task_get_task_data (task);
+
+  if (build->container != NULL)
+    _pw_container_close_async (build->container, container_closed_cb, g_steal_pointer (&task));
+  else
+    finish_build (g_steal_pointer (&task));
 }
 
 static void
@@ -2777,8 +2765,8 @@ run_next_command (GTask *task)
   argv[3] = path;
   argv[4] = NULL;
 
-  pw_command_run_async (argv, cwd, empty_environment, NULL, build->log, remaining,
-                        build->cancellable, command_done_cb, g_object_ref (task));
+  _pw_command_run_in_async (build->container, argv, cwd, empty_environment, NULL, build->log,
+                            remaining, build->cancellable, command_done_cb, g_object_ref (task));
 }
 
 static void
@@ -2904,9 +2892,10 @@ finish_phases (GTask *task)
   argv[3] = path;
   argv[4] = NULL;
 
-  pw_command_run_async (argv, build->fresh_shell_per_command ? build->src_dir : build->cwd,
-                        empty_environment, NULL, NULL, 60, build->cancellable,
-                        exported_done_cb, g_object_ref (task));
+  _pw_command_run_in_async (build->container, argv,
+                            build->fresh_shell_per_command ? build->src_dir : build->cwd,
+                            empty_environment, NULL, NULL, 60, build->cancellable,
+                            exported_done_cb, g_object_ref (task));
 }
 
 /* Starting ------------------------------------------------------------------------ */
@@ -3121,6 +3110,13 @@ pw_codebuild_provider_run_async (PwProvider          *provider,
     {
       finish_with_error (task, g_steal_pointer (&error));
       return;
+    }
+
+  build->container = _pw_container_new (&error);
+  if (build->container == NULL)
+    {
+      g_warning ("Build %s runs without a container: %s", build->build_id, error->message);
+      g_clear_error (&error);
     }
 
   container_log (build, "Running CodeBuild project %s locally as build %s",

@@ -5,6 +5,7 @@
 # on the run's own output or exit, with a bound.
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -167,6 +168,21 @@ def wait_for_line(proc, text):
             return line
     raise AssertionError(f"the run ended (status {proc.wait(timeout=TIMEOUT)}) before a line with "
                          f"{text!r}:\n{''.join(seen)}{proc.stderr.read()}")
+
+
+def processes_with(text):
+    """The pids whose command line holds @text, found by walking /proc (a
+    build's own pids may be those of its PID namespace)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/cmdline", "rb") as f:
+                    if text.encode() in f.read():
+                        found.append(int(name))
+            except OSError:
+                pass
+    return found
 
 
 def action_event(state, action):
@@ -417,6 +433,60 @@ class Run(unittest.TestCase):
         [record] = p.history()
         logs = cli("logs", record["pipelineExecutionId"], "Checkout", "--state-dir", p.state, check=0)
         self.assertIn("Action Succeeded", logs.stdout)
+
+    def test_sigkilled_runner_leaves_no_process(self):
+        """A SIGKILLed runner takes its build's processes with it, those in
+        the background and in sessions of their own too, and the build's
+        session (env.sh holds its secrets) is gone by the next command."""
+        p = self.project = Project()
+        ready = os.path.join(p.dir, "ready.fifo")
+        os.mkfifo(ready)
+        # Each process says it runs from inside, once it is what it is.
+        child = "python3 -c \"import time; open('%s', 'w').write('%s'); time.sleep(%d)\" >/dev/null 2>&1 &"
+        with open(os.path.join(p.dir, "buildspec.yml"), "w") as f:
+            f.write(textwrap.dedent(f"""\
+                version: 0.2
+                phases:
+                  build:
+                    commands:
+                      - |
+                        {child % (ready, "a", 3121)}
+                      - |
+                        setsid {child % (ready, "b", 3122)}
+                      - echo c > {ready}; sleep 3123
+                artifacts:
+                  files: [buildspec.yml]
+                """))
+        sh(p.dir, "git", "commit", "-q", "-am", "A build that never ends")
+        # Read and write, so the FIFO never reads as ended between writers.
+        fifo = os.open(ready, os.O_RDWR | os.O_NONBLOCK)
+        proc = p.start()
+        try:
+            said = b""
+            while not all(c in said for c in b"abc"):
+                readable, _, _ = select.select([fifo], [], [], TIMEOUT)
+                self.assertEqual(readable, [fifo], f"the build's processes did not all start: {said}")
+                said += os.read(fifo, 100)
+            children = [pid for n in (3121, 3122) for pid in processes_with(f"time.sleep({n})")]
+            self.assertEqual(len(children), 2)
+            pidfds = [os.pidfd_open(pid) for pid in children]
+            base = os.environ.get("XDG_RUNTIME_DIR") or "/dev/shm"
+            sessions = [n for n in os.listdir(base) if n.startswith(f"pipewright-session-{proc.pid}-")]
+            self.assertEqual(len(sessions), 1)
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=TIMEOUT)
+        finally:
+            os.close(fifo)
+            proc.kill()
+            proc.communicate()
+        for fd in pidfds:
+            readable, _, _ = select.select([fd], [], [], 30)
+            self.assertEqual(readable, [fd], "a build process outlived its runner")
+            os.close(fd)
+        for n in (3121, 3122):
+            self.assertEqual(processes_with(f"time.sleep({n})"), [])
+        cli("status", "--state-dir", p.state, check=0)
+        self.assertFalse(os.path.exists(os.path.join(base, sessions[0])))
 
     def test_variables(self):
         p = self.project = Project()

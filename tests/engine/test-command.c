@@ -19,6 +19,8 @@
 
 #include <pw-engine.h>
 
+#include "process-util.h"
+
 typedef struct
 {
   char         *dir;
@@ -309,44 +311,22 @@ test_capture_streams (Fixture       *fixture,
   g_assert_cmpstr (g_ptr_array_index (fixture->lines, 0), ==, "a warning");
 }
 
-static gboolean
-process_gone (pid_t pid)
-{
-  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int)pid);
-  g_autofree char *contents = NULL;
-  const char *state;
-
-  if (kill (pid, 0) != 0 && errno == ESRCH)
-    return TRUE;
-
-  /* A zombie waiting for a reaper that is not us is gone enough. */
-  if (!g_file_get_contents (stat_path, &contents, NULL, NULL))
-    return TRUE;
-  state = strrchr (contents, ')');
-
-  return state != NULL && state[1] == ' ' && state[2] == 'Z';
-}
-
 static void
 test_timeout_kills_group (Fixture       *fixture,
                           gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
+  const char * const background[] = { "sleep", "9101", NULL };
   int status = -1;
-  pid_t background;
 
-  g_assert_false (sh (fixture, "sleep 100 & echo $!; sleep 100", 1, &status, &error));
+  g_assert_false (sh (fixture, "sleep 9101 & echo started; sleep 100", 1, &status, &error));
   g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_TIMEOUT);
 
   /* SIGTERM did it: well before the 5 s grace and the sleeps' 100 s. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
   g_assert_cmpint (status, ==, 128 + SIGTERM);
-
-  g_assert_cmpuint (fixture->lines->len, >=, 1);
-  background = atoi (g_ptr_array_index (fixture->lines, 0));
-  g_assert_cmpint (background, >, 1);
-  g_assert_true (process_gone (background));
+  g_assert_cmpuint (count_processes (background), ==, 0);
 }
 
 static void
@@ -440,22 +420,39 @@ test_background_holds_output (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *tail = NULL;
+  const char * const background[] = { "sleep", "9102", NULL };
+  const char * const detached[] = { "sleep", "9103", NULL };
   int status = -1;
-  pid_t background;
 
-  /* The shell exits at once; its background job keeps the pipe open.
-   * The command still ended in time: a timeout shorter than the wait for
-   * that output does not turn it into a failure. */
-  g_assert_true (sh (fixture, "sleep 60 & echo $!; exit 4", 1, &status, &error));
+  /* The shell exits at once; its background jobs keep the pipe open, one
+   * of them in a session of its own. The command ends with its container,
+   * which kills them both: the output ends, and a timeout shorter than
+   * they would run does not turn it into a failure. */
+  g_assert_true (sh (fixture, "sleep 9102 & setsid sleep 9103 & echo started; exit 4", 1,
+                     &status, &error));
   g_assert_no_error (error);
   g_assert_cmpint (status, ==, 4);
 
   tail = pw_log_dup_tail (fixture->log, 1);
-  g_assert_nonnull (strstr (tail, "still hold its output"));
+  g_assert_nonnull (strstr (tail, "Stopped 2 processes the command left running"));
+  g_assert_cmpuint (count_processes (background), ==, 0);
+  g_assert_cmpuint (count_processes (detached), ==, 0);
+}
 
-  background = atoi (g_ptr_array_index (fixture->lines, 0));
-  g_assert_cmpint (background, >, 1);
-  kill (background, SIGKILL);
+/* In a container's PID namespace, /proc is the namespace's: the pids a
+ * command sees ($$, $!, `ps`) name the same processes there. */
+static void
+test_proc_agrees (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_assert_true (sh (fixture, "tr '\\0' ' ' < /proc/$$/cmdline; echo", 0, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (fixture->lines->len, ==, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (fixture->lines, 0), "sh -c tr "));
 }
 
 static void
@@ -671,6 +668,7 @@ main (int   argc,
   ADD ("/engine/command/large-output", test_large_output);
   ADD ("/engine/command/endless-line", test_endless_line);
   ADD ("/engine/command/background-holds-output", test_background_holds_output);
+  ADD ("/engine/command/proc-agrees", test_proc_agrees);
   ADD ("/engine/command/no-log", test_no_log);
   ADD ("/engine/command/parallel-share-log", test_parallel_share_log);
   ADD ("/engine/command/output-limit-stops", test_output_limit_stops);

@@ -47,6 +47,9 @@ typedef struct
   gboolean    auto_decide;
 } RunContext;
 
+/* run_as_client(): the runner left without our request; we run it. */
+#define CLIENT_BECOME_RUNNER (-1)
+
 /* Trigger detail of an execution another `run` asks the runner for. */
 #define CLIENT_TRIGGER_PREFIX "pipewright-cli (pid "
 
@@ -403,6 +406,12 @@ drive (PwExecutor *executor,
   else
     ctx.status = g_strdup (pw_executor_get_status (executor, execution_id));
 
+  /* Leaving: no more requests, but an execution a request started just
+   * now (in the loop's last turn) runs to its end first. */
+  pw_executor_stop_serving (executor);
+  while (pw_executor_is_busy (executor))
+    g_main_loop_run (ctx.loop);
+
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_signal_handler_disconnect (executor, event_id);
@@ -515,10 +524,40 @@ client_events_changed_cb (GFileMonitor      *monitor,
     client_read_events (client);
 }
 
+/* What the thread waiting for the runner's end shares with the main
+ * thread: it may end after run_as_client() returned, and then finds no
+ * client (set and cleared on the main thread only). */
+typedef struct
+{
+  gatomicrefcount  ref_count;
+  char            *state_dir;
+  Client          *client;
+} RunnerWatch;
+
+static RunnerWatch *
+runner_watch_ref (RunnerWatch *watch)
+{
+  g_atomic_ref_count_inc (&watch->ref_count);
+  return watch;
+}
+
+static void
+runner_watch_unref (RunnerWatch *watch)
+{
+  if (!g_atomic_ref_count_dec (&watch->ref_count))
+    return;
+  g_free (watch->state_dir);
+  g_free (watch);
+}
+
 static gboolean
 client_runner_gone_cb (gpointer data)
 {
-  Client *client = data;
+  RunnerWatch *watch = data;
+  Client *client = watch->client;
+
+  if (client == NULL)
+    return G_SOURCE_REMOVE;
 
   /* Its last events may have landed with its end. */
   client_read_events (client);
@@ -538,10 +577,11 @@ client_runner_gone_cb (gpointer data)
 static gpointer
 client_wait_thread (gpointer data)
 {
-  Client *client = data;
+  RunnerWatch *watch = data;
 
-  pw_state_wait_for_runner (client->run.state_dir);
-  g_idle_add (client_runner_gone_cb, client);
+  pw_state_wait_for_runner (watch->state_dir);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, client_runner_gone_cb, watch,
+                   (GDestroyNotify)runner_watch_unref);
 
   return NULL;
 }
@@ -611,6 +651,7 @@ run_as_client (const char *state_dir,
   g_autofree char *by = g_strdup_printf (CLIENT_TRIGGER_PREFIX "%d)", (int)getpid ());
   g_autoptr(JsonNode) record = NULL;
   Client client = { { 0 } };
+  RunnerWatch *watch;
   guint sigint, sigterm;
   int status;
 
@@ -640,8 +681,14 @@ run_as_client (const char *state_dir,
 
   if (!pw_state_send_request_full (state_dir, request, 30000, &reply, &error))
     {
-      pw_cli_print_error ("%s", error->message);
-      status = EXIT_USAGE;
+      /* Nobody runs it any more and our request was not taken: run it. */
+      if (g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT))
+        status = CLIENT_BECOME_RUNNER;
+      else
+        {
+          pw_cli_print_error ("%s", error->message);
+          status = EXIT_USAGE;
+        }
       goto out;
     }
 
@@ -654,7 +701,11 @@ run_as_client (const char *state_dir,
 
   if (monitor != NULL)
     g_signal_connect (monitor, "changed", G_CALLBACK (client_events_changed_cb), &client);
-  g_thread_unref (g_thread_new ("pw-runner-wait", client_wait_thread, &client));
+  watch = g_new0 (RunnerWatch, 1);
+  g_atomic_ref_count_init (&watch->ref_count);
+  watch->state_dir = g_strdup (state_dir);
+  watch->client = &client;
+  g_thread_unref (g_thread_new ("pw-runner-wait", client_wait_thread, runner_watch_ref (watch)));
   sigint = g_unix_signal_add (SIGINT, client_interrupt_cb, &client);
   sigterm = g_unix_signal_add (SIGTERM, client_interrupt_cb, &client);
 
@@ -666,6 +717,8 @@ run_as_client (const char *state_dir,
   g_source_remove (sigterm);
   if (monitor != NULL)
     g_signal_handlers_disconnect_by_data (monitor, &client);
+  watch->client = NULL;
+  runner_watch_unref (watch);
 
   record = pw_state_load_execution (state_dir, client.run.execution_id, NULL);
   if (!json)
@@ -754,14 +807,23 @@ pw_cli_run (int    argc,
       return EXIT_USAGE;
     }
 
-  executor = pw_executor_new (pipeline, argv[1], state_dir, profile, &error);
-  if (executor == NULL && g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_BUSY))
+  /* One process runs the pipeline; the others hand it their start. When
+   * it leaves without taking ours, one of us becomes the runner. */
+  for (;;)
     {
-      g_autofree char *dir = state_dir != NULL ? g_strdup (state_dir)
-                                               : pw_state_default_dir (argv[1]);
+      g_autofree char *dir = NULL;
+      int status;
 
-      return run_as_client (dir, pipeline, variables, revisions,
-                            auto_approve ? "approve" : reject ? "reject" : "wait", stage, json);
+      executor = pw_executor_new (pipeline, argv[1], state_dir, profile, &error);
+      if (executor != NULL || !g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_BUSY))
+        break;
+      g_clear_error (&error);
+
+      dir = state_dir != NULL ? g_strdup (state_dir) : pw_state_default_dir (argv[1]);
+      status = run_as_client (dir, pipeline, variables, revisions,
+                              auto_approve ? "approve" : reject ? "reject" : "wait", stage, json);
+      if (status != CLIENT_BECOME_RUNNER)
+        return status;
     }
   if (executor == NULL)
     {
@@ -1250,6 +1312,43 @@ pw_cli_logs (int    argc,
   return EXIT_OK;
 }
 
+/* Why @stage/@action of an execution no process runs is not waiting for
+ * approval, from its record; NULL when the record does not say. */
+static char *
+explain_not_waiting (const char *state_dir,
+                     const char *execution,
+                     const char *stage,
+                     const char *action)
+{
+  g_autoptr(JsonNode) record = pw_state_load_execution (state_dir, execution, NULL);
+  JsonArray *actions;
+
+  if (record == NULL || !JSON_NODE_HOLDS_OBJECT (record) ||
+      (actions = json_object_get_array_member (json_node_get_object (record), "actions")) == NULL)
+    return NULL;
+
+  for (guint i = json_array_get_length (actions); i > 0; i--)
+    {
+      JsonNode *element = json_array_get_element (actions, i - 1);
+      JsonObject *a = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      const char *status, *summary;
+
+      if (a == NULL ||
+          g_strcmp0 (json_object_get_string_member_with_default (a, "stageName", NULL), stage) != 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (a, "actionName", NULL), action) != 0)
+        continue;
+
+      status = json_object_get_string_member_with_default (a, "status", "?");
+      summary = json_object_get_string_member_with_default (a, "summary", NULL);
+      return summary != NULL
+        ? g_strdup_printf ("%s/%s is not waiting for approval (it is %s: %s)", stage, action,
+                           status, summary)
+        : g_strdup_printf ("%s/%s is not waiting for approval (it is %s)", stage, action, status);
+    }
+
+  return NULL;
+}
+
 static int
 send_request (const char *op,
               const char *state_opt,
@@ -1279,7 +1378,16 @@ send_request (const char *op,
 
   if (!pw_state_send_request (state_dir, request, 30000, &error))
     {
-      pw_cli_print_error ("%s", error->message);
+      g_autofree char *why = NULL;
+
+      /* No runner: the execution ended (the approval timed out, or was
+       * decided); its record says how, which is the answer. */
+      if (g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT) &&
+          stage != NULL && action != NULL &&
+          (why = explain_not_waiting (state_dir, execution, stage, action)) != NULL)
+        pw_cli_print_error ("%s", why);
+      else
+        pw_cli_print_error ("%s", error->message);
       return EXIT_FINDINGS;
     }
 
@@ -1416,6 +1524,7 @@ pw_cli_retry (int    argc,
       if (pw_state_send_request (state_dir, request, 30000, &error))
         return EXIT_OK;
       if (!g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND) &&
+          !g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT) &&
           strstr (error->message, "is running here") == NULL)
         {
           pw_cli_print_error ("%s", error->message);
@@ -1789,6 +1898,9 @@ pw_cli_watch (int    argc,
     g_main_loop_run (loop);
   }
 
+  /* Interrupted: what is running stops with us, but requests sent from
+   * now on are left for whoever runs the pipeline next. */
+  pw_executor_stop_serving (watch.executor);
   g_clear_object (&watch.executor);
   return EXIT_OK;
 }

@@ -127,6 +127,9 @@ struct _PwExecutor
   gboolean        *disabled;        /* per stage: inbound transition disabled */
   char           **disabled_reason;
   GFileMonitor    *control_monitor;
+  /* pw_executor_stop_serving() was called: requests stay for whoever
+   * runs the state folder next. */
+  gboolean         leaving;
   PwApprovalMode   approval_mode;
   int              last_stage;
   guint            n_stages;
@@ -3162,9 +3165,16 @@ pw_executor_decide (PwExecutor  *self,
 
       if (!run->running || run->token == NULL || run->job == NULL)
         {
-          g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
-                       "%s/%s is not waiting for approval (it is %s)", stage_name_, action_name,
-                       run->status);
+          /* Say why: an approve that comes just after the approval timed
+           * out must read "timed out". */
+          if (run->summary != NULL)
+            g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                         "%s/%s is not waiting for approval (it is %s: %s)", stage_name_,
+                         action_name, run->status, run->summary);
+          else
+            g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                         "%s/%s is not waiting for approval (it is %s)", stage_name_,
+                         action_name, run->status);
           return FALSE;
         }
 
@@ -3280,9 +3290,11 @@ handle_request (PwExecutor *self,
   const char *op, *id, *execution_id, *stage, *action, *summary, *by;
   gboolean ok = FALSE;
 
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (self->leaving || node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return;
-  g_unlink (path);
+  /* Taken: a sender whose runner leaves finds it gone and knows. */
+  if (g_unlink (path) != 0)
+    return;
 
   request = json_node_get_object (node);
   op = json_object_get_string_member_with_default (request, "op", "");
@@ -3353,6 +3365,24 @@ control_changed_cb (GFileMonitor      *monitor,
     handle_request (self, path);
 }
 
+/* Requests written before we watched: a sender sees the runner as soon
+ * as it holds the lock, before it serves. */
+static void
+serve_waiting_requests (PwExecutor *self,
+                        const char *control)
+{
+  g_autoptr(GDir) dir = g_dir_open (control, 0, NULL);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".request.json"))
+      g_ptr_array_add (paths, g_build_filename (control, name, NULL));
+
+  for (guint i = 0; i < paths->len; i++)
+    handle_request (self, g_ptr_array_index (paths, i));
+}
+
 gboolean
 pw_executor_serve_requests (PwExecutor  *self,
                             GError     **error)
@@ -3373,7 +3403,28 @@ pw_executor_serve_requests (PwExecutor  *self,
     return FALSE;
 
   g_signal_connect_object (self->control_monitor, "changed", G_CALLBACK (control_changed_cb), self, 0);
+  serve_waiting_requests (self, control);
   return TRUE;
+}
+
+/**
+ * pw_executor_stop_serving:
+ * @self: a #PwExecutor
+ *
+ * Takes no more requests: call it when the process is about to end,
+ * then let it end only while pw_executor_is_busy() is %FALSE (a request
+ * taken just before may have started an execution). A request left
+ * untaken is found by its sender once this process has ended, and the
+ * sender then runs the state folder itself: nothing sent is lost.
+ */
+void
+pw_executor_stop_serving (PwExecutor *self)
+{
+  g_return_if_fail (PW_IS_EXECUTOR (self));
+
+  self->leaving = TRUE;
+  if (self->control_monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->control_monitor, self);
 }
 
 gboolean

@@ -96,6 +96,7 @@ gboolean    pw_executor_set_transition   (PwExecutor      *self,
  * the state folder (see pw_state_send_request). */
 gboolean    pw_executor_serve_requests   (PwExecutor      *self,
                                           GError         **error);
+void        pw_executor_stop_serving     (PwExecutor      *self);
 gboolean    pw_executor_is_busy          (PwExecutor      *self);
 /* (transfer full) (nullable): the execution's record as stored */
 JsonNode   *pw_executor_dup_execution    (PwExecutor      *self,

@@ -459,11 +459,71 @@ pw_state_prune_work (const char * const *paths)
 
 typedef struct
 {
-  GMainLoop *loop;
-  char      *reply_path;
-  JsonNode  *reply;
-  gboolean   timed_out;
+  gatomicrefcount  ref_count;
+  GMainLoop       *loop;
+  char            *state_dir;
+  char            *reply_path;
+  JsonNode        *reply;
+  gboolean         timed_out;
+  /* Set by the thread once the runner is gone (it held the lock). */
+  gboolean         runner_gone;
+  /* Set when the request is over: the thread then tells nobody. */
+  GMutex           lock;
+  gboolean         abandoned;
 } RequestWait;
+
+static RequestWait *
+request_wait_ref (RequestWait *wait)
+{
+  g_atomic_ref_count_inc (&wait->ref_count);
+  return wait;
+}
+
+static void
+request_wait_unref (RequestWait *wait)
+{
+  if (!g_atomic_ref_count_dec (&wait->ref_count))
+    return;
+  g_clear_pointer (&wait->loop, g_main_loop_unref);
+  g_clear_pointer (&wait->reply, json_node_unref);
+  g_mutex_clear (&wait->lock);
+  g_free (wait->state_dir);
+  g_free (wait->reply_path);
+  g_free (wait);
+}
+
+static gboolean
+runner_gone_cb (gpointer data)
+{
+  RequestWait *wait = data;
+
+  wait->runner_gone = TRUE;
+  g_main_loop_quit (wait->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Blocks until the runner is gone, however it ends (the kernel drops
+ * its lock), then tells the waiting request. The lock is taken only for
+ * that moment: whoever runs next takes it for good. */
+static gpointer
+runner_watch_thread (gpointer data)
+{
+  RequestWait *wait = data;
+  int fd = _pw_state_lock_runner (wait->state_dir, TRUE);
+
+  if (fd >= 0)
+    g_close (fd, NULL);
+
+  g_mutex_lock (&wait->lock);
+  if (!wait->abandoned)
+    g_main_context_invoke_full (g_main_loop_get_context (wait->loop), G_PRIORITY_DEFAULT,
+                                runner_gone_cb, request_wait_ref (wait),
+                                (GDestroyNotify)request_wait_unref);
+  g_mutex_unlock (&wait->lock);
+  request_wait_unref (wait);
+
+  return NULL;
+}
 
 static void
 reply_changed_cb (GFileMonitor      *monitor,
@@ -526,19 +586,23 @@ pw_state_send_request_full (const char  *state_dir,
   g_autoptr(GFileMonitor) monitor = NULL;
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(JsonNode) node = NULL;
-  RequestWait wait = { 0 };
+  RequestWait *wait = g_new0 (RequestWait, 1);
   GSource *timeout;
   gboolean ok = FALSE;
   gint64 runner;
+
+  g_atomic_ref_count_init (&wait->ref_count);
+  g_mutex_init (&wait->lock);
 
   /* Only a live runner can answer. */
   {
     runner = pw_state_runner_pid (state_dir);
     if (!pw_state_runner_alive (state_dir))
       {
-        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT,
                      "No pipewright-cli run is running this pipeline (state folder %s); "
                      "only a running execution can be approved, stopped or retried", state_dir);
+        request_wait_unref (wait);
         return FALSE;
       }
   }
@@ -546,6 +610,7 @@ pw_state_send_request_full (const char  *state_dir,
   if (g_mkdir_with_parents (control, 0755) != 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot create %s", control);
+      request_wait_unref (wait);
       return FALSE;
     }
 
@@ -556,53 +621,86 @@ pw_state_send_request_full (const char  *state_dir,
   if (monitor == NULL)
     goto out;
 
-  wait.loop = g_main_loop_new (context, FALSE);
-  wait.reply_path = g_build_filename (control, reply_name, NULL);
-  g_signal_connect (monitor, "changed", G_CALLBACK (reply_changed_cb), &wait);
+  wait->loop = g_main_loop_new (context, FALSE);
+  wait->state_dir = g_strdup (state_dir);
+  wait->reply_path = g_build_filename (control, reply_name, NULL);
+  g_signal_connect (monitor, "changed", G_CALLBACK (reply_changed_cb), wait);
 
   json_object_set_string_member (request, "id", uuid);
   node = json_node_init_object (json_node_alloc (), request);
   if (!_pw_state_write_json (path, node, error))
     goto out;
 
+  /* A runner that is leaving takes no more requests: it may end without
+   * answering, and then this one is ours to run or to report. */
+  g_thread_unref (g_thread_new ("pw-runner-watch", runner_watch_thread,
+                                request_wait_ref (wait)));
+
   timeout = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (timeout, request_timeout_cb, &wait, NULL);
+  g_source_set_callback (timeout, request_timeout_cb, wait, NULL);
   g_source_attach (timeout, context);
 
   /* The reply may have landed between writing and watching. */
-  if (g_file_test (wait.reply_path, G_FILE_TEST_EXISTS))
-    wait.reply = _pw_state_read_json (wait.reply_path, NULL);
-  if (wait.reply == NULL)
-    g_main_loop_run (wait.loop);
+  if (g_file_test (wait->reply_path, G_FILE_TEST_EXISTS))
+    wait->reply = _pw_state_read_json (wait->reply_path, NULL);
+  if (wait->reply == NULL)
+    g_main_loop_run (wait->loop);
 
   g_source_destroy (timeout);
   g_source_unref (timeout);
 
-  if (wait.reply == NULL)
+  /* It may have answered just before it ended. */
+  if (wait->reply == NULL && g_file_test (wait->reply_path, G_FILE_TEST_EXISTS))
+    wait->reply = _pw_state_read_json (wait->reply_path, NULL);
+
+  if (wait->reply == NULL)
     {
-      g_unlink (path);
-      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
-                   "The running pipewright-cli (pid %" G_GINT64_FORMAT ") did not answer", runner);
+      /* The request is still there when no runner took it (a runner
+       * removes it before it acts on it). */
+      gboolean untaken = g_unlink (path) == 0;
+
+      if (wait->runner_gone && untaken)
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT,
+                     "The pipewright-cli that ran this pipeline ended without taking the "
+                     "request");
+      else if (wait->runner_gone)
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "The pipewright-cli that ran this pipeline ended while it handled the "
+                     "request");
+      else if (runner > 0)
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "The running pipewright-cli (pid %" G_GINT64_FORMAT ") did not answer "
+                     "in %u s", runner, timeout_ms / 1000);
+      else
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "The running pipewright-cli did not answer in %u s", timeout_ms / 1000);
       goto out;
     }
 
-  g_unlink (wait.reply_path);
-  if (json_object_get_boolean_member_with_default (json_node_get_object (wait.reply), "ok", FALSE))
+  g_unlink (wait->reply_path);
+  if (json_object_get_boolean_member_with_default (json_node_get_object (wait->reply), "ok", FALSE))
     {
       ok = TRUE;
       if (reply != NULL)
-        *reply = json_node_ref (wait.reply);
+        *reply = json_node_ref (wait->reply);
     }
   else
     g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE, "%s",
-                 json_object_get_string_member_with_default (json_node_get_object (wait.reply),
+                 json_object_get_string_member_with_default (json_node_get_object (wait->reply),
                                                               "error", "refused"));
 
 out:
+  if (monitor != NULL)
+    g_signal_handlers_disconnect_by_data (monitor, wait);
+  /* The thread may still wait for the runner: it tells nobody from now
+   * on, and what it told already is dispatched here. */
+  g_mutex_lock (&wait->lock);
+  wait->abandoned = TRUE;
+  g_mutex_unlock (&wait->lock);
+  while (g_main_context_iteration (context, FALSE))
+    ;
   g_main_context_pop_thread_default (context);
-  g_clear_pointer (&wait.loop, g_main_loop_unref);
-  g_clear_pointer (&wait.reply, json_node_unref);
-  g_free (wait.reply_path);
+  request_wait_unref (wait);
   return ok;
 }
 

@@ -382,6 +382,53 @@ class Run(unittest.TestCase):
         [record] = p.history()
         self.assertEqual(record["status"], "Succeeded")
 
+    def test_simultaneous_runs_all_start(self):
+        """Four `run`s of a PARALLEL pipeline started at the same instant,
+        again and again: each one gets its execution, whichever of them
+        becomes the runner and however the runner hands over."""
+        d = tempfile.mkdtemp(prefix="pw-exec-")
+        self.addCleanup(shutil.rmtree, d)
+        with open(os.path.join(d, "pipeline.yml"), "w") as f:
+            f.write(textwrap.dedent("""\
+                pipeline:
+                  name: simultaneous
+                  roleArn: arn:aws:iam::111122223333:role/demo
+                  pipelineType: V2
+                  executionMode: PARALLEL
+                  artifactStore: {type: S3, location: demo-bucket}
+                  stages:
+                    - name: Source
+                      actions:
+                        - name: Drop
+                          actionTypeId: {category: Source, owner: AWS, provider: S3, version: "1"}
+                          configuration: {S3Bucket: drop, S3ObjectKey: app, PollForSourceChanges: "false"}
+                          outputArtifacts: [{name: Src}]
+                    - name: Release
+                      actions:
+                        - name: Approve
+                          actionTypeId: {category: Approval, owner: AWS, provider: Manual, version: "1"}
+                """))
+        os.makedirs(os.path.join(d, "drop", "app"))
+        with open(os.path.join(d, "drop", "app", "index.html"), "w") as f:
+            f.write("hello\n")
+        with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+            f.write("s3:\n  drop: ./drop\n")
+        pipeline = os.path.join(d, "pipeline.yml")
+        rounds, width = 10, 4
+        for r in range(rounds):
+            # Within a millisecond of each other; each takes longer than
+            # that to reach the state folder.
+            procs = [subprocess.Popen([CLI, "run", "--auto-approve", pipeline], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True)
+                     for _ in range(width)]
+            for proc in procs:
+                out, err = proc.communicate(timeout=TIMEOUT)
+                self.assertEqual(proc.returncode, 0, f"round {r}: {out}{err}")
+        history = json.loads(cli("history", "--json", "-n", "0", "--state-dir",
+                                 os.path.join(d, ".pipewright"), check=0).stdout)
+        self.assertEqual(len(history), rounds * width)
+        self.assertEqual({h["status"] for h in history}, {"Succeeded"})
+
     def test_rejection_fails(self):
         p = self.project = Project(extra=APPROVAL)
         run = cli("run", p.pipeline, "--reject-approvals", check=1)
@@ -389,6 +436,11 @@ class Run(unittest.TestCase):
         [record] = p.history()
         self.assertFalse(os.path.exists(os.path.join(p.dir, "site")))
         self.assertEqual([a["status"] for a in record["actions"] if a["actionName"] == "Approve"], ["Failed"])
+        # An approve too late says what became of the approval (as one
+        # after it timed out says it timed out), not that nobody answered.
+        late = cli("approve", record["pipelineExecutionId"], "Release", "Approve", "--state-dir", p.state,
+                   check=1)
+        self.assertIn("Release/Approve is not waiting for approval (it is Failed: ", late.stderr)
 
     def test_stop_and_abandon_from_another_process(self):
         p = self.project = Project()

@@ -349,6 +349,18 @@ cmd_validate (int    argc,
           for (guint d = 0; d < found->len; d++)
             g_ptr_array_add (diagnostics, g_object_ref (g_ptr_array_index (found, d)));
 
+#ifdef PW_HAVE_ENGINE
+          /* And what a local run would read beside it: its buildspecs. */
+          {
+            g_autoptr(PwLocalProfile) profile = pw_local_profile_load_beside (argv[i], NULL);
+            g_autoptr(GPtrArray) local = profile != NULL
+              ? pw_codebuild_check_pipeline (pipeline, argv[i], profile) : NULL;
+
+            for (guint d = 0; local != NULL && d < local->len; d++)
+              g_ptr_array_add (diagnostics, g_object_ref (g_ptr_array_index (local, d)));
+          }
+#endif
+
           keep (g_steal_pointer (&pipeline));
 
           if (ids[k] == NULL)

@@ -10,6 +10,7 @@
 #include "pw-engine.h"
 #include "pw-container.h"
 #include "pw-fs.h"
+#include "pw-secrets.h"
 
 G_BEGIN_DECLS
 

@@ -109,6 +109,9 @@ struct _Execution
   int         success_checked;      /* stage index + 1 whose onSuccess passed */
   char       *execution_type;       /* STANDARD or ROLLBACK */
   char       *rollback_target;
+  /* Every value one of its actions knows as a secret: masked in all its
+   * logs (which share the set), records and events. */
+  PwSecrets  *secrets;
 };
 
 struct _PwExecutor
@@ -241,6 +244,7 @@ execution_free (gpointer data)
   Execution *execution = data;
 
   g_clear_handle_id (&execution->save_id, g_source_remove);
+  g_clear_pointer (&execution->secrets, _pw_secrets_unref);
   g_free (execution->execution_type);
   g_free (execution->rollback_target);
   g_free (execution->id);
@@ -516,7 +520,11 @@ write_record (Execution *execution,
   gint64 ended;
 
   g_clear_handle_id (&execution->save_id, g_source_remove);
-  node = execution_to_json (execution);
+  {
+    g_autoptr(JsonNode) unmasked = execution_to_json (execution);
+
+    node = _pw_secrets_mask_node (execution->secrets, unmasked);
+  }
   if (!_pw_state_write_json_full (path, node, durable, &error))
     g_warning ("Could not save execution %s: %s", execution->id, error->message);
 
@@ -749,7 +757,11 @@ emit_event (Execution  *execution,
   json_builder_end_object (b);
   json_builder_end_object (b);
 
-  node = json_builder_get_root (b);
+  {
+    g_autoptr(JsonNode) unmasked = json_builder_get_root (b);
+
+    node = _pw_secrets_mask_node (execution->secrets, unmasked);
+  }
 
   /* One write per event with O_APPEND: concurrent runners never interleave
    * inside a line, and a killed run leaves whole lines only. */
@@ -1454,6 +1466,8 @@ evaluate_conditions (Execution      *execution,
     g_mkdir_with_parents (dir, 0755);
   }
   cond->log = pw_log_new (path, NULL);
+  if (cond->log != NULL)
+    _pw_log_share_secrets (cond->log, execution->secrets);
   conditions_step (cond);
 }
 
@@ -1628,6 +1642,7 @@ execution_new (PwExecutor *self)
   Execution *execution = g_new0 (Execution, 1);
 
   execution->executor = self;
+  execution->secrets = _pw_secrets_new ();
   execution->pipeline_variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   execution->source_revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   execution->namespaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -1916,6 +1931,7 @@ start_action (Execution *execution,
       action_done (execution, run, FALSE, error);
       return;
     }
+  _pw_log_share_secrets (log, execution->secrets);
   pw_log_set_limit (log, pw_local_profile_get_log_size (self->profile));
   pw_log_set_output_limit (log, pw_local_profile_get_output_size (self->profile));
   /* Forwarded only when somebody listens (connect before starting): a
@@ -3453,12 +3469,20 @@ pw_executor_dup_execution (PwExecutor *self,
                            const char *execution_id)
 {
   Execution *execution;
+  JsonNode *node;
 
   g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
   g_return_val_if_fail (execution_id != NULL, NULL);
 
   execution = lookup (self, execution_id, NULL);
-  return execution != NULL ? execution_to_json (execution) : NULL;
+  if (execution == NULL)
+    return NULL;
+  {
+    g_autoptr(JsonNode) unmasked = execution_to_json (execution);
+
+    node = _pw_secrets_mask_node (execution->secrets, unmasked);
+  }
+  return node;
 }
 
 const char *

@@ -2186,10 +2186,18 @@ finish_build (GTask *owned_task)
                        "not exported", exported[i]);
       else
         {
-          if (g_hash_table_contains (build->buildspec_secret_names, exported[i]))
-            container_log (build, "Exported variable %s holds a value from the buildspec's "
-                           "%s: CodeBuild exports it, and it shows in the pipeline's variables",
-                           exported[i], "parameter-store or secrets-manager");
+          /* Once, loudly: the value flows on in clear text, as it does
+           * in CodeBuild, whose documentation warns against it. */
+          if (g_hash_table_contains (build->buildspec_secret_names, exported[i]) ||
+              _pw_log_reveals_secret (build->log, value))
+            container_log (build, "WARNING: exported variable %s holds a secret (%s). "
+                           "CodeBuild exports it in clear text to every action that uses it, "
+                           "and its documentation warns against exporting secrets; Pipewright "
+                           "masks it as *** in every log, record and event of the execution, "
+                           "but not where the pipeline sends it", exported[i],
+                           g_hash_table_contains (build->buildspec_secret_names, exported[i])
+                           ? "from the buildspec's parameter-store or secrets-manager"
+                           : "its value holds one the build read as a secret");
           pw_action_job_set_output_variable (build->job, exported[i], value);
         }
     }
@@ -3154,6 +3162,116 @@ pw_codebuild_provider_class_init (PwCodebuildProviderClass *klass)
 static void
 pw_codebuild_provider_init (PwCodebuildProvider *self)
 {
+}
+
+/* The buildspec a local run of @project would read, as load_buildspec()
+ * finds it with the repository beside the pipeline as primary source (a
+ * git source's default); NULL when there is none to read. */
+static PwBuildspec *
+load_local_buildspec (PwLocalProfile *profile,
+                      const char     *pipeline_dir,
+                      const char     *project)
+{
+  const char *value = pw_local_profile_get_string (profile, "codebuild", project, "buildspec");
+  g_autofree char *path = NULL;
+
+  if (value != NULL && strchr (value, '\n') != NULL)
+    return pw_buildspec_parse (value, -1, "inline-buildspec.yml", NULL);
+
+  if (value == NULL)
+    path = g_build_filename (pipeline_dir, "buildspec.yml", NULL);
+  else if (g_path_is_absolute (value))
+    path = g_strdup (value);
+  else
+    {
+      path = g_canonicalize_filename (value, pipeline_dir);
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_free (path);
+          path = pw_local_profile_resolve_path (profile, value);
+        }
+    }
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+
+  return pw_buildspec_load (path, path, NULL);
+}
+
+/**
+ * pw_codebuild_check_pipeline:
+ * @pipeline: a pipeline
+ * @pipeline_path: its file
+ * @profile: its local profile
+ *
+ * What validation alone cannot see: the buildspecs a local run would use.
+ * A buildspec that exports a parameter-store or secrets-manager value
+ * (`exported-variables`) hands the secret on in clear text, as CodeBuild
+ * does and warns against; P41 says so, naming the variable.
+ *
+ * Returns: (transfer full) (element-type PwDiagnostic): warnings
+ */
+GPtrArray *
+pw_codebuild_check_pipeline (PwPipeline     *pipeline,
+                             const char     *pipeline_path,
+                             PwLocalProfile *profile)
+{
+  g_autofree char *dir = NULL;
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (PW_IS_PIPELINE (pipeline), found);
+  g_return_val_if_fail (pipeline_path != NULL, found);
+
+  dir = g_path_get_dirname (pipeline_path);
+
+  for (guint s = 0; s < pw_pipeline_get_n_stages (pipeline); s++)
+    {
+      PwStage *stage = pw_pipeline_get_stage (pipeline, s);
+
+      for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
+        {
+          PwAction *action = pw_stage_get_action (stage, a);
+          const char *project = pw_action_get_configuration_string (action, "ProjectName");
+          g_autoptr(PwBuildspec) spec = NULL;
+          const char * const *exported;
+          GPtrArray *variables;
+
+          if (g_strcmp0 (pw_action_get_provider (action), "CodeBuild") != 0 || project == NULL ||
+              (spec = load_local_buildspec (profile, dir, project)) == NULL)
+            continue;
+
+          exported = pw_buildspec_get_exported_variables (spec);
+          variables = pw_buildspec_get_variables (spec);
+          for (guint i = 0; exported != NULL && exported[i] != NULL; i++)
+            for (guint v = 0; v < variables->len; v++)
+              {
+                PwBuildspecVariable *variable = g_ptr_array_index (variables, v);
+                g_autofree char *path = NULL;
+                g_autofree char *message = NULL;
+                PwDiagnostic *d;
+
+                if (variable->type == PW_BUILDSPEC_VARIABLE_PLAINTEXT ||
+                    !g_str_equal (variable->name, exported[i]))
+                  continue;
+
+                path = g_strdup_printf ("stages[%u].actions[%u]", s, a);
+                message = g_strdup_printf ("the buildspec of %s (project %s) exports %s, a %s "
+                                           "value: CodeBuild hands it in clear text to every "
+                                           "action that uses it, and its documentation warns "
+                                           "against exporting secrets; locally it is masked as "
+                                           "*** in logs, records and events only",
+                                           pw_action_get_name (action), project, variable->name,
+                                           variable->type == PW_BUILDSPEC_VARIABLE_SECRETS_MANAGER
+                                           ? "secrets-manager" : "parameter-store");
+                d = pw_diagnostic_new ("P41", PW_SEVERITY_WARNING, path, message);
+                pw_diagnostic_set_location (d, pw_buildspec_get_filename (spec),
+                                            variable->line, variable->column);
+                g_ptr_array_add (found, d);
+              }
+        }
+    }
+
+  return found;
 }
 
 /**

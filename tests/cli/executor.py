@@ -429,6 +429,84 @@ class Run(unittest.TestCase):
         self.assertEqual(len(history), rounds * width)
         self.assertEqual({h["status"] for h in history}, {"Succeeded"})
 
+    def test_secret_through_exported_variable(self):
+        """A buildspec's secrets-manager value exported as a variable (and
+        one derived from it) reaches an approval's CustomData and a later
+        action, as in CodeBuild; nothing Pipewright writes or prints shows
+        it, and the build log and `validate` say so, naming the variable."""
+        secret = "s3cr3t-Tok3n-9f2"
+        release = APPROVAL.replace('CustomData: "Ship #{BuildVariables.VERSION}?"',
+                                   'CustomData: "Deploy with #{BuildVariables.TOKEN} '
+                                   '(#{BuildVariables.DERIVED})"')
+        release += (
+            "        - name: Use\n"
+            "          runOrder: 2\n"
+            "          actionTypeId: {category: Build, owner: AWS, provider: CodeBuild, version: \"1\"}\n"
+            "          configuration:\n"
+            "            ProjectName: use-build\n"
+            "            EnvironmentVariables: '[{\"name\":\"SEEN\",\"value\":\"#{BuildVariables.TOKEN}\"}]'\n"
+            "          inputArtifacts: [{name: Src}]\n")
+        p = self.project = Project(extra=release)
+        seen = os.path.join(p.dir, "seen.txt")
+        with open(os.path.join(p.dir, "pipewright.local.yml")) as f:
+            profile = f.read()
+        with open(os.path.join(p.dir, "pipewright.local.yml"), "w") as f:
+            f.write(profile.replace("codebuild:\n", textwrap.dedent(f"""\
+                codebuild:
+                  use-build:
+                    buildspec: |
+                      version: 0.2
+                      phases:
+                        build:
+                          commands:
+                            - printf '%s' "$SEEN" > {seen}
+                            - echo "using $SEEN"
+                """)) + f"secrets:\n  app/token: {secret}\n")
+        with open(os.path.join(p.dir, "buildspec.yml")) as f:
+            spec = f.read()
+        spec = spec.replace("env:\n  exported-variables: [VERSION]",
+                            "env:\n  secrets-manager:\n    TOKEN: app/token\n"
+                            "  exported-variables: [VERSION, TOKEN, DERIVED]")
+        spec = spec.replace("      - export VERSION=1.2.3\n",
+                            "      - export VERSION=1.2.3\n      - export DERIVED=\"v-$TOKEN\"\n")
+        with open(os.path.join(p.dir, "buildspec.yml"), "w") as f:
+            f.write(spec)
+        sh(p.dir, "git", "commit", "-q", "-am", "Export a secret")
+
+        check = cli("validate", p.pipeline)
+        self.assertIn("TOKEN", check.stderr)
+        self.assertIn("secrets-manager", check.stderr)
+        self.assertIn("warning", check.stderr)
+
+        run = cli("run", p.pipeline, "--auto-approve", check=0)
+        # It flowed where the pipeline sent it.
+        with open(seen) as f:
+            self.assertEqual(f.read(), secret)
+        [record] = p.history()
+        execution = record["pipelineExecutionId"]
+        approve = [a for a in record["actions"] if a["actionName"] == "Approve"][0]
+        self.assertEqual(approve["resolvedConfiguration"]["CustomData"], "Deploy with *** (v-***)")
+        compile_ = [a for a in record["actions"] if a["actionName"] == "Compile"][0]
+        self.assertEqual(compile_["outputVariables"]["TOKEN"], "***")
+        self.assertEqual(compile_["outputVariables"]["DERIVED"], "v-***")
+        logs = cli("logs", execution, "Build/Compile", "--state-dir", p.state, check=0)
+        self.assertIn("WARNING: exported variable TOKEN holds a secret", logs.stdout)
+        self.assertIn("WARNING: exported variable DERIVED holds a secret", logs.stdout)
+        approval_log = cli("logs", execution, "Release/Approve", "--state-dir", p.state, check=0)
+        self.assertIn("Comment: Deploy with *** (v-***)", approval_log.stdout)
+        use_log = cli("logs", execution, "Release/Use", "--state-dir", p.state, check=0)
+        self.assertIn("using ***", use_log.stdout)
+        shown = [run.stdout, run.stderr, logs.stdout, approval_log.stdout, use_log.stdout,
+                 cli("status", execution, "--state-dir", p.state, check=0).stdout,
+                 cli("history", "--json", "--state-dir", p.state, check=0).stdout]
+        for root, _, files in os.walk(p.state):
+            for name in files:
+                if name.endswith((".json", ".jsonl", ".log")):
+                    with open(os.path.join(root, name), errors="replace") as f:
+                        shown.append(f.read())
+        for text in shown:
+            self.assertNotIn(secret, text)
+
     def test_rejection_fails(self):
         p = self.project = Project(extra=APPROVAL)
         run = cli("run", p.pipeline, "--reject-approvals", check=1)

@@ -893,8 +893,9 @@ test_exported_variables (Fixture       *fixture,
 
   log = read_log (fixture);
   assert_log_has (log, "Exported variable NEVER_SET is not set");
-  assert_log_has (log, "Exported variable DB_PW holds a value from the buildspec's "
-                  "parameter-store or secrets-manager");
+  assert_log_has (log, "WARNING: exported variable DB_PW holds a secret (from the "
+                  "buildspec's parameter-store or secrets-manager). CodeBuild exports it in "
+                  "clear text");
   assert_log_lacks (log, "hunter2-secret");
 }
 

@@ -482,21 +482,33 @@ client_read_events (Client *client)
       line = client->partial->str;
       while (!client->done && (nl = strchr (line, '\n')) != NULL)
         {
-          g_autoptr(JsonParser) parser = json_parser_new ();
+          goffset at = client->offset - client->partial->len + (line - client->partial->str);
+          g_autoptr(JsonNode) root = NULL;
+          JsonNode *detail_node;
           JsonObject *detail;
 
           *nl = '\0';
-          if (json_parser_load_from_data (parser, line, -1, NULL) &&
-              JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) &&
-              (detail = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
-                                                       "detail")) != NULL &&
+          /* A torn line (a full disk cut an append short, before appends
+           * were whole or nothing) is skipped, and said to be. */
+          root = pw_json_parse (line, -1, NULL, NULL);
+          if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+            {
+              fprintf (stderr, "%s: skipped a torn line at byte %" G_GINT64_FORMAT "\n",
+                       client->events_path, (gint64)at);
+              line = nl + 1;
+              continue;
+            }
+          detail_node = json_object_get_member (json_node_get_object (root), "detail");
+          detail = detail_node != NULL && JSON_NODE_HOLDS_OBJECT (detail_node)
+                   ? json_node_get_object (detail_node) : NULL;
+          if (detail != NULL &&
               g_strcmp0 (json_object_get_string_member_with_default (detail, "execution-id", NULL),
                          client->run.execution_id) == 0)
             {
-              JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+              JsonObject *o = json_node_get_object (root);
               const char *state = json_object_get_string_member_with_default (detail, "state", "");
 
-              event_cb (NULL, json_parser_get_root (parser), &client->run);
+              event_cb (NULL, root, &client->run);
               if (g_str_has_suffix (json_object_get_string_member_with_default (o, "detail-type", ""),
                                     "Pipeline Execution State Change") &&
                   is_terminal_state (state))
@@ -563,6 +575,9 @@ client_runner_gone_cb (gpointer data)
   client_read_events (client);
   if (client->done)
     return G_SOURCE_REMOVE;
+  if (client->partial->len > 0)
+    fprintf (stderr, "%s: ends in a torn line (%" G_GSIZE_FORMAT " bytes); skipped\n",
+             client->events_path, client->partial->len);
 
   /* It died before the execution ended: the record says so now. */
   pw_state_recover (client->run.state_dir);

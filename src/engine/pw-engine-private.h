@@ -34,6 +34,11 @@ gboolean  _pw_state_mkdir_top       (const char  *path);
 void      _pw_state_remove_tree     (const char  *path);
 int       _pw_state_lock_runner     (const char  *state_dir,
                                      gboolean     wait);
+gboolean  _pw_state_append_line     (int          fd,
+                                     const char  *line,
+                                     gsize        length,
+                                     GError     **error);
+gsize     _pw_state_trim_torn_tail  (int          fd);
 
 #define PW_SESSION_PREFIX "pipewright-session-"
 

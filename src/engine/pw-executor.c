@@ -112,6 +112,8 @@ struct _Execution
   /* Every value one of its actions knows as a secret: masked in all its
    * logs (which share the set), records and events. */
   PwSecrets  *secrets;
+  /* Why it could not go on: its record or events no longer fit. */
+  char       *space_error;
 };
 
 struct _PwExecutor
@@ -145,6 +147,9 @@ struct _PwExecutor
   char            *pipeline_hash;   /* SHA-256 of the declaration */
   gint64           version;         /* the pipeline's version in this state folder */
   int              events_fd;
+  /* Space kept free for the records that end executions (see
+   * lack_of_space). */
+  char            *reserve_path;
 };
 
 enum {
@@ -245,6 +250,7 @@ execution_free (gpointer data)
 
   g_clear_handle_id (&execution->save_id, g_source_remove);
   g_clear_pointer (&execution->secrets, _pw_secrets_unref);
+  g_free (execution->space_error);
   g_free (execution->execution_type);
   g_free (execution->rollback_target);
   g_free (execution->id);
@@ -509,6 +515,38 @@ execution_to_json (Execution *execution)
   return json_builder_get_root (b);
 }
 
+/* A full disk (or a file size limit) stops what writes the state. */
+#define RESERVE_BYTES (256 * 1024)
+
+static gboolean
+is_lack_of_space (const GError *error)
+{
+  if (error == NULL)
+    return FALSE;
+
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE) ||
+         strstr (error->message, g_strerror (ENOSPC)) != NULL ||
+         strstr (error->message, g_strerror (EFBIG)) != NULL ||
+         strstr (error->message, g_strerror (EDQUOT)) != NULL;
+}
+
+/* The reserve goes at the first lack of space: the record that says why
+ * the execution failed fits in what it frees. */
+static gboolean
+free_reserve (PwExecutor *self)
+{
+  if (self->reserve_path == NULL)
+    return FALSE;
+
+  g_unlink (self->reserve_path);
+  g_clear_pointer (&self->reserve_path, g_free);
+  return TRUE;
+}
+
+static void lack_of_space (Execution    *execution,
+                           const char   *what,
+                           const GError *error);
+
 static void
 write_record (Execution *execution,
               gboolean   durable)
@@ -526,7 +564,17 @@ write_record (Execution *execution,
     node = _pw_secrets_mask_node (execution->secrets, unmasked);
   }
   if (!_pw_state_write_json_full (path, node, durable, &error))
-    g_warning ("Could not save execution %s: %s", execution->id, error->message);
+    {
+      if (is_lack_of_space (error) && free_reserve (execution->executor))
+        {
+          g_clear_error (&error);
+          _pw_state_write_json_full (path, node, durable, &error);
+        }
+      if (error != NULL)
+        g_warning ("Could not save execution %s: %s", execution->id, error->message);
+      if (is_lack_of_space (error))
+        lack_of_space (execution, "its record", error);
+    }
 
   /* The record is written whole, so its cost grows with the actions run,
    * and a write per main-loop turn made a run quadratic (10x10 `true`
@@ -763,18 +811,26 @@ emit_event (Execution  *execution,
     node = _pw_secrets_mask_node (execution->secrets, unmasked);
   }
 
-  /* One write per event with O_APPEND: concurrent runners never interleave
-   * inside a line, and a killed run leaves whole lines only. */
+  /* One write per event, whole or not at all: a killed run or a full
+   * disk leaves whole lines only. */
   if (self->events_fd >= 0)
     {
       g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(GError) error = NULL;
       g_autofree char *text = NULL;
 
       json_generator_set_root (gen, node);
       text = json_generator_to_data (gen, NULL);
       line = g_strconcat (text, "\n", NULL);
-      if (write (self->events_fd, line, strlen (line)) < 0)
-        g_warning ("Could not append to events.jsonl");
+      if (!_pw_state_append_line (self->events_fd, line, strlen (line), &error))
+        {
+          g_warning ("Could not append to events.jsonl: %s", error->message);
+          if (is_lack_of_space (error))
+            {
+              free_reserve (self);
+              lack_of_space (execution, "events.jsonl", error);
+            }
+        }
     }
 
   g_signal_emit (self, signals [EVENT], 0, node);
@@ -933,6 +989,13 @@ finish (Execution  *execution,
 
   if (execution->finished)
     return;
+
+  /* Stopped because its state no longer fit on the disk: it failed. */
+  if (execution->space_error != NULL && !g_str_equal (status, "Succeeded"))
+    {
+      status = "Failed";
+      summary = execution->space_error;
+    }
 
   execution->finished = TRUE;
   set_str (&execution->status, status);
@@ -2416,6 +2479,7 @@ pw_executor_finalize (GObject *object)
   g_free (self->mode);
   if (self->events_fd >= 0)
     close (self->events_fd);
+  g_free (self->reserve_path);
   g_free (self->pipeline_hash);
   /* Last: another process may take over the state folder from here. */
   if (self->lock_fd >= 0)
@@ -2711,7 +2775,28 @@ pw_executor_new (PwPipeline      *pipeline,
   pw_state_recover (self->state_dir);
 
   events = g_build_filename (self->state_dir, "events.jsonl", NULL);
-  self->events_fd = g_open (events, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  self->events_fd = g_open (events, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (self->events_fd >= 0)
+    {
+      /* Readers skip a torn last line; the next event must not continue
+       * it. */
+      gsize torn = _pw_state_trim_torn_tail (self->events_fd);
+
+      if (torn > 0)
+        g_message ("%s ended in a torn line (%" G_GSIZE_FORMAT " bytes, an append cut short "
+                   "by an earlier run); removed it", events, torn);
+    }
+
+  /* Room for the records that end executions when the disk fills up. */
+  {
+    g_autofree char *reserve = g_build_filename (self->state_dir, "space.reserve", NULL);
+    int fd = g_open (reserve, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd >= 0 && posix_fallocate (fd, 0, RESERVE_BYTES) == 0)
+      self->reserve_path = g_steal_pointer (&reserve);
+    if (fd >= 0)
+      g_close (fd, NULL);
+  }
 
   return g_steal_pointer (&self);
 }
@@ -2983,6 +3068,49 @@ pw_executor_stop (PwExecutor  *self,
     check_stage (execution);
 
   return TRUE;
+}
+
+typedef struct
+{
+  PwExecutor *executor;
+  char       *execution_id;
+} SpaceStop;
+
+static gboolean
+space_stop_cb (gpointer data)
+{
+  SpaceStop *stop = data;
+  Execution *execution = g_hash_table_lookup (stop->executor->executions, stop->execution_id);
+
+  if (execution != NULL && !execution->finished)
+    pw_executor_stop (stop->executor, execution->id, TRUE, execution->space_error, NULL);
+
+  g_object_unref (stop->executor);
+  g_free (stop->execution_id);
+  g_free (stop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Its state no longer fits: an execution that cannot record what it does
+ * must not go on as if it could. It stops, abandoning what runs (from
+ * the main loop, not from inside whatever was writing), and finish()
+ * records it as Failed with the reason, in the room the reserve left. */
+static void
+lack_of_space (Execution    *execution,
+               const char   *what,
+               const GError *error)
+{
+  SpaceStop *stop;
+
+  if (execution->space_error != NULL || execution->finished)
+    return;
+
+  execution->space_error = g_strdup_printf ("Failed for lack of space: cannot write %s (%s)",
+                                            what, error->message);
+  stop = g_new0 (SpaceStop, 1);
+  stop->executor = g_object_ref (execution->executor);
+  stop->execution_id = g_strdup (execution->id);
+  g_idle_add (space_stop_cb, stop);
 }
 
 static void

@@ -704,6 +704,98 @@ out:
   return ok;
 }
 
+/**
+ * _pw_state_append_line:
+ * @fd: a file open for appending
+ * @line: a whole line, newline included
+ * @length: its length
+ * @error: return location for an error
+ *
+ * Appends @line whole, or nothing: it goes in one write(), and a write
+ * cut short (a full disk, a file size limit) is undone by truncating the
+ * file back to its length before, so the next line never continues a
+ * torn one.
+ *
+ * Returns: %TRUE when the line was appended
+ */
+gboolean
+_pw_state_append_line (int          fd,
+                       const char  *line,
+                       gsize        length,
+                       GError     **error)
+{
+  off_t before = lseek (fd, 0, SEEK_END);
+  gssize n;
+  int saved_errno;
+
+  do
+    n = write (fd, line, length);
+  while (n < 0 && errno == EINTR);
+
+  if (n == (gssize)length)
+    return TRUE;
+
+  /* A short write says no more than that: ask again for why. */
+  saved_errno = n < 0 ? errno : 0;
+  if (n >= 0)
+    {
+      gssize again = write (fd, line + n, length - n);
+
+      if (again == (gssize)(length - n))
+        return TRUE;
+      saved_errno = again < 0 ? errno : ENOSPC;
+    }
+
+  if (before >= 0 && ftruncate (fd, before) != 0)
+    g_warning ("Cannot remove a torn line: %s", g_strerror (errno));
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s",
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+/**
+ * _pw_state_trim_torn_tail:
+ * @fd: a file of lines, open for writing
+ *
+ * Removes a last line without its newline, as a write cut short before
+ * append_line's truncation left it (a crash, or an older version).
+ *
+ * Returns: how many bytes went
+ */
+gsize
+_pw_state_trim_torn_tail (int fd)
+{
+  char buffer[4096];
+  off_t end = lseek (fd, 0, SEEK_END);
+  off_t pos = end;
+
+  while (pos > 0)
+    {
+      gsize chunk = MIN ((off_t)sizeof buffer, pos);
+      gssize n = pread (fd, buffer, chunk, pos - chunk);
+
+      if (n != (gssize)chunk)
+        return 0;
+      for (gssize i = n; i > 0; i--)
+        if (buffer[i - 1] == '\n')
+          {
+            off_t keep = pos - chunk + i;
+
+            if (keep == end || ftruncate (fd, keep) != 0)
+              return 0;
+            return end - keep;
+          }
+      pos -= chunk;
+    }
+
+  /* No newline at all: the whole file is one torn line. */
+  if (end > 0 && ftruncate (fd, 0) == 0)
+    return end;
+
+  return 0;
+}
+
 char *
 pw_state_execution_path (const char *state_dir,
                          const char *execution_id)

@@ -5,6 +5,7 @@
 # on the run's own output or exit, with a bound.
 import json
 import os
+import resource
 import select
 import shutil
 import signal
@@ -617,6 +618,43 @@ class Run(unittest.TestCase):
             self.assertEqual(processes_with(f"time.sleep({n})"), [])
         cli("status", "--state-dir", p.state, check=0)
         self.assertFalse(os.path.exists(os.path.join(base, sessions[0])))
+
+    def test_events_whole_lines_when_space_runs_out(self):
+        """A torn last line (an append cut short by a full disk) is not
+        continued by the next event, and an append that does not fit
+        leaves nothing: every line stays one event. The run that ran out
+        of space is recorded as Failed, saying so."""
+        p = self.project = Project()
+        os.makedirs(p.state)
+        events = os.path.join(p.state, "events.jsonl")
+        filler = json.dumps({"version": "0", "detail-type": "filler", "detail": {"pad": "x" * 900}})
+        with open(events, "w") as f:
+            for _ in range(200):
+                f.write(filler + "\n")
+            f.write('{"version": "0", "detail-type": "CodePipeline Pipe')    # torn
+        size = os.path.getsize(events)
+
+        def limit():
+            # Files past this size cannot grow (EFBIG), as on a full disk;
+            # records, logs and zips stay well below it.
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (size + 3000, size + 3000))
+
+        proc = subprocess.run([CLI, "run", p.pipeline], capture_output=True, text=True,
+                              timeout=TIMEOUT, preexec_fn=limit)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        with open(events) as f:
+            lines = f.read().split("\n")
+        self.assertEqual(lines[-1], "")                   # ends with a whole line
+        parsed = [json.loads(line) for line in lines[:-1]]
+        self.assertEqual(len([e for e in parsed if e["detail-type"] == "filler"]), 200)
+        self.assertGreater(len(parsed), 201)             # some events fitted
+        [record] = p.history()
+        self.assertEqual(record["status"], "Failed")
+        self.assertIn("events.jsonl", record["statusSummary"])
+        self.assertIn("File too large", record["statusSummary"])
+        status = cli("status", record["pipelineExecutionId"], "--state-dir", p.state, check=0)
+        self.assertNotIn("interrupted", status.stdout)
 
     def test_variables(self):
         p = self.project = Project()

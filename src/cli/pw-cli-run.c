@@ -1179,14 +1179,21 @@ print_unrecorded_logs (const char *state_dir,
           if (!g_str_has_suffix (file, ".log"))
             continue;
           action = g_strndup (file, strlen (file) - strlen (".log"));
-          /* Action.2.log: the second attempt. */
+          /* Action.2.log: the second attempt (a `.` in a name is %2E). */
           dot = strrchr (action, '.');
           if (dot != NULL && dot[1] != '\0' && strspn (dot + 1, "0123456789") == strlen (dot + 1))
             {
               attempt = g_ascii_strtoull (dot + 1, NULL, 10);
               action[dot - action] = '\0';
             }
-          full = g_strdup_printf ("%s/%s", stage, action);
+          {
+            g_autofree char *stage_name = pw_state_decode_name (stage);
+            g_autofree char *action_name = pw_state_decode_name (action);
+
+            full = g_strdup_printf ("%s/%s", stage_name, action_name);
+            g_free (action);
+            action = g_steal_pointer (&action_name);
+          }
 
           for (guint k = 0; k < paths->len && !listed; k++)
             listed = g_str_equal (g_ptr_array_index (paths, k), path);

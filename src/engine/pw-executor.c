@@ -1750,12 +1750,7 @@ make_top_folder (PwExecutor *self,
 static char *
 safe_name (const char *name)
 {
-  char *copy = g_strdup (name != NULL ? name : "unnamed");
-
-  for (char *p = copy; *p != '\0'; p++)
-    if (*p == '/' || *p == '\\')
-      *p = '_';
-  return copy;
+  return pw_state_encode_name (name);
 }
 
 static void

@@ -106,6 +106,8 @@ const char *pw_executor_get_status       (PwExecutor      *self,
 
 /* The state folder, for other processes and the CLI's read-only commands. */
 char       *pw_state_default_dir         (const char      *pipeline_path);
+char       *pw_state_encode_name         (const char      *name);
+char       *pw_state_decode_name         (const char      *encoded);
 GPtrArray  *pw_state_list_executions     (const char      *state_dir,
                                           GError         **error);   /* JsonNode*, newest first */
 JsonNode   *pw_state_load_execution      (const char      *state_dir,

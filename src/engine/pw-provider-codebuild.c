@@ -3040,8 +3040,11 @@ setup_build (Build   *build,
 
       /* Artifact names are letters, digits, '-' and '_', but keep any
        * other name inside the work folder too. */
-      dir_name = g_strdup_printf ("src_%s", input->name);
-      g_strdelimit (dir_name, "/\\", '_');
+      {
+        g_autofree char *encoded = pw_state_encode_name (input->name);
+
+        dir_name = g_strdup_printf ("src_%s", encoded);
+      }
       input->dir = g_build_filename (build->work_dir, dir_name, NULL);
     }
 

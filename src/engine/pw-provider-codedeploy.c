@@ -319,18 +319,11 @@ group_id_for (const char *application,
                           hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
-/* Names become folder names: keep them one path segment. */
+/* Names become folder names: each one segment that means only itself. */
 static char *
 path_segment (const char *name)
 {
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = name; *p != '\0'; p++)
-    g_string_append_c (out, *p == '/' ? '_' : *p);
-  if (g_str_equal (out->str, ".") || g_str_equal (out->str, "..") || out->len == 0)
-    g_string_prepend_c (out, '_');
-
-  return g_string_free (out, FALSE);
+  return pw_state_encode_name (name);
 }
 
 static gboolean

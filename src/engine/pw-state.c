@@ -705,6 +705,63 @@ out:
 }
 
 /**
+ * pw_state_encode_name:
+ * @name: a stage, action, project or other name from a pipeline
+ *
+ * @name as one file-name component that means nothing else: letters,
+ * digits, `-`, `_` and `@` stay, every other byte (`.` and `/` among
+ * them) becomes `%XX`. So `.` and `..` name folders of their own, no name
+ * climbs or nests, and `Deploy.2` is not read as attempt 2 of `Deploy`.
+ *
+ * Returns: (transfer full): the encoded name (`%` for an empty one)
+ */
+char *
+pw_state_encode_name (const char *name)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = name != NULL ? name : ""; *p != '\0'; p++)
+    {
+      guchar c = *p;
+
+      if (g_ascii_isalnum (c) || c == '-' || c == '_' || c == '@')
+        g_string_append_c (out, c);
+      else
+        g_string_append_printf (out, "%%%02X", c);
+    }
+  if (out->len == 0)
+    g_string_append_c (out, '%');
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * pw_state_decode_name:
+ * @encoded: what pw_state_encode_name() made
+ *
+ * Returns: (transfer full): the name, for display
+ */
+char *
+pw_state_decode_name (const char *encoded)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = encoded; *p != '\0'; p++)
+    {
+      if (*p == '%' && g_ascii_isxdigit (p[1]) && g_ascii_isxdigit (p[2]))
+        {
+          g_string_append_c (out, (char)(g_ascii_xdigit_value (p[1]) * 16 +
+                                         g_ascii_xdigit_value (p[2])));
+          p += 2;
+        }
+      else if (*p != '%')
+        g_string_append_c (out, *p);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/**
  * _pw_state_append_line:
  * @fd: a file open for appending
  * @line: a whole line, newline included

@@ -186,6 +186,39 @@ def processes_with(text):
     return found
 
 
+def light_project(test, name, source_stage, second_stage):
+    """A pipeline of an S3 folder source and an approval, with nothing to
+    build: quick to run many times. Returns its pipeline file."""
+    d = tempfile.mkdtemp(prefix="pw-exec-")
+    test.addCleanup(shutil.rmtree, d)
+    with open(os.path.join(d, "pipeline.yml"), "w") as f:
+        f.write(textwrap.dedent(f"""\
+            pipeline:
+              name: {name}
+              roleArn: arn:aws:iam::111122223333:role/demo
+              pipelineType: V2
+              executionMode: PARALLEL
+              artifactStore: {{type: S3, location: demo-bucket}}
+              stages:
+                - name: "{source_stage[0]}"
+                  actions:
+                    - name: "{source_stage[1]}"
+                      actionTypeId: {{category: Source, owner: AWS, provider: S3, version: "1"}}
+                      configuration: {{S3Bucket: drop, S3ObjectKey: app, PollForSourceChanges: "false"}}
+                      outputArtifacts: [{{name: Src}}]
+                - name: "{second_stage[0]}"
+                  actions:
+                    - name: "{second_stage[1]}"
+                      actionTypeId: {{category: Approval, owner: AWS, provider: Manual, version: "1"}}
+            """))
+    os.makedirs(os.path.join(d, "drop", "app"))
+    with open(os.path.join(d, "drop", "app", "index.html"), "w") as f:
+        f.write("hello\n")
+    with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+        f.write("s3:\n  drop: ./drop\n")
+    return os.path.join(d, "pipeline.yml")
+
+
 def action_event(state, action):
     return lambda e: e["detail-type"].endswith("Action Execution State Change") and \
         e["detail"].get("action") == action and e["detail"]["state"] == state
@@ -387,34 +420,8 @@ class Run(unittest.TestCase):
         """Four `run`s of a PARALLEL pipeline started at the same instant,
         again and again: each one gets its execution, whichever of them
         becomes the runner and however the runner hands over."""
-        d = tempfile.mkdtemp(prefix="pw-exec-")
-        self.addCleanup(shutil.rmtree, d)
-        with open(os.path.join(d, "pipeline.yml"), "w") as f:
-            f.write(textwrap.dedent("""\
-                pipeline:
-                  name: simultaneous
-                  roleArn: arn:aws:iam::111122223333:role/demo
-                  pipelineType: V2
-                  executionMode: PARALLEL
-                  artifactStore: {type: S3, location: demo-bucket}
-                  stages:
-                    - name: Source
-                      actions:
-                        - name: Drop
-                          actionTypeId: {category: Source, owner: AWS, provider: S3, version: "1"}
-                          configuration: {S3Bucket: drop, S3ObjectKey: app, PollForSourceChanges: "false"}
-                          outputArtifacts: [{name: Src}]
-                    - name: Release
-                      actions:
-                        - name: Approve
-                          actionTypeId: {category: Approval, owner: AWS, provider: Manual, version: "1"}
-                """))
-        os.makedirs(os.path.join(d, "drop", "app"))
-        with open(os.path.join(d, "drop", "app", "index.html"), "w") as f:
-            f.write("hello\n")
-        with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
-            f.write("s3:\n  drop: ./drop\n")
-        pipeline = os.path.join(d, "pipeline.yml")
+        pipeline = light_project(self, "simultaneous", ("Source", "Drop"), ("Release", "Approve"))
+        d = os.path.dirname(pipeline)
         rounds, width = 10, 4
         for r in range(rounds):
             # Within a millisecond of each other; each takes longer than
@@ -655,6 +662,30 @@ class Run(unittest.TestCase):
         self.assertIn("File too large", record["statusSummary"])
         status = cli("status", record["pipelineExecutionId"], "--state-dir", p.state, check=0)
         self.assertNotIn("interrupted", status.stdout)
+
+    def test_dot_names_stay_in_their_folders(self):
+        """Stages and actions named `.` and `..` (names CodePipeline takes)
+        keep their logs in their execution's folder, each its own."""
+        pipeline = light_project(self, "dots", (".", ".."), ("..", "."))
+        d = os.path.dirname(pipeline)
+        state = os.path.join(d, ".pipewright")
+        for _ in range(2):
+            cli("run", "--auto-approve", pipeline, check=0)
+        records = json.loads(cli("history", "--json", "--state-dir", state, check=0).stdout)
+        seen = set()
+        for record in records:
+            own = os.path.realpath(os.path.join(state, "logs", record["pipelineExecutionId"]))
+            for action in record["actions"]:
+                path = os.path.realpath(action["logPath"])
+                self.assertTrue(path.startswith(own + os.sep), f"{path} is outside {own}")
+                self.assertTrue(os.path.isfile(path))
+                seen.add(path)
+            logs = cli("logs", record["pipelineExecutionId"], "--state-dir", state, check=0)
+            self.assertIn("==> ../. ", logs.stdout)
+            self.assertIn("==> ./.. ", logs.stdout)
+        self.assertEqual(len(seen), 4)
+        self.assertEqual(sorted(os.listdir(os.path.join(state, "logs"))),
+                         sorted(r["pipelineExecutionId"] for r in records))
 
     def test_variables(self):
         p = self.project = Project()

@@ -963,6 +963,7 @@ pw_cli_status (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) unreadable = NULL;
   g_autofree char *state_opt = NULL;
   g_autofree char *pipeline = NULL;
   g_autofree char *state_dir = NULL;
@@ -993,12 +994,15 @@ pw_cli_status (int    argc,
       return EXIT_OK;
     }
 
-  list = pw_state_list_executions (state_dir, &error);
+  list = pw_state_list_executions_full (state_dir, &unreadable, &error);
   if (list == NULL)
     {
       pw_cli_print_error ("%s", error->message);
       return EXIT_USAGE;
     }
+  for (guint i = 0; i < unreadable->len; i++)
+    fprintf (stderr, "pipewright-cli: warning: unreadable execution record: %s\n",
+             ((GError *)g_ptr_array_index (unreadable, i))->message);
   if (list->len == 0)
     {
       printf ("%s\n", _("No executions yet."));
@@ -1016,6 +1020,7 @@ pw_cli_history (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) unreadable = NULL;
   g_autofree char *state_opt = NULL;
   g_autofree char *pipeline = NULL;
   g_autofree char *state_dir = NULL;
@@ -1036,11 +1041,23 @@ pw_cli_history (int    argc,
     return EXIT_USAGE;
 
   pw_state_recover (state_dir);
-  list = pw_state_list_executions (state_dir, &error);
+  list = pw_state_list_executions_full (state_dir, &unreadable, &error);
   if (list == NULL)
     {
       pw_cli_print_error ("%s", error->message);
       return EXIT_USAGE;
+    }
+
+  /* A record that cannot be read is not left out in silence. */
+  for (guint i = 0; i < unreadable->len; i++)
+    {
+      GError *bad = g_ptr_array_index (unreadable, i);
+
+      if (json)
+        fprintf (stderr, "pipewright-cli: warning: unreadable execution record: %s\n",
+                 bad->message);
+      else
+        printf ("(unreadable record)  %s\n", bad->message);
     }
 
   if (json)
@@ -1371,6 +1388,23 @@ explain_not_waiting (const char *state_dir,
   return NULL;
 }
 
+/* An execution id from the command line: a UUID or its start, never a
+ * path. Says so and returns FALSE otherwise. */
+static gboolean
+execution_arg_ok (const char *id)
+{
+  g_autofree char *shown = NULL;
+
+  if (pw_state_is_execution_id (id, TRUE))
+    return TRUE;
+
+  shown = g_strescape (id, NULL);
+  pw_cli_print_error (_("'%s' is not an execution id: ids are UUIDs such as "
+                        "3f2a8c1e-9b4d-4e2f-8a6b-0c1d2e3f4a5b (or their first characters); "
+                        "`pipewright-cli history` lists them"), shown);
+  return FALSE;
+}
+
 static int
 send_request (const char *op,
               const char *state_opt,
@@ -1382,10 +1416,12 @@ send_request (const char *op,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) request = json_object_new ();
-  g_autofree char *state_dir = require_state_dir (state_opt, pipeline);
+  g_autofree char *state_dir = NULL;
   const char *user = g_get_user_name ();
 
-  if (state_dir == NULL)
+  if (!execution_arg_ok (execution))
+    return EXIT_USAGE;
+  if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
     return EXIT_USAGE;
 
   json_object_set_string_member (request, "op", op);
@@ -1532,6 +1568,8 @@ pw_cli_retry (int    argc,
       pw_cli_print_error (_("give EXECUTION STAGE (see --help)"));
       return EXIT_USAGE;
     }
+  if (!execution_arg_ok (argv[1]))
+    return EXIT_USAGE;
   if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
     return EXIT_USAGE;
 

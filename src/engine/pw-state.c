@@ -151,12 +151,28 @@ _pw_state_read_json (const char  *path,
                      GError     **error)
 {
   g_autofree char *text = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node;
   gsize length;
 
   if (!g_file_get_contents (path, &text, &length, error))
     return NULL;
 
-  return pw_json_parse (text, length, NULL, error);
+  node = pw_json_parse (text, length, NULL, &local_error);
+  if (node == NULL)
+    {
+      /* "<input>:3:7: ..." names the file instead: a broken record must
+       * say which one it is. */
+      const char *message = local_error->message;
+
+      if (g_str_has_prefix (message, "<input>:"))
+        g_set_error (error, local_error->domain, local_error->code, "%s%s", path,
+                     message + strlen ("<input>"));
+      else
+        g_set_error (error, local_error->domain, local_error->code, "%s: %s", path, message);
+    }
+
+  return node;
 }
 
 char *
@@ -165,6 +181,62 @@ _pw_state_execution_path (const char *state_dir,
 {
   return g_build_filename (state_dir, "executions", execution_id, "execution.json", NULL);
 }
+
+/**
+ * pw_state_is_execution_id:
+ * @text: what was given as an execution id
+ * @prefix: whether the start of an id will do
+ *
+ * An execution id is a UUID (`3f2a8c1e-9b4d-4e2f-8a6b-0c1d2e3f4a5b`):
+ * lower-case hex digits and dashes, 8-4-4-4-12. Ids are used in paths, so
+ * nothing else (a `/`, a `..`) is taken for one.
+ *
+ * Returns: whether @text is one, or with @prefix the start of one
+ */
+gboolean
+pw_state_is_execution_id (const char *text,
+                          gboolean    prefix)
+{
+  static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+  gsize length;
+
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+
+  length = strlen (text);
+  if (length > sizeof shape - 1 || (!prefix && length != sizeof shape - 1))
+    return FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (shape[i] == '-' ? text[i] != '-'
+                          : !(g_ascii_isdigit (text[i]) || (text[i] >= 'a' && text[i] <= 'f')))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_execution_id (const char  *execution_id,
+                    GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (pw_state_is_execution_id (execution_id, TRUE))
+    return TRUE;
+
+  shown = g_strescape (execution_id, NULL);
+  g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND,
+               "'%s' is not an execution id: ids are UUIDs such as "
+               "3f2a8c1e-9b4d-4e2f-8a6b-0c1d2e3f4a5b (or their first characters); "
+               "`pipewright-cli history` lists them", shown);
+  return FALSE;
+}
+
+static JsonNode *read_record (const char  *dir,
+                              const char  *name,
+                              GError     **error);
 
 JsonNode *
 pw_state_load_execution (const char  *state_dir,
@@ -177,9 +249,16 @@ pw_state_load_execution (const char  *state_dir,
   g_return_val_if_fail (state_dir != NULL, NULL);
   g_return_val_if_fail (execution_id != NULL, NULL);
 
+  if (!check_execution_id (execution_id, error))
+    return NULL;
+
   path = _pw_state_execution_path (state_dir, execution_id);
   if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return _pw_state_read_json (path, error);
+    {
+      g_autofree char *dir = g_build_filename (state_dir, "executions", NULL);
+
+      return read_record (dir, execution_id, error);
+    }
 
   /* Accept a unique prefix, as git does for commits. */
   all = pw_state_list_executions (state_dir, NULL);
@@ -227,17 +306,74 @@ compare_start (gconstpointer a,
                      json_object_get_string_member_with_default (y, "startTime", ""));
 }
 
+/* The record in the folder @name of executions/, or NULL with @error
+ * saying why it cannot be used: it must parse, be an object, and carry
+ * the id its folder is named after (ids become paths). */
+static JsonNode *
+read_record (const char  *dir,
+             const char  *name,
+             GError     **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, "execution.json", NULL);
+  g_autoptr(JsonNode) node = NULL;
+  const char *id;
+
+  if (!pw_state_is_execution_id (name, FALSE))
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "%s: the folder's name is not an execution id", path);
+      return NULL;
+    }
+
+  node = _pw_state_read_json (path, error);
+  if (node == NULL)
+    return NULL;
+
+  id = JSON_NODE_HOLDS_OBJECT (node)
+       ? json_object_get_string_member_with_default (json_node_get_object (node),
+                                                     "pipelineExecutionId", NULL)
+       : NULL;
+  if (g_strcmp0 (id, name) != 0)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "%s:1:1: not the record of execution %s", path, name);
+      return NULL;
+    }
+
+  return g_steal_pointer (&node);
+}
+
+/**
+ * pw_state_list_executions_full:
+ * @state_dir: a state folder
+ * @unreadable: (out) (optional) (transfer full) (element-type GError):
+ *   why each record that cannot be read cannot be, naming its file and
+ *   where it breaks
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (element-type JsonNode): the readable records,
+ *   newest first
+ */
 GPtrArray *
-pw_state_list_executions (const char  *state_dir,
-                          GError     **error)
+pw_state_list_executions_full (const char  *state_dir,
+                               GPtrArray  **unreadable,
+                               GError     **error)
 {
   g_autofree char *dir = g_build_filename (state_dir, "executions", NULL);
   g_autoptr(GDir) d = NULL;
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+  g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func ((GDestroyNotify)g_error_free);
   const char *name;
 
+  if (unreadable != NULL)
+    *unreadable = NULL;
+
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    return g_steal_pointer (&list);
+    {
+      if (unreadable != NULL)
+        *unreadable = g_steal_pointer (&bad);
+      return g_steal_pointer (&list);
+    }
 
   d = g_dir_open (dir, 0, error);
   if (d == NULL)
@@ -245,17 +381,31 @@ pw_state_list_executions (const char  *state_dir,
 
   while ((name = g_dir_read_name (d)) != NULL)
     {
-      g_autofree char *path = g_build_filename (dir, name, "execution.json", NULL);
-      JsonNode *node = _pw_state_read_json (path, NULL);
+      GError *local_error = NULL;
+      JsonNode *node = read_record (dir, name, &local_error);
 
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+      if (node != NULL)
         g_ptr_array_add (list, node);
-      else if (node != NULL)
-        json_node_unref (node);
+      else
+        g_ptr_array_add (bad, local_error);
     }
 
   g_ptr_array_sort (list, compare_start);
+  if (unreadable != NULL)
+    *unreadable = g_steal_pointer (&bad);
   return g_steal_pointer (&list);
+}
+
+/**
+ * pw_state_list_executions:
+ *
+ * As pw_state_list_executions_full(), leaving unreadable records out.
+ */
+GPtrArray *
+pw_state_list_executions (const char  *state_dir,
+                          GError     **error)
+{
+  return pw_state_list_executions_full (state_dir, NULL, error);
 }
 
 gboolean
@@ -858,7 +1008,7 @@ pw_state_execution_path (const char *state_dir,
                          const char *execution_id)
 {
   g_return_val_if_fail (state_dir != NULL, NULL);
-  g_return_val_if_fail (execution_id != NULL, NULL);
+  g_return_val_if_fail (pw_state_is_execution_id (execution_id, FALSE), NULL);
 
   return _pw_state_execution_path (state_dir, execution_id);
 }

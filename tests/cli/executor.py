@@ -687,6 +687,46 @@ class Run(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(os.path.join(state, "logs"))),
                          sorted(r["pipelineExecutionId"] for r in records))
 
+    def test_execution_ids_are_ids_only(self):
+        """An execution id given on the command line is never a path: only
+        a UUID, or its first characters, is taken for one."""
+        pipeline = light_project(self, "ids", ("Source", "Drop"), ("Release", "Approve"))
+        state = os.path.join(os.path.dirname(pipeline), ".pipewright")
+        cli("run", "--auto-approve", pipeline, check=0)
+        [record] = json.loads(cli("history", "--json", "--state-dir", state, check=0).stdout)
+        good = record["pipelineExecutionId"]
+        for bad in ("../../../x", "/etc", f"{good}/../{good}", "..", "nope"):
+            for command in (["status", bad], ["logs", bad], ["artifacts", bad],
+                            ["approve", bad, "Release", "Approve"], ["retry", bad, "Release"]):
+                p = cli(*command, "--state-dir", state)
+                self.assertNotEqual(p.returncode, 0, command)
+                self.assertIn("is not an execution id", p.stderr, command)
+        # The start of a real one still does.
+        self.assertIn(good, cli("status", good[:8], "--state-dir", state, check=0).stdout)
+
+    def test_corrupted_record_is_shown(self):
+        """A record that cannot be read is listed as unreadable, with its
+        file and the place it breaks; the others are listed as ever."""
+        pipeline = light_project(self, "corrupt", ("Source", "Drop"), ("Release", "Approve"))
+        state = os.path.join(os.path.dirname(pipeline), ".pipewright")
+        for _ in range(2):
+            cli("run", "--auto-approve", pipeline, check=0)
+        first, second = json.loads(cli("history", "--json", "--state-dir", state, check=0).stdout)
+        path = os.path.join(state, "executions", second["pipelineExecutionId"], "execution.json")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text[: len(text) // 2])         # truncated
+        history = cli("history", "--state-dir", state, check=0)
+        self.assertIn(first["pipelineExecutionId"], history.stdout)
+        self.assertIn(f"{path}:", history.stdout)
+        self.assertIn("unreadable", history.stdout)
+        status = cli("status", second["pipelineExecutionId"], "--state-dir", state)
+        self.assertEqual(status.returncode, 2)
+        self.assertIn(f"{path}:", status.stderr)
+        listing = cli("status", "--state-dir", state, check=0)
+        self.assertIn(f"{path}:", listing.stdout + listing.stderr)
+
     def test_variables(self):
         p = self.project = Project()
         cli("run", p.pipeline, "--var", "Greeting=bonjour", check=0)

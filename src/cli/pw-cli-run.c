@@ -156,7 +156,11 @@ print_log_tail (const char *path,
     first = 1;
   start = len > n + first ? len - n : first;
   for (guint i = start; i < len; i++)
-    fprintf (stderr, "      | %s\n", lines[i]);
+    {
+      g_autofree char *shown = pw_cli_escape (lines[i], -1);
+
+      fprintf (stderr, "      | %s\n", shown);
+    }
 }
 
 static void
@@ -206,8 +210,9 @@ event_cb (PwExecutor *executor,
     }
   else if (g_str_has_suffix (type, "Stage Execution State Change"))
     {
-      printf ("%7.1fs  %s%-10s%s  %s\n", elapsed, paint (ctx, status), status, reset,
-              json_object_get_string_member (detail, "stage"));
+      g_autofree char *shown = pw_cli_escape (json_object_get_string_member (detail, "stage"), -1);
+
+      printf ("%7.1fs  %s%-10s%s  %s\n", elapsed, paint (ctx, status), status, reset, shown);
     }
   else
     {
@@ -221,9 +226,16 @@ event_cb (PwExecutor *executor,
         summary = json_object_get_string_member_with_default (
           json_object_get_object_member (detail, "execution-result"), "external-execution-summary", NULL);
 
-      printf ("%7.1fs  %s%-10s%s  %s/%s%s%s%s\n", elapsed, paint (ctx, status), status, reset,
-              stage, action, simulated ? " (simulated)" : "",
-              summary != NULL && summary[0] ? " — " : "", summary != NULL ? summary : "");
+      {
+        /* Names and summaries come from the pipeline and what it ran. */
+        g_autofree char *shown = g_strdup_printf ("%s/%s%s%s%s", stage, action,
+                                                  simulated ? " (simulated)" : "",
+                                                  summary != NULL && summary[0] ? " — " : "",
+                                                  summary != NULL ? summary : "");
+        g_autofree char *escaped = pw_cli_escape (shown, -1);
+
+        printf ("%7.1fs  %s%-10s%s  %s\n", elapsed, paint (ctx, status), status, reset, escaped);
+      }
 
       /* The event's own execution: events also come from inside
        * start() and retry(), and from watch, where no execution is ours
@@ -886,6 +898,27 @@ pw_cli_run (int    argc,
 
 /* Read-only commands ----------------------------------------------------- */
 
+/* A line about an execution, its control characters escaped: names and
+ * summaries come from the pipeline and what it ran. */
+static void
+print_escaped_line (const char *format,
+                    ...) G_GNUC_PRINTF (1, 2);
+
+static void
+print_escaped_line (const char *format,
+                    ...)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *shown = NULL;
+  va_list args;
+
+  va_start (args, format);
+  line = g_strdup_vprintf (format, args);
+  va_end (args);
+  shown = pw_cli_escape (line, -1);
+  printf ("%s\n", shown);
+}
+
 static void
 print_execution_detail (JsonObject *o)
 {
@@ -896,26 +929,28 @@ print_execution_detail (JsonObject *o)
           json_object_get_string_member (o, "status"),
           json_object_get_string_member_with_default (o, "startTime", "?"));
   if (json_object_has_member (o, "statusSummary"))
-    printf ("  %s\n", json_object_get_string_member (o, "statusSummary"));
+    print_escaped_line ("  %s", json_object_get_string_member (o, "statusSummary"));
 
   for (guint s = 0; stages != NULL && s < json_array_get_length (stages); s++)
     {
       JsonObject *st = json_array_get_object_element (stages, s);
       const char *name = json_object_get_string_member (st, "stageName");
 
-      printf ("  %-12s %s\n", json_object_get_string_member (st, "status"), name);
+      print_escaped_line ("  %-12s %s", json_object_get_string_member (st, "status"), name);
       for (guint a = 0; actions != NULL && a < json_array_get_length (actions); a++)
         {
           JsonObject *ac = json_array_get_object_element (actions, a);
 
           if (g_strcmp0 (json_object_get_string_member (ac, "stageName"), name) != 0)
             continue;
-          printf ("    %-10s %s%s%s%s%s\n", json_object_get_string_member (ac, "status"),
-                  json_object_get_string_member (ac, "actionName"),
-                  json_object_get_int_member_with_default (ac, "attempt", 1) > 1 ? " (retry)" : "",
-                  json_object_get_boolean_member_with_default (ac, "simulated", FALSE) ? " (simulated)" : "",
-                  json_object_has_member (ac, "summary") ? " — " : "",
-                  json_object_get_string_member_with_default (ac, "summary", ""));
+          print_escaped_line ("    %-10s %s%s%s%s%s", json_object_get_string_member (ac, "status"),
+                              json_object_get_string_member (ac, "actionName"),
+                              json_object_get_int_member_with_default (ac, "attempt", 1) > 1
+                                ? " (retry)" : "",
+                              json_object_get_boolean_member_with_default (ac, "simulated", FALSE)
+                                ? " (simulated)" : "",
+                              json_object_has_member (ac, "summary") ? " — " : "",
+                              json_object_get_string_member_with_default (ac, "summary", ""));
         }
     }
 }
@@ -1080,10 +1115,11 @@ pw_cli_history (int    argc,
     {
       JsonObject *o = json_node_get_object (g_ptr_array_index (list, i));
 
-      printf ("%s  %-10s  %s  %s\n", json_object_get_string_member (o, "pipelineExecutionId"),
-              json_object_get_string_member (o, "status"),
-              json_object_get_string_member_with_default (o, "startTime", "?"),
-              json_object_get_string_member_with_default (o, "statusSummary", ""));
+      print_escaped_line ("%s  %-10s  %s  %s",
+                          json_object_get_string_member (o, "pipelineExecutionId"),
+                          json_object_get_string_member (o, "status"),
+                          json_object_get_string_member_with_default (o, "startTime", "?"),
+                          json_object_get_string_member_with_default (o, "statusSummary", ""));
     }
   return EXIT_OK;
 }
@@ -1095,6 +1131,7 @@ typedef struct
   char      *execution_id;
   GPtrArray *paths;      /* logs followed */
   GArray    *offsets;
+  gboolean   raw;        /* as written, control characters and all */
 } Follow;
 
 static gboolean
@@ -1110,6 +1147,24 @@ is_done (const char *state_dir,
   return !g_str_equal (status, "InProgress") && !g_str_equal (status, "Stopping");
 }
 
+/* A log as written with --raw; otherwise with its control characters
+ * escaped, so a build cannot drive the terminal of whoever reads it. */
+static void
+print_log_text (const char *text,
+                gsize       length,
+                gboolean    raw)
+{
+  g_autofree char *shown = NULL;
+
+  if (raw)
+    {
+      fwrite (text, 1, length, stdout);
+      return;
+    }
+  shown = pw_cli_escape (text, length);
+  fputs (shown, stdout);
+}
+
 static void
 follow_print_new (Follow *f)
 {
@@ -1123,7 +1178,7 @@ follow_print_new (Follow *f)
         continue;
       if (length > *offset)
         {
-          fwrite (text + *offset, 1, length - *offset, stdout);
+          print_log_text (text + *offset, length - *offset, f->raw);
           *offset = length;
         }
     }
@@ -1171,6 +1226,7 @@ static void
 print_unrecorded_logs (const char *state_dir,
                        const char *execution_id,
                        const char *filter,
+                       gboolean    raw,
                        GPtrArray  *paths)
 {
   g_autofree char *logs_dir = g_build_filename (state_dir, "logs", execution_id, NULL);
@@ -1191,6 +1247,7 @@ print_unrecorded_logs (const char *state_dir,
           g_autofree char *text = NULL;
           const char *dot;
           guint64 attempt = 1;
+          gsize length;
           gboolean listed = FALSE;
 
           if (!g_str_has_suffix (file, ".log"))
@@ -1217,10 +1274,14 @@ print_unrecorded_logs (const char *state_dir,
           if (listed || (filter != NULL && !g_str_equal (filter, full) && !g_str_equal (filter, action)))
             continue;
 
-          printf ("==> %s (attempt %" G_GUINT64_FORMAT ", not in the execution's record: "
-                  "the run was interrupted) <==\n", full, attempt);
-          if (g_file_get_contents (path, &text, NULL, NULL))
-            fputs (text, stdout);
+          {
+            g_autofree char *shown = pw_cli_escape (full, -1);
+
+            printf ("==> %s (attempt %" G_GUINT64_FORMAT ", not in the execution's record: "
+                    "the run was interrupted) <==\n", shown, attempt);
+          }
+          if (g_file_get_contents (path, &text, &length, NULL))
+            print_log_text (text, length, raw);
           g_ptr_array_add (paths, g_steal_pointer (&path));
         }
     }
@@ -1238,11 +1299,13 @@ pw_cli_logs (int    argc,
   g_autofree char *state_dir = NULL;
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   gboolean follow = FALSE;
+  gboolean raw = FALSE;
   JsonArray *actions;
   GOptionEntry entries[] = {
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
     { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline whose state folder to use"), N_("FILE") },
     { "follow", 'f', 0, G_OPTION_ARG_NONE, &follow, N_("Keep printing new lines until the execution ends"), NULL },
+    { "raw", 0, 0, G_OPTION_ARG_NONE, &raw, N_("Print control characters (colours, escapes) as the actions wrote them, not escaped as \\xNN"), NULL },
     { NULL }
   };
 
@@ -1276,12 +1339,14 @@ pw_cli_logs (int    argc,
       if (!follow)
         {
           g_autofree char *text = NULL;
+          g_autofree char *shown = pw_cli_escape (full, -1);
+          gsize length;
 
-          printf ("==> %s (attempt %" G_GINT64_FORMAT ", %s) <==\n", full,
+          printf ("==> %s (attempt %" G_GINT64_FORMAT ", %s) <==\n", shown,
                   json_object_get_int_member_with_default (a, "attempt", 1),
                   json_object_get_string_member (a, "status"));
-          if (g_file_get_contents (path, &text, NULL, NULL))
-            fputs (text, stdout);
+          if (g_file_get_contents (path, &text, &length, NULL))
+            print_log_text (text, length, raw);
         }
       g_ptr_array_add (paths, g_strdup (path));
     }
@@ -1292,7 +1357,7 @@ pw_cli_logs (int    argc,
     print_unrecorded_logs (state_dir,
                            json_object_get_string_member (json_node_get_object (node),
                                                           "pipelineExecutionId"),
-                           argc == 3 ? argv[2] : NULL, paths);
+                           argc == 3 ? argv[2] : NULL, raw, paths);
 
   if (argc == 3 && paths->len == 0 && !follow)
     {
@@ -1313,6 +1378,7 @@ pw_cli_logs (int    argc,
       f.state_dir = state_dir;
       f.execution_id = (char *)json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId");
       f.paths = paths;
+      f.raw = raw;
       f.offsets = g_array_new (FALSE, TRUE, sizeof (gsize));
       g_array_set_size (f.offsets, paths->len);
 

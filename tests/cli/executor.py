@@ -131,6 +131,12 @@ class Project:
     def pipeline(self):
         return os.path.join(self.dir, "pipeline.yml")
 
+    def set_buildspec(self, text, message):
+        """Commits @text as the buildspec."""
+        with open(os.path.join(self.dir, "buildspec.yml"), "w") as f:
+            f.write(textwrap.dedent(text))
+        sh(self.dir, "git", "commit", "-q", "-am", message)
+
     @property
     def state(self):
         return os.path.join(self.dir, ".pipewright")
@@ -581,8 +587,7 @@ class Run(unittest.TestCase):
         os.mkfifo(ready)
         # Each process says it runs from inside, once it is what it is.
         child = "python3 -c \"import time; open('%s', 'w').write('%s'); time.sleep(%d)\" >/dev/null 2>&1 &"
-        with open(os.path.join(p.dir, "buildspec.yml"), "w") as f:
-            f.write(textwrap.dedent(f"""\
+        p.set_buildspec(f"""\
                 version: 0.2
                 phases:
                   build:
@@ -594,8 +599,7 @@ class Run(unittest.TestCase):
                       - echo c > {ready}; sleep 3123
                 artifacts:
                   files: [buildspec.yml]
-                """))
-        sh(p.dir, "git", "commit", "-q", "-am", "A build that never ends")
+                """, "A build that never ends")
         # Read and write, so the FIFO never reads as ended between writers.
         fifo = os.open(ready, os.O_RDWR | os.O_NONBLOCK)
         proc = p.start()
@@ -727,6 +731,35 @@ class Run(unittest.TestCase):
         listing = cli("status", "--state-dir", state, check=0)
         self.assertIn(f"{path}:", listing.stdout + listing.stderr)
 
+    def test_control_characters_escaped(self):
+        """What a build prints (ANSI escapes, a bell) and a file name with
+        an ESC in it reach the terminal escaped through `logs`, the run's
+        failure tail and its progress lines; `logs --raw` prints them as
+        they are."""
+        p = self.project = Project()
+        p.set_buildspec("""\
+                version: 0.2
+                phases:
+                  build:
+                    commands:
+                      - mkdir -p out; printf 'x' > "out/$(printf 'evil\\033]0;title\\007')"
+                      - printf '\\033[31mred\\033[0m and a bell\\007\\n'
+                artifacts:
+                  files: ['**/*']
+                  base-directory: out
+                """, "Colourful output")
+        run = cli("run", p.pipeline, check=0)
+        [record] = p.history()
+        execution = record["pipelineExecutionId"]
+        shown = cli("logs", execution, "--state-dir", p.state, check=0).stdout
+        self.assertIn("\\x1b[31mred\\x1b[0m and a bell\\x07", shown)
+        self.assertIn("evil\\x1b]0;title\\x07", shown)          # the S3 deploy's object list
+        for text in (shown, run.stdout, run.stderr):
+            self.assertNotIn("\x1b", text)
+            self.assertNotIn("\x07", text)
+        raw = cli("logs", execution, "Build/Compile", "--raw", "--state-dir", p.state, check=0).stdout
+        self.assertIn("\x1b[31mred\x1b[0m and a bell\x07", raw)
+
     def test_variables(self):
         p = self.project = Project()
         cli("run", p.pipeline, "--var", "Greeting=bonjour", check=0)
@@ -753,8 +786,7 @@ class Run(unittest.TestCase):
         (512 MiB by default) and fails saying so; its log stays bounded
         and the history readable."""
         p = self.project = Project()
-        with open(os.path.join(p.dir, "buildspec.yml"), "w") as f:
-            f.write(textwrap.dedent("""\
+        p.set_buildspec("""\
                 version: 0.2
                 phases:
                   build:
@@ -764,8 +796,7 @@ class Run(unittest.TestCase):
                       - echo never reached
                 artifacts:
                   files: [buildspec.yml]
-                """))
-        sh(p.dir, "git", "commit", "-q", "-am", "Noisy build")
+                """, "Noisy build")
         run = cli("run", p.pipeline, check=1)
         reason = "output passed the limit of 512.0\u00a0MiB"
         self.assertIn(reason, run.stdout + run.stderr)

@@ -1385,6 +1385,8 @@ test_reports (Fixture       *fixture,
               "      - cp fixtures/junit-1.xml out/reports/sub/junit-unit.xml\n"
               "      - cp fixtures/skip-1.xml out/reports/junit-skip.xml\n"
               "      - echo '<broken' > out/reports/junit-broken.xml\n"
+              "      - ln -s /dev/zero out/reports/junit-zero.xml\n"
+              "      - mkfifo out/reports/fifo; ln -s fifo out/reports/junit-fifo.xml\n"
               "      - echo \"2 tests failed\"; exit 1\n"
               "reports:\n"
               "  unit-tests:\n"
@@ -1412,6 +1414,12 @@ test_reports (Fixture       *fixture,
   assert_log_has (log, "Report group demo-unit-tests: 2 passed, 2 failed, 2 skipped; failed: "
                   "Suite.test_x: expected 1, got 2, Suite.test_crash: Segmentation fault\n");
   assert_log_has (log, "Report group demo-unit-tests: cannot read junit-broken.xml as JUnit XML");
+  /* A report the build made a link to a device or a FIFO is not read:
+   * that would never end (or fill the memory). */
+  assert_log_has (log, "Report group demo-unit-tests: cannot read junit-zero.xml as JUnit XML: "
+                  "not a regular file");
+  assert_log_has (log, "Report group demo-unit-tests: cannot read junit-fifo.xml as JUnit XML: "
+                  "not a regular file");
   assert_log_has (log, "Report group demo-coverage: COBERTURAXML reports are not read locally");
   assert_log_has (log, "Report group demo-missing: no matching report paths found\n");
 }

@@ -604,6 +604,32 @@ child_setup (int sock)
   return signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* Waits for a message on fds[0] or a SIGCHLD on the signalfd fds[1] (when
+ * @sigfd is one), and drains the latter. Returns FALSE when poll() fails
+ * for good; *@exited says whether children exited. */
+static gboolean
+wait_for_events (struct pollfd *fds,
+                 int            sigfd,
+                 gboolean      *exited)
+{
+  *exited = FALSE;
+
+  while (poll (fds, sigfd >= 0 ? 2 : 1, -1) < 0)
+    if (errno != EINTR)
+      return FALSE;
+
+  if (sigfd >= 0 && (fds[1].revents & POLLIN) != 0)
+    {
+      struct signalfd_siginfo info;
+
+      while (read (sigfd, &info, sizeof info) > 0)
+        ;
+      *exited = TRUE;
+    }
+
+  return TRUE;
+}
+
 /* In a PID namespace of its own (and a mount namespace), the keeper
  * mounts a /proc that shows it, so `ps`, `pgrep` and /proc/$pid inside
  * agree with the pids the commands see. */
@@ -643,21 +669,12 @@ keeper_main (int      sock,
 
   while (open_to_runner)
     {
-      if (poll (fds, sigfd >= 0 ? 2 : 1, -1) < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          break;
-        }
+      gboolean exited;
 
-      if (sigfd >= 0 && (fds[1].revents & POLLIN) != 0)
-        {
-          struct signalfd_siginfo info;
-
-          while (read (sigfd, &info, sizeof info) > 0)
-            ;
-          reap_available ();
-        }
+      if (!wait_for_events (fds, sigfd, &exited))
+        break;
+      if (exited)
+        reap_available ();
 
       if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
         {
@@ -719,6 +736,50 @@ keeper_main (int      sock,
 
 /* Whether to try a PID namespace: once it failed, not again. */
 static gboolean zygote_try_namespaces = TRUE;
+/* The zygote's keepers: its other children are orphans of a dead one. */
+static pid_t keepers[MAX_PROCESSES];
+
+static gboolean
+is_keeper (pid_t pid)
+{
+  for (guint i = 0; i < MAX_PROCESSES; i++)
+    if (keepers[i] == pid)
+      return TRUE;
+  return FALSE;
+}
+
+/* Kills the zygote's children that are not keepers, and what they leave,
+ * until only keepers remain. */
+static void
+kill_orphans (void)
+{
+  for (;;)
+    {
+      pid_t pids[512];
+      int n = list_children (pids, G_N_ELEMENTS (pids));
+      guint killed = 0;
+      int status;
+
+      if (n < 0)
+        n = scan_children (pids, G_N_ELEMENTS (pids));
+      for (int i = 0; i < n; i++)
+        if (!is_keeper (pids[i]) && kill (pids[i], SIGKILL) == 0)
+          killed++;
+      if (killed == 0)
+        return;
+      /* Reap what died (keepers that end meanwhile are reaped too). */
+      for (guint i = 0; i < killed; i++)
+        {
+          pid_t pid = waitpid (-1, &status, 0);
+
+          if (pid < 0 && errno != EINTR)
+            break;
+          for (guint k = 0; pid > 0 && k < MAX_PROCESSES; k++)
+            if (keepers[k] == pid)
+              keepers[k] = 0;
+        }
+    }
+}
 
 G_GNUC_NORETURN static void
 zygote_main (int sock)
@@ -737,27 +798,30 @@ zygote_main (int sock)
       Message m;
       int received[4];
       guint n_received;
+      gboolean exited;
       gssize n;
 
-      if (poll (fds, sigfd >= 0 ? 2 : 1, -1) < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          break;
-        }
+      if (!wait_for_events (fds, sigfd, &exited))
+        break;
 
-      /* Keepers, and the orphans of a keeper that was killed: theirs are
-       * gone with it in a namespace, and are killed here otherwise. */
-      if (sigfd >= 0 && (fds[1].revents & POLLIN) != 0)
+      /* Keepers, and the orphans of a keeper that was killed (a build can
+       * kill its keeper where it is not a namespace's init): they became
+       * ours, and are killed here. */
+      if (exited)
         {
-          struct signalfd_siginfo info;
+          gboolean keeper_died = FALSE;
           pid_t pid;
           int status;
 
-          while (read (sigfd, &info, sizeof info) > 0)
-            ;
           while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
-            ;
+            for (guint i = 0; i < MAX_PROCESSES; i++)
+              if (keepers[i] == pid)
+                {
+                  keepers[i] = 0;
+                  keeper_died = TRUE;
+                }
+          if (keeper_died)
+            kill_orphans ();
         }
 
       if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0)
@@ -796,6 +860,12 @@ zygote_main (int sock)
               keeper_main (received[0], namespaced);
             }
           close (received[0]);
+          for (guint i = 0; pid > 0 && i < MAX_PROCESSES; i++)
+            if (keepers[i] == 0)
+              {
+                keepers[i] = pid;
+                break;
+              }
 
           /* A PID namespace is per fork: the next keeper gets its own. */
           if (namespaced)

@@ -9,11 +9,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include <glib/gstdio.h>
 
@@ -439,6 +441,41 @@ test_background_holds_output (Fixture       *fixture,
   g_assert_cmpuint (count_processes (detached), ==, 0);
 }
 
+/* Where the keeper is no namespace's init (PIPEWRIGHT_CONTAINER=subreaper,
+ * as for a user without CAP_SYS_ADMIN), a command can kill it: the command
+ * dies with it (PR_SET_PDEATHSIG), and what it left, an orphan of the dead
+ * keeper, is killed by the zygote. */
+static void
+test_keeper_killed (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char * const orphan[] = { "sleep", "9105", NULL };
+  struct pollfd pfd = { -1, POLLIN, 0 };
+  int status = -1;
+  pid_t pid;
+
+  g_setenv ("PIPEWRIGHT_CONTAINER", "subreaper", TRUE);
+  g_assert_true (sh (fixture, "setsid sleep 9105 >/dev/null 2>&1 & echo $!; kill -9 $PPID; "
+                     "sleep 100", 0, &status, &error));
+  g_unsetenv ("PIPEWRIGHT_CONTAINER");
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 128 + SIGKILL);
+
+  /* Its pid is ours to see: no namespace. */
+  pid = atoi (g_ptr_array_index (fixture->lines, 0));
+  g_assert_cmpint (pid, >, 1);
+  pfd.fd = syscall (SYS_pidfd_open, pid, 0);
+  if (pfd.fd >= 0)
+    {
+      g_assert_cmpint (poll (&pfd, 1, 30000), ==, 1);
+      g_close (pfd.fd, NULL);
+    }
+  else
+    g_assert_cmpint (errno, ==, ESRCH);
+  g_assert_cmpuint (count_processes (orphan), ==, 0);
+}
+
 /* In a container's PID namespace, /proc is the namespace's: the pids a
  * command sees ($$, $!, `ps`) name the same processes there. */
 static void
@@ -669,6 +706,7 @@ main (int   argc,
   ADD ("/engine/command/endless-line", test_endless_line);
   ADD ("/engine/command/background-holds-output", test_background_holds_output);
   ADD ("/engine/command/proc-agrees", test_proc_agrees);
+  ADD ("/engine/command/keeper-killed", test_keeper_killed);
   ADD ("/engine/command/no-log", test_no_log);
   ADD ("/engine/command/parallel-share-log", test_parallel_share_log);
   ADD ("/engine/command/output-limit-stops", test_output_limit_stops);

@@ -29,6 +29,8 @@ gboolean        pw_cli_parse_args  (GOptionContext *context,
 void      pw_cli_print_error  (const char *format,
                                ...) G_GNUC_PRINTF (1, 2);
 gboolean  pw_cli_use_color    (FILE       *stream);
+char     *pw_cli_escape       (const char *text,
+                               gssize      length);
 
 int pw_cli_run       (int argc, char **argv);
 int pw_cli_status    (int argc, char **argv);

@@ -47,6 +47,9 @@ typedef struct
   gboolean    auto_decide;
 } RunContext;
 
+/* run_as_client(): the runner left without our request; we run it. */
+#define CLIENT_BECOME_RUNNER (-1)
+
 /* Trigger detail of an execution another `run` asks the runner for. */
 #define CLIENT_TRIGGER_PREFIX "pipewright-cli (pid "
 
@@ -153,7 +156,11 @@ print_log_tail (const char *path,
     first = 1;
   start = len > n + first ? len - n : first;
   for (guint i = start; i < len; i++)
-    fprintf (stderr, "      | %s\n", lines[i]);
+    {
+      g_autofree char *shown = pw_cli_escape (lines[i], -1);
+
+      fprintf (stderr, "      | %s\n", shown);
+    }
 }
 
 static void
@@ -203,8 +210,9 @@ event_cb (PwExecutor *executor,
     }
   else if (g_str_has_suffix (type, "Stage Execution State Change"))
     {
-      printf ("%7.1fs  %s%-10s%s  %s\n", elapsed, paint (ctx, status), status, reset,
-              json_object_get_string_member (detail, "stage"));
+      g_autofree char *shown = pw_cli_escape (json_object_get_string_member (detail, "stage"), -1);
+
+      printf ("%7.1fs  %s%-10s%s  %s\n", elapsed, paint (ctx, status), status, reset, shown);
     }
   else
     {
@@ -218,9 +226,16 @@ event_cb (PwExecutor *executor,
         summary = json_object_get_string_member_with_default (
           json_object_get_object_member (detail, "execution-result"), "external-execution-summary", NULL);
 
-      printf ("%7.1fs  %s%-10s%s  %s/%s%s%s%s\n", elapsed, paint (ctx, status), status, reset,
-              stage, action, simulated ? " (simulated)" : "",
-              summary != NULL && summary[0] ? " — " : "", summary != NULL ? summary : "");
+      {
+        /* Names and summaries come from the pipeline and what it ran. */
+        g_autofree char *shown = g_strdup_printf ("%s/%s%s%s%s", stage, action,
+                                                  simulated ? " (simulated)" : "",
+                                                  summary != NULL && summary[0] ? " — " : "",
+                                                  summary != NULL ? summary : "");
+        g_autofree char *escaped = pw_cli_escape (shown, -1);
+
+        printf ("%7.1fs  %s%-10s%s  %s\n", elapsed, paint (ctx, status), status, reset, escaped);
+      }
 
       /* The event's own execution: events also come from inside
        * start() and retry(), and from watch, where no execution is ours
@@ -403,6 +418,12 @@ drive (PwExecutor *executor,
   else
     ctx.status = g_strdup (pw_executor_get_status (executor, execution_id));
 
+  /* Leaving: no more requests, but an execution a request started just
+   * now (in the loop's last turn) runs to its end first. */
+  pw_executor_stop_serving (executor);
+  while (pw_executor_is_busy (executor))
+    g_main_loop_run (ctx.loop);
+
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_signal_handler_disconnect (executor, event_id);
@@ -473,21 +494,33 @@ client_read_events (Client *client)
       line = client->partial->str;
       while (!client->done && (nl = strchr (line, '\n')) != NULL)
         {
-          g_autoptr(JsonParser) parser = json_parser_new ();
+          goffset at = client->offset - client->partial->len + (line - client->partial->str);
+          g_autoptr(JsonNode) root = NULL;
+          JsonNode *detail_node;
           JsonObject *detail;
 
           *nl = '\0';
-          if (json_parser_load_from_data (parser, line, -1, NULL) &&
-              JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) &&
-              (detail = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
-                                                       "detail")) != NULL &&
+          /* A torn line (a full disk cut an append short, before appends
+           * were whole or nothing) is skipped, and said to be. */
+          root = pw_json_parse (line, -1, NULL, NULL);
+          if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+            {
+              fprintf (stderr, "%s: skipped a torn line at byte %" G_GINT64_FORMAT "\n",
+                       client->events_path, (gint64)at);
+              line = nl + 1;
+              continue;
+            }
+          detail_node = json_object_get_member (json_node_get_object (root), "detail");
+          detail = detail_node != NULL && JSON_NODE_HOLDS_OBJECT (detail_node)
+                   ? json_node_get_object (detail_node) : NULL;
+          if (detail != NULL &&
               g_strcmp0 (json_object_get_string_member_with_default (detail, "execution-id", NULL),
                          client->run.execution_id) == 0)
             {
-              JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+              JsonObject *o = json_node_get_object (root);
               const char *state = json_object_get_string_member_with_default (detail, "state", "");
 
-              event_cb (NULL, json_parser_get_root (parser), &client->run);
+              event_cb (NULL, root, &client->run);
               if (g_str_has_suffix (json_object_get_string_member_with_default (o, "detail-type", ""),
                                     "Pipeline Execution State Change") &&
                   is_terminal_state (state))
@@ -515,15 +548,48 @@ client_events_changed_cb (GFileMonitor      *monitor,
     client_read_events (client);
 }
 
+/* What the thread waiting for the runner's end shares with the main
+ * thread: it may end after run_as_client() returned, and then finds no
+ * client (set and cleared on the main thread only). */
+typedef struct
+{
+  gatomicrefcount  ref_count;
+  char            *state_dir;
+  Client          *client;
+} RunnerWatch;
+
+static RunnerWatch *
+runner_watch_ref (RunnerWatch *watch)
+{
+  g_atomic_ref_count_inc (&watch->ref_count);
+  return watch;
+}
+
+static void
+runner_watch_unref (RunnerWatch *watch)
+{
+  if (!g_atomic_ref_count_dec (&watch->ref_count))
+    return;
+  g_free (watch->state_dir);
+  g_free (watch);
+}
+
 static gboolean
 client_runner_gone_cb (gpointer data)
 {
-  Client *client = data;
+  RunnerWatch *watch = data;
+  Client *client = watch->client;
+
+  if (client == NULL)
+    return G_SOURCE_REMOVE;
 
   /* Its last events may have landed with its end. */
   client_read_events (client);
   if (client->done)
     return G_SOURCE_REMOVE;
+  if (client->partial->len > 0)
+    fprintf (stderr, "%s: ends in a torn line (%" G_GSIZE_FORMAT " bytes); skipped\n",
+             client->events_path, client->partial->len);
 
   /* It died before the execution ended: the record says so now. */
   pw_state_recover (client->run.state_dir);
@@ -538,10 +604,11 @@ client_runner_gone_cb (gpointer data)
 static gpointer
 client_wait_thread (gpointer data)
 {
-  Client *client = data;
+  RunnerWatch *watch = data;
 
-  pw_state_wait_for_runner (client->run.state_dir);
-  g_idle_add (client_runner_gone_cb, client);
+  pw_state_wait_for_runner (watch->state_dir);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, client_runner_gone_cb, watch,
+                   (GDestroyNotify)runner_watch_unref);
 
   return NULL;
 }
@@ -611,6 +678,7 @@ run_as_client (const char *state_dir,
   g_autofree char *by = g_strdup_printf (CLIENT_TRIGGER_PREFIX "%d)", (int)getpid ());
   g_autoptr(JsonNode) record = NULL;
   Client client = { { 0 } };
+  RunnerWatch *watch;
   guint sigint, sigterm;
   int status;
 
@@ -640,8 +708,14 @@ run_as_client (const char *state_dir,
 
   if (!pw_state_send_request_full (state_dir, request, 30000, &reply, &error))
     {
-      pw_cli_print_error ("%s", error->message);
-      status = EXIT_USAGE;
+      /* Nobody runs it any more and our request was not taken: run it. */
+      if (g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT))
+        status = CLIENT_BECOME_RUNNER;
+      else
+        {
+          pw_cli_print_error ("%s", error->message);
+          status = EXIT_USAGE;
+        }
       goto out;
     }
 
@@ -654,7 +728,11 @@ run_as_client (const char *state_dir,
 
   if (monitor != NULL)
     g_signal_connect (monitor, "changed", G_CALLBACK (client_events_changed_cb), &client);
-  g_thread_unref (g_thread_new ("pw-runner-wait", client_wait_thread, &client));
+  watch = g_new0 (RunnerWatch, 1);
+  g_atomic_ref_count_init (&watch->ref_count);
+  watch->state_dir = g_strdup (state_dir);
+  watch->client = &client;
+  g_thread_unref (g_thread_new ("pw-runner-wait", client_wait_thread, runner_watch_ref (watch)));
   sigint = g_unix_signal_add (SIGINT, client_interrupt_cb, &client);
   sigterm = g_unix_signal_add (SIGTERM, client_interrupt_cb, &client);
 
@@ -666,6 +744,8 @@ run_as_client (const char *state_dir,
   g_source_remove (sigterm);
   if (monitor != NULL)
     g_signal_handlers_disconnect_by_data (monitor, &client);
+  watch->client = NULL;
+  runner_watch_unref (watch);
 
   record = pw_state_load_execution (state_dir, client.run.execution_id, NULL);
   if (!json)
@@ -754,14 +834,23 @@ pw_cli_run (int    argc,
       return EXIT_USAGE;
     }
 
-  executor = pw_executor_new (pipeline, argv[1], state_dir, profile, &error);
-  if (executor == NULL && g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_BUSY))
+  /* One process runs the pipeline; the others hand it their start. When
+   * it leaves without taking ours, one of us becomes the runner. */
+  for (;;)
     {
-      g_autofree char *dir = state_dir != NULL ? g_strdup (state_dir)
-                                               : pw_state_default_dir (argv[1]);
+      g_autofree char *dir = NULL;
+      int status;
 
-      return run_as_client (dir, pipeline, variables, revisions,
-                            auto_approve ? "approve" : reject ? "reject" : "wait", stage, json);
+      executor = pw_executor_new (pipeline, argv[1], state_dir, profile, &error);
+      if (executor != NULL || !g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_BUSY))
+        break;
+      g_clear_error (&error);
+
+      dir = state_dir != NULL ? g_strdup (state_dir) : pw_state_default_dir (argv[1]);
+      status = run_as_client (dir, pipeline, variables, revisions,
+                              auto_approve ? "approve" : reject ? "reject" : "wait", stage, json);
+      if (status != CLIENT_BECOME_RUNNER)
+        return status;
     }
   if (executor == NULL)
     {
@@ -809,6 +898,27 @@ pw_cli_run (int    argc,
 
 /* Read-only commands ----------------------------------------------------- */
 
+/* A line about an execution, its control characters escaped: names and
+ * summaries come from the pipeline and what it ran. */
+static void
+print_escaped_line (const char *format,
+                    ...) G_GNUC_PRINTF (1, 2);
+
+static void
+print_escaped_line (const char *format,
+                    ...)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *shown = NULL;
+  va_list args;
+
+  va_start (args, format);
+  line = g_strdup_vprintf (format, args);
+  va_end (args);
+  shown = pw_cli_escape (line, -1);
+  printf ("%s\n", shown);
+}
+
 static void
 print_execution_detail (JsonObject *o)
 {
@@ -819,26 +929,28 @@ print_execution_detail (JsonObject *o)
           json_object_get_string_member (o, "status"),
           json_object_get_string_member_with_default (o, "startTime", "?"));
   if (json_object_has_member (o, "statusSummary"))
-    printf ("  %s\n", json_object_get_string_member (o, "statusSummary"));
+    print_escaped_line ("  %s", json_object_get_string_member (o, "statusSummary"));
 
   for (guint s = 0; stages != NULL && s < json_array_get_length (stages); s++)
     {
       JsonObject *st = json_array_get_object_element (stages, s);
       const char *name = json_object_get_string_member (st, "stageName");
 
-      printf ("  %-12s %s\n", json_object_get_string_member (st, "status"), name);
+      print_escaped_line ("  %-12s %s", json_object_get_string_member (st, "status"), name);
       for (guint a = 0; actions != NULL && a < json_array_get_length (actions); a++)
         {
           JsonObject *ac = json_array_get_object_element (actions, a);
 
           if (g_strcmp0 (json_object_get_string_member (ac, "stageName"), name) != 0)
             continue;
-          printf ("    %-10s %s%s%s%s%s\n", json_object_get_string_member (ac, "status"),
-                  json_object_get_string_member (ac, "actionName"),
-                  json_object_get_int_member_with_default (ac, "attempt", 1) > 1 ? " (retry)" : "",
-                  json_object_get_boolean_member_with_default (ac, "simulated", FALSE) ? " (simulated)" : "",
-                  json_object_has_member (ac, "summary") ? " — " : "",
-                  json_object_get_string_member_with_default (ac, "summary", ""));
+          print_escaped_line ("    %-10s %s%s%s%s%s", json_object_get_string_member (ac, "status"),
+                              json_object_get_string_member (ac, "actionName"),
+                              json_object_get_int_member_with_default (ac, "attempt", 1) > 1
+                                ? " (retry)" : "",
+                              json_object_get_boolean_member_with_default (ac, "simulated", FALSE)
+                                ? " (simulated)" : "",
+                              json_object_has_member (ac, "summary") ? " — " : "",
+                              json_object_get_string_member_with_default (ac, "summary", ""));
         }
     }
 }
@@ -886,6 +998,7 @@ pw_cli_status (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) unreadable = NULL;
   g_autofree char *state_opt = NULL;
   g_autofree char *pipeline = NULL;
   g_autofree char *state_dir = NULL;
@@ -916,12 +1029,15 @@ pw_cli_status (int    argc,
       return EXIT_OK;
     }
 
-  list = pw_state_list_executions (state_dir, &error);
+  list = pw_state_list_executions_full (state_dir, &unreadable, &error);
   if (list == NULL)
     {
       pw_cli_print_error ("%s", error->message);
       return EXIT_USAGE;
     }
+  for (guint i = 0; i < unreadable->len; i++)
+    fprintf (stderr, "pipewright-cli: warning: unreadable execution record: %s\n",
+             ((GError *)g_ptr_array_index (unreadable, i))->message);
   if (list->len == 0)
     {
       printf ("%s\n", _("No executions yet."));
@@ -939,6 +1055,7 @@ pw_cli_history (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) unreadable = NULL;
   g_autofree char *state_opt = NULL;
   g_autofree char *pipeline = NULL;
   g_autofree char *state_dir = NULL;
@@ -959,11 +1076,23 @@ pw_cli_history (int    argc,
     return EXIT_USAGE;
 
   pw_state_recover (state_dir);
-  list = pw_state_list_executions (state_dir, &error);
+  list = pw_state_list_executions_full (state_dir, &unreadable, &error);
   if (list == NULL)
     {
       pw_cli_print_error ("%s", error->message);
       return EXIT_USAGE;
+    }
+
+  /* A record that cannot be read is not left out in silence. */
+  for (guint i = 0; i < unreadable->len; i++)
+    {
+      GError *bad = g_ptr_array_index (unreadable, i);
+
+      if (json)
+        fprintf (stderr, "pipewright-cli: warning: unreadable execution record: %s\n",
+                 bad->message);
+      else
+        printf ("(unreadable record)  %s\n", bad->message);
     }
 
   if (json)
@@ -986,10 +1115,11 @@ pw_cli_history (int    argc,
     {
       JsonObject *o = json_node_get_object (g_ptr_array_index (list, i));
 
-      printf ("%s  %-10s  %s  %s\n", json_object_get_string_member (o, "pipelineExecutionId"),
-              json_object_get_string_member (o, "status"),
-              json_object_get_string_member_with_default (o, "startTime", "?"),
-              json_object_get_string_member_with_default (o, "statusSummary", ""));
+      print_escaped_line ("%s  %-10s  %s  %s",
+                          json_object_get_string_member (o, "pipelineExecutionId"),
+                          json_object_get_string_member (o, "status"),
+                          json_object_get_string_member_with_default (o, "startTime", "?"),
+                          json_object_get_string_member_with_default (o, "statusSummary", ""));
     }
   return EXIT_OK;
 }
@@ -1001,6 +1131,7 @@ typedef struct
   char      *execution_id;
   GPtrArray *paths;      /* logs followed */
   GArray    *offsets;
+  gboolean   raw;        /* as written, control characters and all */
 } Follow;
 
 static gboolean
@@ -1016,6 +1147,24 @@ is_done (const char *state_dir,
   return !g_str_equal (status, "InProgress") && !g_str_equal (status, "Stopping");
 }
 
+/* A log as written with --raw; otherwise with its control characters
+ * escaped, so a build cannot drive the terminal of whoever reads it. */
+static void
+print_log_text (const char *text,
+                gsize       length,
+                gboolean    raw)
+{
+  g_autofree char *shown = NULL;
+
+  if (raw)
+    {
+      fwrite (text, 1, length, stdout);
+      return;
+    }
+  shown = pw_cli_escape (text, length);
+  fputs (shown, stdout);
+}
+
 static void
 follow_print_new (Follow *f)
 {
@@ -1029,7 +1178,7 @@ follow_print_new (Follow *f)
         continue;
       if (length > *offset)
         {
-          fwrite (text + *offset, 1, length - *offset, stdout);
+          print_log_text (text + *offset, length - *offset, f->raw);
           *offset = length;
         }
     }
@@ -1077,6 +1226,7 @@ static void
 print_unrecorded_logs (const char *state_dir,
                        const char *execution_id,
                        const char *filter,
+                       gboolean    raw,
                        GPtrArray  *paths)
 {
   g_autofree char *logs_dir = g_build_filename (state_dir, "logs", execution_id, NULL);
@@ -1097,29 +1247,41 @@ print_unrecorded_logs (const char *state_dir,
           g_autofree char *text = NULL;
           const char *dot;
           guint64 attempt = 1;
+          gsize length;
           gboolean listed = FALSE;
 
           if (!g_str_has_suffix (file, ".log"))
             continue;
           action = g_strndup (file, strlen (file) - strlen (".log"));
-          /* Action.2.log: the second attempt. */
+          /* Action.2.log: the second attempt (a `.` in a name is %2E). */
           dot = strrchr (action, '.');
           if (dot != NULL && dot[1] != '\0' && strspn (dot + 1, "0123456789") == strlen (dot + 1))
             {
               attempt = g_ascii_strtoull (dot + 1, NULL, 10);
               action[dot - action] = '\0';
             }
-          full = g_strdup_printf ("%s/%s", stage, action);
+          {
+            g_autofree char *stage_name = pw_state_decode_name (stage);
+            g_autofree char *action_name = pw_state_decode_name (action);
+
+            full = g_strdup_printf ("%s/%s", stage_name, action_name);
+            g_free (action);
+            action = g_steal_pointer (&action_name);
+          }
 
           for (guint k = 0; k < paths->len && !listed; k++)
             listed = g_str_equal (g_ptr_array_index (paths, k), path);
           if (listed || (filter != NULL && !g_str_equal (filter, full) && !g_str_equal (filter, action)))
             continue;
 
-          printf ("==> %s (attempt %" G_GUINT64_FORMAT ", not in the execution's record: "
-                  "the run was interrupted) <==\n", full, attempt);
-          if (g_file_get_contents (path, &text, NULL, NULL))
-            fputs (text, stdout);
+          {
+            g_autofree char *shown = pw_cli_escape (full, -1);
+
+            printf ("==> %s (attempt %" G_GUINT64_FORMAT ", not in the execution's record: "
+                    "the run was interrupted) <==\n", shown, attempt);
+          }
+          if (g_file_get_contents (path, &text, &length, NULL))
+            print_log_text (text, length, raw);
           g_ptr_array_add (paths, g_steal_pointer (&path));
         }
     }
@@ -1137,11 +1299,13 @@ pw_cli_logs (int    argc,
   g_autofree char *state_dir = NULL;
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   gboolean follow = FALSE;
+  gboolean raw = FALSE;
   JsonArray *actions;
   GOptionEntry entries[] = {
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
     { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline whose state folder to use"), N_("FILE") },
     { "follow", 'f', 0, G_OPTION_ARG_NONE, &follow, N_("Keep printing new lines until the execution ends"), NULL },
+    { "raw", 0, 0, G_OPTION_ARG_NONE, &raw, N_("Print control characters (colours, escapes) as the actions wrote them, not escaped as \\xNN"), NULL },
     { NULL }
   };
 
@@ -1175,12 +1339,14 @@ pw_cli_logs (int    argc,
       if (!follow)
         {
           g_autofree char *text = NULL;
+          g_autofree char *shown = pw_cli_escape (full, -1);
+          gsize length;
 
-          printf ("==> %s (attempt %" G_GINT64_FORMAT ", %s) <==\n", full,
+          printf ("==> %s (attempt %" G_GINT64_FORMAT ", %s) <==\n", shown,
                   json_object_get_int_member_with_default (a, "attempt", 1),
                   json_object_get_string_member (a, "status"));
-          if (g_file_get_contents (path, &text, NULL, NULL))
-            fputs (text, stdout);
+          if (g_file_get_contents (path, &text, &length, NULL))
+            print_log_text (text, length, raw);
         }
       g_ptr_array_add (paths, g_strdup (path));
     }
@@ -1191,7 +1357,7 @@ pw_cli_logs (int    argc,
     print_unrecorded_logs (state_dir,
                            json_object_get_string_member (json_node_get_object (node),
                                                           "pipelineExecutionId"),
-                           argc == 3 ? argv[2] : NULL, paths);
+                           argc == 3 ? argv[2] : NULL, raw, paths);
 
   if (argc == 3 && paths->len == 0 && !follow)
     {
@@ -1212,6 +1378,7 @@ pw_cli_logs (int    argc,
       f.state_dir = state_dir;
       f.execution_id = (char *)json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId");
       f.paths = paths;
+      f.raw = raw;
       f.offsets = g_array_new (FALSE, TRUE, sizeof (gsize));
       g_array_set_size (f.offsets, paths->len);
 
@@ -1250,6 +1417,60 @@ pw_cli_logs (int    argc,
   return EXIT_OK;
 }
 
+/* Why @stage/@action of an execution no process runs is not waiting for
+ * approval, from its record; NULL when the record does not say. */
+static char *
+explain_not_waiting (const char *state_dir,
+                     const char *execution,
+                     const char *stage,
+                     const char *action)
+{
+  g_autoptr(JsonNode) record = pw_state_load_execution (state_dir, execution, NULL);
+  JsonArray *actions;
+
+  if (record == NULL || !JSON_NODE_HOLDS_OBJECT (record) ||
+      (actions = json_object_get_array_member (json_node_get_object (record), "actions")) == NULL)
+    return NULL;
+
+  for (guint i = json_array_get_length (actions); i > 0; i--)
+    {
+      JsonNode *element = json_array_get_element (actions, i - 1);
+      JsonObject *a = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      const char *status, *summary;
+
+      if (a == NULL ||
+          g_strcmp0 (json_object_get_string_member_with_default (a, "stageName", NULL), stage) != 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (a, "actionName", NULL), action) != 0)
+        continue;
+
+      status = json_object_get_string_member_with_default (a, "status", "?");
+      summary = json_object_get_string_member_with_default (a, "summary", NULL);
+      return summary != NULL
+        ? g_strdup_printf ("%s/%s is not waiting for approval (it is %s: %s)", stage, action,
+                           status, summary)
+        : g_strdup_printf ("%s/%s is not waiting for approval (it is %s)", stage, action, status);
+    }
+
+  return NULL;
+}
+
+/* An execution id from the command line: a UUID or its start, never a
+ * path. Says so and returns FALSE otherwise. */
+static gboolean
+execution_arg_ok (const char *id)
+{
+  g_autofree char *shown = NULL;
+
+  if (pw_state_is_execution_id (id, TRUE))
+    return TRUE;
+
+  shown = g_strescape (id, NULL);
+  pw_cli_print_error (_("'%s' is not an execution id: ids are UUIDs such as "
+                        "3f2a8c1e-9b4d-4e2f-8a6b-0c1d2e3f4a5b (or their first characters); "
+                        "`pipewright-cli history` lists them"), shown);
+  return FALSE;
+}
+
 static int
 send_request (const char *op,
               const char *state_opt,
@@ -1261,10 +1482,12 @@ send_request (const char *op,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) request = json_object_new ();
-  g_autofree char *state_dir = require_state_dir (state_opt, pipeline);
+  g_autofree char *state_dir = NULL;
   const char *user = g_get_user_name ();
 
-  if (state_dir == NULL)
+  if (!execution_arg_ok (execution))
+    return EXIT_USAGE;
+  if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
     return EXIT_USAGE;
 
   json_object_set_string_member (request, "op", op);
@@ -1279,7 +1502,16 @@ send_request (const char *op,
 
   if (!pw_state_send_request (state_dir, request, 30000, &error))
     {
-      pw_cli_print_error ("%s", error->message);
+      g_autofree char *why = NULL;
+
+      /* No runner: the execution ended (the approval timed out, or was
+       * decided); its record says how, which is the answer. */
+      if (g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT) &&
+          stage != NULL && action != NULL &&
+          (why = explain_not_waiting (state_dir, execution, stage, action)) != NULL)
+        pw_cli_print_error ("%s", why);
+      else
+        pw_cli_print_error ("%s", error->message);
       return EXIT_FINDINGS;
     }
 
@@ -1402,6 +1634,8 @@ pw_cli_retry (int    argc,
       pw_cli_print_error (_("give EXECUTION STAGE (see --help)"));
       return EXIT_USAGE;
     }
+  if (!execution_arg_ok (argv[1]))
+    return EXIT_USAGE;
   if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
     return EXIT_USAGE;
 
@@ -1416,6 +1650,7 @@ pw_cli_retry (int    argc,
       if (pw_state_send_request (state_dir, request, 30000, &error))
         return EXIT_OK;
       if (!g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND) &&
+          !g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT) &&
           strstr (error->message, "is running here") == NULL)
         {
           pw_cli_print_error ("%s", error->message);
@@ -1789,6 +2024,9 @@ pw_cli_watch (int    argc,
     g_main_loop_run (loop);
   }
 
+  /* Interrupted: what is running stops with us, but requests sent from
+   * now on are left for whoever runs the pipeline next. */
+  pw_executor_stop_serving (watch.executor);
   g_clear_object (&watch.executor);
   return EXIT_OK;
 }

@@ -71,6 +71,51 @@ pw_cli_use_color (FILE *stream)
   return (no_color == NULL || no_color[0] == '\0') && isatty (fileno (stream));
 }
 
+/* Control characters from a pipeline's content (a build's ANSI escapes,
+ * a file name holding ESC) would drive the terminal: each one, and every
+ * byte that is not UTF-8, is shown as \xNN instead. Newlines and tabs
+ * stay. */
+char *
+pw_cli_escape (const char *text,
+               gssize      length)
+{
+  const char *p = text;
+  const char *end;
+  GString *out;
+
+  if (length < 0)
+    length = strlen (text);
+  end = text + length;
+  out = g_string_sized_new (length);
+
+  while (p < end)
+    {
+      const char *next = p;
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+
+      if (c == (gunichar)-1 || c == (gunichar)-2)
+        {
+          g_string_append_printf (out, "\\x%02x", (guchar)*p);
+          p++;
+          continue;
+        }
+
+      next = g_utf8_next_char (p);
+      if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0))
+        {
+          if (c < 0x100)
+            g_string_append_printf (out, "\\x%02x", c);
+          else
+            g_string_append_printf (out, "\\u%04x", c);
+        }
+      else
+        g_string_append_len (out, p, next - p);
+      p = next;
+    }
+
+  return g_string_free (out, FALSE);
+}
+
 void
 pw_cli_print_error (const char *format,
                     ...)
@@ -348,6 +393,18 @@ cmd_validate (int    argc,
           found = pw_pipeline_validate (pipeline);
           for (guint d = 0; d < found->len; d++)
             g_ptr_array_add (diagnostics, g_object_ref (g_ptr_array_index (found, d)));
+
+#ifdef PW_HAVE_ENGINE
+          /* And what a local run would read beside it: its buildspecs. */
+          {
+            g_autoptr(PwLocalProfile) profile = pw_local_profile_load_beside (argv[i], NULL);
+            g_autoptr(GPtrArray) local = profile != NULL
+              ? pw_codebuild_check_pipeline (pipeline, argv[i], profile) : NULL;
+
+            for (guint d = 0; local != NULL && d < local->len; d++)
+              g_ptr_array_add (diagnostics, g_object_ref (g_ptr_array_index (local, d)));
+          }
+#endif
 
           keep (g_steal_pointer (&pipeline));
 

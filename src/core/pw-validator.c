@@ -2737,7 +2737,22 @@ check_provider_config (Validator    *v,
   else if (a->kind == KIND_CODEBUILD)
     {
       JsonNode *primary = cfg_node (cfg, "PrimarySource");
+      JsonNode *project = cfg_node (cfg, "ProjectName");
+      const char *project_name = literal_string (project);
       const char *batch;
+
+      /* CodeBuild's rule for project names, [A-Za-z0-9][A-Za-z0-9\-_]{1,254}:
+       * no `.` or `..`, which the local runner would otherwise also have
+       * to keep from being read as folders. A variable reference is only
+       * known at run time. */
+      if (project_name != NULL && strstr (project_name, "#{") == NULL &&
+          check_text (v, a->element, project, PATH_KEY (cpath, "ProjectName"),
+                      N_("CodeBuild project name"), project_name, 2, 255, CHARS_ARTIFACT, TRUE,
+                      "P27") &&
+          !g_ascii_isalnum (project_name[0]))
+        report (v, "P27", ERR, a->element, project, FALSE, PATH_KEY (cpath, "ProjectName"),
+                _("CodeBuild project name '%s' must start with a letter or a digit"),
+                project_name);
 
       if (n_inputs > 1 && primary == NULL)
         missing_key (v, a, apath, "PrimarySource",

@@ -25,7 +25,7 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 
-#include "pw-engine.h"
+#include "pw-engine-private.h"
 
 #define READ_CHUNK          (64 * 1024)
 /* No line reaches the log longer than this; longer ones are split. */
@@ -67,6 +67,12 @@ struct _Run
   GSource       *linger_source;
   GSource       *child_source;
   GString       *captured;
+  /* Where it runs; its own when the caller gave none, closed (killing
+   * what it left behind) once it exits. */
+  PwContainer   *container;
+  gboolean       own_container;
+  gboolean       container_closed;
+  guint          container_id;
 
   Reader         readers[2];
   guint          n_readers;
@@ -108,6 +114,7 @@ run_free (Run *run)
       g_clear_pointer (&run->readers[i].buffer, g_free);
     }
 
+  g_clear_pointer (&run->container, _pw_container_unref);
   g_clear_object (&run->log);
   g_clear_object (&run->read_cancellable);
   g_clear_pointer (&run->context, g_main_context_unref);
@@ -133,6 +140,13 @@ static void
 signal_group (Run *run,
               int  signum)
 {
+  if (run->container != NULL)
+    {
+      if (run->container_id != 0)
+        _pw_container_signal (run->container, run->container_id, signum);
+      return;
+    }
+
   /* Never kill (0) or kill (-1): that would hit ourselves or everything
    * we may signal. */
   if (run->pgid > 1)
@@ -145,6 +159,8 @@ static void
 check_done (Run *run)
 {
   if (run->returned || !run->exited)
+    return;
+  if (run->own_container && !run->container_closed)
     return;
 
   for (guint i = 0; i < run->n_readers; i++)
@@ -257,15 +273,27 @@ cancelled_cb (GCancellable *cancellable,
 }
 
 static void
-child_exited_cb (GPid     pid,
-                 int      wait_status,
-                 gpointer user_data)
+own_container_closed_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
 {
-  /* The source holds a reference on the task until it is gone. */
-  Run *run = g_task_get_task_data (G_TASK (user_data));
-  gboolean reading = FALSE;
+  g_autoptr(GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  guint n_killed = _pw_container_close_finish (run->container, result);
 
-  g_clear_pointer (&run->child_source, g_source_unref);
+  if (n_killed > 0 && run->log != NULL)
+    pw_log_printf (run->log, "[pipewright] Stopped %u process%s the command left running in "
+                   "the background", n_killed, n_killed == 1 ? "" : "es");
+
+  run->container_closed = TRUE;
+  check_done (run);
+}
+
+static void
+process_exited (Run *run,
+                int  wait_status)
+{
+  gboolean reading = FALSE;
 
   run->exited = TRUE;
   if (WIFEXITED (wait_status))
@@ -276,6 +304,15 @@ child_exited_cb (GPid     pid,
   /* It ended in time, whatever its leftovers still do. */
   clear_source (&run->timeout_source);
 
+  /* Its own container goes with it, and takes what it left running (and
+   * holding its output) along. */
+  if (run->own_container)
+    {
+      _pw_container_close_async (run->container, own_container_closed_cb,
+                                 g_object_ref (run->task));
+      return;
+    }
+
   for (guint i = 0; i < run->n_readers; i++)
     reading |= !run->readers[i].done;
 
@@ -283,6 +320,27 @@ child_exited_cb (GPid     pid,
     run->linger_source = add_timeout (run, LINGER_SECONDS, linger_cb);
 
   check_done (run);
+}
+
+static void
+child_exited_cb (GPid     pid,
+                 int      wait_status,
+                 gpointer user_data)
+{
+  /* The source holds a reference on the task until it is gone. */
+  Run *run = g_task_get_task_data (G_TASK (user_data));
+
+  g_clear_pointer (&run->child_source, g_source_unref);
+  process_exited (run, wait_status);
+}
+
+static void
+container_exited_cb (int      wait_status,
+                     gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  process_exited (g_task_get_task_data (task), wait_status);
 }
 
 /* Only whole lines reach the log, so commands sharing one log never mix
@@ -520,13 +578,13 @@ find_program (const char         *program,
  * signal at its default (we ignore SIGPIPE; a build must not inherit
  * that) and no other descriptor of ours. */
 static gboolean
-spawn (const char * const  *argv,
+spawn (Run                 *run,
+       const char * const  *argv,
        const char          *cwd,
        const char * const  *envp,
        int                  stdin_fd,
        int                  out_fd,
        int                  err_fd,
-       GPid                *pid_out,
        GError             **error)
 {
   g_autofree char *program = find_program (argv[0], envp, cwd);
@@ -542,6 +600,18 @@ spawn (const char * const  *argv,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    "Cannot run '%s': no such program in the PATH", argv[0]);
       return FALSE;
+    }
+
+  if (run->container != NULL)
+    {
+      if (!_pw_container_spawn (run->container, program, argv, cwd, envp, stdin_fd, out_fd,
+                                err_fd, container_exited_cb, g_object_ref (run->task),
+                                &run->container_id, error))
+        {
+          g_object_unref (run->task);
+          return FALSE;
+        }
+      return TRUE;
     }
 
   posix_spawn_file_actions_init (&actions);
@@ -572,23 +642,18 @@ spawn (const char * const  *argv,
   posix_spawn_file_actions_destroy (&actions);
 
   if (r != 0)
-    {
-      if (r == ENOENT && cwd != NULL && !g_file_test (cwd, G_FILE_TEST_IS_DIR))
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (r),
-                     "Cannot run '%s' in '%s': %s", argv[0], cwd, g_strerror (r));
-      else
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (r),
-                     "Cannot run '%s': %s", argv[0], g_strerror (r));
-      return FALSE;
-    }
+    return _pw_set_spawn_error (error, r, argv[0], cwd);
 
-  *pid_out = pid;
+  run->pid = pid;
+  /* Its own group, made before posix_spawn returned. */
+  run->pgid = pid;
 
   return TRUE;
 }
 
 static void
-run_common (const char * const  *argv,
+run_common (PwContainer         *container,
+            const char * const  *argv,
             const char          *cwd,
             const char * const  *envp,
             const char          *stdin_text,
@@ -625,6 +690,17 @@ run_common (const char * const  *argv,
     run->captured = g_string_new (NULL);
   g_task_set_task_data (task, run, (GDestroyNotify)run_free);
 
+  if (container != NULL)
+    run->container = _pw_container_ref (container);
+  else if ((run->container = _pw_container_new (&error)) != NULL)
+    run->own_container = TRUE;
+  else
+    {
+      /* Still run it, as before containers. */
+      g_warning ("Running '%s' outside a container: %s", argv[0], error->message);
+      g_clear_error (&error);
+    }
+
   if (g_cancellable_is_cancelled (cancellable))
     {
       g_task_return_new_error (task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CANCELLED, "Stopped");
@@ -644,8 +720,8 @@ run_common (const char * const  *argv,
    * 1 and 2, where dup2 clears the flag. */
   if (!g_unix_open_pipe (out_pipe, FD_CLOEXEC, &error) ||
       (capture && !g_unix_open_pipe (err_pipe, FD_CLOEXEC, &error)) ||
-      !spawn (argv, cwd, envp, stdin_fd, out_pipe[1], capture ? err_pipe[1] : out_pipe[1],
-              &run->pid, &error))
+      !spawn (run, argv, cwd, envp, stdin_fd, out_pipe[1], capture ? err_pipe[1] : out_pipe[1],
+              &error))
     {
       for (guint i = 0; i < 2; i++)
         {
@@ -656,12 +732,11 @@ run_common (const char * const  *argv,
         }
       if (stdin_fd >= 0)
         g_close (stdin_fd, NULL);
+      if (run->own_container)
+        _pw_container_close_async (run->container, NULL, NULL);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-
-  /* Its own group, made before posix_spawn returned. */
-  run->pgid = run->pid;
 
   if (stdin_fd >= 0)
     g_close (stdin_fd, NULL);
@@ -686,10 +761,13 @@ run_common (const char * const  *argv,
       start_read (&run->readers[i]);
     }
 
-  run->child_source = g_child_watch_source_new (run->pid);
-  g_source_set_callback (run->child_source, G_SOURCE_FUNC (child_exited_cb),
-                         g_object_ref (task), g_object_unref);
-  g_source_attach (run->child_source, run->context);
+  if (run->container == NULL)
+    {
+      run->child_source = g_child_watch_source_new (run->pid);
+      g_source_set_callback (run->child_source, G_SOURCE_FUNC (child_exited_cb),
+                             g_object_ref (task), g_object_unref);
+      g_source_attach (run->child_source, run->context);
+    }
 
   if (timeout_seconds > 0)
     run->timeout_source = add_timeout (run, timeout_seconds, timeout_cb);
@@ -736,7 +814,32 @@ pw_command_run_async (const char * const  *argv,
   g_return_if_fail (log == NULL || PW_IS_LOG (log));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  run_common (argv, cwd, envp, stdin_text, log, timeout_seconds, FALSE,
+  run_common (NULL, argv, cwd, envp, stdin_text, log, timeout_seconds, FALSE,
+              cancellable, callback, user_data, pw_command_run_async);
+}
+
+/**
+ * _pw_command_run_in_async:
+ * @container: where it runs, with what earlier commands left running
+ *
+ * Like pw_command_run_async(), in @container: what the command leaves in
+ * the background stays until the container closes.
+ */
+void
+_pw_command_run_in_async (PwContainer         *container,
+                          const char * const  *argv,
+                          const char          *cwd,
+                          const char * const  *envp,
+                          const char          *stdin_text,
+                          PwLog               *log,
+                          guint                timeout_seconds,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (argv != NULL && argv[0] != NULL);
+
+  run_common (container, argv, cwd, envp, stdin_text, log, timeout_seconds, FALSE,
               cancellable, callback, user_data, pw_command_run_async);
 }
 
@@ -789,7 +892,7 @@ pw_command_capture_async (const char * const  *argv,
   g_return_if_fail (log == NULL || PW_IS_LOG (log));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  run_common (argv, cwd, envp, stdin_text, log, timeout_seconds, TRUE,
+  run_common (NULL, argv, cwd, envp, stdin_text, log, timeout_seconds, TRUE,
               cancellable, callback, user_data, pw_command_capture_async);
 }
 

@@ -31,6 +31,9 @@ G_BEGIN_DECLS
  * @PW_ENGINE_ERROR_OUTPUT_LIMIT: the action wrote more output than its
  *   limit (a runaway build) and was stopped
  * @PW_ENGINE_ERROR_BUSY: another process runs this pipeline's state folder
+ * @PW_ENGINE_ERROR_RUNNER_LEFT: the process running the state folder ended
+ *   without taking the request: no other process runs it now, and the
+ *   sender may run it itself
  */
 typedef enum
 {
@@ -43,6 +46,7 @@ typedef enum
   PW_ENGINE_ERROR_NOT_FOUND,
   PW_ENGINE_ERROR_OUTPUT_LIMIT,
   PW_ENGINE_ERROR_BUSY,
+  PW_ENGINE_ERROR_RUNNER_LEFT,
 } PwEngineError;
 
 GQuark pw_engine_error_quark (void);

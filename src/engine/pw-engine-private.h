@@ -8,7 +8,9 @@
 #pragma once
 
 #include "pw-engine.h"
+#include "pw-container.h"
 #include "pw-fs.h"
+#include "pw-secrets.h"
 
 G_BEGIN_DECLS
 
@@ -32,5 +34,14 @@ gboolean  _pw_state_mkdir_top       (const char  *path);
 void      _pw_state_remove_tree     (const char  *path);
 int       _pw_state_lock_runner     (const char  *state_dir,
                                      gboolean     wait);
+gboolean  _pw_state_append_line     (int          fd,
+                                     const char  *line,
+                                     gsize        length,
+                                     GError     **error);
+gsize     _pw_state_trim_torn_tail  (int          fd);
+
+#define PW_SESSION_PREFIX "pipewright-session-"
+
+const char *_pw_session_base_dir    (void);
 
 G_END_DECLS

@@ -109,6 +109,11 @@ struct _Execution
   int         success_checked;      /* stage index + 1 whose onSuccess passed */
   char       *execution_type;       /* STANDARD or ROLLBACK */
   char       *rollback_target;
+  /* Every value one of its actions knows as a secret: masked in all its
+   * logs (which share the set), records and events. */
+  PwSecrets  *secrets;
+  /* Why it could not go on: its record or events no longer fit. */
+  char       *space_error;
 };
 
 struct _PwExecutor
@@ -127,6 +132,9 @@ struct _PwExecutor
   gboolean        *disabled;        /* per stage: inbound transition disabled */
   char           **disabled_reason;
   GFileMonitor    *control_monitor;
+  /* pw_executor_stop_serving() was called: requests stay for whoever
+   * runs the state folder next. */
+  gboolean         leaving;
   PwApprovalMode   approval_mode;
   int              last_stage;
   guint            n_stages;
@@ -139,6 +147,9 @@ struct _PwExecutor
   char            *pipeline_hash;   /* SHA-256 of the declaration */
   gint64           version;         /* the pipeline's version in this state folder */
   int              events_fd;
+  /* Space kept free for the records that end executions (see
+   * lack_of_space). */
+  char            *reserve_path;
 };
 
 enum {
@@ -238,6 +249,8 @@ execution_free (gpointer data)
   Execution *execution = data;
 
   g_clear_handle_id (&execution->save_id, g_source_remove);
+  g_clear_pointer (&execution->secrets, _pw_secrets_unref);
+  g_free (execution->space_error);
   g_free (execution->execution_type);
   g_free (execution->rollback_target);
   g_free (execution->id);
@@ -502,6 +515,38 @@ execution_to_json (Execution *execution)
   return json_builder_get_root (b);
 }
 
+/* A full disk (or a file size limit) stops what writes the state. */
+#define RESERVE_BYTES (256 * 1024)
+
+static gboolean
+is_lack_of_space (const GError *error)
+{
+  if (error == NULL)
+    return FALSE;
+
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE) ||
+         strstr (error->message, g_strerror (ENOSPC)) != NULL ||
+         strstr (error->message, g_strerror (EFBIG)) != NULL ||
+         strstr (error->message, g_strerror (EDQUOT)) != NULL;
+}
+
+/* The reserve goes at the first lack of space: the record that says why
+ * the execution failed fits in what it frees. */
+static gboolean
+free_reserve (PwExecutor *self)
+{
+  if (self->reserve_path == NULL)
+    return FALSE;
+
+  g_unlink (self->reserve_path);
+  g_clear_pointer (&self->reserve_path, g_free);
+  return TRUE;
+}
+
+static void lack_of_space (Execution    *execution,
+                           const char   *what,
+                           const GError *error);
+
 static void
 write_record (Execution *execution,
               gboolean   durable)
@@ -513,9 +558,23 @@ write_record (Execution *execution,
   gint64 ended;
 
   g_clear_handle_id (&execution->save_id, g_source_remove);
-  node = execution_to_json (execution);
+  {
+    g_autoptr(JsonNode) unmasked = execution_to_json (execution);
+
+    node = _pw_secrets_mask_node (execution->secrets, unmasked);
+  }
   if (!_pw_state_write_json_full (path, node, durable, &error))
-    g_warning ("Could not save execution %s: %s", execution->id, error->message);
+    {
+      if (is_lack_of_space (error) && free_reserve (execution->executor))
+        {
+          g_clear_error (&error);
+          _pw_state_write_json_full (path, node, durable, &error);
+        }
+      if (error != NULL)
+        g_warning ("Could not save execution %s: %s", execution->id, error->message);
+      if (is_lack_of_space (error))
+        lack_of_space (execution, "its record", error);
+    }
 
   /* The record is written whole, so its cost grows with the actions run,
    * and a write per main-loop turn made a run quadratic (10x10 `true`
@@ -746,20 +805,32 @@ emit_event (Execution  *execution,
   json_builder_end_object (b);
   json_builder_end_object (b);
 
-  node = json_builder_get_root (b);
+  {
+    g_autoptr(JsonNode) unmasked = json_builder_get_root (b);
 
-  /* One write per event with O_APPEND: concurrent runners never interleave
-   * inside a line, and a killed run leaves whole lines only. */
+    node = _pw_secrets_mask_node (execution->secrets, unmasked);
+  }
+
+  /* One write per event, whole or not at all: a killed run or a full
+   * disk leaves whole lines only. */
   if (self->events_fd >= 0)
     {
       g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autoptr(GError) error = NULL;
       g_autofree char *text = NULL;
 
       json_generator_set_root (gen, node);
       text = json_generator_to_data (gen, NULL);
       line = g_strconcat (text, "\n", NULL);
-      if (write (self->events_fd, line, strlen (line)) < 0)
-        g_warning ("Could not append to events.jsonl");
+      if (!_pw_state_append_line (self->events_fd, line, strlen (line), &error))
+        {
+          g_warning ("Could not append to events.jsonl: %s", error->message);
+          if (is_lack_of_space (error))
+            {
+              free_reserve (self);
+              lack_of_space (execution, "events.jsonl", error);
+            }
+        }
     }
 
   g_signal_emit (self, signals [EVENT], 0, node);
@@ -918,6 +989,13 @@ finish (Execution  *execution,
 
   if (execution->finished)
     return;
+
+  /* Stopped because its state no longer fit on the disk: it failed. */
+  if (execution->space_error != NULL && !g_str_equal (status, "Succeeded"))
+    {
+      status = "Failed";
+      summary = execution->space_error;
+    }
 
   execution->finished = TRUE;
   set_str (&execution->status, status);
@@ -1451,6 +1529,8 @@ evaluate_conditions (Execution      *execution,
     g_mkdir_with_parents (dir, 0755);
   }
   cond->log = pw_log_new (path, NULL);
+  if (cond->log != NULL)
+    _pw_log_share_secrets (cond->log, execution->secrets);
   conditions_step (cond);
 }
 
@@ -1625,6 +1705,7 @@ execution_new (PwExecutor *self)
   Execution *execution = g_new0 (Execution, 1);
 
   execution->executor = self;
+  execution->secrets = _pw_secrets_new ();
   execution->pipeline_variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   execution->source_revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   execution->namespaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -1669,12 +1750,7 @@ make_top_folder (PwExecutor *self,
 static char *
 safe_name (const char *name)
 {
-  char *copy = g_strdup (name != NULL ? name : "unnamed");
-
-  for (char *p = copy; *p != '\0'; p++)
-    if (*p == '/' || *p == '\\')
-      *p = '_';
-  return copy;
+  return pw_state_encode_name (name);
 }
 
 static void
@@ -1913,6 +1989,7 @@ start_action (Execution *execution,
       action_done (execution, run, FALSE, error);
       return;
     }
+  _pw_log_share_secrets (log, execution->secrets);
   pw_log_set_limit (log, pw_local_profile_get_log_size (self->profile));
   pw_log_set_output_limit (log, pw_local_profile_get_output_size (self->profile));
   /* Forwarded only when somebody listens (connect before starting): a
@@ -2397,6 +2474,7 @@ pw_executor_finalize (GObject *object)
   g_free (self->mode);
   if (self->events_fd >= 0)
     close (self->events_fd);
+  g_free (self->reserve_path);
   g_free (self->pipeline_hash);
   /* Last: another process may take over the state folder from here. */
   if (self->lock_fd >= 0)
@@ -2556,6 +2634,9 @@ pw_executor_new (PwPipeline      *pipeline,
   g_return_val_if_fail (PW_IS_PIPELINE (pipeline), NULL);
   g_return_val_if_fail (pipeline_path != NULL, NULL);
 
+  /* Sessions (with secrets) of runs killed before: removed now. */
+  _pw_session_base_dir ();
+
   self = g_object_new (PW_TYPE_EXECUTOR, NULL);
   self->pipeline = g_object_ref (pipeline);
   self->profile = profile != NULL ? g_object_ref (profile) : pw_local_profile_new ();
@@ -2689,7 +2770,28 @@ pw_executor_new (PwPipeline      *pipeline,
   pw_state_recover (self->state_dir);
 
   events = g_build_filename (self->state_dir, "events.jsonl", NULL);
-  self->events_fd = g_open (events, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  self->events_fd = g_open (events, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (self->events_fd >= 0)
+    {
+      /* Readers skip a torn last line; the next event must not continue
+       * it. */
+      gsize torn = _pw_state_trim_torn_tail (self->events_fd);
+
+      if (torn > 0)
+        g_message ("%s ended in a torn line (%" G_GSIZE_FORMAT " bytes, an append cut short "
+                   "by an earlier run); removed it", events, torn);
+    }
+
+  /* Room for the records that end executions when the disk fills up. */
+  {
+    g_autofree char *reserve = g_build_filename (self->state_dir, "space.reserve", NULL);
+    int fd = g_open (reserve, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd >= 0 && posix_fallocate (fd, 0, RESERVE_BYTES) == 0)
+      self->reserve_path = g_steal_pointer (&reserve);
+    if (fd >= 0)
+      g_close (fd, NULL);
+  }
 
   return g_steal_pointer (&self);
 }
@@ -2963,6 +3065,49 @@ pw_executor_stop (PwExecutor  *self,
   return TRUE;
 }
 
+typedef struct
+{
+  PwExecutor *executor;
+  char       *execution_id;
+} SpaceStop;
+
+static gboolean
+space_stop_cb (gpointer data)
+{
+  SpaceStop *stop = data;
+  Execution *execution = g_hash_table_lookup (stop->executor->executions, stop->execution_id);
+
+  if (execution != NULL && !execution->finished)
+    pw_executor_stop (stop->executor, execution->id, TRUE, execution->space_error, NULL);
+
+  g_object_unref (stop->executor);
+  g_free (stop->execution_id);
+  g_free (stop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Its state no longer fits: an execution that cannot record what it does
+ * must not go on as if it could. It stops, abandoning what runs (from
+ * the main loop, not from inside whatever was writing), and finish()
+ * records it as Failed with the reason, in the room the reserve left. */
+static void
+lack_of_space (Execution    *execution,
+               const char   *what,
+               const GError *error)
+{
+  SpaceStop *stop;
+
+  if (execution->space_error != NULL || execution->finished)
+    return;
+
+  execution->space_error = g_strdup_printf ("Failed for lack of space: cannot write %s (%s)",
+                                            what, error->message);
+  stop = g_new0 (SpaceStop, 1);
+  stop->executor = g_object_ref (execution->executor);
+  stop->execution_id = g_strdup (execution->id);
+  g_idle_add (space_stop_cb, stop);
+}
+
 static void
 note_manual_retry (StageRun *st)
 {
@@ -3159,9 +3304,16 @@ pw_executor_decide (PwExecutor  *self,
 
       if (!run->running || run->token == NULL || run->job == NULL)
         {
-          g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
-                       "%s/%s is not waiting for approval (it is %s)", stage_name_, action_name,
-                       run->status);
+          /* Say why: an approve that comes just after the approval timed
+           * out must read "timed out". */
+          if (run->summary != NULL)
+            g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                         "%s/%s is not waiting for approval (it is %s: %s)", stage_name_,
+                         action_name, run->status, run->summary);
+          else
+            g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                         "%s/%s is not waiting for approval (it is %s)", stage_name_,
+                         action_name, run->status);
           return FALSE;
         }
 
@@ -3277,9 +3429,11 @@ handle_request (PwExecutor *self,
   const char *op, *id, *execution_id, *stage, *action, *summary, *by;
   gboolean ok = FALSE;
 
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (self->leaving || node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return;
-  g_unlink (path);
+  /* Taken: a sender whose runner leaves finds it gone and knows. */
+  if (g_unlink (path) != 0)
+    return;
 
   request = json_node_get_object (node);
   op = json_object_get_string_member_with_default (request, "op", "");
@@ -3350,6 +3504,24 @@ control_changed_cb (GFileMonitor      *monitor,
     handle_request (self, path);
 }
 
+/* Requests written before we watched: a sender sees the runner as soon
+ * as it holds the lock, before it serves. */
+static void
+serve_waiting_requests (PwExecutor *self,
+                        const char *control)
+{
+  g_autoptr(GDir) dir = g_dir_open (control, 0, NULL);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".request.json"))
+      g_ptr_array_add (paths, g_build_filename (control, name, NULL));
+
+  for (guint i = 0; i < paths->len; i++)
+    handle_request (self, g_ptr_array_index (paths, i));
+}
+
 gboolean
 pw_executor_serve_requests (PwExecutor  *self,
                             GError     **error)
@@ -3370,7 +3542,28 @@ pw_executor_serve_requests (PwExecutor  *self,
     return FALSE;
 
   g_signal_connect_object (self->control_monitor, "changed", G_CALLBACK (control_changed_cb), self, 0);
+  serve_waiting_requests (self, control);
   return TRUE;
+}
+
+/**
+ * pw_executor_stop_serving:
+ * @self: a #PwExecutor
+ *
+ * Takes no more requests: call it when the process is about to end,
+ * then let it end only while pw_executor_is_busy() is %FALSE (a request
+ * taken just before may have started an execution). A request left
+ * untaken is found by its sender once this process has ended, and the
+ * sender then runs the state folder itself: nothing sent is lost.
+ */
+void
+pw_executor_stop_serving (PwExecutor *self)
+{
+  g_return_if_fail (PW_IS_EXECUTOR (self));
+
+  self->leaving = TRUE;
+  if (self->control_monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->control_monitor, self);
 }
 
 gboolean
@@ -3399,12 +3592,20 @@ pw_executor_dup_execution (PwExecutor *self,
                            const char *execution_id)
 {
   Execution *execution;
+  JsonNode *node;
 
   g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
   g_return_val_if_fail (execution_id != NULL, NULL);
 
   execution = lookup (self, execution_id, NULL);
-  return execution != NULL ? execution_to_json (execution) : NULL;
+  if (execution == NULL)
+    return NULL;
+  {
+    g_autoptr(JsonNode) unmasked = execution_to_json (execution);
+
+    node = _pw_secrets_mask_node (execution->secrets, unmasked);
+  }
+  return node;
 }
 
 const char *

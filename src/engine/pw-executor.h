@@ -96,6 +96,7 @@ gboolean    pw_executor_set_transition   (PwExecutor      *self,
  * the state folder (see pw_state_send_request). */
 gboolean    pw_executor_serve_requests   (PwExecutor      *self,
                                           GError         **error);
+void        pw_executor_stop_serving     (PwExecutor      *self);
 gboolean    pw_executor_is_busy          (PwExecutor      *self);
 /* (transfer full) (nullable): the execution's record as stored */
 JsonNode   *pw_executor_dup_execution    (PwExecutor      *self,
@@ -105,8 +106,15 @@ const char *pw_executor_get_status       (PwExecutor      *self,
 
 /* The state folder, for other processes and the CLI's read-only commands. */
 char       *pw_state_default_dir         (const char      *pipeline_path);
+char       *pw_state_encode_name         (const char      *name);
+gboolean    pw_state_is_execution_id     (const char      *text,
+                                          gboolean         prefix);
+char       *pw_state_decode_name         (const char      *encoded);
 GPtrArray  *pw_state_list_executions     (const char      *state_dir,
                                           GError         **error);   /* JsonNode*, newest first */
+GPtrArray  *pw_state_list_executions_full (const char     *state_dir,
+                                           GPtrArray     **unreadable,
+                                           GError        **error);
 JsonNode   *pw_state_load_execution      (const char      *state_dir,
                                           const char      *execution_id,
                                           GError         **error);

@@ -362,3 +362,85 @@ out:
 
   return ok;
 }
+
+/**
+ * _pw_fs_read_file:
+ * @path: a file a pipeline's content may have put there
+ * @max: the most it may hold
+ * @contents: (out) (transfer full): its bytes, NUL-terminated
+ * @length: (out) (optional): their number
+ * @error: return location for an error
+ *
+ * Reads a regular file of at most @max bytes. A link is followed, but a
+ * device (/dev/zero), a FIFO (which would block for ever) or a file past
+ * @max is an error rather than something to read until memory runs out.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+_pw_fs_read_file (const char  *path,
+                  gsize        max,
+                  char       **contents,
+                  gsize       *length,
+                  GError     **error)
+{
+  g_autofree char *data = NULL;
+  struct stat st;
+  gsize done = 0;
+  int fd;
+
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+  fd = g_open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s",
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, "not a regular file");
+      g_close (fd, NULL);
+      return FALSE;
+    }
+  if ((guint64)st.st_size > max)
+    {
+      g_autofree char *limit = g_format_size_full (max, G_FORMAT_SIZE_IEC_UNITS);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "larger than %s", limit);
+      g_close (fd, NULL);
+      return FALSE;
+    }
+
+  data = g_malloc (st.st_size + 1);
+  while (done < (gsize)st.st_size)
+    {
+      gssize n = read (fd, data + done, st.st_size - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s",
+                       g_strerror (saved_errno));
+          g_close (fd, NULL);
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      done += n;
+    }
+  g_close (fd, NULL);
+
+  data[done] = '\0';
+  if (length != NULL)
+    *length = done;
+  *contents = g_steal_pointer (&data);
+
+  return TRUE;
+}

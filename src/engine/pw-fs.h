@@ -26,6 +26,11 @@ int      _pw_fs_open_dir_beneath  (const char    *root,
 int      _pw_fs_open_file_beneath (const char    *root,
                                    const char    *relative,
                                    GError       **error);
+gboolean _pw_fs_read_file         (const char    *path,
+                                   gsize          max,
+                                   char         **contents,
+                                   gsize         *length,
+                                   GError       **error);
 gboolean _pw_fs_copy_at           (const char    *source,
                                    int            dir_fd,
                                    const char    *name,

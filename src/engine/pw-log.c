@@ -18,7 +18,7 @@
 
 #include <glib/gstdio.h>
 
-#include "pw-engine.h"
+#include "pw-engine-private.h"
 
 /* A line longer than this is split: a program printing a gigabyte without
  * a newline must not take a gigabyte of memory, nor one write(2). */
@@ -46,8 +46,8 @@ struct _PwLog
   GByteArray *deferred;
 
   /* Secrets, longest first, and which bytes can start one. */
-  GPtrArray  *secrets;
-  gboolean    secret_starts[256];
+  /* Its own, or its execution's (shared by all its actions' logs). */
+  PwSecrets  *secrets;
 
   /* Input held back because a secret may begin in it and continue in
    * the next write; masked text of the line being assembled. */
@@ -464,10 +464,6 @@ assemble (PwLog      *self,
     }
 }
 
-/* Replaces every secret in @data by `***`, trying the longest first at
- * each position, into @out. Unless @final, stops where a secret may begin
- * but the data ends before it could be told apart, and returns how much
- * was consumed; the caller keeps the rest for the next write. */
 static gsize
 mask_into (PwLog      *self,
            const char *data,
@@ -475,51 +471,7 @@ mask_into (PwLog      *self,
            gboolean    final,
            GString    *out)
 {
-  gsize i = 0;
-  gsize run = 0;
-
-  while (i < length)
-    {
-      gboolean matched = FALSE;
-
-      if (!self->secret_starts[(guchar)data[i]])
-        {
-          i++;
-          continue;
-        }
-
-      for (guint s = 0; s < self->secrets->len; s++)
-        {
-          const char *secret = g_ptr_array_index (self->secrets, s);
-          gsize secret_length = strlen (secret);
-          gsize available = length - i;
-
-          if (available >= secret_length)
-            {
-              if (memcmp (data + i, secret, secret_length) == 0)
-                {
-                  g_string_append_len (out, data + run, i - run);
-                  g_string_append (out, "***");
-                  i += secret_length;
-                  run = i;
-                  matched = TRUE;
-                  break;
-                }
-            }
-          else if (!final && memcmp (data + i, secret, available) == 0)
-            {
-              g_string_append_len (out, data + run, i - run);
-              return i;
-            }
-        }
-
-      if (!matched)
-        i++;
-    }
-
-  g_string_append_len (out, data + run, length - run);
-
-  return length;
+  return _pw_secrets_mask_into (self->secrets, data, length, final, out);
 }
 
 static void
@@ -532,7 +484,7 @@ feed (PwLog      *self,
   g_autoptr(GString) masked = NULL;
   gsize consumed;
 
-  if (self->secrets->len == 0 && self->pending->len == 0)
+  if (self->pending->len == 0 && _pw_secrets_is_empty (self->secrets))
     {
       assemble (self, data, length, notify);
       return;
@@ -613,7 +565,7 @@ pw_log_finalize (GObject *object)
     if (self->recent[i] != NULL)
       g_string_free (self->recent[i], TRUE);
   g_string_free (self->out, TRUE);
-  g_clear_pointer (&self->secrets, g_ptr_array_unref);
+  g_clear_pointer (&self->secrets, _pw_secrets_unref);
   g_clear_pointer (&self->pending, g_byte_array_unref);
   g_clear_pointer (&self->deferred, g_byte_array_unref);
   g_string_free (self->line, TRUE);
@@ -653,7 +605,7 @@ pw_log_init (PwLog *self)
 {
   self->fd = -1;
   self->limit = DEFAULT_LIMIT;
-  self->secrets = g_ptr_array_new_with_free_func (g_free);
+  self->secrets = _pw_secrets_new ();
   self->pending = g_byte_array_new ();
   self->deferred = g_byte_array_new ();
   self->line = g_string_new (NULL);
@@ -707,16 +659,6 @@ pw_log_get_path (PwLog *self)
   return self->path;
 }
 
-static int
-compare_longest_first (gconstpointer a,
-                       gconstpointer b)
-{
-  gsize la = strlen (*(const char * const *)a);
-  gsize lb = strlen (*(const char * const *)b);
-
-  return la < lb ? 1 : la > lb ? -1 : 0;
-}
-
 /**
  * pw_log_add_secret:
  * @self: a #PwLog
@@ -731,16 +673,7 @@ pw_log_add_secret (PwLog      *self,
 {
   g_return_if_fail (PW_IS_LOG (self));
 
-  if (secret == NULL || secret[0] == '\0')
-    return;
-
-  for (guint i = 0; i < self->secrets->len; i++)
-    if (g_str_equal (g_ptr_array_index (self->secrets, i), secret))
-      return;
-
-  g_ptr_array_add (self->secrets, g_strdup (secret));
-  g_ptr_array_sort (self->secrets, compare_longest_first);
-  self->secret_starts[(guchar)secret[0]] = TRUE;
+  _pw_secrets_add (self->secrets, secret);
 }
 
 /**
@@ -892,6 +825,35 @@ pw_log_printf (PwLog      *self,
   pw_log_write (self, text, length);
   if (length == 0 || text[length - 1] != '\n')
     pw_log_write (self, "\n", 1);
+}
+
+/**
+ * _pw_log_share_secrets:
+ * @self: a #PwLog
+ * @secrets: a set of secrets, such as its execution's
+ *
+ * From now on @self masks what is in @secrets, including what is added
+ * to it later, and what is added to @self goes into @secrets.
+ */
+void
+_pw_log_share_secrets (PwLog     *self,
+                       PwSecrets *secrets)
+{
+  g_return_if_fail (PW_IS_LOG (self));
+
+  _pw_secrets_add_all (secrets, self->secrets);
+  _pw_secrets_unref (self->secrets);
+  self->secrets = _pw_secrets_ref (secrets);
+}
+
+/* Whether @text holds a secret of the log's. */
+gboolean
+_pw_log_reveals_secret (PwLog      *self,
+                        const char *text)
+{
+  g_return_val_if_fail (PW_IS_LOG (self), FALSE);
+
+  return _pw_secrets_found_in (self->secrets, text);
 }
 
 /**

@@ -53,6 +53,8 @@
 #define DEFAULT_ACCOUNT          "123456789012"
 /* Report summaries list at most this many failed tests. */
 #define MAX_REPORTED_FAILURES    100
+/* A JUnit report larger than this is not read. */
+#define MAX_REPORT_BYTES (64 * 1024 * 1024)
 /* The log line summarising a report group names this many failures. */
 #define MAX_LOGGED_FAILURES      5
 /* The most of a command the summary quotes. */
@@ -79,6 +81,9 @@ typedef struct
   PwLocalProfile     *profile;
   GCancellable       *cancellable;
   PwBuildspec        *spec;
+  /* What CodeBuild's container is: every command runs in it, and what
+   * they leave running ends with it. NULL when none could be made. */
+  PwContainer        *container;
 
   /* Copied from the job on the main thread, for the worker threads */
   char               *project;
@@ -188,6 +193,7 @@ build_free (gpointer data)
   g_clear_object (&build->profile);
   g_clear_object (&build->cancellable);
   g_clear_pointer (&build->spec, pw_buildspec_unref);
+  g_clear_pointer (&build->container, _pw_container_unref);
   g_free (build->project);
   g_free (build->work_dir);
   g_free (build->src_dir);
@@ -633,70 +639,14 @@ restore_cache (Build        *build,
     note (build, "Restored the cache from %s", zip);
 }
 
-/* The shell session's files (runner, env.sh with the build's secrets,
- * vars.sh, one file per command) live in memory when the system has a
- * tmpfs for it: secrets never reach the disk, and the files made and
- * removed for every command cost no inode churn on the disk (on ext4
- * without a journal, inodes freed in the last minute slow down every
- * creation in their block group: 1x100 `true` actions took 0.32-0.40 s
- * with these files beside the work folder, 0.24-0.27 s in /dev/shm).
- * Folders are named after our pid, so those of a killed run are found
- * and removed by the next one. */
-#define SESSION_PREFIX "pipewright-session-"
-
-static const char *
-session_base_dir (void)
-{
-  static gsize initialized;
-  static const char *base;
-
-  if (g_once_init_enter (&initialized))
-    {
-      const char *candidates[] = { g_getenv ("XDG_RUNTIME_DIR"), "/dev/shm" };
-
-      for (guint i = 0; i < G_N_ELEMENTS (candidates) && base == NULL; i++)
-        {
-          if (candidates[i] != NULL && g_path_is_absolute (candidates[i]) &&
-              g_file_test (candidates[i], G_FILE_TEST_IS_DIR) && access (candidates[i], W_OK) == 0)
-            base = g_intern_string (candidates[i]);
-        }
-
-      /* Sessions left by runs that were killed. */
-      if (base != NULL)
-        {
-          g_autoptr(GDir) dir = g_dir_open (base, 0, NULL);
-          const char *name;
-
-          while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-            {
-              gint64 pid;
-
-              if (!g_str_has_prefix (name, SESSION_PREFIX))
-                continue;
-              pid = g_ascii_strtoll (name + strlen (SESSION_PREFIX), NULL, 10);
-              if (pid > 0 && pid != getpid () && !_pw_state_pid_alive (pid))
-                {
-                  g_autofree char *path = g_build_filename (base, name, NULL);
-
-                  _pw_state_remove_tree (path);
-                }
-            }
-        }
-
-      g_once_init_leave (&initialized, 1);
-    }
-
-  return base;
-}
-
 static gboolean
 make_session_dir (Build *build)
 {
-  const char *base = session_base_dir ();
+  const char *base = _pw_session_base_dir ();
 
   if (base != NULL)
     {
-      g_autofree char *template = g_strdup_printf ("%s/" SESSION_PREFIX "%d-XXXXXX", base,
+      g_autofree char *template = g_strdup_printf ("%s/" PW_SESSION_PREFIX "%d-XXXXXX", base,
                                                    (int)getpid ());
 
       if (g_mkdtemp_full (template, 0700) != NULL)
@@ -729,6 +679,11 @@ prepare_thread (GTask        *task,
                                build->work_dir, g_strerror (saved_errno));
       return;
     }
+
+  /* The session's env.sh holds the build's secrets: it goes with the
+   * container, also when the runner is killed. */
+  if (build->container != NULL)
+    _pw_container_remove_on_close (build->container, build->state_dir);
 
   if (!extract_inputs (build, build->cancellable, &error))
     {
@@ -1897,7 +1852,8 @@ parse_junit (const char  *path,
   gboolean ok;
   Junit junit = { 0 };
 
-  if (!g_file_get_contents (path, &contents, &length, error))
+  /* Made by the build: read only if it is a file, and not a huge one. */
+  if (!_pw_fs_read_file (path, MAX_REPORT_BYTES, &contents, &length, error))
     return FALSE;
 
   junit.suites = g_ptr_array_new_with_free_func (g_free);
@@ -2097,8 +2053,8 @@ read_exported_values (Build *build)
  * folder goes, with the secrets in its env.sh. After a stop, only that. */
 /* Processes a command left running in the background (`dockerd &`, a
  * dev server) end with the build, as they do when CodeBuild's container
- * goes. Each command ran in its own process group, whose id the runner
- * wrote down. */
+ * goes. Without a container (none could be made), each command ran in its
+ * own process group, whose id the runner wrote down. */
 static void
 stop_leftover_processes (Build *build)
 {
@@ -2157,7 +2113,7 @@ finalize_thread (GTask        *task,
         save_cache (build, build->cancellable);
     }
 
-  if (build->state_dir != NULL)
+  if (build->state_dir != NULL && build->container == NULL)
     {
       stop_leftover_processes (build);
       _pw_state_remove_tree (build->state_dir);
@@ -2166,12 +2122,11 @@ finalize_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Takes @task over. */
 static void
-finalize_done (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+finish_build (GTask *owned_task)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr(GTask) task = owned_task;
   Build *build = g_task_get_task_data (task);
   const char * const *exported;
   const char *revision = build->primary != NULL ? build->primary->revision : NULL;
@@ -2234,10 +2189,18 @@ finalize_done (GObject      *object,
                        "not exported", exported[i]);
       else
         {
-          if (g_hash_table_contains (build->buildspec_secret_names, exported[i]))
-            container_log (build, "Exported variable %s holds a value from the buildspec's "
-                           "%s: CodeBuild exports it, and it shows in the pipeline's variables",
-                           exported[i], "parameter-store or secrets-manager");
+          /* Once, loudly: the value flows on in clear text, as it does
+           * in CodeBuild, whose documentation warns against it. */
+          if (g_hash_table_contains (build->buildspec_secret_names, exported[i]) ||
+              _pw_log_reveals_secret (build->log, value))
+            container_log (build, "WARNING: exported variable %s holds a secret (%s). "
+                           "CodeBuild exports it in clear text to every action that uses it, "
+                           "and its documentation warns against exporting secrets; Pipewright "
+                           "masks it as *** in every log, record and event of the execution, "
+                           "but not where the pipeline sends it", exported[i],
+                           g_hash_table_contains (build->buildspec_secret_names, exported[i])
+                           ? "from the buildspec's parameter-store or secrets-manager"
+                           : "its value holds one the build read as a secret");
           pw_action_job_set_output_variable (build->job, exported[i], value);
         }
     }
@@ -2245,6 +2208,42 @@ finalize_done (GObject      *object,
   pw_action_job_set_summary (build->job, "Build succeeded");
   pw_log_printf (build->log, "Build succeeded");
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+container_closed_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Build *build = g_task_get_task_data (task);
+  guint stopped = _pw_container_close_finish (build->container, result);
+
+  if (stopped > 0)
+    note (build, "Stopped %u process%s left running in the background, as the end of "
+          "CodeBuild's container would", stopped, stopped == 1 ? "" : "es");
+  /* The keeper removed it; unless it could not. */
+  if (build->state_dir != NULL)
+    _pw_state_remove_tree (build->state_dir);
+
+  finish_build (g_steal_pointer (&task));
+}
+
+/* The artifacts are uploaded while the container still runs, as in
+ * CodeBuild; then the container closes, and the build ends once nothing
+ * of it runs any more. */
+static void
+finalize_done (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Build *build = g_task_get_task_data (task);
+
+  if (build->container != NULL)
+    _pw_container_close_async (build->container, container_closed_cb, g_steal_pointer (&task));
+  else
+    finish_build (g_steal_pointer (&task));
 }
 
 static void
@@ -2777,8 +2776,8 @@ run_next_command (GTask *task)
   argv[3] = path;
   argv[4] = NULL;
 
-  pw_command_run_async (argv, cwd, empty_environment, NULL, build->log, remaining,
-                        build->cancellable, command_done_cb, g_object_ref (task));
+  _pw_command_run_in_async (build->container, argv, cwd, empty_environment, NULL, build->log,
+                            remaining, build->cancellable, command_done_cb, g_object_ref (task));
 }
 
 static void
@@ -2904,9 +2903,10 @@ finish_phases (GTask *task)
   argv[3] = path;
   argv[4] = NULL;
 
-  pw_command_run_async (argv, build->fresh_shell_per_command ? build->src_dir : build->cwd,
-                        empty_environment, NULL, NULL, 60, build->cancellable,
-                        exported_done_cb, g_object_ref (task));
+  _pw_command_run_in_async (build->container, argv,
+                            build->fresh_shell_per_command ? build->src_dir : build->cwd,
+                            empty_environment, NULL, NULL, 60, build->cancellable,
+                            exported_done_cb, g_object_ref (task));
 }
 
 /* Starting ------------------------------------------------------------------------ */
@@ -3043,8 +3043,11 @@ setup_build (Build   *build,
 
       /* Artifact names are letters, digits, '-' and '_', but keep any
        * other name inside the work folder too. */
-      dir_name = g_strdup_printf ("src_%s", input->name);
-      g_strdelimit (dir_name, "/\\", '_');
+      {
+        g_autofree char *encoded = pw_state_encode_name (input->name);
+
+        dir_name = g_strdup_printf ("src_%s", encoded);
+      }
       input->dir = g_build_filename (build->work_dir, dir_name, NULL);
     }
 
@@ -3123,6 +3126,13 @@ pw_codebuild_provider_run_async (PwProvider          *provider,
       return;
     }
 
+  build->container = _pw_container_new (&error);
+  if (build->container == NULL)
+    {
+      g_warning ("Build %s runs without a container: %s", build->build_id, error->message);
+      g_clear_error (&error);
+    }
+
   container_log (build, "Running CodeBuild project %s locally as build %s",
                  build->project, build->build_id);
   container_log (build, "Phase is DOWNLOAD_SOURCE");
@@ -3158,6 +3168,116 @@ pw_codebuild_provider_class_init (PwCodebuildProviderClass *klass)
 static void
 pw_codebuild_provider_init (PwCodebuildProvider *self)
 {
+}
+
+/* The buildspec a local run of @project would read, as load_buildspec()
+ * finds it with the repository beside the pipeline as primary source (a
+ * git source's default); NULL when there is none to read. */
+static PwBuildspec *
+load_local_buildspec (PwLocalProfile *profile,
+                      const char     *pipeline_dir,
+                      const char     *project)
+{
+  const char *value = pw_local_profile_get_string (profile, "codebuild", project, "buildspec");
+  g_autofree char *path = NULL;
+
+  if (value != NULL && strchr (value, '\n') != NULL)
+    return pw_buildspec_parse (value, -1, "inline-buildspec.yml", NULL);
+
+  if (value == NULL)
+    path = g_build_filename (pipeline_dir, "buildspec.yml", NULL);
+  else if (g_path_is_absolute (value))
+    path = g_strdup (value);
+  else
+    {
+      path = g_canonicalize_filename (value, pipeline_dir);
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_free (path);
+          path = pw_local_profile_resolve_path (profile, value);
+        }
+    }
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+
+  return pw_buildspec_load (path, path, NULL);
+}
+
+/**
+ * pw_codebuild_check_pipeline:
+ * @pipeline: a pipeline
+ * @pipeline_path: its file
+ * @profile: its local profile
+ *
+ * What validation alone cannot see: the buildspecs a local run would use.
+ * A buildspec that exports a parameter-store or secrets-manager value
+ * (`exported-variables`) hands the secret on in clear text, as CodeBuild
+ * does and warns against; P41 says so, naming the variable.
+ *
+ * Returns: (transfer full) (element-type PwDiagnostic): warnings
+ */
+GPtrArray *
+pw_codebuild_check_pipeline (PwPipeline     *pipeline,
+                             const char     *pipeline_path,
+                             PwLocalProfile *profile)
+{
+  g_autofree char *dir = NULL;
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (PW_IS_PIPELINE (pipeline), found);
+  g_return_val_if_fail (pipeline_path != NULL, found);
+
+  dir = g_path_get_dirname (pipeline_path);
+
+  for (guint s = 0; s < pw_pipeline_get_n_stages (pipeline); s++)
+    {
+      PwStage *stage = pw_pipeline_get_stage (pipeline, s);
+
+      for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
+        {
+          PwAction *action = pw_stage_get_action (stage, a);
+          const char *project = pw_action_get_configuration_string (action, "ProjectName");
+          g_autoptr(PwBuildspec) spec = NULL;
+          const char * const *exported;
+          GPtrArray *variables;
+
+          if (g_strcmp0 (pw_action_get_provider (action), "CodeBuild") != 0 || project == NULL ||
+              (spec = load_local_buildspec (profile, dir, project)) == NULL)
+            continue;
+
+          exported = pw_buildspec_get_exported_variables (spec);
+          variables = pw_buildspec_get_variables (spec);
+          for (guint i = 0; exported != NULL && exported[i] != NULL; i++)
+            for (guint v = 0; v < variables->len; v++)
+              {
+                PwBuildspecVariable *variable = g_ptr_array_index (variables, v);
+                g_autofree char *path = NULL;
+                g_autofree char *message = NULL;
+                PwDiagnostic *d;
+
+                if (variable->type == PW_BUILDSPEC_VARIABLE_PLAINTEXT ||
+                    !g_str_equal (variable->name, exported[i]))
+                  continue;
+
+                path = g_strdup_printf ("stages[%u].actions[%u]", s, a);
+                message = g_strdup_printf ("the buildspec of %s (project %s) exports %s, a %s "
+                                           "value: CodeBuild hands it in clear text to every "
+                                           "action that uses it, and its documentation warns "
+                                           "against exporting secrets; locally it is masked as "
+                                           "*** in logs, records and events only",
+                                           pw_action_get_name (action), project, variable->name,
+                                           variable->type == PW_BUILDSPEC_VARIABLE_SECRETS_MANAGER
+                                           ? "secrets-manager" : "parameter-store");
+                d = pw_diagnostic_new ("P41", PW_SEVERITY_WARNING, path, message);
+                pw_diagnostic_set_location (d, pw_buildspec_get_filename (spec),
+                                            variable->line, variable->column);
+                g_ptr_array_add (found, d);
+              }
+        }
+    }
+
+  return found;
 }
 
 /**

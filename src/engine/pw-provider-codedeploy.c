@@ -177,6 +177,11 @@ struct _Run
   /* Borrowed references: the job's */
   PwLog          *log;
 
+  /* Every hook of the deployment runs in it: a server ApplicationStart
+   * leaves running serves ValidateService, and ends with the action. */
+  PwContainer  *container;
+  GError       *return_error;
+
   char         *application;
   char         *group;
   char         *group_id;
@@ -314,18 +319,11 @@ group_id_for (const char *application,
                           hex, hex + 8, hex + 12, hex + 16, hex + 20);
 }
 
-/* Names become folder names: keep them one path segment. */
+/* Names become folder names: each one segment that means only itself. */
 static char *
 path_segment (const char *name)
 {
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = name; *p != '\0'; p++)
-    g_string_append_c (out, *p == '/' ? '_' : *p);
-  if (g_str_equal (out->str, ".") || g_str_equal (out->str, "..") || out->len == 0)
-    g_string_prepend_c (out, '_');
-
-  return g_string_free (out, FALSE);
+  return pw_state_encode_name (name);
 }
 
 static gboolean
@@ -1520,9 +1518,10 @@ instance_run_script (Instance *inst)
   else
     instance_log (inst, "%s: running %s (timeout %u s)", event, script->location, script->timeout);
 
-  pw_command_run_async ((const char * const *)argv, cwd, (const char * const *)envp, NULL,
-                        inst->log != NULL ? inst->log : run->log, script->timeout,
-                        g_task_get_cancellable (run->task), script_done_cb, inst);
+  _pw_command_run_in_async (run->container, (const char * const *)argv, cwd,
+                            (const char * const *)envp, NULL,
+                            inst->log != NULL ? inst->log : run->log, script->timeout,
+                            g_task_get_cancellable (run->task), script_done_cb, inst);
 }
 
 static void
@@ -1824,6 +1823,8 @@ run_free (gpointer data)
   g_free (run->input_zip);
   g_free (run->bundle_dir);
   g_strfreev (run->environment);
+  g_clear_pointer (&run->container, _pw_container_unref);
+  g_clear_error (&run->return_error);
   g_free (run);
 }
 
@@ -1846,8 +1847,8 @@ describe_failures (Deployment *dep)
 }
 
 static void
-run_return (Run        *run,
-            GError     *error)
+run_return_now (Run    *run,
+                GError *error)
 {
   GTask *task = run->task;
 
@@ -1867,6 +1868,35 @@ run_return (Run        *run,
     g_task_return_boolean (task, TRUE);
 
   g_object_unref (task);
+}
+
+static void
+container_closed_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Run *run = user_data;
+  guint stopped = _pw_container_close_finish (run->container, result);
+
+  if (stopped > 0)
+    run_log (run, "Stopped %u process%s the hooks left running", stopped,
+             stopped == 1 ? "" : "es");
+  run_return_now (run, g_steal_pointer (&run->return_error));
+}
+
+/* The action ends once nothing its hooks started still runs. */
+static void
+run_return (Run    *run,
+            GError *error)
+{
+  if (run->container == NULL)
+    {
+      run_return_now (run, error);
+      return;
+    }
+
+  run->return_error = error;
+  _pw_container_close_async (run->container, container_closed_cb, run);
 }
 
 static void
@@ -2204,6 +2234,13 @@ pw_codedeploy_provider_run_async (PwProvider          *provider,
    * reference the deployment keeps until run_return(). */
   g_task_set_task_data (task, run, run_free);
   run->task = g_object_ref (task);
+
+  run->container = _pw_container_new (&error);
+  if (run->container == NULL)
+    {
+      g_warning ("The deployment runs its hooks without a container: %s", error->message);
+      g_clear_error (&error);
+    }
 
   if (!run_configure (run, &error))
     {

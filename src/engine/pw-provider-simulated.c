@@ -14,7 +14,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
-#include "pw-engine.h"
+#include "pw-engine-private.h"
 
 /* How many entries of an input zip the log names before "…". */
 #define LIST_PREVIEW 5
@@ -393,7 +393,8 @@ read_input_file (Sim        *sim,
       return NULL;
     }
 
-  if (!g_file_get_contents (canonical, &contents, NULL, error))
+  /* What an earlier action wrote: a file, of a size a reader can take. */
+  if (!_pw_fs_read_file (canonical, 64 * 1024 * 1024, &contents, NULL, error))
     return NULL;
 
   return contents;

@@ -151,12 +151,28 @@ _pw_state_read_json (const char  *path,
                      GError     **error)
 {
   g_autofree char *text = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *node;
   gsize length;
 
   if (!g_file_get_contents (path, &text, &length, error))
     return NULL;
 
-  return pw_json_parse (text, length, NULL, error);
+  node = pw_json_parse (text, length, NULL, &local_error);
+  if (node == NULL)
+    {
+      /* "<input>:3:7: ..." names the file instead: a broken record must
+       * say which one it is. */
+      const char *message = local_error->message;
+
+      if (g_str_has_prefix (message, "<input>:"))
+        g_set_error (error, local_error->domain, local_error->code, "%s%s", path,
+                     message + strlen ("<input>"));
+      else
+        g_set_error (error, local_error->domain, local_error->code, "%s: %s", path, message);
+    }
+
+  return node;
 }
 
 char *
@@ -165,6 +181,62 @@ _pw_state_execution_path (const char *state_dir,
 {
   return g_build_filename (state_dir, "executions", execution_id, "execution.json", NULL);
 }
+
+/**
+ * pw_state_is_execution_id:
+ * @text: what was given as an execution id
+ * @prefix: whether the start of an id will do
+ *
+ * An execution id is a UUID (`3f2a8c1e-9b4d-4e2f-8a6b-0c1d2e3f4a5b`):
+ * lower-case hex digits and dashes, 8-4-4-4-12. Ids are used in paths, so
+ * nothing else (a `/`, a `..`) is taken for one.
+ *
+ * Returns: whether @text is one, or with @prefix the start of one
+ */
+gboolean
+pw_state_is_execution_id (const char *text,
+                          gboolean    prefix)
+{
+  static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+  gsize length;
+
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+
+  length = strlen (text);
+  if (length > sizeof shape - 1 || (!prefix && length != sizeof shape - 1))
+    return FALSE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      if (shape[i] == '-' ? text[i] != '-'
+                          : !(g_ascii_isdigit (text[i]) || (text[i] >= 'a' && text[i] <= 'f')))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_execution_id (const char  *execution_id,
+                    GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (pw_state_is_execution_id (execution_id, TRUE))
+    return TRUE;
+
+  shown = g_strescape (execution_id, NULL);
+  g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND,
+               "'%s' is not an execution id: ids are UUIDs such as "
+               "3f2a8c1e-9b4d-4e2f-8a6b-0c1d2e3f4a5b (or their first characters); "
+               "`pipewright-cli history` lists them", shown);
+  return FALSE;
+}
+
+static JsonNode *read_record (const char  *dir,
+                              const char  *name,
+                              GError     **error);
 
 JsonNode *
 pw_state_load_execution (const char  *state_dir,
@@ -177,9 +249,16 @@ pw_state_load_execution (const char  *state_dir,
   g_return_val_if_fail (state_dir != NULL, NULL);
   g_return_val_if_fail (execution_id != NULL, NULL);
 
+  if (!check_execution_id (execution_id, error))
+    return NULL;
+
   path = _pw_state_execution_path (state_dir, execution_id);
   if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return _pw_state_read_json (path, error);
+    {
+      g_autofree char *dir = g_build_filename (state_dir, "executions", NULL);
+
+      return read_record (dir, execution_id, error);
+    }
 
   /* Accept a unique prefix, as git does for commits. */
   all = pw_state_list_executions (state_dir, NULL);
@@ -227,17 +306,74 @@ compare_start (gconstpointer a,
                      json_object_get_string_member_with_default (y, "startTime", ""));
 }
 
+/* The record in the folder @name of executions/, or NULL with @error
+ * saying why it cannot be used: it must parse, be an object, and carry
+ * the id its folder is named after (ids become paths). */
+static JsonNode *
+read_record (const char  *dir,
+             const char  *name,
+             GError     **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, "execution.json", NULL);
+  g_autoptr(JsonNode) node = NULL;
+  const char *id;
+
+  if (!pw_state_is_execution_id (name, FALSE))
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "%s: the folder's name is not an execution id", path);
+      return NULL;
+    }
+
+  node = _pw_state_read_json (path, error);
+  if (node == NULL)
+    return NULL;
+
+  id = JSON_NODE_HOLDS_OBJECT (node)
+       ? json_object_get_string_member_with_default (json_node_get_object (node),
+                                                     "pipelineExecutionId", NULL)
+       : NULL;
+  if (g_strcmp0 (id, name) != 0)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "%s:1:1: not the record of execution %s", path, name);
+      return NULL;
+    }
+
+  return g_steal_pointer (&node);
+}
+
+/**
+ * pw_state_list_executions_full:
+ * @state_dir: a state folder
+ * @unreadable: (out) (optional) (transfer full) (element-type GError):
+ *   why each record that cannot be read cannot be, naming its file and
+ *   where it breaks
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (element-type JsonNode): the readable records,
+ *   newest first
+ */
 GPtrArray *
-pw_state_list_executions (const char  *state_dir,
-                          GError     **error)
+pw_state_list_executions_full (const char  *state_dir,
+                               GPtrArray  **unreadable,
+                               GError     **error)
 {
   g_autofree char *dir = g_build_filename (state_dir, "executions", NULL);
   g_autoptr(GDir) d = NULL;
   g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+  g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func ((GDestroyNotify)g_error_free);
   const char *name;
 
+  if (unreadable != NULL)
+    *unreadable = NULL;
+
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    return g_steal_pointer (&list);
+    {
+      if (unreadable != NULL)
+        *unreadable = g_steal_pointer (&bad);
+      return g_steal_pointer (&list);
+    }
 
   d = g_dir_open (dir, 0, error);
   if (d == NULL)
@@ -245,17 +381,31 @@ pw_state_list_executions (const char  *state_dir,
 
   while ((name = g_dir_read_name (d)) != NULL)
     {
-      g_autofree char *path = g_build_filename (dir, name, "execution.json", NULL);
-      JsonNode *node = _pw_state_read_json (path, NULL);
+      GError *local_error = NULL;
+      JsonNode *node = read_record (dir, name, &local_error);
 
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+      if (node != NULL)
         g_ptr_array_add (list, node);
-      else if (node != NULL)
-        json_node_unref (node);
+      else
+        g_ptr_array_add (bad, local_error);
     }
 
   g_ptr_array_sort (list, compare_start);
+  if (unreadable != NULL)
+    *unreadable = g_steal_pointer (&bad);
   return g_steal_pointer (&list);
+}
+
+/**
+ * pw_state_list_executions:
+ *
+ * As pw_state_list_executions_full(), leaving unreadable records out.
+ */
+GPtrArray *
+pw_state_list_executions (const char  *state_dir,
+                          GError     **error)
+{
+  return pw_state_list_executions_full (state_dir, NULL, error);
 }
 
 gboolean
@@ -459,11 +609,71 @@ pw_state_prune_work (const char * const *paths)
 
 typedef struct
 {
-  GMainLoop *loop;
-  char      *reply_path;
-  JsonNode  *reply;
-  gboolean   timed_out;
+  gatomicrefcount  ref_count;
+  GMainLoop       *loop;
+  char            *state_dir;
+  char            *reply_path;
+  JsonNode        *reply;
+  gboolean         timed_out;
+  /* Set by the thread once the runner is gone (it held the lock). */
+  gboolean         runner_gone;
+  /* Set when the request is over: the thread then tells nobody. */
+  GMutex           lock;
+  gboolean         abandoned;
 } RequestWait;
+
+static RequestWait *
+request_wait_ref (RequestWait *wait)
+{
+  g_atomic_ref_count_inc (&wait->ref_count);
+  return wait;
+}
+
+static void
+request_wait_unref (RequestWait *wait)
+{
+  if (!g_atomic_ref_count_dec (&wait->ref_count))
+    return;
+  g_clear_pointer (&wait->loop, g_main_loop_unref);
+  g_clear_pointer (&wait->reply, json_node_unref);
+  g_mutex_clear (&wait->lock);
+  g_free (wait->state_dir);
+  g_free (wait->reply_path);
+  g_free (wait);
+}
+
+static gboolean
+runner_gone_cb (gpointer data)
+{
+  RequestWait *wait = data;
+
+  wait->runner_gone = TRUE;
+  g_main_loop_quit (wait->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Blocks until the runner is gone, however it ends (the kernel drops
+ * its lock), then tells the waiting request. The lock is taken only for
+ * that moment: whoever runs next takes it for good. */
+static gpointer
+runner_watch_thread (gpointer data)
+{
+  RequestWait *wait = data;
+  int fd = _pw_state_lock_runner (wait->state_dir, TRUE);
+
+  if (fd >= 0)
+    g_close (fd, NULL);
+
+  g_mutex_lock (&wait->lock);
+  if (!wait->abandoned)
+    g_main_context_invoke_full (g_main_loop_get_context (wait->loop), G_PRIORITY_DEFAULT,
+                                runner_gone_cb, request_wait_ref (wait),
+                                (GDestroyNotify)request_wait_unref);
+  g_mutex_unlock (&wait->lock);
+  request_wait_unref (wait);
+
+  return NULL;
+}
 
 static void
 reply_changed_cb (GFileMonitor      *monitor,
@@ -526,19 +736,23 @@ pw_state_send_request_full (const char  *state_dir,
   g_autoptr(GFileMonitor) monitor = NULL;
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(JsonNode) node = NULL;
-  RequestWait wait = { 0 };
+  RequestWait *wait = g_new0 (RequestWait, 1);
   GSource *timeout;
   gboolean ok = FALSE;
   gint64 runner;
+
+  g_atomic_ref_count_init (&wait->ref_count);
+  g_mutex_init (&wait->lock);
 
   /* Only a live runner can answer. */
   {
     runner = pw_state_runner_pid (state_dir);
     if (!pw_state_runner_alive (state_dir))
       {
-        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT,
                      "No pipewright-cli run is running this pipeline (state folder %s); "
                      "only a running execution can be approved, stopped or retried", state_dir);
+        request_wait_unref (wait);
         return FALSE;
       }
   }
@@ -546,6 +760,7 @@ pw_state_send_request_full (const char  *state_dir,
   if (g_mkdir_with_parents (control, 0755) != 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot create %s", control);
+      request_wait_unref (wait);
       return FALSE;
     }
 
@@ -556,54 +771,236 @@ pw_state_send_request_full (const char  *state_dir,
   if (monitor == NULL)
     goto out;
 
-  wait.loop = g_main_loop_new (context, FALSE);
-  wait.reply_path = g_build_filename (control, reply_name, NULL);
-  g_signal_connect (monitor, "changed", G_CALLBACK (reply_changed_cb), &wait);
+  wait->loop = g_main_loop_new (context, FALSE);
+  wait->state_dir = g_strdup (state_dir);
+  wait->reply_path = g_build_filename (control, reply_name, NULL);
+  g_signal_connect (monitor, "changed", G_CALLBACK (reply_changed_cb), wait);
 
   json_object_set_string_member (request, "id", uuid);
   node = json_node_init_object (json_node_alloc (), request);
   if (!_pw_state_write_json (path, node, error))
     goto out;
 
+  /* A runner that is leaving takes no more requests: it may end without
+   * answering, and then this one is ours to run or to report. */
+  g_thread_unref (g_thread_new ("pw-runner-watch", runner_watch_thread,
+                                request_wait_ref (wait)));
+
   timeout = g_timeout_source_new (timeout_ms);
-  g_source_set_callback (timeout, request_timeout_cb, &wait, NULL);
+  g_source_set_callback (timeout, request_timeout_cb, wait, NULL);
   g_source_attach (timeout, context);
 
   /* The reply may have landed between writing and watching. */
-  if (g_file_test (wait.reply_path, G_FILE_TEST_EXISTS))
-    wait.reply = _pw_state_read_json (wait.reply_path, NULL);
-  if (wait.reply == NULL)
-    g_main_loop_run (wait.loop);
+  if (g_file_test (wait->reply_path, G_FILE_TEST_EXISTS))
+    wait->reply = _pw_state_read_json (wait->reply_path, NULL);
+  if (wait->reply == NULL)
+    g_main_loop_run (wait->loop);
 
   g_source_destroy (timeout);
   g_source_unref (timeout);
 
-  if (wait.reply == NULL)
+  /* It may have answered just before it ended. */
+  if (wait->reply == NULL && g_file_test (wait->reply_path, G_FILE_TEST_EXISTS))
+    wait->reply = _pw_state_read_json (wait->reply_path, NULL);
+
+  if (wait->reply == NULL)
     {
-      g_unlink (path);
-      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
-                   "The running pipewright-cli (pid %" G_GINT64_FORMAT ") did not answer", runner);
+      /* The request is still there when no runner took it (a runner
+       * removes it before it acts on it). */
+      gboolean untaken = g_unlink (path) == 0;
+
+      if (wait->runner_gone && untaken)
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT,
+                     "The pipewright-cli that ran this pipeline ended without taking the "
+                     "request");
+      else if (wait->runner_gone)
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "The pipewright-cli that ran this pipeline ended while it handled the "
+                     "request");
+      else if (runner > 0)
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "The running pipewright-cli (pid %" G_GINT64_FORMAT ") did not answer "
+                     "in %u s", runner, timeout_ms / 1000);
+      else
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "The running pipewright-cli did not answer in %u s", timeout_ms / 1000);
       goto out;
     }
 
-  g_unlink (wait.reply_path);
-  if (json_object_get_boolean_member_with_default (json_node_get_object (wait.reply), "ok", FALSE))
+  g_unlink (wait->reply_path);
+  if (json_object_get_boolean_member_with_default (json_node_get_object (wait->reply), "ok", FALSE))
     {
       ok = TRUE;
       if (reply != NULL)
-        *reply = json_node_ref (wait.reply);
+        *reply = json_node_ref (wait->reply);
     }
   else
     g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE, "%s",
-                 json_object_get_string_member_with_default (json_node_get_object (wait.reply),
+                 json_object_get_string_member_with_default (json_node_get_object (wait->reply),
                                                               "error", "refused"));
 
 out:
+  if (monitor != NULL)
+    g_signal_handlers_disconnect_by_data (monitor, wait);
+  /* The thread may still wait for the runner: it tells nobody from now
+   * on, and what it told already is dispatched here. */
+  g_mutex_lock (&wait->lock);
+  wait->abandoned = TRUE;
+  g_mutex_unlock (&wait->lock);
+  while (g_main_context_iteration (context, FALSE))
+    ;
   g_main_context_pop_thread_default (context);
-  g_clear_pointer (&wait.loop, g_main_loop_unref);
-  g_clear_pointer (&wait.reply, json_node_unref);
-  g_free (wait.reply_path);
+  request_wait_unref (wait);
   return ok;
+}
+
+/**
+ * pw_state_encode_name:
+ * @name: a stage, action, project or other name from a pipeline
+ *
+ * @name as one file-name component that means nothing else: letters,
+ * digits, `-`, `_` and `@` stay, every other byte (`.` and `/` among
+ * them) becomes `%XX`. So `.` and `..` name folders of their own, no name
+ * climbs or nests, and `Deploy.2` is not read as attempt 2 of `Deploy`.
+ *
+ * Returns: (transfer full): the encoded name (`%` for an empty one)
+ */
+char *
+pw_state_encode_name (const char *name)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = name != NULL ? name : ""; *p != '\0'; p++)
+    {
+      guchar c = *p;
+
+      if (g_ascii_isalnum (c) || c == '-' || c == '_' || c == '@')
+        g_string_append_c (out, c);
+      else
+        g_string_append_printf (out, "%%%02X", c);
+    }
+  if (out->len == 0)
+    g_string_append_c (out, '%');
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * pw_state_decode_name:
+ * @encoded: what pw_state_encode_name() made
+ *
+ * Returns: (transfer full): the name, for display
+ */
+char *
+pw_state_decode_name (const char *encoded)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = encoded; *p != '\0'; p++)
+    {
+      if (*p == '%' && g_ascii_isxdigit (p[1]) && g_ascii_isxdigit (p[2]))
+        {
+          g_string_append_c (out, (char)(g_ascii_xdigit_value (p[1]) * 16 +
+                                         g_ascii_xdigit_value (p[2])));
+          p += 2;
+        }
+      else if (*p != '%')
+        g_string_append_c (out, *p);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * _pw_state_append_line:
+ * @fd: a file open for appending
+ * @line: a whole line, newline included
+ * @length: its length
+ * @error: return location for an error
+ *
+ * Appends @line whole, or nothing: it goes in one write(), and a write
+ * cut short (a full disk, a file size limit) is undone by truncating the
+ * file back to its length before, so the next line never continues a
+ * torn one.
+ *
+ * Returns: %TRUE when the line was appended
+ */
+gboolean
+_pw_state_append_line (int          fd,
+                       const char  *line,
+                       gsize        length,
+                       GError     **error)
+{
+  off_t before = lseek (fd, 0, SEEK_END);
+  gssize n;
+  int saved_errno;
+
+  do
+    n = write (fd, line, length);
+  while (n < 0 && errno == EINTR);
+
+  if (n == (gssize)length)
+    return TRUE;
+
+  /* A short write says no more than that: ask again for why. */
+  saved_errno = n < 0 ? errno : 0;
+  if (n >= 0)
+    {
+      gssize again = write (fd, line + n, length - n);
+
+      if (again == (gssize)(length - n))
+        return TRUE;
+      saved_errno = again < 0 ? errno : ENOSPC;
+    }
+
+  if (before >= 0 && ftruncate (fd, before) != 0)
+    g_warning ("Cannot remove a torn line: %s", g_strerror (errno));
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "%s",
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+/**
+ * _pw_state_trim_torn_tail:
+ * @fd: a file of lines, open for writing
+ *
+ * Removes a last line without its newline, as a write cut short before
+ * append_line's truncation left it (a crash, or an older version).
+ *
+ * Returns: how many bytes went
+ */
+gsize
+_pw_state_trim_torn_tail (int fd)
+{
+  char buffer[4096];
+  off_t end = lseek (fd, 0, SEEK_END);
+  off_t pos = end;
+
+  while (pos > 0)
+    {
+      gsize chunk = MIN ((off_t)sizeof buffer, pos);
+      gssize n = pread (fd, buffer, chunk, pos - chunk);
+
+      if (n != (gssize)chunk)
+        return 0;
+      for (gssize i = n; i > 0; i--)
+        if (buffer[i - 1] == '\n')
+          {
+            off_t keep = pos - chunk + i;
+
+            if (keep == end || ftruncate (fd, keep) != 0)
+              return 0;
+            return end - keep;
+          }
+      pos -= chunk;
+    }
+
+  /* No newline at all: the whole file is one torn line. */
+  if (end > 0 && ftruncate (fd, 0) == 0)
+    return end;
+
+  return 0;
 }
 
 char *
@@ -611,7 +1008,7 @@ pw_state_execution_path (const char *state_dir,
                          const char *execution_id)
 {
   g_return_val_if_fail (state_dir != NULL, NULL);
-  g_return_val_if_fail (execution_id != NULL, NULL);
+  g_return_val_if_fail (pw_state_is_execution_id (execution_id, FALSE), NULL);
 
   return _pw_state_execution_path (state_dir, execution_id);
 }

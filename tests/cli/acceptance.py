@@ -218,7 +218,7 @@ class Cli(InTempDir):
                          "          outputArtifacts: [{name: Src}]\n"
                          "    - name: Build\n      actions:\n        - name: B\n"
                          "          actionTypeId: {category: Build, owner: AWS, provider: CodeBuild, version: '1'}\n"
-                         "          configuration: {ProjectName: p}\n"
+                         "          configuration: {ProjectName: pr}\n"
                          "          inputArtifacts: [{name: Nope}]\n")
         p = run("validate", bad, check=1)
         self.assertRegex(p.stderr, re.escape(bad) + r":17:\d+: error\[P09\]")

@@ -5,6 +5,8 @@
 # on the run's own output or exit, with a bound.
 import json
 import os
+import resource
+import select
 import shutil
 import signal
 import subprocess
@@ -129,6 +131,12 @@ class Project:
     def pipeline(self):
         return os.path.join(self.dir, "pipeline.yml")
 
+    def set_buildspec(self, text, message):
+        """Commits @text as the buildspec."""
+        with open(os.path.join(self.dir, "buildspec.yml"), "w") as f:
+            f.write(textwrap.dedent(text))
+        sh(self.dir, "git", "commit", "-q", "-am", message)
+
     @property
     def state(self):
         return os.path.join(self.dir, ".pipewright")
@@ -167,6 +175,54 @@ def wait_for_line(proc, text):
             return line
     raise AssertionError(f"the run ended (status {proc.wait(timeout=TIMEOUT)}) before a line with "
                          f"{text!r}:\n{''.join(seen)}{proc.stderr.read()}")
+
+
+def processes_with(text):
+    """The pids whose command line holds @text, found by walking /proc (a
+    build's own pids may be those of its PID namespace)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/cmdline", "rb") as f:
+                    if text.encode() in f.read():
+                        found.append(int(name))
+            except OSError:
+                pass
+    return found
+
+
+def light_project(test, name, source_stage, second_stage):
+    """A pipeline of an S3 folder source and an approval, with nothing to
+    build: quick to run many times. Returns its pipeline file."""
+    d = tempfile.mkdtemp(prefix="pw-exec-")
+    test.addCleanup(shutil.rmtree, d)
+    with open(os.path.join(d, "pipeline.yml"), "w") as f:
+        f.write(textwrap.dedent(f"""\
+            pipeline:
+              name: {name}
+              roleArn: arn:aws:iam::111122223333:role/demo
+              pipelineType: V2
+              executionMode: PARALLEL
+              artifactStore: {{type: S3, location: demo-bucket}}
+              stages:
+                - name: "{source_stage[0]}"
+                  actions:
+                    - name: "{source_stage[1]}"
+                      actionTypeId: {{category: Source, owner: AWS, provider: S3, version: "1"}}
+                      configuration: {{S3Bucket: drop, S3ObjectKey: app, PollForSourceChanges: "false"}}
+                      outputArtifacts: [{{name: Src}}]
+                - name: "{second_stage[0]}"
+                  actions:
+                    - name: "{second_stage[1]}"
+                      actionTypeId: {{category: Approval, owner: AWS, provider: Manual, version: "1"}}
+            """))
+    os.makedirs(os.path.join(d, "drop", "app"))
+    with open(os.path.join(d, "drop", "app", "index.html"), "w") as f:
+        f.write("hello\n")
+    with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+        f.write("s3:\n  drop: ./drop\n")
+    return os.path.join(d, "pipeline.yml")
 
 
 def action_event(state, action):
@@ -366,6 +422,105 @@ class Run(unittest.TestCase):
         [record] = p.history()
         self.assertEqual(record["status"], "Succeeded")
 
+    def test_simultaneous_runs_all_start(self):
+        """Four `run`s of a PARALLEL pipeline started at the same instant,
+        again and again: each one gets its execution, whichever of them
+        becomes the runner and however the runner hands over."""
+        pipeline = light_project(self, "simultaneous", ("Source", "Drop"), ("Release", "Approve"))
+        d = os.path.dirname(pipeline)
+        rounds, width = 10, 4
+        for r in range(rounds):
+            # Within a millisecond of each other; each takes longer than
+            # that to reach the state folder.
+            procs = [subprocess.Popen([CLI, "run", "--auto-approve", pipeline], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True)
+                     for _ in range(width)]
+            for proc in procs:
+                out, err = proc.communicate(timeout=TIMEOUT)
+                self.assertEqual(proc.returncode, 0, f"round {r}: {out}{err}")
+        history = json.loads(cli("history", "--json", "-n", "0", "--state-dir",
+                                 os.path.join(d, ".pipewright"), check=0).stdout)
+        self.assertEqual(len(history), rounds * width)
+        self.assertEqual({h["status"] for h in history}, {"Succeeded"})
+
+    def test_secret_through_exported_variable(self):
+        """A buildspec's secrets-manager value exported as a variable (and
+        one derived from it) reaches an approval's CustomData and a later
+        action, as in CodeBuild; nothing Pipewright writes or prints shows
+        it, and the build log and `validate` say so, naming the variable."""
+        secret = "s3cr3t-Tok3n-9f2"
+        release = APPROVAL.replace('CustomData: "Ship #{BuildVariables.VERSION}?"',
+                                   'CustomData: "Deploy with #{BuildVariables.TOKEN} '
+                                   '(#{BuildVariables.DERIVED})"')
+        release += (
+            "        - name: Use\n"
+            "          runOrder: 2\n"
+            "          actionTypeId: {category: Build, owner: AWS, provider: CodeBuild, version: \"1\"}\n"
+            "          configuration:\n"
+            "            ProjectName: use-build\n"
+            "            EnvironmentVariables: '[{\"name\":\"SEEN\",\"value\":\"#{BuildVariables.TOKEN}\"}]'\n"
+            "          inputArtifacts: [{name: Src}]\n")
+        p = self.project = Project(extra=release)
+        seen = os.path.join(p.dir, "seen.txt")
+        with open(os.path.join(p.dir, "pipewright.local.yml")) as f:
+            profile = f.read()
+        with open(os.path.join(p.dir, "pipewright.local.yml"), "w") as f:
+            f.write(profile.replace("codebuild:\n", textwrap.dedent(f"""\
+                codebuild:
+                  use-build:
+                    buildspec: |
+                      version: 0.2
+                      phases:
+                        build:
+                          commands:
+                            - printf '%s' "$SEEN" > {seen}
+                            - echo "using $SEEN"
+                """)) + f"secrets:\n  app/token: {secret}\n")
+        with open(os.path.join(p.dir, "buildspec.yml")) as f:
+            spec = f.read()
+        spec = spec.replace("env:\n  exported-variables: [VERSION]",
+                            "env:\n  secrets-manager:\n    TOKEN: app/token\n"
+                            "  exported-variables: [VERSION, TOKEN, DERIVED]")
+        spec = spec.replace("      - export VERSION=1.2.3\n",
+                            "      - export VERSION=1.2.3\n      - export DERIVED=\"v-$TOKEN\"\n")
+        with open(os.path.join(p.dir, "buildspec.yml"), "w") as f:
+            f.write(spec)
+        sh(p.dir, "git", "commit", "-q", "-am", "Export a secret")
+
+        check = cli("validate", p.pipeline)
+        self.assertIn("TOKEN", check.stderr)
+        self.assertIn("secrets-manager", check.stderr)
+        self.assertIn("warning", check.stderr)
+
+        run = cli("run", p.pipeline, "--auto-approve", check=0)
+        # It flowed where the pipeline sent it.
+        with open(seen) as f:
+            self.assertEqual(f.read(), secret)
+        [record] = p.history()
+        execution = record["pipelineExecutionId"]
+        approve = [a for a in record["actions"] if a["actionName"] == "Approve"][0]
+        self.assertEqual(approve["resolvedConfiguration"]["CustomData"], "Deploy with *** (v-***)")
+        compile_ = [a for a in record["actions"] if a["actionName"] == "Compile"][0]
+        self.assertEqual(compile_["outputVariables"]["TOKEN"], "***")
+        self.assertEqual(compile_["outputVariables"]["DERIVED"], "v-***")
+        logs = cli("logs", execution, "Build/Compile", "--state-dir", p.state, check=0)
+        self.assertIn("WARNING: exported variable TOKEN holds a secret", logs.stdout)
+        self.assertIn("WARNING: exported variable DERIVED holds a secret", logs.stdout)
+        approval_log = cli("logs", execution, "Release/Approve", "--state-dir", p.state, check=0)
+        self.assertIn("Comment: Deploy with *** (v-***)", approval_log.stdout)
+        use_log = cli("logs", execution, "Release/Use", "--state-dir", p.state, check=0)
+        self.assertIn("using ***", use_log.stdout)
+        shown = [run.stdout, run.stderr, logs.stdout, approval_log.stdout, use_log.stdout,
+                 cli("status", execution, "--state-dir", p.state, check=0).stdout,
+                 cli("history", "--json", "--state-dir", p.state, check=0).stdout]
+        for root, _, files in os.walk(p.state):
+            for name in files:
+                if name.endswith((".json", ".jsonl", ".log")):
+                    with open(os.path.join(root, name), errors="replace") as f:
+                        shown.append(f.read())
+        for text in shown:
+            self.assertNotIn(secret, text)
+
     def test_rejection_fails(self):
         p = self.project = Project(extra=APPROVAL)
         run = cli("run", p.pipeline, "--reject-approvals", check=1)
@@ -373,6 +528,11 @@ class Run(unittest.TestCase):
         [record] = p.history()
         self.assertFalse(os.path.exists(os.path.join(p.dir, "site")))
         self.assertEqual([a["status"] for a in record["actions"] if a["actionName"] == "Approve"], ["Failed"])
+        # An approve too late says what became of the approval (as one
+        # after it timed out says it timed out), not that nobody answered.
+        late = cli("approve", record["pipelineExecutionId"], "Release", "Approve", "--state-dir", p.state,
+                   check=1)
+        self.assertIn("Release/Approve is not waiting for approval (it is Failed: ", late.stderr)
 
     def test_stop_and_abandon_from_another_process(self):
         p = self.project = Project()
@@ -418,6 +578,188 @@ class Run(unittest.TestCase):
         logs = cli("logs", record["pipelineExecutionId"], "Checkout", "--state-dir", p.state, check=0)
         self.assertIn("Action Succeeded", logs.stdout)
 
+    def test_sigkilled_runner_leaves_no_process(self):
+        """A SIGKILLed runner takes its build's processes with it, those in
+        the background and in sessions of their own too, and the build's
+        session (env.sh holds its secrets) is gone by the next command."""
+        p = self.project = Project()
+        ready = os.path.join(p.dir, "ready.fifo")
+        os.mkfifo(ready)
+        # Each process says it runs from inside, once it is what it is.
+        child = "python3 -c \"import time; open('%s', 'w').write('%s'); time.sleep(%d)\" >/dev/null 2>&1 &"
+        p.set_buildspec(f"""\
+                version: 0.2
+                phases:
+                  build:
+                    commands:
+                      - |
+                        {child % (ready, "a", 3121)}
+                      - |
+                        setsid {child % (ready, "b", 3122)}
+                      - echo c > {ready}; sleep 3123
+                artifacts:
+                  files: [buildspec.yml]
+                """, "A build that never ends")
+        # Read and write, so the FIFO never reads as ended between writers.
+        fifo = os.open(ready, os.O_RDWR | os.O_NONBLOCK)
+        proc = p.start()
+        try:
+            said = b""
+            while not all(c in said for c in b"abc"):
+                readable, _, _ = select.select([fifo], [], [], TIMEOUT)
+                self.assertEqual(readable, [fifo], f"the build's processes did not all start: {said}")
+                said += os.read(fifo, 100)
+            children = [pid for n in (3121, 3122) for pid in processes_with(f"time.sleep({n})")]
+            self.assertEqual(len(children), 2)
+            pidfds = [os.pidfd_open(pid) for pid in children]
+            base = os.environ.get("XDG_RUNTIME_DIR") or "/dev/shm"
+            sessions = [n for n in os.listdir(base) if n.startswith(f"pipewright-session-{proc.pid}-")]
+            self.assertEqual(len(sessions), 1)
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=TIMEOUT)
+        finally:
+            os.close(fifo)
+            proc.kill()
+            proc.communicate()
+        for fd in pidfds:
+            readable, _, _ = select.select([fd], [], [], 30)
+            self.assertEqual(readable, [fd], "a build process outlived its runner")
+            os.close(fd)
+        for n in (3121, 3122):
+            self.assertEqual(processes_with(f"time.sleep({n})"), [])
+        cli("status", "--state-dir", p.state, check=0)
+        self.assertFalse(os.path.exists(os.path.join(base, sessions[0])))
+
+    def test_events_whole_lines_when_space_runs_out(self):
+        """A torn last line (an append cut short by a full disk) is not
+        continued by the next event, and an append that does not fit
+        leaves nothing: every line stays one event. The run that ran out
+        of space is recorded as Failed, saying so."""
+        p = self.project = Project()
+        os.makedirs(p.state)
+        events = os.path.join(p.state, "events.jsonl")
+        filler = json.dumps({"version": "0", "detail-type": "filler", "detail": {"pad": "x" * 900}})
+        with open(events, "w") as f:
+            for _ in range(200):
+                f.write(filler + "\n")
+            f.write('{"version": "0", "detail-type": "CodePipeline Pipe')    # torn
+        size = os.path.getsize(events)
+
+        def limit():
+            # Files past this size cannot grow (EFBIG), as on a full disk;
+            # records, logs and zips stay well below it.
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (size + 3000, size + 3000))
+
+        proc = subprocess.run([CLI, "run", p.pipeline], capture_output=True, text=True,
+                              timeout=TIMEOUT, preexec_fn=limit)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        with open(events) as f:
+            lines = f.read().split("\n")
+        self.assertEqual(lines[-1], "")                   # ends with a whole line
+        parsed = [json.loads(line) for line in lines[:-1]]
+        self.assertEqual(len([e for e in parsed if e["detail-type"] == "filler"]), 200)
+        self.assertGreater(len(parsed), 201)             # some events fitted
+        [record] = p.history()
+        self.assertEqual(record["status"], "Failed")
+        self.assertIn("events.jsonl", record["statusSummary"])
+        self.assertIn("File too large", record["statusSummary"])
+        status = cli("status", record["pipelineExecutionId"], "--state-dir", p.state, check=0)
+        self.assertNotIn("interrupted", status.stdout)
+
+    def test_dot_names_stay_in_their_folders(self):
+        """Stages and actions named `.` and `..` (names CodePipeline takes)
+        keep their logs in their execution's folder, each its own."""
+        pipeline = light_project(self, "dots", (".", ".."), ("..", "."))
+        d = os.path.dirname(pipeline)
+        state = os.path.join(d, ".pipewright")
+        for _ in range(2):
+            cli("run", "--auto-approve", pipeline, check=0)
+        records = json.loads(cli("history", "--json", "--state-dir", state, check=0).stdout)
+        seen = set()
+        for record in records:
+            own = os.path.realpath(os.path.join(state, "logs", record["pipelineExecutionId"]))
+            for action in record["actions"]:
+                path = os.path.realpath(action["logPath"])
+                self.assertTrue(path.startswith(own + os.sep), f"{path} is outside {own}")
+                self.assertTrue(os.path.isfile(path))
+                seen.add(path)
+            logs = cli("logs", record["pipelineExecutionId"], "--state-dir", state, check=0)
+            self.assertIn("==> ../. ", logs.stdout)
+            self.assertIn("==> ./.. ", logs.stdout)
+        self.assertEqual(len(seen), 4)
+        self.assertEqual(sorted(os.listdir(os.path.join(state, "logs"))),
+                         sorted(r["pipelineExecutionId"] for r in records))
+
+    def test_execution_ids_are_ids_only(self):
+        """An execution id given on the command line is never a path: only
+        a UUID, or its first characters, is taken for one."""
+        pipeline = light_project(self, "ids", ("Source", "Drop"), ("Release", "Approve"))
+        state = os.path.join(os.path.dirname(pipeline), ".pipewright")
+        cli("run", "--auto-approve", pipeline, check=0)
+        [record] = json.loads(cli("history", "--json", "--state-dir", state, check=0).stdout)
+        good = record["pipelineExecutionId"]
+        for bad in ("../../../x", "/etc", f"{good}/../{good}", "..", "nope"):
+            for command in (["status", bad], ["logs", bad], ["artifacts", bad],
+                            ["approve", bad, "Release", "Approve"], ["retry", bad, "Release"]):
+                p = cli(*command, "--state-dir", state)
+                self.assertNotEqual(p.returncode, 0, command)
+                self.assertIn("is not an execution id", p.stderr, command)
+        # The start of a real one still does.
+        self.assertIn(good, cli("status", good[:8], "--state-dir", state, check=0).stdout)
+
+    def test_corrupted_record_is_shown(self):
+        """A record that cannot be read is listed as unreadable, with its
+        file and the place it breaks; the others are listed as ever."""
+        pipeline = light_project(self, "corrupt", ("Source", "Drop"), ("Release", "Approve"))
+        state = os.path.join(os.path.dirname(pipeline), ".pipewright")
+        for _ in range(2):
+            cli("run", "--auto-approve", pipeline, check=0)
+        first, second = json.loads(cli("history", "--json", "--state-dir", state, check=0).stdout)
+        path = os.path.join(state, "executions", second["pipelineExecutionId"], "execution.json")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text[: len(text) // 2])         # truncated
+        history = cli("history", "--state-dir", state, check=0)
+        self.assertIn(first["pipelineExecutionId"], history.stdout)
+        self.assertIn(f"{path}:", history.stdout)
+        self.assertIn("unreadable", history.stdout)
+        status = cli("status", second["pipelineExecutionId"], "--state-dir", state)
+        self.assertEqual(status.returncode, 2)
+        self.assertIn(f"{path}:", status.stderr)
+        listing = cli("status", "--state-dir", state, check=0)
+        self.assertIn(f"{path}:", listing.stdout + listing.stderr)
+
+    def test_control_characters_escaped(self):
+        """What a build prints (ANSI escapes, a bell) and a file name with
+        an ESC in it reach the terminal escaped through `logs`, the run's
+        failure tail and its progress lines; `logs --raw` prints them as
+        they are."""
+        p = self.project = Project()
+        p.set_buildspec("""\
+                version: 0.2
+                phases:
+                  build:
+                    commands:
+                      - mkdir -p out; printf 'x' > "out/$(printf 'evil\\033]0;title\\007')"
+                      - printf '\\033[31mred\\033[0m and a bell\\007\\n'
+                artifacts:
+                  files: ['**/*']
+                  base-directory: out
+                """, "Colourful output")
+        run = cli("run", p.pipeline, check=0)
+        [record] = p.history()
+        execution = record["pipelineExecutionId"]
+        shown = cli("logs", execution, "--state-dir", p.state, check=0).stdout
+        self.assertIn("\\x1b[31mred\\x1b[0m and a bell\\x07", shown)
+        self.assertIn("evil\\x1b]0;title\\x07", shown)          # the S3 deploy's object list
+        for text in (shown, run.stdout, run.stderr):
+            self.assertNotIn("\x1b", text)
+            self.assertNotIn("\x07", text)
+        raw = cli("logs", execution, "Build/Compile", "--raw", "--state-dir", p.state, check=0).stdout
+        self.assertIn("\x1b[31mred\x1b[0m and a bell\x07", raw)
+
     def test_variables(self):
         p = self.project = Project()
         cli("run", p.pipeline, "--var", "Greeting=bonjour", check=0)
@@ -444,8 +786,7 @@ class Run(unittest.TestCase):
         (512 MiB by default) and fails saying so; its log stays bounded
         and the history readable."""
         p = self.project = Project()
-        with open(os.path.join(p.dir, "buildspec.yml"), "w") as f:
-            f.write(textwrap.dedent("""\
+        p.set_buildspec("""\
                 version: 0.2
                 phases:
                   build:
@@ -455,8 +796,7 @@ class Run(unittest.TestCase):
                       - echo never reached
                 artifacts:
                   files: [buildspec.yml]
-                """))
-        sh(p.dir, "git", "commit", "-q", "-am", "Noisy build")
+                """, "Noisy build")
         run = cli("run", p.pipeline, check=1)
         reason = "output passed the limit of 512.0\u00a0MiB"
         self.assertIn(reason, run.stdout + run.stderr)
@@ -588,8 +928,12 @@ class Run(unittest.TestCase):
         try:
             self.assertIn("every branch and tag", proc.stderr.readline())
             commit("on main, not in the filters")
-            sh(p.dir, "git", "checkout", "-q", "-b", "release/1")
+            # The branch appears at its commit in one step: made first, it
+            # would point at main's commit for a moment, and a watch seeing
+            # that moment starts an execution for it.
+            sh(p.dir, "git", "checkout", "-q", "--detach")
             release = commit("on release/1")
+            sh(p.dir, "git", "checkout", "-q", "-b", "release/1")
             first = wait_for_event(proc, succeeded)["detail"]["execution-id"]
             sh(p.dir, "git", "tag", "-a", "v1.0", "-m", "Version 1.0")
             second = wait_for_event(proc, succeeded)["detail"]["execution-id"]

@@ -469,7 +469,7 @@ test_in_memory (void)
       g_autofree char *name = g_strdup_printf ("a%02u", i);
       g_autoptr(PwAction) action = new_action (name, "Build", "CodeBuild", 1);
 
-      pw_action_set_configuration_string (action, "ProjectName", "p");
+      pw_action_set_configuration_string (action, "ProjectName", "pr");
       add_artifact (action, "inputArtifacts", "Src");
       pw_stage_insert_action (build, i, action);
     }

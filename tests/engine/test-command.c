@@ -9,15 +9,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include <glib/gstdio.h>
 
 #include <pw-engine.h>
+
+#include "process-util.h"
 
 typedef struct
 {
@@ -309,44 +313,22 @@ test_capture_streams (Fixture       *fixture,
   g_assert_cmpstr (g_ptr_array_index (fixture->lines, 0), ==, "a warning");
 }
 
-static gboolean
-process_gone (pid_t pid)
-{
-  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int)pid);
-  g_autofree char *contents = NULL;
-  const char *state;
-
-  if (kill (pid, 0) != 0 && errno == ESRCH)
-    return TRUE;
-
-  /* A zombie waiting for a reaper that is not us is gone enough. */
-  if (!g_file_get_contents (stat_path, &contents, NULL, NULL))
-    return TRUE;
-  state = strrchr (contents, ')');
-
-  return state != NULL && state[1] == ' ' && state[2] == 'Z';
-}
-
 static void
 test_timeout_kills_group (Fixture       *fixture,
                           gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
+  const char * const background[] = { "sleep", "9101", NULL };
   int status = -1;
-  pid_t background;
 
-  g_assert_false (sh (fixture, "sleep 100 & echo $!; sleep 100", 1, &status, &error));
+  g_assert_false (sh (fixture, "sleep 9101 & echo started; sleep 100", 1, &status, &error));
   g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_TIMEOUT);
 
   /* SIGTERM did it: well before the 5 s grace and the sleeps' 100 s. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
   g_assert_cmpint (status, ==, 128 + SIGTERM);
-
-  g_assert_cmpuint (fixture->lines->len, >=, 1);
-  background = atoi (g_ptr_array_index (fixture->lines, 0));
-  g_assert_cmpint (background, >, 1);
-  g_assert_true (process_gone (background));
+  g_assert_cmpuint (count_processes (background), ==, 0);
 }
 
 static void
@@ -440,22 +422,74 @@ test_background_holds_output (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *tail = NULL;
+  const char * const background[] = { "sleep", "9102", NULL };
+  const char * const detached[] = { "sleep", "9103", NULL };
   int status = -1;
-  pid_t background;
 
-  /* The shell exits at once; its background job keeps the pipe open.
-   * The command still ended in time: a timeout shorter than the wait for
-   * that output does not turn it into a failure. */
-  g_assert_true (sh (fixture, "sleep 60 & echo $!; exit 4", 1, &status, &error));
+  /* The shell exits at once; its background jobs keep the pipe open, one
+   * of them in a session of its own. The command ends with its container,
+   * which kills them both: the output ends, and a timeout shorter than
+   * they would run does not turn it into a failure. */
+  g_assert_true (sh (fixture, "sleep 9102 & setsid sleep 9103 & echo started; exit 4", 1,
+                     &status, &error));
   g_assert_no_error (error);
   g_assert_cmpint (status, ==, 4);
 
   tail = pw_log_dup_tail (fixture->log, 1);
-  g_assert_nonnull (strstr (tail, "still hold its output"));
+  g_assert_nonnull (strstr (tail, "Stopped 2 processes the command left running"));
+  g_assert_cmpuint (count_processes (background), ==, 0);
+  g_assert_cmpuint (count_processes (detached), ==, 0);
+}
 
-  background = atoi (g_ptr_array_index (fixture->lines, 0));
-  g_assert_cmpint (background, >, 1);
-  kill (background, SIGKILL);
+/* Where the keeper is no namespace's init (PIPEWRIGHT_CONTAINER=subreaper,
+ * as for a user without CAP_SYS_ADMIN), a command can kill it: the command
+ * dies with it (PR_SET_PDEATHSIG), and what it left, an orphan of the dead
+ * keeper, is killed by the zygote. */
+static void
+test_keeper_killed (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char * const orphan[] = { "sleep", "9105", NULL };
+  struct pollfd pfd = { -1, POLLIN, 0 };
+  int status = -1;
+  pid_t pid;
+
+  g_setenv ("PIPEWRIGHT_CONTAINER", "subreaper", TRUE);
+  g_assert_true (sh (fixture, "setsid sleep 9105 >/dev/null 2>&1 & echo $!; kill -9 $PPID; "
+                     "sleep 100", 0, &status, &error));
+  g_unsetenv ("PIPEWRIGHT_CONTAINER");
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 128 + SIGKILL);
+
+  /* Its pid is ours to see: no namespace. */
+  pid = atoi (g_ptr_array_index (fixture->lines, 0));
+  g_assert_cmpint (pid, >, 1);
+  pfd.fd = syscall (SYS_pidfd_open, pid, 0);
+  if (pfd.fd >= 0)
+    {
+      g_assert_cmpint (poll (&pfd, 1, 30000), ==, 1);
+      g_close (pfd.fd, NULL);
+    }
+  else
+    g_assert_cmpint (errno, ==, ESRCH);
+  g_assert_cmpuint (count_processes (orphan), ==, 0);
+}
+
+/* In a container's PID namespace, /proc is the namespace's: the pids a
+ * command sees ($$, $!, `ps`) name the same processes there. */
+static void
+test_proc_agrees (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_assert_true (sh (fixture, "tr '\\0' ' ' < /proc/$$/cmdline; echo", 0, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (fixture->lines->len, ==, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (fixture->lines, 0), "sh -c tr "));
 }
 
 static void
@@ -671,6 +705,8 @@ main (int   argc,
   ADD ("/engine/command/large-output", test_large_output);
   ADD ("/engine/command/endless-line", test_endless_line);
   ADD ("/engine/command/background-holds-output", test_background_holds_output);
+  ADD ("/engine/command/proc-agrees", test_proc_agrees);
+  ADD ("/engine/command/keeper-killed", test_keeper_killed);
   ADD ("/engine/command/no-log", test_no_log);
   ADD ("/engine/command/parallel-share-log", test_parallel_share_log);
   ADD ("/engine/command/output-limit-stops", test_output_limit_stops);

@@ -653,6 +653,7 @@ spawn (Run                 *run,
 
 static void
 run_common (PwContainer         *container,
+            gboolean             contain,
             const char * const  *argv,
             const char          *cwd,
             const char * const  *envp,
@@ -692,6 +693,8 @@ run_common (PwContainer         *container,
 
   if (container != NULL)
     run->container = _pw_container_ref (container);
+  else if (!contain)
+    ;
   else if ((run->container = _pw_container_new (&error)) != NULL)
     run->own_container = TRUE;
   else
@@ -814,7 +817,7 @@ pw_command_run_async (const char * const  *argv,
   g_return_if_fail (log == NULL || PW_IS_LOG (log));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  run_common (NULL, argv, cwd, envp, stdin_text, log, timeout_seconds, FALSE,
+  run_common (NULL, TRUE, argv, cwd, envp, stdin_text, log, timeout_seconds, FALSE,
               cancellable, callback, user_data, pw_command_run_async);
 }
 
@@ -839,7 +842,7 @@ _pw_command_run_in_async (PwContainer         *container,
 {
   g_return_if_fail (argv != NULL && argv[0] != NULL);
 
-  run_common (container, argv, cwd, envp, stdin_text, log, timeout_seconds, FALSE,
+  run_common (container, TRUE, argv, cwd, envp, stdin_text, log, timeout_seconds, FALSE,
               cancellable, callback, user_data, pw_command_run_async);
 }
 
@@ -892,7 +895,31 @@ pw_command_capture_async (const char * const  *argv,
   g_return_if_fail (log == NULL || PW_IS_LOG (log));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  run_common (NULL, argv, cwd, envp, stdin_text, log, timeout_seconds, TRUE,
+  run_common (NULL, TRUE, argv, cwd, envp, stdin_text, log, timeout_seconds, TRUE,
+              cancellable, callback, user_data, pw_command_capture_async);
+}
+
+/**
+ * _pw_command_capture_plain_async:
+ *
+ * Like pw_command_capture_async(), without a container: for our own
+ * plumbing (git reading a source), which starts nothing in the
+ * background and would pay a keeper per call.
+ */
+void
+_pw_command_capture_plain_async (const char * const  *argv,
+                                 const char          *cwd,
+                                 const char * const  *envp,
+                                 const char          *stdin_text,
+                                 PwLog               *log,
+                                 guint                timeout_seconds,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (argv != NULL && argv[0] != NULL);
+
+  run_common (NULL, FALSE, argv, cwd, envp, stdin_text, log, timeout_seconds, TRUE,
               cancellable, callback, user_data, pw_command_capture_async);
 }
 

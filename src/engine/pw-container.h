@@ -55,6 +55,15 @@ gboolean     _pw_set_spawn_error           (GError               **error,
                                             const char            *program,
                                             const char            *cwd);
 
+void         _pw_command_capture_plain_async (const char * const  *argv,
+                                              const char          *cwd,
+                                              const char * const  *envp,
+                                              const char          *stdin_text,
+                                              PwLog               *log,
+                                              guint                timeout_seconds,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
 void         _pw_command_run_in_async      (PwContainer           *container,
                                             const char * const    *argv,
                                             const char            *cwd,

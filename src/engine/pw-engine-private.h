@@ -40,6 +40,24 @@ gboolean  _pw_state_append_line     (int          fd,
                                      GError     **error);
 gsize     _pw_state_trim_torn_tail  (int          fd);
 
+/* Readers of a pipeline's content, entry points for tests/fuzz. */
+JsonObject *_pw_lambda_parse_answer     (const char  *text,
+                                         char       **preamble,
+                                         GError     **error);
+char       *_pw_image_definitions_parse (const char  *text,
+                                         gssize       length,
+                                         const char  *file_name,
+                                         const char  *input_name,
+                                         GError     **error);
+GPtrArray  *_pw_junit_failures_new      (void);
+gboolean    _pw_junit_parse             (const char  *data,
+                                         gsize        length,
+                                         guint       *passed,
+                                         guint       *failed,
+                                         guint       *skipped,
+                                         GPtrArray   *failures,
+                                         GError     **error);
+
 #define PW_SESSION_PREFIX "pipewright-session-"
 
 const char *_pw_session_base_dir    (void);

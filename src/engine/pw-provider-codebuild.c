@@ -1787,7 +1787,10 @@ junit_end (GMarkupParseContext  *context,
            (g_str_equal (element, "failure") || g_str_equal (element, "error")))
     {
       junit->collecting = FALSE;
-      junit->message = first_line (junit->text->str);
+      /* A <failure message> nested in it may have given one already
+       * (found by fuzz-junit, as a leak). */
+      if (junit->message == NULL)
+        junit->message = first_line (junit->text->str);
     }
   else if (junit->in_case && g_str_equal (element, "testcase"))
     {
@@ -1838,31 +1841,62 @@ static const GMarkupParser junit_parser = {
   NULL,
 };
 
-static gboolean
-parse_junit (const char  *path,
-             guint       *passed,
-             guint       *failed,
-             guint       *skipped,
-             GPtrArray   *failures,
-             GError     **error)
+/**
+ * _pw_junit_failures_new:
+ *
+ * Returns: (transfer full): an array for _pw_junit_parse()'s failures
+ */
+GPtrArray *
+_pw_junit_failures_new (void)
+{
+  return g_ptr_array_new_with_free_func (failure_free);
+}
+
+/**
+ * _pw_junit_parse:
+ * @data: a JUnit XML report, as a build wrote it
+ * @length: its length
+ * @passed: (inout): counts of test cases, added to
+ * @failed: (inout):
+ * @skipped: (inout):
+ * @failures: what _pw_junit_failures_new() made: the failed cases go
+ *   there
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when it reads as XML (nothing is added otherwise)
+ */
+gboolean
+_pw_junit_parse (const char  *data,
+                 gsize        length,
+                 guint       *passed,
+                 guint       *failed,
+                 guint       *skipped,
+                 GPtrArray   *failures,
+                 GError     **error)
 {
   g_autoptr(GMarkupParseContext) context = NULL;
-  g_autofree char *contents = NULL;
-  gsize length;
+  g_autoptr(GError) local_error = NULL;
   gboolean ok;
   Junit junit = { 0 };
-
-  /* Made by the build: read only if it is a file, and not a huge one. */
-  if (!_pw_fs_read_file (path, MAX_REPORT_BYTES, &contents, &length, error))
-    return FALSE;
 
   junit.suites = g_ptr_array_new_with_free_func (g_free);
   junit.text = g_string_new (NULL);
   junit.failures = g_ptr_array_new_with_free_func (failure_free);
 
   context = g_markup_parse_context_new (&junit_parser, G_MARKUP_TREAT_CDATA_AS_TEXT, &junit, NULL);
-  ok = g_markup_parse_context_parse (context, contents, length, error) &&
-       g_markup_parse_context_end_parse (context, error);
+  ok = g_markup_parse_context_parse (context, data, length, &local_error) &&
+       g_markup_parse_context_end_parse (context, &local_error);
+  /* GMarkup can say TRUE and set an error (invalid UTF-8 in a CDATA
+   * section, found by fuzz-junit): an error is a failure. */
+  if (local_error != NULL)
+    ok = FALSE;
+  if (!ok)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error_literal (error, G_MARKUP_ERROR, G_MARKUP_ERROR_PARSE, "not well-formed XML");
+    }
 
   if (ok)
     {
@@ -1891,6 +1925,24 @@ parse_junit (const char  *path,
   return ok;
 }
 
+static gboolean
+parse_junit (const char  *path,
+             guint       *passed,
+             guint       *failed,
+             guint       *skipped,
+             GPtrArray   *failures,
+             GError     **error)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  /* Made by the build: read only if it is a file, and not a huge one. */
+  if (!_pw_fs_read_file (path, MAX_REPORT_BYTES, &contents, &length, error))
+    return FALSE;
+
+  return _pw_junit_parse (contents, length, passed, failed, skipped, failures, error);
+}
+
 static void
 collect_reports (Build *build)
 {
@@ -1909,7 +1961,7 @@ collect_reports (Build *build)
   for (guint i = 0; i < groups->len; i++)
     {
       PwBuildspecReportGroup *group = g_ptr_array_index (groups, i);
-      g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func (failure_free);
+      g_autoptr(GPtrArray) failures = _pw_junit_failures_new ();
       g_autoptr(GPtrArray) bases = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(GString) line = NULL;

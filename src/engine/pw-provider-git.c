@@ -15,7 +15,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
-#include "pw-engine.h"
+#include "pw-engine-private.h"
 
 /* Git commands are quick; this only stops a hung one (a credential helper
  * waiting on a terminal, say) when the job gives no timeout of its own. */
@@ -141,15 +141,17 @@ git_capture (GTask               *task,
   g_strv_builder_addv (builder, (const char **)args);
   argv = g_strv_builder_end (builder);
 
-  pw_command_capture_async ((const char * const *)argv,
-                            run->dir,
-                            (const char * const *)run->env,
-                            NULL,
-                            run->log,
-                            run->timeout,
-                            g_task_get_cancellable (task),
-                            callback,
-                            task);
+  /* Our own reading of the repository: no container (see
+   * pw-container.c) for it. */
+  _pw_command_capture_plain_async ((const char * const *)argv,
+                                   run->dir,
+                                   (const char * const *)run->env,
+                                   NULL,
+                                   run->log,
+                                   run->timeout,
+                                   g_task_get_cancellable (task),
+                                   callback,
+                                   task);
 }
 
 static gboolean

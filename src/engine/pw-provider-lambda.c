@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "pw-engine.h"
+#include "pw-engine-private.h"
 
 /* An invoke action waits for the function's answer up to this long when
  * the job gives no timeout of its own. */
@@ -296,10 +296,10 @@ read_object (const char  *text,
  * that progress is handed back in @preamble for the log. The function's
  * output is read with the bounded reader: an answer nested past its
  * limit is an error (@error), not a crash of the runner. */
-static JsonObject *
-parse_answer (const char  *text,
-              char       **preamble,
-              GError     **error)
+JsonObject *
+_pw_lambda_parse_answer (const char  *text,
+                         char       **preamble,
+                         GError     **error)
 {
   g_auto(GStrv) lines = NULL;
   JsonObject *answer;
@@ -549,7 +549,7 @@ invoke_cb (GObject      *object,
       return;
     }
 
-  answer = parse_answer (out, &preamble, &answer_error);
+  answer = _pw_lambda_parse_answer (out, &preamble, &answer_error);
 
   if (preamble != NULL && g_strstrip (preamble)[0] != '\0' && run->log != NULL)
     {

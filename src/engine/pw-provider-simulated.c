@@ -828,43 +828,42 @@ simulate_stack_instances (Sim     *sim,
 
 /* ECS --------------------------------------------------------------------- */
 
-static gboolean
-simulate_ecs (Sim     *sim,
-              GError **error)
+/**
+ * _pw_image_definitions_parse:
+ * @text: an ECS deploy's imagedefinitions.json, from an input artifact
+ * @length: its length, or -1
+ * @file_name: its name, for messages
+ * @input_name: the artifact it came from, for messages
+ * @error: return location for an error
+ *
+ * Reads `[{"name": ..., "imageUri": ...}, ...]` with the bounded reader.
+ *
+ * Returns: (transfer full) (nullable): "web → repo/web:1.2, ...", or
+ *   %NULL with @error
+ */
+char *
+_pw_image_definitions_parse (const char  *text,
+                             gssize       length,
+                             const char  *file_name,
+                             const char  *input_name,
+                             GError     **error)
 {
-  Input *input = first_input (sim);
-  const char *file_name = config_or (sim, "FileName", "imagedefinitions.json");
-  g_autofree char *text = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GString) images = g_string_new (NULL);
 
-  if (input == NULL)
-    {
-      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
-                   _("An ECS deploy action needs one input artifact holding %s"), file_name);
-      return FALSE;
-    }
-
-  if (!require_file (sim, input, file_name, "FileName", error))
-    return FALSE;
-
-  text = read_input_file (sim, input, file_name, error);
-  if (text == NULL)
-    return FALSE;
-
-  root = pw_json_parse (text, -1, NULL, &local_error);
+  root = pw_json_parse (text, length, NULL, &local_error);
   if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
       if (g_error_matches (local_error, PW_CORE_ERROR, PW_CORE_ERROR_LIMIT))
         g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
-                     _("%s in %s cannot be read: %s"), file_name, input->name,
+                     _("%s in %s cannot be read: %s"), file_name, input_name,
                      local_error->message);
       else
         g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
                      _("%s in %s is not a JSON array of {\"name\", \"imageUri\"}"),
-                     file_name, input->name);
-      return FALSE;
+                     file_name, input_name);
+      return NULL;
     }
 
   for (guint i = 0; i < json_array_get_length (json_node_get_array (root)); i++)
@@ -880,17 +879,47 @@ simulate_ecs (Sim     *sim,
         {
           g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
                        _("%s in %s: entry %u lacks \"name\" or \"imageUri\""),
-                       file_name, input->name, i + 1);
-          return FALSE;
+                       file_name, input_name, i + 1);
+          return NULL;
         }
 
       g_string_append_printf (images, "%s%s → %s", i == 0 ? "" : ", ", container, uri);
     }
 
+  return g_string_free (g_steal_pointer (&images), FALSE);
+}
+
+static gboolean
+simulate_ecs (Sim     *sim,
+              GError **error)
+{
+  Input *input = first_input (sim);
+  const char *file_name = config_or (sim, "FileName", "imagedefinitions.json");
+  g_autofree char *text = NULL;
+  g_autofree char *images = NULL;
+
+  if (input == NULL)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                   _("An ECS deploy action needs one input artifact holding %s"), file_name);
+      return FALSE;
+    }
+
+  if (!require_file (sim, input, file_name, "FileName", error))
+    return FALSE;
+
+  text = read_input_file (sim, input, file_name, error);
+  if (text == NULL)
+    return FALSE;
+
+  images = _pw_image_definitions_parse (text, -1, file_name, input->name, error);
+  if (images == NULL)
+    return FALSE;
+
   would (sim, "Would deploy %s from %s to service %s in cluster %s (%s)",
          file_name, input->name, config_or (sim, "ServiceName", "?"),
          config_or (sim, "ClusterName", "?"),
-         images->len > 0 ? images->str : "no containers");
+         images[0] != '\0' ? images : "no containers");
 
   return TRUE;
 }

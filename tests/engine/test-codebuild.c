@@ -13,7 +13,7 @@
 
 #include <glib/gstdio.h>
 
-#include "pw-engine.h"
+#include "pw-engine-private.h"
 #include "process-util.h"
 
 /* Every test runs real builds with /bin/sh in a temporary folder: the
@@ -1386,6 +1386,8 @@ test_reports (Fixture       *fixture,
               "      - cp fixtures/skip-1.xml out/reports/junit-skip.xml\n"
               "      - echo '<broken' > out/reports/junit-broken.xml\n"
               "      - ln -s /dev/zero out/reports/junit-zero.xml\n"
+              "      - printf '<testsuite><testcase name=\"a\"><error><![CDATA[\\377]]>"
+              "</error></testcase></testsuite>' > out/reports/junit-cdata.xml\n"
               "      - mkfifo out/reports/fifo; ln -s fifo out/reports/junit-fifo.xml\n"
               "      - echo \"2 tests failed\"; exit 1\n"
               "reports:\n"
@@ -1414,6 +1416,8 @@ test_reports (Fixture       *fixture,
   assert_log_has (log, "Report group demo-unit-tests: 2 passed, 2 failed, 2 skipped; failed: "
                   "Suite.test_x: expected 1, got 2, Suite.test_crash: Segmentation fault\n");
   assert_log_has (log, "Report group demo-unit-tests: cannot read junit-broken.xml as JUnit XML");
+  /* GMarkup says TRUE and sets an error for this one (found by fuzz-junit). */
+  assert_log_has (log, "Report group demo-unit-tests: cannot read junit-cdata.xml as JUnit XML");
   /* A report the build made a link to a device or a FIFO is not read:
    * that would never end (or fill the memory). */
   assert_log_has (log, "Report group demo-unit-tests: cannot read junit-zero.xml as JUnit XML: "
@@ -1422,6 +1426,26 @@ test_reports (Fixture       *fixture,
                   "not a regular file");
   assert_log_has (log, "Report group demo-coverage: COBERTURAXML reports are not read locally");
   assert_log_has (log, "Report group demo-missing: no matching report paths found\n");
+}
+
+/* Reports as a build may write them, odd ones included, read straight:
+ * what fuzz-junit found. */
+static void
+test_junit_odd (void)
+{
+  static const char nested[] =
+    "<testsuite><testcase name=\"n\"><failure><failure message=\"inner\">x</failure>"
+    "</failure></testcase></testsuite>";
+  g_autoptr(GPtrArray) failures = _pw_junit_failures_new ();
+  g_autoptr(GError) error = NULL;
+  guint passed = 0, failed = 0, skipped = 0;
+
+  /* The inner message wins; the outer one's text is not leaked over it. */
+  g_assert_true (_pw_junit_parse (nested, sizeof nested - 1, &passed, &failed, &skipped, failures,
+                                  &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (failed, ==, 1);
+  g_assert_cmpuint (failures->len, ==, 1);
 }
 
 static void
@@ -1577,6 +1601,7 @@ main (int   argc,
   ADD ("buildspec-errors", test_buildspec_errors);
   ADD ("profile-buildspec", test_profile_buildspec);
   ADD ("reports", test_reports);
+  g_test_add_func ("/engine/codebuild/junit-odd", test_junit_odd);
   ADD ("cache", test_cache);
   ADD ("timeout", test_timeout);
   ADD ("cancel", test_cancel);

@@ -137,9 +137,9 @@ open_action (GtkWidget  *widget,
 }
 
 /* Import: a template's pipeline becomes a new, unsaved pipeline file. */
-static void
-import_file (PwWindow *self,
-             GFile    *file)
+void
+_pw_window_import_file (PwWindow *self,
+                        GFile    *file)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PwDocument) document = NULL;
@@ -212,7 +212,7 @@ import_response_cb (GtkNativeDialog *dialog,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      import_file (self, file);
+      _pw_window_import_file (self, file);
     }
 
   gtk_native_dialog_destroy (dialog);

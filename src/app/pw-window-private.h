@@ -79,5 +79,7 @@ void _pw_window_sync_panel         (PwWindow       *self);
 void _pw_window_save               (PwWindow       *self,
                                     gboolean        save_as,
                                     gboolean        close_after);
+void _pw_window_import_file        (PwWindow       *self,
+                                    GFile          *file);
 
 G_END_DECLS

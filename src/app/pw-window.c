@@ -595,6 +595,10 @@ close_response_cb (AdwMessageDialog *dialog,
 {
   if (g_str_equal (response, "discard"))
     {
+      /* The dialog is closed already but libadwaita drops its last
+       * reference only after this handler; GTK 4.8 would keep this window
+       * as its parent once destroyed, and touch it then. Let go first. */
+      gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
       self->closing = TRUE;
       gtk_window_destroy (GTK_WINDOW (self));
     }

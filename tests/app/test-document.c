@@ -479,6 +479,25 @@ edit_and_close (PwWindow *window)
 }
 
 static void
+test_close_discard (void)
+{
+  g_autofree char *folder = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *original = NULL;
+  g_autofree char *on_disk = NULL;
+  PwWindow *weak = NULL;
+  PwWindow *window = open_example_copy (&folder, &path, &weak);
+
+  original = read_file (path);
+  click_response (edit_and_close (window), "discard");
+  g_assert_true (pw_test_wait_until (pointer_cleared, &weak, 5000));
+
+  on_disk = read_file (path);
+  g_assert_cmpstr (on_disk, ==, original);
+  pw_test_remove_tmp (folder);
+}
+
+static void
 test_close_save (void)
 {
   g_autofree char *folder = NULL;
@@ -972,6 +991,7 @@ main (int   argc,
 
   g_test_add_func ("/app/document/template-edit", test_template_edit);
   g_test_add_func ("/app/document/pipeline-choice", test_pipeline_choice);
+  g_test_add_func ("/app/document/close/discard", test_close_discard);
   g_test_add_func ("/app/document/close/save", test_close_save);
   g_test_add_func ("/app/document/close/cancel", test_close_cancel);
   g_test_add_func ("/app/document/disk-change/reloads", test_disk_change_reloads);

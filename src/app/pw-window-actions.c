@@ -523,7 +523,8 @@ keep_mine_action (GtkWidget  *widget,
 
   gtk_info_bar_set_revealed (self->disk_bar, FALSE);
   /* The next save writes the user's version over the file. */
-  gtk_text_buffer_set_modified (GTK_TEXT_BUFFER (pw_text_document_get_buffer (self->document)), TRUE);
+  if (self->document != NULL)
+    pw_text_document_keep_mine (self->document);
 }
 
 static void

@@ -575,6 +575,14 @@ buffer_is (gpointer data)
   return g_str_equal (text, expected->text);
 }
 
+static gboolean
+disk_bar_revealed (gpointer data)
+{
+  PwWindow *window = data;
+
+  return gtk_info_bar_get_revealed (window->disk_bar);
+}
+
 static void
 write_file (const char *path,
             const char *contents)
@@ -615,6 +623,68 @@ test_disk_change_reloads (void)
   g_assert_true (buffer_is (&expected));
   g_assert_true (pw_text_document_get_modified (pw_window_get_document (window)));
   g_assert_cmpstr (card_title (window, 0, 0), ==, "Checkout");
+
+  pw_test_close_window (window);
+  pw_test_remove_tmp (folder);
+}
+
+static void
+test_disk_change_asks (void)
+{
+  g_autofree char *folder = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *original = NULL;
+  g_autofree char *mine = NULL;
+  g_autofree char *theirs = NULL;
+  g_autofree char *theirs_again = NULL;
+  g_autofree char *on_disk = NULL;
+  PwWindow *window = open_example_copy (&folder, &path, NULL);
+  BufferIs expected = { window, NULL };
+
+  original = read_file (path);
+  type_at_start (window, "# mine\n");
+  mine = pw_test_buffer_text (window);
+
+  theirs = replace_once (original, "- name: Checkout\n", "- name: Clone\n");
+  write_file (path, theirs);
+  g_assert_true (pw_test_wait_until (disk_bar_revealed, window, 10000));
+  g_assert_cmpstr (gtk_label_get_text (window->disk_label), ==,
+                   "“pipeline.yml” changed on disk. Reload it, or keep your version and "
+                   "overwrite the file when you save?");
+  expected.text = mine;
+  g_assert_true (buffer_is (&expected));
+
+  /* Keep Mine: the bar goes, the edits stay, and the next save is the
+   * user's version. */
+  click (find_widget (GTK_WIDGET (window->disk_bar), is_button_labelled, "_Keep Mine"));
+  g_assert_false (gtk_info_bar_get_revealed (window->disk_bar));
+  g_assert_true (buffer_is (&expected));
+  g_assert_true (pw_text_document_get_modified (pw_window_get_document (window)));
+
+  /* A later change on disk is news again. */
+  theirs_again = replace_once (original, "- name: Checkout\n", "- name: Pull\n");
+  write_file (path, theirs_again);
+  g_assert_true (pw_test_wait_until (disk_bar_revealed, window, 10000));
+
+  /* Reload: the file's text, as one undoable step. */
+  click (find_widget (GTK_WIDGET (window->disk_bar), is_button_labelled, "_Reload"));
+  expected.text = theirs_again;
+  g_assert_true (pw_test_wait_until (buffer_is, &expected, 5000));
+  g_assert_false (gtk_info_bar_get_revealed (window->disk_bar));
+  g_assert_false (pw_text_document_get_modified (pw_window_get_document (window)));
+  g_assert_cmpstr (card_title (window, 0, 0), ==, "Pull");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.undo", NULL);
+  expected.text = mine;
+  g_assert_true (buffer_is (&expected));
+
+  /* Saving writes the user's version over the file, and that is not a
+   * change on disk. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.save", NULL);
+  g_assert_true (pw_test_wait_until (saved, window, 5000));
+  on_disk = read_file (path);
+  g_assert_cmpstr (on_disk, ==, mine);
+  g_assert_false (gtk_info_bar_get_revealed (window->disk_bar));
 
   pw_test_close_window (window);
   pw_test_remove_tmp (folder);
@@ -995,6 +1065,7 @@ main (int   argc,
   g_test_add_func ("/app/document/close/save", test_close_save);
   g_test_add_func ("/app/document/close/cancel", test_close_cancel);
   g_test_add_func ("/app/document/disk-change/reloads", test_disk_change_reloads);
+  g_test_add_func ("/app/document/disk-change/asks", test_disk_change_asks);
   g_test_add_func ("/app/document/export-matches-cli", test_export_matches_cli);
   g_test_add_func ("/app/document/import-template", test_import_template);
   g_test_add_func ("/app/document/quick-fix", test_quick_fix);

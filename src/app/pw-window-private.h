@@ -62,6 +62,7 @@ struct _PwWindow
 
   /* Owned references */
   PwTextDocument       *document;
+  GFile                *loading_file;
   GSettings            *settings;
   GCancellable         *cancellable;
   GtkNativeDialog      *file_chooser;

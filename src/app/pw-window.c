@@ -538,6 +538,7 @@ load_cb (GObject      *object,
   PwTextDocument *document = PW_TEXT_DOCUMENT (object);
   g_autoptr(GError) error = NULL;
 
+  g_clear_object (&self->loading_file);
   if (!pw_text_document_load_finish (document, result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -669,6 +670,7 @@ pw_window_dispose (GObject *object)
   g_clear_object (&self->file_chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), PW_TYPE_WINDOW);
   g_clear_object (&self->document);
+  g_clear_object (&self->loading_file);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
 
@@ -835,14 +837,18 @@ pw_window_is_empty (PwWindow *self)
 /**
  * pw_window_get_file:
  *
- * Returns: (transfer none) (nullable):
+ * Returns: (transfer none) (nullable): the file the window shows, or the
+ *   one it is still reading
  */
 GFile *
 pw_window_get_file (PwWindow *self)
 {
+  GFile *file;
+
   g_return_val_if_fail (PW_IS_WINDOW (self), NULL);
 
-  return self->document != NULL ? pw_text_document_get_file (self->document) : NULL;
+  file = self->document != NULL ? pw_text_document_get_file (self->document) : NULL;
+  return file != NULL ? file : self->loading_file;
 }
 
 /**
@@ -870,6 +876,10 @@ pw_window_load_file (PwWindow *self,
 
   document = pw_text_document_new ();
   set_document (self, document);
+  /* The document knows its file once it is read; until then this window
+   * is the one for it all the same, or a second launch on the same file
+   * would open it twice. */
+  g_set_object (&self->loading_file, file);
   pw_text_document_load_async (document, file, self->cancellable, load_cb, g_object_ref (self));
 }
 

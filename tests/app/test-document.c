@@ -852,6 +852,78 @@ test_import_template (void)
   pw_test_close_window (window);
 }
 
+/* 8. One window per file ---------------------------------------------------------- */
+
+static gboolean
+all_loaded (gpointer data)
+{
+  for (GList *l = app_windows (); l != NULL; l = l->next)
+    if (PW_IS_WINDOW (l->data) && !pw_test_document_ready (l->data))
+      return FALSE;
+  return TRUE;
+}
+
+static guint
+n_windows_on (GFile *file)
+{
+  guint n = 0;
+
+  for (GList *l = app_windows (); l != NULL; l = l->next)
+    n += PW_IS_WINDOW (l->data) && pw_window_get_file (l->data) != NULL &&
+         g_file_equal (pw_window_get_file (l->data), file);
+  return n;
+}
+
+static void
+close_all_windows (void)
+{
+  GList *l;
+
+  while ((l = app_windows ()) != NULL)
+    pw_test_close_window (l->data);
+}
+
+static void
+test_single_instance (void)
+{
+  g_autofree char *source = pw_test_data_path ("examples", "hello", "pipeline.yml", NULL);
+  g_autofree char *folder = NULL;
+  g_autofree char *path = pw_test_copy_to_tmp (source, &folder);
+  g_autofree char *other_path = g_build_filename (folder, "other.yml", NULL);
+  g_autofree char *contents = read_file (path);
+  GFile *files[1];
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) other = g_file_new_for_path (other_path);
+  GApplication *app = G_APPLICATION (pw_test_application ());
+
+  write_file (other_path, contents);
+  g_assert_cmpuint (n_windows (), ==, 0);
+
+  /* Twice, as two launches in a row do: one window. */
+  files[0] = file;
+  g_application_open (app, files, 1, "");
+  g_application_open (app, files, 1, "");
+  g_assert_true (pw_test_wait_until (all_loaded, NULL, 10000));
+  g_assert_cmpuint (n_windows (), ==, 1);
+  g_assert_cmpuint (n_windows_on (file), ==, 1);
+
+  /* Once it is open, again: still one. */
+  g_application_open (app, files, 1, "");
+  g_assert_true (pw_test_wait_until (all_loaded, NULL, 10000));
+  g_assert_cmpuint (n_windows (), ==, 1);
+
+  /* Another file: a window of its own. */
+  files[0] = other;
+  g_application_open (app, files, 1, "");
+  g_assert_true (pw_test_wait_until (all_loaded, NULL, 10000));
+  g_assert_cmpuint (n_windows (), ==, 2);
+  g_assert_cmpuint (n_windows_on (other), ==, 1);
+  g_assert_cmpuint (n_windows_on (file), ==, 1);
+
+  close_all_windows ();
+  pw_test_remove_tmp (folder);
+}
+
 /* 9. A quick fix from the Problems panel --------------------------------------------- */
 
 static PwDiagnostic *
@@ -1068,6 +1140,7 @@ main (int   argc,
   g_test_add_func ("/app/document/disk-change/asks", test_disk_change_asks);
   g_test_add_func ("/app/document/export-matches-cli", test_export_matches_cli);
   g_test_add_func ("/app/document/import-template", test_import_template);
+  g_test_add_func ("/app/document/single-instance", test_single_instance);
   g_test_add_func ("/app/document/quick-fix", test_quick_fix);
   g_test_add_func ("/app/document/accessibility", test_accessibility);
   g_test_add_func ("/app/document/narrow-window", test_narrow_window);

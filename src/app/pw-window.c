@@ -119,12 +119,62 @@ update_zoom_label (PwWindow *self)
   gtk_button_set_label (self->zoom_button, text);
 }
 
+/* Stages an intrinsic decides (`Stages: !If [...]`) read, but there is
+ * nothing to draw: the canvas says why, and Show goes to them. */
+gboolean
+_pw_window_get_intrinsic_stages (PwWindow    *self,
+                                 const char **function,
+                                 guint       *line,
+                                 guint       *column)
+{
+  PwPipeline *pipeline = NULL;
+  JsonNode *stages;
+  JsonObjectIter iter;
+
+  g_assert (PW_IS_WINDOW (self));
+
+  if (self->document != NULL)
+    pipeline = pw_text_document_get_pipeline (self->document);
+  if (pipeline == NULL)
+    return FALSE;
+  stages = pw_element_get_member (PW_ELEMENT (pipeline), "stages");
+  if (stages == NULL || !pw_cfn_is_intrinsic (stages))
+    return FALSE;
+
+  /* An intrinsic is an object of one member, named after the function. */
+  json_object_iter_init_ordered (&iter, json_node_get_object (stages));
+  if (!json_object_iter_next_ordered (&iter, function, NULL))
+    return FALSE;
+  if (!pw_element_locate_node (PW_ELEMENT (pipeline), stages, FALSE, line, column))
+    *line = *column = 0;
+  return TRUE;
+}
+
 static void
 update_stale (PwWindow *self)
 {
   const GError *error = self->document != NULL ? pw_text_document_get_error (self->document) : NULL;
   gboolean has_model = self->document != NULL && pw_text_document_get_pipeline (self->document) != NULL;
+  const char *function;
   guint line, column;
+
+  if (error == NULL && _pw_window_get_intrinsic_stages (self, &function, &line, &column))
+    {
+      g_autofree char *text = NULL;
+
+      if (line > 0)
+        /* Translators: over the empty canvas; %s is a CloudFormation function, such as Fn::If */
+        text = g_strdup_printf (_("An intrinsic function (%s) on line %u, column %u decides "
+                                  "the stages: edit them in the code view"),
+                                function, line, column);
+      else
+        /* Translators: over the empty canvas; %s is a CloudFormation function, such as Fn::If */
+        text = g_strdup_printf (_("An intrinsic function (%s) decides the stages: edit them in "
+                                  "the code view"), function);
+      gtk_label_set_text (self->stale_label, text);
+      gtk_revealer_set_reveal_child (self->stale_revealer, TRUE);
+      return;
+    }
 
   if (error == NULL)
     {

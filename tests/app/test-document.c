@@ -151,6 +151,21 @@ type_at_start (PwWindow   *window,
   gtk_text_buffer_end_user_action (buffer);
 }
 
+static void
+replace_in_buffer (GtkTextBuffer *buffer,
+                   const char    *old,
+                   const char    *replacement)
+{
+  GtkTextIter start, match_start, match_end;
+
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  g_assert_true (gtk_text_iter_forward_search (&start, old, 0, &match_start, &match_end, NULL));
+  gtk_text_buffer_begin_user_action (buffer);
+  gtk_text_buffer_delete (buffer, &match_start, &match_end);
+  gtk_text_buffer_insert (buffer, &match_start, replacement, -1);
+  gtk_text_buffer_end_user_action (buffer);
+}
+
 /* @text with its only @old replaced by @replacement. */
 static char *
 replace_once (const char *text,
@@ -416,6 +431,182 @@ test_pipeline_choice (void)
   g_assert_null (find_message_dialog (window));
   g_assert_cmpstr (pw_pipeline_get_name (pipeline_of (window)), ==, "frontend");
   g_assert_cmpstr (card_title (window, 1, 0), ==, "Bundle");
+
+  pw_test_close_window (window);
+  pw_test_remove_tmp (folder);
+}
+
+/* 3. Stages an intrinsic decides -------------------------------------------- */
+
+static const char stages_if[] =
+  "AWSTemplateFormatVersion: \"2010-09-09\"\n"
+  "Conditions:\n"
+  "  Prod: !Equals [!Ref \"AWS::Region\", us-east-1]\n"
+  "Resources:\n"
+  "  Pipeline:\n"
+  "    Type: AWS::CodePipeline::Pipeline\n"
+  "    Properties:\n"
+  "      Name: demo\n"
+  "      RoleArn: arn:aws:iam::111122223333:role/demo\n"
+  "      ArtifactStore: {Type: S3, Location: bucket}\n"
+  "      Stages: !If\n"
+  "        - Prod\n"
+  "        - - Name: Source\n"
+  "            Actions:\n"
+  "              - Name: Checkout\n"
+  "                ActionTypeId: {Category: Source, Owner: AWS, Provider: CodeCommit,\n"
+  "                               Version: \"1\"}\n"
+  "                Configuration: {RepositoryName: demo, BranchName: main}\n"
+  "                OutputArtifacts: [{Name: Src}]\n"
+  "        - - Name: Source\n"
+  "            Actions:\n"
+  "              - Name: Other\n"
+  "                ActionTypeId: {Category: Source, Owner: AWS, Provider: CodeCommit,\n"
+  "                               Version: \"1\"}\n"
+  "                Configuration: {RepositoryName: demo, BranchName: dev}\n"
+  "                OutputArtifacts: [{Name: Src}]\n";
+
+static const char stages_ref[] =
+  "AWSTemplateFormatVersion: \"2010-09-09\"\n"
+  "Parameters:\n"
+  "  StageList: {Type: CommaDelimitedList}\n"
+  "Resources:\n"
+  "  Pipeline:\n"
+  "    Type: AWS::CodePipeline::Pipeline\n"
+  "    Properties:\n"
+  "      Name: demo\n"
+  "      RoleArn: arn:aws:iam::111122223333:role/demo\n"
+  "      ArtifactStore: {Type: S3, Location: bucket}\n"
+  "      Stages: !Ref StageList\n";
+
+static gboolean
+is_row_titled (GtkWidget     *widget,
+               gconstpointer  title)
+{
+  return ADW_IS_ACTION_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static gboolean
+has_cards (gpointer data)
+{
+  return pw_canvas_get_n_cards (pw_window_get_canvas (data)) > 0;
+}
+
+static void
+edit_failed_cb (PwTextDocument *document,
+                const char     *message,
+                guint          *failures)
+{
+  (*failures)++;
+}
+
+/* A template whose Stages are one intrinsic (@function at 11:15) opens:
+ * nothing lost, an empty canvas that says why, the finding in the
+ * Problems panel and in the code view, and Show going to it. */
+static PwWindow *
+open_intrinsic_stages (const char  *text,
+                       const char  *function,
+                       char       **folder)
+{
+  g_autofree char *path = write_tmp ("conditional.yml", text, folder);
+  PwWindow *window = pw_test_open_window (path, 1400, 900);
+  PwTextDocument *document = pw_window_get_document (window);
+  GtkTextBuffer *buffer = buffer_of (window);
+  g_autoptr(PwDiagnostic) finding = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *banner = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *mark_message = NULL;
+  GtkWidget *row;
+  GSList *marks;
+  GtkTextIter cursor;
+  guint failures = 0;
+
+  /* It reads: the text is all there, and the pipeline has no stages to
+   * draw. */
+  g_assert_null (pw_text_document_get_error (document));
+  after = pw_test_buffer_text (window);
+  g_assert_cmpstr (after, ==, text);
+  g_assert_nonnull (pipeline_of (window));
+  g_assert_cmpuint (pw_pipeline_get_n_stages (pipeline_of (window)), ==, 0);
+  g_assert_cmpuint (pw_canvas_get_n_cards (pw_window_get_canvas (window)), ==, 0);
+
+  /* Over the empty canvas: why it is empty, and where to look. */
+  g_assert_true (gtk_revealer_get_reveal_child (window->stale_revealer));
+  banner = g_strdup_printf ("An intrinsic function (%s) on line 11, column 15 decides the stages: "
+                            "edit them in the code view", function);
+  g_assert_cmpstr (gtk_label_get_text (window->stale_label), ==, banner);
+
+  /* The finding, with its place. */
+  message = g_strdup_printf ("value is a CloudFormation intrinsic (%s); it cannot be checked here",
+                             function);
+  g_assert_cmpuint (g_list_model_get_n_items (pw_text_document_get_diagnostics (document)), ==, 1);
+  finding = g_list_model_get_item (pw_text_document_get_diagnostics (document), 0);
+  g_assert_cmpstr (pw_diagnostic_get_code (finding), ==, "P35");
+  g_assert_cmpstr (pw_diagnostic_get_message (finding), ==, message);
+  g_assert_cmpuint (pw_diagnostic_get_line (finding), ==, 11);
+  g_assert_cmpuint (pw_diagnostic_get_column (finding), ==, 15);
+  row = find_widget (GTK_WIDGET (pw_window_get_problems (window)), is_row_titled, message);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "P35 · line 11 · stages");
+  marks = gtk_source_buffer_get_source_marks_at_line (GTK_SOURCE_BUFFER (buffer), 10, "pw-note");
+  g_assert_cmpuint (g_slist_length (marks), ==, 1);
+  mark_message = g_strdup_printf ("P35: %s", message);
+  g_assert_cmpstr (g_object_get_data (marks->data, "message"), ==, mark_message);
+  g_slist_free (marks);
+
+  /* The banner's Show: the code, at the intrinsic. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-error", NULL));
+  g_assert_true (gtk_widget_get_visible (window->panel_box));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->panel_stack), ==, "code");
+  gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+  g_assert_cmpint (gtk_text_iter_get_line (&cursor), ==, 10);
+  g_assert_cmpint (gtk_text_iter_get_line_offset (&cursor), ==, 14);
+
+  /* The canvas cannot add a stage to an intrinsic: it says so and the text
+   * stays as it was. */
+  g_signal_connect (document, "edit-failed", G_CALLBACK (edit_failed_cb), &failures);
+  pw_canvas_add_provider (pw_window_get_canvas (window),
+                          pw_providers_lookup ("Build", "AWS", "CodeBuild"));
+  pw_test_flush ();
+  g_signal_handlers_disconnect_by_func (document, edit_failed_cb, &failures);
+  g_assert_cmpuint (failures, ==, 1);
+  g_clear_pointer (&after, g_free);
+  after = pw_test_buffer_text (window);
+  g_assert_cmpstr (after, ==, text);
+
+  return window;
+}
+
+static void
+test_intrinsic_stages (void)
+{
+  g_autofree char *folder = NULL;
+  PwWindow *window = open_intrinsic_stages (stages_if, "Fn::If", &folder);
+
+  pw_test_close_window (window);
+  pw_test_remove_tmp (folder);
+
+  g_clear_pointer (&folder, g_free);
+  window = open_intrinsic_stages (stages_ref, "Ref", &folder);
+
+  /* Written out as a list in the code view, the stages are drawn and the
+   * banner goes. */
+  replace_in_buffer (buffer_of (window), "Stages: !Ref StageList\n",
+                     "Stages:\n"
+                     "        - Name: Source\n"
+                     "          Actions:\n"
+                     "            - Name: Checkout\n"
+                     "              ActionTypeId: {Category: Source, Owner: AWS, Provider: S3,\n"
+                     "                             Version: \"1\"}\n"
+                     "              Configuration: {S3Bucket: b, S3ObjectKey: k.zip,\n"
+                     "                              PollForSourceChanges: \"false\"}\n"
+                     "              OutputArtifacts: [{Name: Src}]\n");
+  g_assert_true (pw_test_wait_until (has_cards, window, 5000));
+  g_assert_cmpstr (card_title (window, 0, 0), ==, "Checkout");
+  g_assert_false (gtk_revealer_get_reveal_child (window->stale_revealer));
 
   pw_test_close_window (window);
   pw_test_remove_tmp (folder);
@@ -1133,6 +1324,7 @@ main (int   argc,
 
   g_test_add_func ("/app/document/template-edit", test_template_edit);
   g_test_add_func ("/app/document/pipeline-choice", test_pipeline_choice);
+  g_test_add_func ("/app/document/intrinsic-stages", test_intrinsic_stages);
   g_test_add_func ("/app/document/close/discard", test_close_discard);
   g_test_add_func ("/app/document/close/save", test_close_save);
   g_test_add_func ("/app/document/close/cancel", test_close_cancel);

@@ -45,6 +45,7 @@ struct _PwTextDocument
   GCancellable    *parse_cancellable;
   GArray          *line_starts;      /* of gsize, for the parsed text */
   char            *saved_checksum;   /* of what is on disk as we know it */
+  char            *disk_checksum;    /* of what the last look at the disk found */
 
   PwSyntax         syntax;
   guint            error_line;
@@ -472,6 +473,7 @@ pw_text_document_finalize (GObject *object)
   g_free (self->display_name);
   g_free (self->logical_id);
   g_free (self->saved_checksum);
+  g_free (self->disk_checksum);
 
   G_OBJECT_CLASS (pw_text_document_parent_class)->finalize (object);
 }
@@ -934,6 +936,8 @@ check_disk_cb (GObject      *object,
   if (self->busy > 0 || !g_file_equal (G_FILE (object), self->file))
     return;
 
+  g_free (self->disk_checksum);
+  self->disk_checksum = g_steal_pointer (&sum);
   if (changed != self->externally_modified)
     {
       self->externally_modified = changed;
@@ -1012,6 +1016,30 @@ set_externally_modified (PwTextDocument *self,
     return;
   self->externally_modified = value;
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_EXTERNALLY_MODIFIED]);
+}
+
+/**
+ * pw_text_document_keep_mine:
+ *
+ * The user has seen that the file changed on disk and keeps the text as it
+ * is: the next save writes it over the file, and only a further change on
+ * disk is reported again.
+ */
+void
+pw_text_document_keep_mine (PwTextDocument *self)
+{
+  g_return_if_fail (PW_IS_TEXT_DOCUMENT (self));
+
+  if (!self->externally_modified)
+    return;
+
+  /* What is on disk now is known; forgetting it instead would leave the
+   * flag set, and a second change would go unnoticed until the save
+   * overwrote it. */
+  g_free (self->saved_checksum);
+  self->saved_checksum = g_strdup (self->disk_checksum);
+  gtk_text_buffer_set_modified (GTK_TEXT_BUFFER (self->buffer), TRUE);
+  set_externally_modified (self, FALSE);
 }
 
 static void

@@ -75,6 +75,7 @@ void             pw_text_document_save_async         (PwTextDocument       *self
 gboolean         pw_text_document_save_finish        (PwTextDocument       *self,
                                                       GAsyncResult         *result,
                                                       GError              **error);
+void             pw_text_document_keep_mine          (PwTextDocument       *self);
 void             pw_text_document_reparse_now        (PwTextDocument       *self);
 void             pw_text_document_validate_now       (PwTextDocument       *self);
 gboolean         pw_text_document_apply_editor       (PwTextDocument       *self,

@@ -137,9 +137,9 @@ open_action (GtkWidget  *widget,
 }
 
 /* Import: a template's pipeline becomes a new, unsaved pipeline file. */
-static void
-import_file (PwWindow *self,
-             GFile    *file)
+void
+_pw_window_import_file (PwWindow *self,
+                        GFile    *file)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PwDocument) document = NULL;
@@ -212,7 +212,7 @@ import_response_cb (GtkNativeDialog *dialog,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      import_file (self, file);
+      _pw_window_import_file (self, file);
     }
 
   gtk_native_dialog_destroy (dialog);
@@ -444,13 +444,16 @@ show_error_action (GtkWidget  *widget,
                    GVariant   *param)
 {
   PwWindow *self = PW_WINDOW (widget);
+  const char *function;
   guint line, column;
 
   if (self->document == NULL)
     return;
 
   show_panel_page (self, "code");
-  if (pw_text_document_get_error_location (self->document, &line, &column))
+  if (pw_text_document_get_error_location (self->document, &line, &column) ||
+      (pw_text_document_get_error (self->document) == NULL &&
+       _pw_window_get_intrinsic_stages (self, &function, &line, &column) && line > 0))
     pw_code_view_goto (self->code_view, line, column);
   gtk_widget_grab_focus (GTK_WIDGET (pw_code_view_get_view (self->code_view)));
 }
@@ -523,7 +526,8 @@ keep_mine_action (GtkWidget  *widget,
 
   gtk_info_bar_set_revealed (self->disk_bar, FALSE);
   /* The next save writes the user's version over the file. */
-  gtk_text_buffer_set_modified (GTK_TEXT_BUFFER (pw_text_document_get_buffer (self->document)), TRUE);
+  if (self->document != NULL)
+    pw_text_document_keep_mine (self->document);
 }
 
 static void
@@ -570,6 +574,10 @@ _pw_window_actions_update (PwWindow *self)
   gboolean has_document = self->document != NULL;
   gboolean has_model = has_document && pw_text_document_get_pipeline (self->document) != NULL;
   PwHistory *history = has_document ? pw_text_document_get_history (self->document) : NULL;
+  gboolean has_error = has_document && pw_text_document_get_error (self->document) != NULL;
+  const char *function;
+  guint line, column;
+  gboolean intrinsic_stages = _pw_window_get_intrinsic_stages (self, &function, &line, &column);
 
   gtk_widget_action_set_enabled (widget, "win.save", has_document);
   gtk_widget_action_set_enabled (widget, "win.save-as", has_document);
@@ -589,8 +597,7 @@ _pw_window_actions_update (PwWindow *self)
   gtk_widget_action_set_enabled (widget, "win.toggle-palette", has_document);
   gtk_widget_action_set_enabled (widget, "win.next-problem", has_document);
   gtk_widget_action_set_enabled (widget, "win.previous-problem", has_document);
-  gtk_widget_action_set_enabled (widget, "win.show-error",
-                                 has_document && pw_text_document_get_error (self->document) != NULL);
+  gtk_widget_action_set_enabled (widget, "win.show-error", has_error || intrinsic_stages);
   gtk_widget_action_set_enabled (widget, "win.reload",
                                  has_document && pw_text_document_get_file (self->document) != NULL);
   gtk_widget_action_set_enabled (widget, "win.keep-mine", has_document);

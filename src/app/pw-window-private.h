@@ -62,6 +62,7 @@ struct _PwWindow
 
   /* Owned references */
   PwTextDocument       *document;
+  GFile                *loading_file;
   GSettings            *settings;
   GCancellable         *cancellable;
   GtkNativeDialog      *file_chooser;
@@ -74,11 +75,17 @@ struct _PwWindow
   gboolean              opened_error_panel;
 };
 
-void _pw_window_class_actions_init (GtkWidgetClass *widget_class);
-void _pw_window_actions_update     (PwWindow       *self);
-void _pw_window_sync_panel         (PwWindow       *self);
-void _pw_window_save               (PwWindow       *self,
-                                    gboolean        save_as,
-                                    gboolean        close_after);
+void     _pw_window_class_actions_init   (GtkWidgetClass  *widget_class);
+void     _pw_window_actions_update       (PwWindow        *self);
+void     _pw_window_sync_panel           (PwWindow        *self);
+void     _pw_window_save                 (PwWindow        *self,
+                                          gboolean         save_as,
+                                          gboolean         close_after);
+void     _pw_window_import_file          (PwWindow        *self,
+                                          GFile           *file);
+gboolean _pw_window_get_intrinsic_stages (PwWindow        *self,
+                                          const char     **function,
+                                          guint           *line,
+                                          guint           *column);
 
 G_END_DECLS

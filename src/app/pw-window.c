@@ -119,12 +119,62 @@ update_zoom_label (PwWindow *self)
   gtk_button_set_label (self->zoom_button, text);
 }
 
+/* Stages an intrinsic decides (`Stages: !If [...]`) read, but there is
+ * nothing to draw: the canvas says why, and Show goes to them. */
+gboolean
+_pw_window_get_intrinsic_stages (PwWindow    *self,
+                                 const char **function,
+                                 guint       *line,
+                                 guint       *column)
+{
+  PwPipeline *pipeline = NULL;
+  JsonNode *stages;
+  JsonObjectIter iter;
+
+  g_assert (PW_IS_WINDOW (self));
+
+  if (self->document != NULL)
+    pipeline = pw_text_document_get_pipeline (self->document);
+  if (pipeline == NULL)
+    return FALSE;
+  stages = pw_element_get_member (PW_ELEMENT (pipeline), "stages");
+  if (stages == NULL || !pw_cfn_is_intrinsic (stages))
+    return FALSE;
+
+  /* An intrinsic is an object of one member, named after the function. */
+  json_object_iter_init_ordered (&iter, json_node_get_object (stages));
+  if (!json_object_iter_next_ordered (&iter, function, NULL))
+    return FALSE;
+  if (!pw_element_locate_node (PW_ELEMENT (pipeline), stages, FALSE, line, column))
+    *line = *column = 0;
+  return TRUE;
+}
+
 static void
 update_stale (PwWindow *self)
 {
   const GError *error = self->document != NULL ? pw_text_document_get_error (self->document) : NULL;
   gboolean has_model = self->document != NULL && pw_text_document_get_pipeline (self->document) != NULL;
+  const char *function;
   guint line, column;
+
+  if (error == NULL && _pw_window_get_intrinsic_stages (self, &function, &line, &column))
+    {
+      g_autofree char *text = NULL;
+
+      if (line > 0)
+        /* Translators: over the empty canvas; %s is a CloudFormation function, such as Fn::If */
+        text = g_strdup_printf (_("An intrinsic function (%s) on line %u, column %u decides "
+                                  "the stages: edit them in the code view"),
+                                function, line, column);
+      else
+        /* Translators: over the empty canvas; %s is a CloudFormation function, such as Fn::If */
+        text = g_strdup_printf (_("An intrinsic function (%s) decides the stages: edit them in "
+                                  "the code view"), function);
+      gtk_label_set_text (self->stale_label, text);
+      gtk_revealer_set_reveal_child (self->stale_revealer, TRUE);
+      return;
+    }
 
   if (error == NULL)
     {
@@ -559,6 +609,7 @@ load_cb (GObject      *object,
   PwTextDocument *document = PW_TEXT_DOCUMENT (object);
   g_autoptr(GError) error = NULL;
 
+  g_clear_object (&self->loading_file);
   if (!pw_text_document_load_finish (document, result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -621,6 +672,10 @@ close_response_cb (AdwMessageDialog *dialog,
 {
   if (g_str_equal (response, "discard"))
     {
+      /* The dialog is closed already but libadwaita drops its last
+       * reference only after this handler; GTK 4.8 would keep this window
+       * as its parent once destroyed, and touch it then. Let go first. */
+      gtk_window_set_transient_for (GTK_WINDOW (dialog), NULL);
       self->closing = TRUE;
       gtk_window_destroy (GTK_WINDOW (self));
     }
@@ -692,6 +747,7 @@ pw_window_dispose (GObject *object)
   g_clear_object (&self->file_chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), PW_TYPE_WINDOW);
   g_clear_object (&self->document);
+  g_clear_object (&self->loading_file);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
 
@@ -859,14 +915,18 @@ pw_window_is_empty (PwWindow *self)
 /**
  * pw_window_get_file:
  *
- * Returns: (transfer none) (nullable):
+ * Returns: (transfer none) (nullable): the file the window shows, or the
+ *   one it is still reading
  */
 GFile *
 pw_window_get_file (PwWindow *self)
 {
+  GFile *file;
+
   g_return_val_if_fail (PW_IS_WINDOW (self), NULL);
 
-  return self->document != NULL ? pw_text_document_get_file (self->document) : NULL;
+  file = self->document != NULL ? pw_text_document_get_file (self->document) : NULL;
+  return file != NULL ? file : self->loading_file;
 }
 
 /**
@@ -894,6 +954,10 @@ pw_window_load_file (PwWindow *self,
 
   document = pw_text_document_new ();
   set_document (self, document);
+  /* The document knows its file once it is read; until then this window
+   * is the one for it all the same, or a second launch on the same file
+   * would open it twice. */
+  g_set_object (&self->loading_file, file);
   pw_text_document_load_async (document, file, self->cancellable, load_cb, g_object_ref (self));
 }
 

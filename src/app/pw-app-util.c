@@ -315,3 +315,16 @@ pw_severity_css_class (PwSeverity severity)
       return "accent";
     }
 }
+
+/* Replaces *field with a copy of value; TRUE when it changed (g_set_str()
+ * is GLib 2.76, newer than Debian 12's 2.74). */
+gboolean
+pw_set_str (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}

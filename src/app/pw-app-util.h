@@ -31,5 +31,7 @@ char       *pw_element_dup_label    (PwElement    *element,
 const char *pw_category_icon_name   (const char   *category);
 const char *pw_severity_icon_name   (PwSeverity    severity);
 const char *pw_severity_css_class   (PwSeverity    severity);
+gboolean    pw_set_str              (char        **field,
+                                     const char   *value);
 
 G_END_DECLS

@@ -3902,6 +3902,9 @@ do_insert (Txn       *t,
       return do_set (t, route, list, error);
     }
 
+  if (v->cfn && JSON_NODE_HOLDS_OBJECT (hop->node) && pw_cfn_is_intrinsic (hop->node))
+    return refuse_intrinsic (v, route, last, error);
+
   if (!JSON_NODE_HOLDS_ARRAY (hop->node))
     {
       g_set_error (error, PW_CORE_ERROR, PW_CORE_ERROR_INVALID,

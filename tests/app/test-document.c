@@ -496,9 +496,9 @@ has_cards (gpointer data)
 static void
 edit_failed_cb (PwTextDocument *document,
                 const char     *message,
-                guint          *failures)
+                GPtrArray      *failures)
 {
-  (*failures)++;
+  g_ptr_array_add (failures, g_strdup (message));
 }
 
 /* A template whose Stages are one intrinsic (@function at 11:15) opens:
@@ -521,7 +521,7 @@ open_intrinsic_stages (const char  *text,
   GtkWidget *row;
   GSList *marks;
   GtkTextIter cursor;
-  guint failures = 0;
+  g_autoptr(GPtrArray) failures = g_ptr_array_new_with_free_func (g_free);
 
   /* It reads: the text is all there, and the pipeline has no stages to
    * draw. */
@@ -567,12 +567,13 @@ open_intrinsic_stages (const char  *text,
 
   /* The canvas cannot add a stage to an intrinsic: it says so and the text
    * stays as it was. */
-  g_signal_connect (document, "edit-failed", G_CALLBACK (edit_failed_cb), &failures);
-  pw_canvas_add_provider (pw_window_get_canvas (window),
-                          pw_providers_lookup ("Build", "AWS", "CodeBuild"));
+  g_signal_connect (document, "edit-failed", G_CALLBACK (edit_failed_cb), failures);
+  g_assert_false (pw_canvas_add_provider (pw_window_get_canvas (window),
+                                          pw_providers_lookup ("Build", "AWS", "CodeBuild")));
   pw_test_flush ();
-  g_signal_handlers_disconnect_by_func (document, edit_failed_cb, &failures);
-  g_assert_cmpuint (failures, ==, 1);
+  g_signal_handlers_disconnect_by_func (document, edit_failed_cb, failures);
+  g_assert_cmpuint (failures->len, ==, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (failures, 0), "stages is the CloudFormation intrinsic "));
   g_clear_pointer (&after, g_free);
   after = pw_test_buffer_text (window);
   g_assert_cmpstr (after, ==, text);

@@ -1597,6 +1597,37 @@ static const char *if_template =
   "            Actions: []\n"
   "          - !Ref AWS::NoValue\n";
 
+/* The whole stage list computed by an intrinsic. */
+static const char *stages_if_template =
+  "Conditions:\n"
+  "  WithTests: !Equals [!Ref Env, prod]\n"
+  "Resources:\n"
+  "  Pipeline:\n"
+  "    Type: AWS::CodePipeline::Pipeline\n"
+  "    Properties:\n"
+  "      RoleArn: !GetAtt Role.Arn\n"
+  "      ArtifactStore: {Type: S3, Location: !Ref Bucket}\n"
+  "      Stages: !If\n"
+  "        - WithTests\n"
+  "        - [{Name: Source, Actions: []}, {Name: Test, Actions: []}]\n"
+  "        - [{Name: Source, Actions: []}]\n";
+
+static gboolean
+add_stage_into_if (PwEditor *editor, GError **error)
+{
+  g_autoptr(JsonNode) value = json ("{\"name\": \"Deploy\", \"actions\": []}");
+
+  return pw_editor_add_stage (editor, -1, value, error);
+}
+
+static gboolean
+insert_into_if (PwEditor *editor, GError **error)
+{
+  g_autoptr(JsonNode) value = json ("{\"name\": \"Deploy\", \"actions\": []}");
+
+  return pw_editor_insert (editor, "stages", 0, value, error);
+}
+
 static gboolean
 set_through_ref (PwEditor *editor, GError **error)
 {
@@ -1648,6 +1679,12 @@ test_intrinsics (void)
                "intrinsic Ref (line 14)");
   check_error (if_template, "t.yml", set_through_if, PW_CORE_ERROR_REFUSED,
                "stages[1] is the CloudFormation intrinsic Fn::If (line 15)");
+  /* Nothing is inserted into a list an intrinsic computes, and the reason
+   * says so (not that a mapping is no list). */
+  check_error (stages_if_template, "t.yml", add_stage_into_if, PW_CORE_ERROR_REFUSED,
+               "stages is the CloudFormation intrinsic Fn::If (line 9)");
+  check_error (stages_if_template, "t.yml", insert_into_if, PW_CORE_ERROR_REFUSED,
+               "stages is the CloudFormation intrinsic Fn::If (line 9)");
 
   /* The intrinsic itself may be replaced, by a value or another intrinsic. */
   expected = g_string_new (if_template);

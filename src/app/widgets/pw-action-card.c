@@ -430,17 +430,6 @@ pw_action_card_get_action (PwActionCard *self)
   return self->action;
 }
 
-static gboolean
-replace_string (char       **field,
-                const char  *value)
-{
-  if (g_strcmp0 (*field, value) == 0)
-    return FALSE;
-  g_free (*field);
-  *field = g_strdup (value);
-  return TRUE;
-}
-
 /* Called for every card after every edit, with the action of the newly read
  * model: only what really changed is laid out or drawn again. */
 void
@@ -505,12 +494,12 @@ pw_action_card_set_action (PwActionCard *self,
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "conditional");
 
-  changed |= replace_string (&self->title_text, title);
-  changed |= replace_string (&self->subtitle_text, subtitle);
+  changed |= pw_set_str (&self->title_text, title);
+  changed |= pw_set_str (&self->subtitle_text, subtitle);
   if ((self->namespace_text == NULL) != (namespace == NULL))
     resized = TRUE;
-  changed |= replace_string (&self->namespace_text, namespace);
-  if (replace_string (&self->icon_name, icon_name) || self->icon == NULL)
+  changed |= pw_set_str (&self->namespace_text, namespace);
+  if (pw_set_str (&self->icon_name, icon_name) || self->icon == NULL)
     update_icon (self);
 
   inputs = pw_action_card_dup_artifacts (action, "inputArtifacts");
@@ -571,7 +560,7 @@ pw_action_card_set_position (PwActionCard *self,
   /* Translators: where an action is, read by screen readers */
   text = g_strdup_printf (_("stage %s, group %u of %u, action %u of %u"),
                           stage_name, group + 1, n_groups, index + 1, n_in_group);
-  if (replace_string (&self->position_text, text))
+  if (pw_set_str (&self->position_text, text))
     update_accessible (self);
 }
 

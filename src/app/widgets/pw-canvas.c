@@ -1616,7 +1616,7 @@ commit_stage_move (PwCanvas *self,
   pw_canvas_reveal_selection (self);
 }
 
-static void
+static gboolean
 commit_provider_drop (PwCanvas             *self,
                       const PwProviderInfo *info,
                       const DropTarget     *target)
@@ -1654,7 +1654,7 @@ commit_provider_drop (PwCanvas             *self,
       ActionPlan plan;
 
       if (!plan_action_drop (self, target, -1, &plan))
-        return;
+        return FALSE;
 
       action = new_action_node (self, info, plan.stage, plan.run_order, FALSE);
       data.stage = plan.stage;
@@ -1675,11 +1675,11 @@ commit_provider_drop (PwCanvas             *self,
         }
     }
 
-  if (path != NULL)
-    {
-      pw_canvas_set_selection (self, path);
-      pw_canvas_reveal_selection (self);
-    }
+  if (path == NULL)
+    return FALSE;
+  pw_canvas_set_selection (self, path);
+  pw_canvas_reveal_selection (self);
+  return TRUE;
 }
 
 /* Where a drop would land ---------------------------------------------------- */
@@ -2981,10 +2981,7 @@ drop_cb (PwCanvas      *self,
   else if (!target.allowed)
     g_signal_emit_by_name (self->document, "edit-failed", target.reason);
   else
-    {
-      commit_provider_drop (self, info, &target);
-      done = TRUE;
-    }
+    done = commit_provider_drop (self, info, &target);
 
   drop_target_clear (&target);
   return done;
@@ -4306,8 +4303,7 @@ pw_canvas_add_provider (PwCanvas             *self,
       check_action_target (self, &target, info->category, -1);
       if (target.allowed)
         {
-          commit_provider_drop (self, info, &target);
-          done = TRUE;
+          done = commit_provider_drop (self, info, &target);
           break;
         }
       if (g_strcmp0 (info->category, "Source") == 0)

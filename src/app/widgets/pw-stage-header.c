@@ -254,17 +254,6 @@ pw_stage_header_get_stage (PwStageHeader *self)
   return self->stage;
 }
 
-static gboolean
-replace_string (char       **field,
-                const char  *value)
-{
-  if (g_strcmp0 (*field, value) == 0)
-    return FALSE;
-  g_free (*field);
-  *field = g_strdup (value);
-  return TRUE;
-}
-
 void
 pw_stage_header_set_stage (PwStageHeader *self,
                            PwStage       *stage,
@@ -299,7 +288,7 @@ pw_stage_header_set_stage (PwStageHeader *self,
       gtk_widget_remove_css_class (GTK_WIDGET (self), "conditional");
       if (n_groups > 1)
         {
-          g_autofree char *groups = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %u groups",
+          g_autofree char *groups = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in %u group",
                                                                   "in %u groups", n_groups), n_groups);
           /* Translators: "3 actions in 2 groups" */
           g_string_append_printf (subtitle, C_("stage summary", "%s %s"), actions, groups);
@@ -319,9 +308,9 @@ pw_stage_header_set_stage (PwStageHeader *self,
   /* Translators: an accessible name: "Stage Build, 2 of 4" */
   label = g_strdup_printf (_("Stage %s, %u of %u"), title, index + 1, n_stages);
 
-  changed |= replace_string (&self->title_text, title);
-  changed |= replace_string (&self->subtitle_text, subtitle->str);
-  changed |= replace_string (&self->label_text, label);
+  changed |= pw_set_str (&self->title_text, title);
+  changed |= pw_set_str (&self->subtitle_text, subtitle->str);
+  changed |= pw_set_str (&self->label_text, label);
 
   if (changed)
     {

@@ -553,9 +553,23 @@ static void
 fix_clicked_cb (GtkButton   *button,
                 PwInspector *self)
 {
-  PwDiagnostic *diagnostic = g_object_get_data (G_OBJECT (button), "diagnostic");
+  /* The button goes with the page the fix rebuilds. */
+  g_autoptr(PwDiagnostic) diagnostic = g_object_ref (g_object_get_data (G_OBJECT (button), "diagnostic"));
+  const PwFix *fix = pw_diagnostic_get_fix (diagnostic);
+  g_autofree char *fill_in = NULL;
+  GtkWidget *row;
 
-  pw_quick_fix_apply (self->document, diagnostic, NULL);
+  /* A required key added empty: the user's next keystrokes are its value. */
+  if (fix->kind == PW_FIX_SET && fix->value != NULL && JSON_NODE_HOLDS_VALUE (fix->value) &&
+      json_node_get_value_type (fix->value) == G_TYPE_STRING &&
+      json_node_get_string (fix->value)[0] == '\0')
+    fill_in = g_strdup (fix->path);
+
+  if (!pw_quick_fix_apply (self->document, diagnostic, NULL) || fill_in == NULL)
+    return;
+  row = pw_inspector_find_row (self, fill_in);
+  if (row != NULL)
+    gtk_widget_grab_focus (row);
 }
 
 /* The element's findings at the top of its page. */
@@ -582,7 +596,8 @@ add_problems (PwInspector *self,
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), pw_diagnostic_get_code (diagnostic));
-      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 4);
+      /* The whole message: it says what to do. */
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
       gtk_widget_add_css_class (icon, pw_severity_css_class (pw_diagnostic_get_severity (diagnostic)));
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
       if (fix != NULL)

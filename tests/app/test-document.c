@@ -1199,6 +1199,51 @@ test_quick_fix (void)
   pw_test_remove_tmp (folder);
 }
 
+/* The inspector's fix for a missing required key adds it and puts the
+ * cursor in its value, so what the user types next is the value. */
+static void
+test_quick_fix_fill_in (void)
+{
+  g_autofree char *source = pw_test_data_path ("examples", "hello", "pipeline.yml", NULL);
+  g_autofree char *original = read_file (source);
+  g_autofree char *missing = replace_once (original, "          configuration: {ProjectName: hello-tests}\n", "");
+  g_autofree char *folder = NULL;
+  g_autofree char *path = write_tmp ("pipeline.yml", missing, &folder);
+  g_autofree char *after = NULL;
+  PwWindow *window = pw_test_open_window (path, 1400, 900);
+  PwInspector *inspector = pw_window_get_inspector (window);
+  GtkWidget *button;
+  GtkWidget *row;
+  GtkWidget *focus;
+
+  pw_canvas_set_selection (pw_window_get_canvas (window), "stages[1].actions[1]");
+  g_assert_nonnull (pw_inspector_find_row (inspector, "stages[1].actions[1].name"));
+  button = find_widget (GTK_WIDGET (inspector), is_button_labelled, "Add 'ProjectName'");
+  g_assert_nonnull (button);
+  click (button);
+
+  after = pw_test_buffer_text (window);
+  g_assert_nonnull (strstr (after, "        - name: UnitTests\n"
+                                   "          actionTypeId: {category: Test, owner: AWS, provider: CodeBuild, version: \"1\"}\n"));
+  g_assert_nonnull (strstr (after, "ProjectName: \"\""));
+  row = pw_inspector_find_row (inspector, "stages[1].actions[1].configuration.ProjectName");
+  g_assert_nonnull (row);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_nonnull (focus);
+  g_assert_true (focus == row || gtk_widget_is_ancestor (focus, row));
+
+  /* What the user types there becomes the value. */
+  g_assert_true (pw_inspector_commit_row (inspector, "stages[1].actions[1].configuration.ProjectName",
+                                          "hello-tests"));
+  g_clear_pointer (&after, g_free);
+  after = pw_test_buffer_text (window);
+  /* (The value keeps the quotes it was added with, as any edited scalar does.) */
+  g_assert_nonnull (strstr (after, "            ProjectName: \"hello-tests\"\n"));
+
+  pw_test_close_window (window);
+  pw_test_remove_tmp (folder);
+}
+
 /* 10. What a screen reader is told ----------------------------------------------------- */
 
 /* Macros, so that a failure names this file's line. */
@@ -1335,6 +1380,7 @@ main (int   argc,
   g_test_add_func ("/app/document/import-template", test_import_template);
   g_test_add_func ("/app/document/single-instance", test_single_instance);
   g_test_add_func ("/app/document/quick-fix", test_quick_fix);
+  g_test_add_func ("/app/document/quick-fix-fill-in", test_quick_fix_fill_in);
   g_test_add_func ("/app/document/accessibility", test_accessibility);
   g_test_add_func ("/app/document/narrow-window", test_narrow_window);
 

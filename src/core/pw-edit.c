@@ -3262,6 +3262,11 @@ replace_scalar (Txn         *t,
       Quote quote = quote_of (v->text, v->length, start);
       gboolean flow = container_style (v, container) != CONTAINER_BLOCK;
 
+      /* An empty string had to be quoted: its quotes were no choice of the
+       * user's, so its first value is written as any new one. */
+      if ((quote == QUOTE_DOUBLE || quote == QUOTE_SINGLE) && end == start + 2)
+        quote = QUOTE_ANY;
+
       /* `key:` with nothing after it: the value needs its blank. */
       if (start == end && start > 0 && v->text[start - 1] == ':')
         g_string_append_c (out, ' ');

@@ -1237,8 +1237,7 @@ test_quick_fix_fill_in (void)
                                           "hello-tests"));
   g_clear_pointer (&after, g_free);
   after = pw_test_buffer_text (window);
-  /* (The value keeps the quotes it was added with, as any edited scalar does.) */
-  g_assert_nonnull (strstr (after, "            ProjectName: \"hello-tests\"\n"));
+  g_assert_nonnull (strstr (after, "            ProjectName: hello-tests\n"));
 
   pw_test_close_window (window);
   pw_test_remove_tmp (folder);

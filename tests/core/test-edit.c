@@ -1362,6 +1362,8 @@ test_quoting (void)
     "            Plain: build\n"
     "            Double: \"1\"\n"
     "            Single: 'it''s'\n"
+    "            Empty: \"\"\n"
+    "            EmptySingle: ''\n"
     "            Text: |\n"
     "              line one\n"
     "              line two\n"
@@ -1387,6 +1389,11 @@ test_quoting (void)
   check_scalar (block, "p.yml", "stages[0].actions[0].configuration.Double", "\"2\"", "Double: \"2\"\n");
   check_scalar (block, "p.yml", "stages[0].actions[0].configuration.Double", "\"build\"", "Double: \"build\"\n");
   check_scalar (block, "p.yml", "stages[0].actions[0].configuration.Single", "\"don't\"", "Single: 'don''t'\n");
+  /* An empty string's quotes were needed, not chosen: a value for it is
+   * written as any new one. */
+  check_scalar (block, "p.yml", "stages[0].actions[0].configuration.Empty", "\"shop-build\"", "Empty: shop-build\n");
+  check_scalar (block, "p.yml", "stages[0].actions[0].configuration.EmptySingle", "\"shop\"", "EmptySingle: shop\n");
+  check_scalar (block, "p.yml", "stages[0].actions[0].configuration.Empty", "\"1\"", "Empty: \"1\"\n");
   /* Text over several lines is a `|` block, as the old one was. */
   check_scalar (block, "p.yml", "stages[0].actions[0].configuration.Text", "\"one\\ntwo\\n\"",
                 "Text: |\n              one\n              two\n          runOrder");

@@ -495,8 +495,9 @@ combo_row (PwInspector        *self,
   g_object_unref (list);
   g_object_set_data (G_OBJECT (row), "optional", GINT_TO_POINTER (optional));
   remember_row (self, path, row);
-  if (doc != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), doc);
+  /* Documented behind the (i) button, as the entry rows are: a subtitle
+   * would squeeze the chosen value to an ellipsis in a narrow inspector. */
+  add_doc_button (row, doc);
   flag_row (self, row, path);
   g_signal_connect_object (row, "notify::selected", G_CALLBACK (combo_selected_cb), self, 0);
   add_row (group, row);

@@ -24,5 +24,6 @@
 #include "pw-provider.h"
 #include "pw-git-watch.h"
 #include "pw-executor.h"
+#include "pw-execution.h"
 
 #undef PW_ENGINE_INSIDE

@@ -1980,6 +1980,10 @@ start_action (Execution *execution,
   make_folder (out);
   make_folder (cache);
 
+  /* An approval's token exists from its start, so whoever sees it waiting
+   * (the STARTED event, the record) can answer it. */
+  if (g_strcmp0 (pw_action_get_category (action), "Approval") == 0 && run->token == NULL)
+    run->token = g_uuid_string_random ();
   emit_event (execution, "CodePipeline Action Execution State Change", "STARTED", stage_index, run);
   save (execution);
 
@@ -2070,7 +2074,6 @@ start_action (Execution *execution,
 
   if (g_strcmp0 (pw_action_get_category (action), "Approval") == 0)
     {
-      run->token = g_uuid_string_random ();
       pw_action_job_set_approval_token (run->job, run->token);
       if (execution->approval_mode == PW_APPROVAL_AUTO_APPROVE)
         pw_action_job_decide (run->job, TRUE, "approved by --auto-approve", "pipewright-cli");

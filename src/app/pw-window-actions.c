@@ -530,11 +530,200 @@ keep_mine_action (GtkWidget  *widget,
     pw_text_document_keep_mine (self->document);
 }
 
+/* Runs ---------------------------------------------------------------------- */
+
 static void
 run_action (GtkWidget  *widget,
             const char *action_name,
             GVariant   *param)
 {
+  PwWindow *self = PW_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (self->runs == NULL)
+    return;
+  if (!pw_run_controller_start (self->runs, &error))
+    {
+      pw_window_add_toast (self, error->message);
+      return;
+    }
+  /* What runs is what the window shows; the file stays as it is. */
+  if (pw_text_document_get_modified (self->document))
+    pw_window_add_toast (self, _("Running the pipeline as shown, with your unsaved edits; "
+                                 "the file is not written"));
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  PwWindow *self = PW_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (self->runs != NULL && !pw_run_controller_stop (self->runs, g_str_equal (action_name, "win.abandon"), &error))
+    pw_window_add_toast (self, error->message);
+}
+
+/* The stage that failed: where a retry starts. */
+static PwStageExecution *
+failed_stage (PwExecution *execution)
+{
+  GListModel *stages = execution != NULL ? pw_execution_get_stages (execution) : NULL;
+
+  for (guint i = 0; stages != NULL && i < g_list_model_get_n_items (stages); i++)
+    {
+      g_autoptr(PwStageExecution) stage = g_list_model_get_item (stages, i);
+
+      if (g_strcmp0 (pw_stage_execution_get_status (stage), "Failed") == 0)
+        return stage;
+    }
+  return NULL;
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  PwWindow *self = PW_WINDOW (widget);
+  PwExecution *execution = self->runs != NULL ? pw_run_controller_get_execution (self->runs) : NULL;
+  PwStageExecution *stage = failed_stage (execution);
+  g_autoptr(GError) error = NULL;
+
+  if (stage == NULL)
+    return;
+  if (!pw_run_controller_retry (self->runs, pw_stage_execution_get_name (stage),
+                                g_str_equal (action_name, "win.retry-all"), &error))
+    pw_window_add_toast (self, error->message);
+}
+
+static void
+hide_run_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  PwWindow *self = PW_WINDOW (widget);
+
+  if (self->runs != NULL)
+    pw_run_controller_set_execution (self->runs, NULL);
+}
+
+static void
+decide_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  PwWindow *self = PW_WINDOW (widget);
+  PwActionExecution *approval = self->runs != NULL ? pw_run_controller_get_approval (self->runs) : NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (approval == NULL)
+    return;
+  if (!pw_run_controller_decide (self->runs, approval, g_variant_get_boolean (param),
+                                 gtk_editable_get_text (GTK_EDITABLE (self->approval_entry)), &error))
+    {
+      pw_window_add_toast (self, error->message);
+      return;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->approval_entry), "");
+}
+
+static gboolean
+run_tick_cb (gpointer data)
+{
+  _pw_window_sync_run (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static char *
+short_id (PwExecution *execution)
+{
+  return g_strndup (pw_execution_get_id (execution), 8);
+}
+
+/* The run bar, the cards and the actions follow the execution shown. */
+void
+_pw_window_sync_run (PwWindow *self)
+{
+  PwExecution *execution = self->runs != NULL ? pw_run_controller_get_execution (self->runs) : NULL;
+  gboolean running = self->runs != NULL && pw_run_controller_get_running (self->runs);
+  PwActionExecution *approval = self->runs != NULL ? pw_run_controller_get_approval (self->runs) : NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *text = NULL;
+  const char *status;
+
+  pw_canvas_set_execution (self->canvas, execution);
+  gtk_revealer_set_reveal_child (self->run_revealer, execution != NULL);
+  if (running && self->run_tick == 0)
+    self->run_tick = g_timeout_add_seconds (1, run_tick_cb, self);
+  else if (!running)
+    g_clear_handle_id (&self->run_tick, g_source_remove);
+
+  if (execution == NULL)
+    {
+      gtk_spinner_set_spinning (self->run_spinner, FALSE);
+      gtk_widget_set_visible (self->approval_box, FALSE);
+      _pw_window_actions_update (self);
+      return;
+    }
+
+  id = short_id (execution);
+  status = pw_execution_get_status (execution);
+  gtk_spinner_set_spinning (self->run_spinner, running);
+  gtk_widget_set_visible (GTK_WIDGET (self->run_spinner), running);
+  gtk_widget_set_visible (GTK_WIDGET (self->run_icon), !running);
+  gtk_image_set_from_icon_name (self->run_icon,
+                                g_strcmp0 (status, "Succeeded") == 0 ? "emblem-ok-symbolic"
+                                : g_strcmp0 (status, "Failed") == 0 ? "dialog-error-symbolic"
+                                : "media-playback-stop-symbolic");
+  if (running)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      GDateTime *start = pw_execution_get_start_time (execution);
+      gint64 seconds = start != NULL ? MAX (g_date_time_difference (now, start), 0) / G_TIME_SPAN_SECOND : 0;
+
+      /* Translators: the run bar: "Execution 1a2b3c4d · In progress · 0:12" */
+      text = g_strdup_printf (_("Execution %s · In progress · %d:%02d"), id, (int)(seconds / 60), (int)(seconds % 60));
+    }
+  else
+    {
+      const char *summary = pw_execution_get_summary (execution);
+
+      /* Translators: the run bar: "Execution 1a2b3c4d · Failed: Stage Build failed" */
+      text = summary != NULL ? g_strdup_printf (_("Execution %s · %s: %s"), id, status, summary)
+                             : g_strdup_printf (_("Execution %s · %s"), id, status);
+    }
+  gtk_label_set_text (self->run_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_label), text);
+  gtk_widget_set_visible (self->run_stop_button, running);
+  gtk_widget_set_visible (self->run_retry_button, !running && g_strcmp0 (status, "Failed") == 0);
+
+  gtk_widget_set_visible (self->approval_box, approval != NULL);
+  if (approval != NULL)
+    {
+      JsonObject *configuration = pw_action_execution_get_configuration (approval);
+      const char *custom = configuration != NULL
+        ? json_object_get_string_member_with_default (configuration, "CustomData", NULL) : NULL;
+      const char *link = configuration != NULL
+        ? json_object_get_string_member_with_default (configuration, "ExternalEntityLink", NULL) : NULL;
+      g_autofree char *question = NULL;
+
+      /* Translators: "Approve Release/Approve?" then the approval's CustomData */
+      question = custom != NULL
+        ? g_strdup_printf (_("Approve %s/%s? %s"), pw_action_execution_get_stage_name (approval),
+                           pw_action_execution_get_action_name (approval), custom)
+        : g_strdup_printf (_("Approve %s/%s?"), pw_action_execution_get_stage_name (approval),
+                           pw_action_execution_get_action_name (approval));
+      gtk_label_set_text (self->approval_label, question);
+      gtk_widget_set_visible (GTK_WIDGET (self->approval_link), link != NULL);
+      if (link != NULL)
+        {
+          gtk_link_button_set_uri (self->approval_link, link);
+          gtk_button_set_label (GTK_BUTTON (self->approval_link), link);
+        }
+    }
+  _pw_window_actions_update (self);
 }
 
 void
@@ -550,6 +739,12 @@ _pw_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.redo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.abandon", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-all", NULL, retry_action);
+  gtk_widget_class_install_action (widget_class, "win.hide-run", NULL, hide_run_action);
+  gtk_widget_class_install_action (widget_class, "win.decide", "b", decide_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-reset", NULL, zoom_action);
@@ -584,8 +779,23 @@ _pw_window_actions_update (PwWindow *self)
   gtk_widget_action_set_enabled (widget, "win.export", has_model);
   gtk_widget_action_set_enabled (widget, "win.undo", history != NULL && pw_history_get_can_undo (history));
   gtk_widget_action_set_enabled (widget, "win.redo", history != NULL && pw_history_get_can_redo (history));
-  /* Running locally comes with the run view. */
-  gtk_widget_action_set_enabled (widget, "win.run", FALSE);
+  {
+    PwExecution *execution = self->runs != NULL ? pw_run_controller_get_execution (self->runs) : NULL;
+    gboolean running = self->runs != NULL && pw_run_controller_get_running (self->runs);
+    gboolean failed = execution != NULL && !running &&
+                      g_strcmp0 (pw_execution_get_status (execution), "Failed") == 0;
+
+    /* Run says why when it cannot (a toast); it is there whenever there is
+     * a pipeline. */
+    gtk_widget_action_set_enabled (widget, "win.run", has_model && self->runs != NULL);
+    gtk_widget_action_set_enabled (widget, "win.stop", running);
+    gtk_widget_action_set_enabled (widget, "win.abandon", running);
+    gtk_widget_action_set_enabled (widget, "win.retry", failed);
+    gtk_widget_action_set_enabled (widget, "win.retry-all", failed);
+    gtk_widget_action_set_enabled (widget, "win.hide-run", execution != NULL);
+    gtk_widget_action_set_enabled (widget, "win.decide",
+                                   self->runs != NULL && pw_run_controller_get_approval (self->runs) != NULL);
+  }
   gtk_widget_action_set_enabled (widget, "win.zoom-in", has_model);
   gtk_widget_action_set_enabled (widget, "win.zoom-out", has_model);
   gtk_widget_action_set_enabled (widget, "win.zoom-reset", has_model);

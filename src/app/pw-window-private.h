@@ -10,6 +10,7 @@
 #include "pw-code-view.h"
 #include "pw-inspector.h"
 #include "pw-problems-panel.h"
+#include "pw-run-controller.h"
 #include "pw-window.h"
 #include "widgets/pw-canvas.h"
 #include "widgets/pw-palette.h"
@@ -59,6 +60,16 @@ struct _PwWindow
   GtkActionBar         *narrow_bar;
   GtkToggleButton      *narrow_palette_toggle;
   GtkToggleButton      *narrow_inspector_toggle;
+  GtkRevealer          *run_revealer;
+  GtkSpinner           *run_spinner;
+  GtkImage             *run_icon;
+  GtkLabel             *run_label;
+  GtkWidget            *run_retry_button;
+  GtkWidget            *run_stop_button;
+  GtkWidget            *approval_box;
+  GtkLabel             *approval_label;
+  GtkLinkButton        *approval_link;
+  GtkEntry             *approval_entry;
 
   /* Owned references */
   PwTextDocument       *document;
@@ -66,6 +77,8 @@ struct _PwWindow
   GSettings            *settings;
   GCancellable         *cancellable;
   GtkNativeDialog      *file_chooser;
+  PwRunController      *runs;
+  guint                 run_tick;         /* the run bar's elapsed time */
 
   guint                 folded_source;
   guint                 present_source;   /* showing the window once its file is read */
@@ -78,6 +91,7 @@ struct _PwWindow
 void     _pw_window_class_actions_init   (GtkWidgetClass  *widget_class);
 void     _pw_window_actions_update       (PwWindow        *self);
 void     _pw_window_sync_panel           (PwWindow        *self);
+void     _pw_window_sync_run             (PwWindow        *self);
 void     _pw_window_save                 (PwWindow        *self,
                                           gboolean         save_as,
                                           gboolean         close_after);

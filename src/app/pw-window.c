@@ -585,6 +585,12 @@ set_document (PwWindow       *self,
   pw_code_view_set_document (self->code_view, document);
   pw_problems_panel_set_document (self->problems_panel, document);
 
+  self->runs = pw_run_controller_new (document);
+  g_signal_connect_swapped (self->runs, "notify::execution", G_CALLBACK (_pw_window_sync_run), self);
+  g_signal_connect_swapped (self->runs, "notify::running", G_CALLBACK (_pw_window_sync_run), self);
+  g_signal_connect_swapped (self->runs, "notify::approval", G_CALLBACK (_pw_window_sync_run), self);
+  _pw_window_sync_run (self);
+
   gtk_stack_set_visible_child_name (self->main_stack, "editor");
   apply_folded (self);
   update_title (self);
@@ -622,6 +628,10 @@ load_cb (GObject      *object,
       if (self->document == document && pw_text_document_get_file (document) == NULL &&
           gtk_text_buffer_get_char_count (GTK_TEXT_BUFFER (pw_text_document_get_buffer (document))) == 0)
         {
+          if (self->runs != NULL)
+            g_signal_handlers_disconnect_by_data (self->runs, self);
+          g_clear_object (&self->runs);
+          _pw_window_sync_run (self);
           g_clear_object (&self->document);
           pw_canvas_set_document (self->canvas, NULL);
           gtk_stack_set_visible_child_name (self->main_stack, "start");
@@ -745,6 +755,11 @@ pw_window_dispose (GObject *object)
   if (self->file_chooser != NULL)
     gtk_native_dialog_destroy (self->file_chooser);
   g_clear_object (&self->file_chooser);
+  g_clear_handle_id (&self->run_tick, g_source_remove);
+  if (self->runs != NULL)
+    g_signal_handlers_disconnect_by_data (self->runs, self);
+  /* Its runs end with the window, abandoned with the reason. */
+  g_clear_object (&self->runs);
   gtk_widget_dispose_template (GTK_WIDGET (self), PW_TYPE_WINDOW);
   g_clear_object (&self->document);
   g_clear_object (&self->loading_file);
@@ -794,6 +809,16 @@ pw_window_class_init (PwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PwWindow, palette);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, inspector);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, canvas_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, run_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, run_spinner);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, run_icon);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, run_label);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, run_retry_button);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, run_stop_button);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, approval_box);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, approval_label);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, approval_link);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, approval_entry);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, canvas_scroller);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, canvas);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, stale_revealer);

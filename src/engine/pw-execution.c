@@ -21,6 +21,11 @@
 
 /* Field helpers ------------------------------------------------------------ */
 
+/* Counts every notification the setters send (the objects live on one
+ * thread): an update that moved it changed something, and says so once
+ * with PwExecution::changed. */
+static guint64 changes;
+
 static void
 set_str (GObject     *object,
          char       **field,
@@ -31,6 +36,7 @@ set_str (GObject     *object,
     return;
   g_free (*field);
   *field = g_strdup (value);
+  changes++;
   g_object_notify_by_pspec (object, pspec);
 }
 
@@ -43,6 +49,7 @@ set_uint (GObject    *object,
   if (*field == value)
     return;
   *field = value;
+  changes++;
   g_object_notify_by_pspec (object, pspec);
 }
 
@@ -56,6 +63,7 @@ set_bool (GObject    *object,
   if (*field == value)
     return;
   *field = value;
+  changes++;
   g_object_notify_by_pspec (object, pspec);
 }
 
@@ -73,6 +81,7 @@ set_time (GObject     *object,
     return;
   g_clear_pointer (field, g_date_time_unref);
   *field = g_steal_pointer (&value);
+  changes++;
   g_object_notify_by_pspec (object, pspec);
 }
 
@@ -89,6 +98,7 @@ set_node (GObject     *object,
     return;
   g_clear_pointer (field, json_node_unref);
   *field = value != NULL ? json_node_copy (value) : NULL;
+  changes++;
   g_object_notify_by_pspec (object, pspec);
 }
 
@@ -596,6 +606,13 @@ enum {
 
 static GParamSpec *properties [N_PROPS];
 
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (PwExecution, pw_execution, G_TYPE_OBJECT)
 
 static void
@@ -681,6 +698,17 @@ pw_execution_class_init (PwExecutionClass *klass)
     g_param_spec_boolean ("finished", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * PwExecution::changed:
+   *
+   * After an update that changed anything (a status, a summary, an
+   * action's start), once: a view that shows the whole execution redraws
+   * on this rather than on each property.
+   */
+  signals [CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -727,6 +755,9 @@ pw_execution_update (PwExecution *self,
   JsonObject *o, *trigger;
   JsonArray *stages, *actions;
   gboolean was_finished;
+  guint64 before;
+  guint n_stages = g_list_model_get_n_items (G_LIST_MODEL (self->stages));
+  guint n_actions = g_list_model_get_n_items (G_LIST_MODEL (self->actions));
 
   g_return_val_if_fail (PW_IS_EXECUTION (self), FALSE);
 
@@ -737,6 +768,7 @@ pw_execution_update (PwExecution *self,
     return FALSE;
 
   was_finished = pw_execution_is_finished (self);
+  before = changes;
   trigger = object_member (o, "trigger");
   g_object_freeze_notify (object);
 
@@ -808,6 +840,9 @@ pw_execution_update (PwExecution *self,
   if (was_finished != pw_execution_is_finished (self))
     g_object_notify_by_pspec (object, properties [PROP_FINISHED]);
   g_object_thaw_notify (object);
+  if (changes != before || n_stages != g_list_model_get_n_items (G_LIST_MODEL (self->stages)) ||
+      n_actions != g_list_model_get_n_items (G_LIST_MODEL (self->actions)))
+    g_signal_emit (self, signals [CHANGED], 0);
   return TRUE;
 }
 

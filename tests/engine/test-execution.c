@@ -386,6 +386,13 @@ count_notify_cb (GObject    *object,
   (*count)++;
 }
 
+static void
+count_changed_cb (PwExecution *execution,
+                  guint       *count)
+{
+  (*count)++;
+}
+
 static gboolean
 is_finished (gpointer data)
 {
@@ -430,6 +437,7 @@ test_past_run (void)
   record = pw_state_load_execution (pw_executor_get_state_dir (f.executor), id, &error);
   g_assert_no_error (error);
   g_signal_connect (execution, "notify", G_CALLBACK (count_notify_cb), &notified);
+  g_signal_connect (execution, "changed", G_CALLBACK (count_changed_cb), &notified);
   g_signal_connect (approve, "notify", G_CALLBACK (count_notify_cb), &notified);
   g_assert_true (pw_execution_update (execution, record));
   g_assert_cmpuint (notified, ==, 0);

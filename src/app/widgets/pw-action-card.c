@@ -44,6 +44,10 @@ struct _PwActionCard
   char         *position_text;
   guint         n_findings;
   PwSeverity    worst;
+  /* During a run (or showing a past one): its status and what it says. */
+  char         *run_status;
+  char         *run_text;
+  PangoLayout  *run;
 };
 
 G_DEFINE_FINAL_TYPE (PwActionCard, pw_action_card, GTK_TYPE_WIDGET)
@@ -81,6 +85,7 @@ rebuild_layouts (PwActionCard *self)
   g_clear_object (&self->subtitle);
   g_clear_object (&self->namespace);
   g_clear_object (&self->badge);
+  g_clear_object (&self->run);
 
   self->title = make_layout (self, self->title_text, TRUE, 1.0, FALSE);
   self->subtitle = make_layout (self, self->subtitle_text, FALSE, 0.85, FALSE);
@@ -96,6 +101,26 @@ rebuild_layouts (PwActionCard *self)
       self->badge = make_layout (self, count, TRUE, 0.8, FALSE);
       pango_layout_set_width (self->badge, -1);
     }
+  if (self->run_text != NULL)
+    {
+      self->run = make_layout (self, self->run_text, TRUE, 0.85, FALSE);
+      pango_layout_set_width (self->run, (int)((PW_CARD_WIDTH - 2 * PW_CARD_PAD - 14) * PANGO_SCALE));
+    }
+}
+
+/* The named colour a run status is drawn in. */
+static const char *
+run_color_name (const char *status)
+{
+  if (g_strcmp0 (status, "Succeeded") == 0)
+    return "success_color";
+  if (g_strcmp0 (status, "Failed") == 0)
+    return "error_color";
+  if (g_strcmp0 (status, "InProgress") == 0)
+    return "accent_color";
+  if (g_strcmp0 (status, "Waiting") == 0)
+    return "warning_color";
+  return NULL;   /* Stopped, Abandoned, Superseded: the text's own, dimmed */
 }
 
 static void
@@ -124,6 +149,8 @@ update_accessible (PwActionCard *self)
 
   if (self->namespace_text != NULL)
     g_string_append_printf (description, _("; variables namespace %s"), self->namespace_text);
+  if (self->run_text != NULL)
+    g_string_append_printf (description, "; %s", self->run_text);
   if (self->n_findings > 0)
     {
       g_autofree char *problems = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u problem", "%u problems",
@@ -306,8 +333,31 @@ pw_action_card_snapshot (GtkWidget   *widget,
     }
 
   y += PW_CARD_TITLE_HEIGHT;
-  pango_layout_get_pixel_size (self->subtitle, &text_width, &text_height);
-  append_layout (snapshot, self->subtitle, PW_CARD_PAD, y + (PW_CARD_LINE_HEIGHT - text_height) / 2, &dim);
+  if (self->run != NULL)
+    {
+      /* A run's status in place of the provider: a dot and the words, in
+       * the status's colour (the words say it without the colour). */
+      const char *name = run_color_name (self->run_status);
+      GdkRGBA run_color = dim;
+      GskRoundedRect dot;
+
+      if (name != NULL)
+        gtk_style_context_lookup_color (style, name, &run_color);
+      gsk_rounded_rect_init_from_rect (&dot, &GRAPHENE_RECT_INIT ((float)PW_CARD_PAD + 1,
+                                                                  (float)(y + PW_CARD_LINE_HEIGHT / 2 - 4),
+                                                                  8, 8), 4);
+      gtk_snapshot_push_rounded_clip (snapshot, &dot);
+      gtk_snapshot_append_color (snapshot, &run_color, &dot.bounds);
+      gtk_snapshot_pop (snapshot);
+      pango_layout_get_pixel_size (self->run, &text_width, &text_height);
+      append_layout (snapshot, self->run, PW_CARD_PAD + 14, y + (PW_CARD_LINE_HEIGHT - text_height) / 2,
+                     &run_color);
+    }
+  else
+    {
+      pango_layout_get_pixel_size (self->subtitle, &text_width, &text_height);
+      append_layout (snapshot, self->subtitle, PW_CARD_PAD, y + (PW_CARD_LINE_HEIGHT - text_height) / 2, &dim);
+    }
   y += PW_CARD_LINE_HEIGHT;
 
   if (self->namespace != NULL)
@@ -338,6 +388,8 @@ pw_action_card_css_changed (GtkWidget         *widget,
         pango_layout_context_changed (self->namespace);
       if (self->badge != NULL)
         pango_layout_context_changed (self->badge);
+      if (self->run != NULL)
+        pango_layout_context_changed (self->run);
     }
 }
 
@@ -378,6 +430,9 @@ pw_action_card_finalize (GObject *object)
   g_free (self->namespace_text);
   g_free (self->icon_name);
   g_free (self->position_text);
+  g_clear_object (&self->run);
+  g_free (self->run_status);
+  g_free (self->run_text);
 
   G_OBJECT_CLASS (pw_action_card_parent_class)->finalize (object);
 }
@@ -646,4 +701,71 @@ pw_action_card_dup_title (PwAction *action)
   if (pw_element_is_opaque (PW_ELEMENT (action)))
     return pw_format_value (pw_element_get_raw (PW_ELEMENT (action)));
   return pw_element_dup_label (PW_ELEMENT (action), "name");
+}
+
+/**
+ * pw_action_card_set_run:
+ * @status: (nullable): the action's status in the execution shown
+ *   ("InProgress", "Succeeded", …, or "Waiting" for an approval), or %NULL
+ *   when no execution is shown
+ * @text: (nullable): what the card says of it ("Succeeded · 2.1 s")
+ * @tooltip: (nullable): the whole story (a failure's reason)
+ */
+void
+pw_action_card_set_run (PwActionCard *self,
+                        const char   *status,
+                        const char   *text,
+                        const char   *tooltip)
+{
+  static const char * const classes[] = { "run-inprogress", "run-succeeded", "run-failed",
+                                          "run-waiting", "run-stopped", NULL };
+  g_autofree char *class = NULL;
+  gboolean changed = FALSE;
+
+  g_return_if_fail (PW_IS_ACTION_CARD (self));
+
+  changed |= pw_set_str (&self->run_status, status);
+  changed |= pw_set_str (&self->run_text, status != NULL ? text : NULL);
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (self)), tooltip) != 0)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  if (!changed)
+    return;
+
+  if (status != NULL)
+    {
+      class = g_ascii_strdown (status, -1);
+      if (g_str_equal (class, "abandoned") || g_str_equal (class, "superseded") || g_str_equal (class, "cancelled"))
+        pw_set_str (&class, "stopped");
+    }
+  for (guint i = 0; classes[i] != NULL; i++)
+    {
+      gboolean want = class != NULL && g_str_equal (classes[i] + 4, class);
+
+      if (want != gtk_widget_has_css_class (GTK_WIDGET (self), classes[i]))
+        {
+          if (want)
+            gtk_widget_add_css_class (GTK_WIDGET (self), classes[i]);
+          else
+            gtk_widget_remove_css_class (GTK_WIDGET (self), classes[i]);
+        }
+    }
+  g_clear_object (&self->title);   /* layouts again, with the run line */
+  update_accessible (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const char *
+pw_action_card_get_run_status (PwActionCard *self)
+{
+  g_return_val_if_fail (PW_IS_ACTION_CARD (self), NULL);
+
+  return self->run_status;
+}
+
+const char *
+pw_action_card_get_run_text (PwActionCard *self)
+{
+  g_return_val_if_fail (PW_IS_ACTION_CARD (self), NULL);
+
+  return self->run_text;
 }

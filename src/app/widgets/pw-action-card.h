@@ -39,6 +39,12 @@ PwPin      *pw_action_card_get_input_pin   (PwActionCard *self,
 PwPin      *pw_action_card_get_output_pin  (PwActionCard *self,
                                             guint         index);
 const char *pw_action_card_get_title       (PwActionCard *self);
+void        pw_action_card_set_run         (PwActionCard *self,
+                                            const char   *status,
+                                            const char   *text,
+                                            const char   *tooltip);
+const char *pw_action_card_get_run_status  (PwActionCard *self);
+const char *pw_action_card_get_run_text    (PwActionCard *self);
 double      pw_action_card_get_height      (PwActionCard *self);
 GPtrArray  *pw_action_card_dup_artifacts   (PwAction     *action,
                                             const char   *member);

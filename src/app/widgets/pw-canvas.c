@@ -126,6 +126,8 @@ struct _PwCanvas
 {
   GtkWidget       parent_instance;
 
+  PwExecution    *execution;   /* shown on the cards, live or past */
+  guint           run_tick;    /* elapsed times of running actions, each second */
   PwTextDocument *document;
   PwPipeline     *pipeline;
   GtkAdjustment  *hadjustment;
@@ -681,6 +683,117 @@ set_selected_state (GtkWidget *widget,
     gtk_widget_unset_state_flags (widget, GTK_STATE_FLAG_SELECTED);
 }
 
+/* "0:07", "1:02:03" */
+static char *
+format_elapsed (GTimeSpan span)
+{
+  gint64 seconds = MAX (span, 0) / G_TIME_SPAN_SECOND;
+
+  if (seconds >= 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", seconds / 3600,
+                            (int)(seconds / 60 % 60), (int)(seconds % 60));
+  return g_strdup_printf ("%d:%02d", (int)(seconds / 60), (int)(seconds % 60));
+}
+
+/* "0.4 s", "12 s", "3:05" */
+static char *
+format_duration (GTimeSpan span)
+{
+  if (span < 10 * G_TIME_SPAN_SECOND)
+    return g_strdup_printf (_("%.1f s"), MAX (span, 0) / (double)G_TIME_SPAN_SECOND);
+  if (span < 60 * G_TIME_SPAN_SECOND)
+    return g_strdup_printf (_("%d s"), (int)(span / G_TIME_SPAN_SECOND));
+  return format_elapsed (span);
+}
+
+static PwActionExecution *
+node_execution (PwCanvas *self,
+                Node     *node)
+{
+  PwStage *stage;
+  const char *stage_name, *name;
+
+  if (self->execution == NULL || node->action == NULL || self->pipeline == NULL)
+    return NULL;
+  stage = pw_pipeline_get_stage (self->pipeline, node->stage);
+  stage_name = stage != NULL ? pw_stage_get_name (stage) : NULL;
+  name = pw_action_get_name (node->action);
+  if (stage_name == NULL || name == NULL)
+    return NULL;
+  return pw_execution_lookup_action (self->execution, stage_name, name);
+}
+
+/* What the card says of its action in the execution shown. */
+static void
+sync_run (PwCanvas *self,
+          Node     *node)
+{
+  PwActionCard *card = PW_ACTION_CARD (node->card);
+  PwActionExecution *run = node_execution (self, node);
+  g_autofree char *text = NULL;
+  g_autofree char *time = NULL;
+  const char *status, *summary;
+  GDateTime *start, *update;
+
+  if (self->execution == NULL)
+    {
+      pw_action_card_set_run (card, NULL, NULL, NULL);
+      return;
+    }
+  if (run == NULL)
+    {
+      /* A finished execution that never reached it; a live one has yet to. */
+      if (pw_execution_is_finished (self->execution))
+        pw_action_card_set_run (card, "NotRun", _("Did not run"), NULL);
+      else
+        pw_action_card_set_run (card, NULL, NULL, NULL);
+      return;
+    }
+
+  status = pw_action_execution_get_status (run);
+  summary = pw_action_execution_get_summary (run);
+  start = pw_action_execution_get_start_time (run);
+  update = pw_action_execution_get_update_time (run);
+
+  if (g_strcmp0 (status, "InProgress") == 0)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+      time = start != NULL ? format_elapsed (g_date_time_difference (now, start)) : g_strdup ("");
+      if (g_strcmp0 (pw_action_execution_get_category (run), "Approval") == 0 &&
+          pw_action_execution_get_token (run) != NULL)
+        {
+          /* Translators: an approval on the canvas: "Waiting for approval · 0:12" */
+          text = g_strdup_printf (_("Waiting for approval · %s"), time);
+          pw_action_card_set_run (card, "Waiting", text, summary);
+          return;
+        }
+      /* Translators: a running action: "In progress · 0:07" */
+      text = g_strdup_printf (_("In progress · %s"), time);
+      pw_action_card_set_run (card, status, text, summary);
+      return;
+    }
+
+  time = start != NULL && update != NULL ? format_duration (g_date_time_difference (update, start)) : NULL;
+  {
+    const char *word = g_strcmp0 (status, "Succeeded") == 0 ? _("Succeeded")
+                     : g_strcmp0 (status, "Failed") == 0 ? _("Failed")
+                     : g_strcmp0 (status, "Stopped") == 0 ? _("Stopped")
+                     : g_strcmp0 (status, "Abandoned") == 0 ? _("Abandoned")
+                     : g_strcmp0 (status, "Superseded") == 0 ? _("Superseded")
+                     : status;
+    g_autoptr(GString) line = g_string_new (word);
+
+    if (time != NULL)
+      g_string_append_printf (line, " · %s", time);
+    if (pw_action_execution_get_simulated (run))
+      g_string_append_printf (line, " · %s", _("simulated"));
+    if (g_strcmp0 (status, "Failed") == 0 && summary != NULL)
+      g_string_append_printf (line, ": %s", summary);
+    pw_action_card_set_run (card, status, line->str, summary);
+  }
+}
+
 /* Brings a node's card up to date with the node: the action, its findings,
  * its place, its pins' states, selection and highlight. Each call changes
  * only what differs. */
@@ -709,6 +822,7 @@ sync_card (PwCanvas *self,
       pw_pin_set_description (pw_action_card_get_output_pin (card, p), pin->description);
     }
 
+  sync_run (self, node);
   set_selected_state (node->card, node->selected);
   if (gtk_widget_get_opacity (node->card) != node->opacity)
     gtk_widget_set_opacity (node->card, node->opacity);
@@ -3613,6 +3727,7 @@ pw_canvas_dispose (GObject *object)
       self->autoscroll_id = 0;
     }
   g_clear_handle_id (&self->visible_source, g_source_remove);
+  pw_canvas_set_execution (self, NULL);
   g_clear_pointer (&self->menu, gtk_widget_unparent);
   if (self->card_keys != NULL)
     {
@@ -4314,4 +4429,101 @@ pw_canvas_add_provider (PwCanvas             *self,
     g_signal_emit_by_name (self->document, "edit-failed", target.reason);
   drop_target_clear (&target);
   return done;
+}
+
+/* Runs on the canvas --------------------------------------------------------- */
+
+static void
+sync_runs (PwCanvas *self)
+{
+  if (self->nodes == NULL)
+    return;
+  for (guint i = 0; i < self->nodes->len; i++)
+    {
+      Node *node = node_at (self, i);
+
+      if (node->card != NULL)
+        sync_run (self, node);
+    }
+}
+
+static gboolean
+run_tick_cb (gpointer data)
+{
+  PwCanvas *self = data;
+
+  sync_runs (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+execution_changed_cb (PwExecution *execution,
+                      PwCanvas    *self)
+{
+  gboolean running = !pw_execution_is_finished (execution);
+
+  sync_runs (self);
+  if (running && self->run_tick == 0)
+    self->run_tick = g_timeout_add_seconds (1, run_tick_cb, self);
+  else if (!running)
+    g_clear_handle_id (&self->run_tick, g_source_remove);
+}
+
+/**
+ * pw_canvas_set_execution:
+ * @execution: (nullable): the execution whose statuses the cards show
+ *
+ * Each card shows its action's latest attempt in @execution, live while it
+ * runs; %NULL shows the design alone.
+ */
+void
+pw_canvas_set_execution (PwCanvas    *self,
+                         PwExecution *execution)
+{
+  g_return_if_fail (PW_IS_CANVAS (self));
+
+  if (self->execution == execution)
+    return;
+  if (self->execution != NULL)
+    g_signal_handlers_disconnect_by_func (self->execution, execution_changed_cb, self);
+  g_clear_handle_id (&self->run_tick, g_source_remove);
+  g_set_object (&self->execution, execution);
+  if (execution != NULL)
+    {
+      g_signal_connect (execution, "changed", G_CALLBACK (execution_changed_cb), self);
+      execution_changed_cb (execution, self);
+    }
+  else
+    sync_runs (self);
+}
+
+PwExecution *
+pw_canvas_get_execution (PwCanvas *self)
+{
+  g_return_val_if_fail (PW_IS_CANVAS (self), NULL);
+
+  return self->execution;
+}
+
+/**
+ * pw_canvas_get_card:
+ *
+ * Returns: (transfer none) (nullable): the card showing the action at
+ *   @stage, @action, if it has one now (cards exist for what is on screen)
+ */
+PwActionCard *
+pw_canvas_get_card (PwCanvas *self,
+                    guint     stage,
+                    guint     action)
+{
+  g_return_val_if_fail (PW_IS_CANVAS (self), NULL);
+
+  for (guint i = 0; self->nodes != NULL && i < self->nodes->len; i++)
+    {
+      Node *node = node_at (self, i);
+
+      if (node->stage == stage && node->index == action)
+        return node->card != NULL ? PW_ACTION_CARD (node->card) : NULL;
+    }
+  return NULL;
 }

@@ -9,9 +9,11 @@
 
 #include <gtk/gtk.h>
 #include <pw-core.h>
+#include <pw-engine.h>
 
 #include "pw-text-document.h"
 #include "pw-types.h"
+#include "pw-action-card.h"
 
 G_BEGIN_DECLS
 
@@ -71,5 +73,11 @@ gboolean        pw_canvas_get_drop_point     (PwCanvas       *self,
 void            pw_canvas_relayout           (PwCanvas       *self);
 gboolean        pw_canvas_add_provider       (PwCanvas       *self,
                                               const PwProviderInfo *info);
+void            pw_canvas_set_execution      (PwCanvas       *self,
+                                              PwExecution    *execution);
+PwExecution    *pw_canvas_get_execution      (PwCanvas       *self);
+PwActionCard   *pw_canvas_get_card           (PwCanvas       *self,
+                                              guint           stage,
+                                              guint           action);
 
 G_END_DECLS

@@ -1,0 +1,44 @@
+/* pw-run-controller.h
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <pw-engine.h>
+
+#include "pw-text-document.h"
+
+G_BEGIN_DECLS
+
+#define PW_TYPE_RUN_CONTROLLER (pw_run_controller_get_type ())
+
+G_DECLARE_FINAL_TYPE (PwRunController, pw_run_controller, PW, RUN_CONTROLLER, GObject)
+
+PwRunController   *pw_run_controller_new            (PwTextDocument   *document);
+PwExecutionList   *pw_run_controller_get_executions (PwRunController  *self);
+PwExecution       *pw_run_controller_get_execution  (PwRunController  *self);
+void               pw_run_controller_set_execution  (PwRunController  *self,
+                                                     PwExecution      *execution);
+gboolean           pw_run_controller_get_running    (PwRunController  *self);
+PwActionExecution *pw_run_controller_get_approval   (PwRunController  *self);
+char              *pw_run_controller_dup_blocker    (PwRunController  *self);
+gboolean           pw_run_controller_start          (PwRunController  *self,
+                                                     GError          **error);
+gboolean           pw_run_controller_stop           (PwRunController  *self,
+                                                     gboolean          abandon,
+                                                     GError          **error);
+gboolean           pw_run_controller_decide         (PwRunController  *self,
+                                                     PwActionExecution *action,
+                                                     gboolean          approved,
+                                                     const char       *summary,
+                                                     GError          **error);
+gboolean           pw_run_controller_retry          (PwRunController  *self,
+                                                     const char       *stage_name,
+                                                     gboolean          all_actions,
+                                                     GError          **error);
+
+G_END_DECLS

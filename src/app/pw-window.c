@@ -1056,6 +1056,19 @@ pw_window_get_canvas (PwWindow *self)
   return self->canvas;
 }
 
+/**
+ * pw_window_get_runs:
+ *
+ * Returns: (transfer none) (nullable): the runs of the window's file
+ */
+PwRunController *
+pw_window_get_runs (PwWindow *self)
+{
+  g_return_val_if_fail (PW_IS_WINDOW (self), NULL);
+
+  return self->runs;
+}
+
 PwInspector *
 pw_window_get_inspector (PwWindow *self)
 {

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "pw-application.h"
+#include "pw-run-controller.h"
 #include "pw-text-document.h"
 #include "pw-types.h"
 
@@ -33,6 +34,7 @@ gboolean        pw_window_new_from_template (PwWindow      *self,
                                              const char    *template_id);
 PwCanvas       *pw_window_get_canvas       (PwWindow       *self);
 PwInspector    *pw_window_get_inspector    (PwWindow       *self);
+PwRunController *pw_window_get_runs        (PwWindow       *self);
 PwCodeView     *pw_window_get_code_view    (PwWindow       *self);
 PwProblemsPanel *pw_window_get_problems    (PwWindow       *self);
 PwPalette      *pw_window_get_palette      (PwWindow       *self);

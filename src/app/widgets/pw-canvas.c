@@ -4504,26 +4504,3 @@ pw_canvas_get_execution (PwCanvas *self)
 
   return self->execution;
 }
-
-/**
- * pw_canvas_get_card:
- *
- * Returns: (transfer none) (nullable): the card showing the action at
- *   @stage, @action, if it has one now (cards exist for what is on screen)
- */
-PwActionCard *
-pw_canvas_get_card (PwCanvas *self,
-                    guint     stage,
-                    guint     action)
-{
-  g_return_val_if_fail (PW_IS_CANVAS (self), NULL);
-
-  for (guint i = 0; self->nodes != NULL && i < self->nodes->len; i++)
-    {
-      Node *node = node_at (self, i);
-
-      if (node->stage == stage && node->index == action)
-        return node->card != NULL ? PW_ACTION_CARD (node->card) : NULL;
-    }
-  return NULL;
-}

@@ -13,7 +13,6 @@
 
 #include "pw-text-document.h"
 #include "pw-types.h"
-#include "pw-action-card.h"
 
 G_BEGIN_DECLS
 
@@ -76,8 +75,5 @@ gboolean        pw_canvas_add_provider       (PwCanvas       *self,
 void            pw_canvas_set_execution      (PwCanvas       *self,
                                               PwExecution    *execution);
 PwExecution    *pw_canvas_get_execution      (PwCanvas       *self);
-PwActionCard   *pw_canvas_get_card           (PwCanvas       *self,
-                                              guint           stage,
-                                              guint           action);
 
 G_END_DECLS

@@ -1,0 +1,448 @@
+/* test-run.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "pw-action-card.h"
+#include "pw-test-utils.h"
+#include "pw-window-private.h"
+
+/* Runs in the window, with real processes (the local profile's shell
+ * commands) and no sleeps: the tests wait on what the window shows. Run
+ * starts the pipeline on screen; the cards go through their statuses in
+ * order; an approval is answered from the run bar (approved, rejected);
+ * a failure shows its reason, and Retry succeeds once the cause is fixed;
+ * Stop; a run another process (`pipewright-cli run`) started is joined and
+ * answered from the window; a past run shows as it ended. */
+
+static const char *pipeline_text =
+  "# A small pipeline for the run tests.\n"
+  "pipeline:\n"
+  "  name: runs\n"
+  "  roleArn: arn:aws:iam::111122223333:role/runs\n"
+  "  pipelineType: V2\n"
+  "  executionMode: QUEUED\n"
+  "  artifactStore: {type: S3, location: runs-artifacts}\n"
+  "  stages:\n"
+  "    - name: Source\n"
+  "      actions:\n"
+  "        - name: Fetch\n"
+  "          actionTypeId: {category: Source, owner: AWS, provider: S3, version: \"1\"}\n"
+  "          configuration: {S3Bucket: src-bucket, S3ObjectKey: src, PollForSourceChanges: \"false\"}\n"
+  "          outputArtifacts: [{name: Src}]\n"
+  "    - name: Build\n"
+  "      actions:\n"
+  "        - name: Compile\n"
+  "          actionTypeId: {category: Build, owner: Custom, provider: Shell, version: \"1\"}\n"
+  "          inputArtifacts: [{name: Src}]\n"
+  "        - name: Check\n"
+  "          runOrder: 2\n"
+  "          actionTypeId: {category: Test, owner: Custom, provider: Shell, version: \"1\"}\n"
+  "    - name: Release\n"
+  "      actions:\n"
+  "        - name: Approve\n"
+  "          actionTypeId: {category: Approval, owner: AWS, provider: Manual, version: \"1\"}\n"
+  "          configuration: {CustomData: Ship the build?}\n"
+  "        - name: Ship\n"
+  "          runOrder: 2\n"
+  "          actionTypeId: {category: Deploy, owner: Custom, provider: Shell, version: \"1\"}\n";
+
+typedef struct
+{
+  char      *folder;
+  char      *path;
+  char      *marker;    /* Check succeeds while this file exists */
+  PwWindow  *window;
+  GPtrArray *seen;      /* "Compile:InProgress", … as the cards showed them */
+} Fixture;
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+/* @check_format: Check's shell command, "%s" standing for the marker's path */
+static void
+setup (Fixture    *f,
+       const char *check_format,
+       gboolean    fixed)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile_path = NULL;
+  g_autofree char *profile = NULL;
+
+  f->folder = g_dir_make_tmp ("pipewright-run-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->folder, "pipeline.yml", NULL);
+  f->marker = g_build_filename (f->folder, "fixed", NULL);
+  profile_path = g_build_filename (f->folder, "pipewright.local.yml", NULL);
+  {
+    g_autoptr(GString) check = g_string_new (check_format);
+
+    g_string_replace (check, "%s", f->marker, 1);
+
+    profile = g_strdup_printf ("s3:\n"
+                               "  src-bucket: ./bucket\n"
+                               "commands:\n"
+                               "  Compile: {run: \"echo compiling\"}\n"
+                               "  Check: {run: \"%s\"}\n"
+                               "  Ship: {run: \"echo shipped\"}\n", check->str);
+  }
+  {
+    g_autofree char *source = g_build_filename (f->folder, "bucket", "src", NULL);
+    g_autofree char *readme = g_build_filename (source, "README", NULL);
+
+    g_assert_cmpint (g_mkdir_with_parents (source, 0755), ==, 0);
+    g_assert_true (g_file_set_contents (readme, "the source\n", -1, NULL));
+  }
+  g_assert_true (g_file_set_contents (f->path, pipeline_text, -1, NULL));
+  g_assert_true (g_file_set_contents (profile_path, profile, -1, NULL));
+  if (fixed)
+    g_assert_true (g_file_set_contents (f->marker, "", 0, NULL));
+  f->seen = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+teardown (Fixture *f)
+{
+  if (f->window != NULL)
+    pw_test_close_window (f->window);
+  remove_tree (f->folder);
+  g_free (f->folder);
+  g_free (f->path);
+  g_free (f->marker);
+  g_ptr_array_unref (f->seen);
+}
+
+static PwActionCard *
+card (Fixture *f,
+      guint    stage,
+      guint    action)
+{
+  GtkWidget *widget = pw_canvas_get_action_card (pw_window_get_canvas (f->window), stage, action);
+
+  g_assert_nonnull (widget);
+  return PW_ACTION_CARD (widget);
+}
+
+/* What every card shows, after each change of the execution. */
+static void
+record_cards_cb (PwExecution *execution,
+                 Fixture     *f)
+{
+  static const struct { guint stage, action; const char *name; } cards[] = {
+    { 0, 0, "Fetch" }, { 1, 0, "Compile" }, { 1, 1, "Check" }, { 2, 0, "Approve" }, { 2, 1, "Ship" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cards); i++)
+    {
+      const char *status = pw_action_card_get_run_status (card (f, cards[i].stage, cards[i].action));
+      g_autofree char *entry = g_strdup_printf ("%s:%s", cards[i].name, status != NULL ? status : "-");
+      gboolean known = FALSE;
+
+      /* Each card's changes, once each. */
+      for (guint j = f->seen->len; j > 0 && !known; j--)
+        {
+          const char *earlier = g_ptr_array_index (f->seen, j - 1);
+
+          if (g_str_has_prefix (earlier, cards[i].name) && earlier[strlen (cards[i].name)] == ':')
+            known = g_str_equal (earlier, entry), j = 1;
+        }
+      if (!known)
+        g_ptr_array_add (f->seen, g_steal_pointer (&entry));
+    }
+}
+
+static gboolean
+execution_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return pw_run_controller_get_execution (pw_window_get_runs (f->window)) != NULL;
+}
+
+static void
+press_run (Fixture *f)
+{
+  PwExecution *execution;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.run", NULL));
+  g_assert_true (pw_test_wait_until (execution_shown, f, 20000));
+  execution = pw_run_controller_get_execution (pw_window_get_runs (f->window));
+  /* The cards as the run began, then at each change. */
+  record_cards_cb (execution, f);
+  g_signal_connect (execution, "changed", G_CALLBACK (record_cards_cb), f);
+}
+
+static gboolean
+approval_asked (gpointer data)
+{
+  Fixture *f = data;
+
+  return gtk_widget_get_visible (f->window->approval_box) &&
+         gtk_widget_get_mapped (f->window->approval_box) &&
+         pw_run_controller_get_approval (pw_window_get_runs (f->window)) != NULL;
+}
+
+static gboolean
+asks_custom_data (gpointer data)
+{
+  Fixture *f = data;
+
+  return strstr (gtk_label_get_text (f->window->approval_label), "Ship the build?") != NULL;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *status;
+} Ends;
+
+static gboolean
+execution_is (gpointer data)
+{
+  Ends *ends = data;
+  PwExecution *execution = pw_run_controller_get_execution (pw_window_get_runs (ends->f->window));
+
+  return execution != NULL && g_strcmp0 (pw_execution_get_status (execution), ends->status) == 0 &&
+         !pw_run_controller_get_running (pw_window_get_runs (ends->f->window));
+}
+
+static void
+wait_for_end (Fixture    *f,
+              const char *status)
+{
+  Ends ends = { f, status };
+
+  if (!pw_test_wait_until (execution_is, &ends, 60000))
+    {
+      PwExecution *execution = pw_run_controller_get_execution (pw_window_get_runs (f->window));
+
+      g_error ("the execution did not end %s: it is %s (%s)", status,
+               execution != NULL ? pw_execution_get_status (execution) : "not shown",
+               execution != NULL && pw_execution_get_summary (execution) != NULL
+                 ? pw_execution_get_summary (execution) : "");
+    }
+}
+
+static char *
+seen (Fixture *f)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < f->seen->len; i++)
+    g_string_append_printf (out, "%s%s", i > 0 ? "\n" : "", (char *)g_ptr_array_index (f->seen, i));
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+  pw_test_flush ();
+}
+
+static char *
+cli (const char *arg1,
+     const char *arg2,
+     const char *arg3,
+     int        *status)
+{
+  const char *argv[] = { g_getenv ("PIPEWRIGHT_CLI"), arg1, arg2, arg3, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+
+  g_assert_nonnull (argv[0]);
+  g_assert_true (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                               &wait_status, &error));
+  g_assert_no_error (error);
+  *status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : -1;
+  return g_strconcat (out, err, NULL);
+}
+
+/* Run, watch the cards, approve from the run bar; the CLI sees the run. */
+static void
+test_run_and_approve (void)
+{
+  Fixture f = { 0 };
+  PwExecution *execution;
+  g_autofree char *order = NULL;
+  g_autofree char *status_out = NULL;
+  int status;
+
+  setup (&f, "test -f %s", TRUE);
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  press_run (&f);
+  execution = pw_run_controller_get_execution (pw_window_get_runs (f.window));
+  g_assert_true (gtk_revealer_get_reveal_child (f.window->run_revealer));
+
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 60000));
+  /* The question comes with the approval's configuration (its record's
+   * next write, within a few milliseconds of the wait beginning). */
+  g_assert_true (pw_test_wait_until (asks_custom_data, &f, 5000));
+  g_assert_cmpstr (gtk_label_get_text (f.window->approval_label), ==, "Approve Release/Approve? Ship the build?");
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 2, 0)), ==, "Waiting");
+  g_assert_true (g_str_has_prefix (pw_action_card_get_run_text (card (&f, 2, 0)), "Waiting for approval · "));
+  g_assert_true (gtk_widget_get_visible (f.window->run_stop_button));
+
+  /* A terminal sees the window's run, waiting. */
+  status_out = cli ("status", "-P", f.path, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (status_out, pw_execution_get_id (execution)));
+  g_assert_nonnull (strstr (status_out, "InProgress"));
+
+  gtk_editable_set_text (GTK_EDITABLE (f.window->approval_entry), "looks good");
+  click (gtk_widget_get_last_child (gtk_widget_get_last_child (f.window->approval_box)));
+  wait_for_end (&f, "Succeeded");
+
+  order = seen (&f);
+  g_assert_cmpstr (order, ==,
+                   /* Run starts the source action at once. */
+                   "Fetch:InProgress\n"
+                   "Compile:-\n"
+                   "Check:-\n"
+                   "Approve:-\n"
+                   "Ship:-\n"
+                   "Fetch:Succeeded\n"
+                   "Compile:InProgress\n"
+                   "Compile:Succeeded\n"
+                   "Check:InProgress\n"
+                   "Check:Succeeded\n"
+                   "Approve:Waiting\n"
+                   "Approve:Succeeded\n"
+                   "Ship:InProgress\n"
+                   "Ship:Succeeded");
+  g_assert_true (g_str_has_prefix (pw_action_card_get_run_text (card (&f, 1, 0)), "Succeeded · "));
+  g_assert_false (gtk_widget_get_visible (f.window->approval_box));
+  g_assert_false (gtk_widget_get_visible (f.window->run_stop_button));
+  g_assert_nonnull (strstr (gtk_label_get_text (f.window->run_label), "Succeeded"));
+  {
+    PwActionExecution *approve = pw_execution_lookup_action (execution, "Release", "Approve");
+
+    g_autofree char *want = g_strdup_printf ("Approved by %s (Pipewright): looks good", g_get_user_name ());
+
+    /* Who answered and what they said, as the record keeps it. */
+    g_assert_cmpstr (pw_action_execution_get_summary (approve), ==, want);
+  }
+
+  g_clear_pointer (&status_out, g_free);
+  status_out = cli ("history", "-P", f.path, &status);
+  g_assert_nonnull (strstr (status_out, "Succeeded"));
+
+  teardown (&f);
+}
+
+/* Rejected from the run bar: the approval and the execution fail. */
+static void
+test_reject (void)
+{
+  Fixture f = { 0 };
+
+  setup (&f, "test -f %s", TRUE);
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  press_run (&f);
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 60000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.decide", "b", FALSE));
+  wait_for_end (&f, "Failed");
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 2, 0)), ==, "Failed");
+  g_assert_true (g_str_has_prefix (pw_action_card_get_run_text (card (&f, 2, 0)), "Failed · "));
+  teardown (&f);
+}
+
+/* A failure says why on its card; Retry runs it again once it is fixed. */
+static void
+test_fail_and_retry (void)
+{
+  Fixture f = { 0 };
+  PwExecution *execution;
+
+  setup (&f, "test -f %s || { echo 'the check found a bug' >&2; exit 3; }", FALSE);
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  press_run (&f);
+  wait_for_end (&f, "Failed");
+  execution = pw_run_controller_get_execution (pw_window_get_runs (f.window));
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 1, 1)), ==, "Failed");
+  g_assert_nonnull (strstr (pw_action_card_get_run_text (card (&f, 1, 1)), "Failed · "));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (GTK_WIDGET (card (&f, 1, 1))));
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 1, 0)), ==, "Succeeded");
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 2, 0)), ==, "NotRun");
+  g_assert_true (gtk_widget_get_visible (f.window->run_retry_button));
+  {
+    PwActionExecution *check = pw_execution_lookup_action (execution, "Build", "Check");
+    g_autofree char *log = NULL;
+
+    g_assert_true (g_file_get_contents (pw_action_execution_get_log_path (check), &log, NULL, NULL));
+    g_assert_nonnull (strstr (log, "the check found a bug"));
+  }
+
+  /* Fixed: the failed action runs again in the same execution. */
+  g_assert_true (g_file_set_contents (f.marker, "", 0, NULL));
+  click (f.window->run_retry_button);
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 60000));
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 1, 1)), ==, "Succeeded");
+  g_assert_cmpuint (pw_action_execution_get_attempt (pw_execution_lookup_action (execution, "Build", "Check")), ==, 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.decide", "b", TRUE));
+  wait_for_end (&f, "Succeeded");
+  g_assert_true (pw_run_controller_get_execution (pw_window_get_runs (f.window)) == execution);
+  teardown (&f);
+}
+
+static gboolean
+check_running (gpointer data)
+{
+  return g_strcmp0 (pw_action_card_get_run_status (card (data, 1, 1)), "InProgress") == 0;
+}
+
+/* Stop and abandon: the running action ends now, the execution stops. */
+static void
+test_stop (void)
+{
+  Fixture f = { 0 };
+
+  setup (&f, "sleep 600 # %s", TRUE);
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  press_run (&f);
+  g_assert_true (pw_test_wait_until (check_running, &f, 60000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.abandon", NULL));
+  wait_for_end (&f, "Stopped");
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 1, 1)), ==, "Abandoned");
+  teardown (&f);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/app/run/run-and-approve", test_run_and_approve);
+  g_test_add_func ("/app/run/reject", test_reject);
+  g_test_add_func ("/app/run/fail-and-retry", test_fail_and_retry);
+  g_test_add_func ("/app/run/stop", test_stop);
+
+  return g_test_run ();
+}

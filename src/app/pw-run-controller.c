@@ -126,13 +126,26 @@ executions_changed_cb (GListModel      *model,
 {
   PwExecution *execution;
 
-  if (self->pending_id == NULL)
-    return;
-  execution = pw_execution_list_lookup (self->executions, self->pending_id);
-  if (execution != NULL)
+  if (self->pending_id != NULL)
     {
-      g_clear_pointer (&self->pending_id, g_free);
-      pw_run_controller_set_execution (self, execution);
+      execution = pw_execution_list_lookup (self->executions, self->pending_id);
+      if (execution != NULL)
+        {
+          g_clear_pointer (&self->pending_id, g_free);
+          pw_run_controller_set_execution (self, execution);
+        }
+      return;
+    }
+
+  /* A new run (from a terminal, or a trigger) is shown when the one shown
+   * has ended: the canvas follows what is happening. */
+  if (added > 0 && position == 0 &&
+      (self->execution == NULL || pw_execution_is_finished (self->execution)))
+    {
+      g_autoptr(PwExecution) newest = g_list_model_get_item (G_LIST_MODEL (self->executions), 0);
+
+      if (!pw_execution_is_finished (newest))
+        pw_run_controller_set_execution (self, newest);
     }
 }
 
@@ -171,13 +184,10 @@ follow_file (PwRunController *self)
   g_free (self->state_dir);
   self->state_dir = g_steal_pointer (&state_dir);
 
-  /* Only a folder that has runs is read: opening a file makes nothing. */
+  /* Its runs, and the ones to come (from this window or a terminal). */
   if (self->state_dir != NULL)
     {
-      g_autofree char *executions = g_build_filename (self->state_dir, "executions", NULL);
-
-      if (g_file_test (executions, G_FILE_TEST_IS_DIR))
-        self->executions = pw_execution_list_new (self->state_dir, &error);
+      self->executions = pw_execution_list_new (self->state_dir, &error);
       if (error != NULL)
         g_warning ("Could not read the runs in %s: %s", self->state_dir, error->message);
     }

@@ -14,7 +14,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "pw-execution.h"
@@ -1141,10 +1140,18 @@ dir_changed_cb (GFileMonitor      *monitor,
                 PwExecutionList   *self)
 {
   g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
 
   if (event != G_FILE_MONITOR_EVENT_CREATED && event != G_FILE_MONITOR_EVENT_MOVED_IN &&
       event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT)
     return;
+  /* The folder itself appeared (the first run): what is already in it. */
+  path = g_file_get_path (file);
+  if (g_strcmp0 (path, self->executions_dir) == 0)
+    {
+      pw_execution_list_reload (self);
+      return;
+    }
   name = g_file_get_basename (file);
   if (!g_hash_table_contains (self->by_id, name) && pw_state_is_execution_id (name, FALSE))
     {
@@ -1262,15 +1269,8 @@ pw_execution_list_new (const char  *state_dir,
 
   self->state_dir = g_strdup (state_dir);
   self->executions_dir = g_build_filename (state_dir, "executions", NULL);
-  /* Made now, so that the first execution's arrival is seen. */
-  if (g_mkdir_with_parents (self->executions_dir, 0755) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Could not create %s: %s", self->executions_dir, g_strerror (saved));
-      return NULL;
-    }
+  /* A folder with no runs yet is not made here (opening a file makes
+   * nothing): GIO watches for it to appear. */
   dir = g_file_new_for_path (self->executions_dir);
   self->dir_monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, error);
   if (self->dir_monitor == NULL)

@@ -432,6 +432,123 @@ test_stop (void)
   teardown (&f);
 }
 
+/* A run `pipewright-cli run` started in another process: the window shows
+ * it live, and its approval answered in the window reaches that process. */
+static gboolean
+cli_waits_for_approval (gpointer data)
+{
+  Fixture *f = data;
+  g_autofree char *state_dir = pw_state_default_dir (f->path);
+  g_autoptr(GPtrArray) records = pw_state_list_executions (state_dir, NULL);
+  JsonArray *actions;
+
+  if (records == NULL || records->len == 0)
+    return FALSE;
+  actions = json_object_get_array_member (json_node_get_object (g_ptr_array_index (records, 0)), "actions");
+  for (guint i = 0; actions != NULL && i < json_array_get_length (actions); i++)
+    {
+      JsonObject *a = json_array_get_object_element (actions, i);
+
+      if (g_strcmp0 (json_object_get_string_member (a, "actionName"), "Approve") == 0 &&
+          g_strcmp0 (json_object_get_string_member (a, "status"), "InProgress") == 0 &&
+          json_object_has_member (a, "token"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+waited_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_assert_true (g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL));
+  *(gboolean *)data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *)data;
+}
+
+static void
+test_join_cli (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GSubprocess) cli_run = NULL;
+  g_autoptr(GError) error = NULL;
+  PwExecution *execution;
+  gboolean exited = FALSE;
+
+  setup (&f, "test -f %s", TRUE);
+  cli_run = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                              g_getenv ("PIPEWRIGHT_CLI"), "run", f.path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (cli_run, NULL, waited_cb, &exited);
+  g_assert_true (pw_test_wait_until (cli_waits_for_approval, &f, 60000));
+
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  /* The window shows the other process's run, as it is now. */
+  execution = pw_run_controller_get_execution (pw_window_get_runs (f.window));
+  g_assert_nonnull (execution);
+  g_assert_cmpstr (pw_execution_get_trigger_detail (execution), ==, "pipewright-cli");
+  g_assert_true (pw_run_controller_get_running (pw_window_get_runs (f.window)));
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 1, 1)), ==, "Succeeded");
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 10000));
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 2, 0)), ==, "Waiting");
+
+  /* Approved here, carried out there. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.decide", "b", TRUE));
+  wait_for_end (&f, "Succeeded");
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 2, 1)), ==, "Succeeded");
+  g_assert_true (pw_test_wait_until (flag_set, &exited, 60000));
+  g_assert_true (g_subprocess_get_if_exited (cli_run));
+  g_assert_cmpint (g_subprocess_get_exit_status (cli_run), ==, 0);
+  teardown (&f);
+}
+
+/* A past run shows as it ended; the newest is shown on opening. */
+static void
+test_past_runs (void)
+{
+  Fixture f = { 0 };
+  PwExecutionList *runs;
+  g_autoptr(PwExecution) older = NULL;
+
+  setup (&f, "test -f %s", FALSE);
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  press_run (&f);
+  wait_for_end (&f, "Failed");
+  g_assert_true (g_file_set_contents (f.marker, "", 0, NULL));
+  press_run (&f);
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 60000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.decide", "b", TRUE));
+  wait_for_end (&f, "Succeeded");
+  pw_test_close_window (f.window);
+
+  /* Reopened: the newest run is on the canvas, as it ended. */
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  runs = pw_run_controller_get_executions (pw_window_get_runs (f.window));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (runs)), ==, 2);
+  g_assert_cmpstr (pw_execution_get_status (pw_run_controller_get_execution (pw_window_get_runs (f.window))),
+                   ==, "Succeeded");
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 1, 1)), ==, "Succeeded");
+
+  /* The older one: its statuses as they were. */
+  older = g_list_model_get_item (G_LIST_MODEL (runs), 1);
+  pw_run_controller_set_execution (pw_window_get_runs (f.window), older);
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 1, 1)), ==, "Failed");
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 2, 0)), ==, "NotRun");
+  g_assert_true (gtk_widget_get_visible (f.window->run_retry_button));
+
+  /* Hidden: the design alone. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.hide-run", NULL));
+  g_assert_null (pw_action_card_get_run_status (card (&f, 1, 1)));
+  g_assert_false (gtk_revealer_get_reveal_child (f.window->run_revealer));
+  teardown (&f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -443,6 +560,8 @@ main (int   argc,
   g_test_add_func ("/app/run/reject", test_reject);
   g_test_add_func ("/app/run/fail-and-retry", test_fail_and_retry);
   g_test_add_func ("/app/run/stop", test_stop);
+  g_test_add_func ("/app/run/join-cli", test_join_cli);
+  g_test_add_func ("/app/run/past-runs", test_past_runs);
 
   return g_test_run ();
 }

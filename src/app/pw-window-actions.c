@@ -694,8 +694,11 @@ _pw_window_sync_run (PwWindow *self)
       text = summary != NULL ? g_strdup_printf (_("Execution %s · %s: %s"), id, status, summary)
                              : g_strdup_printf (_("Execution %s · %s"), id, status);
     }
-  gtk_label_set_text (self->run_label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_label), text);
+  /* One line in the bar (a summary may hold a command's output); the
+   * tooltip has it as it is. */
+  g_strdelimit (text, "\r\n", ' ');
+  gtk_label_set_text (self->run_label, text);
   gtk_widget_set_visible (self->run_stop_button, running);
   gtk_widget_set_visible (self->run_retry_button, !running && g_strcmp0 (status, "Failed") == 0);
 

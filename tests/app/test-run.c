@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "pw-action-card.h"
+#include "pw-stage-header.h"
 #include "pw-test-utils.h"
 #include "pw-window-private.h"
 
@@ -263,6 +264,24 @@ click (GtkWidget *button)
   pw_test_flush ();
 }
 
+/* The window as it is, kept in the build folder's screenshots/ for a
+ * person to look at (and for the metainfo). */
+static void
+screenshot (Fixture    *f,
+            const char *name)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  GStatBuf st;
+
+  g_mkdir_with_parents (dir, 0755);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (f->window));
+  pw_test_flush ();
+  pw_test_save_png (GTK_WIDGET (f->window), path);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, 20000);
+}
+
 static char *
 cli (const char *arg1,
      const char *arg2,
@@ -304,6 +323,7 @@ test_run_and_approve (void)
    * next write, within a few milliseconds of the wait beginning). */
   g_assert_true (pw_test_wait_until (asks_custom_data, &f, 5000));
   g_assert_cmpstr (gtk_label_get_text (f.window->approval_label), ==, "Approve Release/Approve? Ship the build?");
+  screenshot (&f, "run-approval.png");
   g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 2, 0)), ==, "Waiting");
   g_assert_true (g_str_has_prefix (pw_action_card_get_run_text (card (&f, 2, 0)), "Waiting for approval · "));
   g_assert_true (gtk_widget_get_visible (f.window->run_stop_button));
@@ -336,6 +356,11 @@ test_run_and_approve (void)
                    "Ship:InProgress\n"
                    "Ship:Succeeded");
   g_assert_true (g_str_has_prefix (pw_action_card_get_run_text (card (&f, 1, 0)), "Succeeded · "));
+  /* Each stage header says how its stage went. */
+  for (guint s = 0; s < 3; s++)
+    g_assert_true (g_str_has_prefix (pw_stage_header_get_run_text (
+                     PW_STAGE_HEADER (pw_canvas_get_stage_header (pw_window_get_canvas (f.window), s))),
+                   "Succeeded · "));
   g_assert_false (gtk_widget_get_visible (f.window->approval_box));
   g_assert_false (gtk_widget_get_visible (f.window->run_stop_button));
   g_assert_nonnull (strstr (gtk_label_get_text (f.window->run_label), "Succeeded"));
@@ -389,7 +414,13 @@ test_fail_and_retry (void)
   g_assert_nonnull (gtk_widget_get_tooltip_text (GTK_WIDGET (card (&f, 1, 1))));
   g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 1, 0)), ==, "Succeeded");
   g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 2, 0)), ==, "NotRun");
+  g_assert_true (g_str_has_prefix (pw_stage_header_get_run_text (
+                   PW_STAGE_HEADER (pw_canvas_get_stage_header (pw_window_get_canvas (f.window), 1))), "Failed · "));
+  g_assert_null (pw_stage_header_get_run_text (
+                   PW_STAGE_HEADER (pw_canvas_get_stage_header (pw_window_get_canvas (f.window), 2))));
   g_assert_true (gtk_widget_get_visible (f.window->run_retry_button));
+  pw_canvas_set_selection (pw_window_get_canvas (f.window), "stages[1].actions[1]");
+  screenshot (&f, "run-failed.png");
   {
     PwActionExecution *check = pw_execution_lookup_action (execution, "Build", "Check");
     g_autofree char *log = NULL;

@@ -683,6 +683,8 @@ set_selected_state (GtkWidget *widget,
     gtk_widget_unset_state_flags (widget, GTK_STATE_FLAG_SELECTED);
 }
 
+static void sync_stage_run (PwCanvas *self, guint index);
+
 /* "0:07", "1:02:03" */
 static char *
 format_elapsed (GTimeSpan span)
@@ -1098,6 +1100,7 @@ rebuild (PwCanvas *self)
 
       pw_stage_header_set_stage (PW_STAGE_HEADER (column->header), column->stage, s, n_stages,
                                  column->groups->len);
+      sync_stage_run (self, s);
     }
 
   read_disabled_transitions (self);
@@ -4433,9 +4436,56 @@ pw_canvas_add_provider (PwCanvas             *self,
 
 /* Runs on the canvas --------------------------------------------------------- */
 
+/* A stage header: the stage's status and how long it took or has run. */
+static void
+sync_stage_run (PwCanvas *self,
+                guint     index)
+{
+  Column *column = column_at (self, index);
+  PwStage *stage = column->stage;
+  PwStageExecution *run = NULL;
+  g_autofree char *text = NULL;
+  const char *status;
+  GDateTime *start, *end;
+
+  if (column->header == NULL)
+    return;
+  if (self->execution != NULL && stage != NULL && pw_stage_get_name (stage) != NULL)
+    run = pw_execution_lookup_stage (self->execution, pw_stage_get_name (stage));
+  status = run != NULL ? pw_stage_execution_get_status (run) : NULL;
+  if (status == NULL || g_str_equal (status, "NotStarted"))
+    {
+      pw_stage_header_set_run (PW_STAGE_HEADER (column->header), NULL, NULL);
+      return;
+    }
+
+  start = pw_stage_execution_get_start_time (run);
+  end = pw_stage_execution_get_end_time (run);
+  if (g_str_equal (status, "InProgress"))
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *time = start != NULL ? format_elapsed (g_date_time_difference (now, start)) : g_strdup ("");
+
+      text = g_strdup_printf (_("In progress · %s"), time);
+    }
+  else
+    {
+      g_autofree char *time = start != NULL && end != NULL ? format_duration (g_date_time_difference (end, start)) : NULL;
+      const char *word = g_str_equal (status, "Succeeded") ? _("Succeeded")
+                       : g_str_equal (status, "Failed") ? _("Failed")
+                       : g_str_equal (status, "Stopped") ? _("Stopped") : status;
+
+      text = time != NULL ? g_strdup_printf ("%s · %s", word, time) : g_strdup (word);
+    }
+  pw_stage_header_set_run (PW_STAGE_HEADER (column->header), status, text);
+}
+
 static void
 sync_runs (PwCanvas *self)
 {
+  if (self->columns != NULL)
+    for (guint s = 0; s < self->columns->len; s++)
+      sync_stage_run (self, s);
   if (self->nodes == NULL)
     return;
   for (guint i = 0; i < self->nodes->len; i++)

@@ -34,6 +34,8 @@ struct _PwStageHeader
   char        *label_text;
   guint        n_findings;
   PwSeverity   worst;
+  char        *run_status;   /* the stage's status in the execution shown */
+  char        *run_text;
 };
 
 G_DEFINE_FINAL_TYPE (PwStageHeader, pw_stage_header, GTK_TYPE_WIDGET)
@@ -62,9 +64,12 @@ ensure_layouts (PwStageHeader *self)
   pango_attr_list_unref (attrs);
   pango_layout_set_ellipsize (self->title, PANGO_ELLIPSIZE_END);
 
-  self->subtitle = gtk_widget_create_pango_layout (GTK_WIDGET (self), self->subtitle_text);
+  self->subtitle = gtk_widget_create_pango_layout (GTK_WIDGET (self),
+                                                   self->run_text != NULL ? self->run_text : self->subtitle_text);
   attrs = pango_attr_list_new ();
   pango_attr_list_insert (attrs, pango_attr_scale_new (0.85));
+  if (self->run_text != NULL)
+    pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
   pango_layout_set_attributes (self->subtitle, attrs);
   pango_attr_list_unref (attrs);
   pango_layout_set_ellipsize (self->subtitle, PANGO_ELLIPSIZE_END);
@@ -94,7 +99,8 @@ update_accessible (PwStageHeader *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, self->label_text,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  problems != NULL ? problems : self->subtitle_text,
+                                  problems != NULL ? problems
+                                  : self->run_text != NULL ? self->run_text : self->subtitle_text,
                                   -1);
 }
 
@@ -165,10 +171,33 @@ pw_stage_header_snapshot (GtkWidget   *widget,
     }
 
   pango_layout_set_width (self->title, (int)(MAX (10, right - 10) * PANGO_SCALE));
-  pango_layout_set_width (self->subtitle, (int)(MAX (10, width - 20) * PANGO_SCALE));
   append_layout (snapshot, self->title, 10, 5, &color);
-  pango_layout_get_pixel_size (self->subtitle, &tw, &th);
-  append_layout (snapshot, self->subtitle, 10, PW_STAGE_HEADER_HEIGHT - 8 - th - 5, &dim);
+  if (self->run_text != NULL)
+    {
+      /* A run: a dot and the stage's status, in its colour. */
+      const char *name = g_strcmp0 (self->run_status, "Succeeded") == 0 ? "success_color"
+                       : g_strcmp0 (self->run_status, "Failed") == 0 ? "error_color"
+                       : g_strcmp0 (self->run_status, "InProgress") == 0 ? "accent_color" : NULL;
+      GdkRGBA run_color = dim;
+      GskRoundedRect dot;
+
+      if (name != NULL)
+        gtk_style_context_lookup_color (style, name, &run_color);
+      pango_layout_set_width (self->subtitle, (int)(MAX (10, width - 34) * PANGO_SCALE));
+      pango_layout_get_pixel_size (self->subtitle, &tw, &th);
+      gsk_rounded_rect_init_from_rect (&dot, &GRAPHENE_RECT_INIT (11, (float)(PW_STAGE_HEADER_HEIGHT - 8 - 5 - th / 2.0 - 4),
+                                                                  8, 8), 4);
+      gtk_snapshot_push_rounded_clip (snapshot, &dot);
+      gtk_snapshot_append_color (snapshot, &run_color, &dot.bounds);
+      gtk_snapshot_pop (snapshot);
+      append_layout (snapshot, self->subtitle, 24, PW_STAGE_HEADER_HEIGHT - 8 - th - 5, &run_color);
+    }
+  else
+    {
+      pango_layout_set_width (self->subtitle, (int)(MAX (10, width - 20) * PANGO_SCALE));
+      pango_layout_get_pixel_size (self->subtitle, &tw, &th);
+      append_layout (snapshot, self->subtitle, 10, PW_STAGE_HEADER_HEIGHT - 8 - th - 5, &dim);
+    }
 }
 
 static void
@@ -207,6 +236,8 @@ pw_stage_header_finalize (GObject *object)
   g_free (self->title_text);
   g_free (self->subtitle_text);
   g_free (self->label_text);
+  g_free (self->run_status);
+  g_free (self->run_text);
 
   G_OBJECT_CLASS (pw_stage_header_parent_class)->finalize (object);
 }
@@ -343,4 +374,35 @@ pw_stage_header_get_title (PwStageHeader *self)
   g_return_val_if_fail (PW_IS_STAGE_HEADER (self), NULL);
 
   return self->title_text;
+}
+
+/**
+ * pw_stage_header_set_run:
+ * @status: (nullable): the stage's status in the execution shown, or %NULL
+ * @text: (nullable): what the header says of it ("Succeeded · 2.1 s")
+ */
+void
+pw_stage_header_set_run (PwStageHeader *self,
+                         const char    *status,
+                         const char    *text)
+{
+  gboolean changed = FALSE;
+
+  g_return_if_fail (PW_IS_STAGE_HEADER (self));
+
+  changed |= pw_set_str (&self->run_status, status);
+  changed |= pw_set_str (&self->run_text, status != NULL ? text : NULL);
+  if (!changed)
+    return;
+  clear_layouts (self);
+  update_accessible (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const char *
+pw_stage_header_get_run_text (PwStageHeader *self)
+{
+  g_return_val_if_fail (PW_IS_STAGE_HEADER (self), NULL);
+
+  return self->run_text;
 }

@@ -28,4 +28,9 @@ void        pw_stage_header_set_findings (PwStageHeader *self,
                                           PwSeverity     worst);
 const char *pw_stage_header_get_title    (PwStageHeader *self);
 
+void        pw_stage_header_set_run      (PwStageHeader *self,
+                                          const char    *status,
+                                          const char    *text);
+const char *pw_stage_header_get_run_text (PwStageHeader *self);
+
 G_END_DECLS

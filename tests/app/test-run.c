@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "pw-action-card.h"
+#include "pw-log-model.h"
 #include "pw-stage-header.h"
 #include "pw-test-utils.h"
 #include "pw-window-private.h"
@@ -580,6 +581,104 @@ test_past_runs (void)
   teardown (&f);
 }
 
+/* The log as lines: CodeBuild's phases found with their state and time,
+ * succeeded ones folded, failed ones open, the failing command marked,
+ * search, and lines that come later read as they come. */
+static void
+append (const char *path,
+        const char *text)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileOutputStream) out = g_file_append_to (file, G_FILE_CREATE_NONE, NULL, NULL);
+
+  g_assert_nonnull (out);
+  g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (out), text, strlen (text), NULL, NULL, NULL));
+  g_assert_true (g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL));
+}
+
+static PwLogLine *
+visible_line (PwLogModel *model,
+              guint       position)
+{
+  static PwLogLine *last;
+
+  g_clear_object (&last);
+  if (model != NULL)
+    last = g_list_model_get_item (pw_log_model_get_visible (model), position);
+  return last;
+}
+
+static void
+test_log_model (void)
+{
+  g_autofree char *folder = g_dir_make_tmp ("pipewright-log-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (folder, "Build.log", NULL);
+  g_autoptr(PwLogModel) model = NULL;
+  GListModel *visible;
+
+  g_assert_true (g_file_set_contents (path,
+    "2026-12-07T10:15:42.344Z Action Build (Build/AWS/CodeBuild) in stage Build\n"
+    "2026-12-07T10:15:42.351Z [Container] 2026/12/07 10:15:42.351874 Phase is DOWNLOAD_SOURCE\n"
+    "2026-12-07T10:15:42.411Z [Container] 2026/12/07 10:15:42.411109 Phase complete: DOWNLOAD_SOURCE State: SUCCEEDED\n"
+    "2026-12-07T10:15:42.411Z [Container] 2026/12/07 10:15:42.411120 Entering phase BUILD\n"
+    "2026-12-07T10:15:42.500Z [Container] 2026/12/07 10:15:42.500000 Running command make\n"
+    "2026-12-07T10:15:42.600Z \033[31merror:\033[0m undefined reference to main\n"
+    "2026-12-07T10:15:43.000Z [Container] 2026/12/07 10:15:43.000000 Command did not exit successfully make exit status 2\n"
+    "2026-12-07T10:15:43.911Z [Container] 2026/12/07 10:15:43.911120 Phase complete: BUILD State: FAILED\n"
+    "2026-12-07T10:15:43.912Z half a li", -1, NULL));
+
+  model = pw_log_model_new (path);
+  visible = pw_log_model_get_visible (model);
+  /* Whole lines only: the one being written waits for its end. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 8);
+  g_assert_cmpuint (pw_log_model_get_n_phases (model), ==, 2);
+  g_assert_cmpstr (pw_log_model_get_phase_name (model, 0), ==, "DOWNLOAD_SOURCE");
+  g_assert_cmpstr (pw_log_model_get_phase_state (model, 0), ==, "SUCCEEDED");
+  g_assert_cmpstr (pw_log_model_get_phase_name (model, 1), ==, "BUILD");
+  g_assert_cmpstr (pw_log_model_get_phase_state (model, 1), ==, "FAILED");
+  g_assert_cmpfloat_with_epsilon (pw_log_model_get_phase_seconds (model, 1), 1.5, 0.001);
+
+  /* The succeeded phase shows its header only; the failed one all. */
+  g_assert_true (pw_log_model_get_phase_folded (model, 0));
+  g_assert_false (pw_log_model_get_phase_folded (model, 1));
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 7);
+  g_assert_cmpint (pw_log_line_get_kind (visible_line (model, 1)), ==, PW_LOG_LINE_PHASE);
+  g_assert_cmpint (pw_log_line_get_kind (visible_line (model, 2)), ==, PW_LOG_LINE_PHASE);
+  g_assert_cmpstr (pw_log_line_get_time (visible_line (model, 0)), ==, "10:15:42.344");
+  g_assert_cmpstr (pw_log_line_get_text (visible_line (model, 4)), ==, "\033[31merror:\033[0m undefined reference to main");
+  g_assert_cmpint (pw_log_line_get_kind (visible_line (model, 5)), ==, PW_LOG_LINE_FAILURE);
+
+  /* Opened and folded again by the user. */
+  pw_log_model_set_phase_folded (model, 0, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 8);
+  pw_log_model_set_phase_folded (model, 1, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 4);
+
+  /* Search (any case) finds lines in folded phases, and showing one opens it. */
+  g_assert_cmpint (pw_log_model_find (model, "UNDEFINED reference", 0, FALSE), ==, 5);
+  g_assert_cmpint (pw_log_model_find (model, "Phase complete", 7, TRUE), ==, 7);
+  g_assert_cmpint (pw_log_model_find (model, "nowhere", 0, FALSE), ==, -1);
+  g_assert_cmpuint (pw_log_model_visible_position (model, 5), ==, 5);
+  g_assert_false (pw_log_model_get_phase_folded (model, 1));
+
+  /* The rest of the line, and more, as the action writes them. */
+  append (path, "ne\n2026-12-07T10:15:44.000Z Action Failed: make failed\n");
+  pw_log_model_refresh (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10);
+  {
+    g_autoptr(PwLogLine) line = g_list_model_get_item (G_LIST_MODEL (model), 8);
+
+    g_assert_cmpstr (pw_log_line_get_text (line), ==, "half a line");
+  }
+  g_assert_cmpint (pw_log_line_get_kind (visible_line (model, g_list_model_get_n_items (visible) - 1)), ==,
+                   PW_LOG_LINE_FAILURE);
+
+  g_clear_object (&model);
+  visible_line (NULL, 0);
+  g_remove (path);
+  g_rmdir (folder);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -587,6 +686,7 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
+  g_test_add_func ("/app/run/log-model", test_log_model);
   g_test_add_func ("/app/run/run-and-approve", test_run_and_approve);
   g_test_add_func ("/app/run/reject", test_reject);
   g_test_add_func ("/app/run/fail-and-retry", test_fail_and_retry);

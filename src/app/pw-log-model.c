@@ -1,0 +1,696 @@
+/* pw-log-model.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "pw-log-model"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "pw-log-model.h"
+
+/* PwLogLine ---------------------------------------------------------------- */
+
+struct _PwLogLine
+{
+  GObject        parent_instance;
+
+  guint          number;
+  char          *time;
+  char          *text;
+  PwLogLineKind  kind;
+  int            phase;
+};
+
+G_DEFINE_FINAL_TYPE (PwLogLine, pw_log_line, G_TYPE_OBJECT)
+
+static void
+pw_log_line_finalize (GObject *object)
+{
+  PwLogLine *self = PW_LOG_LINE (object);
+
+  g_free (self->time);
+  g_free (self->text);
+
+  G_OBJECT_CLASS (pw_log_line_parent_class)->finalize (object);
+}
+
+static void
+pw_log_line_class_init (PwLogLineClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pw_log_line_finalize;
+}
+
+static void
+pw_log_line_init (PwLogLine *self)
+{
+}
+
+guint pw_log_line_get_number (PwLogLine *self) { return self->number; }
+const char *pw_log_line_get_time (PwLogLine *self) { return self->time; }
+const char *pw_log_line_get_text (PwLogLine *self) { return self->text; }
+PwLogLineKind pw_log_line_get_kind (PwLogLine *self) { return self->kind; }
+int pw_log_line_get_phase (PwLogLine *self) { return self->phase; }
+
+/* PwLogModel --------------------------------------------------------------- */
+
+typedef struct
+{
+  char      *name;
+  char      *state;       /* SUCCEEDED, FAILED, …; NULL while it runs */
+  guint      first;       /* its header line */
+  guint      last;        /* its last line so far */
+  GDateTime *start;
+  GDateTime *end;
+  gboolean   folded;
+  gboolean   user_set;    /* the user folded or opened it: leave it so */
+} Phase;
+
+/* The visible lines, for the view: all but the folded phases' bodies. */
+#define PW_TYPE_LOG_VISIBLE (pw_log_visible_get_type ())
+G_DECLARE_FINAL_TYPE (PwLogVisible, pw_log_visible, PW, LOG_VISIBLE, GObject)
+
+struct _PwLogModel
+{
+  GObject       parent_instance;
+
+  char         *path;
+  GMappedFile  *mapped;
+  gsize         scanned;      /* bytes read into lines (whole lines only) */
+  GArray       *starts;       /* guint64 per line: its offset */
+  GArray       *phase_of;     /* gint32 per line: its phase, or -1 */
+  GArray       *kinds;        /* guint8 per line */
+  GArray       *phases;       /* Phase */
+  GArray       *visible;      /* guint32 line numbers shown */
+  PwLogVisible *visible_model;
+  GFileMonitor *monitor;
+  guint         refresh_id;
+};
+
+struct _PwLogVisible
+{
+  GObject     parent_instance;
+  PwLogModel *model;          /* not a reference: the model owns this */
+};
+
+static void pw_log_model_list_init (GListModelInterface *iface);
+static void pw_log_visible_list_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PwLogModel, pw_log_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, pw_log_model_list_init))
+G_DEFINE_FINAL_TYPE_WITH_CODE (PwLogVisible, pw_log_visible, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, pw_log_visible_list_init))
+
+static void
+phase_clear (Phase *phase)
+{
+  g_free (phase->name);
+  g_free (phase->state);
+  g_clear_pointer (&phase->start, g_date_time_unref);
+  g_clear_pointer (&phase->end, g_date_time_unref);
+}
+
+static const char *
+data_of (PwLogModel *self)
+{
+  return self->mapped != NULL ? g_mapped_file_get_contents (self->mapped) : NULL;
+}
+
+/* A line's bytes, without its newline. */
+static void
+line_span (PwLogModel *self,
+           guint       line,
+           const char **start,
+           gsize       *length)
+{
+  guint64 from = g_array_index (self->starts, guint64, line);
+  guint64 to = line + 1 < self->starts->len ? g_array_index (self->starts, guint64, line + 1) : self->scanned;
+
+  *start = data_of (self) + from;
+  *length = to > from ? to - from - 1 : 0;
+}
+
+/* The engine's lines begin with an ISO-8601 UTC time and a space. */
+static gsize
+time_prefix (const char *s,
+             gsize       length)
+{
+  if (length >= 25 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[23] == 'Z' && s[24] == ' ')
+    return 24;
+  return 0;
+}
+
+static GDateTime *
+line_time (const char *s,
+           gsize       length)
+{
+  g_autofree char *iso = NULL;
+
+  if (time_prefix (s, length) == 0)
+    return NULL;
+  iso = g_strndup (s, 24);
+  return g_date_time_new_from_iso8601 (iso, NULL);
+}
+
+/* "Entering phase BUILD", "Phase is DOWNLOAD_SOURCE" → "BUILD" */
+static char *
+phase_start_name (const char *text,
+                  gsize       length)
+{
+  static const char * const markers[] = { "Entering phase ", "Phase is ", NULL };
+  g_autofree char *line = g_strndup (text, length);
+
+  for (guint i = 0; markers[i] != NULL; i++)
+    {
+      const char *at = strstr (line, markers[i]);
+
+      if (at != NULL && strstr (line, "[Container]") != NULL)
+        return g_strstrip (g_strdup (at + strlen (markers[i])));
+    }
+  return NULL;
+}
+
+static gboolean
+is_failure (const char *text,
+            gsize       length)
+{
+  g_autofree char *line = g_strndup (text, length);
+
+  return strstr (line, "Command did not exit successfully") != NULL ||
+         strstr (line, "Action Failed: ") != NULL ||
+         (strstr (line, "Phase complete: ") != NULL && strstr (line, "State: FAILED") != NULL);
+}
+
+static guint
+visible_position (PwLogModel *self,
+                  guint       line)
+{
+  guint lo = 0, hi = self->visible->len;
+
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+
+      if (g_array_index (self->visible, guint32, mid) < line)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+static void set_folded (PwLogModel *self, guint phase, gboolean folded);
+
+/* Reads what the file gained since the last look: whole lines only. */
+static void
+scan (PwLogModel *self)
+{
+  g_autoptr(GError) error = NULL;
+  GMappedFile *mapped;
+  GStatBuf st;
+  const char *data;
+  gsize size, end, pos;
+  guint old_n = self->starts->len;
+  guint old_visible = self->visible->len;
+  GArray *completed = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  if (g_stat (self->path, &st) != 0 || (gsize)st.st_size <= self->scanned)
+    {
+      g_array_unref (completed);
+      return;
+    }
+
+  mapped = g_mapped_file_new (self->path, FALSE, &error);
+  if (mapped == NULL)
+    {
+      g_array_unref (completed);
+      return;
+    }
+  g_clear_pointer (&self->mapped, g_mapped_file_unref);
+  self->mapped = mapped;
+  data = g_mapped_file_get_contents (mapped);
+  size = g_mapped_file_get_length (mapped);
+
+  /* Up to the last newline: a line being written waits for its end. */
+  end = size;
+  while (end > self->scanned && data[end - 1] != '\n')
+    end--;
+  if (end <= self->scanned)
+    {
+      g_array_unref (completed);
+      return;
+    }
+
+  pos = self->scanned;
+  while (pos < end)
+    {
+      const char *nl = memchr (data + pos, '\n', end - pos);
+      gsize length = (gsize)(nl - (data + pos));
+      guint64 start = pos;
+      const char *line = data + pos;
+      gsize skip = time_prefix (line, length);
+      g_autofree char *name = phase_start_name (line + skip, length - skip);
+      gint32 phase = self->phases->len > 0 ? (gint32)self->phases->len - 1 : -1;
+      guint8 kind = PW_LOG_LINE_TEXT;
+      guint number = self->starts->len;
+
+      if (name != NULL)
+        {
+          Phase p = { 0 };
+
+          p.name = g_steal_pointer (&name);
+          p.first = p.last = number;
+          p.start = line_time (line, length);
+          g_array_append_val (self->phases, p);
+          phase = (gint32)self->phases->len - 1;
+          kind = PW_LOG_LINE_PHASE;
+        }
+      else if (is_failure (line + skip, length - skip))
+        kind = PW_LOG_LINE_FAILURE;
+
+      if (phase >= 0 && kind != PW_LOG_LINE_PHASE)
+        {
+          Phase *p = &g_array_index (self->phases, Phase, phase);
+          g_autofree char *text = g_strndup (line + skip, length - skip);
+          const char *complete = strstr (text, "Phase complete: ");
+
+          p->last = number;
+          if (complete != NULL && strstr (complete, " State: ") != NULL)
+            {
+              g_free (p->state);
+              p->state = g_strstrip (g_strdup (strstr (complete, " State: ") + 8));
+              g_clear_pointer (&p->end, g_date_time_unref);
+              p->end = line_time (line, length);
+              g_array_append_val (completed, phase);
+            }
+        }
+
+      g_array_append_val (self->starts, start);
+      g_array_append_val (self->phase_of, phase);
+      g_array_append_val (self->kinds, kind);
+      pos += length + 1;
+    }
+  self->scanned = end;
+
+  /* New lines are visible, but for the body of a folded phase. */
+  for (guint i = old_n; i < self->starts->len; i++)
+    {
+      gint32 phase = g_array_index (self->phase_of, gint32, i);
+      gboolean hidden = phase >= 0 && g_array_index (self->phases, Phase, phase).folded &&
+                        g_array_index (self->kinds, guint8, i) != PW_LOG_LINE_PHASE;
+      guint32 line = i;
+
+      if (!hidden)
+        g_array_append_val (self->visible, line);
+    }
+
+  g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, self->starts->len - old_n);
+  if (self->visible->len > old_visible)
+    g_list_model_items_changed (G_LIST_MODEL (self->visible_model), old_visible, 0,
+                                self->visible->len - old_visible);
+
+  /* A phase that succeeded folds, as CI logs do; a failed one stays open. */
+  for (guint i = 0; i < completed->len; i++)
+    {
+      guint phase = g_array_index (completed, guint, i);
+      Phase *p = &g_array_index (self->phases, Phase, phase);
+
+      if (!p->user_set && g_strcmp0 (p->state, "SUCCEEDED") == 0)
+        set_folded (self, phase, TRUE);
+    }
+  g_array_unref (completed);
+}
+
+static void
+set_folded (PwLogModel *self,
+            guint       phase,
+            gboolean    folded)
+{
+  Phase *p = &g_array_index (self->phases, Phase, phase);
+  guint position;
+
+  if (p->folded == folded)
+    return;
+  p->folded = folded;
+  position = visible_position (self, p->first) + 1;
+
+  if (folded)
+    {
+      guint removed = 0;
+
+      while (position + removed < self->visible->len &&
+             g_array_index (self->visible, guint32, position + removed) <= p->last)
+        removed++;
+      g_array_remove_range (self->visible, position, removed);
+      g_list_model_items_changed (G_LIST_MODEL (self->visible_model), position, removed, 0);
+    }
+  else
+    {
+      guint added = 0;
+
+      for (guint line = p->first + 1; line <= p->last && line < self->starts->len; line++, added++)
+        {
+          guint32 value = line;
+
+          g_array_insert_val (self->visible, position + added, value);
+        }
+      g_list_model_items_changed (G_LIST_MODEL (self->visible_model), position, 0, added);
+    }
+}
+
+static PwLogLine *
+make_line (PwLogModel *self,
+           guint       number)
+{
+  PwLogLine *line = g_object_new (PW_TYPE_LOG_LINE, NULL);
+  const char *start;
+  gsize length, skip;
+
+  line_span (self, number, &start, &length);
+  skip = time_prefix (start, length);
+  line->number = number;
+  line->time = skip > 0 ? g_strndup (start + 11, 12) : NULL;   /* "10:15:42.344" */
+  line->text = g_utf8_make_valid (start + skip + (skip > 0 ? 1 : 0), length - skip - (skip > 0 ? 1 : 0));
+  line->kind = g_array_index (self->kinds, guint8, number);
+  line->phase = g_array_index (self->phase_of, gint32, number);
+  return line;
+}
+
+static GType
+model_get_item_type (GListModel *model)
+{
+  return PW_TYPE_LOG_LINE;
+}
+
+static guint
+model_get_n_items (GListModel *model)
+{
+  return PW_LOG_MODEL (model)->starts->len;
+}
+
+static gpointer
+model_get_item (GListModel *model,
+                guint       position)
+{
+  PwLogModel *self = PW_LOG_MODEL (model);
+
+  return position < self->starts->len ? make_line (self, position) : NULL;
+}
+
+static void
+pw_log_model_list_init (GListModelInterface *iface)
+{
+  iface->get_item_type = model_get_item_type;
+  iface->get_n_items = model_get_n_items;
+  iface->get_item = model_get_item;
+}
+
+static guint
+visible_get_n_items (GListModel *model)
+{
+  PwLogVisible *self = PW_LOG_VISIBLE (model);
+
+  return self->model != NULL ? self->model->visible->len : 0;
+}
+
+static gpointer
+visible_get_item (GListModel *model,
+                  guint       position)
+{
+  PwLogVisible *self = PW_LOG_VISIBLE (model);
+
+  if (self->model == NULL || position >= self->model->visible->len)
+    return NULL;
+  return make_line (self->model, g_array_index (self->model->visible, guint32, position));
+}
+
+static void
+pw_log_visible_list_init (GListModelInterface *iface)
+{
+  iface->get_item_type = model_get_item_type;
+  iface->get_n_items = visible_get_n_items;
+  iface->get_item = visible_get_item;
+}
+
+static void
+pw_log_visible_class_init (PwLogVisibleClass *klass)
+{
+}
+
+static void
+pw_log_visible_init (PwLogVisible *self)
+{
+}
+
+static gboolean
+refresh_cb (gpointer data)
+{
+  PwLogModel *self = data;
+
+  self->refresh_id = 0;
+  scan (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+file_changed_cb (GFileMonitor      *monitor,
+                 GFile             *file,
+                 GFile             *other,
+                 GFileMonitorEvent  event,
+                 PwLogModel        *self)
+{
+  /* A build that prints as fast as it can: one read per frame at most. */
+  if (self->refresh_id == 0)
+    self->refresh_id = g_timeout_add (16, refresh_cb, self);
+}
+
+static void
+pw_log_model_dispose (GObject *object)
+{
+  PwLogModel *self = PW_LOG_MODEL (object);
+
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  if (self->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->monitor, file_changed_cb, self);
+      g_file_monitor_cancel (self->monitor);
+      g_clear_object (&self->monitor);
+    }
+  if (self->visible_model != NULL)
+    self->visible_model->model = NULL;
+  g_clear_object (&self->visible_model);
+
+  G_OBJECT_CLASS (pw_log_model_parent_class)->dispose (object);
+}
+
+static void
+pw_log_model_finalize (GObject *object)
+{
+  PwLogModel *self = PW_LOG_MODEL (object);
+
+  g_free (self->path);
+  g_clear_pointer (&self->mapped, g_mapped_file_unref);
+  g_array_unref (self->starts);
+  g_array_unref (self->phase_of);
+  g_array_unref (self->kinds);
+  g_array_unref (self->phases);
+  g_array_unref (self->visible);
+
+  G_OBJECT_CLASS (pw_log_model_parent_class)->finalize (object);
+}
+
+static void
+pw_log_model_class_init (PwLogModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pw_log_model_dispose;
+  object_class->finalize = pw_log_model_finalize;
+}
+
+static void
+pw_log_model_init (PwLogModel *self)
+{
+  self->starts = g_array_new (FALSE, FALSE, sizeof (guint64));
+  self->phase_of = g_array_new (FALSE, FALSE, sizeof (gint32));
+  self->kinds = g_array_new (FALSE, FALSE, sizeof (guint8));
+  self->phases = g_array_new (FALSE, TRUE, sizeof (Phase));
+  g_array_set_clear_func (self->phases, (GDestroyNotify)phase_clear);
+  self->visible = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->visible_model = g_object_new (PW_TYPE_LOG_VISIBLE, NULL);
+  self->visible_model->model = self;
+}
+
+/**
+ * pw_log_model_new:
+ * @path: an action's log (it may not exist yet)
+ *
+ * Returns: (transfer full): its lines, followed as it grows
+ */
+PwLogModel *
+pw_log_model_new (const char *path)
+{
+  PwLogModel *self = g_object_new (PW_TYPE_LOG_MODEL, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  self->path = g_strdup (path);
+  self->monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, NULL);
+  if (self->monitor != NULL)
+    g_signal_connect (self->monitor, "changed", G_CALLBACK (file_changed_cb), self);
+  scan (self);
+  return self;
+}
+
+const char *
+pw_log_model_get_path (PwLogModel *self)
+{
+  return self->path;
+}
+
+/* Reads what the file has now (a view calls it instead of waiting for the
+ * monitor, e.g. when the action ends). */
+void
+pw_log_model_refresh (PwLogModel *self)
+{
+  g_return_if_fail (PW_IS_LOG_MODEL (self));
+
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  scan (self);
+}
+
+guint
+pw_log_model_get_n_phases (PwLogModel *self)
+{
+  return self->phases->len;
+}
+
+const char *
+pw_log_model_get_phase_name (PwLogModel *self,
+                             guint       phase)
+{
+  g_return_val_if_fail (phase < self->phases->len, NULL);
+  return g_array_index (self->phases, Phase, phase).name;
+}
+
+const char *
+pw_log_model_get_phase_state (PwLogModel *self,
+                              guint       phase)
+{
+  g_return_val_if_fail (phase < self->phases->len, NULL);
+  return g_array_index (self->phases, Phase, phase).state;
+}
+
+/* How long the phase took, or -1 while it runs. */
+double
+pw_log_model_get_phase_seconds (PwLogModel *self,
+                                guint       phase)
+{
+  Phase *p;
+
+  g_return_val_if_fail (phase < self->phases->len, -1);
+  p = &g_array_index (self->phases, Phase, phase);
+  if (p->start == NULL || p->end == NULL)
+    return -1;
+  return g_date_time_difference (p->end, p->start) / (double)G_TIME_SPAN_SECOND;
+}
+
+gboolean
+pw_log_model_get_phase_folded (PwLogModel *self,
+                               guint       phase)
+{
+  g_return_val_if_fail (phase < self->phases->len, FALSE);
+  return g_array_index (self->phases, Phase, phase).folded;
+}
+
+void
+pw_log_model_set_phase_folded (PwLogModel *self,
+                               guint       phase,
+                               gboolean    folded)
+{
+  g_return_if_fail (phase < self->phases->len);
+
+  g_array_index (self->phases, Phase, phase).user_set = TRUE;
+  set_folded (self, phase, folded);
+}
+
+/**
+ * pw_log_model_find:
+ * @from: the line to start at (itself included)
+ *
+ * Returns: the first line at or after (before, @backwards) @from that
+ *   holds @needle, ignoring case, or -1
+ */
+int
+pw_log_model_find (PwLogModel *self,
+                   const char *needle,
+                   guint       from,
+                   gboolean    backwards)
+{
+  g_autofree char *folded_needle = NULL;
+  guint n = self->starts->len;
+
+  g_return_val_if_fail (PW_IS_LOG_MODEL (self), -1);
+
+  if (needle == NULL || needle[0] == '\0' || n == 0)
+    return -1;
+  folded_needle = g_utf8_casefold (needle, -1);
+  from = MIN (from, n - 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint line = backwards ? (from + n - i) % n : (from + i) % n;
+      const char *start;
+      gsize length;
+      g_autofree char *text = NULL;
+      g_autofree char *folded = NULL;
+
+      line_span (self, line, &start, &length);
+      text = g_utf8_make_valid (start, length);
+      folded = g_utf8_casefold (text, -1);
+      if (strstr (folded, folded_needle) != NULL)
+        return (int)line;
+    }
+  return -1;
+}
+
+/* The whole log as text, for Copy. */
+char *
+pw_log_model_dup_text (PwLogModel *self)
+{
+  g_return_val_if_fail (PW_IS_LOG_MODEL (self), NULL);
+
+  return self->scanned > 0 ? g_utf8_make_valid (data_of (self), self->scanned) : g_strdup ("");
+}
+
+/**
+ * pw_log_model_get_visible:
+ *
+ * Returns: (transfer none): the lines a view shows: folded phases show
+ *   their header only
+ */
+GListModel *
+pw_log_model_get_visible (PwLogModel *self)
+{
+  return G_LIST_MODEL (self->visible_model);
+}
+
+/* Where @line is in the visible list (its phase's header when folded). */
+guint
+pw_log_model_visible_position (PwLogModel *self,
+                               guint       line)
+{
+  gint32 phase;
+
+  g_return_val_if_fail (line < self->starts->len, 0);
+
+  phase = g_array_index (self->phase_of, gint32, line);
+  if (phase >= 0 && g_array_index (self->phases, Phase, phase).folded)
+    set_folded (self, (guint)phase, FALSE);
+  return visible_position (self, line);
+}

@@ -547,6 +547,8 @@ run_action (GtkWidget  *widget,
       pw_window_add_toast (self, error->message);
       return;
     }
+  /* The run's logs, next to the canvas. */
+  show_panel_page (self, "runs");
   /* What runs is what the window shows; the file stays as it is. */
   if (pw_text_document_get_modified (self->document))
     pw_window_add_toast (self, _("Running the pipeline as shown, with your unsaved edits; "

@@ -11,6 +11,7 @@
 #include "pw-inspector.h"
 #include "pw-problems-panel.h"
 #include "pw-run-controller.h"
+#include "pw-runs-panel.h"
 #include "pw-window.h"
 #include "widgets/pw-canvas.h"
 #include "widgets/pw-palette.h"
@@ -56,6 +57,7 @@ struct _PwWindow
   AdwViewStackPage     *problems_page;
   PwCodeView           *code_view;
   PwProblemsPanel      *problems_panel;
+  PwRunsPanel          *runs_panel;
   GtkLabel             *cursor_label;
   GtkActionBar         *narrow_bar;
   GtkToggleButton      *narrow_palette_toggle;

@@ -324,6 +324,26 @@ pipeline_choice_cb (PwWindow       *self,
 
 /* Wiring the views by model path -------------------------------------------- */
 
+/* The Runs panel follows the action selected on the canvas. */
+static void
+show_selected_log (PwWindow   *self,
+                   const char *selection)
+{
+  PwElementRef ref;
+  PwPipeline *pipeline = self->document != NULL ? pw_text_document_get_pipeline (self->document) : NULL;
+  PwStage *stage;
+  PwAction *action;
+
+  if (pipeline == NULL || selection == NULL || !pw_path_parse_element (selection, &ref) ||
+      ref.stage < 0 || ref.action < 0 || (guint)ref.stage >= pw_pipeline_get_n_stages (pipeline))
+    return;
+  stage = pw_pipeline_get_stage (pipeline, (guint)ref.stage);
+  if (pw_element_is_opaque (PW_ELEMENT (stage)) || (guint)ref.action >= pw_stage_get_n_actions (stage))
+    return;
+  action = pw_stage_get_action (stage, (guint)ref.action);
+  pw_runs_panel_show_action (self->runs_panel, pw_stage_get_name (stage), pw_action_get_name (action));
+}
+
 static void
 canvas_selection_cb (PwWindow   *self,
                      GParamSpec *pspec,
@@ -333,6 +353,7 @@ canvas_selection_cb (PwWindow   *self,
 
   pw_inspector_set_selection (self->inspector, selection);
   gtk_label_set_text (self->cursor_label, selection != NULL ? selection : "");
+  show_selected_log (self, selection);
 
   if (self->syncing_selection || selection == NULL)
     return;
@@ -589,6 +610,7 @@ set_document (PwWindow       *self,
   g_signal_connect_swapped (self->runs, "notify::execution", G_CALLBACK (_pw_window_sync_run), self);
   g_signal_connect_swapped (self->runs, "notify::running", G_CALLBACK (_pw_window_sync_run), self);
   g_signal_connect_swapped (self->runs, "notify::approval", G_CALLBACK (_pw_window_sync_run), self);
+  pw_runs_panel_set_controller (self->runs_panel, self->runs);
   _pw_window_sync_run (self);
 
   gtk_stack_set_visible_child_name (self->main_stack, "editor");
@@ -630,6 +652,7 @@ load_cb (GObject      *object,
         {
           if (self->runs != NULL)
             g_signal_handlers_disconnect_by_data (self->runs, self);
+          pw_runs_panel_set_controller (self->runs_panel, NULL);
           g_clear_object (&self->runs);
           _pw_window_sync_run (self);
           g_clear_object (&self->document);
@@ -758,6 +781,8 @@ pw_window_dispose (GObject *object)
   g_clear_handle_id (&self->run_tick, g_source_remove);
   if (self->runs != NULL)
     g_signal_handlers_disconnect_by_data (self->runs, self);
+  if (self->runs_panel != NULL)
+    pw_runs_panel_set_controller (self->runs_panel, NULL);
   /* Its runs end with the window, abandoned with the reason. */
   g_clear_object (&self->runs);
   gtk_widget_dispose_template (GTK_WIDGET (self), PW_TYPE_WINDOW);
@@ -784,6 +809,7 @@ pw_window_class_init (PwWindowClass *klass)
   g_type_ensure (PW_TYPE_INSPECTOR);
   g_type_ensure (PW_TYPE_CODE_VIEW);
   g_type_ensure (PW_TYPE_PROBLEMS_PANEL);
+  g_type_ensure (PW_TYPE_RUNS_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pipewright/Pipewright/pw-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PwWindow, toast_overlay);
@@ -810,6 +836,7 @@ pw_window_class_init (PwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PwWindow, inspector);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, canvas_overlay);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, run_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, runs_panel);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, run_spinner);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, run_icon);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, run_label);

@@ -479,7 +479,9 @@ command_cb (GObject      *object,
 
   if (status != 0)
     {
-      g_autofree char *tail = run->log != NULL ? pw_log_dup_tail (run->log, 3) : NULL;
+      /* The command's last line says why, in one line: more (or the
+       * engine's own header lines, for a quiet command) is in the log. */
+      g_autofree char *tail = run->log != NULL ? pw_log_dup_tail (run->log, 1) : NULL;
 
       if (tail != NULL)
         g_strstrip (tail);

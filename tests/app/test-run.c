@@ -420,7 +420,28 @@ test_fail_and_retry (void)
   g_assert_null (pw_stage_header_get_run_text (
                    PW_STAGE_HEADER (pw_canvas_get_stage_header (pw_window_get_canvas (f.window), 2))));
   g_assert_true (gtk_widget_get_visible (f.window->run_retry_button));
+  /* The Runs panel opened on the run; selecting the card shows its log:
+   * the reason in it, marked, and found by a search. */
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (f.window->panel_stack), ==, "runs");
   pw_canvas_set_selection (pw_window_get_canvas (f.window), "stages[1].actions[1]");
+  g_assert_cmpstr (pw_runs_panel_get_log_title (f.window->runs_panel), ==, "Build/Check · Failed");
+  {
+    PwLogModel *log = pw_runs_panel_get_log (f.window->runs_panel);
+    GListModel *visible = pw_log_model_get_visible (log);
+    int line = pw_log_model_find (log, "the check found a bug", 0, FALSE);
+    gboolean marked = FALSE;
+
+    g_assert_cmpint (line, >=, 0);
+    for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
+      {
+        g_autoptr(PwLogLine) l = g_list_model_get_item (visible, i);
+
+        marked |= pw_log_line_get_kind (l) == PW_LOG_LINE_FAILURE;
+      }
+    g_assert_true (marked);
+    g_assert_true (pw_runs_panel_search (f.window->runs_panel, "FOUND A BUG", FALSE));
+    g_assert_false (pw_runs_panel_search (f.window->runs_panel, "not in this log", FALSE));
+  }
   screenshot (&f, "run-failed.png");
   {
     PwActionExecution *check = pw_execution_lookup_action (execution, "Build", "Check");
@@ -567,9 +588,17 @@ test_past_runs (void)
                    ==, "Succeeded");
   g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 1, 1)), ==, "Succeeded");
 
-  /* The older one: its statuses as they were. */
+  /* The older one, chosen in the Runs panel's history: its statuses as
+   * they were. */
   older = g_list_model_get_item (G_LIST_MODEL (runs), 1);
-  pw_run_controller_set_execution (pw_window_get_runs (f.window), older);
+  {
+    GtkSelectionModel *history = gtk_column_view_get_model (pw_runs_panel_get_history (f.window->runs_panel));
+
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (history)), ==, 2);
+    g_assert_true (gtk_selection_model_is_selected (history, 0));
+    gtk_selection_model_select_item (history, 1, TRUE);
+  }
+  g_assert_true (pw_run_controller_get_execution (pw_window_get_runs (f.window)) == older);
   g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 1, 1)), ==, "Failed");
   g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 2, 0)), ==, "NotRun");
   g_assert_true (gtk_widget_get_visible (f.window->run_retry_button));

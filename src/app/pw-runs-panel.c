@@ -1,0 +1,942 @@
+/* pw-runs-panel.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The Runs panel: the pipeline's execution history (newest first, filtered
+ * by status; selecting one shows it on the canvas) beside the log of the
+ * action selected on the canvas, followed live. The log is a list view
+ * over PwLogModel, so only the rows on screen exist however long it is:
+ * ANSI colours rendered, CodeBuild phases folded with their state and
+ * time, the failing command marked, search, copy, and the work folder. */
+
+#define G_LOG_DOMAIN "pw-runs"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <adwaita.h>
+
+#include "pw-runs-panel.h"
+
+struct _PwRunsPanel
+{
+  GtkWidget           parent_instance;
+
+  GtkWidget          *paned;
+  GtkDropDown        *filter_dropdown;
+  GtkColumnView      *history;
+  GtkSingleSelection *history_selection;
+  GtkFilterListModel *history_filter;
+  GtkCustomFilter    *status_filter;
+  GtkLabel           *log_title;
+  GtkSearchEntry     *search_entry;
+  GtkWidget          *log_stack;
+  GtkListView        *log_view;
+  GtkSingleSelection *log_selection;
+  GtkWidget          *copy_button;
+  GtkWidget          *folder_button;
+
+  PwRunController    *runs;
+  PwExecution        *execution;
+  PwActionExecution  *action;
+  PwLogModel         *log;
+  char               *stage_name;
+  char               *action_name;
+  gboolean            syncing;
+  guint               follow_id;
+};
+
+G_DEFINE_FINAL_TYPE (PwRunsPanel, pw_runs_panel, GTK_TYPE_WIDGET)
+
+static const char * const status_choices[] = {
+  NULL, "InProgress", "Succeeded", "Failed", "Stopped", "Superseded", NULL
+};
+
+/* ANSI colours ------------------------------------------------------------- */
+
+static const char * const ansi_palette[16] = {
+  "#5e5c64", "#c01c28", "#26a269", "#a2734c", "#1c71d8", "#a347ba", "#2aa1b3", "#c0bfbc",
+  "#77767b", "#f66151", "#33d17a", "#e9ad0c", "#2a7bde", "#c061cb", "#33c7de", "#ffffff",
+};
+
+typedef struct
+{
+  int      fg, bg;
+  gboolean bold, dim, italic, underline;
+  guint    start;     /* byte offset in the stripped text */
+} AnsiState;
+
+static void
+close_span (PangoAttrList   *attrs,
+            const AnsiState *st,
+            guint            end)
+{
+  PangoAttribute *a;
+
+  if (end <= st->start)
+    return;
+#define ADD(attr) G_STMT_START { a = (attr); a->start_index = st->start; a->end_index = end; \
+                                 pango_attr_list_insert (attrs, a); } G_STMT_END
+  if (st->fg >= 0)
+    {
+      PangoColor c;
+      pango_color_parse (&c, ansi_palette[st->fg]);
+      ADD (pango_attr_foreground_new (c.red, c.green, c.blue));
+    }
+  if (st->bg >= 0)
+    {
+      PangoColor c;
+      pango_color_parse (&c, ansi_palette[st->bg]);
+      ADD (pango_attr_background_new (c.red, c.green, c.blue));
+    }
+  if (st->bold)
+    ADD (pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+  if (st->dim)
+    ADD (pango_attr_foreground_alpha_new (40000));
+  if (st->italic)
+    ADD (pango_attr_style_new (PANGO_STYLE_ITALIC));
+  if (st->underline)
+    ADD (pango_attr_underline_new (PANGO_UNDERLINE_SINGLE));
+#undef ADD
+}
+
+/* @text without its escape sequences; SGR colours and styles as @attrs. */
+static char *
+ansi_to_attrs (const char     *text,
+               PangoAttrList **attrs)
+{
+  GString *out = g_string_new (NULL);
+  AnsiState st = { -1, -1, FALSE, FALSE, FALSE, FALSE, 0 };
+
+  *attrs = pango_attr_list_new ();
+  for (const char *p = text; *p != '\0';)
+    {
+      if (p[0] == '\033' && p[1] == '[')
+        {
+          const char *q = p + 2;
+          int params[16];
+          guint n = 0;
+
+          params[0] = 0;
+          while (*q != '\0' && ((*q >= '0' && *q <= '9') || *q == ';'))
+            {
+              if (*q == ';')
+                {
+                  if (n < G_N_ELEMENTS (params) - 1)
+                    params[++n] = 0;
+                }
+              else
+                params[n] = params[n] * 10 + (*q - '0');
+              q++;
+            }
+          n++;
+          if (*q == 'm')
+            {
+              close_span (*attrs, &st, out->len);
+              for (guint i = 0; i < n; i++)
+                {
+                  int v = params[i];
+
+                  if (v == 0)
+                    st.fg = st.bg = -1, st.bold = st.dim = st.italic = st.underline = FALSE;
+                  else if (v == 1) st.bold = TRUE;
+                  else if (v == 2) st.dim = TRUE;
+                  else if (v == 3) st.italic = TRUE;
+                  else if (v == 4) st.underline = TRUE;
+                  else if (v == 22) st.bold = st.dim = FALSE;
+                  else if (v == 23) st.italic = FALSE;
+                  else if (v == 24) st.underline = FALSE;
+                  else if (v >= 30 && v <= 37) st.fg = v - 30;
+                  else if (v >= 90 && v <= 97) st.fg = v - 90 + 8;
+                  else if (v == 39) st.fg = -1;
+                  else if (v >= 40 && v <= 47) st.bg = v - 40;
+                  else if (v >= 100 && v <= 107) st.bg = v - 100 + 8;
+                  else if (v == 49) st.bg = -1;
+                  else if ((v == 38 || v == 48) && i + 2 < n && params[i + 1] == 5)
+                    {
+                      int c = params[i + 2];
+                      if (c < 16)
+                        *(v == 38 ? &st.fg : &st.bg) = c;
+                      i += 2;
+                    }
+                  else if ((v == 38 || v == 48) && i + 4 < n && params[i + 1] == 2)
+                    i += 4;   /* true colour: shown in the text's colour */
+                }
+              st.start = out->len;
+            }
+          /* Any other sequence (cursor moves, erases) is dropped. */
+          p = *q != '\0' ? q + 1 : q;
+          continue;
+        }
+      if (*p == '\033' || *p == '\r')
+        {
+          p++;
+          continue;
+        }
+      g_string_append_c (out, *p++);
+    }
+  close_span (*attrs, &st, out->len);
+  return g_string_free (out, FALSE);
+}
+
+/* History ------------------------------------------------------------------ */
+
+static char *
+short_id (PwExecution *execution)
+{
+  return g_strndup (pw_execution_get_id (execution), 8);
+}
+
+static char *
+format_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (time == NULL)
+    return g_strdup ("");
+  local = g_date_time_to_local (time);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+}
+
+static char *
+format_duration (PwExecution *execution)
+{
+  GDateTime *start = pw_execution_get_start_time (execution);
+  GDateTime *end = pw_execution_get_update_time (execution);
+  g_autoptr(GDateTime) now = NULL;
+  gint64 seconds;
+
+  if (start == NULL)
+    return g_strdup ("");
+  if (!pw_execution_is_finished (execution) || end == NULL)
+    end = now = g_date_time_new_now_utc ();
+  seconds = MAX (g_date_time_difference (end, start), 0) / G_TIME_SPAN_SECOND;
+  if (seconds < 60)
+    return g_strdup_printf (_("%d s"), (int)seconds);
+  if (seconds < 3600)
+    return g_strdup_printf ("%d:%02d", (int)(seconds / 60), (int)(seconds % 60));
+  return g_strdup_printf ("%d:%02d:%02d", (int)(seconds / 3600), (int)(seconds / 60 % 60), (int)(seconds % 60));
+}
+
+typedef enum { COL_ID, COL_STATUS, COL_TRIGGER, COL_REVISIONS, COL_STARTED, COL_DURATION } Column;
+
+static void
+bind_text (GtkListItem *item,
+           PwExecution *execution)
+{
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (label), "column"));
+  g_autofree char *text = NULL;
+
+  switch (column)
+    {
+    case COL_ID: text = short_id (execution); break;
+    case COL_STATUS: text = g_strdup (pw_execution_get_status (execution)); break;
+    case COL_TRIGGER:
+      text = pw_execution_get_trigger_detail (execution) != NULL
+        ? g_strdup_printf ("%s (%s)", pw_execution_get_trigger_type (execution),
+                           pw_execution_get_trigger_detail (execution))
+        : g_strdup (pw_execution_get_trigger_type (execution));
+      break;
+    case COL_REVISIONS: text = pw_execution_dup_revisions (execution); break;
+    case COL_STARTED: text = format_time (pw_execution_get_start_time (execution)); break;
+    case COL_DURATION: text = format_duration (execution); break;
+    default: break;
+    }
+  gtk_label_set_text (label, text != NULL ? text : "");
+  if (column == COL_STATUS)
+    {
+      const char *status = pw_execution_get_status (execution);
+
+      gtk_widget_remove_css_class (GTK_WIDGET (label), "success");
+      gtk_widget_remove_css_class (GTK_WIDGET (label), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (label), "accent");
+      if (g_strcmp0 (status, "Succeeded") == 0)
+        gtk_widget_add_css_class (GTK_WIDGET (label), "success");
+      else if (g_strcmp0 (status, "Failed") == 0)
+        gtk_widget_add_css_class (GTK_WIDGET (label), "error");
+      else if (g_strcmp0 (status, "InProgress") == 0)
+        gtk_widget_add_css_class (GTK_WIDGET (label), "accent");
+    }
+}
+
+static void
+row_changed_cb (PwExecution *execution,
+                GtkListItem *item)
+{
+  bind_text (item, execution);
+}
+
+static void
+history_setup_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  column)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  if (GPOINTER_TO_INT (column) == COL_ID || GPOINTER_TO_INT (column) == COL_REVISIONS)
+    gtk_widget_add_css_class (label, "monospace");
+  g_object_set_data (G_OBJECT (label), "column", column);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+history_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  column)
+{
+  PwExecution *execution = gtk_list_item_get_item (item);
+
+  bind_text (item, execution);
+  g_signal_connect (execution, "changed", G_CALLBACK (row_changed_cb), item);
+}
+
+static void
+history_unbind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  column)
+{
+  PwExecution *execution = gtk_list_item_get_item (item);
+
+  if (execution != NULL)
+    g_signal_handlers_disconnect_by_func (execution, row_changed_cb, item);
+}
+
+static void
+add_column (PwRunsPanel *self,
+            const char  *title,
+            Column       column,
+            gboolean     expand)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *col;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (history_setup_cb), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "bind", G_CALLBACK (history_bind_cb), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "unbind", G_CALLBACK (history_unbind_cb), GINT_TO_POINTER (column));
+  col = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (col, expand);
+  gtk_column_view_column_set_resizable (col, TRUE);
+  gtk_column_view_append_column (self->history, col);
+  g_object_unref (col);
+}
+
+static gboolean
+status_filter_func (gpointer item,
+                    gpointer data)
+{
+  PwRunsPanel *self = data;
+  guint chosen = gtk_drop_down_get_selected (self->filter_dropdown);
+
+  if (chosen == 0 || chosen >= G_N_ELEMENTS (status_choices))
+    return TRUE;
+  return g_strcmp0 (pw_execution_get_status (item), status_choices[chosen]) == 0;
+}
+
+static void
+filter_changed_cb (PwRunsPanel *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->status_filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+/* The row of the execution the canvas shows is selected. */
+static void
+select_shown (PwRunsPanel *self)
+{
+  GListModel *model = G_LIST_MODEL (self->history_selection);
+  guint n = g_list_model_get_n_items (model);
+
+  self->syncing = TRUE;
+  gtk_single_selection_set_selected (self->history_selection, GTK_INVALID_LIST_POSITION);
+  for (guint i = 0; i < n && self->execution != NULL; i++)
+    {
+      g_autoptr(PwExecution) execution = g_list_model_get_item (model, i);
+
+      if (execution == self->execution)
+        {
+          gtk_single_selection_set_selected (self->history_selection, i);
+          break;
+        }
+    }
+  self->syncing = FALSE;
+}
+
+static void
+history_selected_cb (PwRunsPanel *self)
+{
+  PwExecution *execution = gtk_single_selection_get_selected_item (self->history_selection);
+
+  if (self->syncing || self->runs == NULL || execution == NULL)
+    return;
+  pw_run_controller_set_execution (self->runs, execution);
+}
+
+/* The log ------------------------------------------------------------------ */
+
+static void
+log_setup_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              PwRunsPanel              *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *time = gtk_label_new (NULL);
+  GtkWidget *text = gtk_label_new (NULL);
+
+  gtk_widget_add_css_class (time, "dim-label");
+  gtk_widget_add_css_class (time, "monospace");
+  gtk_widget_add_css_class (text, "monospace");
+  gtk_label_set_xalign (GTK_LABEL (text), 0);
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_box_append (GTK_BOX (box), time);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_widget_add_css_class (box, "log-line");
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+log_bind_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             PwRunsPanel              *self)
+{
+  PwLogLine *line = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *time = gtk_widget_get_first_child (box);
+  GtkWidget *text = gtk_widget_get_last_child (box);
+  PwLogLineKind kind = pw_log_line_get_kind (line);
+
+  gtk_label_set_text (GTK_LABEL (time), pw_log_line_get_time (line) != NULL ? pw_log_line_get_time (line) : "");
+  gtk_widget_remove_css_class (box, "log-phase");
+  gtk_widget_remove_css_class (box, "log-failure");
+  gtk_widget_remove_css_class (text, "error");
+
+  if (kind == PW_LOG_LINE_PHASE && self->log != NULL && pw_log_line_get_phase (line) >= 0)
+    {
+      guint phase = (guint)pw_log_line_get_phase (line);
+      const char *state = pw_log_model_get_phase_state (self->log, phase);
+      double seconds = pw_log_model_get_phase_seconds (self->log, phase);
+      g_autoptr(GString) header = g_string_new (pw_log_model_get_phase_folded (self->log, phase) ? "▸ " : "▾ ");
+
+      g_string_append (header, pw_log_model_get_phase_name (self->log, phase));
+      g_string_append_printf (header, " · %s", state != NULL ? state : _("running"));
+      if (seconds >= 0)
+        g_string_append_printf (header, " · %.2f s", seconds);
+      gtk_label_set_attributes (GTK_LABEL (text), NULL);
+      gtk_label_set_text (GTK_LABEL (text), header->str);
+      gtk_widget_add_css_class (box, "log-phase");
+      if (g_strcmp0 (state, "FAILED") == 0)
+        gtk_widget_add_css_class (text, "error");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, header->str, -1);
+      return;
+    }
+
+  {
+    PangoAttrList *attrs = NULL;
+    g_autofree char *plain = ansi_to_attrs (pw_log_line_get_text (line), &attrs);
+
+    gtk_label_set_text (GTK_LABEL (text), plain);
+    gtk_label_set_attributes (GTK_LABEL (text), attrs);
+    pango_attr_list_unref (attrs);
+    if (kind == PW_LOG_LINE_FAILURE)
+      {
+        gtk_widget_add_css_class (box, "log-failure");
+        gtk_widget_add_css_class (text, "error");
+      }
+  }
+}
+
+/* A phase header activated: its lines fold or open. */
+static void
+log_activate_cb (GtkListView *view,
+                 guint        position,
+                 PwRunsPanel *self)
+{
+  g_autoptr(PwLogLine) line = g_list_model_get_item (G_LIST_MODEL (self->log_selection), position);
+  guint phase;
+
+  if (line == NULL || pw_log_line_get_kind (line) != PW_LOG_LINE_PHASE || pw_log_line_get_phase (line) < 0)
+    return;
+  phase = (guint)pw_log_line_get_phase (line);
+  pw_log_model_set_phase_folded (self->log, phase, !pw_log_model_get_phase_folded (self->log, phase));
+  /* Its own row shows ▸ or ▾ again. */
+  g_list_model_items_changed (pw_log_model_get_visible (self->log), position, 1, 1);
+}
+
+static gboolean
+at_bottom (PwRunsPanel *self)
+{
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->log_view));
+
+  return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >= gtk_adjustment_get_upper (adj) - 4;
+}
+
+static gboolean
+follow_cb (gpointer data)
+{
+  PwRunsPanel *self = data;
+  guint n = self->log != NULL ? g_list_model_get_n_items (pw_log_model_get_visible (self->log)) : 0;
+
+  self->follow_id = 0;
+  if (n > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->log_view), "list.scroll-to-item", "u", n - 1);
+  return G_SOURCE_REMOVE;
+}
+
+/* A live log keeps its last line in view while the reader is there. */
+static void
+log_items_changed_cb (GListModel  *model,
+                      guint        position,
+                      guint        removed,
+                      guint        added,
+                      PwRunsPanel *self)
+{
+  if (added > 0 && position + added == g_list_model_get_n_items (model) && at_bottom (self) &&
+      self->follow_id == 0)
+    self->follow_id = g_idle_add (follow_cb, self);
+}
+
+static void
+action_changed_cb (PwRunsPanel *self)
+{
+  if (self->log != NULL)
+    pw_log_model_refresh (self->log);
+}
+
+static void
+set_log (PwRunsPanel       *self,
+         PwActionExecution *action)
+{
+  const char *path = action != NULL ? pw_action_execution_get_log_path (action) : NULL;
+  g_autofree char *title = NULL;
+
+  if (self->action != NULL)
+    g_signal_handlers_disconnect_by_func (self->action, action_changed_cb, self);
+  g_set_object (&self->action, action);
+  if (action != NULL)
+    g_signal_connect_swapped (action, "notify::status", G_CALLBACK (action_changed_cb), self);
+
+  if (self->log != NULL && (path == NULL || g_strcmp0 (pw_log_model_get_path (self->log), path) != 0))
+    {
+      g_signal_handlers_disconnect_by_func (pw_log_model_get_visible (self->log), log_items_changed_cb, self);
+      gtk_single_selection_set_model (self->log_selection, NULL);
+      g_clear_object (&self->log);
+    }
+  if (self->log == NULL && path != NULL)
+    {
+      self->log = pw_log_model_new (path);
+      gtk_single_selection_set_model (self->log_selection, pw_log_model_get_visible (self->log));
+      g_signal_connect (pw_log_model_get_visible (self->log), "items-changed",
+                        G_CALLBACK (log_items_changed_cb), self);
+    }
+
+  if (action != NULL)
+    /* Translators: the log's title: "Build/Compile · Failed (attempt 2)" */
+    title = pw_action_execution_get_attempt (action) > 1
+      ? g_strdup_printf (_("%s/%s · %s (attempt %u)"), pw_action_execution_get_stage_name (action),
+                         pw_action_execution_get_action_name (action), pw_action_execution_get_status (action),
+                         pw_action_execution_get_attempt (action))
+      : g_strdup_printf ("%s/%s · %s", pw_action_execution_get_stage_name (action),
+                         pw_action_execution_get_action_name (action), pw_action_execution_get_status (action));
+  gtk_label_set_text (self->log_title, title != NULL ? title
+                      : self->execution != NULL ? _("Select an action on the canvas to read its log")
+                      : _("No run shown"));
+  gtk_stack_set_visible_child_name (GTK_STACK (self->log_stack), self->log != NULL ? "log" : "empty");
+  gtk_widget_set_sensitive (self->copy_button, self->log != NULL);
+  gtk_widget_set_sensitive (self->folder_button, self->log != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), self->log != NULL);
+}
+
+/* The action whose log is shown: the one asked for, else the one that
+ * failed or runs now. */
+static PwActionExecution *
+pick_action (PwRunsPanel *self)
+{
+  GListModel *actions;
+  PwActionExecution *found = NULL;
+
+  if (self->execution == NULL)
+    return NULL;
+  if (self->stage_name != NULL && self->action_name != NULL)
+    return pw_execution_lookup_action (self->execution, self->stage_name, self->action_name);
+
+  actions = pw_execution_get_actions (self->execution);
+  for (guint i = g_list_model_get_n_items (actions); i > 0; i--)
+    {
+      g_autoptr(PwActionExecution) action = g_list_model_get_item (actions, i - 1);
+      const char *status = pw_action_execution_get_status (action);
+
+      if (g_strcmp0 (status, "Failed") == 0 || g_strcmp0 (status, "InProgress") == 0)
+        return action;
+      if (found == NULL)
+        found = action;
+    }
+  return found;
+}
+
+static void
+execution_changed_cb (PwRunsPanel *self)
+{
+  set_log (self, pick_action (self));
+}
+
+static void
+shown_execution_cb (PwRunsPanel *self)
+{
+  PwExecution *execution = self->runs != NULL ? pw_run_controller_get_execution (self->runs) : NULL;
+
+  if (self->execution != NULL)
+    g_signal_handlers_disconnect_by_func (self->execution, execution_changed_cb, self);
+  g_set_object (&self->execution, execution);
+  if (execution != NULL)
+    g_signal_connect_swapped (execution, "changed", G_CALLBACK (execution_changed_cb), self);
+  select_shown (self);
+  set_log (self, pick_action (self));
+}
+
+static void
+executions_cb (PwRunsPanel *self)
+{
+  PwExecutionList *list = self->runs != NULL ? pw_run_controller_get_executions (self->runs) : NULL;
+
+  gtk_filter_list_model_set_model (self->history_filter, list != NULL ? G_LIST_MODEL (list) : NULL);
+  select_shown (self);
+}
+
+/* Search, copy, folder ----------------------------------------------------- */
+
+gboolean
+pw_runs_panel_search (PwRunsPanel *self,
+                      const char  *text,
+                      gboolean     backwards)
+{
+  guint selected = gtk_single_selection_get_selected (self->log_selection);
+  g_autoptr(PwLogLine) current = NULL;
+  guint from = 0;
+  int line;
+  guint position;
+
+  g_return_val_if_fail (PW_IS_RUNS_PANEL (self), FALSE);
+
+  if (self->log == NULL)
+    return FALSE;
+  if (selected != GTK_INVALID_LIST_POSITION)
+    {
+      current = g_list_model_get_item (G_LIST_MODEL (self->log_selection), selected);
+      if (current != NULL)
+        from = backwards ? pw_log_line_get_number (current) + g_list_model_get_n_items (G_LIST_MODEL (self->log)) - 1
+                         : pw_log_line_get_number (current) + 1;
+      from %= MAX (g_list_model_get_n_items (G_LIST_MODEL (self->log)), 1);
+    }
+  line = pw_log_model_find (self->log, text, from, backwards);
+  if (line < 0)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->search_entry), "error");
+      return FALSE;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
+  position = pw_log_model_visible_position (self->log, (guint)line);
+  gtk_single_selection_set_selected (self->log_selection, position);
+  gtk_widget_activate_action (GTK_WIDGET (self->log_view), "list.scroll-to-item", "u", position);
+  return TRUE;
+}
+
+static void
+search_activate_cb (PwRunsPanel *self)
+{
+  pw_runs_panel_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), FALSE);
+}
+
+static void
+search_next_cb (PwRunsPanel *self)
+{
+  pw_runs_panel_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), FALSE);
+}
+
+static void
+search_previous_cb (PwRunsPanel *self)
+{
+  pw_runs_panel_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), TRUE);
+}
+
+static void
+copy_cb (PwRunsPanel *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->log == NULL)
+    return;
+  text = pw_log_model_dup_text (self->log);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+}
+
+/* logs/EXECUTION/STAGE/ACTION.log → work/EXECUTION/ACTION-EXECUTION-ID */
+static void
+folder_cb (PwRunsPanel *self)
+{
+  g_autofree char *stage_dir = NULL, *exec_dir = NULL, *logs_dir = NULL, *state_dir = NULL;
+  g_autofree char *work = NULL, *uri = NULL;
+  const char *log_path;
+
+  if (self->action == NULL || (log_path = pw_action_execution_get_log_path (self->action)) == NULL)
+    return;
+  stage_dir = g_path_get_dirname (log_path);
+  exec_dir = g_path_get_dirname (stage_dir);
+  logs_dir = g_path_get_dirname (exec_dir);
+  state_dir = g_path_get_dirname (logs_dir);
+  work = g_build_filename (state_dir, "work", pw_execution_get_id (self->execution),
+                           pw_action_execution_get_id (self->action), NULL);
+  if (!g_file_test (work, G_FILE_TEST_IS_DIR))
+    {
+      g_free (work);
+      work = g_strdup (stage_dir);
+    }
+  uri = g_filename_to_uri (work, NULL, NULL);
+  if (uri != NULL)
+    gtk_show_uri (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), uri, GDK_CURRENT_TIME);
+}
+
+/* GObject ------------------------------------------------------------------ */
+
+static GtkWidget *
+icon_button (const char *icon,
+             const char *tooltip)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_add_css_class (button, "flat");
+  return button;
+}
+
+static void
+build (PwRunsPanel *self)
+{
+  GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *bar, *scroller, *button, *empty;
+  GtkStringList *choices = gtk_string_list_new (NULL);
+  GtkListItemFactory *factory;
+
+  /* The history. */
+  bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (bar, "toolbar");
+  {
+    GtkWidget *label = gtk_label_new (_("Executions"));
+
+    gtk_widget_add_css_class (label, "heading");
+    gtk_widget_set_hexpand (label, TRUE);
+    gtk_label_set_xalign (GTK_LABEL (label), 0);
+    gtk_box_append (GTK_BOX (bar), label);
+  }
+  gtk_string_list_append (choices, _("All"));
+  gtk_string_list_append (choices, _("In progress"));
+  gtk_string_list_append (choices, _("Succeeded"));
+  gtk_string_list_append (choices, _("Failed"));
+  gtk_string_list_append (choices, _("Stopped"));
+  gtk_string_list_append (choices, _("Superseded"));
+  self->filter_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (choices), NULL));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->filter_dropdown), _("Show executions with this status"));
+  g_signal_connect_swapped (self->filter_dropdown, "notify::selected", G_CALLBACK (filter_changed_cb), self);
+  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->filter_dropdown));
+  gtk_box_append (GTK_BOX (left), bar);
+
+  self->status_filter = gtk_custom_filter_new (status_filter_func, self, NULL);
+  self->history_filter = gtk_filter_list_model_new (NULL, GTK_FILTER (g_object_ref (self->status_filter)));
+  self->history_selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->history_filter)));
+  gtk_single_selection_set_autoselect (self->history_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->history_selection, TRUE);
+  g_signal_connect_swapped (self->history_selection, "notify::selected", G_CALLBACK (history_selected_cb), self);
+  self->history = GTK_COLUMN_VIEW (gtk_column_view_new (GTK_SELECTION_MODEL (g_object_ref (self->history_selection))));
+  gtk_column_view_set_show_column_separators (self->history, FALSE);
+  add_column (self, _("Execution"), COL_ID, FALSE);
+  add_column (self, _("Status"), COL_STATUS, FALSE);
+  add_column (self, _("Trigger"), COL_TRIGGER, FALSE);
+  add_column (self, _("Source"), COL_REVISIONS, TRUE);
+  add_column (self, _("Started"), COL_STARTED, FALSE);
+  add_column (self, _("Duration"), COL_DURATION, FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->history), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Executions"), -1);
+  scroller = gtk_scrolled_window_new ();
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->history));
+  gtk_box_append (GTK_BOX (left), scroller);
+
+  /* The log. */
+  bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (bar, "toolbar");
+  self->log_title = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->log_title), "heading");
+  gtk_label_set_xalign (self->log_title, 0);
+  gtk_label_set_ellipsize (self->log_title, PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->log_title), TRUE);
+  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->log_title));
+  self->search_entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
+  g_object_set (self->search_entry, "placeholder-text", _("Search the log"), NULL);
+  g_signal_connect_swapped (self->search_entry, "activate", G_CALLBACK (search_activate_cb), self);
+  g_signal_connect_swapped (self->search_entry, "next-match", G_CALLBACK (search_next_cb), self);
+  g_signal_connect_swapped (self->search_entry, "previous-match", G_CALLBACK (search_previous_cb), self);
+  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->search_entry));
+  button = icon_button ("go-up-symbolic", _("Previous match (Shift+Ctrl+G)"));
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (search_previous_cb), self);
+  gtk_box_append (GTK_BOX (bar), button);
+  button = icon_button ("go-down-symbolic", _("Next match (Ctrl+G)"));
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (search_next_cb), self);
+  gtk_box_append (GTK_BOX (bar), button);
+  self->copy_button = icon_button ("edit-copy-symbolic", _("Copy the log"));
+  g_signal_connect_swapped (self->copy_button, "clicked", G_CALLBACK (copy_cb), self);
+  gtk_box_append (GTK_BOX (bar), self->copy_button);
+  self->folder_button = icon_button ("folder-open-symbolic", _("Open the action's work folder"));
+  g_signal_connect_swapped (self->folder_button, "clicked", G_CALLBACK (folder_cb), self);
+  gtk_box_append (GTK_BOX (bar), self->folder_button);
+  gtk_box_append (GTK_BOX (right), bar);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (log_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (log_bind_cb), self);
+  self->log_selection = gtk_single_selection_new (NULL);
+  gtk_single_selection_set_autoselect (self->log_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->log_selection, TRUE);
+  self->log_view = GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (g_object_ref (self->log_selection)),
+                                                     factory));
+  gtk_list_view_set_single_click_activate (self->log_view, FALSE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->log_view), "log-view");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->log_view), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Log"), -1);
+  g_signal_connect (self->log_view, "activate", G_CALLBACK (log_activate_cb), self);
+  scroller = gtk_scrolled_window_new ();
+  gtk_widget_set_vexpand (scroller, TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->log_view));
+
+  self->log_stack = gtk_stack_new ();
+  empty = adw_status_page_new ();
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "utilities-terminal-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (empty), _("No Log"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (empty),
+                                   _("Run the pipeline (F5), then select an action to follow its log"));
+  gtk_widget_add_css_class (empty, "compact");
+  gtk_stack_add_named (GTK_STACK (self->log_stack), empty, "empty");
+  gtk_stack_add_named (GTK_STACK (self->log_stack), scroller, "log");
+  gtk_widget_set_vexpand (self->log_stack, TRUE);
+  gtk_box_append (GTK_BOX (right), self->log_stack);
+
+  self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
+  gtk_paned_set_start_child (GTK_PANED (self->paned), left);
+  gtk_paned_set_end_child (GTK_PANED (self->paned), right);
+  gtk_paned_set_position (GTK_PANED (self->paned), 520);
+  gtk_paned_set_shrink_start_child (GTK_PANED (self->paned), FALSE);
+  gtk_widget_set_size_request (left, 240, -1);
+  gtk_widget_set_parent (self->paned, GTK_WIDGET (self));
+  set_log (self, NULL);
+}
+
+static void
+pw_runs_panel_dispose (GObject *object)
+{
+  PwRunsPanel *self = PW_RUNS_PANEL (object);
+
+  g_clear_handle_id (&self->follow_id, g_source_remove);
+  pw_runs_panel_set_controller (self, NULL);
+  set_log (self, NULL);
+  g_clear_pointer (&self->paned, gtk_widget_unparent);
+  g_clear_object (&self->history_selection);
+  g_clear_object (&self->history_filter);
+  g_clear_object (&self->status_filter);
+  g_clear_object (&self->log_selection);
+
+  G_OBJECT_CLASS (pw_runs_panel_parent_class)->dispose (object);
+}
+
+static void
+pw_runs_panel_finalize (GObject *object)
+{
+  PwRunsPanel *self = PW_RUNS_PANEL (object);
+
+  g_free (self->stage_name);
+  g_free (self->action_name);
+
+  G_OBJECT_CLASS (pw_runs_panel_parent_class)->finalize (object);
+}
+
+static void
+pw_runs_panel_class_init (PwRunsPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pw_runs_panel_dispose;
+  object_class->finalize = pw_runs_panel_finalize;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "runspanel");
+}
+
+static void
+pw_runs_panel_init (PwRunsPanel *self)
+{
+  build (self);
+}
+
+void
+pw_runs_panel_set_controller (PwRunsPanel     *self,
+                              PwRunController *runs)
+{
+  g_return_if_fail (PW_IS_RUNS_PANEL (self));
+
+  if (self->runs == runs)
+    return;
+  if (self->runs != NULL)
+    g_signal_handlers_disconnect_by_data (self->runs, self);
+  if (self->execution != NULL)
+    g_signal_handlers_disconnect_by_func (self->execution, execution_changed_cb, self);
+  g_clear_object (&self->execution);
+  g_set_object (&self->runs, runs);
+  if (runs != NULL)
+    {
+      g_signal_connect_swapped (runs, "notify::executions", G_CALLBACK (executions_cb), self);
+      g_signal_connect_swapped (runs, "notify::execution", G_CALLBACK (shown_execution_cb), self);
+    }
+  executions_cb (self);
+  shown_execution_cb (self);
+}
+
+/* The log of @action_name in @stage_name, in the run shown (now or when it
+ * gets there); %NULL names: the action that failed or runs. */
+void
+pw_runs_panel_show_action (PwRunsPanel *self,
+                           const char  *stage_name,
+                           const char  *action_name)
+{
+  g_return_if_fail (PW_IS_RUNS_PANEL (self));
+
+  g_free (self->stage_name);
+  g_free (self->action_name);
+  self->stage_name = g_strdup (stage_name);
+  self->action_name = g_strdup (action_name);
+  set_log (self, pick_action (self));
+}
+
+GtkColumnView *
+pw_runs_panel_get_history (PwRunsPanel *self)
+{
+  return self->history;
+}
+
+PwLogModel *
+pw_runs_panel_get_log (PwRunsPanel *self)
+{
+  return self->log;
+}
+
+GtkListView *
+pw_runs_panel_get_log_view (PwRunsPanel *self)
+{
+  return self->log_view;
+}
+
+const char *
+pw_runs_panel_get_log_title (PwRunsPanel *self)
+{
+  return gtk_label_get_text (self->log_title);
+}

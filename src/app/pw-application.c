@@ -166,7 +166,69 @@ new_window_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (pw_application_new_window (self)));
 }
 
+/* The window whose run is @execution_id (a notification's target). */
+static PwWindow *
+window_of_execution (PwApplication *self,
+                     const char    *execution_id)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      PwRunController *runs = PW_IS_WINDOW (l->data) ? pw_window_get_runs (l->data) : NULL;
+      PwExecutionList *list = runs != NULL ? pw_run_controller_get_executions (runs) : NULL;
+
+      if (list != NULL && pw_execution_list_lookup (list, execution_id) != NULL)
+        return l->data;
+    }
+  return NULL;
+}
+
+/* A notification clicked: the window of its run, in front. */
+static void
+show_run_action (GSimpleAction *action,
+                 GVariant      *param,
+                 gpointer       user_data)
+{
+  PwWindow *window = window_of_execution (user_data, g_variant_get_string (param, NULL));
+
+  if (window != NULL)
+    {
+      PwRunController *runs = pw_window_get_runs (window);
+
+      pw_run_controller_set_execution (runs, pw_execution_list_lookup (pw_run_controller_get_executions (runs),
+                                                                       g_variant_get_string (param, NULL)));
+      gtk_window_present (GTK_WINDOW (window));
+    }
+}
+
+/* Approve or Reject on a notification: (execution, stage, action, approved). */
+static void
+decide_action (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  const char *id, *stage, *name;
+  gboolean approved;
+  PwWindow *window;
+  PwExecution *execution;
+  PwActionExecution *approval;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_get (param, "(&s&s&sb)", &id, &stage, &name, &approved);
+  window = window_of_execution (user_data, id);
+  if (window == NULL)
+    return;
+  execution = pw_execution_list_lookup (pw_run_controller_get_executions (pw_window_get_runs (window)), id);
+  approval = pw_execution_lookup_action (execution, stage, name);
+  if (approval == NULL || g_strcmp0 (pw_action_execution_get_status (approval), "InProgress") != 0)
+    return;
+  pw_run_controller_set_execution (pw_window_get_runs (window), execution);
+  if (!pw_run_controller_decide (pw_window_get_runs (window), approval, approved, NULL, &error))
+    pw_window_add_toast (window, error->message);
+}
+
 static const GActionEntry app_actions[] = {
+  { "show-run", show_run_action, "s" },
+  { "decide", decide_action, "(sssb)" },
   { "quit", quit_action },
   { "about", about_action },
   { "help", help_action },

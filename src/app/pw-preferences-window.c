@@ -139,6 +139,16 @@ pw_preferences_window_new (GSettings *settings)
                                          _("What the export dialog offers first"), formats, format_labels));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
 
+  group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Runs"));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
+                             switch_row (settings, "notify-approvals", _("Notify of Approvals"),
+                                         _("A notification with Approve and Reject when an approval waits")));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
+                             switch_row (settings, "notify-run-end", _("Notify When a Run Ends"),
+                                         _("When a run started here succeeds or fails while its window is behind")));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (page));
   return GTK_WINDOW (window);
 }

@@ -36,6 +36,7 @@ struct _PwRunController
   char              *state_dir;
   char              *pending_id;    /* started elsewhere, not listed yet */
   GCancellable      *cancellable;
+  GHashTable        *started;       /* ids of the executions started here */
   gboolean           running;
 };
 
@@ -305,6 +306,7 @@ request_done_cb (GObject      *source,
         follow_file (self);
       g_free (self->pending_id);
       self->pending_id = g_strdup (id);
+      g_hash_table_add (self->started, g_strdup (id));
       if (self->executions != NULL)
         pw_execution_list_reload (self->executions);
       executions_changed_cb (NULL, 0, 0, 0, self);
@@ -435,6 +437,7 @@ pw_run_controller_start (PwRunController  *self,
   id = pw_executor_start (self->executor, NULL, NULL, "StartPipelineExecution", "Pipewright", error);
   if (id == NULL)
     return FALSE;
+  g_hash_table_add (self->started, g_strdup (id));
   pw_run_controller_set_execution (self, pw_execution_list_lookup (self->executions, id));
   return TRUE;
 }
@@ -606,6 +609,7 @@ pw_run_controller_finalize (GObject *object)
   g_free (self->state_dir);
   g_free (self->pending_id);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->started, g_hash_table_unref);
 
   G_OBJECT_CLASS (pw_run_controller_parent_class)->finalize (object);
 }
@@ -656,6 +660,17 @@ static void
 pw_run_controller_init (PwRunController *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->started = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* Whether the user started @execution from this window (its end is news). */
+gboolean
+pw_run_controller_started_here (PwRunController *self,
+                                PwExecution     *execution)
+{
+  g_return_val_if_fail (PW_IS_RUN_CONTROLLER (self), FALSE);
+
+  return execution != NULL && g_hash_table_contains (self->started, pw_execution_get_id (execution));
 }
 
 PwRunController *

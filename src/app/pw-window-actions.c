@@ -644,6 +644,81 @@ short_id (PwExecution *execution)
   return g_strndup (pw_execution_get_id (execution), 8);
 }
 
+/* Desktop notifications, when the window is not in front: an approval
+ * that waits (with Approve and Reject), and the end of a run the user
+ * started here. Each is sent once; an answered approval's is withdrawn. */
+static void
+notify_run (PwWindow          *self,
+            PwExecution       *execution,
+            PwActionExecution *approval)
+{
+  GApplication *app = g_application_get_default ();
+  gboolean behind = !gtk_window_is_active (GTK_WINDOW (self));
+  g_autofree char *approval_key = NULL;
+
+  if (app == NULL || execution == NULL)
+    return;
+
+  approval_key = approval != NULL
+    ? g_strdup_printf ("%s/%s/%s", pw_execution_get_id (execution), pw_action_execution_get_stage_name (approval),
+                       pw_action_execution_get_action_name (approval))
+    : NULL;
+  if (self->notified_approval != NULL && g_strcmp0 (self->notified_approval, approval_key) != 0)
+    {
+      g_autofree char *tag = g_strdup_printf ("approval-%s", self->notified_approval);
+
+      g_application_withdraw_notification (app, tag);
+      g_clear_pointer (&self->notified_approval, g_free);
+    }
+  if (approval_key != NULL && self->notified_approval == NULL && behind &&
+      g_settings_get_boolean (self->settings, "notify-approvals"))
+    {
+      g_autoptr(GNotification) notification = NULL;
+      g_autofree char *title = g_strdup_printf (_("Approve %s/%s?"), pw_action_execution_get_stage_name (approval),
+                                                pw_action_execution_get_action_name (approval));
+      g_autofree char *tag = g_strdup_printf ("approval-%s", approval_key);
+      JsonObject *configuration = pw_action_execution_get_configuration (approval);
+      const char *custom = configuration != NULL
+        ? json_object_get_string_member_with_default (configuration, "CustomData", NULL) : NULL;
+
+      notification = g_notification_new (title);
+      g_notification_set_body (notification, custom != NULL ? custom : pw_execution_get_pipeline_name (execution));
+      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+      g_notification_set_default_action_and_target (notification, "app.show-run", "s",
+                                                    pw_execution_get_id (execution));
+      g_notification_add_button_with_target (notification, _("Reject"), "app.decide", "(sssb)",
+                                             pw_execution_get_id (execution),
+                                             pw_action_execution_get_stage_name (approval),
+                                             pw_action_execution_get_action_name (approval), FALSE);
+      g_notification_add_button_with_target (notification, _("Approve"), "app.decide", "(sssb)",
+                                             pw_execution_get_id (execution),
+                                             pw_action_execution_get_stage_name (approval),
+                                             pw_action_execution_get_action_name (approval), TRUE);
+      g_application_send_notification (app, tag, notification);
+      self->notified_approval = g_steal_pointer (&approval_key);
+    }
+
+  if (pw_execution_is_finished (execution) && pw_run_controller_started_here (self->runs, execution) &&
+      g_strcmp0 (self->notified_end, pw_execution_get_id (execution)) != 0)
+    {
+      g_free (self->notified_end);
+      self->notified_end = g_strdup (pw_execution_get_id (execution));
+      if (behind && g_settings_get_boolean (self->settings, "notify-run-end"))
+        {
+          g_autoptr(GNotification) notification = NULL;
+          g_autofree char *title = g_strdup_printf (_("%s: %s"), pw_execution_get_pipeline_name (execution),
+                                                    pw_execution_get_status (execution));
+
+          notification = g_notification_new (title);
+          if (pw_execution_get_summary (execution) != NULL)
+            g_notification_set_body (notification, pw_execution_get_summary (execution));
+          g_notification_set_default_action_and_target (notification, "app.show-run", "s",
+                                                        pw_execution_get_id (execution));
+          g_application_send_notification (app, "run-end", notification);
+        }
+    }
+}
+
 /* The run bar, the cards and the actions follow the execution shown. */
 void
 _pw_window_sync_run (PwWindow *self)
@@ -656,6 +731,7 @@ _pw_window_sync_run (PwWindow *self)
   const char *status;
 
   pw_canvas_set_execution (self->canvas, execution);
+  notify_run (self, execution, approval);
   gtk_revealer_set_reveal_child (self->run_revealer, execution != NULL);
   if (running && self->run_tick == 0)
     self->run_tick = g_timeout_add_seconds (1, run_tick_cb, self);

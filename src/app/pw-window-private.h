@@ -81,6 +81,8 @@ struct _PwWindow
   GtkNativeDialog      *file_chooser;
   PwRunController      *runs;
   guint                 run_tick;         /* the run bar's elapsed time */
+  char                 *notified_approval;  /* "execution/stage/action" told of */
+  char                 *notified_end;       /* the execution whose end was told */
 
   guint                 folded_source;
   guint                 present_source;   /* showing the window once its file is read */

@@ -788,6 +788,8 @@ pw_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), PW_TYPE_WINDOW);
   g_clear_object (&self->document);
   g_clear_object (&self->loading_file);
+  g_clear_pointer (&self->notified_approval, g_free);
+  g_clear_pointer (&self->notified_end, g_free);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
 

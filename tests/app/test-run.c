@@ -381,6 +381,35 @@ test_run_and_approve (void)
   teardown (&f);
 }
 
+/* A notification's buttons: Approve goes to the window's run; the window
+ * was behind, so it was told once, and the notice goes when answered. */
+static void
+test_notification_approve (void)
+{
+  Fixture f = { 0 };
+  PwExecution *execution;
+  g_autofree char *key = NULL;
+
+  setup (&f, "test -f %s", TRUE);
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  press_run (&f);
+  execution = pw_run_controller_get_execution (pw_window_get_runs (f.window));
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 60000));
+  key = g_strdup_printf ("%s/Release/Approve", pw_execution_get_id (execution));
+  if (!gtk_window_is_active (GTK_WINDOW (f.window)))
+    g_assert_cmpstr (f.window->notified_approval, ==, key);
+  else
+    g_assert_null (f.window->notified_approval);
+
+  g_action_group_activate_action (G_ACTION_GROUP (g_application_get_default ()), "decide",
+                                  g_variant_new ("(sssb)", pw_execution_get_id (execution), "Release", "Approve", TRUE));
+  wait_for_end (&f, "Succeeded");
+  g_assert_null (f.window->notified_approval);
+  /* Its end, started here, is told (when behind) once. */
+  g_assert_cmpstr (f.window->notified_end, ==, pw_execution_get_id (execution));
+  teardown (&f);
+}
+
 /* Rejected from the run bar: the approval and the execution fail. */
 static void
 test_reject (void)
@@ -718,6 +747,7 @@ main (int   argc,
   g_test_add_func ("/app/run/log-model", test_log_model);
   g_test_add_func ("/app/run/run-and-approve", test_run_and_approve);
   g_test_add_func ("/app/run/reject", test_reject);
+  g_test_add_func ("/app/run/notification-approve", test_notification_approve);
   g_test_add_func ("/app/run/fail-and-retry", test_fail_and_retry);
   g_test_add_func ("/app/run/stop", test_stop);
   g_test_add_func ("/app/run/join-cli", test_join_cli);

@@ -663,6 +663,14 @@ pw_run_controller_init (PwRunController *self)
   self->started = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
+PwTextDocument *
+pw_run_controller_get_document (PwRunController *self)
+{
+  g_return_val_if_fail (PW_IS_RUN_CONTROLLER (self), NULL);
+
+  return self->document;
+}
+
 /* Whether the user started @execution from this window (its end is news). */
 gboolean
 pw_run_controller_started_here (PwRunController *self,

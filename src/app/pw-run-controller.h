@@ -26,6 +26,7 @@ void               pw_run_controller_set_execution  (PwRunController  *self,
 gboolean           pw_run_controller_get_running    (PwRunController  *self);
 PwActionExecution *pw_run_controller_get_approval   (PwRunController  *self);
 char              *pw_run_controller_dup_blocker    (PwRunController  *self);
+PwTextDocument    *pw_run_controller_get_document   (PwRunController  *self);
 gboolean           pw_run_controller_started_here   (PwRunController  *self,
                                                      PwExecution      *execution);
 gboolean           pw_run_controller_start          (PwRunController  *self,

@@ -20,6 +20,7 @@
 #include <adwaita.h>
 
 #include "pw-runs-panel.h"
+#include "pw-window.h"
 
 struct _PwRunsPanel
 {
@@ -38,6 +39,12 @@ struct _PwRunsPanel
   GtkSingleSelection *log_selection;
   GtkWidget          *copy_button;
   GtkWidget          *folder_button;
+  GtkWidget          *log_tools;
+  GtkStack           *pages;
+  GtkListBox         *tests_list;
+  GtkListBox         *artifacts_list;
+  GtkListBox         *variables_list;
+  GtkNativeDialog    *chooser;
 
   PwRunController    *runs;
   PwExecution        *execution;
@@ -50,6 +57,8 @@ struct _PwRunsPanel
 };
 
 G_DEFINE_FINAL_TYPE (PwRunsPanel, pw_runs_panel, GTK_TYPE_WIDGET)
+
+static void sync_page (PwRunsPanel *self);
 
 static const char * const status_choices[] = {
   NULL, "InProgress", "Succeeded", "Failed", "Stopped", "Superseded", NULL
@@ -581,6 +590,7 @@ static void
 execution_changed_cb (PwRunsPanel *self)
 {
   set_log (self, pick_action (self));
+  sync_page (self);
 }
 
 static void
@@ -595,6 +605,7 @@ shown_execution_cb (PwRunsPanel *self)
     g_signal_connect_swapped (execution, "changed", G_CALLBACK (execution_changed_cb), self);
   select_shown (self);
   set_log (self, pick_action (self));
+  sync_page (self);
 }
 
 static void
@@ -604,6 +615,391 @@ executions_cb (PwRunsPanel *self)
 
   gtk_filter_list_model_set_model (self->history_filter, list != NULL ? G_LIST_MODEL (list) : NULL);
   select_shown (self);
+}
+
+/* Tests, artifacts, variables -------------------------------------------- */
+
+static void
+clear_list (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
+
+static GtkWidget *
+plain_row (const char *title,
+           const char *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *t = g_markup_escape_text (title != NULL ? title : "", -1);
+  g_autofree char *st = subtitle != NULL ? g_markup_escape_text (subtitle, -1) : NULL;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), t);
+  if (st != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), st);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
+  return row;
+}
+
+static void
+set_placeholder (GtkListBox *list,
+                 const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_margin_top (label, 18);
+  gtk_widget_set_margin_bottom (label, 18);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_list_box_set_placeholder (list, label);
+}
+
+/* The selected action's test reports: each group's counts and time, and
+ * the failing cases with their messages. */
+static void
+sync_tests (PwRunsPanel *self)
+{
+  JsonNode *report = self->action != NULL ? pw_action_execution_get_report (self->action) : NULL;
+  JsonArray *groups = report != NULL && JSON_NODE_HOLDS_OBJECT (report)
+    ? json_object_get_array_member (json_node_get_object (report), "groups") : NULL;
+
+  clear_list (self->tests_list);
+  set_placeholder (self->tests_list, self->action == NULL ? _("Select an action to see its test reports")
+                                     : _("This action reported no tests (a buildspec's reports with JUNITXML files)"));
+  for (guint i = 0; groups != NULL && i < json_array_get_length (groups); i++)
+    {
+      JsonObject *g = json_array_get_object_element (groups, i);
+      JsonArray *failures = json_object_get_array_member (g, "failures");
+      gint64 failed = json_object_get_int_member_with_default (g, "failed", 0);
+      g_autofree char *counts = NULL;
+      GtkWidget *row = adw_expander_row_new ();
+      GtkWidget *icon = gtk_image_new_from_icon_name (failed > 0 ? "dialog-error-symbolic" : "emblem-ok-symbolic");
+      g_autofree char *title = g_markup_escape_text (json_object_get_string_member_with_default (g, "name", "?"), -1);
+
+      /* Translators: a test report group: "12 passed, 1 failed, 0 skipped · 3.20 s" */
+      counts = g_strdup_printf (_("%" G_GINT64_FORMAT " passed, %" G_GINT64_FORMAT " failed, %"
+                                  G_GINT64_FORMAT " skipped · %.2f s"),
+                                json_object_get_int_member_with_default (g, "passed", 0), failed,
+                                json_object_get_int_member_with_default (g, "skipped", 0),
+                                json_object_get_double_member_with_default (g, "seconds", 0));
+      gtk_widget_add_css_class (icon, failed > 0 ? "error" : "success");
+      adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), icon);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), counts);
+      for (guint f = 0; failures != NULL && f < json_array_get_length (failures); f++)
+        {
+          JsonObject *c = json_array_get_object_element (failures, f);
+
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
+                                    plain_row (json_object_get_string_member_with_default (c, "name", "?"),
+                                               json_object_get_string_member_with_default (c, "message", NULL)));
+        }
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), failed > 0);
+      adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (row), failures != NULL && json_array_get_length (failures) > 0);
+      gtk_list_box_append (self->tests_list, row);
+    }
+}
+
+typedef struct
+{
+  char *zip;
+  char *dir;
+} Extract;
+
+static void
+extract_free (Extract *e)
+{
+  g_free (e->zip);
+  g_free (e->dir);
+  g_free (e);
+}
+
+static void
+extract_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  Extract *e = data;
+  GError *error = NULL;
+
+  if (pw_artifact_extract (e->zip, e->dir, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+extracted_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  PwRunsPanel *self = PW_RUNS_PANEL (source);
+  Extract *e = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    message = g_strdup_printf (_("Extracted into %s"), e->dir);
+  else
+    message = g_strdup_printf (_("Could not extract: %s"), error->message);
+  if (PW_IS_WINDOW (root))
+    pw_window_add_toast (PW_WINDOW (root), message);
+}
+
+/* Extracts @zip into @dir in a thread (a large artifact takes a while);
+ * a toast says how it went. */
+void
+pw_runs_panel_extract_artifact (PwRunsPanel *self,
+                                const char  *zip,
+                                const char  *dir)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, extracted_cb, NULL);
+  Extract *e = g_new0 (Extract, 1);
+
+  e->zip = g_strdup (zip);
+  e->dir = g_strdup (dir);
+  g_task_set_task_data (task, e, (GDestroyNotify)extract_free);
+  g_task_run_in_thread (task, extract_thread);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *chooser,
+                     int              response,
+                     PwRunsPanel     *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *dir = folder != NULL ? g_file_get_path (folder) : NULL;
+      const char *zip = g_object_get_data (G_OBJECT (chooser), "zip");
+
+      if (dir != NULL && zip != NULL)
+        pw_runs_panel_extract_artifact (self, zip, dir);
+    }
+  gtk_native_dialog_destroy (chooser);
+  if (self->chooser == chooser)
+    g_clear_object (&self->chooser);
+}
+
+static void
+extract_clicked_cb (GtkButton   *button,
+                    PwRunsPanel *self)
+{
+  const char *zip = g_object_get_data (G_OBJECT (button), "zip");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
+  self->chooser = GTK_NATIVE_DIALOG (gtk_file_chooser_native_new (_("Extract the Artifact Into"),
+                                                                  GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                                  GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                                                  _("_Extract"), _("_Cancel")));
+  g_object_set_data_full (G_OBJECT (self->chooser), "zip", g_strdup (zip), g_free);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (self->chooser);
+}
+
+/* Each artifact version of the execution: producer, size, files (browsed
+ * in the row), and Extract. */
+static void
+sync_artifacts (PwRunsPanel *self)
+{
+  GListModel *actions = self->execution != NULL ? pw_execution_get_actions (self->execution) : NULL;
+
+  clear_list (self->artifacts_list);
+  set_placeholder (self->artifacts_list, _("No artifact versions in this run yet"));
+  for (guint i = 0; actions != NULL && i < g_list_model_get_n_items (actions); i++)
+    {
+      g_autoptr(PwActionExecution) action = g_list_model_get_item (actions, i);
+      JsonArray *artifacts = pw_action_execution_get_artifacts (action);
+
+      for (guint a = 0; artifacts != NULL && a < json_array_get_length (artifacts); a++)
+        {
+          JsonObject *o = json_array_get_object_element (artifacts, a);
+          const char *path = json_object_get_string_member_with_default (o, "path", NULL);
+          const char *revision = json_object_get_string_member_with_default (o, "revision", NULL);
+          g_autoptr(GPtrArray) files = path != NULL ? pw_artifact_list (path, NULL) : NULL;
+          g_autoptr(GFile) file = path != NULL ? g_file_new_for_path (path) : NULL;
+          g_autoptr(GFileInfo) info = file != NULL
+            ? g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL, NULL) : NULL;
+          g_autofree char *size = info != NULL ? g_format_size (g_file_info_get_size (info)) : g_strdup ("?");
+          g_autofree char *title = g_markup_escape_text (json_object_get_string_member_with_default (o, "name", "?"), -1);
+          g_autofree char *subtitle = NULL;
+          GtkWidget *row = adw_expander_row_new ();
+          GtkWidget *button;
+
+          /* Translators: an artifact version: "by Build/Compile · 12 files · 3.1 kB · revision 3f2a9c1" */
+          subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "by %s/%s · %u file · %s%s%s",
+                                                   "by %s/%s · %u files · %s%s%s",
+                                                   files != NULL ? files->len : 0),
+                                      pw_action_execution_get_stage_name (action),
+                                      pw_action_execution_get_action_name (action),
+                                      files != NULL ? files->len : 0, size,
+                                      revision != NULL ? " · " : "", revision != NULL ? revision : "");
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+          adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+          button = gtk_button_new_with_mnemonic (_("E_xtract…"));
+          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+          gtk_widget_set_sensitive (button, path != NULL && files != NULL);
+          g_object_set_data_full (G_OBJECT (button), "zip", g_strdup (path), g_free);
+          g_signal_connect (button, "clicked", G_CALLBACK (extract_clicked_cb), self);
+          adw_expander_row_add_action (ADW_EXPANDER_ROW (row), button);
+          for (guint f = 0; files != NULL && f < files->len && f < 500; f++)
+            {
+              GtkWidget *entry = adw_action_row_new ();
+              g_autofree char *name = g_markup_escape_text (g_ptr_array_index (files, f), -1);
+
+              adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), name);
+              gtk_widget_add_css_class (entry, "monospace");
+              adw_expander_row_add_row (ADW_EXPANDER_ROW (row), entry);
+            }
+          if (files != NULL && files->len > 500)
+            {
+              g_autofree char *more = g_strdup_printf (_("and %u more"), files->len - 500);
+
+              adw_expander_row_add_row (ADW_EXPANDER_ROW (row), plain_row (more, NULL));
+            }
+          gtk_list_box_append (self->artifacts_list, row);
+        }
+    }
+}
+
+/* The action a namespace belongs to, from the pipeline on screen. */
+static const char *
+namespace_of (PwRunsPanel *self,
+              const char  *stage_name,
+              const char  *action_name)
+{
+  PwTextDocument *document = self->runs != NULL ? pw_run_controller_get_document (self->runs) : NULL;
+  PwPipeline *pipeline = document != NULL ? pw_text_document_get_pipeline (document) : NULL;
+
+  for (guint s = 0; pipeline != NULL && s < pw_pipeline_get_n_stages (pipeline); s++)
+    {
+      PwStage *stage = pw_pipeline_get_stage (pipeline, s);
+
+      if (pw_element_is_opaque (PW_ELEMENT (stage)) || g_strcmp0 (pw_stage_get_name (stage), stage_name) != 0)
+        continue;
+      for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
+        {
+          PwAction *action = pw_stage_get_action (stage, a);
+
+          if (g_strcmp0 (pw_action_get_name (action), action_name) == 0)
+            return pw_action_get_namespace (action);
+        }
+    }
+  return NULL;
+}
+
+static GtkWidget *
+namespace_row (const char *title,
+               const char *subtitle)
+{
+  GtkWidget *row = adw_expander_row_new ();
+  g_autofree char *t = g_markup_escape_text (title, -1);
+  g_autofree char *st = subtitle != NULL ? g_markup_escape_text (subtitle, -1) : NULL;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), t);
+  if (st != NULL)
+    adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), st);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  return row;
+}
+
+static GtkWidget *
+value_row (const char *key,
+           const char *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *label = gtk_label_new (value != NULL ? value : "");
+  g_autofree char *title = g_markup_escape_text (key, -1);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  /* What a reference resolves to, selectable to copy into a configuration
+   * (a selectable subtitle is libadwaita 1.3). */
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 50);
+  gtk_widget_add_css_class (label, "monospace");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  return row;
+}
+
+/* Namespace → key → resolved value (secrets come masked from the record). */
+static void
+sync_variables (PwRunsPanel *self)
+{
+  JsonArray *pipeline_vars = self->execution != NULL ? pw_execution_get_variables (self->execution) : NULL;
+  GListModel *stages = self->execution != NULL ? pw_execution_get_stages (self->execution) : NULL;
+
+  clear_list (self->variables_list);
+  set_placeholder (self->variables_list, _("No variables in this run yet"));
+  if (pipeline_vars != NULL && json_array_get_length (pipeline_vars) > 0)
+    {
+      GtkWidget *group = namespace_row ("variables", _("Pipeline variables: #{variables.NAME}"));
+
+      for (guint i = 0; i < json_array_get_length (pipeline_vars); i++)
+        {
+          JsonObject *v = json_array_get_object_element (pipeline_vars, i);
+
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (group),
+                                    value_row (json_object_get_string_member_with_default (v, "name", "?"),
+                                               json_object_get_string_member_with_default (v, "resolvedValue", "")));
+        }
+      gtk_list_box_append (self->variables_list, group);
+    }
+
+  for (guint s = 0; stages != NULL && s < g_list_model_get_n_items (stages); s++)
+    {
+      g_autoptr(PwStageExecution) stage = g_list_model_get_item (stages, s);
+      GListModel *actions = pw_stage_execution_get_actions (stage);
+
+      for (guint a = 0; a < g_list_model_get_n_items (actions); a++)
+        {
+          g_autoptr(PwActionExecution) action = g_list_model_get_item (actions, a);
+          JsonObject *vars = pw_action_execution_get_variables (action);
+          const char *ns = namespace_of (self, pw_action_execution_get_stage_name (action),
+                                         pw_action_execution_get_action_name (action));
+          g_autofree char *from = NULL;
+          GtkWidget *group;
+          JsonObjectIter iter;
+          const char *key;
+          JsonNode *value;
+
+          if (vars == NULL || json_object_get_size (vars) == 0)
+            continue;
+          from = g_strdup_printf (ns != NULL ? _("From %s/%s: #{%s.KEY}") : _("From %s/%s (no namespace: not referable)"),
+                                  pw_action_execution_get_stage_name (action),
+                                  pw_action_execution_get_action_name (action), ns);
+          group = namespace_row (ns != NULL ? ns : pw_action_execution_get_action_name (action), from);
+          json_object_iter_init_ordered (&iter, vars);
+          while (json_object_iter_next_ordered (&iter, &key, &value))
+            adw_expander_row_add_row (ADW_EXPANDER_ROW (group),
+                                      value_row (key, JSON_NODE_HOLDS_VALUE (value) ? json_node_get_string (value) : NULL));
+          gtk_list_box_append (self->variables_list, group);
+        }
+    }
+}
+
+/* The visible page follows the run; the others wait until shown. */
+static void
+sync_page (PwRunsPanel *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->pages);
+
+  gtk_widget_set_visible (self->log_tools, g_strcmp0 (page, "log") == 0);
+  if (g_strcmp0 (page, "tests") == 0)
+    sync_tests (self);
+  else if (g_strcmp0 (page, "artifacts") == 0)
+    sync_artifacts (self);
+  else if (g_strcmp0 (page, "variables") == 0)
+    sync_variables (self);
 }
 
 /* Search, copy, folder ----------------------------------------------------- */
@@ -712,6 +1108,28 @@ icon_button (const char *icon,
   return button;
 }
 
+/* A page of boxed rows, scrolled. */
+static GtkListBox *
+list_page (PwRunsPanel *self,
+           const char  *name,
+           const char  *title)
+{
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *list = gtk_list_box_new ();
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_widget_set_valign (list, GTK_ALIGN_START);
+  gtk_widget_set_margin_start (list, 12);
+  gtk_widget_set_margin_end (list, 12);
+  gtk_widget_set_margin_top (list, 12);
+  gtk_widget_set_margin_bottom (list, 12);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), list);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_stack_add_titled (self->pages, scroller, name, title);
+  return GTK_LIST_BOX (list);
+}
+
 static void
 build (PwRunsPanel *self)
 {
@@ -765,33 +1183,42 @@ build (PwRunsPanel *self)
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->history));
   gtk_box_append (GTK_BOX (left), scroller);
 
-  /* The log. */
+  /* The selected action's log and tests, the run's artifacts and variables. */
+  self->pages = GTK_STACK (gtk_stack_new ());
   bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_add_css_class (bar, "toolbar");
+  {
+    GtkWidget *switcher = gtk_stack_switcher_new ();
+
+    gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), self->pages);
+    gtk_box_append (GTK_BOX (bar), switcher);
+  }
   self->log_title = GTK_LABEL (gtk_label_new (NULL));
   gtk_widget_add_css_class (GTK_WIDGET (self->log_title), "heading");
   gtk_label_set_xalign (self->log_title, 0);
   gtk_label_set_ellipsize (self->log_title, PANGO_ELLIPSIZE_END);
   gtk_widget_set_hexpand (GTK_WIDGET (self->log_title), TRUE);
   gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->log_title));
+  self->log_tools = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (bar), self->log_tools);
   self->search_entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
   g_object_set (self->search_entry, "placeholder-text", _("Search the log"), NULL);
   g_signal_connect_swapped (self->search_entry, "activate", G_CALLBACK (search_activate_cb), self);
   g_signal_connect_swapped (self->search_entry, "next-match", G_CALLBACK (search_next_cb), self);
   g_signal_connect_swapped (self->search_entry, "previous-match", G_CALLBACK (search_previous_cb), self);
-  gtk_box_append (GTK_BOX (bar), GTK_WIDGET (self->search_entry));
+  gtk_box_append (GTK_BOX (self->log_tools), GTK_WIDGET (self->search_entry));
   button = icon_button ("go-up-symbolic", _("Previous match (Shift+Ctrl+G)"));
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (search_previous_cb), self);
-  gtk_box_append (GTK_BOX (bar), button);
+  gtk_box_append (GTK_BOX (self->log_tools), button);
   button = icon_button ("go-down-symbolic", _("Next match (Ctrl+G)"));
   g_signal_connect_swapped (button, "clicked", G_CALLBACK (search_next_cb), self);
-  gtk_box_append (GTK_BOX (bar), button);
+  gtk_box_append (GTK_BOX (self->log_tools), button);
   self->copy_button = icon_button ("edit-copy-symbolic", _("Copy the log"));
   g_signal_connect_swapped (self->copy_button, "clicked", G_CALLBACK (copy_cb), self);
-  gtk_box_append (GTK_BOX (bar), self->copy_button);
+  gtk_box_append (GTK_BOX (self->log_tools), self->copy_button);
   self->folder_button = icon_button ("folder-open-symbolic", _("Open the action's work folder"));
   g_signal_connect_swapped (self->folder_button, "clicked", G_CALLBACK (folder_cb), self);
-  gtk_box_append (GTK_BOX (bar), self->folder_button);
+  gtk_box_append (GTK_BOX (self->log_tools), self->folder_button);
   gtk_box_append (GTK_BOX (right), bar);
 
   factory = gtk_signal_list_item_factory_new ();
@@ -820,7 +1247,13 @@ build (PwRunsPanel *self)
   gtk_stack_add_named (GTK_STACK (self->log_stack), empty, "empty");
   gtk_stack_add_named (GTK_STACK (self->log_stack), scroller, "log");
   gtk_widget_set_vexpand (self->log_stack, TRUE);
-  gtk_box_append (GTK_BOX (right), self->log_stack);
+  gtk_stack_add_titled (self->pages, self->log_stack, "log", _("Log"));
+  self->tests_list = list_page (self, "tests", _("Tests"));
+  self->artifacts_list = list_page (self, "artifacts", _("Artifacts"));
+  self->variables_list = list_page (self, "variables", _("Variables"));
+  gtk_widget_set_vexpand (GTK_WIDGET (self->pages), TRUE);
+  g_signal_connect_swapped (self->pages, "notify::visible-child", G_CALLBACK (sync_page), self);
+  gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->pages));
 
   self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
   gtk_paned_set_start_child (GTK_PANED (self->paned), left);
@@ -838,6 +1271,9 @@ pw_runs_panel_dispose (GObject *object)
   PwRunsPanel *self = PW_RUNS_PANEL (object);
 
   g_clear_handle_id (&self->follow_id, g_source_remove);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (self->chooser);
+  g_clear_object (&self->chooser);
   pw_runs_panel_set_controller (self, NULL);
   set_log (self, NULL);
   g_clear_pointer (&self->paned, gtk_widget_unparent);
@@ -915,6 +1351,7 @@ pw_runs_panel_show_action (PwRunsPanel *self,
   self->stage_name = g_strdup (stage_name);
   self->action_name = g_strdup (action_name);
   set_log (self, pick_action (self));
+  sync_page (self);
 }
 
 GtkColumnView *
@@ -927,6 +1364,25 @@ PwLogModel *
 pw_runs_panel_get_log (PwRunsPanel *self)
 {
   return self->log;
+}
+
+GtkStack *
+pw_runs_panel_get_pages (PwRunsPanel *self)
+{
+  return self->pages;
+}
+
+GtkListBox *
+pw_runs_panel_get_page_list (PwRunsPanel *self,
+                             const char  *page)
+{
+  if (g_strcmp0 (page, "tests") == 0)
+    return self->tests_list;
+  if (g_strcmp0 (page, "artifacts") == 0)
+    return self->artifacts_list;
+  if (g_strcmp0 (page, "variables") == 0)
+    return self->variables_list;
+  return NULL;
 }
 
 GtkListView *

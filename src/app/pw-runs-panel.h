@@ -26,7 +26,13 @@ void         pw_runs_panel_show_action    (PwRunsPanel      *self,
 GtkColumnView *pw_runs_panel_get_history  (PwRunsPanel      *self);
 PwLogModel  *pw_runs_panel_get_log        (PwRunsPanel      *self);
 GtkListView *pw_runs_panel_get_log_view   (PwRunsPanel      *self);
+GtkStack    *pw_runs_panel_get_pages      (PwRunsPanel      *self);
+GtkListBox  *pw_runs_panel_get_page_list  (PwRunsPanel      *self,
+                                           const char       *page);
 const char  *pw_runs_panel_get_log_title  (PwRunsPanel      *self);
+void         pw_runs_panel_extract_artifact (PwRunsPanel    *self,
+                                             const char     *zip,
+                                             const char     *dir);
 gboolean     pw_runs_panel_search         (PwRunsPanel      *self,
                                            const char       *text,
                                            gboolean          backwards);

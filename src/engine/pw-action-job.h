@@ -114,7 +114,7 @@ const char     *pw_action_job_get_external_id       (PwActionJob *self);
 void            pw_action_job_set_simulated         (PwActionJob *self, gboolean simulated);
 gboolean        pw_action_job_get_simulated         (PwActionJob *self);
 /* Test reports (CodeBuild `reports`): {"groups": [{"name", "passed",
- * "failed", "skipped", "failures": [{"name", "message"}]}]} */
+ * "failed", "skipped", "seconds", "failures": [{"name", "message"}]}]} */
 void            pw_action_job_set_report            (PwActionJob *self, JsonNode *report);
 JsonNode       *pw_action_job_get_report            (PwActionJob *self);
 

@@ -57,6 +57,14 @@ gboolean    _pw_junit_parse             (const char  *data,
                                          guint       *skipped,
                                          GPtrArray   *failures,
                                          GError     **error);
+gboolean    _pw_junit_parse_timed       (const char  *data,
+                                         gsize        length,
+                                         guint       *passed,
+                                         guint       *failed,
+                                         guint       *skipped,
+                                         double      *seconds,
+                                         GPtrArray   *failures,
+                                         GError     **error);
 
 #define PW_SESSION_PREFIX "pipewright-session-"
 

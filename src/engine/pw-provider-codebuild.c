@@ -1671,6 +1671,7 @@ typedef struct
   guint      passed;
   guint      failed;
   guint      skipped;
+  double     seconds;       /* the cases' `time`, summed */
   GPtrArray *failures;
 } Junit;
 
@@ -1752,6 +1753,15 @@ junit_start (GMarkupParseContext  *context,
       g_clear_pointer (&junit->message, g_free);
       junit->case_name = g_strdup (attribute (names, values, "name"));
       junit->case_class = g_strdup (attribute (names, values, "classname"));
+      {
+        const char *time = attribute (names, values, "time");
+        char *end = NULL;
+        double seconds = time != NULL ? g_ascii_strtod (time, &end) : 0;
+
+        /* Only a plain, sane number of seconds counts. */
+        if (time != NULL && end != time && *end == '\0' && seconds >= 0 && seconds < 1e9)
+          junit->seconds += seconds;
+      }
     }
   else if (junit->in_case && (g_str_equal (element, "failure") || g_str_equal (element, "error")))
     {
@@ -1874,6 +1884,22 @@ _pw_junit_parse (const char  *data,
                  GPtrArray   *failures,
                  GError     **error)
 {
+  double seconds = 0;
+
+  return _pw_junit_parse_timed (data, length, passed, failed, skipped, &seconds, failures, error);
+}
+
+/* Like _pw_junit_parse(), adding the cases' time to @seconds too. */
+gboolean
+_pw_junit_parse_timed (const char  *data,
+                       gsize        length,
+                       guint       *passed,
+                       guint       *failed,
+                       guint       *skipped,
+                       double      *seconds,
+                       GPtrArray   *failures,
+                       GError     **error)
+{
   g_autoptr(GMarkupParseContext) context = NULL;
   g_autoptr(GError) local_error = NULL;
   gboolean ok;
@@ -1903,6 +1929,7 @@ _pw_junit_parse (const char  *data,
       *passed += junit.passed;
       *failed += junit.failed;
       *skipped += junit.skipped;
+      *seconds += junit.seconds;
       for (guint i = 0; i < junit.failures->len; i++)
         g_ptr_array_add (failures, g_steal_pointer (&g_ptr_array_index (junit.failures, i)));
     }
@@ -1930,6 +1957,7 @@ parse_junit (const char  *path,
              guint       *passed,
              guint       *failed,
              guint       *skipped,
+             double      *seconds,
              GPtrArray   *failures,
              GError     **error)
 {
@@ -1940,7 +1968,7 @@ parse_junit (const char  *path,
   if (!_pw_fs_read_file (path, MAX_REPORT_BYTES, &contents, &length, error))
     return FALSE;
 
-  return _pw_junit_parse (contents, length, passed, failed, skipped, failures, error);
+  return _pw_junit_parse_timed (contents, length, passed, failed, skipped, seconds, failures, error);
 }
 
 static void
@@ -1972,6 +2000,7 @@ collect_reports (Build *build)
       guint failed = 0;
       guint skipped = 0;
       guint n_files = 0;
+      double seconds = 0;
 
       /* An ARN names an existing group: arn:aws:codebuild:…:report-group/NAME;
        * a name makes the group <project>-<name>. */
@@ -2014,7 +2043,7 @@ collect_reports (Build *build)
                   const char *relative = g_ptr_array_index (matches, m);
                   g_autofree char *path = g_build_filename (base, relative, NULL);
 
-                  if (!parse_junit (path, &passed, &failed, &skipped, failures, &error))
+                  if (!parse_junit (path, &passed, &failed, &skipped, &seconds, failures, &error))
                     {
                       note (build, "Report group %s: cannot read %s as JUnit XML: %s",
                             name, relative, error->message);
@@ -2056,6 +2085,8 @@ collect_reports (Build *build)
       json_builder_add_int_value (builder, failed);
       json_builder_set_member_name (builder, "skipped");
       json_builder_add_int_value (builder, skipped);
+      json_builder_set_member_name (builder, "seconds");
+      json_builder_add_double_value (builder, seconds);
       json_builder_set_member_name (builder, "failures");
       json_builder_begin_array (builder);
       for (guint f = 0; f < failures->len && f < MAX_REPORTED_FAILURES; f++)

@@ -31,6 +31,7 @@ static const char *pipeline_text =
   "  pipelineType: V2\n"
   "  executionMode: QUEUED\n"
   "  artifactStore: {type: S3, location: runs-artifacts}\n"
+  "  variables: [{name: Audience, defaultValue: everyone}]\n"
   "  stages:\n"
   "    - name: Source\n"
   "      actions:\n"
@@ -38,6 +39,7 @@ static const char *pipeline_text =
   "          actionTypeId: {category: Source, owner: AWS, provider: S3, version: \"1\"}\n"
   "          configuration: {S3Bucket: src-bucket, S3ObjectKey: src, PollForSourceChanges: \"false\"}\n"
   "          outputArtifacts: [{name: Src}]\n"
+  "          namespace: SourceVariables\n"
   "    - name: Build\n"
   "      actions:\n"
   "        - name: Compile\n"
@@ -378,6 +380,129 @@ test_run_and_approve (void)
   status_out = cli ("history", "-P", f.path, &status);
   g_assert_nonnull (strstr (status_out, "Succeeded"));
 
+  teardown (&f);
+}
+
+static GtkWidget *
+find_row_titled (GtkListBox *list,
+                 const char *title)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_PREFERENCES_ROW (row) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title) == 0)
+      return row;
+  return NULL;
+}
+
+static gboolean
+file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* The run's artifacts (producer, files; extracted into a folder) and its
+ * variables by namespace. */
+static void
+test_artifacts_and_variables (void)
+{
+  Fixture f = { 0 };
+  GtkListBox *artifacts, *variables;
+  GtkWidget *row;
+  g_autofree char *into = NULL;
+  g_autofree char *readme = NULL;
+  PwActionExecution *fetch;
+
+  setup (&f, "test -f %s", TRUE);
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  press_run (&f);
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 60000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.decide", "b", TRUE));
+  wait_for_end (&f, "Succeeded");
+
+  gtk_stack_set_visible_child_name (pw_runs_panel_get_pages (f.window->runs_panel), "artifacts");
+  artifacts = pw_runs_panel_get_page_list (f.window->runs_panel, "artifacts");
+  row = find_row_titled (artifacts, "Src");
+  g_assert_nonnull (row);
+  g_assert_true (g_str_has_prefix (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), "by Source/Fetch · 1 file · "));
+
+  gtk_stack_set_visible_child_name (pw_runs_panel_get_pages (f.window->runs_panel), "variables");
+  variables = pw_runs_panel_get_page_list (f.window->runs_panel, "variables");
+  g_assert_nonnull (find_row_titled (variables, "variables"));
+  g_assert_nonnull (find_row_titled (variables, "SourceVariables"));
+
+  /* Extract: the version's files in the folder chosen. */
+  fetch = pw_execution_lookup_action (pw_run_controller_get_execution (pw_window_get_runs (f.window)), "Source", "Fetch");
+  into = g_build_filename (f.folder, "extracted", NULL);
+  readme = g_build_filename (into, "README", NULL);
+  pw_runs_panel_extract_artifact (f.window->runs_panel,
+                                  json_object_get_string_member (json_array_get_object_element (
+                                    pw_action_execution_get_artifacts (fetch), 0), "path"),
+                                  into);
+  g_assert_true (pw_test_wait_until (file_exists, readme, 20000));
+  teardown (&f);
+}
+
+/* A buildspec's JUnit reports: each group's counts and time, the failing
+ * cases with their messages. */
+static void
+test_reports (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *buildspec = NULL;
+  g_autofree char *junit = NULL;
+  g_autofree char *text = NULL;
+  GtkListBox *tests;
+  GtkWidget *row;
+
+  setup (&f, "test -f %s", TRUE);
+  /* Check becomes a CodeBuild test action that writes a JUnit report. */
+  {
+    g_autoptr(GString) pipeline = g_string_new (pipeline_text);
+    g_autofree char *profile_path = g_build_filename (f.folder, "pipewright.local.yml", NULL);
+
+    g_string_replace (pipeline, "        - name: Check\n"
+                                "          runOrder: 2\n"
+                                "          actionTypeId: {category: Test, owner: Custom, provider: Shell, version: \"1\"}\n",
+                                "        - name: Check\n"
+                                "          runOrder: 2\n"
+                                "          actionTypeId: {category: Test, owner: AWS, provider: CodeBuild, version: \"1\"}\n"
+                                "          configuration: {ProjectName: runs-tests}\n"
+                                "          inputArtifacts: [{name: Src}]\n", 1);
+    g_assert_true (g_file_set_contents (f.path, pipeline->str, -1, NULL));
+    g_assert_true (g_file_set_contents (profile_path,
+                                        "s3:\n  src-bucket: ./bucket\n"
+                                        "codebuild:\n  runs-tests: {buildspec: buildspec.yml}\n"
+                                        "commands:\n  Compile: {run: \"true\"}\n  Ship: {run: \"true\"}\n", -1, NULL));
+  }
+  buildspec = g_build_filename (f.folder, "bucket", "src", "buildspec.yml", NULL);
+  junit = g_build_filename (f.folder, "bucket", "src", "junit.xml", NULL);
+  g_assert_true (g_file_set_contents (buildspec,
+                                      "version: 0.2\n"
+                                      "phases:\n  build:\n    commands:\n      - mkdir -p reports && cp junit.xml reports/\n"
+                                      "reports:\n  unit:\n    files: [junit.xml]\n    base-directory: reports\n", -1, NULL));
+  g_assert_true (g_file_set_contents (junit,
+                                      "<testsuite name=\"unit\">"
+                                      "<testcase classname=\"cart\" name=\"adds\" time=\"0.5\"/>"
+                                      "<testcase classname=\"cart\" name=\"totals\" time=\"0.25\">"
+                                      "<failure message=\"expected 3, got 4\"/></testcase>"
+                                      "</testsuite>", -1, NULL));
+
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  press_run (&f);
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 60000));
+  pw_canvas_set_selection (pw_window_get_canvas (f.window), "stages[1].actions[1]");
+  gtk_stack_set_visible_child_name (pw_runs_panel_get_pages (f.window->runs_panel), "tests");
+  tests = pw_runs_panel_get_page_list (f.window->runs_panel, "tests");
+  row = find_row_titled (tests, "runs-tests-unit");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), ==, "1 passed, 1 failed, 0 skipped · 0.75 s");
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (row)));
+  /* The card says it too: failing tests do not fail a build. */
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 1, 1)), ==, "Succeeded");
+  g_assert_nonnull (strstr (pw_action_card_get_run_text (card (&f, 1, 1)), " · 1 test failed"));
+  screenshot (&f, "run-tests.png");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.decide", "b", FALSE));
+  wait_for_end (&f, "Failed");
   teardown (&f);
 }
 
@@ -747,6 +872,8 @@ main (int   argc,
   g_test_add_func ("/app/run/log-model", test_log_model);
   g_test_add_func ("/app/run/run-and-approve", test_run_and_approve);
   g_test_add_func ("/app/run/reject", test_reject);
+  g_test_add_func ("/app/run/artifacts-and-variables", test_artifacts_and_variables);
+  g_test_add_func ("/app/run/reports", test_reports);
   g_test_add_func ("/app/run/notification-approve", test_notification_approve);
   g_test_add_func ("/app/run/fail-and-retry", test_fail_and_retry);
   g_test_add_func ("/app/run/stop", test_stop);

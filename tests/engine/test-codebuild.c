@@ -1351,8 +1351,9 @@ static const char junit_xml[] =
   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
   "<testsuites>\n"
   "  <testsuite name=\"Suite\" tests=\"5\">\n"
-  "    <testcase classname=\"Suite\" name=\"test_ok\"/>\n"
-  "    <testcase classname=\"Suite\" name=\"test_ok_too\"></testcase>\n"
+  "    <testcase classname=\"Suite\" name=\"test_ok\" time=\"0.25\"/>\n"
+  "    <testcase classname=\"Suite\" name=\"test_ok_too\" time=\"1.5\"></testcase>\n"
+  "    <testcase classname=\"Suite\" name=\"test_odd_time\" time=\"-3\"><skipped/></testcase>\n"
   "    <testcase classname=\"Suite\" name=\"test_x\">\n"
   "      <failure message=\"expected 1, got 2\" type=\"AssertionError\">trace</failure>\n"
   "    </testcase>\n"
@@ -1408,12 +1409,12 @@ test_reports (Fixture       *fixture,
   report = json_generator_to_data (generator, NULL);
   g_assert_cmpstr (report, ==,
                    "{\"groups\":[{\"name\":\"demo-unit-tests\",\"passed\":2,\"failed\":2,"
-                   "\"skipped\":2,\"failures\":["
+                   "\"skipped\":3,\"seconds\":1.75,\"failures\":["
                    "{\"name\":\"Suite.test_x\",\"message\":\"expected 1, got 2\"},"
                    "{\"name\":\"Suite.test_crash\",\"message\":\"Segmentation fault\"}]}]}");
 
   log = read_log (fixture);
-  assert_log_has (log, "Report group demo-unit-tests: 2 passed, 2 failed, 2 skipped; failed: "
+  assert_log_has (log, "Report group demo-unit-tests: 2 passed, 2 failed, 3 skipped; failed: "
                   "Suite.test_x: expected 1, got 2, Suite.test_crash: Segmentation fault\n");
   assert_log_has (log, "Report group demo-unit-tests: cannot read junit-broken.xml as JUnit XML");
   /* GMarkup says TRUE and sets an error for this one (found by fuzz-junit). */

@@ -790,6 +790,19 @@ sync_run (PwCanvas *self,
       g_string_append_printf (line, " · %s", time);
     if (pw_action_execution_get_simulated (run))
       g_string_append_printf (line, " · %s", _("simulated"));
+    /* Failing tests do not fail a build (as in CodeBuild): say so here. */
+    {
+      JsonNode *report = pw_action_execution_get_report (run);
+      JsonArray *groups = report != NULL && JSON_NODE_HOLDS_OBJECT (report)
+        ? json_object_get_array_member (json_node_get_object (report), "groups") : NULL;
+      gint64 failed = 0;
+
+      for (guint g = 0; groups != NULL && g < json_array_get_length (groups); g++)
+        failed += json_object_get_int_member_with_default (json_array_get_object_element (groups, g), "failed", 0);
+      if (failed > 0)
+        g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, " · %u test failed", " · %u tests failed",
+                                                   (gulong)failed), (guint)failed);
+    }
     if (g_strcmp0 (status, "Failed") == 0 && summary != NULL)
       g_string_append_printf (line, ": %s", summary);
     pw_action_card_set_run (card, status, line->str, summary);

@@ -259,6 +259,8 @@ pw_application_startup (GApplication *app)
     { "win.undo", { "<Control>z", NULL } },
     { "win.redo", { "<Control><Shift>z", "<Control>y", NULL } },
     { "win.run", { "F5", NULL } },
+    { "win.run-with-options", { "<Shift>F5", NULL } },
+    { "win.show-runs", { "<Control><Shift>r", NULL } },
     { "win.show-code", { "<Control>1", NULL } },
     { "win.show-problems", { "<Control>2", NULL } },
     { "win.toggle-panel", { "F9", NULL } },

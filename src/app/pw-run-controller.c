@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "pw-run-controller.h"
@@ -37,6 +38,7 @@ struct _PwRunController
   char              *pending_id;    /* started elsewhere, not listed yet */
   GCancellable      *cancellable;
   GHashTable        *started;       /* ids of the executions started here */
+  char              *profile_path;  /* the executor's profile, NULL: beside the file */
   gboolean           running;
 };
 
@@ -69,9 +71,13 @@ find_approval (PwExecution *execution)
         {
           g_autoptr(PwActionExecution) action = g_list_model_get_item (actions, a);
 
+          /* Asked once what to ask is known: its token and its resolved
+           * configuration (CustomData, the link), which the record has a
+           * moment after the action starts. */
           if (g_strcmp0 (pw_action_execution_get_category (action), "Approval") == 0 &&
               g_strcmp0 (pw_action_execution_get_status (action), "InProgress") == 0 &&
-              pw_action_execution_get_token (action) != NULL)
+              pw_action_execution_get_token (action) != NULL &&
+              pw_action_execution_get_configuration (action) != NULL)
             return action;
         }
     }
@@ -212,6 +218,128 @@ file_changed_cb (PwRunController *self)
   follow_file (self);
 }
 
+/* Options ----------------------------------------------------------------- */
+
+PwRunOptions *
+pw_run_options_new (void)
+{
+  PwRunOptions *options = g_new0 (PwRunOptions, 1);
+
+  options->variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  options->revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return options;
+}
+
+void
+pw_run_options_free (PwRunOptions *options)
+{
+  if (options == NULL)
+    return;
+  g_hash_table_unref (options->variables);
+  g_hash_table_unref (options->revisions);
+  g_free (options->last_stage);
+  g_free (options->profile);
+  g_free (options);
+}
+
+/* Where the last options of each pipeline file are kept. */
+static char *
+options_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "pipewright", "run-options.ini", NULL);
+}
+
+static char *
+file_key (PwRunController *self)
+{
+  GFile *file = self->document != NULL ? pw_text_document_get_file (self->document) : NULL;
+
+  return file != NULL ? g_file_get_path (file) : NULL;
+}
+
+static char **
+pairs_of (GHashTable *table)
+{
+  GPtrArray *pairs = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_ptr_array_add (pairs, g_strdup_printf ("%s=%s", (char *)key, (char *)value));
+  g_ptr_array_add (pairs, NULL);
+  return (char **)g_ptr_array_free (pairs, FALSE);
+}
+
+static void
+read_pairs (GKeyFile   *keyfile,
+            const char *group,
+            const char *key,
+            GHashTable *into)
+{
+  g_auto(GStrv) pairs = g_key_file_get_string_list (keyfile, group, key, NULL, NULL);
+
+  for (guint i = 0; pairs != NULL && pairs[i] != NULL; i++)
+    {
+      const char *eq = strchr (pairs[i], '=');
+
+      if (eq != NULL && eq != pairs[i])
+        g_hash_table_insert (into, g_strndup (pairs[i], eq - pairs[i]), g_strdup (eq + 1));
+    }
+}
+
+static void
+remember_options (PwRunController    *self,
+                  const PwRunOptions *options)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autofree char *path = options_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *group = file_key (self);
+  g_auto(GStrv) variables = pairs_of (options->variables);
+  g_auto(GStrv) revisions = pairs_of (options->revisions);
+  g_autoptr(GError) error = NULL;
+
+  if (group == NULL)
+    return;
+  g_key_file_load_from_file (keyfile, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  g_key_file_remove_group (keyfile, group, NULL);
+  g_key_file_set_string_list (keyfile, group, "variables", (const char * const *)variables, g_strv_length (variables));
+  g_key_file_set_string_list (keyfile, group, "revisions", (const char * const *)revisions, g_strv_length (revisions));
+  if (options->last_stage != NULL)
+    g_key_file_set_string (keyfile, group, "last-stage", options->last_stage);
+  if (options->profile != NULL)
+    g_key_file_set_string (keyfile, group, "profile", options->profile);
+  g_mkdir_with_parents (dir, 0700);
+  /* Written whole, then renamed (g_file_set_contents): never half a file. */
+  if (!g_key_file_save_to_file (keyfile, path, &error))
+    g_warning ("Could not remember the run options in %s: %s", path, error->message);
+}
+
+/**
+ * pw_run_controller_dup_options:
+ *
+ * Returns: (transfer full): the options the last Run with Options used for
+ *   this file (empty when none)
+ */
+PwRunOptions *
+pw_run_controller_dup_options (PwRunController *self)
+{
+  PwRunOptions *options = pw_run_options_new ();
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autofree char *path = options_path ();
+  g_autofree char *group = file_key (self);
+
+  if (group == NULL || !g_key_file_load_from_file (keyfile, path, G_KEY_FILE_NONE, NULL) ||
+      !g_key_file_has_group (keyfile, group))
+    return options;
+  read_pairs (keyfile, group, "variables", options->variables);
+  read_pairs (keyfile, group, "revisions", options->revisions);
+  options->last_stage = g_key_file_get_string (keyfile, group, "last-stage", NULL);
+  options->profile = g_key_file_get_string (keyfile, group, "profile", NULL);
+  return options;
+}
+
 /* Commands ---------------------------------------------------------------- */
 
 /**
@@ -346,9 +474,54 @@ requester (void)
   return g_strdup_printf ("%s (Pipewright)", g_get_user_name ());
 }
 
+static gboolean start (PwRunController *self, const PwRunOptions *options, gboolean remember, GError **error);
+
+/* Run (F5): the pipeline's defaults, the profile beside the file. */
 gboolean
 pw_run_controller_start (PwRunController  *self,
                          GError          **error)
+{
+  g_autoptr(PwRunOptions) options = pw_run_options_new ();
+
+  g_return_val_if_fail (PW_IS_RUN_CONTROLLER (self), FALSE);
+
+  return start (self, options, FALSE, error);
+}
+
+static JsonObject *
+object_of (GHashTable *table)
+{
+  JsonObject *o = json_object_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    json_object_set_string_member (o, key, value);
+  return o;
+}
+
+/**
+ * pw_run_controller_start_with:
+ *
+ * Starts an execution of the pipeline on screen with @options (variables,
+ * source revisions, the last stage, the local profile).
+ */
+gboolean
+pw_run_controller_start_with (PwRunController     *self,
+                              const PwRunOptions  *options,
+                              GError             **error)
+{
+  g_return_val_if_fail (PW_IS_RUN_CONTROLLER (self), FALSE);
+
+  return start (self, options, TRUE, error);
+}
+
+static gboolean
+start (PwRunController     *self,
+       const PwRunOptions  *options,
+       gboolean             remember,
+       GError             **error)
 {
   g_autofree char *blocker = NULL;
   g_autofree char *path = NULL;
@@ -356,8 +529,6 @@ pw_run_controller_start (PwRunController  *self,
   g_autoptr(PwLocalProfile) profile = NULL;
   g_autoptr(GError) local_error = NULL;
   PwPipeline *pipeline;
-
-  g_return_val_if_fail (PW_IS_RUN_CONTROLLER (self), FALSE);
 
   blocker = pw_run_controller_dup_blocker (self);
   if (blocker != NULL)
@@ -369,7 +540,8 @@ pw_run_controller_start (PwRunController  *self,
   follow_file (self);
   pipeline = pw_text_document_get_pipeline (self->document);
   path = g_file_get_path (pw_text_document_get_file (self->document));
-  profile = pw_local_profile_load_beside (path, error);
+  profile = options->profile != NULL ? pw_local_profile_load (options->profile, error)
+                                     : pw_local_profile_load_beside (path, error);
   if (profile == NULL)
     return FALSE;
 
@@ -379,7 +551,8 @@ pw_run_controller_start (PwRunController  *self,
     {
       g_autofree char *hash = pw_executor_hash_pipeline (pipeline);
 
-      if (g_strcmp0 (hash, pw_executor_get_pipeline_hash (self->executor)) != 0)
+      if (g_strcmp0 (hash, pw_executor_get_pipeline_hash (self->executor)) != 0 ||
+          g_strcmp0 (options->profile, self->profile_path) != 0)
         {
           if (pw_executor_is_busy (self->executor))
             {
@@ -406,16 +579,22 @@ pw_run_controller_start (PwRunController  *self,
 
               json_object_set_string_member (request, "op", "start");
               json_object_set_string_member (request, "pipelineHash", hash);
-              json_object_set_object_member (request, "variables", json_object_new ());
-              json_object_set_object_member (request, "sourceRevisions", json_object_new ());
+              json_object_set_object_member (request, "variables", object_of (options->variables));
+              json_object_set_object_member (request, "sourceRevisions", object_of (options->revisions));
               json_object_set_string_member (request, "approvals", "wait");
+              if (options->last_stage != NULL)
+                json_object_set_string_member (request, "lastStage", options->last_stage);
               json_object_set_string_member (request, "by", by);
               send (self, request, TRUE);
+              if (remember)
+                remember_options (self, options);
               return TRUE;
             }
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
+      g_free (self->profile_path);
+      self->profile_path = g_strdup (options->profile);
       pw_executor_set_approval_mode (self->executor, PW_APPROVAL_WAIT);
       if (!pw_executor_serve_requests (self->executor, error))
         {
@@ -434,10 +613,14 @@ pw_run_controller_start (PwRunController  *self,
     }
   pw_execution_list_set_executor (self->executions, self->executor);
 
-  id = pw_executor_start (self->executor, NULL, NULL, "StartPipelineExecution", "Pipewright", error);
+  id = pw_executor_start_full (self->executor, options->variables, options->revisions,
+                               "StartPipelineExecution", "Pipewright", PW_APPROVAL_WAIT,
+                               options->last_stage, error);
   if (id == NULL)
     return FALSE;
   g_hash_table_add (self->started, g_strdup (id));
+  if (remember)
+    remember_options (self, options);
   pw_run_controller_set_execution (self, pw_execution_list_lookup (self->executions, id));
   return TRUE;
 }
@@ -610,6 +793,7 @@ pw_run_controller_finalize (GObject *object)
   g_free (self->pending_id);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->started, g_hash_table_unref);
+  g_free (self->profile_path);
 
   G_OBJECT_CLASS (pw_run_controller_parent_class)->finalize (object);
 }

@@ -14,6 +14,29 @@
 
 G_BEGIN_DECLS
 
+/**
+ * PwRunOptions:
+ * @variables: name → value, for a V2 pipeline's variables
+ * @revisions: source action name → the revision to run (a commit, an
+ *   object version)
+ * @last_stage: (nullable): the run stops after this stage
+ * @profile: (nullable): the local profile; %NULL: the one beside the file
+ *
+ * What `pipewright-cli run` takes, for Run with Options; the last used are
+ * remembered per pipeline file.
+ */
+typedef struct
+{
+  GHashTable *variables;
+  GHashTable *revisions;
+  char       *last_stage;
+  char       *profile;
+} PwRunOptions;
+
+PwRunOptions *pw_run_options_new  (void);
+void          pw_run_options_free (PwRunOptions *options);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PwRunOptions, pw_run_options_free)
+
 #define PW_TYPE_RUN_CONTROLLER (pw_run_controller_get_type ())
 
 G_DECLARE_FINAL_TYPE (PwRunController, pw_run_controller, PW, RUN_CONTROLLER, GObject)
@@ -31,6 +54,10 @@ gboolean           pw_run_controller_started_here   (PwRunController  *self,
                                                      PwExecution      *execution);
 gboolean           pw_run_controller_start          (PwRunController  *self,
                                                      GError          **error);
+gboolean           pw_run_controller_start_with     (PwRunController  *self,
+                                                     const PwRunOptions *options,
+                                                     GError          **error);
+PwRunOptions      *pw_run_controller_dup_options    (PwRunController  *self);
 gboolean           pw_run_controller_stop           (PwRunController  *self,
                                                      gboolean          abandon,
                                                      GError          **error);

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "pw-export-dialog.h"
+#include "pw-run-dialog.h"
 #include "pw-window-private.h"
 
 /*
@@ -556,6 +557,33 @@ run_action (GtkWidget  *widget,
 }
 
 static void
+run_with_options_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *param)
+{
+  PwWindow *self = PW_WINDOW (widget);
+  g_autofree char *blocker = NULL;
+
+  if (self->runs == NULL)
+    return;
+  blocker = pw_run_controller_dup_blocker (self->runs);
+  if (blocker != NULL)
+    {
+      pw_window_add_toast (self, blocker);
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (pw_run_dialog_new (GTK_WINDOW (self), self->runs)));
+}
+
+static void
+show_runs_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  show_panel_page (PW_WINDOW (widget), "runs");
+}
+
+static void
 stop_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *param)
@@ -820,6 +848,8 @@ _pw_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.redo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "win.run-with-options", NULL, run_with_options_action);
+  gtk_widget_class_install_action (widget_class, "win.show-runs", NULL, show_runs_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.abandon", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
@@ -869,6 +899,8 @@ _pw_window_actions_update (PwWindow *self)
     /* Run says why when it cannot (a toast); it is there whenever there is
      * a pipeline. */
     gtk_widget_action_set_enabled (widget, "win.run", has_model && self->runs != NULL);
+    gtk_widget_action_set_enabled (widget, "win.run-with-options", has_model && self->runs != NULL);
+    gtk_widget_action_set_enabled (widget, "win.show-runs", has_document);
     gtk_widget_action_set_enabled (widget, "win.stop", running);
     gtk_widget_action_set_enabled (widget, "win.abandon", running);
     gtk_widget_action_set_enabled (widget, "win.retry", failed);

@@ -18,7 +18,10 @@ xvfb=$!
 read -r number < "$dir/display"
 rm -f "$dir/display"
 
-DISPLAY=:$number "$@"
+# A session bus of its own too (notifications, GApplication), as a desktop
+# session has: dbus-run-session, from dbus-daemon.
+command -v dbus-run-session >/dev/null || { echo "Bail out! dbus-run-session is missing: install the dbus-daemon package"; kill "$xvfb"; exit 1; }
+DISPLAY=:$number dbus-run-session -- "$@"
 status=$?
 
 kill "$xvfb" 2>/dev/null

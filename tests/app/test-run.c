@@ -11,6 +11,7 @@
 
 #include "pw-action-card.h"
 #include "pw-log-model.h"
+#include "pw-run-dialog.h"
 #include "pw-stage-header.h"
 #include "pw-test-utils.h"
 #include "pw-window-private.h"
@@ -56,6 +57,141 @@ static const char *pipeline_text =
   "        - name: Ship\n"
   "          runOrder: 2\n"
   "          actionTypeId: {category: Deploy, owner: Custom, provider: Shell, version: \"1\"}\n";
+
+/* A notification server of the test's own on its session bus (run-ui.sh
+ * gives each test one): what the app sends is recorded, and a click on a
+ * button is the server's ActionInvoked signal, as a desktop's would be. */
+static const char notifications_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "<arg type='u' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "<method name='GetServerInformation'><arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/><arg type='s' direction='out'/></method>"
+  "<signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
+  "<signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
+  "</interface></node>";
+
+typedef struct
+{
+  guint     id;
+  char     *summary;
+  char     *body;
+  GStrv     actions;    /* key, label, key, label, … */
+  gboolean  closed;
+} Notice;
+
+static GPtrArray *notices;
+static GDBusConnection *notice_bus;
+
+static void
+notice_free (Notice *notice)
+{
+  g_free (notice->summary);
+  g_free (notice->body);
+  g_strfreev (notice->actions);
+  g_free (notice);
+}
+
+static void
+notifications_call (GDBusConnection       *connection,
+                    const char            *sender,
+                    const char            *path,
+                    const char            *interface,
+                    const char            *method,
+                    GVariant              *params,
+                    GDBusMethodInvocation *invocation,
+                    gpointer               data)
+{
+  if (g_str_equal (method, "Notify"))
+    {
+      Notice *notice = g_new0 (Notice, 1);
+      const char *summary, *body;
+
+      g_variant_get (params, "(&su&s&s&s^as@a{sv}i)", NULL, NULL, NULL, &summary, &body, &notice->actions, NULL, NULL);
+      notice->id = notices->len + 1;
+      notice->summary = g_strdup (summary);
+      notice->body = g_strdup (body);
+      g_ptr_array_add (notices, notice);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notice->id));
+    }
+  else if (g_str_equal (method, "CloseNotification"))
+    {
+      guint id;
+
+      g_variant_get (params, "(u)", &id);
+      if (id > 0 && id <= notices->len)
+        ((Notice *)g_ptr_array_index (notices, id - 1))->closed = TRUE;
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+  else if (g_str_equal (method, "GetCapabilities"))
+    {
+      const char *caps[] = { "actions", "body", NULL };
+
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(ssss)", "test", "pipewright", "1", "1.2"));
+}
+
+static void
+serve_notifications (void)
+{
+  static const GDBusInterfaceVTable vtable = { notifications_call, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  notices = g_ptr_array_new_with_free_func ((GDestroyNotify)notice_free);
+  notice_bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_register_object (notice_bus, "/org/freedesktop/Notifications", info->interfaces[0],
+                                     &vtable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (notice_bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.Notifications", 4 /* do not queue */),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static Notice *
+find_notice (const char *summary)
+{
+  for (guint i = notices->len; i > 0; i--)
+    {
+      Notice *notice = g_ptr_array_index (notices, i - 1);
+
+      if (g_strcmp0 (notice->summary, summary) == 0)
+        return notice;
+    }
+  return NULL;
+}
+
+static gboolean
+notice_sent (gpointer summary)
+{
+  return find_notice (summary) != NULL;
+}
+
+/* A click on the button labelled @label. */
+static void
+click_notice (Notice     *notice,
+              const char *label)
+{
+  for (guint i = 0; notice->actions[i] != NULL && notice->actions[i + 1] != NULL; i += 2)
+    if (g_str_equal (notice->actions[i + 1], label))
+      {
+        g_dbus_connection_emit_signal (notice_bus, NULL, "/org/freedesktop/Notifications",
+                                       "org.freedesktop.Notifications", "ActionInvoked",
+                                       g_variant_new ("(us)", notice->id, notice->actions[i]), NULL);
+        return;
+      }
+  g_error ("no button %s on the notification %s", label, notice->summary);
+}
 
 typedef struct
 {
@@ -507,32 +643,82 @@ test_reports (void)
   teardown (&f);
 }
 
-/* A notification's buttons: Approve goes to the window's run; the window
- * was behind, so it was told once, and the notice goes when answered. */
+/* Run with Options: a variable's value and a last stage; remembered for
+ * the file, so the dialog opens with them next time. */
 static void
-test_notification_approve (void)
+test_run_with_options (void)
+{
+  Fixture f = { 0 };
+  PwRunDialog *dialog;
+  PwExecution *execution;
+  JsonArray *variables;
+
+  setup (&f, "test -f %s", TRUE);
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  dialog = pw_run_dialog_new (GTK_WINDOW (f.window), pw_window_get_runs (f.window));
+  gtk_window_present (GTK_WINDOW (dialog));
+  /* The variable starts at its default; Fetch's revision at the latest. */
+  g_assert_cmpstr (gtk_editable_get_text (pw_run_dialog_get_entry (dialog, "Audience")), ==, "everyone");
+  g_assert_cmpstr (gtk_editable_get_text (pw_run_dialog_get_entry (dialog, "Fetch")), ==, "");
+  gtk_editable_set_text (pw_run_dialog_get_entry (dialog, "Audience"), "testers");
+  adw_combo_row_set_selected (pw_run_dialog_get_stage_row (dialog), 2);   /* All, Source, Build */
+  pw_run_dialog_run (dialog);
+  g_assert_true (pw_test_wait_until (execution_shown, &f, 20000));
+  execution = pw_run_controller_get_execution (pw_window_get_runs (f.window));
+  wait_for_end (&f, "Succeeded");
+
+  variables = pw_execution_get_variables (execution);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (variables, 0), "resolvedValue"),
+                   ==, "testers");
+  g_assert_cmpstr (pw_stage_execution_get_status (pw_execution_lookup_stage (execution, "Build")), ==, "Succeeded");
+  g_assert_cmpstr (pw_action_card_get_run_status (card (&f, 2, 0)), ==, "NotRun");
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (f.window->panel_stack), ==, "runs");
+
+  /* Remembered for this file. */
+  dialog = pw_run_dialog_new (GTK_WINDOW (f.window), pw_window_get_runs (f.window));
+  g_assert_cmpstr (gtk_editable_get_text (pw_run_dialog_get_entry (dialog, "Audience")), ==, "testers");
+  g_assert_cmpuint (adw_combo_row_get_selected (pw_run_dialog_get_stage_row (dialog)), ==, 2);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  teardown (&f);
+}
+
+/* With the window behind: a notification for the waiting approval, its
+ * Approve button answers it; then one for the end of the run. */
+static gboolean
+notice_closed (gpointer data)
+{
+  return ((Notice *)data)->closed;
+}
+
+static void
+test_notifications (void)
 {
   Fixture f = { 0 };
   PwExecution *execution;
-  g_autofree char *key = NULL;
+  GtkWidget *other;
+  Notice *notice;
+  g_autofree char *ended = NULL;
 
   setup (&f, "test -f %s", TRUE);
   f.window = pw_test_open_window (f.path, 1900, 900);
   press_run (&f);
   execution = pw_run_controller_get_execution (pw_window_get_runs (f.window));
-  g_assert_true (pw_test_wait_until (approval_asked, &f, 60000));
-  key = g_strdup_printf ("%s/Release/Approve", pw_execution_get_id (execution));
-  if (!gtk_window_is_active (GTK_WINDOW (f.window)))
-    g_assert_cmpstr (f.window->notified_approval, ==, key);
-  else
-    g_assert_null (f.window->notified_approval);
+  /* Another window in front. */
+  other = gtk_window_new ();
+  gtk_window_present (GTK_WINDOW (other));
+  g_assert_true (pw_test_wait_until ((PwTestCondition)gtk_window_is_active, other, 10000));
 
-  g_action_group_activate_action (G_ACTION_GROUP (g_application_get_default ()), "decide",
-                                  g_variant_new ("(sssb)", pw_execution_get_id (execution), "Release", "Approve", TRUE));
+  g_assert_true (pw_test_wait_until (notice_sent, "Approve Release/Approve?", 60000));
+  notice = find_notice ("Approve Release/Approve?");
+  g_assert_cmpstr (notice->body, ==, "Ship the build?");
+  click_notice (notice, "Approve");
   wait_for_end (&f, "Succeeded");
-  g_assert_null (f.window->notified_approval);
-  /* Its end, started here, is told (when behind) once. */
-  g_assert_cmpstr (f.window->notified_end, ==, pw_execution_get_id (execution));
+  /* The answered approval's notice is taken back. */
+  g_assert_true (pw_test_wait_until (notice_closed, notice, 10000));
+  ended = g_strdup_printf ("%s: Succeeded", pw_execution_get_pipeline_name (execution));
+  g_assert_true (pw_test_wait_until (notice_sent, ended, 10000));
+
+  gtk_window_destroy (GTK_WINDOW (other));
   teardown (&f);
 }
 
@@ -869,13 +1055,15 @@ main (int   argc,
 {
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  serve_notifications ();
 
   g_test_add_func ("/app/run/log-model", test_log_model);
   g_test_add_func ("/app/run/run-and-approve", test_run_and_approve);
   g_test_add_func ("/app/run/reject", test_reject);
+  g_test_add_func ("/app/run/run-with-options", test_run_with_options);
   g_test_add_func ("/app/run/artifacts-and-variables", test_artifacts_and_variables);
   g_test_add_func ("/app/run/reports", test_reports);
-  g_test_add_func ("/app/run/notification-approve", test_notification_approve);
+  g_test_add_func ("/app/run/notifications", test_notifications);
   g_test_add_func ("/app/run/fail-and-retry", test_fail_and_retry);
   g_test_add_func ("/app/run/stop", test_stop);
   g_test_add_func ("/app/run/join-cli", test_join_cli);

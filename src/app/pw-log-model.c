@@ -158,20 +158,40 @@ line_time (const char *s,
   return g_date_time_new_from_iso8601 (iso, NULL);
 }
 
+/* @needle in the @length bytes at @hay, without copying the line. */
+static const char *
+find_in (const char *hay,
+         gsize       length,
+         const char *needle)
+{
+  gsize n = strlen (needle);
+
+  for (const char *p = hay; length >= n && (p = memchr (p, needle[0], length - n + 1 - (p - hay))) != NULL; p++)
+    if (memcmp (p, needle, n) == 0)
+      return p;
+  return NULL;
+}
+
 /* "Entering phase BUILD", "Phase is DOWNLOAD_SOURCE" → "BUILD" */
 static char *
 phase_start_name (const char *text,
                   gsize       length)
 {
   static const char * const markers[] = { "Entering phase ", "Phase is ", NULL };
-  g_autofree char *line = g_strndup (text, length);
 
+  /* Most lines are the build's own: one look for CodeBuild's marker. */
+  if (find_in (text, length, "[Container]") == NULL)
+    return NULL;
   for (guint i = 0; markers[i] != NULL; i++)
     {
-      const char *at = strstr (line, markers[i]);
+      const char *at = find_in (text, length, markers[i]);
 
-      if (at != NULL && strstr (line, "[Container]") != NULL)
-        return g_strstrip (g_strdup (at + strlen (markers[i])));
+      if (at != NULL)
+        {
+          const char *name = at + strlen (markers[i]);
+
+          return g_strstrip (g_strndup (name, length - (name - text)));
+        }
     }
   return NULL;
 }
@@ -180,11 +200,9 @@ static gboolean
 is_failure (const char *text,
             gsize       length)
 {
-  g_autofree char *line = g_strndup (text, length);
-
-  return strstr (line, "Command did not exit successfully") != NULL ||
-         strstr (line, "Action Failed: ") != NULL ||
-         (strstr (line, "Phase complete: ") != NULL && strstr (line, "State: FAILED") != NULL);
+  return find_in (text, length, "Command did not exit successfully") != NULL ||
+         find_in (text, length, "Action Failed: ") != NULL ||
+         (find_in (text, length, "Phase complete: ") != NULL && find_in (text, length, "State: FAILED") != NULL);
 }
 
 static guint
@@ -206,6 +224,7 @@ visible_position (PwLogModel *self,
 }
 
 static void set_folded (PwLogModel *self, guint phase, gboolean folded);
+static gboolean refresh_cb (gpointer data);
 
 /* Reads what the file gained since the last look: whole lines only. */
 static void
@@ -237,10 +256,13 @@ scan (PwLogModel *self)
   data = g_mapped_file_get_contents (mapped);
   size = g_mapped_file_get_length (mapped);
 
-  /* Up to the last newline: a line being written waits for its end. */
-  end = size;
+  /* Up to the last newline: a line being written waits for its end. At
+   * most 4 MiB a turn, so a frame is never far (the rest comes next turn). */
+  end = MIN (size, self->scanned + 4 * 1024 * 1024);
   while (end > self->scanned && data[end - 1] != '\n')
     end--;
+  if (end < size && self->refresh_id == 0)
+    self->refresh_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 0, refresh_cb, self, NULL);
   if (end <= self->scanned)
     {
       g_array_unref (completed);
@@ -277,14 +299,14 @@ scan (PwLogModel *self)
       if (phase >= 0 && kind != PW_LOG_LINE_PHASE)
         {
           Phase *p = &g_array_index (self->phases, Phase, phase);
-          g_autofree char *text = g_strndup (line + skip, length - skip);
-          const char *complete = strstr (text, "Phase complete: ");
+          const char *complete = find_in (line + skip, length - skip, "Phase complete: ");
+          const char *state = complete != NULL ? find_in (complete, length - (complete - line), " State: ") : NULL;
 
           p->last = number;
-          if (complete != NULL && strstr (complete, " State: ") != NULL)
+          if (state != NULL)
             {
               g_free (p->state);
-              p->state = g_strstrip (g_strdup (strstr (complete, " State: ") + 8));
+              p->state = g_strstrip (g_strndup (state + 8, length - (state + 8 - line)));
               g_clear_pointer (&p->end, g_date_time_unref);
               p->end = line_time (line, length);
               g_array_append_val (completed, phase);
@@ -467,7 +489,7 @@ file_changed_cb (GFileMonitor      *monitor,
 {
   /* A build that prints as fast as it can: one read per frame at most. */
   if (self->refresh_id == 0)
-    self->refresh_id = g_timeout_add (16, refresh_cb, self);
+    self->refresh_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 16, refresh_cb, self, NULL);
 }
 
 static void

@@ -53,6 +53,7 @@ struct _PwRunsPanel
   char               *stage_name;
   char               *action_name;
   gboolean            syncing;
+  gboolean            stale;      /* the execution changed while hidden */
   guint               follow_id;
 };
 
@@ -559,13 +560,13 @@ set_log (PwRunsPanel       *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->search_entry), self->log != NULL);
 }
 
-/* The action whose log is shown: the one asked for, else the one that
- * failed or runs now. */
+/* The action whose log is shown: the one selected on the canvas, else the
+ * one that failed. (Not the one running now: with parallel actions the log
+ * would jump from action to action under the reader.) */
 static PwActionExecution *
 pick_action (PwRunsPanel *self)
 {
   GListModel *actions;
-  PwActionExecution *found = NULL;
 
   if (self->execution == NULL)
     return NULL;
@@ -576,21 +577,36 @@ pick_action (PwRunsPanel *self)
   for (guint i = g_list_model_get_n_items (actions); i > 0; i--)
     {
       g_autoptr(PwActionExecution) action = g_list_model_get_item (actions, i - 1);
-      const char *status = pw_action_execution_get_status (action);
 
-      if (g_strcmp0 (status, "Failed") == 0 || g_strcmp0 (status, "InProgress") == 0)
+      if (g_strcmp0 (pw_action_execution_get_status (action), "Failed") == 0)
         return action;
-      if (found == NULL)
-        found = action;
     }
-  return found;
+  return NULL;
 }
 
 static void
 execution_changed_cb (PwRunsPanel *self)
 {
+  /* Hidden, it catches up when shown: a run of a hundred actions changes
+   * its execution hundreds of times. */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->stale = TRUE;
+      return;
+    }
+  self->stale = FALSE;
   set_log (self, pick_action (self));
   sync_page (self);
+}
+
+static void
+pw_runs_panel_map (GtkWidget *widget)
+{
+  PwRunsPanel *self = PW_RUNS_PANEL (widget);
+
+  GTK_WIDGET_CLASS (pw_runs_panel_parent_class)->map (widget);
+  if (self->stale)
+    execution_changed_cb (self);
 }
 
 static void
@@ -1304,6 +1320,7 @@ pw_runs_panel_class_init (PwRunsPanelClass *klass)
 
   object_class->dispose = pw_runs_panel_dispose;
   object_class->finalize = pw_runs_panel_finalize;
+  widget_class->map = pw_runs_panel_map;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "runspanel");
 }

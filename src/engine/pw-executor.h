@@ -104,6 +104,10 @@ JsonNode   *pw_executor_dup_execution    (PwExecutor      *self,
 const char *pw_executor_get_status       (PwExecutor      *self,
                                           const char      *execution_id);
 
+/* Forks the builds' process keeper now, while the caller is small (see
+ * pw-container.c); a GUI calls it first thing in main(). */
+gboolean    pw_engine_prepare_keepers    (GError         **error);
+
 /* The state folder, for other processes and the CLI's read-only commands. */
 char       *pw_state_default_dir         (const char      *pipeline_path);
 char       *pw_state_encode_name         (const char      *name);

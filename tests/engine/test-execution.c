@@ -150,6 +150,7 @@ executions_changed_cb (GListModel *model,
       execution_status_cb (execution, NULL, seen);
       g_signal_connect (execution, "notify::status", G_CALLBACK (execution_status_cb), seen);
       stages_changed_cb (stages, 0, 0, g_list_model_get_n_items (stages), seen);
+      actions_changed_cb (actions, 0, 0, g_list_model_get_n_items (actions), seen);
       g_signal_connect (stages, "items-changed", G_CALLBACK (stages_changed_cb), seen);
       g_signal_connect (actions, "items-changed", G_CALLBACK (actions_changed_cb), seen);
     }
@@ -270,6 +271,62 @@ has_configuration (gpointer data)
   return pw_action_execution_get_configuration (data) != NULL;
 }
 
+/* What the executor does, object by object, in order. */
+static const char *truth =
+  "execution:InProgress\n"
+  "First:NotStarted\n"
+  "Gate:NotStarted\n"
+  "First:InProgress\n"
+  "First/Quick:InProgress\n"
+  "First/Quick:Succeeded\n"
+  "First/Second:InProgress\n"
+  "First/Second:Succeeded\n"
+  "First:Succeeded\n"
+  "Gate:InProgress\n"
+  "Gate/Approve:InProgress\n"
+  "Gate/Approve:Succeeded\n"
+  "Gate:Succeeded\n"
+  "execution:Succeeded";
+
+/* Each object's statuses in @seen are a subsequence of its statuses in
+ * @expected (never back, never out of order), and each object seen ends
+ * where it ends there; every object is seen. */
+static void
+check_in_order (const char *seen,
+                const char *expected)
+{
+  g_auto(GStrv) lines = g_strsplit (seen, "\n", -1);
+  g_auto(GStrv) want = g_strsplit (expected, "\n", -1);
+  g_autoptr(GHashTable) next = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *object = g_strndup (lines[i], strrchr (lines[i], ':') - lines[i]);
+      guint from = GPOINTER_TO_UINT (g_hash_table_lookup (next, object));
+      guint j;
+
+      for (j = from; want[j] != NULL && !g_str_equal (want[j], lines[i]); j++)
+        ;
+      if (want[j] == NULL)
+        g_error ("%s seen out of order:\n%s", lines[i], seen);
+      g_hash_table_insert (last, g_strdup (object), g_strdup (lines[i]));
+      g_hash_table_insert (next, g_steal_pointer (&object), GUINT_TO_POINTER (j + 1));
+    }
+  /* Each object's last status is its final one. */
+  for (guint j = 0; want[j] != NULL; j++)
+    {
+      g_autofree char *object = g_strndup (want[j], strrchr (want[j], ':') - want[j]);
+      gboolean final = TRUE;
+
+      for (guint k = j + 1; want[k] != NULL; k++)
+        if (g_str_has_prefix (want[k], object) && want[k][strlen (object)] == ':')
+          final = FALSE;
+      if (final)
+        g_assert_cmpstr (g_hash_table_lookup (last, object), ==, want[j]);
+    }
+}
+
 static void
 test_live_in_order (void)
 {
@@ -320,46 +377,17 @@ test_live_in_order (void)
   done.list = follower;
   wait_until (status_is, &done, "the follower to see it succeed");
 
-  /* In this process, every status in the order the executor set it. */
-  in_process = joined (f.seen);
-  g_assert_cmpstr (in_process, ==,
-                   "execution:InProgress\n"
-                   "First:NotStarted\n"
-                   "Gate:NotStarted\n"
-                   "First:InProgress\n"
-                   "First/Quick:InProgress\n"
-                   "First/Quick:Succeeded\n"
-                   "First/Second:InProgress\n"
-                   "First/Second:Succeeded\n"
-                   "First:Succeeded\n"
-                   "Gate:InProgress\n"
-                   "Gate/Approve:InProgress\n"
-                   "Gate/Approve:Succeeded\n"
-                   "Gate:Succeeded\n"
-                   "execution:Succeeded");
-
-  /* From the disk, what the record said when it looked: each object's
-   * statuses a subsequence of what it went through (never back), ending
-   * the same. */
+  /* In this process and from the disk: each object's statuses in the order
+   * the executor set them (the events of one turn of the main loop make
+   * one update, so a status held for less than that may not be seen), and
+   * ending as it ended. The approval, which waited, is seen waiting. */
+  in_process = order_of (f.seen);
+  check_in_order (in_process, truth);
+  g_assert_nonnull (strstr (in_process, "Gate/Approve:InProgress"));
   {
-    g_autofree char *order = order_of (on_disk);
-    g_auto(GStrv) lines = g_strsplit (order, "\n", -1);
-    g_auto(GStrv) truth = g_strsplit (in_process, "\n", -1);
-    g_autoptr(GHashTable) next = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    g_autofree char *from_disk = order_of (on_disk);
 
-    for (guint i = 0; lines[i] != NULL; i++)
-      {
-        g_autofree char *object = g_strndup (lines[i], strrchr (lines[i], ':') - lines[i]);
-        guint from = GPOINTER_TO_UINT (g_hash_table_lookup (next, object));
-        guint j;
-
-        for (j = from; truth[j] != NULL && !g_str_equal (truth[j], lines[i]); j++)
-          ;
-        if (truth[j] == NULL)
-          g_error ("the follower saw %s out of order:\n%s", lines[i], order);
-        g_hash_table_insert (next, g_steal_pointer (&object), GUINT_TO_POINTER (j + 1));
-      }
-    g_assert_cmpstr (lines[g_strv_length (lines) - 1], ==, "execution:Succeeded");
+    check_in_order (from_disk, truth);
   }
 
   /* Each action: its summary and its log. */

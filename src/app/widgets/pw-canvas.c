@@ -128,6 +128,8 @@ struct _PwCanvas
 
   PwExecution    *execution;   /* shown on the cards, live or past */
   guint           run_tick;    /* elapsed times of running actions, each second */
+  guint           run_throttle;/* at most ten card updates a second */
+  gboolean        run_dirty;   /* the execution changed during the last tenth */
   PwTextDocument *document;
   PwPipeline     *pipeline;
   GtkAdjustment  *hadjustment;
@@ -4519,12 +4521,39 @@ run_tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+run_throttle_cb (gpointer data)
+{
+  PwCanvas *self = data;
+
+  if (!self->run_dirty)
+    {
+      self->run_throttle = 0;
+      return G_SOURCE_REMOVE;
+    }
+  self->run_dirty = FALSE;
+  sync_runs (self);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 execution_changed_cb (PwExecution *execution,
                       PwCanvas    *self)
 {
   gboolean running = !pw_execution_is_finished (execution);
 
+  /* A change shows at once; more in the next tenth of a second show
+   * together at its end: a run of a hundred parallel actions changes its
+   * execution hundreds of times, and each redraw takes from the builds. */
+  if (self->run_throttle != 0 && running)
+    {
+      self->run_dirty = TRUE;
+      return;
+    }
+  g_clear_handle_id (&self->run_throttle, g_source_remove);
+  self->run_dirty = FALSE;
+  if (running)
+    self->run_throttle = g_timeout_add (100, run_throttle_cb, self);
   sync_runs (self);
   if (running && self->run_tick == 0)
     self->run_tick = g_timeout_add_seconds (1, run_tick_cb, self);
@@ -4550,6 +4579,7 @@ pw_canvas_set_execution (PwCanvas    *self,
   if (self->execution != NULL)
     g_signal_handlers_disconnect_by_func (self->execution, execution_changed_cb, self);
   g_clear_handle_id (&self->run_tick, g_source_remove);
+  g_clear_handle_id (&self->run_throttle, g_source_remove);
   g_set_object (&self->execution, execution);
   if (execution != NULL)
     {

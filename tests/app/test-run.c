@@ -584,6 +584,8 @@ test_run_and_approve (void)
                   "Ship:Succeeded");
   g_assert_nonnull (strstr (order, "Approve:Waiting"));
   g_assert_true (g_str_has_prefix (pw_action_card_get_run_text (card (&f, 1, 0)), "Succeeded · "));
+  /* Src, made by Fetch, flows to Compile: its connector is lit. */
+  g_assert_cmpuint (pw_canvas_get_n_produced_connectors (pw_window_get_canvas (f.window)), ==, 1);
   /* Each stage header says how its stage went. */
   for (guint s = 0; s < 3; s++)
     g_assert_true (g_str_has_prefix (pw_stage_header_get_run_text (
@@ -1064,6 +1066,7 @@ test_past_runs (void)
 
   /* Hidden: the design alone. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.hide-run", NULL));
+  g_assert_cmpuint (pw_canvas_get_n_produced_connectors (pw_window_get_canvas (f.window)), ==, 0);
   g_assert_null (pw_action_card_get_run_status (card (&f, 1, 1)));
   g_assert_false (gtk_revealer_get_reveal_child (f.window->run_revealer));
   teardown (&f);

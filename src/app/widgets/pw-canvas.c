@@ -2016,6 +2016,26 @@ pin_point (PwCanvas *self,
   *y = node->y + pw_card_pins_top (node->has_namespace) + (pin + 0.5) * PW_PIN_HEIGHT;
 }
 
+/* Whether the execution shown made the version of @connector's artifact
+ * its producer outputs. */
+static gboolean
+connector_produced (PwCanvas  *self,
+                    Connector *connector)
+{
+  PwActionExecution *run;
+  JsonArray *outputs;
+
+  if (self->execution == NULL)
+    return FALSE;
+  run = node_execution (self, node_at (self, connector->from));
+  outputs = run != NULL ? pw_action_execution_get_artifacts (run) : NULL;
+  for (guint o = 0; outputs != NULL && o < json_array_get_length (outputs); o++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (json_array_get_object_element (outputs, o), "name", NULL),
+                   connector->artifact) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 draw_connectors (PwCanvas        *self,
                  GtkSnapshot     *snapshot,
@@ -2027,6 +2047,7 @@ draw_connectors (PwCanvas        *self,
   const char *artifact = self->hover_artifact != NULL ? self->hover_artifact : self->highlight;
   double left = to_model_x (self, 0), right = to_model_x (self, width);
   double top = to_model_y (self, 0), bottom = to_model_y (self, height);
+  GdkRGBA produced_color;
   cairo_t *cr;
 
   if (self->connectors->len == 0)
@@ -2037,6 +2058,10 @@ draw_connectors (PwCanvas        *self,
   cairo_scale (cr, self->zoom, self->zoom);
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
 
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (GTK_WIDGET (self)), "success_color",
+                                       &produced_color))
+    produced_color = *accent;
+
   /* Two passes: the faded curves, then the highlighted flow on top. */
   for (int pass = 0; pass < 2; pass++)
     {
@@ -2044,6 +2069,7 @@ draw_connectors (PwCanvas        *self,
         {
           Connector *connector = &g_array_index (self->connectors, Connector, c);
           gboolean lit = artifact != NULL && g_strcmp0 (connector->artifact, artifact) == 0;
+          gboolean produced = FALSE;
           double x1, y1, x2, y2, dx;
 
           if ((pass == 1) != lit)
@@ -2060,10 +2086,19 @@ draw_connectors (PwCanvas        *self,
           cairo_move_to (cr, x1, y1);
           cairo_curve_to (cr, x1 + dx, y1, x2 - dx, y2, x2, y2);
 
+          /* In a run, an artifact whose version exists flows, lit. */
+          if (!lit && artifact == NULL)
+            produced = connector_produced (self, connector);
+
           if (lit)
             {
               gdk_cairo_set_source_rgba (cr, accent);
               cairo_set_line_width (cr, 3.0);
+            }
+          else if (produced)
+            {
+              gdk_cairo_set_source_rgba (cr, &produced_color);
+              cairo_set_line_width (cr, 2.4);
             }
           else
             {
@@ -4498,6 +4533,8 @@ sync_stage_run (PwCanvas *self,
 static void
 sync_runs (PwCanvas *self)
 {
+  /* The connectors: an artifact version made lights its flow. */
+  gtk_widget_queue_draw (GTK_WIDGET (self));
   if (self->columns != NULL)
     for (guint s = 0; s < self->columns->len; s++)
       sync_stage_run (self, s);
@@ -4596,4 +4633,18 @@ pw_canvas_get_execution (PwCanvas *self)
   g_return_val_if_fail (PW_IS_CANVAS (self), NULL);
 
   return self->execution;
+}
+
+/* How many connectors carry an artifact version of the execution shown
+ * (drawn lit), for tests. */
+guint
+pw_canvas_get_n_produced_connectors (PwCanvas *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (PW_IS_CANVAS (self), 0);
+
+  for (guint c = 0; self->connectors != NULL && c < self->connectors->len; c++)
+    n += connector_produced (self, &g_array_index (self->connectors, Connector, c));
+  return n;
 }

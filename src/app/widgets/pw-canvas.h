@@ -75,5 +75,6 @@ gboolean        pw_canvas_add_provider       (PwCanvas       *self,
 void            pw_canvas_set_execution      (PwCanvas       *self,
                                               PwExecution    *execution);
 PwExecution    *pw_canvas_get_execution      (PwCanvas       *self);
+guint           pw_canvas_get_n_produced_connectors (PwCanvas *self);
 
 G_END_DECLS

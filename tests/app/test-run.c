@@ -14,6 +14,7 @@
 #include "pw-run-dialog.h"
 #include "pw-stage-header.h"
 #include "pw-test-utils.h"
+#include "../pw-check-order.h"
 #include "pw-window-private.h"
 
 /* Runs in the window, with real processes (the local profile's shell
@@ -432,38 +433,6 @@ wait_for_end (Fixture    *f,
     }
 }
 
-/* Each card's statuses in @shown are a subsequence of its statuses in
- * @expected, in order, and its last is its last there. */
-static void
-check_in_order (const char *shown,
-                const char *expected)
-{
-  g_auto(GStrv) lines = g_strsplit (shown, "\n", -1);
-  g_auto(GStrv) want = g_strsplit (expected, "\n", -1);
-  g_autoptr(GHashTable) next = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autofree char *object = g_strndup (lines[i], strrchr (lines[i], ':') - lines[i]);
-      guint from = GPOINTER_TO_UINT (g_hash_table_lookup (next, object));
-      guint j;
-
-      for (j = from; want[j] != NULL && !g_str_equal (want[j], lines[i]); j++)
-        ;
-      if (want[j] == NULL)
-        g_error ("%s shown out of order:\n%s", lines[i], shown);
-      g_hash_table_insert (last, g_strdup (object), g_strdup (lines[i]));
-      g_hash_table_insert (next, g_steal_pointer (&object), GUINT_TO_POINTER (j + 1));
-    }
-  for (guint j = 0; want[j] != NULL; j++)
-    if (want[j + 1] == NULL || strncmp (want[j], want[j + 1], strchr (want[j], ':') - want[j] + 1) != 0)
-      {
-        g_autofree char *object = g_strndup (want[j], strchr (want[j], ':') - want[j]);
-
-        g_assert_cmpstr (g_hash_table_lookup (last, object), ==, want[j]);
-      }
-}
 
 static char *
 seen (Fixture *f)
@@ -566,7 +535,7 @@ test_run_and_approve (void)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (f.window));
   record_cards_cb (NULL, &f);
   order = seen (&f);
-  check_in_order (order,
+  pw_check_in_order (order,
                   "Fetch:-\n"
                   "Fetch:InProgress\n"
                   "Fetch:Succeeded\n"

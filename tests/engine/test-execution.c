@@ -18,6 +18,8 @@
 
 #include <pw-engine.h>
 
+#include "../pw-check-order.h"
+
 static const char *pipeline_text =
   "pipeline:\n"
   "  name: model\n"
@@ -288,44 +290,6 @@ static const char *truth =
   "Gate:Succeeded\n"
   "execution:Succeeded";
 
-/* Each object's statuses in @seen are a subsequence of its statuses in
- * @expected (never back, never out of order), and each object seen ends
- * where it ends there; every object is seen. */
-static void
-check_in_order (const char *seen,
-                const char *expected)
-{
-  g_auto(GStrv) lines = g_strsplit (seen, "\n", -1);
-  g_auto(GStrv) want = g_strsplit (expected, "\n", -1);
-  g_autoptr(GHashTable) next = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autofree char *object = g_strndup (lines[i], strrchr (lines[i], ':') - lines[i]);
-      guint from = GPOINTER_TO_UINT (g_hash_table_lookup (next, object));
-      guint j;
-
-      for (j = from; want[j] != NULL && !g_str_equal (want[j], lines[i]); j++)
-        ;
-      if (want[j] == NULL)
-        g_error ("%s seen out of order:\n%s", lines[i], seen);
-      g_hash_table_insert (last, g_strdup (object), g_strdup (lines[i]));
-      g_hash_table_insert (next, g_steal_pointer (&object), GUINT_TO_POINTER (j + 1));
-    }
-  /* Each object's last status is its final one. */
-  for (guint j = 0; want[j] != NULL; j++)
-    {
-      g_autofree char *object = g_strndup (want[j], strrchr (want[j], ':') - want[j]);
-      gboolean final = TRUE;
-
-      for (guint k = j + 1; want[k] != NULL; k++)
-        if (g_str_has_prefix (want[k], object) && want[k][strlen (object)] == ':')
-          final = FALSE;
-      if (final)
-        g_assert_cmpstr (g_hash_table_lookup (last, object), ==, want[j]);
-    }
-}
 
 static void
 test_live_in_order (void)
@@ -382,12 +346,12 @@ test_live_in_order (void)
    * one update, so a status held for less than that may not be seen), and
    * ending as it ended. The approval, which waited, is seen waiting. */
   in_process = order_of (f.seen);
-  check_in_order (in_process, truth);
+  pw_check_in_order (in_process, truth);
   g_assert_nonnull (strstr (in_process, "Gate/Approve:InProgress"));
   {
     g_autofree char *from_disk = order_of (on_disk);
 
-    check_in_order (from_disk, truth);
+    pw_check_in_order (from_disk, truth);
   }
 
   /* Each action: its summary and its log. */

@@ -53,6 +53,13 @@ enum {
 
 static GParamSpec *properties [N_PROPS];
 
+enum {
+  TRANSITIONS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (PwRunController, pw_run_controller, G_TYPE_OBJECT)
 
 /* What the shown execution asks of the user ------------------------------- */
@@ -167,6 +174,8 @@ drop_executor (PwRunController *self)
     pw_execution_list_set_executor (self->executions, NULL);
   pw_executor_stop_serving (self->executor);
   g_clear_object (&self->executor);
+  /* The pipeline's own transitions again. */
+  g_signal_emit (self, signals [TRANSITIONS_CHANGED], 0);
 }
 
 static void
@@ -595,6 +604,7 @@ start (PwRunController     *self,
         }
       g_free (self->profile_path);
       self->profile_path = g_strdup (options->profile);
+      g_signal_emit (self, signals [TRANSITIONS_CHANGED], 0);
       pw_executor_set_approval_mode (self->executor, PW_APPROVAL_WAIT);
       if (!pw_executor_serve_requests (self->executor, error))
         {
@@ -729,6 +739,95 @@ pw_run_controller_retry (PwRunController  *self,
   return TRUE;
 }
 
+/**
+ * pw_run_controller_set_transition:
+ *
+ * Enables or disables the inbound transition of @stage_name in the process
+ * that runs the pipeline (this one, made for the purpose if none runs it).
+ */
+gboolean
+pw_run_controller_set_transition (PwRunController  *self,
+                                  const char       *stage_name,
+                                  gboolean          enabled,
+                                  const char       *reason,
+                                  GError          **error)
+{
+  g_autofree char *blocker = NULL;
+
+  g_return_val_if_fail (PW_IS_RUN_CONTROLLER (self), FALSE);
+
+  if (self->executor == NULL)
+    {
+      /* An executor for the pipeline on screen, as a run would make. */
+      g_autoptr(PwLocalProfile) profile = NULL;
+      g_autofree char *path = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      blocker = pw_run_controller_dup_blocker (self);
+      if (blocker != NULL)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, blocker);
+          return FALSE;
+        }
+      follow_file (self);
+      path = g_file_get_path (pw_text_document_get_file (self->document));
+      profile = pw_local_profile_load_beside (path, error);
+      if (profile == NULL)
+        return FALSE;
+      self->executor = pw_executor_new (pw_text_document_get_pipeline (self->document), path, NULL, profile,
+                                        &local_error);
+      if (self->executor == NULL)
+        {
+          g_autoptr(JsonObject) request = NULL;
+          g_autofree char *by = NULL;
+
+          if (!g_error_matches (local_error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_BUSY))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          /* The process that runs it takes the request. */
+          by = requester ();
+          request = json_object_new ();
+          json_object_set_string_member (request, "op", enabled ? "enable-transition" : "disable-transition");
+          json_object_set_string_member (request, "stage", stage_name);
+          if (reason != NULL)
+            json_object_set_string_member (request, "summary", reason);
+          json_object_set_string_member (request, "by", by);
+          send (self, request, FALSE);
+          return TRUE;
+        }
+      pw_executor_set_approval_mode (self->executor, PW_APPROVAL_WAIT);
+      if (!pw_executor_serve_requests (self->executor, error))
+        {
+          g_clear_object (&self->executor);
+          return FALSE;
+        }
+      if (self->executions != NULL)
+        pw_execution_list_set_executor (self->executions, self->executor);
+    }
+
+  if (!pw_executor_set_transition (self->executor, stage_name, enabled, reason, error))
+    return FALSE;
+  g_signal_emit (self, signals [TRANSITIONS_CHANGED], 0);
+  return TRUE;
+}
+
+/**
+ * pw_run_controller_dup_disabled_transitions:
+ *
+ * Returns: (transfer full) (nullable): stage name → reason of the inbound
+ *   transitions disabled in this process's executor, or %NULL when none
+ *   runs here (the pipeline's own DisableInboundStageTransitions then)
+ */
+GHashTable *
+pw_run_controller_dup_disabled_transitions (PwRunController *self)
+{
+  g_return_val_if_fail (PW_IS_RUN_CONTROLLER (self), NULL);
+
+  return self->executor != NULL ? pw_executor_dup_disabled_transitions (self->executor) : NULL;
+}
+
 /* GObject ----------------------------------------------------------------- */
 
 PwExecutionList *
@@ -838,6 +937,11 @@ pw_run_controller_class_init (PwRunControllerClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* An inbound transition was enabled or disabled here. */
+  signals [TRANSITIONS_CHANGED] =
+    g_signal_new ("transitions-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

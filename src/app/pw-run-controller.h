@@ -71,4 +71,11 @@ gboolean           pw_run_controller_retry          (PwRunController  *self,
                                                      gboolean          all_actions,
                                                      GError          **error);
 
+gboolean           pw_run_controller_set_transition (PwRunController  *self,
+                                                     const char       *stage_name,
+                                                     gboolean          enabled,
+                                                     const char       *reason,
+                                                     GError          **error);
+GHashTable        *pw_run_controller_dup_disabled_transitions (PwRunController *self);
+
 G_END_DECLS

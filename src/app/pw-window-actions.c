@@ -575,6 +575,29 @@ run_with_options_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (pw_run_dialog_new (GTK_WINDOW (self), self->runs)));
 }
 
+/* Enable or disable the inbound transition of a stage (its index), in the
+ * process that runs the pipeline, as the console's transition arrow does. */
+static void
+toggle_transition_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *param)
+{
+  PwWindow *self = PW_WINDOW (widget);
+  PwPipeline *pipeline = self->document != NULL ? pw_text_document_get_pipeline (self->document) : NULL;
+  guint index = g_variant_get_uint32 (param);
+  const char *name;
+  gboolean disabled;
+  g_autoptr(GError) error = NULL;
+
+  if (self->runs == NULL || pipeline == NULL || index >= pw_pipeline_get_n_stages (pipeline) ||
+      (name = pw_stage_get_name (pw_pipeline_get_stage (pipeline, index))) == NULL)
+    return;
+  disabled = pw_canvas_get_transition_disabled (self->canvas, index, NULL);
+  if (!pw_run_controller_set_transition (self->runs, name, disabled, disabled ? NULL : _("Disabled in Pipewright"),
+                                         &error))
+    pw_window_add_toast (self, error->message);
+}
+
 static void
 show_runs_action (GtkWidget  *widget,
                   const char *action_name,
@@ -850,6 +873,7 @@ _pw_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_install_action (widget_class, "win.run-with-options", NULL, run_with_options_action);
   gtk_widget_class_install_action (widget_class, "win.show-runs", NULL, show_runs_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-transition", "u", toggle_transition_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.abandon", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
@@ -901,6 +925,7 @@ _pw_window_actions_update (PwWindow *self)
     gtk_widget_action_set_enabled (widget, "win.run", has_model && self->runs != NULL);
     gtk_widget_action_set_enabled (widget, "win.run-with-options", has_model && self->runs != NULL);
     gtk_widget_action_set_enabled (widget, "win.show-runs", has_document);
+    gtk_widget_action_set_enabled (widget, "win.toggle-transition", has_model && self->runs != NULL);
     gtk_widget_action_set_enabled (widget, "win.stop", running);
     gtk_widget_action_set_enabled (widget, "win.abandon", running);
     gtk_widget_action_set_enabled (widget, "win.retry", failed);

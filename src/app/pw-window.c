@@ -581,6 +581,15 @@ build_start_page (PwWindow *self)
 
 /* Documents --------------------------------------------------------------------- */
 
+/* The executor's transitions, on the canvas. */
+static void
+transitions_changed_cb (PwWindow *self)
+{
+  g_autoptr(GHashTable) disabled = self->runs != NULL ? pw_run_controller_dup_disabled_transitions (self->runs) : NULL;
+
+  pw_canvas_set_disabled_transitions (self->canvas, disabled);
+}
+
 static void
 set_document (PwWindow       *self,
               PwTextDocument *document)
@@ -610,6 +619,7 @@ set_document (PwWindow       *self,
   g_signal_connect_swapped (self->runs, "notify::execution", G_CALLBACK (_pw_window_sync_run), self);
   g_signal_connect_swapped (self->runs, "notify::running", G_CALLBACK (_pw_window_sync_run), self);
   g_signal_connect_swapped (self->runs, "notify::approval", G_CALLBACK (_pw_window_sync_run), self);
+  g_signal_connect_swapped (self->runs, "transitions-changed", G_CALLBACK (transitions_changed_cb), self);
   pw_runs_panel_set_controller (self->runs_panel, self->runs);
   _pw_window_sync_run (self);
 

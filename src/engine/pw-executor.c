@@ -3329,6 +3329,26 @@ pw_executor_decide (PwExecutor  *self,
   return FALSE;
 }
 
+/**
+ * pw_executor_dup_disabled_transitions:
+ *
+ * Returns: (transfer full): stage name → reason ("" for none) of each stage
+ *   whose inbound transition is disabled now
+ */
+GHashTable *
+pw_executor_dup_disabled_transitions (PwExecutor *self)
+{
+  GHashTable *disabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), disabled);
+
+  for (guint i = 0; i < self->n_stages; i++)
+    if (self->disabled[i] && pw_stage_get_name (stage_at (self, i)) != NULL)
+      g_hash_table_insert (disabled, g_strdup (pw_stage_get_name (stage_at (self, i))),
+                           g_strdup (self->disabled_reason[i] != NULL ? self->disabled_reason[i] : ""));
+  return disabled;
+}
+
 gboolean
 pw_executor_set_transition (PwExecutor  *self,
                             const char  *name,
@@ -3461,6 +3481,8 @@ handle_request (PwExecutor *self,
     ok = pw_executor_stop (self, execution_id, g_str_equal (op, "abandon"), summary, &error);
   else if (g_str_equal (op, "retry") || g_str_equal (op, "retry-all"))
     ok = pw_executor_retry (self, execution_id, stage, g_str_equal (op, "retry-all"), &error);
+  else if (g_str_equal (op, "enable-transition") || g_str_equal (op, "disable-transition"))
+    ok = pw_executor_set_transition (self, stage, g_str_equal (op, "enable-transition"), summary, &error);
   else
     g_set_error (&error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE, "Unknown request '%s'", op);
 

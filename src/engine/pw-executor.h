@@ -92,6 +92,7 @@ gboolean    pw_executor_set_transition   (PwExecutor      *self,
                                           gboolean         enabled,
                                           const char      *reason,
                                           GError         **error);
+GHashTable *pw_executor_dup_disabled_transitions (PwExecutor *self);
 /* Serves approve/reject/stop/retry requests that other processes drop in
  * the state folder (see pw_state_send_request). */
 gboolean    pw_executor_serve_requests   (PwExecutor      *self,
@@ -136,7 +137,8 @@ GStrv       pw_state_list_old_work       (const char      *state_dir,
                                           guint            keep);
 void        pw_state_prune_work          (const char * const *paths);
 /* Asks the process running @execution_id to do @op ("approve", "reject",
- * "stop", "abandon", "retry", "retry-all") and waits (file monitor, no
+ * "stop", "abandon", "retry", "retry-all", "enable-transition" or
+ * "disable-transition" of "stage", the reason in "summary") and waits (file monitor, no
  * polling) up to @timeout_ms for its answer. */
 gboolean    pw_state_send_request        (const char      *state_dir,
                                           JsonObject      *request,

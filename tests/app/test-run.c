@@ -811,6 +811,58 @@ test_notifications (void)
   teardown (&f);
 }
 
+typedef struct
+{
+  Fixture    *f;
+  const char *stage;
+  const char *status;
+} StageWant;
+
+static gboolean
+stage_is (gpointer data)
+{
+  StageWant *want = data;
+  PwExecution *execution = pw_run_controller_get_execution (pw_window_get_runs (want->f->window));
+  PwStageExecution *stage = execution != NULL ? pw_execution_lookup_stage (execution, want->stage) : NULL;
+
+  return stage != NULL && g_strcmp0 (pw_stage_execution_get_status (stage), want->status) == 0;
+}
+
+/* The transition into Release disabled from the canvas: the run stops
+ * before it, the canvas says so; enabled again, the run goes on. */
+static void
+test_transitions (void)
+{
+  Fixture f = { 0 };
+  PwCanvas *canvas;
+  const char *reason = NULL;
+  StageWant built = { &f, "Build", "Succeeded" };
+  PwExecution *execution;
+
+  setup (&f, "test -f %s", TRUE);
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  canvas = pw_window_get_canvas (f.window);
+  g_assert_false (pw_canvas_get_transition_disabled (canvas, 2, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.toggle-transition", "u", 2));
+  g_assert_true (pw_canvas_get_transition_disabled (canvas, 2, &reason));
+  g_assert_cmpstr (reason, ==, "Disabled in Pipewright");
+
+  press_run (&f);
+  execution = pw_run_controller_get_execution (pw_window_get_runs (f.window));
+  g_assert_true (pw_test_wait_until (stage_is, &built, 60000));
+  /* It waits at the disabled transition. */
+  pw_test_flush ();
+  g_assert_cmpstr (pw_stage_execution_get_status (pw_execution_lookup_stage (execution, "Release")), ==, "NotStarted");
+  g_assert_false (pw_execution_is_finished (execution));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.toggle-transition", "u", 2));
+  g_assert_false (pw_canvas_get_transition_disabled (canvas, 2, NULL));
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 60000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.decide", "b", TRUE));
+  wait_for_end (&f, "Succeeded");
+  teardown (&f);
+}
+
 /* Rejected from the run bar: the approval and the execution fail. */
 static void
 test_reject (void)
@@ -1150,6 +1202,7 @@ main (int   argc,
   g_test_add_func ("/app/run/log-model", test_log_model);
   g_test_add_func ("/app/run/run-and-approve", test_run_and_approve);
   g_test_add_func ("/app/run/reject", test_reject);
+  g_test_add_func ("/app/run/transitions", test_transitions);
   g_test_add_func ("/app/run/run-with-options", test_run_with_options);
   g_test_add_func ("/app/run/artifacts-and-variables", test_artifacts_and_variables);
   g_test_add_func ("/app/run/reports", test_reports);

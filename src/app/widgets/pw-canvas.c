@@ -127,6 +127,7 @@ struct _PwCanvas
   GtkWidget       parent_instance;
 
   PwExecution    *execution;   /* shown on the cards, live or past */
+  GHashTable     *transitions; /* stage → reason, disabled now by the executor; NULL: the design's */
   guint           run_tick;    /* elapsed times of running actions, each second */
   guint           run_throttle;/* at most ten card updates a second */
   gboolean        run_dirty;   /* the execution changed during the last tenth */
@@ -416,6 +417,22 @@ read_disabled_transitions (PwCanvas *self)
 
   if (self->pipeline == NULL)
     return;
+
+  /* While an executor runs the pipeline, its transitions are the truth. */
+  if (self->transitions != NULL)
+    {
+      for (guint s = 0; s < self->columns->len; s++)
+        {
+          Column *column = column_at (self, s);
+          const char *reason = column->stage != NULL && !column->opaque
+            ? g_hash_table_lookup (self->transitions, pw_stage_get_name (column->stage)) : NULL;
+
+          column->disabled = reason != NULL;
+          g_free (column->disabled_reason);
+          column->disabled_reason = reason != NULL && reason[0] != '\0' ? g_strdup (reason) : NULL;
+        }
+      return;
+    }
 
   node = pw_element_get_member (PW_ELEMENT (self->pipeline), "disableInboundStageTransitions");
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
@@ -2651,6 +2668,7 @@ show_context_menu (PwCanvas *self,
   g_autoptr(GMenu) moves = g_menu_new ();
   g_autoptr(GMenu) edits = g_menu_new ();
   g_autoptr(GMenu) view = g_menu_new ();
+  g_autoptr(GMenu) run = g_menu_new ();
   Node *node;
   int stage = selected_stage (self);
 
@@ -2671,6 +2689,17 @@ show_context_menu (PwCanvas *self,
       g_menu_append (moves, _("Move Stage _Right"), "canvas.move-right");
       g_menu_append (edits, _("_Add Stage After"), "canvas.add-stage");
       g_menu_append (edits, _("_Delete Stage"), "canvas.delete");
+      /* The window's: runs go through the executor (not the file). */
+      if (stage > 0)
+        {
+          g_autoptr(GMenuItem) item = NULL;
+
+          item = g_menu_item_new (column_at (self, (guint)stage)->disabled ? _("_Enable Transition Into Stage")
+                                                                          : _("D_isable Transition Into Stage"),
+                                  NULL);
+          g_menu_item_set_action_and_target (item, "win.toggle-transition", "u", (guint32)stage);
+          g_menu_append_item (run, item);
+        }
     }
   else
     g_menu_append (edits, _("_Add Stage"), "canvas.add-stage");
@@ -2679,6 +2708,7 @@ show_context_menu (PwCanvas *self,
   g_menu_append (view, _("_Original Size"), "canvas.zoom-reset");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (moves));
   g_menu_append_section (menu, NULL, G_MENU_MODEL (edits));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (run));
   g_menu_append_section (menu, NULL, G_MENU_MODEL (view));
 
   if (self->menu == NULL)
@@ -3781,6 +3811,7 @@ pw_canvas_dispose (GObject *object)
     }
   g_clear_handle_id (&self->visible_source, g_source_remove);
   pw_canvas_set_execution (self, NULL);
+  g_clear_pointer (&self->transitions, g_hash_table_unref);
   g_clear_pointer (&self->menu, gtk_widget_unparent);
   if (self->card_keys != NULL)
     {
@@ -4647,4 +4678,47 @@ pw_canvas_get_n_produced_connectors (PwCanvas *self)
   for (guint c = 0; self->connectors != NULL && c < self->connectors->len; c++)
     n += connector_produced (self, &g_array_index (self->connectors, Connector, c));
   return n;
+}
+
+/**
+ * pw_canvas_set_disabled_transitions:
+ * @transitions: (nullable): stage name → reason of the inbound transitions
+ *   the executor has disabled now, or %NULL for the pipeline's own
+ *   (CloudFormation's DisableInboundStageTransitions)
+ */
+void
+pw_canvas_set_disabled_transitions (PwCanvas   *self,
+                                    GHashTable *transitions)
+{
+  g_return_if_fail (PW_IS_CANVAS (self));
+
+  g_clear_pointer (&self->transitions, g_hash_table_unref);
+  if (transitions != NULL)
+    self->transitions = g_hash_table_ref (transitions);
+  if (self->columns == NULL)
+    return;
+  for (guint s = 0; s < self->columns->len; s++)
+    {
+      Column *column = column_at (self, s);
+
+      column->disabled = FALSE;
+      g_clear_pointer (&column->disabled_reason, g_free);
+    }
+  read_disabled_transitions (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Whether the transition into @stage is disabled as the canvas shows it. */
+gboolean
+pw_canvas_get_transition_disabled (PwCanvas   *self,
+                                   guint       stage,
+                                   const char **reason)
+{
+  g_return_val_if_fail (PW_IS_CANVAS (self), FALSE);
+
+  if (self->columns == NULL || stage >= self->columns->len)
+    return FALSE;
+  if (reason != NULL)
+    *reason = column_at (self, stage)->disabled_reason;
+  return column_at (self, stage)->disabled;
 }

@@ -76,5 +76,10 @@ void            pw_canvas_set_execution      (PwCanvas       *self,
                                               PwExecution    *execution);
 PwExecution    *pw_canvas_get_execution      (PwCanvas       *self);
 guint           pw_canvas_get_n_produced_connectors (PwCanvas *self);
+void            pw_canvas_set_disabled_transitions (PwCanvas  *self,
+                                                    GHashTable *transitions);
+gboolean        pw_canvas_get_transition_disabled (PwCanvas    *self,
+                                                   guint        stage,
+                                                   const char **reason);
 
 G_END_DECLS

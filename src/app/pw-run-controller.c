@@ -319,6 +319,7 @@ remember_options (PwRunController    *self,
     g_key_file_set_string (keyfile, group, "last-stage", options->last_stage);
   if (options->profile != NULL)
     g_key_file_set_string (keyfile, group, "profile", options->profile);
+  g_key_file_set_boolean (keyfile, group, "ask", options->ask);
   g_mkdir_with_parents (dir, 0700);
   /* Written whole, then renamed (g_file_set_contents): never half a file. */
   if (!g_key_file_save_to_file (keyfile, path, &error))
@@ -346,6 +347,7 @@ pw_run_controller_dup_options (PwRunController *self)
   read_pairs (keyfile, group, "revisions", options->revisions);
   options->last_stage = g_key_file_get_string (keyfile, group, "last-stage", NULL);
   options->profile = g_key_file_get_string (keyfile, group, "profile", NULL);
+  options->ask = g_key_file_get_boolean (keyfile, group, "ask", NULL);
   return options;
 }
 

@@ -31,6 +31,7 @@ typedef struct
   GHashTable *revisions;
   char       *last_stage;
   char       *profile;
+  gboolean    ask;          /* Run (F5) opens Run with Options first */
 } PwRunOptions;
 
 PwRunOptions *pw_run_options_new  (void);

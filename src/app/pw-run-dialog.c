@@ -29,6 +29,7 @@ struct _PwRunDialog
   GPtrArray       *revision_rows;
   AdwComboRow     *stage_row;
   AdwActionRow    *profile_row;
+  GtkSwitch       *ask_switch;
   GtkStringList   *stages;
   char            *profile;
   GtkNativeDialog *chooser;
@@ -137,6 +138,7 @@ pw_run_dialog_dup_options (PwRunDialog *self)
   if (stage > 0 && stage < g_list_model_get_n_items (G_LIST_MODEL (self->stages)))
     options->last_stage = g_strdup (gtk_string_list_get_string (self->stages, stage));
   options->profile = g_strdup (self->profile);
+  options->ask = gtk_switch_get_active (self->ask_switch);
   return options;
 }
 
@@ -279,6 +281,16 @@ build (PwRunDialog *self)
   adw_action_row_add_suffix (self->profile_row, button);
   update_profile (self);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->profile_row));
+
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Ask Before Each Run"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Run (F5) opens these options for this pipeline"));
+  self->ask_switch = GTK_SWITCH (gtk_switch_new ());
+  gtk_switch_set_active (self->ask_switch, last->ask);
+  gtk_widget_set_valign (GTK_WIDGET (self->ask_switch), GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), GTK_WIDGET (self->ask_switch));
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), GTK_WIDGET (self->ask_switch));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
 
   gtk_widget_set_vexpand (page, TRUE);
@@ -342,6 +354,12 @@ pw_run_dialog_get_entry (PwRunDialog *self,
         return GTK_EDITABLE (row);
     }
   return NULL;
+}
+
+GtkSwitch *
+pw_run_dialog_get_ask_switch (PwRunDialog *self)
+{
+  return self->ask_switch;
 }
 
 AdwComboRow *

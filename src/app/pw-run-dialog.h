@@ -23,6 +23,7 @@ PwRunOptions *pw_run_dialog_dup_options  (PwRunDialog     *self);
 GtkEditable  *pw_run_dialog_get_entry    (PwRunDialog     *self,
                                           const char      *name);
 AdwComboRow  *pw_run_dialog_get_stage_row (PwRunDialog    *self);
+GtkSwitch    *pw_run_dialog_get_ask_switch (PwRunDialog   *self);
 void          pw_run_dialog_run          (PwRunDialog     *self);
 
 G_END_DECLS

@@ -543,6 +543,16 @@ run_action (GtkWidget  *widget,
 
   if (self->runs == NULL)
     return;
+  /* "Ask before each run", chosen in Run with Options for this file. */
+  {
+    g_autoptr(PwRunOptions) options = pw_run_controller_dup_options (self->runs);
+
+    if (options->ask && pw_run_controller_dup_blocker (self->runs) == NULL)
+      {
+        gtk_window_present (GTK_WINDOW (pw_run_dialog_new (GTK_WINDOW (self), self->runs)));
+        return;
+      }
+  }
   if (!pw_run_controller_start (self->runs, &error))
     {
       pw_window_add_toast (self, error->message);

@@ -702,6 +702,22 @@ test_reports (void)
   teardown (&f);
 }
 
+typedef struct
+{
+  Fixture     *f;
+  PwExecution *old;
+} Another;
+
+/* An execution other than @old is shown. */
+static gboolean
+another_shown (gpointer data)
+{
+  Another *another = data;
+  PwExecution *shown = pw_run_controller_get_execution (pw_window_get_runs (another->f->window));
+
+  return shown != NULL && shown != another->old;
+}
+
 /* Run with Options: a variable's value and a last stage; remembered for
  * the file, so the dialog opens with them next time. */
 static void
@@ -733,11 +749,38 @@ test_run_with_options (void)
   assert_card (&f, 2, 0, "NotRun");
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (f.window->panel_stack), ==, "runs");
 
-  /* Remembered for this file. */
+  /* Remembered for this file; asked to ask before each run, Run (F5)
+   * opens the dialog instead of running. */
   dialog = pw_run_dialog_new (GTK_WINDOW (f.window), pw_window_get_runs (f.window));
   g_assert_cmpstr (gtk_editable_get_text (pw_run_dialog_get_entry (dialog, "Audience")), ==, "testers");
   g_assert_cmpuint (adw_combo_row_get_selected (pw_run_dialog_get_stage_row (dialog)), ==, 2);
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_false (gtk_switch_get_active (pw_run_dialog_get_ask_switch (dialog)));
+  gtk_switch_set_active (pw_run_dialog_get_ask_switch (dialog), TRUE);
+  pw_run_dialog_run (dialog);
+  {
+    Another another = { &f, execution };
+
+    g_assert_true (pw_test_wait_until (another_shown, &another, 20000));
+  }
+  wait_for_end (&f, "Succeeded");
+  {
+    GList *before = gtk_window_list_toplevels ();
+    guint n_before = g_list_length (before);
+    GList *after;
+    PwExecution *shown = pw_run_controller_get_execution (pw_window_get_runs (f.window));
+
+    g_list_free (before);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.run", NULL));
+    pw_test_flush ();
+    after = gtk_window_list_toplevels ();
+    /* A dialog, no new run. */
+    g_assert_cmpuint (g_list_length (after), ==, n_before + 1);
+    for (GList *l = after; l != NULL; l = l->next)
+      if (PW_IS_RUN_DIALOG (l->data))
+        gtk_window_destroy (l->data);
+    g_list_free (after);
+    g_assert_true (pw_run_controller_get_execution (pw_window_get_runs (f.window)) == shown);
+  }
   teardown (&f);
 }
 

@@ -328,3 +328,42 @@ pw_set_str (char       **field,
   *field = g_strdup (value);
   return TRUE;
 }
+
+/* The named colour a run status is drawn in (the words say the status
+ * too), or NULL for the text's own, dimmed: Stopped, Abandoned, … */
+const char *
+pw_run_status_color_name (const char *status)
+{
+  if (g_strcmp0 (status, "Succeeded") == 0)
+    return "success_color";
+  if (g_strcmp0 (status, "Failed") == 0)
+    return "error_color";
+  if (g_strcmp0 (status, "InProgress") == 0)
+    return "accent_color";
+  if (g_strcmp0 (status, "Waiting") == 0)
+    return "warning_color";
+  return NULL;
+}
+
+/* "0:07", "1:02:03": a time still running. */
+char *
+pw_format_elapsed (GTimeSpan span)
+{
+  gint64 seconds = MAX (span, 0) / G_TIME_SPAN_SECOND;
+
+  if (seconds >= 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", seconds / 3600,
+                            (int)(seconds / 60 % 60), (int)(seconds % 60));
+  return g_strdup_printf ("%d:%02d", (int)(seconds / 60), (int)(seconds % 60));
+}
+
+/* "0.4 s", "12 s", "3:05": how long something took. */
+char *
+pw_format_duration (GTimeSpan span)
+{
+  if (span < 10 * G_TIME_SPAN_SECOND)
+    return g_strdup_printf (_("%.1f s"), MAX (span, 0) / (double)G_TIME_SPAN_SECOND);
+  if (span < 60 * G_TIME_SPAN_SECOND)
+    return g_strdup_printf (_("%d s"), (int)(span / G_TIME_SPAN_SECOND));
+  return pw_format_elapsed (span);
+}

@@ -33,5 +33,8 @@ const char *pw_severity_icon_name   (PwSeverity    severity);
 const char *pw_severity_css_class   (PwSeverity    severity);
 gboolean    pw_set_str              (char        **field,
                                      const char   *value);
+const char *pw_run_status_color_name (const char  *status);
+char       *pw_format_elapsed       (GTimeSpan     span);
+char       *pw_format_duration      (GTimeSpan     span);
 
 G_END_DECLS

@@ -19,6 +19,7 @@
 #include <glib/gi18n.h>
 #include <adwaita.h>
 
+#include "pw-app-util.h"
 #include "pw-runs-panel.h"
 #include "pw-window.h"
 
@@ -217,18 +218,12 @@ format_duration (PwExecution *execution)
   GDateTime *start = pw_execution_get_start_time (execution);
   GDateTime *end = pw_execution_get_update_time (execution);
   g_autoptr(GDateTime) now = NULL;
-  gint64 seconds;
 
   if (start == NULL)
     return g_strdup ("");
   if (!pw_execution_is_finished (execution) || end == NULL)
-    end = now = g_date_time_new_now_utc ();
-  seconds = MAX (g_date_time_difference (end, start), 0) / G_TIME_SPAN_SECOND;
-  if (seconds < 60)
-    return g_strdup_printf (_("%d s"), (int)seconds);
-  if (seconds < 3600)
-    return g_strdup_printf ("%d:%02d", (int)(seconds / 60), (int)(seconds % 60));
-  return g_strdup_printf ("%d:%02d:%02d", (int)(seconds / 3600), (int)(seconds / 60 % 60), (int)(seconds % 60));
+    return pw_format_elapsed (g_date_time_difference (now = g_date_time_new_now_utc (), start));
+  return pw_format_duration (g_date_time_difference (end, start));
 }
 
 typedef enum { COL_ID, COL_STATUS, COL_TRIGGER, COL_REVISIONS, COL_STARTED, COL_DURATION } Column;

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pw-app-util.h"
 #include "pw-export-dialog.h"
 #include "pw-run-dialog.h"
 #include "pw-window-private.h"
@@ -820,10 +821,10 @@ _pw_window_sync_run (PwWindow *self)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
       GDateTime *start = pw_execution_get_start_time (execution);
-      gint64 seconds = start != NULL ? MAX (g_date_time_difference (now, start), 0) / G_TIME_SPAN_SECOND : 0;
+      g_autofree char *elapsed = pw_format_elapsed (start != NULL ? g_date_time_difference (now, start) : 0);
 
       /* Translators: the run bar: "Execution 1a2b3c4d · In progress · 0:12" */
-      text = g_strdup_printf (_("Execution %s · In progress · %d:%02d"), id, (int)(seconds / 60), (int)(seconds % 60));
+      text = g_strdup_printf (_("Execution %s · In progress · %s"), id, elapsed);
     }
   else
     {

@@ -108,20 +108,6 @@ rebuild_layouts (PwActionCard *self)
     }
 }
 
-/* The named colour a run status is drawn in. */
-static const char *
-run_color_name (const char *status)
-{
-  if (g_strcmp0 (status, "Succeeded") == 0)
-    return "success_color";
-  if (g_strcmp0 (status, "Failed") == 0)
-    return "error_color";
-  if (g_strcmp0 (status, "InProgress") == 0)
-    return "accent_color";
-  if (g_strcmp0 (status, "Waiting") == 0)
-    return "warning_color";
-  return NULL;   /* Stopped, Abandoned, Superseded: the text's own, dimmed */
-}
 
 static void
 update_icon (PwActionCard *self)
@@ -337,7 +323,7 @@ pw_action_card_snapshot (GtkWidget   *widget,
     {
       /* A run's status in place of the provider: a dot and the words, in
        * the status's colour (the words say it without the colour). */
-      const char *name = run_color_name (self->run_status);
+      const char *name = pw_run_status_color_name (self->run_status);
       GdkRGBA run_color = dim;
       GskRoundedRect dot;
 

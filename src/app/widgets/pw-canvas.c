@@ -704,29 +704,6 @@ set_selected_state (GtkWidget *widget,
 
 static void sync_stage_run (PwCanvas *self, guint index);
 
-/* "0:07", "1:02:03" */
-static char *
-format_elapsed (GTimeSpan span)
-{
-  gint64 seconds = MAX (span, 0) / G_TIME_SPAN_SECOND;
-
-  if (seconds >= 3600)
-    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d", seconds / 3600,
-                            (int)(seconds / 60 % 60), (int)(seconds % 60));
-  return g_strdup_printf ("%d:%02d", (int)(seconds / 60), (int)(seconds % 60));
-}
-
-/* "0.4 s", "12 s", "3:05" */
-static char *
-format_duration (GTimeSpan span)
-{
-  if (span < 10 * G_TIME_SPAN_SECOND)
-    return g_strdup_printf (_("%.1f s"), MAX (span, 0) / (double)G_TIME_SPAN_SECOND);
-  if (span < 60 * G_TIME_SPAN_SECOND)
-    return g_strdup_printf (_("%d s"), (int)(span / G_TIME_SPAN_SECOND));
-  return format_elapsed (span);
-}
-
 static PwActionExecution *
 node_execution (PwCanvas *self,
                 Node     *node)
@@ -780,7 +757,7 @@ sync_run (PwCanvas *self,
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-      time = start != NULL ? format_elapsed (g_date_time_difference (now, start)) : g_strdup ("");
+      time = start != NULL ? pw_format_elapsed (g_date_time_difference (now, start)) : g_strdup ("");
       if (g_strcmp0 (pw_action_execution_get_category (run), "Approval") == 0 &&
           pw_action_execution_get_token (run) != NULL)
         {
@@ -795,7 +772,7 @@ sync_run (PwCanvas *self,
       return;
     }
 
-  time = start != NULL && update != NULL ? format_duration (g_date_time_difference (update, start)) : NULL;
+  time = start != NULL && update != NULL ? pw_format_duration (g_date_time_difference (update, start)) : NULL;
   {
     const char *word = g_strcmp0 (status, "Succeeded") == 0 ? _("Succeeded")
                      : g_strcmp0 (status, "Failed") == 0 ? _("Failed")
@@ -4545,13 +4522,13 @@ sync_stage_run (PwCanvas *self,
   if (g_str_equal (status, "InProgress"))
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-      g_autofree char *time = start != NULL ? format_elapsed (g_date_time_difference (now, start)) : g_strdup ("");
+      g_autofree char *time = start != NULL ? pw_format_elapsed (g_date_time_difference (now, start)) : g_strdup ("");
 
       text = g_strdup_printf (_("In progress · %s"), time);
     }
   else
     {
-      g_autofree char *time = start != NULL && end != NULL ? format_duration (g_date_time_difference (end, start)) : NULL;
+      g_autofree char *time = start != NULL && end != NULL ? pw_format_duration (g_date_time_difference (end, start)) : NULL;
       const char *word = g_str_equal (status, "Succeeded") ? _("Succeeded")
                        : g_str_equal (status, "Failed") ? _("Failed")
                        : g_str_equal (status, "Stopped") ? _("Stopped") : status;

@@ -175,9 +175,7 @@ pw_stage_header_snapshot (GtkWidget   *widget,
   if (self->run_text != NULL)
     {
       /* A run: a dot and the stage's status, in its colour. */
-      const char *name = g_strcmp0 (self->run_status, "Succeeded") == 0 ? "success_color"
-                       : g_strcmp0 (self->run_status, "Failed") == 0 ? "error_color"
-                       : g_strcmp0 (self->run_status, "InProgress") == 0 ? "accent_color" : NULL;
+      const char *name = pw_run_status_color_name (self->run_status);
       GdkRGBA run_color = dim;
       GskRoundedRect dot;
 

@@ -55,6 +55,7 @@ static GParamSpec *properties [N_PROPS];
 
 enum {
   TRANSITIONS_CHANGED,
+  ACTIVITY,
   N_SIGNALS
 };
 
@@ -130,6 +131,12 @@ pw_run_controller_set_execution (PwRunController *self,
   sync_state (self);
 }
 
+static void
+activity_cb (PwRunController *self)
+{
+  g_signal_emit (self, signals [ACTIVITY], 0);
+}
+
 /* An execution another process started for us appears in the list. */
 static void
 executions_changed_cb (GListModel      *model,
@@ -139,6 +146,16 @@ executions_changed_cb (GListModel      *model,
                        PwRunController *self)
 {
   PwExecution *execution;
+
+  /* Every execution's changes are the file's activity (who waits where). */
+  for (guint i = position; model != NULL && i < position + added; i++)
+    {
+      g_autoptr(PwExecution) item = g_list_model_get_item (model, i);
+
+      g_signal_connect_object (item, "changed", G_CALLBACK (activity_cb), self, G_CONNECT_SWAPPED);
+    }
+  if (added > 0)
+    g_signal_emit (self, signals [ACTIVITY], 0);
 
   if (self->pending_id != NULL)
     {
@@ -210,6 +227,8 @@ follow_file (PwRunController *self)
   if (self->executions != NULL)
     {
       g_signal_connect (self->executions, "items-changed", G_CALLBACK (executions_changed_cb), self);
+      executions_changed_cb (G_LIST_MODEL (self->executions), 0, 0,
+                             g_list_model_get_n_items (G_LIST_MODEL (self->executions)), self);
       /* The newest run, as it is (or as it ended). */
       if (g_list_model_get_n_items (G_LIST_MODEL (self->executions)) > 0)
         {
@@ -621,6 +640,8 @@ start (PwRunController     *self,
       if (self->executions == NULL)
         return FALSE;
       g_signal_connect (self->executions, "items-changed", G_CALLBACK (executions_changed_cb), self);
+      executions_changed_cb (G_LIST_MODEL (self->executions), 0, 0,
+                             g_list_model_get_n_items (G_LIST_MODEL (self->executions)), self);
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_EXECUTIONS]);
     }
   pw_execution_list_set_executor (self->executions, self->executor);
@@ -830,6 +851,45 @@ pw_run_controller_dup_disabled_transitions (PwRunController *self)
   return self->executor != NULL ? pw_executor_dup_disabled_transitions (self->executor) : NULL;
 }
 
+/**
+ * pw_run_controller_dup_waiting:
+ *
+ * Returns: (transfer full): stage name → how many running executions
+ *   wait to enter it: the stage before it succeeded, it has not started
+ *   (busy in QUEUED mode, or its transition disabled)
+ */
+GHashTable *
+pw_run_controller_dup_waiting (PwRunController *self)
+{
+  GHashTable *waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GListModel *list = self->executions != NULL ? G_LIST_MODEL (self->executions) : NULL;
+
+  for (guint i = 0; list != NULL && i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(PwExecution) execution = g_list_model_get_item (list, i);
+      GListModel *stages = pw_execution_get_stages (execution);
+
+      if (pw_execution_is_finished (execution))
+        continue;
+      for (guint s = 1; s < g_list_model_get_n_items (stages); s++)
+        {
+          g_autoptr(PwStageExecution) before = g_list_model_get_item (stages, s - 1);
+          g_autoptr(PwStageExecution) stage = g_list_model_get_item (stages, s);
+
+          if (g_strcmp0 (pw_stage_execution_get_status (before), "Succeeded") == 0 &&
+              g_strcmp0 (pw_stage_execution_get_status (stage), "NotStarted") == 0)
+            {
+              const char *name = pw_stage_execution_get_name (stage);
+
+              g_hash_table_insert (waiting, g_strdup (name),
+                                   GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (waiting, name)) + 1));
+              break;
+            }
+        }
+    }
+  return waiting;
+}
+
 /* GObject ----------------------------------------------------------------- */
 
 PwExecutionList *
@@ -939,6 +999,11 @@ pw_run_controller_class_init (PwRunControllerClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Any execution of the file changed (not only the one shown). */
+  signals [ACTIVITY] =
+    g_signal_new ("activity", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   /* An inbound transition was enabled or disabled here. */
   signals [TRANSITIONS_CHANGED] =

@@ -78,5 +78,6 @@ gboolean           pw_run_controller_set_transition (PwRunController  *self,
                                                      const char       *reason,
                                                      GError          **error);
 GHashTable        *pw_run_controller_dup_disabled_transitions (PwRunController *self);
+GHashTable        *pw_run_controller_dup_waiting    (PwRunController  *self);
 
 G_END_DECLS

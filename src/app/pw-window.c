@@ -590,6 +590,15 @@ transitions_changed_cb (PwWindow *self)
   pw_canvas_set_disabled_transitions (self->canvas, disabled);
 }
 
+/* Who waits where, on the transitions. */
+static void
+activity_cb (PwWindow *self)
+{
+  g_autoptr(GHashTable) waiting = self->runs != NULL ? pw_run_controller_dup_waiting (self->runs) : NULL;
+
+  pw_canvas_set_waiting (self->canvas, waiting);
+}
+
 static void
 set_document (PwWindow       *self,
               PwTextDocument *document)
@@ -620,6 +629,8 @@ set_document (PwWindow       *self,
   g_signal_connect_swapped (self->runs, "notify::running", G_CALLBACK (_pw_window_sync_run), self);
   g_signal_connect_swapped (self->runs, "notify::approval", G_CALLBACK (_pw_window_sync_run), self);
   g_signal_connect_swapped (self->runs, "transitions-changed", G_CALLBACK (transitions_changed_cb), self);
+  g_signal_connect_swapped (self->runs, "activity", G_CALLBACK (activity_cb), self);
+  activity_cb (self);
   pw_runs_panel_set_controller (self->runs_panel, self->runs);
   _pw_window_sync_run (self);
 

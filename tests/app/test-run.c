@@ -906,6 +906,49 @@ test_transitions (void)
   teardown (&f);
 }
 
+static gboolean
+one_waits_at_release (gpointer data)
+{
+  return pw_canvas_get_waiting (pw_window_get_canvas (data), 2) == 1;
+}
+
+/* QUEUED: a second run waits at Release while the first holds it for its
+ * approval; the canvas says one waits there, and none once it enters. */
+static void
+test_waiting (void)
+{
+  Fixture f = { 0 };
+  PwRunController *runs;
+  PwExecution *first, *second;
+
+  setup (&f, "test -f %s", TRUE);
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  runs = pw_window_get_runs (f.window);
+  press_run (&f);
+  first = pw_run_controller_get_execution (runs);
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 60000));
+  g_assert_cmpuint (pw_canvas_get_waiting (pw_window_get_canvas (f.window), 2), ==, 0);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.run", NULL));
+  second = pw_run_controller_get_execution (runs);
+  g_assert_true (second != first);
+  g_assert_true (pw_test_wait_until (one_waits_at_release, f.window, 60000));
+  screenshot (&f, "run-waiting.png");
+  g_assert_cmpstr (pw_stage_execution_get_status (pw_execution_lookup_stage (second, "Release")), ==, "NotStarted");
+
+  /* The first approved, the second enters, and is asked in its turn. */
+  pw_run_controller_set_execution (runs, first);
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 10000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.decide", "b", TRUE));
+  wait_for_end (&f, "Succeeded");
+  pw_run_controller_set_execution (runs, second);
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 60000));
+  g_assert_cmpuint (pw_canvas_get_waiting (pw_window_get_canvas (f.window), 2), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.decide", "b", TRUE));
+  wait_for_end (&f, "Succeeded");
+  teardown (&f);
+}
+
 /* Rejected from the run bar: the approval and the execution fail. */
 static void
 test_reject (void)
@@ -1246,6 +1289,7 @@ main (int   argc,
   g_test_add_func ("/app/run/run-and-approve", test_run_and_approve);
   g_test_add_func ("/app/run/reject", test_reject);
   g_test_add_func ("/app/run/transitions", test_transitions);
+  g_test_add_func ("/app/run/waiting", test_waiting);
   g_test_add_func ("/app/run/run-with-options", test_run_with_options);
   g_test_add_func ("/app/run/artifacts-and-variables", test_artifacts_and_variables);
   g_test_add_func ("/app/run/reports", test_reports);

@@ -128,6 +128,7 @@ struct _PwCanvas
 
   PwExecution    *execution;   /* shown on the cards, live or past */
   GHashTable     *transitions; /* stage → reason, disabled now by the executor; NULL: the design's */
+  GHashTable     *waiting;     /* stage → how many executions wait to enter it */
   guint           run_tick;    /* elapsed times of running actions, each second */
   guint           run_throttle;/* at most ten card updates a second */
   gboolean        run_dirty;   /* the execution changed during the last tenth */
@@ -703,6 +704,21 @@ set_selected_state (GtkWidget *widget,
 }
 
 static void sync_stage_run (PwCanvas *self, guint index);
+
+/* How many executions wait to enter stage @index. */
+static guint
+waiting_at (PwCanvas *self,
+            guint     index)
+{
+  Column *column;
+
+  if (self->waiting == NULL || self->columns == NULL || index >= self->columns->len)
+    return 0;
+  column = column_at (self, index);
+  if (column->stage == NULL || pw_stage_get_name (column->stage) == NULL)
+    return 0;
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->waiting, pw_stage_get_name (column->stage)));
+}
 
 static PwActionExecution *
 node_execution (PwCanvas *self,
@@ -2338,6 +2354,19 @@ pw_canvas_snapshot (GtkWidget   *widget,
               fill_rounded (snapshot, ax, ay - 1 * z, bx - ax - 6 * z, 2 * z, 1, color);
               append_text (widget, snapshot, "▶", bx - 5 * z, ay, 0.8 * z, color, TRUE);
             }
+
+          /* Executions waiting at it (its stage busy in QUEUED mode, or
+           * the transition disabled). */
+          {
+            guint n = waiting_at (self, s);
+
+            if (n > 0)
+              {
+                g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u waiting", "%u waiting", n), n);
+
+                append_text (widget, snapshot, text, (ax + bx) / 2, ay + 16 * z, 0.8 * z, &accent, TRUE);
+              }
+          }
         }
     }
 
@@ -3766,6 +3795,16 @@ query_tooltip_cb (PwCanvas   *self,
           else
             /* Translators: tooltip of a transition */
             text = g_strdup_printf (_("Transition into %s"), stage_title (self, s));
+          if (waiting_at (self, s) > 0)
+            {
+              g_autofree char *more = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                    "%s; %u execution waits to enter",
+                                                                    "%s; %u executions wait to enter",
+                                                                    waiting_at (self, s)),
+                                                       text, waiting_at (self, s));
+              g_free (text);
+              text = g_steal_pointer (&more);
+            }
           gtk_tooltip_set_text (tooltip, text);
           return TRUE;
         }
@@ -3789,6 +3828,7 @@ pw_canvas_dispose (GObject *object)
   g_clear_handle_id (&self->visible_source, g_source_remove);
   pw_canvas_set_execution (self, NULL);
   g_clear_pointer (&self->transitions, g_hash_table_unref);
+  g_clear_pointer (&self->waiting, g_hash_table_unref);
   g_clear_pointer (&self->menu, gtk_widget_unparent);
   if (self->card_keys != NULL)
     {
@@ -4698,4 +4738,29 @@ pw_canvas_get_transition_disabled (PwCanvas   *self,
   if (reason != NULL)
     *reason = column_at (self, stage)->disabled_reason;
   return column_at (self, stage)->disabled;
+}
+
+/**
+ * pw_canvas_set_waiting:
+ * @waiting: (nullable): stage name → how many executions wait to enter it
+ */
+void
+pw_canvas_set_waiting (PwCanvas   *self,
+                       GHashTable *waiting)
+{
+  g_return_if_fail (PW_IS_CANVAS (self));
+
+  g_clear_pointer (&self->waiting, g_hash_table_unref);
+  if (waiting != NULL)
+    self->waiting = g_hash_table_ref (waiting);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+pw_canvas_get_waiting (PwCanvas *self,
+                       guint     stage)
+{
+  g_return_val_if_fail (PW_IS_CANVAS (self), 0);
+
+  return waiting_at (self, stage);
 }

@@ -76,6 +76,10 @@ void            pw_canvas_set_execution      (PwCanvas       *self,
                                               PwExecution    *execution);
 PwExecution    *pw_canvas_get_execution      (PwCanvas       *self);
 guint           pw_canvas_get_n_produced_connectors (PwCanvas *self);
+void            pw_canvas_set_waiting        (PwCanvas       *self,
+                                              GHashTable     *waiting);
+guint           pw_canvas_get_waiting        (PwCanvas       *self,
+                                              guint           stage);
 void            pw_canvas_set_disabled_transitions (PwCanvas  *self,
                                                     GHashTable *transitions);
 gboolean        pw_canvas_get_transition_disabled (PwCanvas    *self,

@@ -916,6 +916,28 @@ pw_run_controller_get_approval (PwRunController *self)
   return self->approval;
 }
 
+static gboolean
+unref_idle_cb (gpointer data)
+{
+  g_object_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+abandoned_finished_cb (PwExecutor   *executor,
+                       const char   *execution_id,
+                       const char   *status,
+                       GApplication *app)
+{
+  if (pw_executor_is_busy (executor))
+    return;
+  g_signal_handlers_disconnect_by_func (executor, abandoned_finished_cb, app);
+  if (app != NULL)
+    g_application_release (app);
+  /* The reference dispose took: dropped in an idle, not inside its own signal. */
+  g_idle_add (unref_idle_cb, executor);
+}
+
 static void
 pw_run_controller_dispose (GObject *object)
 {
@@ -935,6 +957,16 @@ pw_run_controller_dispose (GObject *object)
   if (self->document != NULL)
     g_signal_handlers_disconnect_by_func (self->document, file_changed_cb, self);
   pw_run_controller_set_execution (self, NULL);
+  /* The abandoned runs end on their own (their records written); the
+   * application stays until they have. */
+  if (self->executor != NULL && pw_executor_is_busy (self->executor))
+    {
+      GApplication *app = g_application_get_default ();
+
+      if (app != NULL)
+        g_application_hold (app);
+      g_signal_connect (g_object_ref (self->executor), "finished", G_CALLBACK (abandoned_finished_cb), app);
+    }
   drop_executor (self);
   if (self->executions != NULL)
     g_signal_handlers_disconnect_by_func (self->executions, executions_changed_cb, self);

@@ -1887,8 +1887,9 @@ action_done (Execution  *execution,
 
 typedef struct
 {
-  Execution *execution;
-  ActionRun *run;
+  PwExecutor *executor;   /* alive while an action runs: its executions too */
+  Execution  *execution;
+  ActionRun  *run;
 } RunData;
 
 static void
@@ -1901,6 +1902,7 @@ provider_done_cb (GObject      *object,
   gboolean ok = pw_provider_run_finish (PW_PROVIDER (object), result, &error);
 
   action_done (data->execution, data->run, ok, error);
+  g_object_unref (data->executor);
   g_free (data);
 }
 
@@ -2085,6 +2087,9 @@ start_action (Execution *execution,
   provider = pw_provider_for_action (action, self->profile);
   run->cancellable = g_cancellable_new ();
   data = g_new0 (RunData, 1);
+  /* A GUI may drop the executor while an action still runs (its window
+   * closed): the action's end must still find its execution. */
+  data->executor = g_object_ref (self);
   data->execution = execution;
   data->run = run;
   pw_provider_run_async (provider, run->job, run->cancellable, provider_done_cb, data);

@@ -949,6 +949,92 @@ test_waiting (void)
   teardown (&f);
 }
 
+static gboolean check_running (gpointer data);
+
+/* Whether a process's command line holds @needle (read from /proc, as
+ * procps may not be installed). */
+static gboolean
+process_running (const char *needle)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *cmdline = NULL;
+      gsize length;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_build_filename ("/proc", name, "cmdline", NULL);
+      if (!g_file_get_contents (path, &cmdline, &length, NULL))
+        continue;
+      for (gsize i = 0; i + 1 < length; i++)
+        if (cmdline[i] == '\0')
+          cmdline[i] = ' ';
+      if (strstr (cmdline, needle) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+record_ended (gpointer data)
+{
+  const char *path = data;
+  g_autofree char *state_dir = pw_state_default_dir (path);
+  g_autoptr(GPtrArray) records = pw_state_list_executions (state_dir, NULL);
+  const char *status;
+
+  if (records == NULL || records->len == 0)
+    return FALSE;
+  status = json_object_get_string_member (json_node_get_object (g_ptr_array_index (records, 0)), "status");
+  return pw_execution_status_is_final (status);
+}
+
+/* Closing the window while a build runs abandons the run: the record says
+ * so, with the reason, and the build's process is gone. */
+static void
+test_close_while_running (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *state_dir = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  JsonObject *record;
+
+  /* Two commands, so the shell stays (with the marker in its command line)
+   * and the sleep is its child. */
+  setup (&f, "sleep 613; true # %s", TRUE);
+  f.window = pw_test_open_window (f.path, 1900, 900);
+  press_run (&f);
+  g_assert_true (pw_test_wait_until (check_running, &f, 60000));
+  {
+    g_autofree char *needle = g_strdup_printf ("sleep 613; true # %s", f.marker);
+
+    /* (The action starts before its process does.) */
+    g_assert_true (pw_test_wait_until ((PwTestCondition)process_running, needle, 20000));
+  }
+  if (f.clock != NULL && g_signal_handler_is_connected (f.clock, f.painted))
+    g_signal_handler_disconnect (f.clock, f.painted);
+  g_clear_object (&f.clock);
+  pw_test_close_window (f.window);
+  f.window = NULL;
+
+  g_assert_true (pw_test_wait_until (record_ended, f.path, 60000));
+  state_dir = pw_state_default_dir (f.path);
+  records = pw_state_list_executions (state_dir, NULL);
+  record = json_node_get_object (g_ptr_array_index (records, 0));
+  g_assert_cmpstr (json_object_get_string_member (record, "status"), ==, "Stopped");
+  {
+    /* No `sleep 600` of this test left behind. */
+    g_autofree char *needle = g_strdup_printf ("sleep 613; true # %s", f.marker);
+
+    g_assert_false (process_running (needle));
+  }
+  teardown (&f);
+}
+
 /* Rejected from the run bar: the approval and the execution fail. */
 static void
 test_reject (void)
@@ -1290,6 +1376,7 @@ main (int   argc,
   g_test_add_func ("/app/run/reject", test_reject);
   g_test_add_func ("/app/run/transitions", test_transitions);
   g_test_add_func ("/app/run/waiting", test_waiting);
+  g_test_add_func ("/app/run/close-while-running", test_close_while_running);
   g_test_add_func ("/app/run/run-with-options", test_run_with_options);
   g_test_add_func ("/app/run/artifacts-and-variables", test_artifacts_and_variables);
   g_test_add_func ("/app/run/reports", test_reports);

@@ -453,13 +453,16 @@ test_keeper_killed (Fixture       *fixture,
   const char * const orphan[] = { "sleep", "9105", NULL };
   struct pollfd pfd = { -1, POLLIN, 0 };
   int status = -1;
+  gboolean ok;
   pid_t pid;
 
   g_setenv ("PIPEWRIGHT_CONTAINER", "subreaper", TRUE);
-  g_assert_true (sh (fixture, "setsid sleep 9105 >/dev/null 2>&1 & echo $!; kill -9 $PPID; "
-                     "sleep 100", 0, &status, &error));
+  ok = sh (fixture, "setsid sleep 9105 >/dev/null 2>&1 & echo $!; kill -9 $PPID; "
+           "sleep 100", 0, &status, &error);
   g_unsetenv ("PIPEWRIGHT_CONTAINER");
+  /* The error first: it says why, where a bare FALSE would not. */
   g_assert_no_error (error);
+  g_assert_true (ok);
   g_assert_cmpint (status, ==, 128 + SIGKILL);
 
   /* Its pid is ours to see: no namespace. */

@@ -547,20 +547,23 @@ pw_run_controller_start_with (PwRunController     *self,
   return start (self, options, TRUE, error);
 }
 
+/* This process's executor for the pipeline on screen, made if need be
+ * (and its executions followed from its events). TRUE with no executor:
+ * another process runs the pipeline, and takes requests instead.
+ * @profile_path: the local profile, NULL for the one beside the file;
+ * @any_profile: keep an executor made with another profile. */
 static gboolean
-start (PwRunController     *self,
-       const PwRunOptions  *options,
-       gboolean             remember,
-       GError             **error)
+ensure_executor (PwRunController  *self,
+                 const char       *profile_path,
+                 gboolean          any_profile,
+                 GError          **error)
 {
-  g_autofree char *blocker = NULL;
+  g_autofree char *blocker = pw_run_controller_dup_blocker (self);
   g_autofree char *path = NULL;
-  g_autofree char *id = NULL;
   g_autoptr(PwLocalProfile) profile = NULL;
   g_autoptr(GError) local_error = NULL;
   PwPipeline *pipeline;
 
-  blocker = pw_run_controller_dup_blocker (self);
   if (blocker != NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, blocker);
@@ -570,10 +573,6 @@ start (PwRunController     *self,
   follow_file (self);
   pipeline = pw_text_document_get_pipeline (self->document);
   path = g_file_get_path (pw_text_document_get_file (self->document));
-  profile = options->profile != NULL ? pw_local_profile_load (options->profile, error)
-                                     : pw_local_profile_load_beside (path, error);
-  if (profile == NULL)
-    return FALSE;
 
   /* What is on screen runs: an executor made for an earlier text is
    * replaced once nothing runs on it. */
@@ -582,7 +581,7 @@ start (PwRunController     *self,
       g_autofree char *hash = pw_executor_hash_pipeline (pipeline);
 
       if (g_strcmp0 (hash, pw_executor_get_pipeline_hash (self->executor)) != 0 ||
-          g_strcmp0 (options->profile, self->profile_path) != 0)
+          (!any_profile && g_strcmp0 (profile_path, self->profile_path) != 0))
         {
           if (pw_executor_is_busy (self->executor))
             {
@@ -594,67 +593,91 @@ start (PwRunController     *self,
           drop_executor (self);
         }
     }
+  if (self->executor != NULL)
+    return TRUE;
 
+  profile = profile_path != NULL ? pw_local_profile_load (profile_path, error)
+                                 : pw_local_profile_load_beside (path, error);
+  if (profile == NULL)
+    return FALSE;
+  self->executor = pw_executor_new (pipeline, path, NULL, profile, &local_error);
   if (self->executor == NULL)
     {
-      self->executor = pw_executor_new (pipeline, path, NULL, profile, &local_error);
-      if (self->executor == NULL)
-        {
-          if (g_error_matches (local_error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_BUSY))
-            {
-              /* Another process runs it: join, as `pipewright-cli run` does. */
-              g_autoptr(JsonObject) request = json_object_new ();
-              g_autofree char *hash = pw_executor_hash_pipeline (pipeline);
-              g_autofree char *by = requester ();
-
-              json_object_set_string_member (request, "op", "start");
-              json_object_set_string_member (request, "pipelineHash", hash);
-              json_object_set_object_member (request, "variables", object_of (options->variables));
-              json_object_set_object_member (request, "sourceRevisions", object_of (options->revisions));
-              json_object_set_string_member (request, "approvals", "wait");
-              if (options->last_stage != NULL)
-                json_object_set_string_member (request, "lastStage", options->last_stage);
-              json_object_set_string_member (request, "by", by);
-              send (self, request, TRUE);
-              if (remember)
-                remember_options (self, options);
-              return TRUE;
-            }
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      g_free (self->profile_path);
-      self->profile_path = g_strdup (options->profile);
-      g_signal_emit (self, signals [TRANSITIONS_CHANGED], 0);
-      pw_executor_set_approval_mode (self->executor, PW_APPROVAL_WAIT);
-      if (!pw_executor_serve_requests (self->executor, error))
-        {
-          g_clear_object (&self->executor);
-          return FALSE;
-        }
+      /* Another process runs it: it takes our requests, as a second
+       * `pipewright-cli run` hands its start to the first. */
+      if (g_error_matches (local_error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_BUSY))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
     }
+  pw_executor_set_approval_mode (self->executor, PW_APPROVAL_WAIT);
+  if (!pw_executor_serve_requests (self->executor, error))
+    {
+      g_clear_object (&self->executor);
+      return FALSE;
+    }
+  g_free (self->profile_path);
+  self->profile_path = g_strdup (profile_path);
 
   if (self->executions == NULL)
     {
       self->executions = pw_execution_list_new (pw_executor_get_state_dir (self->executor), error);
       if (self->executions == NULL)
-        return FALSE;
+        {
+          drop_executor (self);
+          return FALSE;
+        }
       g_signal_connect (self->executions, "items-changed", G_CALLBACK (executions_changed_cb), self);
       executions_changed_cb (G_LIST_MODEL (self->executions), 0, 0,
                              g_list_model_get_n_items (G_LIST_MODEL (self->executions)), self);
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_EXECUTIONS]);
     }
   pw_execution_list_set_executor (self->executions, self->executor);
+  g_signal_emit (self, signals [TRANSITIONS_CHANGED], 0);
+  return TRUE;
+}
 
-  id = pw_executor_start_full (self->executor, options->variables, options->revisions,
-                               "StartPipelineExecution", "Pipewright", PW_APPROVAL_WAIT,
-                               options->last_stage, error);
-  if (id == NULL)
+static gboolean
+start (PwRunController     *self,
+       const PwRunOptions  *options,
+       gboolean             remember,
+       GError             **error)
+{
+  g_autofree char *id = NULL;
+
+  if (!ensure_executor (self, options->profile, FALSE, error))
     return FALSE;
-  g_hash_table_add (self->started, g_strdup (id));
+
+  if (self->executor == NULL)
+    {
+      /* Another process runs it: join, as `pipewright-cli run` does. */
+      g_autoptr(JsonObject) request = json_object_new ();
+      g_autofree char *hash = pw_executor_hash_pipeline (pw_text_document_get_pipeline (self->document));
+      g_autofree char *by = requester ();
+
+      json_object_set_string_member (request, "op", "start");
+      json_object_set_string_member (request, "pipelineHash", hash);
+      json_object_set_object_member (request, "variables", object_of (options->variables));
+      json_object_set_object_member (request, "sourceRevisions", object_of (options->revisions));
+      json_object_set_string_member (request, "approvals", "wait");
+      if (options->last_stage != NULL)
+        json_object_set_string_member (request, "lastStage", options->last_stage);
+      json_object_set_string_member (request, "by", by);
+      send (self, request, TRUE);
+    }
+  else
+    {
+      id = pw_executor_start_full (self->executor, options->variables, options->revisions,
+                                   "StartPipelineExecution", "Pipewright", PW_APPROVAL_WAIT,
+                                   options->last_stage, error);
+      if (id == NULL)
+        return FALSE;
+      g_hash_table_add (self->started, g_strdup (id));
+    }
   if (remember)
     remember_options (self, options);
-  pw_run_controller_set_execution (self, pw_execution_list_lookup (self->executions, id));
+  if (id != NULL)
+    pw_run_controller_set_execution (self, pw_execution_list_lookup (self->executions, id));
   return TRUE;
 }
 
@@ -775,59 +798,24 @@ pw_run_controller_set_transition (PwRunController  *self,
                                   const char       *reason,
                                   GError          **error)
 {
-  g_autofree char *blocker = NULL;
-
   g_return_val_if_fail (PW_IS_RUN_CONTROLLER (self), FALSE);
+
+  if (!ensure_executor (self, self->profile_path, TRUE, error))
+    return FALSE;
 
   if (self->executor == NULL)
     {
-      /* An executor for the pipeline on screen, as a run would make. */
-      g_autoptr(PwLocalProfile) profile = NULL;
-      g_autofree char *path = NULL;
-      g_autoptr(GError) local_error = NULL;
+      /* The process that runs it takes the request. */
+      g_autoptr(JsonObject) request = json_object_new ();
+      g_autofree char *by = requester ();
 
-      blocker = pw_run_controller_dup_blocker (self);
-      if (blocker != NULL)
-        {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, blocker);
-          return FALSE;
-        }
-      follow_file (self);
-      path = g_file_get_path (pw_text_document_get_file (self->document));
-      profile = pw_local_profile_load_beside (path, error);
-      if (profile == NULL)
-        return FALSE;
-      self->executor = pw_executor_new (pw_text_document_get_pipeline (self->document), path, NULL, profile,
-                                        &local_error);
-      if (self->executor == NULL)
-        {
-          g_autoptr(JsonObject) request = NULL;
-          g_autofree char *by = NULL;
-
-          if (!g_error_matches (local_error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_BUSY))
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return FALSE;
-            }
-          /* The process that runs it takes the request. */
-          by = requester ();
-          request = json_object_new ();
-          json_object_set_string_member (request, "op", enabled ? "enable-transition" : "disable-transition");
-          json_object_set_string_member (request, "stage", stage_name);
-          if (reason != NULL)
-            json_object_set_string_member (request, "summary", reason);
-          json_object_set_string_member (request, "by", by);
-          send (self, request, FALSE);
-          return TRUE;
-        }
-      pw_executor_set_approval_mode (self->executor, PW_APPROVAL_WAIT);
-      if (!pw_executor_serve_requests (self->executor, error))
-        {
-          g_clear_object (&self->executor);
-          return FALSE;
-        }
-      if (self->executions != NULL)
-        pw_execution_list_set_executor (self->executions, self->executor);
+      json_object_set_string_member (request, "op", enabled ? "enable-transition" : "disable-transition");
+      json_object_set_string_member (request, "stage", stage_name);
+      if (reason != NULL)
+        json_object_set_string_member (request, "summary", reason);
+      json_object_set_string_member (request, "by", by);
+      send (self, request, FALSE);
+      return TRUE;
     }
 
   if (!pw_executor_set_transition (self->executor, stage_name, enabled, reason, error))

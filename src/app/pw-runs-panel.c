@@ -1052,12 +1052,6 @@ pw_runs_panel_search (PwRunsPanel *self,
 }
 
 static void
-search_activate_cb (PwRunsPanel *self)
-{
-  pw_runs_panel_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), FALSE);
-}
-
-static void
 search_next_cb (PwRunsPanel *self)
 {
   pw_runs_panel_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), FALSE);
@@ -1214,7 +1208,7 @@ build (PwRunsPanel *self)
   gtk_box_append (GTK_BOX (bar), self->log_tools);
   self->search_entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
   g_object_set (self->search_entry, "placeholder-text", _("Search the log"), NULL);
-  g_signal_connect_swapped (self->search_entry, "activate", G_CALLBACK (search_activate_cb), self);
+  g_signal_connect_swapped (self->search_entry, "activate", G_CALLBACK (search_next_cb), self);
   g_signal_connect_swapped (self->search_entry, "next-match", G_CALLBACK (search_next_cb), self);
   g_signal_connect_swapped (self->search_entry, "previous-match", G_CALLBACK (search_previous_cb), self);
   gtk_box_append (GTK_BOX (self->log_tools), GTK_WIDGET (self->search_entry));

@@ -1129,6 +1129,17 @@ reload_cb (gpointer data)
 
 static gboolean flush_dirty_cb (gpointer data);
 
+/* @id is read again from this process's executor at the next turn of the
+ * main loop (with whatever else changed until then). */
+static void
+mark_dirty (PwExecutionList *self,
+            const char      *id)
+{
+  g_hash_table_add (self->dirty, g_strdup (id));
+  if (self->dirty_id == 0)
+    self->dirty_id = g_idle_add_full (G_PRIORITY_HIGH, flush_dirty_cb, self, NULL);
+}
+
 static void
 schedule_reload (PwExecutionList *self,
                  const char      *id)
@@ -1139,9 +1150,7 @@ schedule_reload (PwExecutionList *self,
    * (a write without an event brings an approval's configuration). */
   if (self->executor != NULL && g_hash_table_contains (self->by_id, id))
     {
-      g_hash_table_add (self->dirty, g_strdup (id));
-      if (self->dirty_id == 0)
-        self->dirty_id = g_idle_add_full (G_PRIORITY_HIGH, flush_dirty_cb, self, NULL);
+      mark_dirty (self, id);
       return;
     }
   g_hash_table_add (self->pending, g_strdup (id));
@@ -1244,9 +1253,7 @@ event_cb (PwExecutor      *executor,
    * actions, and a run of 91 actions has some 300 events (+27 % of the
    * run's time when each made its own). Each object still goes through its
    * statuses in order. */
-  g_hash_table_add (self->dirty, g_strdup (id));
-  if (self->dirty_id == 0)
-    self->dirty_id = g_idle_add_full (G_PRIORITY_HIGH, flush_dirty_cb, self, NULL);
+  mark_dirty (self, id);
 }
 
 static void
@@ -1386,6 +1393,7 @@ pw_execution_list_set_executor (PwExecutionList *self,
     return;
   if (self->executor != NULL)
     {
+      g_autoptr(GPtrArray) were_local = g_ptr_array_new ();
       GHashTableIter iter;
       gpointer id;
 
@@ -1394,17 +1402,11 @@ pw_execution_list_set_executor (PwExecutionList *self,
       /* Another executor, or none: the disk tells what this one did. */
       g_hash_table_iter_init (&iter, self->local);
       while (g_hash_table_iter_next (&iter, &id, NULL))
-        {
-          PwExecution *execution = g_hash_table_lookup (self->by_id, id);
-
-          if (execution != NULL)
-            {
-              g_hash_table_iter_steal (&iter);
-              watch_execution (self, execution);
-              g_free (id);
-            }
-        }
+        if (g_hash_table_lookup (self->by_id, id) != NULL)
+          g_ptr_array_add (were_local, g_hash_table_lookup (self->by_id, id));
       g_hash_table_remove_all (self->local);
+      for (guint i = 0; i < were_local->len; i++)
+        watch_execution (self, g_ptr_array_index (were_local, i));
       g_clear_object (&self->executor);
     }
   if (executor != NULL)

@@ -41,6 +41,11 @@ gboolean  _pw_state_append_line     (int          fd,
 gsize     _pw_state_trim_torn_tail  (int          fd);
 
 /* Readers of a pipeline's content, entry points for tests/fuzz. */
+JsonNode  *_pw_executor_dup_execution_since (PwExecutor  *self,
+                                             const char  *execution_id,
+                                             guint64      since,
+                                             guint64     *serial);
+
 JsonObject *_pw_lambda_parse_answer     (const char  *text,
                                          char       **preamble,
                                          GError     **error);

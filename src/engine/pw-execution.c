@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "pw-engine-private.h"
 #include "pw-execution.h"
 
 /* Field helpers ------------------------------------------------------------ */
@@ -581,6 +582,8 @@ struct _PwExecution
   GListStore *stages;
   GListStore *actions;             /* every attempt, as the record lists them */
   GHashTable *by_id;               /* action execution id → PwActionExecution */
+  /* Where it stands in this process's executor (see PwExecutionList). */
+  guint64     serial;
 };
 
 enum {
@@ -1067,10 +1070,12 @@ insert_position (PwExecutionList *self,
   return self->items->len;
 }
 
+/* @serial: where @record stands in this process's executor, or 0 */
 static void
 apply_record (PwExecutionList *self,
               const char      *id,
-              JsonNode        *record)
+              JsonNode        *record,
+              guint64          serial)
 {
   PwExecution *execution = g_hash_table_lookup (self->by_id, id);
 
@@ -1078,7 +1083,10 @@ apply_record (PwExecutionList *self,
     return;
 
   if (execution != NULL)
-    pw_execution_update (execution, record);
+    {
+      if (pw_execution_update (execution, record))
+        execution->serial = serial;
+    }
   else
     {
       guint position;
@@ -1089,6 +1097,7 @@ apply_record (PwExecutionList *self,
           g_clear_object (&execution);
           return;
         }
+      execution->serial = serial;
       position = insert_position (self, execution);
       g_ptr_array_insert (self->items, position, execution);
       g_hash_table_insert (self->by_id, execution->id, execution);
@@ -1118,11 +1127,13 @@ reload_cb (gpointer data)
 
       /* The executor in this process knows more than its last write (a
        * record is written at most every 20 ms): never go back to that. */
+      guint64 serial = 0;
+
       if (self->executor != NULL)
-        record = pw_executor_dup_execution (self->executor, id);
+        record = _pw_executor_dup_execution_since (self->executor, id, 0, &serial);
       if (record == NULL)
         record = pw_state_load_execution (self->state_dir, id, NULL);
-      apply_record (self, id, record);
+      apply_record (self, id, record, serial);
     }
   return G_SOURCE_REMOVE;
 }
@@ -1215,14 +1226,21 @@ flush_dirty (PwExecutionList *self)
   g_hash_table_iter_init (&iter, dirty);
   while (g_hash_table_iter_next (&iter, &id, NULL))
     {
-      g_autoptr(JsonNode) record = pw_executor_dup_execution (self->executor, id);
+      PwExecution *known = g_hash_table_lookup (self->by_id, id);
+      gboolean local = g_hash_table_contains (self->local, id);
+      guint64 serial = 0;
+      /* What changed since the last update: a hundred actions cost a
+       * millisecond to copy and compare, the few an event names a tenth. */
+      g_autoptr(JsonNode) record =
+        _pw_executor_dup_execution_since (self->executor, id,
+                                          known != NULL && local ? known->serial : 0, &serial);
 
-      if (record != NULL && !g_hash_table_contains (self->local, id))
+      if (record != NULL && !local)
         {
           g_hash_table_add (self->local, g_strdup (id));
           unwatch_execution (self, id);
         }
-      apply_record (self, id, record);
+      apply_record (self, id, record, serial);
     }
 }
 
@@ -1373,7 +1391,7 @@ pw_execution_list_reload (PwExecutionList *self)
       const char *id = str_member (json_node_get_object (record), "pipelineExecutionId");
 
       if (id != NULL)
-        apply_record (self, id, record);
+        apply_record (self, id, record, 0);
     }
 }
 
@@ -1414,6 +1432,22 @@ pw_execution_list_set_executor (PwExecutionList *self,
       self->executor = g_object_ref (executor);
       self->event_id = g_signal_connect (executor, "event", G_CALLBACK (event_cb), self);
     }
+}
+
+/**
+ * pw_execution_list_flush:
+ *
+ * Brings the executions the executor's events touched up to date now,
+ * rather than at the next turn of the main loop: a handler of
+ * #PwExecutor::event connected after the list sees each event's change in
+ * the objects, one event at a time.
+ */
+void
+pw_execution_list_flush (PwExecutionList *self)
+{
+  g_return_if_fail (PW_IS_EXECUTION_LIST (self));
+
+  flush_dirty (self);
 }
 
 /**

@@ -126,5 +126,6 @@ void             pw_execution_list_set_executor (PwExecutionList *self,
 PwExecution     *pw_execution_list_lookup       (PwExecutionList *self,
                                                  const char      *execution_id);
 void             pw_execution_list_reload       (PwExecutionList *self);
+void             pw_execution_list_flush        (PwExecutionList *self);
 
 G_END_DECLS

@@ -59,6 +59,7 @@ typedef struct
   PwActionJob  *job;            /* while running */
   GCancellable *cancellable;
   gboolean      running;
+  guint64       serial;         /* the execution's serial at its last event */
 } ActionRun;
 
 typedef struct
@@ -114,6 +115,8 @@ struct _Execution
   PwSecrets  *secrets;
   /* Why it could not go on: its record or events no longer fit. */
   char       *space_error;
+  /* Counts its action events: each attempt keeps the count at its last. */
+  guint64     serial;
 };
 
 struct _PwExecutor
@@ -282,8 +285,12 @@ execution_free (gpointer data)
 
 /* Records and events ------------------------------------------------------- */
 
+/* The record, with the attempts whose last event came after @since (all
+ * for 0) and those still running (their summary, token or log may have
+ * moved without an event). */
 static JsonNode *
-execution_to_json (Execution *execution)
+execution_to_json_since (Execution *execution,
+                         guint64    since)
 {
   PwExecutor *self = execution->executor;
   g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -421,8 +428,12 @@ execution_to_json (Execution *execution)
   for (guint i = 0; i < execution->actions->len; i++)
     {
       ActionRun *run = g_ptr_array_index (execution->actions, i);
-      PwAction *action = pw_stage_get_action (stage_at (self, run->stage), run->action);
+      PwAction *action;
 
+      if (since > 0 && run->serial <= since && !run->running &&
+          g_strcmp0 (run->status, "InProgress") != 0)
+        continue;
+      action = pw_stage_get_action (stage_at (self, run->stage), run->action);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "stageName");
       json_builder_add_string_value (b, stage_name (self, run->stage));
@@ -513,6 +524,12 @@ execution_to_json (Execution *execution)
 
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+static JsonNode *
+execution_to_json (Execution *execution)
+{
+  return execution_to_json_since (execution, 0);
 }
 
 /* A full disk (or a file size limit) stops what writes the state. */
@@ -681,6 +698,9 @@ emit_event (Execution  *execution,
   g_autofree char *arn = g_strdup_printf ("arn:aws:codepipeline:%s:%s:%s", region, account,
                                           pw_pipeline_get_name (self->pipeline));
   g_autofree char *line = NULL;
+
+  if (run != NULL)
+    run->serial = ++execution->serial;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "version");
@@ -3636,6 +3656,40 @@ pw_executor_dup_execution (PwExecutor *self,
     node = _pw_secrets_mask_node (execution->secrets, unmasked);
   }
   return node;
+}
+
+/*
+ * _pw_executor_dup_execution_since:
+ * @since: what @serial said at the last call for this execution, or 0
+ * @serial: (out): where this record stands
+ *
+ * The execution's record as pw_executor_dup_execution() has it, but of its
+ * action attempts only those whose state changed after @since (and those
+ * still running): what an event-driven view needs, at a cost that does
+ * not grow with the actions that already ended.
+ *
+ * Returns: (transfer full) (nullable):
+ */
+JsonNode *
+_pw_executor_dup_execution_since (PwExecutor *self,
+                                  const char *execution_id,
+                                  guint64     since,
+                                  guint64    *serial)
+{
+  Execution *execution;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (execution_id != NULL, NULL);
+
+  execution = lookup (self, execution_id, NULL);
+  if (execution == NULL)
+    return NULL;
+  *serial = execution->serial;
+  {
+    g_autoptr(JsonNode) unmasked = execution_to_json_since (execution, since);
+
+    return _pw_secrets_mask_node (execution->secrets, unmasked);
+  }
 }
 
 const char *

@@ -371,6 +371,81 @@ test_live_in_order (void)
 }
 
 static void
+flush_cb (PwExecutor      *executor,
+          JsonNode        *event,
+          PwExecutionList *list)
+{
+  pw_execution_list_flush (list);
+}
+
+static void
+assert_same_action (PwActionExecution *a,
+                    PwActionExecution *b)
+{
+  g_assert_cmpstr (pw_action_execution_get_id (a), ==, pw_action_execution_get_id (b));
+  g_assert_cmpstr (pw_action_execution_get_status (a), ==, pw_action_execution_get_status (b));
+  g_assert_cmpstr (pw_action_execution_get_summary (a), ==, pw_action_execution_get_summary (b));
+  g_assert_cmpstr (pw_action_execution_get_log_path (a), ==, pw_action_execution_get_log_path (b));
+  g_assert_cmpstr (pw_action_execution_get_token (a), ==, pw_action_execution_get_token (b));
+  g_assert_cmpuint (pw_action_execution_get_attempt (a), ==, pw_action_execution_get_attempt (b));
+  g_assert_true (g_date_time_equal (pw_action_execution_get_start_time (a), pw_action_execution_get_start_time (b)));
+  g_assert_true (g_date_time_equal (pw_action_execution_get_update_time (a), pw_action_execution_get_update_time (b)));
+  g_assert_true ((pw_action_execution_get_configuration (a) == NULL) ==
+                 (pw_action_execution_get_configuration (b) == NULL));
+}
+
+/* A list flushed at each event (as pipewright-cli does) sees every status
+ * of every object, in the executor's order, and the objects it built from
+ * the events' changes alone end as the whole record says. */
+static void
+test_every_event (void)
+{
+  Fixture f = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *seen = NULL;
+  g_autoptr(JsonNode) record = NULL;
+  g_autoptr(PwExecution) whole = NULL;
+  PwExecution *execution;
+  GListModel *actions;
+  Want done = { NULL, NULL, NULL, NULL, "Succeeded" };
+
+  setup (&f);
+  f.list = new_list (&f, f.seen);
+  pw_execution_list_set_executor (f.list, f.executor);
+  g_signal_connect (f.executor, "event", G_CALLBACK (flush_cb), f.list);
+  pw_executor_set_approval_mode (f.executor, PW_APPROVAL_AUTO_APPROVE);
+
+  id = pw_executor_start (f.executor, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  done.list = f.list;
+  done.id = id;
+  wait_until (status_is, &done, "the execution to succeed");
+
+  seen = joined (f.seen);
+  g_assert_cmpstr (seen, ==, truth);
+
+  execution = pw_execution_list_lookup (f.list, id);
+  record = pw_executor_dup_execution (f.executor, id);
+  whole = pw_execution_new_from_record (record);
+  actions = pw_execution_get_actions (execution);
+  g_assert_cmpuint (g_list_model_get_n_items (actions), ==,
+                    g_list_model_get_n_items (pw_execution_get_actions (whole)));
+  for (guint i = 0; i < g_list_model_get_n_items (actions); i++)
+    {
+      g_autoptr(PwActionExecution) a = g_list_model_get_item (actions, i);
+
+      assert_same_action (a, pw_execution_lookup_action (whole, pw_action_execution_get_stage_name (a),
+                                                         pw_action_execution_get_action_name (a)));
+    }
+  g_assert_cmpstr (pw_execution_get_summary (execution), ==, pw_execution_get_summary (whole));
+  g_assert_true (g_date_time_equal (pw_execution_get_update_time (execution), pw_execution_get_update_time (whole)));
+
+  g_signal_handlers_disconnect_by_func (f.executor, flush_cb, f.list);
+  teardown (&f);
+}
+
+static void
 count_notify_cb (GObject    *object,
                  GParamSpec *pspec,
                  guint      *count)
@@ -450,6 +525,7 @@ main (int   argc,
 
   g_test_add_func ("/engine/execution/live-in-order", test_live_in_order);
   g_test_add_func ("/engine/execution/past-run", test_past_run);
+  g_test_add_func ("/engine/execution/every-event", test_every_event);
 
   return g_test_run ();
 }

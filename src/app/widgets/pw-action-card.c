@@ -47,6 +47,7 @@ struct _PwActionCard
   /* During a run (or showing a past one): its status and what it says. */
   char         *run_status;
   char         *run_text;
+  char         *run_tooltip;
   PangoLayout  *run;
 };
 
@@ -419,6 +420,7 @@ pw_action_card_finalize (GObject *object)
   g_clear_object (&self->run);
   g_free (self->run_status);
   g_free (self->run_text);
+  g_free (self->run_tooltip);
 
   G_OBJECT_CLASS (pw_action_card_parent_class)->finalize (object);
 }
@@ -440,6 +442,22 @@ pw_action_card_class_init (PwActionCardClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_BUTTON);
 }
 
+/* The tooltip is asked for when the pointer rests on the card: setting
+ * its text at each status of a run would ask the X server where the
+ * pointer is every time (a round trip per card per change). */
+static gboolean
+query_tooltip_cb (PwActionCard *self,
+                  int           x,
+                  int           y,
+                  gboolean      keyboard,
+                  GtkTooltip   *tooltip)
+{
+  if (self->run_tooltip == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, self->run_tooltip);
+  return TRUE;
+}
+
 static void
 pw_action_card_init (PwActionCard *self)
 {
@@ -450,6 +468,7 @@ pw_action_card_init (PwActionCard *self)
   self->icon_name = g_strdup (pw_category_icon_name (NULL));
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self), "card");
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
 }
 
 GtkWidget *
@@ -712,8 +731,8 @@ pw_action_card_set_run (PwActionCard *self,
 
   changed |= pw_set_str (&self->run_status, status);
   changed |= pw_set_str (&self->run_text, status != NULL ? text : NULL);
-  if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (self)), tooltip) != 0)
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+  if (pw_set_str (&self->run_tooltip, tooltip != NULL && tooltip[0] != '\0' ? tooltip : NULL))
+    gtk_widget_set_has_tooltip (GTK_WIDGET (self), self->run_tooltip != NULL);
   if (!changed)
     return;
 
@@ -746,6 +765,19 @@ pw_action_card_get_run_status (PwActionCard *self)
   g_return_val_if_fail (PW_IS_ACTION_CARD (self), NULL);
 
   return self->run_status;
+}
+
+/**
+ * pw_action_card_get_run_tooltip:
+ *
+ * Returns: (nullable): the tooltip of its run status (a failure's reason)
+ */
+const char *
+pw_action_card_get_run_tooltip (PwActionCard *self)
+{
+  g_return_val_if_fail (PW_IS_ACTION_CARD (self), NULL);
+
+  return self->run_tooltip;
 }
 
 const char *

@@ -45,6 +45,7 @@ void        pw_action_card_set_run         (PwActionCard *self,
                                             const char   *tooltip);
 const char *pw_action_card_get_run_status  (PwActionCard *self);
 const char *pw_action_card_get_run_text    (PwActionCard *self);
+const char *pw_action_card_get_run_tooltip (PwActionCard *self);
 double      pw_action_card_get_height      (PwActionCard *self);
 GPtrArray  *pw_action_card_dup_artifacts   (PwAction     *action,
                                             const char   *member);

@@ -187,6 +187,12 @@ struct _PwCanvas
 
   GtkGesture     *drag_gesture;
   GtkWidget      *menu;
+  /* The connectors drawn last, and what they were drawn from. */
+  GskRenderNode *connector_node;
+  GArray        *connector_key;
+  /* The grid, likewise. */
+  GskRenderNode *grid_node;
+  double         grid_key[9];
 };
 
 enum {
@@ -2057,36 +2063,67 @@ draw_connectors (PwCanvas        *self,
   const char *artifact = self->hover_artifact != NULL ? self->hover_artifact : self->highlight;
   double left = to_model_x (self, 0), right = to_model_x (self, width);
   double top = to_model_y (self, 0), bottom = to_model_y (self, height);
+  g_autoptr(GtkSnapshot) recorder = NULL;
+  g_autoptr(GArray) key = NULL;
   GdkRGBA produced_color;
   cairo_t *cr;
 
   if (self->connectors->len == 0)
     return;
 
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, (float)width, (float)height));
-  cairo_translate (cr, -h_offset (self), -v_offset (self));
-  cairo_scale (cr, self->zoom, self->zoom);
-  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
-
   if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (GTK_WIDGET (self)), "success_color",
                                        &produced_color))
     produced_color = *accent;
+
+  /* What the curves look like, as numbers: when they are what the last
+   * frame drew, its node is drawn again. GTK then sees the same node and
+   * repaints only what changed around it (a card's status in a run), not
+   * the whole canvas a new cairo node would cover. */
+  key = g_array_sized_new (FALSE, FALSE, sizeof (double), 16 + self->connectors->len * 6);
+  {
+    double head[] = { width, height, h_offset (self), v_offset (self), self->zoom,
+                      fg->red, fg->green, fg->blue, fg->alpha, accent->red, accent->green, accent->blue,
+                      produced_color.red, produced_color.green, produced_color.blue, artifact != NULL };
+
+    g_array_append_vals (key, head, G_N_ELEMENTS (head));
+  }
+  for (guint c = 0; c < self->connectors->len; c++)
+    {
+      Connector *connector = &g_array_index (self->connectors, Connector, c);
+      double item[6] = { 0 };
+
+      pin_point (self, connector->from, TRUE, connector->from_pin, &item[0], &item[1]);
+      pin_point (self, connector->to, FALSE, connector->to_pin, &item[2], &item[3]);
+      item[4] = artifact != NULL && g_strcmp0 (connector->artifact, artifact) == 0;
+      item[5] = artifact == NULL && connector_produced (self, connector);
+      g_array_append_vals (key, item, G_N_ELEMENTS (item));
+    }
+  if (self->connector_node != NULL && self->connector_key != NULL &&
+      self->connector_key->len == key->len &&
+      memcmp (self->connector_key->data, key->data, key->len * sizeof (double)) == 0)
+    {
+      gtk_snapshot_append_node (snapshot, self->connector_node);
+      return;
+    }
+
+  recorder = gtk_snapshot_new ();
+  cr = gtk_snapshot_append_cairo (recorder, &GRAPHENE_RECT_INIT (0, 0, (float)width, (float)height));
+  cairo_translate (cr, -h_offset (self), -v_offset (self));
+  cairo_scale (cr, self->zoom, self->zoom);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
 
   /* Two passes: the faded curves, then the highlighted flow on top. */
   for (int pass = 0; pass < 2; pass++)
     {
       for (guint c = 0; c < self->connectors->len; c++)
         {
-          Connector *connector = &g_array_index (self->connectors, Connector, c);
-          gboolean lit = artifact != NULL && g_strcmp0 (connector->artifact, artifact) == 0;
-          gboolean produced = FALSE;
-          double x1, y1, x2, y2, dx;
+          const double *item = &g_array_index (key, double, 16 + c * 6);
+          gboolean lit = item[4] != 0;
+          gboolean produced = item[5] != 0;
+          double x1 = item[0], y1 = item[1], x2 = item[2], y2 = item[3], dx;
 
           if ((pass == 1) != lit)
             continue;
-
-          pin_point (self, connector->from, TRUE, connector->from_pin, &x1, &y1);
-          pin_point (self, connector->to, FALSE, connector->to_pin, &x2, &y2);
 
           /* Only what crosses the view. */
           if (MAX (x1, x2) < left || MIN (x1, x2) > right || MAX (y1, y2) < top - 200 || MIN (y1, y2) > bottom + 200)
@@ -2097,9 +2134,6 @@ draw_connectors (PwCanvas        *self,
           cairo_curve_to (cr, x1 + dx, y1, x2 - dx, y2, x2, y2);
 
           /* In a run, an artifact whose version exists flows, lit. */
-          if (!lit && artifact == NULL)
-            produced = connector_produced (self, connector);
-
           if (lit)
             {
               gdk_cairo_set_source_rgba (cr, accent);
@@ -2122,6 +2156,12 @@ draw_connectors (PwCanvas        *self,
     }
 
   cairo_destroy (cr);
+  g_clear_pointer (&self->connector_node, gsk_render_node_unref);
+  g_clear_pointer (&self->connector_key, g_array_unref);
+  self->connector_node = gtk_snapshot_free_to_node (g_steal_pointer (&recorder));
+  self->connector_key = g_steal_pointer (&key);
+  if (self->connector_node != NULL)
+    gtk_snapshot_append_node (snapshot, self->connector_node);
 }
 
 static void
@@ -2293,13 +2333,26 @@ pw_canvas_snapshot (GtkWidget   *widget,
     {
       double cell = PW_GRID_CELL * z;
       double ox = -fmod (h_offset (self), cell), oy = -fmod (v_offset (self), cell);
-      GdkRGBA dot = fg;
+      double key[] = { width, height, ox, oy, cell, fg.red, fg.green, fg.blue, fg.alpha };
 
-      dot.alpha = 0.22;
-      gtk_snapshot_push_repeat (snapshot, &GRAPHENE_RECT_INIT (0, 0, (float)width, (float)height),
-                                &GRAPHENE_RECT_INIT ((float)ox, (float)oy, (float)cell, (float)cell));
-      gtk_snapshot_append_color (snapshot, &dot, &GRAPHENE_RECT_INIT ((float)ox, (float)oy, 2.f, 2.f));
-      gtk_snapshot_pop (snapshot);
+      /* The same node as the last frame when nothing moved: GTK cannot
+       * compare two repeat nodes, and would repaint the whole view. */
+      if (self->grid_node == NULL || memcmp (key, self->grid_key, sizeof key) != 0)
+        {
+          g_autoptr(GtkSnapshot) recorder = gtk_snapshot_new ();
+          GdkRGBA dot = fg;
+
+          dot.alpha = 0.22;
+          gtk_snapshot_push_repeat (recorder, &GRAPHENE_RECT_INIT (0, 0, (float)width, (float)height),
+                                    &GRAPHENE_RECT_INIT ((float)ox, (float)oy, (float)cell, (float)cell));
+          gtk_snapshot_append_color (recorder, &dot, &GRAPHENE_RECT_INIT ((float)ox, (float)oy, 2.f, 2.f));
+          gtk_snapshot_pop (recorder);
+          g_clear_pointer (&self->grid_node, gsk_render_node_unref);
+          self->grid_node = gtk_snapshot_free_to_node (g_steal_pointer (&recorder));
+          memcpy (self->grid_key, key, sizeof key);
+        }
+      if (self->grid_node != NULL)
+        gtk_snapshot_append_node (snapshot, self->grid_node);
     }
 
   /* The stage columns, the group numbers and the transitions. */
@@ -3876,6 +3929,9 @@ pw_canvas_finalize (GObject *object)
   g_clear_pointer (&self->nodes, g_array_unref);
   g_clear_pointer (&self->columns, g_array_unref);
   g_clear_pointer (&self->connectors, g_array_unref);
+  g_clear_pointer (&self->connector_node, gsk_render_node_unref);
+  g_clear_pointer (&self->connector_key, g_array_unref);
+  g_clear_pointer (&self->grid_node, gsk_render_node_unref);
   g_clear_pointer (&self->spare_cards, g_ptr_array_unref);
   g_clear_pointer (&self->spare_by_key, g_hash_table_unref);
   g_clear_pointer (&self->headers, g_ptr_array_unref);

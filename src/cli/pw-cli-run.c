@@ -20,9 +20,9 @@
 #include <pw-engine.h>
 
 #include "pw-cli-private.h"
+#include "pw-cli-progress.h"
 
 /* How much of a failing log's end is read for its last lines. */
-#define LOG_TAIL_BYTES (256 * 1024)
 
 /* The executor's front end: run, and the commands that look at or steer
  * runs through the state folder (.pipewright/). */
@@ -36,8 +36,11 @@ typedef struct
   char       *execution_id;
   char       *status;
   gboolean    json;
-  gboolean    color;
   gint64      started;
+  /* The executions shown, and the printer that follows them. */
+  PwExecutionList *list;
+  PwCliProgress   *progress;
+  gulong      event_id;
   guint       interrupts;
   /* Executions other pipewright-cli processes started in ours: they
    * print their own progress. */
@@ -86,21 +89,6 @@ find_state_dir (const char *state_dir,
 }
 
 static const char *
-paint (RunContext *ctx,
-       const char *status)
-{
-  if (!ctx->color)
-    return "";
-  if (g_str_equal (status, "Succeeded"))
-    return "\033[32m";
-  if (g_str_equal (status, "Failed") || g_str_equal (status, "Abandoned"))
-    return "\033[1;31m";
-  if (g_str_equal (status, "InProgress"))
-    return "\033[36m";
-  return "\033[33m";
-}
-
-static const char *
 status_of_state (const char *state)
 {
   static const struct { const char *state, *status; } map[] = {
@@ -115,54 +103,9 @@ status_of_state (const char *state)
   return state;
 }
 
-/* The last @n lines of the log at @path, read from its end only: a log
- * may be 64 MiB. */
-static void
-print_log_tail (const char *path,
-                guint       n)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileInputStream) stream = NULL;
-  g_autoptr(GFileInfo) info = NULL;
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  goffset size, from;
-  gsize length = 0;
-  guint len, start, first = 0;
-
-  if (path == NULL)
-    return;
-
-  file = g_file_new_for_path (path);
-  if ((stream = g_file_read (file, NULL, NULL)) == NULL ||
-      (info = g_file_input_stream_query_info (stream, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                              NULL, NULL)) == NULL)
-    return;
-
-  size = g_file_info_get_size (info);
-  from = MAX (size - LOG_TAIL_BYTES, 0);
-  text = g_malloc (size - from + 1);
-  if (!g_seekable_seek (G_SEEKABLE (stream), from, G_SEEK_SET, NULL, NULL) ||
-      !g_input_stream_read_all (G_INPUT_STREAM (stream), text, size - from, &length, NULL, NULL))
-    return;
-  text[length] = '\0';
-
-  lines = g_strsplit (text, "\n", -1);
-  len = g_strv_length (lines);
-  if (len > 0 && lines[len - 1][0] == '\0')
-    len--;
-  /* Started mid-file: the first piece is the end of a line. */
-  if (from > 0)
-    first = 1;
-  start = len > n + first ? len - n : first;
-  for (guint i = start; i < len; i++)
-    {
-      g_autofree char *shown = pw_cli_escape (lines[i], -1);
-
-      fprintf (stderr, "      | %s\n", shown);
-    }
-}
-
+/* Each event of the executor in this process: with --json, the event
+ * itself; else what it changed, in the objects the progress follows (and
+ * the window shows), at once. */
 static void
 event_cb (PwExecutor *executor,
           JsonNode   *event,
@@ -170,15 +113,16 @@ event_cb (PwExecutor *executor,
 {
   JsonObject *o = json_node_get_object (event);
   JsonObject *detail = json_object_get_object_member (o, "detail");
-  const char *type = json_object_get_string_member (o, "detail-type");
-  const char *state = json_object_get_string_member (detail, "state");
-  const char *status = status_of_state (state);
   const char *execution_id = json_object_get_string_member (detail, "execution-id");
-  double elapsed = (g_get_monotonic_time () - ctx->started) / 1e6;
-  const char *reset = ctx->color ? "\033[0m" : "";
 
-  /* In the runner, the executions other `run`s started are theirs to show. */
-  if (ctx->executor != NULL && ctx->others != NULL)
+  if (!ctx->json)
+    {
+      pw_execution_list_flush (ctx->list);
+      return;
+    }
+
+  /* The executions other `run`s started here are theirs to show. */
+  if (ctx->others != NULL)
     {
       JsonObject *trigger = json_object_has_member (detail, "execution-trigger")
         ? json_object_get_object_member (detail, "execution-trigger") : NULL;
@@ -191,88 +135,58 @@ event_cb (PwExecutor *executor,
         return;
     }
 
-  if (ctx->json)
-    {
-      g_autoptr(JsonGenerator) gen = json_generator_new ();
-      g_autofree char *text = NULL;
+  {
+    g_autoptr(JsonGenerator) gen = json_generator_new ();
+    g_autofree char *text = NULL;
 
-      json_generator_set_root (gen, event);
-      text = json_generator_to_data (gen, NULL);
-      printf ("%s\n", text);
-      fflush (stdout);
-      return;
-    }
+    json_generator_set_root (gen, event);
+    text = json_generator_to_data (gen, NULL);
+    printf ("%s\n", text);
+    fflush (stdout);
+  }
+}
 
-  if (g_str_has_suffix (type, "Pipeline Execution State Change"))
-    {
-      printf ("%7.1fs  %s%s%s  execution %s\n", elapsed, paint (ctx, status), status, reset,
-              json_object_get_string_member (detail, "execution-id"));
-    }
-  else if (g_str_has_suffix (type, "Stage Execution State Change"))
-    {
-      g_autofree char *shown = pw_cli_escape (json_object_get_string_member (detail, "stage"), -1);
+/* Shows what @executor runs from now on: its events, or its executions'
+ * progress (the execution objects the window binds to, kept by a list
+ * the executor's events update). */
+static void
+run_context_init (RunContext *ctx,
+                  PwExecutor *executor,
+                  gboolean    json,
+                  gboolean    auto_decide)
+{
+  g_autoptr(GError) error = NULL;
 
-      printf ("%7.1fs  %s%-10s%s  %s\n", elapsed, paint (ctx, status), status, reset, shown);
-    }
-  else
-    {
-      const char *stage = json_object_get_string_member (detail, "stage");
-      const char *action = json_object_get_string_member (detail, "action");
-      JsonObject *type_id = json_object_get_object_member (detail, "type");
-      gboolean simulated = json_object_get_boolean_member_with_default (detail, "simulated", FALSE);
-      const char *summary = NULL;
+  ctx->executor = executor;
+  ctx->state_dir = pw_executor_get_state_dir (executor);
+  ctx->others = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ctx->json = json;
+  ctx->auto_decide = auto_decide;
+  ctx->started = g_get_monotonic_time ();
+  ctx->list = pw_execution_list_new_live (ctx->state_dir, &error);
+  if (ctx->list == NULL)
+    g_error ("%s", error->message);   /* a folder monitor: GIO always has one */
+  pw_execution_list_set_executor (ctx->list, executor);
+  if (!json)
+    ctx->progress = pw_cli_progress_new (ctx->list, TRUE, CLIENT_TRIGGER_PREFIX,
+                                         pw_cli_use_color (stdout), auto_decide);
+  /* After the list's own handler: the event is in the objects to flush. */
+  ctx->event_id = g_signal_connect (executor, "event", G_CALLBACK (event_cb), ctx);
+}
 
-      if (json_object_has_member (detail, "execution-result"))
-        summary = json_object_get_string_member_with_default (
-          json_object_get_object_member (detail, "execution-result"), "external-execution-summary", NULL);
-
-      {
-        /* Names and summaries come from the pipeline and what it ran. */
-        g_autofree char *shown = g_strdup_printf ("%s/%s%s%s%s", stage, action,
-                                                  simulated ? " (simulated)" : "",
-                                                  summary != NULL && summary[0] ? " — " : "",
-                                                  summary != NULL ? summary : "");
-        g_autofree char *escaped = pw_cli_escape (shown, -1);
-
-        printf ("%7.1fs  %s%-10s%s  %s\n", elapsed, paint (ctx, status), status, reset, escaped);
-      }
-
-      /* The event's own execution: events also come from inside
-       * start() and retry(), and from watch, where no execution is ours
-       * yet (ctx->execution_id is NULL). */
-      if (g_str_equal (state, "STARTED") &&
-          g_strcmp0 (json_object_get_string_member (type_id, "category"), "Approval") == 0 &&
-          !ctx->auto_decide && execution_id != NULL &&
-          (executor == NULL || pw_executor_get_status (executor, execution_id) != NULL))
-        printf ("          waiting for approval: pipewright-cli approve %s %s %s\n",
-                execution_id, stage, action);
-
-      if (g_str_equal (state, "FAILED"))
-        {
-          g_autoptr(JsonNode) record = executor != NULL
-            ? pw_executor_dup_execution (executor, execution_id)
-            : pw_state_load_execution (ctx->state_dir, execution_id, NULL);
-          JsonArray *actions = record != NULL
-            ? json_object_get_array_member (json_node_get_object (record), "actions") : NULL;
-
-          /* The tail of the failing log says why, right where it failed. */
-          for (guint i = actions != NULL ? json_array_get_length (actions) : 0; i > 0; i--)
-            {
-              JsonObject *a = json_array_get_object_element (actions, i - 1);
-
-              if (g_strcmp0 (json_object_get_string_member (a, "stageName"), stage) == 0 &&
-                  g_strcmp0 (json_object_get_string_member (a, "actionName"), action) == 0)
-                {
-                  fflush (stdout);
-                  print_log_tail (json_object_get_string_member_with_default (a, "logPath", NULL), 15);
-                  fprintf (stderr, "      log: %s\n", json_object_get_string_member_with_default (a, "logPath", ""));
-                  break;
-                }
-            }
-        }
-    }
-
-  fflush (stdout);
+static void
+run_context_clear (RunContext *ctx)
+{
+  if (ctx->event_id != 0)
+    g_signal_handler_disconnect (ctx->executor, ctx->event_id);
+  ctx->event_id = 0;
+  g_clear_pointer (&ctx->progress, pw_cli_progress_free);
+  if (ctx->list != NULL)
+    pw_execution_list_set_executor (ctx->list, NULL);
+  g_clear_object (&ctx->list);
+  g_clear_pointer (&ctx->others, g_hash_table_unref);
+  g_clear_pointer (&ctx->status, g_free);
+  g_clear_pointer (&ctx->execution_id, g_free);
 }
 
 static void
@@ -389,66 +303,52 @@ load_pipeline (const char  *path,
 }
 
 static int
-drive (PwExecutor *executor,
-       const char *execution_id,
-       gboolean    json,
-       gboolean    auto_decide)
+drive (RunContext *ctx,
+       const char *execution_id)
 {
-  RunContext ctx = { 0 };
+  PwExecutor *executor = ctx->executor;
   guint sigint, sigterm;
-  gulong event_id, finished_id;
+  gulong finished_id;
+  int status;
 
-  ctx.loop = g_main_loop_new (NULL, FALSE);
-  ctx.executor = executor;
-  ctx.state_dir = pw_executor_get_state_dir (executor);
-  ctx.others = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  ctx.execution_id = g_strdup (execution_id);
-  ctx.json = json;
-  ctx.auto_decide = auto_decide;
-  ctx.color = !json && pw_cli_use_color (stdout);
-  ctx.started = g_get_monotonic_time ();
+  ctx->loop = g_main_loop_new (NULL, FALSE);
+  ctx->execution_id = g_strdup (execution_id);
 
-  event_id = g_signal_connect (executor, "event", G_CALLBACK (event_cb), &ctx);
-  finished_id = g_signal_connect (executor, "finished", G_CALLBACK (finished_cb), &ctx);
-  sigint = g_unix_signal_add (SIGINT, interrupt_cb, &ctx);
-  sigterm = g_unix_signal_add (SIGTERM, interrupt_cb, &ctx);
+  finished_id = g_signal_connect (executor, "finished", G_CALLBACK (finished_cb), ctx);
+  sigint = g_unix_signal_add (SIGINT, interrupt_cb, ctx);
+  sigterm = g_unix_signal_add (SIGTERM, interrupt_cb, ctx);
 
   if (pw_executor_is_busy (executor))
-    g_main_loop_run (ctx.loop);
+    g_main_loop_run (ctx->loop);
   else
-    ctx.status = g_strdup (pw_executor_get_status (executor, execution_id));
+    ctx->status = g_strdup (pw_executor_get_status (executor, execution_id));
 
   /* Leaving: no more requests, but an execution a request started just
    * now (in the loop's last turn) runs to its end first. */
   pw_executor_stop_serving (executor);
   while (pw_executor_is_busy (executor))
-    g_main_loop_run (ctx.loop);
+    g_main_loop_run (ctx->loop);
 
   g_source_remove (sigint);
   g_source_remove (sigterm);
-  g_signal_handler_disconnect (executor, event_id);
   g_signal_handler_disconnect (executor, finished_id);
-  g_main_loop_unref (ctx.loop);
+  g_clear_pointer (&ctx->loop, g_main_loop_unref);
 
-  if (!json)
+  if (!ctx->json)
     {
-      g_autoptr(JsonNode) record = pw_executor_dup_execution (executor, execution_id);
-      const char *summary = record != NULL
-        ? json_object_get_string_member_with_default (json_node_get_object (record), "statusSummary", NULL)
-        : NULL;
+      PwExecution *execution;
+      const char *summary;
 
-      printf ("%s%s%s\n", ctx.status != NULL ? ctx.status : "Unknown",
+      pw_execution_list_flush (ctx->list);
+      execution = pw_execution_list_lookup (ctx->list, execution_id);
+      summary = execution != NULL ? pw_execution_get_summary (execution) : NULL;
+      printf ("%s%s%s\n", ctx->status != NULL ? ctx->status : "Unknown",
               summary != NULL ? ": " : "", summary != NULL ? summary : "");
     }
 
-  {
-    int status = g_strcmp0 (ctx.status, "Succeeded") == 0 ? EXIT_OK : EXIT_FINDINGS;
-
-    g_free (ctx.status);
-    g_free (ctx.execution_id);
-    g_hash_table_unref (ctx.others);
-    return status;
-  }
+  status = g_strcmp0 (ctx->status, "Succeeded") == 0 ? EXIT_OK : EXIT_FINDINGS;
+  run_context_clear (ctx);
+  return status;
 }
 
 /* Following an execution another process runs ------------------------------- */
@@ -520,7 +420,16 @@ client_read_events (Client *client)
               JsonObject *o = json_node_get_object (root);
               const char *state = json_object_get_string_member_with_default (detail, "state", "");
 
-              event_cb (NULL, root, &client->run);
+              if (client->run.json)
+                {
+                  g_autoptr(JsonGenerator) gen = json_generator_new ();
+                  g_autofree char *text = NULL;
+
+                  json_generator_set_root (gen, root);
+                  text = json_generator_to_data (gen, NULL);
+                  printf ("%s\n", text);
+                  fflush (stdout);
+                }
               if (g_str_has_suffix (json_object_get_string_member_with_default (o, "detail-type", ""),
                                     "Pipeline Execution State Change") &&
                   is_terminal_state (state))
@@ -528,6 +437,9 @@ client_read_events (Client *client)
                   g_free (client->run.status);
                   client->run.status = g_strdup (status_of_state (state));
                   client->done = TRUE;
+                  /* Its record was written, for good, before this event:
+                   * the statuses the folder's watch has yet to bring. */
+                  pw_execution_list_load (client->run.list, client->run.execution_id);
                   g_main_loop_quit (client->run.loop);
                 }
             }
@@ -593,6 +505,7 @@ client_runner_gone_cb (gpointer data)
 
   /* It died before the execution ended: the record says so now. */
   pw_state_recover (client->run.state_dir);
+  pw_execution_list_load (client->run.list, client->run.execution_id);
   g_free (client->run.status);
   client->run.status = g_strdup ("Failed");
   client->done = TRUE;
@@ -676,7 +589,6 @@ run_as_client (const char *state_dir,
   g_autoptr(GFileInfo) info = NULL;
   g_autofree char *hash = pw_executor_hash_pipeline (pipeline);
   g_autofree char *by = g_strdup_printf (CLIENT_TRIGGER_PREFIX "%d)", (int)getpid ());
-  g_autoptr(JsonNode) record = NULL;
   Client client = { { 0 } };
   RunnerWatch *watch;
   guint sigint, sigterm;
@@ -685,8 +597,14 @@ run_as_client (const char *state_dir,
   client.run.state_dir = state_dir;
   client.run.json = json;
   client.run.auto_decide = g_strcmp0 (approvals, "wait") != 0;
-  client.run.color = !json && pw_cli_use_color (stdout);
   client.run.started = g_get_monotonic_time ();
+  /* The runner's record of it, as the window reads it too. */
+  client.run.list = pw_execution_list_new_live (state_dir, &error);
+  if (client.run.list == NULL)
+    g_error ("%s", error->message);   /* a folder monitor: GIO always has one */
+  if (!json)
+    client.run.progress = pw_cli_progress_new (client.run.list, FALSE, NULL, pw_cli_use_color (stdout),
+                                               client.run.auto_decide);
   client.run.loop = g_main_loop_new (NULL, FALSE);
   client.events_path = g_build_filename (state_dir, "events.jsonl", NULL);
   client.partial = g_string_new (NULL);
@@ -725,6 +643,8 @@ run_as_client (const char *state_dir,
     fprintf (stderr, "pid %" G_GINT64_FORMAT " already runs this pipeline; execution %s runs "
              "there with the others, and is followed here\n",
              pw_state_runner_pid (state_dir), client.run.execution_id);
+  if (client.run.progress != NULL)
+    pw_cli_progress_follow (client.run.progress, client.run.execution_id);
 
   if (monitor != NULL)
     g_signal_connect (monitor, "changed", G_CALLBACK (client_events_changed_cb), &client);
@@ -747,12 +667,10 @@ run_as_client (const char *state_dir,
   watch->client = NULL;
   runner_watch_unref (watch);
 
-  record = pw_state_load_execution (state_dir, client.run.execution_id, NULL);
   if (!json)
     {
-      const char *summary = record != NULL
-        ? json_object_get_string_member_with_default (json_node_get_object (record), "statusSummary", NULL)
-        : NULL;
+      PwExecution *execution = pw_execution_list_lookup (client.run.list, client.run.execution_id);
+      const char *summary = execution != NULL ? pw_execution_get_summary (execution) : NULL;
 
       printf ("%s%s%s\n", client.run.status != NULL ? client.run.status : "Unknown",
               summary != NULL ? ": " : "", summary != NULL ? summary : "");
@@ -761,6 +679,8 @@ run_as_client (const char *state_dir,
 
 out:
   g_main_loop_unref (client.run.loop);
+  g_clear_pointer (&client.run.progress, pw_cli_progress_free);
+  g_clear_object (&client.run.list);
   g_free (client.run.execution_id);
   g_free (client.run.status);
   g_free (client.events_path);
@@ -777,6 +697,7 @@ pw_cli_run (int    argc,
   g_autoptr(PwPipeline) pipeline = NULL;
   g_autoptr(PwLocalProfile) profile = NULL;
   g_autoptr(PwExecutor) executor = NULL;
+  RunContext ctx = { 0 };
   g_autoptr(GHashTable) variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autofree char *profile_path = NULL;
@@ -871,29 +792,18 @@ pw_cli_run (int    argc,
       return EXIT_USAGE;
     }
 
-  {
-    RunContext early = { 0 };
-    gulong early_id = 0;
-
-    /* The first events come from inside start(): print them too. */
-    early.json = json;
-    early.auto_decide = auto_approve || reject;
-    early.color = !json && pw_cli_use_color (stdout);
-    early.started = g_get_monotonic_time ();
-    early.executor = executor;
-    early_id = g_signal_connect (executor, "event", G_CALLBACK (event_cb), &early);
-    id = pw_executor_start (executor, variables, revisions, "StartPipelineExecution",
-                            "pipewright-cli", &error);
-    g_signal_handler_disconnect (executor, early_id);
-  }
-
+  /* The first events come from inside start(): shown too. */
+  run_context_init (&ctx, executor, json, auto_approve || reject);
+  id = pw_executor_start (executor, variables, revisions, "StartPipelineExecution",
+                          "pipewright-cli", &error);
   if (id == NULL)
     {
+      run_context_clear (&ctx);
       pw_cli_print_error ("%s", error->message);
       return EXIT_USAGE;
     }
 
-  return drive (executor, id, json, auto_approve || reject);
+  return drive (&ctx, id);
 }
 
 /* Read-only commands ----------------------------------------------------- */
@@ -1607,6 +1517,7 @@ pw_cli_retry (int    argc,
   g_autoptr(PwPipeline) pipeline_model = NULL;
   g_autoptr(PwLocalProfile) profile = NULL;
   g_autoptr(PwExecutor) executor = NULL;
+  RunContext ctx = { 0 };
   g_autofree char *state_opt = NULL;
   g_autofree char *pipeline = NULL;
   g_autofree char *state_dir = NULL;
@@ -1687,26 +1598,15 @@ pw_cli_retry (int    argc,
       return EXIT_USAGE;
     }
 
-  {
-    RunContext early = { 0 };
-    gulong early_id;
-    gboolean ok;
+  run_context_init (&ctx, executor, json, FALSE);
+  if (!pw_executor_retry (executor, id, argv[2], all, &error))
+    {
+      run_context_clear (&ctx);
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_FINDINGS;
+    }
 
-    early.json = json;
-    early.color = !json && pw_cli_use_color (stdout);
-    early.started = g_get_monotonic_time ();
-    early.executor = executor;
-    early_id = g_signal_connect (executor, "event", G_CALLBACK (event_cb), &early);
-    ok = pw_executor_retry (executor, id, argv[2], all, &error);
-    g_signal_handler_disconnect (executor, early_id);
-    if (!ok)
-      {
-        pw_cli_print_error ("%s", error->message);
-        return EXIT_FINDINGS;
-      }
-  }
-
-  return drive (executor, id, json, FALSE);
+  return drive (&ctx, id);
 }
 
 int
@@ -1998,16 +1898,10 @@ pw_cli_watch (int    argc,
     RunContext ctx = { 0 };
 
     loop = g_main_loop_new (NULL, FALSE);
-    ctx.json = json;
-    ctx.auto_decide = auto_approve;
-    ctx.color = !json && pw_cli_use_color (stdout);
-    ctx.started = g_get_monotonic_time ();
-    ctx.executor = watch.executor;
-    ctx.loop = loop;
+    run_context_init (&ctx, watch.executor, json, auto_approve);
     watch.pipeline = pipeline;
     watch.repo = repo;
     watch.json = json;
-    g_signal_connect (watch.executor, "event", G_CALLBACK (event_cb), &ctx);
     g_signal_connect (gw, "new-commit", G_CALLBACK (new_commit_cb), &watch);
     g_unix_signal_add (SIGINT, watch_interrupt_cb, loop);
     g_unix_signal_add (SIGTERM, watch_interrupt_cb, loop);
@@ -2022,6 +1916,7 @@ pw_cli_watch (int    argc,
                branch != NULL ? branch : "?");
     fflush (stderr);
     g_main_loop_run (loop);
+    run_context_clear (&ctx);
   }
 
   /* Interrupted: what is running stops with us, but requests sent from

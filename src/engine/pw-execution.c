@@ -67,14 +67,22 @@ set_bool (GObject    *object,
   g_object_notify_by_pspec (object, pspec);
 }
 
+/* @iso: the text @field was last read from: the same text is not parsed
+ * again (an update reads every stage's times). */
 static void
 set_time (GObject     *object,
           GDateTime  **field,
+          char       **iso_field,
           const char  *iso,
           GParamSpec  *pspec)
 {
-  g_autoptr(GDateTime) value = iso != NULL ? g_date_time_new_from_iso8601 (iso, NULL) : NULL;
+  g_autoptr(GDateTime) value = NULL;
 
+  if (g_strcmp0 (*iso_field, iso) == 0)
+    return;
+  g_free (*iso_field);
+  *iso_field = g_strdup (iso);
+  value = iso != NULL ? g_date_time_new_from_iso8601 (iso, NULL) : NULL;
   if (*field == NULL && value == NULL)
     return;
   if (*field != NULL && value != NULL && g_date_time_equal (*field, value))
@@ -171,6 +179,8 @@ struct _PwActionExecution
   gboolean   simulated;
   GDateTime *start_time;
   GDateTime *update_time;
+  char      *start_time_iso;
+  char      *update_time_iso;
   char      *log_path;
   char      *external_id;
   char      *token;
@@ -224,6 +234,8 @@ pw_action_execution_finalize (GObject *object)
   g_free (self->error_code);
   g_clear_pointer (&self->start_time, g_date_time_unref);
   g_clear_pointer (&self->update_time, g_date_time_unref);
+  g_free (self->start_time_iso);
+  g_free (self->update_time_iso);
   g_free (self->log_path);
   g_free (self->external_id);
   g_free (self->token);
@@ -351,8 +363,8 @@ action_update (PwActionExecution *self,
   set_bool (object, &self->simulated,
             json_object_get_boolean_member_with_default (a, "simulated", FALSE),
             action_props [ACTION_PROP_SIMULATED]);
-  set_time (object, &self->start_time, str_member (a, "startTime"), action_props [ACTION_PROP_START_TIME]);
-  set_time (object, &self->update_time, str_member (a, "lastUpdateTime"), action_props [ACTION_PROP_UPDATE_TIME]);
+  set_time (object, &self->start_time, &self->start_time_iso, str_member (a, "startTime"), action_props [ACTION_PROP_START_TIME]);
+  set_time (object, &self->update_time, &self->update_time_iso, str_member (a, "lastUpdateTime"), action_props [ACTION_PROP_UPDATE_TIME]);
   set_str (object, &self->log_path, str_member (a, "logPath"), action_props [ACTION_PROP_LOG_PATH]);
   set_str (object, &self->external_id, str_member (a, "externalExecutionId"), action_props [ACTION_PROP_EXTERNAL_ID]);
   set_str (object, &self->token, str_member (a, "token"), action_props [ACTION_PROP_TOKEN]);
@@ -418,6 +430,8 @@ struct _PwStageExecution
   guint       attempt;
   GDateTime  *start_time;
   GDateTime  *end_time;
+  char       *start_time_iso;
+  char       *end_time_iso;
   GListStore *actions;     /* latest attempt of each started action */
 };
 
@@ -445,6 +459,8 @@ pw_stage_execution_finalize (GObject *object)
   g_free (self->status);
   g_clear_pointer (&self->start_time, g_date_time_unref);
   g_clear_pointer (&self->end_time, g_date_time_unref);
+  g_free (self->start_time_iso);
+  g_free (self->end_time_iso);
   g_clear_object (&self->actions);
 
   G_OBJECT_CLASS (pw_stage_execution_parent_class)->finalize (object);
@@ -504,8 +520,8 @@ stage_update (PwStageExecution *self,
   g_object_freeze_notify (object);
   set_uint (object, &self->attempt, (guint)CLAMP (int_member (s, "attempt", 1), 0, G_MAXUINT),
             stage_props [STAGE_PROP_ATTEMPT]);
-  set_time (object, &self->start_time, str_member (s, "startTime"), stage_props [STAGE_PROP_START_TIME]);
-  set_time (object, &self->end_time, str_member (s, "endTime"), stage_props [STAGE_PROP_END_TIME]);
+  set_time (object, &self->start_time, &self->start_time_iso, str_member (s, "startTime"), stage_props [STAGE_PROP_START_TIME]);
+  set_time (object, &self->end_time, &self->end_time_iso, str_member (s, "endTime"), stage_props [STAGE_PROP_END_TIME]);
   set_str (object, &self->status, str_member (s, "status"), stage_props [STAGE_PROP_STATUS]);
   g_object_thaw_notify (object);
 }
@@ -577,6 +593,8 @@ struct _PwExecution
   char       *execution_type;
   GDateTime  *start_time;
   GDateTime  *update_time;
+  char       *start_time_iso;
+  char       *update_time_iso;
   JsonNode   *revisions;
   JsonNode   *variables;
   GListStore *stages;
@@ -632,6 +650,8 @@ pw_execution_finalize (GObject *object)
   g_free (self->execution_type);
   g_clear_pointer (&self->start_time, g_date_time_unref);
   g_clear_pointer (&self->update_time, g_date_time_unref);
+  g_free (self->start_time_iso);
+  g_free (self->update_time_iso);
   g_clear_pointer (&self->revisions, json_node_unref);
   g_clear_pointer (&self->variables, json_node_unref);
   g_clear_object (&self->stages);
@@ -742,6 +762,45 @@ pw_execution_new_from_record (JsonNode *record)
   return g_steal_pointer (&self);
 }
 
+/* The attempts of @actions in stage @stage_name (with %NULL, those of
+ * stages the execution does not have), each stage listing the latest of
+ * each of its actions. */
+static void
+update_actions (PwExecution *self,
+                JsonArray   *actions,
+                const char  *stage_name)
+{
+  for (guint i = 0; actions != NULL && i < json_array_get_length (actions); i++)
+    {
+      JsonObject *a = json_array_get_object_element (actions, i);
+      const char *id = str_member (a, "actionExecutionId");
+      const char *in = str_member (a, "stageName");
+      PwActionExecution *action;
+      PwStageExecution *stage;
+
+      if (id == NULL || (stage_name != NULL && g_strcmp0 (in, stage_name) != 0))
+        continue;
+      stage = in != NULL ? pw_execution_lookup_stage (self, in) : NULL;
+      if (stage_name == NULL && stage != NULL)
+        continue;
+      action = g_hash_table_lookup (self->by_id, id);
+      if (action == NULL)
+        {
+          g_autoptr(PwActionExecution) created = g_object_new (PW_TYPE_ACTION_EXECUTION, NULL);
+
+          action_update (created, a);
+          g_hash_table_insert (self->by_id, created->id, created);
+          g_list_store_append (self->actions, created);
+          action = created;
+        }
+      else
+        action_update (action, a);
+
+      if (stage != NULL)
+        stage_set_latest (stage, action);
+    }
+}
+
 /**
  * pw_execution_update:
  *
@@ -756,6 +815,7 @@ pw_execution_update (PwExecution *self,
   GObject *object = G_OBJECT (self);
   JsonObject *o, *trigger;
   JsonArray *stages, *actions;
+  const char *status;
   gboolean was_finished;
   guint64 before;
   guint n_stages = g_list_model_get_n_items (G_LIST_MODEL (self->stages));
@@ -780,17 +840,28 @@ pw_execution_update (PwExecution *self,
   set_str (object, &self->trigger_detail, str_member (trigger, "triggerDetail"), properties [PROP_TRIGGER_DETAIL]);
   set_str (object, &self->execution_mode, str_member (o, "executionMode"), properties [PROP_EXECUTION_MODE]);
   set_str (object, &self->execution_type, str_member (o, "executionType"), properties [PROP_EXECUTION_TYPE]);
-  set_time (object, &self->start_time, str_member (o, "startTime"), properties [PROP_START_TIME]);
-  set_time (object, &self->update_time, str_member (o, "lastUpdateTime"), properties [PROP_UPDATE_TIME]);
+  set_time (object, &self->start_time, &self->start_time_iso, str_member (o, "startTime"), properties [PROP_START_TIME]);
+  set_time (object, &self->update_time, &self->update_time_iso, str_member (o, "lastUpdateTime"), properties [PROP_UPDATE_TIME]);
   set_node (object, &self->revisions, json_object_get_member (o, "artifactRevisions"), properties [PROP_REVISIONS]);
   set_node (object, &self->variables, json_object_get_member (o, "variables"), properties [PROP_VARIABLES]);
 
-  /* Stages, in the record's order (the pipeline's). */
+  /* In the order things happen, so that what follows the notifications
+   * reads a record that moved a lot at once (a follower reading it late)
+   * as the story it is: an execution starts before its stages and ends
+   * after them; a stage starts before its actions and ends after them;
+   * stages go in the pipeline's order. */
+  status = str_member (o, "status");
+  if (!pw_execution_status_is_final (status))
+    set_str (object, &self->status, status, properties [PROP_STATUS]);
+  g_object_thaw_notify (object);
+
   stages = array_member (o, "stages");
+  actions = array_member (o, "actions");
   for (guint i = 0; stages != NULL && i < json_array_get_length (stages); i++)
     {
       JsonObject *s = json_array_get_object_element (stages, i);
       const char *name = str_member (s, "stageName");
+      gboolean ends = pw_execution_status_is_final (str_member (s, "status"));
       PwStageExecution *stage;
 
       if (name == NULL)
@@ -803,42 +874,21 @@ pw_execution_update (PwExecution *self,
           created->name = g_strdup (name);
           stage_update (created, s);
           g_list_store_append (self->stages, created);
+          update_actions (self, actions, name);
+          continue;
         }
-      else
+      if (!ends)
+        stage_update (stage, s);
+      update_actions (self, actions, name);
+      if (ends)
         stage_update (stage, s);
     }
-
-  /* Every action attempt; each stage lists the latest of each action. */
-  actions = array_member (o, "actions");
-  for (guint i = 0; actions != NULL && i < json_array_get_length (actions); i++)
-    {
-      JsonObject *a = json_array_get_object_element (actions, i);
-      const char *id = str_member (a, "actionExecutionId");
-      PwActionExecution *action;
-      PwStageExecution *stage;
-
-      if (id == NULL)
-        continue;
-      action = g_hash_table_lookup (self->by_id, id);
-      if (action == NULL)
-        {
-          g_autoptr(PwActionExecution) created = g_object_new (PW_TYPE_ACTION_EXECUTION, NULL);
-
-          action_update (created, a);
-          g_hash_table_insert (self->by_id, created->id, created);
-          g_list_store_append (self->actions, created);
-          action = created;
-        }
-      else
-        action_update (action, a);
-
-      stage = pw_execution_lookup_stage (self, action->stage_name);
-      if (stage != NULL)
-        stage_set_latest (stage, action);
-    }
+  /* Attempts of stages the record does not list (none, in a sound one). */
+  update_actions (self, actions, NULL);
 
   /* Last, as for actions: the execution's status is news after its parts'. */
-  set_str (object, &self->status, str_member (o, "status"), properties [PROP_STATUS]);
+  g_object_freeze_notify (object);
+  set_str (object, &self->status, status, properties [PROP_STATUS]);
   if (was_finished != pw_execution_is_finished (self))
     g_object_notify_by_pspec (object, properties [PROP_FINISHED]);
   g_object_thaw_notify (object);
@@ -1122,19 +1172,7 @@ reload_cb (gpointer data)
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_iter_init (&iter, pending);
   while (g_hash_table_iter_next (&iter, &id, NULL))
-    {
-      g_autoptr(JsonNode) record = NULL;
-
-      /* The executor in this process knows more than its last write (a
-       * record is written at most every 20 ms): never go back to that. */
-      guint64 serial = 0;
-
-      if (self->executor != NULL)
-        record = _pw_executor_dup_execution_since (self->executor, id, 0, &serial);
-      if (record == NULL)
-        record = pw_state_load_execution (self->state_dir, id, NULL);
-      apply_record (self, id, record, serial);
-    }
+    pw_execution_list_load (self, id);
   return G_SOURCE_REMOVE;
 }
 
@@ -1347,14 +1385,14 @@ pw_execution_list_init (PwExecutionList *self)
  *
  * Returns: (transfer full): its executions, newest first, kept live
  */
-PwExecutionList *
-pw_execution_list_new (const char  *state_dir,
-                       GError     **error)
+static PwExecutionList *
+list_new (const char  *state_dir,
+          gboolean     history,
+          GError     **error)
 {
   g_autoptr(PwExecutionList) self = g_object_new (PW_TYPE_EXECUTION_LIST, NULL);
   g_autoptr(GFile) dir = NULL;
 
-  g_return_val_if_fail (state_dir != NULL, NULL);
 
   self->state_dir = g_strdup (state_dir);
   self->executions_dir = g_build_filename (state_dir, "executions", NULL);
@@ -1366,8 +1404,36 @@ pw_execution_list_new (const char  *state_dir,
     return NULL;
   g_signal_connect (self->dir_monitor, "changed", G_CALLBACK (dir_changed_cb), self);
 
-  pw_execution_list_reload (self);
+  if (history)
+    pw_execution_list_reload (self);
   return g_steal_pointer (&self);
+}
+
+PwExecutionList *
+pw_execution_list_new (const char  *state_dir,
+                       GError     **error)
+{
+  g_return_val_if_fail (state_dir != NULL, NULL);
+
+  return list_new (state_dir, TRUE, error);
+}
+
+/**
+ * pw_execution_list_new_live:
+ * @state_dir: a pipeline's state folder (it need not exist yet)
+ *
+ * As pw_execution_list_new(), without the executions that started before
+ * it: what follows a run needs none of a long history read first.
+ *
+ * Returns: (transfer full): the executions that start from now on
+ */
+PwExecutionList *
+pw_execution_list_new_live (const char  *state_dir,
+                            GError     **error)
+{
+  g_return_val_if_fail (state_dir != NULL, NULL);
+
+  return list_new (state_dir, FALSE, error);
 }
 
 const char *
@@ -1432,6 +1498,32 @@ pw_execution_list_set_executor (PwExecutionList *self,
       self->executor = g_object_ref (executor);
       self->event_id = g_signal_connect (executor, "event", G_CALLBACK (event_cb), self);
     }
+}
+
+/**
+ * pw_execution_list_load:
+ *
+ * Reads @execution_id's record now (from this process's executor when it
+ * runs it, else from the folder) and brings the list up to it: what a
+ * follower does when it knows the execution changed.
+ */
+void
+pw_execution_list_load (PwExecutionList *self,
+                        const char      *execution_id)
+{
+  g_autoptr(JsonNode) record = NULL;
+  guint64 serial = 0;
+
+  g_return_if_fail (PW_IS_EXECUTION_LIST (self));
+  g_return_if_fail (execution_id != NULL);
+
+  /* The executor in this process knows more than its last write (a
+   * record is written at most every 20 ms): never go back to that. */
+  if (self->executor != NULL)
+    record = _pw_executor_dup_execution_since (self->executor, execution_id, 0, &serial);
+  if (record == NULL)
+    record = pw_state_load_execution (self->state_dir, execution_id, NULL);
+  apply_record (self, execution_id, record, serial);
 }
 
 /**

@@ -120,6 +120,8 @@ G_DECLARE_FINAL_TYPE (PwExecutionList, pw_execution_list, PW, EXECUTION_LIST, GO
 
 PwExecutionList *pw_execution_list_new          (const char      *state_dir,
                                                  GError         **error);
+PwExecutionList *pw_execution_list_new_live     (const char      *state_dir,
+                                                 GError         **error);
 const char      *pw_execution_list_get_state_dir (PwExecutionList *self);
 void             pw_execution_list_set_executor (PwExecutionList *self,
                                                  PwExecutor      *executor);
@@ -127,5 +129,7 @@ PwExecution     *pw_execution_list_lookup       (PwExecutionList *self,
                                                  const char      *execution_id);
 void             pw_execution_list_reload       (PwExecutionList *self);
 void             pw_execution_list_flush        (PwExecutionList *self);
+void             pw_execution_list_load         (PwExecutionList *self,
+                                                 const char      *execution_id);
 
 G_END_DECLS

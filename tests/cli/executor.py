@@ -5,6 +5,7 @@
 # on the run's own output or exit, with a bound.
 import json
 import os
+import re
 import resource
 import select
 import shutil
@@ -421,6 +422,70 @@ class Run(unittest.TestCase):
             proc.communicate()
         [record] = p.history()
         self.assertEqual(record["status"], "Succeeded")
+
+    def test_progress_of_runner_and_follower(self):
+        """The runner prints its own execution's progress, and a second
+        `run` of the same pipeline prints its execution's, which runs in
+        the runner's process: each from the execution objects the window
+        shows, each only its own, from start to end."""
+        pipeline = light_project(self, "followed", ("Source", "Drop"), ("Release", "Approve"))
+        runner = subprocess.Popen([CLI, "run", pipeline], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        try:
+            waiting = wait_for_line(runner, "waiting for approval")
+            first = waiting.split()[-3]
+            follower = subprocess.run([CLI, "run", "--auto-approve", pipeline], capture_output=True,
+                                      text=True, timeout=TIMEOUT)
+            self.assertEqual(follower.returncode, 0, follower.stdout + follower.stderr)
+            self.assertIn("already runs this pipeline", follower.stderr)
+            found = re.search(r"execution (\S+) runs there", follower.stderr)
+            self.assertIsNotNone(found, follower.stdout + follower.stderr)
+            second = found.group(1)
+            self.assertNotEqual(first, second)
+            lines = [re.sub(r"^ *[0-9.]+s  | — .*$", "", line).rstrip()
+                     for line in follower.stdout.splitlines()]
+            # Its stages and actions as they ended, in the order they ran
+            # (a status shorter than the runner's record writes may be
+            # missed, as in the window), then the outcome.
+            order = ["Succeeded   Source/Drop", "Succeeded   Source", "Succeeded   Release/Approve",
+                     "Succeeded   Release", f"Succeeded  execution {second}", "Succeeded"]
+            for want in order:
+                self.assertIn(want, lines, follower.stdout)
+            self.assertEqual([lines.index(want) for want in order],
+                             sorted(lines.index(want) for want in order), follower.stdout)
+            self.assertEqual(lines[-1], "Succeeded")
+            self.assertNotIn(first, follower.stdout)
+            cli("approve", first, "Release", "Approve", "--state-dir",
+                os.path.join(os.path.dirname(pipeline), ".pipewright"), check=0)
+            out, err = runner.communicate(timeout=TIMEOUT)
+        finally:
+            if runner.poll() is None:
+                runner.kill()
+                runner.communicate()
+        self.assertEqual(runner.returncode, 0, out + err)
+        self.assertIn(f"Succeeded  execution {first}", out)
+        self.assertNotIn(second, out)
+
+    def test_failed_action_shows_why(self):
+        """A failing action's line says it failed, with its summary; the
+        end of its log follows on stderr, and where the whole log is."""
+        pipeline = light_project(self, "failing", ("Source", "Drop"), ("Release", "Approve"))
+        with open(pipeline) as f:
+            text = f.read()
+        text = text.replace("category: Approval, owner: AWS, provider: Manual",
+                            "category: Build, owner: Custom, provider: Shell")
+        with open(pipeline, "w") as f:
+            f.write(text)
+        with open(os.path.join(os.path.dirname(pipeline), "pipewright.local.yml"), "a") as f:
+            f.write('commands:\n  Approve: {run: "echo step one; echo the reason it broke >&2; exit 3"}\n')
+        run = subprocess.run([CLI, "run", pipeline], capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(run.returncode, 1, run.stdout + run.stderr)
+        self.assertRegex(run.stdout, r"Failed +Release/Approve — .+")
+        self.assertRegex(run.stderr, r"      \| \S+ the reason it broke")
+        log = re.search(r"      log: (\S+)", run.stderr).group(1)
+        with open(log) as f:
+            self.assertIn("the reason it broke", f.read())
+        self.assertEqual(run.stdout.splitlines()[-1].split(":")[0], "Failed")
 
     def test_simultaneous_runs_all_start(self):
         """Four `run`s of a PARALLEL pipeline started at the same instant,

@@ -223,6 +223,9 @@ visible_position (PwLogModel *self,
   return lo;
 }
 
+/* How long one look at the file may index lines: a quarter of a frame. */
+#define SCAN_BUDGET_US 4000
+
 static void set_folded (PwLogModel *self, guint phase, gboolean folded);
 static gboolean refresh_cb (gpointer data);
 
@@ -235,6 +238,7 @@ scan (PwLogModel *self)
   GStatBuf st;
   const char *data;
   gsize size, end, pos;
+  gint64 deadline;
   guint old_n = self->starts->len;
   guint old_visible = self->visible->len;
   GArray *completed = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -257,21 +261,24 @@ scan (PwLogModel *self)
   size = g_mapped_file_get_length (mapped);
 
   /* Up to the last newline: a line being written waits for its end. At
-   * most 4 MiB a turn, so a frame is never far (the rest comes next turn). */
+   * most 4 MiB, and a few milliseconds, a turn, so a frame is never far
+   * (the rest comes next turn). */
   end = MIN (size, self->scanned + 4 * 1024 * 1024);
   while (end > self->scanned && data[end - 1] != '\n')
     end--;
-  if (end < size && self->refresh_id == 0)
-    self->refresh_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 0, refresh_cb, self, NULL);
   if (end <= self->scanned)
     {
+      if (end < size && self->refresh_id == 0)
+        self->refresh_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 0, refresh_cb, self, NULL);
       g_array_unref (completed);
       return;
     }
 
   pos = self->scanned;
+  deadline = g_get_monotonic_time () + SCAN_BUDGET_US;
   while (pos < end)
     {
+
       const char *nl = memchr (data + pos, '\n', end - pos);
       gsize length = (gsize)(nl - (data + pos));
       guint64 start = pos;
@@ -317,8 +324,14 @@ scan (PwLogModel *self)
       g_array_append_val (self->phase_of, phase);
       g_array_append_val (self->kinds, kind);
       pos += length + 1;
+
+      /* Out of time: what is left waits for the next turn, after a frame. */
+      if ((self->starts->len & 511) == 0 && g_get_monotonic_time () > deadline)
+        end = pos;
     }
   self->scanned = end;
+  if (end < size && self->refresh_id == 0)
+    self->refresh_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 0, refresh_cb, self, NULL);
 
   /* New lines are visible, but for the body of a folded phase. */
   for (guint i = old_n; i < self->starts->len; i++)

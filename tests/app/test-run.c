@@ -1363,6 +1363,57 @@ test_log_model (void)
   g_rmdir (folder);
 }
 
+static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+static gboolean
+has_n_lines (gpointer data)
+{
+  PwLogModel *model = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (model)) == 300000;
+}
+
+/* A log read in pieces (a few megabytes, a few milliseconds at a time, so
+ * the window draws between them) ends as a whole: every line, in order,
+ * none cut where a piece ended. */
+static void
+test_log_model_large (void)
+{
+  g_autofree char *folder = g_dir_make_tmp ("pw-log-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (folder, "big.log", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(PwLogModel) model = NULL;
+  guint changes = 0;
+
+  for (guint i = 0; i < 300000; i++)
+    g_string_append_printf (text, "2026-12-07T10:15:42.000Z line %06u of a build that prints a lot, "
+                            "as fast as it can\n", i);
+  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+  g_assert_cmpuint (text->len, >, 4 * 1024 * 1024 * 4);
+
+  model = pw_log_model_new (path);
+  g_signal_connect_swapped (model, "items-changed", G_CALLBACK (count_cb), &changes);
+  g_assert_true (pw_test_wait_until (has_n_lines, model, 60000));
+  /* At most 4 MiB a piece: the first when opened, six or more after. */
+  g_assert_cmpuint (changes, >=, 6);
+  for (guint i = 0; i < 300000; i += 29999)
+    {
+      g_autoptr(PwLogLine) line = g_list_model_get_item (G_LIST_MODEL (model), i);
+      g_autofree char *want = g_strdup_printf ("line %06u of a build that prints a lot, as fast as it can", i);
+
+      g_assert_cmpstr (pw_log_line_get_text (line), ==, want);
+    }
+  g_assert_cmpint (pw_log_model_find (model, "line 299999 ", 0, FALSE), ==, 299999);
+
+  g_clear_object (&model);
+  g_remove (path);
+  g_rmdir (folder);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1372,6 +1423,7 @@ main (int   argc,
   serve_notifications ();
 
   g_test_add_func ("/app/run/log-model", test_log_model);
+  g_test_add_func ("/app/run/log-model-large", test_log_model_large);
   g_test_add_func ("/app/run/run-and-approve", test_run_and_approve);
   g_test_add_func ("/app/run/reject", test_reject);
   g_test_add_func ("/app/run/transitions", test_transitions);

@@ -163,13 +163,16 @@ run_context_init (RunContext *ctx,
   ctx->json = json;
   ctx->auto_decide = auto_decide;
   ctx->started = g_get_monotonic_time ();
-  ctx->list = pw_execution_list_new_live (ctx->state_dir, &error);
-  if (ctx->list == NULL)
-    g_error ("%s", error->message);   /* a folder monitor: GIO always has one */
-  pw_execution_list_set_executor (ctx->list, executor);
+  /* --json prints the events themselves: no objects to keep. */
   if (!json)
-    ctx->progress = pw_cli_progress_new (ctx->list, TRUE, CLIENT_TRIGGER_PREFIX,
-                                         pw_cli_use_color (stdout), auto_decide);
+    {
+      ctx->list = pw_execution_list_new_live (ctx->state_dir, &error);
+      if (ctx->list == NULL)
+        g_error ("%s", error->message);   /* a folder monitor: GIO always has one */
+      pw_execution_list_set_executor (ctx->list, executor);
+      ctx->progress = pw_cli_progress_new (ctx->list, TRUE, CLIENT_TRIGGER_PREFIX,
+                                           pw_cli_use_color (stdout), auto_decide);
+    }
   /* After the list's own handler: the event is in the objects to flush. */
   ctx->event_id = g_signal_connect (executor, "event", G_CALLBACK (event_cb), ctx);
 }

@@ -411,15 +411,49 @@ static void read_cb (GObject      *object,
                      GAsyncResult *result,
                      gpointer      user_data);
 
+/* How long the main loop reads commands' output before it lets what
+ * waits below it run (a GUI's frame), and when a pause means it did. */
+#define READ_BURST_US 8000
+#define READ_GAP_US   4000
+
+static gint64 burst_start;   /* main-thread only, like the readers */
+static gint64 last_read;
+
+static gboolean
+deferred_read_cb (gpointer data)
+{
+  Reader *reader = data;
+
+  g_input_stream_read_async (reader->stream, reader->buffer, READ_CHUNK, G_PRIORITY_DEFAULT,
+                             reader->run->read_cancellable, read_cb, reader);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 start_read (Reader *reader)
 {
+  gint64 now = g_get_monotonic_time ();
+
   /* Released by read_cb: the task lives while a read is pending. */
   g_object_ref (reader->run->task);
-  /* Below a GUI's redraws (G_PRIORITY_HIGH_IDLE + 20): a build printing as
-   * fast as it can is read between frames, not instead of them (a window
-   * went 80-200 ms without a frame behind a 50 MB log at DEFAULT). */
-  g_input_stream_read_async (reader->stream, reader->buffer, READ_CHUNK, G_PRIORITY_DEFAULT_IDLE,
+
+  /* Output is read at the default priority, so that nothing can hold a
+   * run back: not even a window redrawing without end (a spinner drawn
+   * by software GL took longer than a frame, and reads below the redraws
+   * never ran). A build printing as fast as it can still leaves the
+   * window its frames: after 8 ms of reading in a row, the next read
+   * waits a moment, and the frame due goes first (at DEFAULT a window
+   * went 80-200 ms without a frame behind a 50 MB log). */
+  if (burst_start == 0 || now - last_read > READ_GAP_US)
+    burst_start = now;
+  last_read = now;
+  if (now - burst_start > READ_BURST_US)
+    {
+      burst_start = 0;
+      g_timeout_add_full (G_PRIORITY_DEFAULT, 2, deferred_read_cb, reader, NULL);
+      return;
+    }
+  g_input_stream_read_async (reader->stream, reader->buffer, READ_CHUNK, G_PRIORITY_DEFAULT,
                              reader->run->read_cancellable, read_cb, reader);
 }
 

@@ -423,14 +423,10 @@ client_read_events (Client *client)
               JsonObject *o = json_node_get_object (root);
               const char *state = json_object_get_string_member_with_default (detail, "state", "");
 
+              /* The runner's line as it wrote it. */
               if (client->run.json)
                 {
-                  g_autoptr(JsonGenerator) gen = json_generator_new ();
-                  g_autofree char *text = NULL;
-
-                  json_generator_set_root (gen, root);
-                  text = json_generator_to_data (gen, NULL);
-                  printf ("%s\n", text);
+                  printf ("%s\n", line);
                   fflush (stdout);
                 }
               if (g_str_has_suffix (json_object_get_string_member_with_default (o, "detail-type", ""),

@@ -276,6 +276,28 @@ row_changed_cb (PwExecution *execution,
 }
 
 static void
+remove_source (gpointer id)
+{
+  g_source_remove (GPOINTER_TO_UINT (id));
+}
+
+static gboolean
+duration_tick_cb (gpointer data)
+{
+  GtkListItem *item = data;
+  PwExecution *execution = gtk_list_item_get_item (item);
+
+  if (execution == NULL)
+    return G_SOURCE_CONTINUE;
+  bind_text (item, execution);
+  if (!pw_execution_is_finished (execution))
+    return G_SOURCE_CONTINUE;
+  /* Ended: the duration stays as it is; the ticker goes. */
+  g_object_steal_data (G_OBJECT (item), "pw-ticker");
+  return G_SOURCE_REMOVE;
+}
+
+static void
 history_setup_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   gpointer                  column)
@@ -299,6 +321,11 @@ history_bind_cb (GtkSignalListItemFactory *factory,
 
   bind_text (item, execution);
   g_signal_connect (execution, "changed", G_CALLBACK (row_changed_cb), item);
+  /* A run in progress: its duration counts up, each second. */
+  if (GPOINTER_TO_INT (column) == COL_DURATION && !pw_execution_is_finished (execution))
+    g_object_set_data_full (G_OBJECT (item), "pw-ticker",
+                            GUINT_TO_POINTER (g_timeout_add_seconds (1, duration_tick_cb, item)),
+                            remove_source);
 }
 
 static void
@@ -310,6 +337,7 @@ history_unbind_cb (GtkSignalListItemFactory *factory,
 
   if (execution != NULL)
     g_signal_handlers_disconnect_by_func (execution, row_changed_cb, item);
+  g_object_set_data (G_OBJECT (item), "pw-ticker", NULL);
 }
 
 static void
@@ -1265,6 +1293,9 @@ build (PwRunsPanel *self)
   gtk_paned_set_end_child (GTK_PANED (self->paned), right);
   gtk_paned_set_position (GTK_PANED (self->paned), 520);
   gtk_paned_set_shrink_start_child (GTK_PANED (self->paned), FALSE);
+  /* The history keeps its width; the log takes what the window gains
+   * (and gets it back after the window was narrow). */
+  gtk_paned_set_resize_start_child (GTK_PANED (self->paned), FALSE);
   gtk_widget_set_size_request (left, 240, -1);
   gtk_widget_set_parent (self->paned, GTK_WIDGET (self));
   set_log (self, NULL);

@@ -802,7 +802,6 @@ _pw_window_sync_run (PwWindow *self)
 
   if (execution == NULL)
     {
-      gtk_spinner_set_spinning (self->run_spinner, FALSE);
       gtk_widget_set_visible (self->approval_box, FALSE);
       _pw_window_actions_update (self);
       return;
@@ -810,11 +809,12 @@ _pw_window_sync_run (PwWindow *self)
 
   id = short_id (execution);
   status = pw_execution_get_status (execution);
-  gtk_spinner_set_spinning (self->run_spinner, running);
-  gtk_widget_set_visible (GTK_WIDGET (self->run_spinner), running);
-  gtk_widget_set_visible (GTK_WIDGET (self->run_icon), !running);
+  /* A still icon, not a spinner: a spinner redraws the window sixty
+   * times a second for the whole run, which without a GPU takes a core
+   * from the builds (and the elapsed time already says it is live). */
   gtk_image_set_from_icon_name (self->run_icon,
-                                g_strcmp0 (status, "Succeeded") == 0 ? "emblem-ok-symbolic"
+                                running ? "media-playback-start-symbolic"
+                                : g_strcmp0 (status, "Succeeded") == 0 ? "emblem-ok-symbolic"
                                 : g_strcmp0 (status, "Failed") == 0 ? "dialog-error-symbolic"
                                 : "media-playback-stop-symbolic");
   if (running)

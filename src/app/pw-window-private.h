@@ -63,7 +63,7 @@ struct _PwWindow
   GtkToggleButton      *narrow_palette_toggle;
   GtkToggleButton      *narrow_inspector_toggle;
   GtkRevealer          *run_revealer;
-  GtkSpinner           *run_spinner;
+  GtkWidget            *zoom_box;
   GtkImage             *run_icon;
   GtkLabel             *run_label;
   GtkWidget            *run_retry_button;

@@ -461,6 +461,14 @@ apply_folded (PwWindow *self)
   /* Narrow: the toggles move to a bottom bar. The header bar's own buttons
    * give way by themselves (squeezers), within the same allocation. */
   gtk_action_bar_set_revealed (self->narrow_bar, folded && self->document != NULL);
+  /* The run bar (with an approval's buttons) and the zoom controls share
+   * the canvas's bottom edge; narrow, the run bar goes above them. */
+  {
+    int zoom_height = 0;
+
+    gtk_widget_measure (self->zoom_box, GTK_ORIENTATION_VERTICAL, -1, NULL, &zoom_height, NULL, NULL);
+    gtk_widget_set_margin_bottom (GTK_WIDGET (self->run_revealer), folded ? 12 + zoom_height + 6 : 12);
+  }
   _pw_window_sync_panel (self);
 }
 
@@ -482,7 +490,9 @@ folded_cb (PwWindow   *self,
            AdwFlap    *flap)
 {
   if (self->folded_source == 0)
-    self->folded_source = g_idle_add (apply_folded_cb, self);
+    /* Above the redraws: right after this frame, before the next one,
+     * even when frames follow each other without a pause. */
+    self->folded_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 10, apply_folded_cb, self, NULL);
 }
 
 static void
@@ -859,8 +869,8 @@ pw_window_class_init (PwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PwWindow, inspector);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, canvas_overlay);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, run_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, zoom_box);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, runs_panel);
-  gtk_widget_class_bind_template_child (widget_class, PwWindow, run_spinner);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, run_icon);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, run_label);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, run_retry_button);

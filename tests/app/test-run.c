@@ -1036,6 +1036,40 @@ test_close_while_running (void)
 }
 
 /* Rejected from the run bar: the approval and the execution fail. */
+static gboolean
+run_bar_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return gtk_revealer_get_child_revealed (f->window->run_revealer) &&
+         g_strcmp0 (gtk_label_get_text (f->window->approval_label), "") != 0;
+}
+
+/* At 360 pixels the run bar, with an approval's buttons, stands above the
+ * zoom controls, not under them. */
+static void
+test_narrow (void)
+{
+  Fixture f = { 0 };
+  graphene_rect_t bar, zoom;
+
+  setup (&f, "test -f %s", TRUE);
+  f.window = pw_test_open_window (f.path, 360, 800);
+  press_run (&f);
+  g_assert_true (pw_test_wait_until (approval_asked, &f, 60000));
+  g_assert_true (pw_test_wait_until (asks_custom_data, &f, 5000));
+  g_assert_true (pw_test_wait_until (run_bar_shown, &f, 5000));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (f.window));
+  screenshot (&f, "run-narrow.png");
+  g_assert_true (gtk_widget_compute_bounds (f.window->approval_box, GTK_WIDGET (f.window), &bar));
+  g_assert_true (gtk_widget_compute_bounds (f.window->zoom_box, GTK_WIDGET (f.window), &zoom));
+  g_assert_cmpfloat (bar.size.width, >, 0);
+  g_assert_false (graphene_rect_intersection (&bar, &zoom, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.window), "win.decide", "b", FALSE));
+  wait_for_end (&f, "Failed");
+  teardown (&f);
+}
+
 static void
 test_reject (void)
 {
@@ -1426,6 +1460,7 @@ main (int   argc,
   g_test_add_func ("/app/run/log-model-large", test_log_model_large);
   g_test_add_func ("/app/run/run-and-approve", test_run_and_approve);
   g_test_add_func ("/app/run/reject", test_reject);
+  g_test_add_func ("/app/run/narrow", test_narrow);
   g_test_add_func ("/app/run/transitions", test_transitions);
   g_test_add_func ("/app/run/waiting", test_waiting);
   g_test_add_func ("/app/run/close-while-running", test_close_while_running);

@@ -527,9 +527,12 @@ log_items_changed_cb (GListModel  *model,
                       guint        added,
                       PwRunsPanel *self)
 {
+  /* Ten times a second at most: each jump to a far tail makes the list
+   * build its rows again (a frame of 10-20 ms), and a build printing as
+   * fast as it can moves the tail at every look at the file. */
   if (added > 0 && position + added == g_list_model_get_n_items (model) && at_bottom (self) &&
       self->follow_id == 0)
-    self->follow_id = g_idle_add (follow_cb, self);
+    self->follow_id = g_timeout_add_full (G_PRIORITY_HIGH_IDLE + 10, 100, follow_cb, self, NULL);
 }
 
 static void

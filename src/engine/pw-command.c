@@ -413,7 +413,7 @@ static void read_cb (GObject      *object,
 
 /* How long the main loop reads commands' output before it lets what
  * waits below it run (a GUI's frame), and when a pause means it did. */
-#define READ_BURST_US 8000
+#define READ_BURST_US 4000
 #define READ_GAP_US   4000
 
 static gint64 burst_start;   /* main-thread only, like the readers */

@@ -24,8 +24,6 @@ typedef struct
 gboolean    pw_path_parse_element   (const char   *path,
                                      PwElementRef *ref);
 char       *pw_element_ref_to_path  (const PwElementRef *ref);
-char       *pw_format_value         (JsonNode     *node);
-char       *pw_format_intrinsic     (JsonNode     *node);
 char       *pw_element_dup_label    (PwElement    *element,
                                      const char   *member);
 const char *pw_category_icon_name   (const char   *category);

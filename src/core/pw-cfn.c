@@ -781,3 +781,171 @@ _pw_cfn_value_from_api (JsonNode *value,
 {
   return convert_to_cfn (value, store_first);
 }
+
+/* Short forms, for showing values ------------------------------------------ */
+
+static void
+append_flow (GString  *out,
+             JsonNode *node,
+             guint     depth);
+
+static void
+append_scalar (GString  *out,
+               JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_NULL (node))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      g_string_append (out, json_node_get_string (node));
+      break;
+
+    case G_TYPE_INT64:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      break;
+
+    case G_TYPE_DOUBLE:
+      {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+        g_string_append (out, g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
+      }
+      break;
+
+    case G_TYPE_BOOLEAN:
+      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      break;
+
+    default:
+      break;
+    }
+}
+
+/* Intrinsics read as their short form: {"Ref": "Repo"} is "!Ref Repo",
+ * {"Fn::GetAtt": ["Role", "Arn"]} is "!GetAtt Role.Arn". */
+static gboolean
+append_intrinsic (GString  *out,
+                  JsonNode *node,
+                  guint     depth)
+{
+  JsonObject *object;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  if (!pw_cfn_is_intrinsic (node))
+    return FALSE;
+
+  object = json_node_get_object (node);
+  json_object_iter_init (&iter, object);
+  if (!json_object_iter_next (&iter, &name, &value))
+    return FALSE;
+
+  if (g_str_equal (name, "Ref"))
+    g_string_append (out, "!Ref ");
+  else if (g_str_equal (name, "Condition"))
+    g_string_append (out, "!Condition ");
+  else if (g_str_has_prefix (name, "Fn::"))
+    g_string_append_printf (out, "!%s ", name + 4);
+  else
+    g_string_append_printf (out, "%s ", name);
+
+  if (g_str_equal (name, "Fn::GetAtt") && JSON_NODE_HOLDS_ARRAY (value))
+    {
+      JsonArray *array = json_node_get_array (value);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          if (i > 0)
+            g_string_append_c (out, '.');
+          append_flow (out, json_array_get_element (array, i), depth + 1);
+        }
+      return TRUE;
+    }
+
+  append_flow (out, value, depth + 1);
+  return TRUE;
+}
+
+static void
+append_flow (GString  *out,
+             JsonNode *node,
+             guint     depth)
+{
+  if (depth > 16)
+    {
+      g_string_append (out, "…");
+      return;
+    }
+
+  if (append_intrinsic (out, node, depth))
+    return;
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      g_string_append_c (out, '[');
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          if (i > 0)
+            g_string_append (out, ", ");
+          append_flow (out, json_array_get_element (array, i), depth + 1);
+        }
+      g_string_append_c (out, ']');
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+      gboolean first = TRUE;
+
+      g_string_append_c (out, '{');
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &value))
+        {
+          if (!first)
+            g_string_append (out, ", ");
+          first = FALSE;
+          g_string_append_printf (out, "%s: ", name);
+          append_flow (out, value, depth + 1);
+        }
+      g_string_append_c (out, '}');
+    }
+  else
+    append_scalar (out, node);
+}
+
+/**
+ * pw_format_value:
+ *
+ * Returns: a one-line rendering of @node for labels: strings as they are,
+ *   intrinsics in their short form, collections in flow style
+ */
+char *
+pw_format_value (JsonNode *node)
+{
+  GString *out = g_string_new (NULL);
+
+  if (node != NULL)
+    append_flow (out, node, 0);
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * pw_format_intrinsic:
+ *
+ * Returns: (nullable): the short form of @node if it is an intrinsic
+ */
+char *
+pw_format_intrinsic (JsonNode *node)
+{
+  if (node == NULL || !pw_cfn_is_intrinsic (node))
+    return NULL;
+  return pw_format_value (node);
+}

@@ -17,6 +17,8 @@
 G_BEGIN_DECLS
 
 gboolean    pw_cfn_is_intrinsic     (JsonNode    *node);
+char       *pw_format_value         (JsonNode    *node);
+char       *pw_format_intrinsic     (JsonNode    *node);
 PwPipeline *pw_cfn_pipeline_new     (JsonNode    *template_root,
                                      const char  *logical_id,
                                      GError     **error);

@@ -106,6 +106,8 @@ static const PwRuleInfo rules[] = {
     "CodeBuild's EnvironmentVariables is a JSON array of {name, value, type}." },
   { "P40", "disabled-transition", PW_SEVERITY_ERROR,
     "DisableInboundStageTransitions names a later stage and gives a valid reason." },
+  { "P41", "deprecated-provider", PW_SEVERITY_WARNING,
+    "Source actions use the providers AWS recommends (not GitHub version 1)." },
 };
 
 /* A model path, built on the stack as the walk goes down and turned into
@@ -473,6 +475,7 @@ typedef struct
   guint                 opaque : 1;
   guint                 is_commands : 1;
   guint                 late : 1;        /* has work for the second pass */
+  char                 *label;       /* the short form of an intrinsic name */
 } ActionInfo;
 
 typedef struct
@@ -490,6 +493,7 @@ typedef struct
   guint     first_action;   /* index into Validator.actions */
   guint     n_actions;
   guint     opaque : 1;
+  char     *label;          /* the short form of an intrinsic name */
 } StageInfo;
 
 typedef struct
@@ -913,9 +917,9 @@ report_unknown_key (Validator          *v,
   hint = suggest_text (&s);
 
   if (v->cfn)
-    report (v, "P25", WARN, el, member, TRUE, PATH_KEY (path, name),
-            _("unknown key '%s' in %s%s; expected one of: %s (cfn-lint reports unknown "
-              "properties, and CloudFormation rejects them)"),
+    report (v, "P25", ERR, el, member, TRUE, PATH_KEY (path, name),
+            _("unknown key '%s' in %s%s; expected one of: %s (the resource schema allows no "
+              "other properties: CloudFormation rejects the template)"),
             name, w, hint, expected);
   else
     report (v, "P25", ERR, el, member, TRUE, PATH_KEY (path, name),
@@ -1496,10 +1500,12 @@ check_boolean (Validator  *v,
 
 /* Ordering */
 
+/* What a finding calls an action: its name, or the intrinsic that gives
+ * it one (`!Ref BuildName`). */
 static const char *
 action_label (const ActionInfo *a)
 {
-  return a->name != NULL ? a->name : "?";
+  return a->name != NULL ? a->name : a->label != NULL ? a->label : "?";
 }
 
 static char *
@@ -1552,7 +1558,15 @@ stage_label (Validator *v,
   const char *name = NULL;
 
   if (stage < v->n_stages && v->stages[stage].m[S_NAME] != NULL)
-    name = literal_string (v->stages[stage].m[S_NAME]);
+    {
+      StageInfo *st = &v->stages[stage];
+
+      name = literal_string (st->m[S_NAME]);
+      if (name == NULL && st->label == NULL && is_intrinsic (st->m[S_NAME]))
+        st->label = pw_format_value (st->m[S_NAME]);
+      if (name == NULL)
+        name = st->label;
+    }
 
   return name != NULL ? name : "?";
 }
@@ -2824,6 +2838,16 @@ check_provider_config (Validator    *v,
       check_config_enum (v, a, cfg, cpath, "PollForSourceChanges", true_false);
       check_config_enum (v, a, cfg, cpath, "DetectChanges", true_false);
 
+      /* P41: GitHub version 1 (an OAuth app and a personal token) still
+       * runs, but AWS no longer recommends it. */
+      if (g_strcmp0 (a->owner, "ThirdParty") == 0 && g_strcmp0 (a->provider, "GitHub") == 0)
+        report (v, "P41", WARN, a->element, member_of (a->m[A_TYPE_ID], "provider"), FALSE,
+                PATH_KEY (PATH_KEY (apath, "actionTypeId"), "provider"),
+                _("'%s' is a GitHub version 1 source action, which AWS no longer recommends "
+                  "(it holds an OAuth token); use a CodeStarSourceConnection action (owner AWS, "
+                  "provider CodeStarSourceConnection) with a CodeConnections connection instead"),
+                action_label (a));
+
       /* P30: these sources poll unless told not to; a pipeline that also
        * has an EventBridge rule or webhook then starts twice per change. */
       if (a->kind == KIND_POLLING_SOURCE && cfg_node (cfg, "PollForSourceChanges") == NULL)
@@ -3489,8 +3513,14 @@ validate_action (Validator  *v,
     report (v, "P01", ERR, el, NULL, FALSE, apath,
             _("action has no %s; give it a name of 1 to 100 letters, digits or . @ - _"),
             kn (v, "name"));
-  else if ((a->name = check_string (v, el, a->m[A_NAME], PATH_KEY (apath, "name"),
-                                    N_("action name"), 1, 100, CHARS_NAME, TRUE, "P27")) != NULL)
+  else
+    {
+      if (is_intrinsic (a->m[A_NAME]))
+        a->label = pw_format_value (a->m[A_NAME]);
+      a->name = check_string (v, el, a->m[A_NAME], PATH_KEY (apath, "name"),
+                              N_("action name"), 1, 100, CHARS_NAME, TRUE, "P27");
+    }
+  if (a->name != NULL)
     {
       /* One map for all stages: stages come in order, so an entry from an
        * earlier stage is simply replaced. */
@@ -3587,7 +3617,8 @@ validate_action (Validator  *v,
       const Path *tpath = PATH_KEY (apath, "timeoutInMinutes");
       gint64 minutes;
 
-      need_v2_member (v, el, a->m[A_TIMEOUT], tpath, "timeoutInMinutes");
+      /* Any pipeline type: the API and CloudFormation put no condition on
+       * it, and the CDK writes it on V1 pipelines. */
       if (a->category != NULL && a->provider != NULL &&
           a->kind != KIND_MANUAL)
         report (v, "P22", ERR, el, a->m[A_TIMEOUT], TRUE, tpath,
@@ -4719,7 +4750,7 @@ pw_rules_lookup (const char *code)
 
   g_return_val_if_fail (code != NULL, NULL);
 
-  /* Codes are P01…P40 in order: index directly, check to be safe. */
+  /* Codes are P01…P41 in order: index directly, check to be safe. */
   if (code[0] == 'P' && g_ascii_isdigit (code[1]) && g_ascii_isdigit (code[2]) && code[3] == '\0')
     {
       n = (code[1] - '0') * 10 + (code[2] - '0');
@@ -4803,6 +4834,10 @@ pw_pipeline_validate (PwPipeline *pipeline)
   strmap_clear (&v.stage_names);
   g_ptr_array_unref (v.sources);
   g_array_unref (v.outputs);
+  for (guint i = 0; i < v.n_actions; i++)
+    g_free (v.actions[i].label);
+  for (guint i = 0; i < v.n_stages; i++)
+    g_free (v.stages[i].label);
   g_free (v.actions);
   g_free (v.stages);
 

@@ -272,7 +272,7 @@ test_rule_table (void)
   guint n_rules;
 
   rules = pw_rules_get_all (&n_rules);
-  g_assert_cmpuint (n_rules, ==, 40);
+  g_assert_cmpuint (n_rules, ==, 41);
 
   for (guint i = 0; i < n_rules; i++)
     {
@@ -293,7 +293,7 @@ test_rule_table (void)
     }
 
   g_assert_null (pw_rules_lookup ("P00"));
-  g_assert_null (pw_rules_lookup ("P41"));
+  g_assert_null (pw_rules_lookup ("P42"));
   g_assert_null (pw_rules_lookup ("X01"));
   g_assert_null (pw_rules_lookup (""));
 }

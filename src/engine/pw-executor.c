@@ -926,7 +926,7 @@ resolve_configuration (Execution  *execution,
 {
   JsonObject *config = pw_action_get_configuration (action);
   JsonObject *resolved = json_object_new ();
-  JsonNode *commands;
+  JsonNode *commands, *env;
 
   if (config != NULL)
     {
@@ -987,6 +987,40 @@ resolve_configuration (Execution  *execution,
       json_generator_set_root (gen, list);
       text = json_generator_to_data (gen, NULL);
       json_object_set_string_member (resolved, "__commands", text);
+    }
+
+  /* So may its environment variables' values (a secret's name too). */
+  env = pw_element_get_member (PW_ELEMENT (action), "environmentVariables");
+  if (env != NULL && JSON_NODE_HOLDS_ARRAY (env))
+    {
+      JsonArray *array = json_node_get_array (env);
+      g_autoptr(JsonNode) copy = json_node_copy (env);
+      JsonArray *out = json_node_get_array (copy);
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autofree char *text = NULL;
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *item = json_array_get_element (out, i);
+          JsonObject *object;
+          g_autofree char *value = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (item))
+            continue;
+          object = json_node_get_object (item);
+          if (json_object_get_string_member_with_default (object, "value", NULL) == NULL)
+            continue;
+          value = resolve_text (execution, json_object_get_string_member (object, "value"), error);
+          if (value == NULL)
+            {
+              json_object_unref (resolved);
+              return NULL;
+            }
+          json_object_set_string_member (object, "value", value);
+        }
+      json_generator_set_root (gen, copy);
+      text = json_generator_to_data (gen, NULL);
+      json_object_set_string_member (resolved, "__environmentVariables", text);
     }
 
   return resolved;

@@ -487,6 +487,35 @@ class Run(unittest.TestCase):
             self.assertIn("the reason it broke", f.read())
         self.assertEqual(run.stdout.splitlines()[-1].split(":")[0], "Failed")
 
+    def test_commands_environment_variables_resolve(self):
+        """A Commands action's environmentVariables may hold variable
+        references, as its commands may: they reach the shell resolved."""
+        pipeline = light_project(self, "envrefs", ("Source", "Drop"), ("Build", "Greet"))
+        with open(pipeline) as f:
+            text = f.read()
+        text = text.replace("executionMode: PARALLEL",
+                            "executionMode: PARALLEL\n  variables: [{name: Audience, defaultValue: everyone}]")
+        text = text.replace("outputArtifacts: [{name: Src}]",
+                            "outputArtifacts: [{name: Src}]\n          namespace: SourceVariables")
+        text = text.replace(
+            "actionTypeId: {category: Approval, owner: AWS, provider: Manual, version: \"1\"}",
+            "actionTypeId: {category: Compute, owner: AWS, provider: Commands, version: \"1\"}\n"
+            "          inputArtifacts: [{name: Src}]\n"
+            "          commands: ['echo \"hello $WHO from [$KEY]\"']\n"
+            "          environmentVariables:\n"
+            "            - {name: WHO, value: \"#{variables.Audience}\"}\n"
+            "            - {name: KEY, value: \"#{SourceVariables.ETag}\"}")
+        with open(pipeline, "w") as f:
+            f.write(text)
+        state = os.path.join(os.path.dirname(pipeline), ".pipewright")
+        run = subprocess.run([CLI, "run", pipeline, "--var", "Audience=the team"], capture_output=True,
+                             text=True, timeout=TIMEOUT)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        [record] = json.loads(cli("history", "--json", "--state-dir", state, check=0).stdout)
+        logs = cli("logs", record["pipelineExecutionId"], "Build/Greet", "--state-dir", state, check=0)
+        self.assertRegex(logs.stdout, r"hello the team from \[[0-9a-f]{32}\]")
+        self.assertNotIn("unresolved variable reference", logs.stdout)
+
     def test_simultaneous_runs_all_start(self):
         """Four `run`s of a PARALLEL pipeline started at the same instant,
         again and again: each one gets its execution, whichever of them

@@ -276,6 +276,30 @@ parser_set_error_at (Parser     *self,
                      const char *format,
                      ...) G_GNUC_PRINTF (5, 6);
 
+/* The template block to blame for a YAML error on @line: a Jinja
+ * statement (`{%`) anywhere, or an expression (`{{ … }}`) on that line —
+ * not CloudFormation's dynamic references (`{{resolve:…}}`), and not one
+ * elsewhere, in a string that YAML read well. */
+static const char *
+template_block (Parser *self,
+                guint   line)
+{
+  const char *p = self->data, *end = self->data + self->length;
+  const char *block = g_strstr_len (self->data, self->length, "{%");
+
+  if (block != NULL)
+    return block;
+
+  for (guint n = 1; p < end && n < line; p++)
+    if (*p == '\n')
+      n++;
+  for (; p < end && *p != '\n'; p++)
+    if (p + 1 < end && p[0] == '{' && p[1] == '{' &&
+        !g_str_has_prefix (p + 2, "resolve:") && g_strstr_len (p + 2, end - p - 2, "}}") != NULL)
+      return p;
+  return NULL;
+}
+
 static void
 parser_set_error_at (Parser     *self,
                      PwCoreError code,
@@ -293,6 +317,32 @@ parser_set_error_at (Parser     *self,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
+
+  /* A Jinja or cookiecutter template is not YAML until it is rendered:
+   * say so, where its first block is, rather than what reading it as
+   * YAML tripped on. */
+  if (code == PW_CORE_ERROR_SYNTAX)
+    {
+      const char *block = template_block (self, line);
+
+      if (block != NULL)
+        {
+          guint block_line, block_column;
+          /* What failed, without a hint meant for a YAML file. */
+          gsize bare = strcspn (message, ";(");
+
+          while (bare > 0 && message[bare - 1] == ' ')
+            bare--;
+          message[bare] = '\0';
+          position_of_offset (self->data, self->length, block - self->data, &block_line, &block_column);
+          self->error = g_error_new (PW_CORE_ERROR, code,
+                                     "%s:%u:%u: '%.2s' starts a Jinja or cookiecutter template block: "
+                                     "this is a template, not YAML yet (read as YAML, line %u fails: %s); "
+                                     "render the template first and check what it renders",
+                                     self->filename, block_line, block_column, block, line, message);
+          return;
+        }
+    }
 
   self->error = g_error_new (PW_CORE_ERROR, code, "%s:%u:%u: %s",
                              self->filename, line, column, message);
@@ -356,6 +406,7 @@ parser_set_libyaml_error (Parser *self)
     default:
       break;
     }
+
 
   /* "could not find expected ':'" is reported where libyaml gave up, often
    * the next line; the key that lacks its ':' is where the context began. */

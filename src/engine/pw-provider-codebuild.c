@@ -135,6 +135,7 @@ typedef struct
   char               *failure;
   /* Set when the build ends early: bad configuration, timeout, stop */
   GError             *final_error;
+  gboolean            error_logged;   /* a phase context line already gave it */
 
   /* What the worker threads found, for the main thread to log and set */
   GPtrArray          *notes;
@@ -1187,7 +1188,9 @@ finish_with_error (GTask  *task,
   Build *build = g_task_get_task_data (task);
 
   pw_action_job_set_summary (build->job, error->message);
-  pw_log_printf (build->log, "%s", error->message);
+  /* Once in the log: the action's last line says it again. */
+  if (!build->error_logged)
+    pw_log_printf (build->log, "%s", error->message);
   g_task_return_error (task, error);
 }
 
@@ -3015,6 +3018,7 @@ prepare_done (GObject      *object,
       container_log (build, "Phase context status code: %s Message: %s",
                      g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION)
                      ? "YAML_FILE_ERROR" : "CLIENT_ERROR", error->message);
+      build->error_logged = TRUE;
       end_build (task, error);
       return;
     }

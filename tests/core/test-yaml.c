@@ -693,6 +693,30 @@ test_errors_syntax (void)
                 "<input>:1:4: strings cannot contain NUL characters ('\\0')");
 }
 
+/* A Jinja or cookiecutter template is not YAML yet: the error says so,
+ * where its first block is, and gives no advice meant for YAML. */
+static void
+test_errors_template (void)
+{
+  assert_error ("pipeline:\n{% if v2 %}\n  pipelineType: V2\n{% endif %}\n", -1, 0, PW_CORE_ERROR_SYNTAX,
+                "<input>:2:1: '{%' starts a Jinja or cookiecutter template block: this is a template, "
+                "not YAML yet (read as YAML, line 2 fails: found character '%' that cannot start any "
+                "token); render the template first and check what it renders");
+  assert_error ("pipeline:\n  name: {{ cookiecutter.name }}\n", -1, 0, PW_CORE_ERROR_SYNTAX,
+                "<input>:2:9: '{{' starts a Jinja or cookiecutter template block: this is a template, "
+                "not YAML yet (read as YAML, line 2 fails: mapping keys must be plain strings, not lists "
+                "or mappings); render the template first and check what it renders");
+  /* A string that holds braces is not to blame for an error elsewhere, nor
+   * is CloudFormation's dynamic reference. */
+  assert_error ("a: \"{{ fine }}\"\nb: [\n", -1, 0, PW_CORE_ERROR_SYNTAX,
+                "<input>:3:1: did not find expected node content (while parsing a flow node that "
+                "starts on line 3, column 1); a value is missing here");
+  assert_error ("k: x {{resolve:ssm:p}}: y\n", -1, 0, PW_CORE_ERROR_SYNTAX,
+                "<input>:1:23: mapping values are not allowed in this context; check the indentation "
+                "of this line and that there is a space after each ':'; a value that contains ': ' "
+                "must be put in quotes");
+}
+
 static void
 test_errors_encoding (void)
 {
@@ -1147,6 +1171,7 @@ main (int   argc,
   g_test_add_func ("/core/yaml/positions", test_positions);
   g_test_add_func ("/core/yaml/errors/tab", test_errors_tab);
   g_test_add_func ("/core/yaml/errors/syntax", test_errors_syntax);
+  g_test_add_func ("/core/yaml/errors/template", test_errors_template);
   g_test_add_func ("/core/yaml/errors/encoding", test_errors_encoding);
   g_test_add_func ("/core/yaml/garbage", test_garbage);
   g_test_add_func ("/core/yaml/large", test_large);

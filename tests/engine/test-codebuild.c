@@ -1279,6 +1279,9 @@ test_buildspec_errors (Fixture       *fixture,
   log = read_log (fixture);
   assert_log_has (log, "Phase complete: DOWNLOAD_SOURCE State: FAILED\n");
   assert_log_has (log, "Phase context status code: YAML_FILE_ERROR Message: buildspec.yml:3:3:");
+  /* Said once by the build (the action's last line, the executor's, says
+   * it again as its outcome). */
+  g_assert_true (strstr (strstr (log, "unknown phase 'biuld'") + 1, "unknown phase 'biuld'") == NULL);
   assert_log_lacks (log, "Running command");
   g_clear_error (&error);
 

@@ -1329,8 +1329,8 @@ parse_root (Parser   *parser,
     }
 
   object = json_node_get_object (root);
-  check_keys (parser, object, top_level_keys, "at the top level");
 
+  /* The version first: what else is wrong depends on it. */
   member = json_object_get_member (object, "version");
   if (member == NULL)
     parser_error (parser, NULL, FALSE,
@@ -1342,13 +1342,15 @@ parse_root (Parser   *parser,
       if (g_strcmp0 (version, "0.2") == 0)
         spec->version = g_steal_pointer (&version);
       else if (g_strcmp0 (version, "0.1") == 0)
-        /* 0.1 runs each command in a fresh shell, so a buildspec written
-         * for it usually behaves differently under 0.2; saying so beats
-         * running it with semantics the author did not mean. */
-        parser_error (parser, member, FALSE,
-                      "buildspec version 0.1 is deprecated and not run locally (it runs every "
-                      "command in a fresh shell); change it to `version: 0.2`, where `cd` and "
-                      "`export` carry over between commands");
+        {
+          /* CodeBuild still runs 0.1: each command in its own shell, from
+           * the source folder with the build's first environment. */
+          spec->version = g_steal_pointer (&version);
+          parser_warning (parser, member, FALSE,
+                          "buildspec version 0.1 runs each command in a fresh shell (a `cd` or "
+                          "`export` does not carry over to the next command); version 0.2 is "
+                          "recommended");
+        }
       else if (version != NULL)
         parser_error (parser, member, FALSE,
                       "unsupported buildspec version '%s'; use `version: 0.2`", version);
@@ -1356,6 +1358,12 @@ parse_root (Parser   *parser,
         parser_error (parser, member, FALSE,
                       "`version` must be 0.2, not %s", describe_node (member));
     }
+  /* Without a version CodeBuild knows, the rest has no meaning to check:
+   * the version error comes alone. */
+  if (member != NULL && spec->version == NULL)
+    return;
+
+  check_keys (parser, object, top_level_keys, "at the top level");
 
   if ((member = json_object_get_member (object, "run-as")) != NULL)
     {

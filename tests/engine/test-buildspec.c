@@ -151,10 +151,24 @@ test_version (void)
   quoted = parse_ok ("version: '0.2'\nphases: {build: {commands: [make]}}\n");
   g_assert_cmpstr (pw_buildspec_get_version (quoted), ==, "0.2");
 
-  /* 0.1 is refused with the reason: its semantics differ from 0.2's. */
-  assert_error_line ("version: 0.1\nphases: {build: {commands: [make]}}\n",
-                     "buildspec.yml:1:10: buildspec version 0.1 is deprecated and not run locally");
-  (void)old;
+  /* 0.1 runs (each command in a fresh shell, as CodeBuild does), with a
+   * warning that 0.2 is recommended. */
+  old = parse_ok ("version: 0.1\nphases: {build: {commands: [make]}}\n");
+  g_assert_cmpstr (pw_buildspec_get_version (old), ==, "0.1");
+  g_assert_nonnull (pw_buildspec_get_warnings (old)[0]);
+  g_assert_nonnull (strstr (pw_buildspec_get_warnings (old)[0], "version 0.2 is recommended"));
+
+  /* A wrong version is the first thing said, before what else is wrong. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PwBuildspec) spec = pw_buildspec_parse ("colour: blue\nversion: 0.0\nphases: {biuld: {}}\n",
+                                                      -1, "buildspec.yml", &error);
+
+    g_assert_null (spec);
+    g_assert_true (g_str_has_prefix (error->message,
+                                     "buildspec.yml:2:10: unsupported buildspec version '0.0'"));
+    g_assert_null (strchr (error->message, '\n'));
+  }
 }
 
 static void

@@ -657,7 +657,8 @@ test_set_e (Fixture       *fixture,
   assert_log_has (log, "Z post in /\n");
 }
 
-/* Version 0.1 ends the action Failed, with the reason in its log. */
+/* Version 0.1 runs each command in a fresh shell: from the source folder,
+ * with the build's first environment (as CodeBuild runs it). */
 static void
 test_version_01 (Fixture       *fixture,
                  gconstpointer  data)
@@ -670,14 +671,16 @@ test_version_01 (Fixture       *fixture,
               "phases:\n"
               "  build:\n"
               "    commands:\n"
-              "      - echo NOT-RUN\n");
+              "      - mkdir -p sub && cd sub\n"
+              "      - export CARRIED=yes\n"
+              "      - echo \"Z in $(basename \"$(pwd)\") carried=[$CARRIED]\"\n");
 
-  g_assert_false (run_build (fixture, &error));
-  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION);
+  g_assert_true (run_build (fixture, &error));
+  g_assert_no_error (error);
 
   log = read_log (fixture);
-  assert_log_has (log, "buildspec version 0.1 is deprecated");
-  assert_log_lacks (log, "NOT-RUN");
+  assert_log_has (log, "version 0.2 is recommended");
+  assert_log_has (log, "Z in src carried=[]\n");
 }
 
 static void

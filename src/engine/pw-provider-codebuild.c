@@ -1136,9 +1136,11 @@ check_output_mapping (Build   *build,
       if (primary != NULL)
         return TRUE;
 
+      /* CodeBuild's words, then ours. */
       g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
-                   "%s: the action declares the output artifact %s, but the buildspec has no "
-                   "`artifacts` section; add `artifacts:` with `files:`",
+                   "no definition for primary artifacts in buildspec (%s: the action declares the "
+                   "output artifact %s, but the buildspec has no `artifacts` section; add "
+                   "`artifacts:` with `files:`)",
                    pw_buildspec_get_filename (build->spec), build->output_names[0]);
       return FALSE;
     }
@@ -1533,6 +1535,11 @@ upload_artifacts (Build         *build,
       note (build, "The action declares no output artifacts; nothing to upload");
       return TRUE;
     }
+
+  /* As in CodeBuild, the phases ran first: a buildspec that does not say
+   * how to make the action's artifacts fails here. */
+  if (!check_output_mapping (build, error))
+    return FALSE;
 
   for (guint i = 0; i < n_outputs; i++)
     {
@@ -3011,7 +3018,6 @@ prepare_done (GObject      *object,
   flush_notes (build);
 
   if (!g_task_propagate_boolean (G_TASK (result), &error) ||
-      !check_output_mapping (build, &error) ||
       !start_session (build, &error))
     {
       container_log (build, "Phase complete: DOWNLOAD_SOURCE State: FAILED");

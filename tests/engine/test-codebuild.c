@@ -1176,7 +1176,27 @@ test_artifacts_errors (Fixture       *fixture,
                   "paths found\n");
   g_clear_error (&error);
 
-  /* Two outputs need two secondary artifacts: checked before anything runs. */
+  /* An output artifact and no `artifacts` section: as in CodeBuild, the
+   * phases run, and UPLOAD_ARTIFACTS fails. */
+  new_job (fixture);
+  set_outputs (fixture, (const char * const[]) { "App", NULL });
+  add_source (fixture, "version: 0.2\nphases: {build: {commands: [echo RAN]}}\n");
+  g_assert_false (run_build (fixture, &error));
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED);
+  g_assert_true (g_str_has_prefix (error->message,
+                                   "Build terminated with state: FAILED (phase UPLOAD_ARTIFACTS: no "
+                                   "definition for primary artifacts in buildspec (buildspec.yml: the "
+                                   "action declares the output artifact App"));
+  g_free (log);
+  log = read_log (fixture);
+  assert_log_has (log, "RAN\n");
+  assert_log_has (log, "Phase complete: BUILD State: SUCCEEDED\n");
+  assert_log_has (log, "Phase complete: UPLOAD_ARTIFACTS State: FAILED\n");
+  assert_log_has (log, "Phase context status code: CLIENT_ERROR Message: no definition for primary "
+                  "artifacts in buildspec");
+  g_clear_error (&error);
+
+  /* Two outputs need two secondary artifacts: checked when uploading too. */
   new_job (fixture);
   set_outputs (fixture, (const char * const[]) { "App", "Docs", NULL });
   add_source (fixture,
@@ -1188,14 +1208,15 @@ test_artifacts_errors (Fixture       *fixture,
               "    App: {files: [a]}\n"
               "    Doc: {files: [b]}\n");
   g_assert_false (run_build (fixture, &error));
-  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION);
+  g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED);
   g_assert_cmpstr (error->message, ==,
-                   "buildspec.yml:3:1: the action has 2 output artifacts, so each must be an "
-                   "identifier under artifacts.secondary-artifacts, but Docs is not there (it "
-                   "has App, Doc); add `Docs:` with its `files:`");
+                   "Build terminated with state: FAILED (phase UPLOAD_ARTIFACTS: buildspec.yml:3:1: "
+                   "the action has 2 output artifacts, so each must be an identifier under "
+                   "artifacts.secondary-artifacts, but Docs is not there (it has App, Doc); add "
+                   "`Docs:` with its `files:`)");
   g_free (log);
   log = read_log (fixture);
-  assert_log_lacks (log, "Running command");
+  assert_log_has (log, "Phase complete: UPLOAD_ARTIFACTS State: FAILED\n");
   g_clear_error (&error);
 
   /* A base directory that is not there. */

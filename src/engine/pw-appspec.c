@@ -604,7 +604,6 @@ parse_scripts (Parser      *parser,
       JsonNode *item = json_array_get_element (array, i);
       g_autofree char *what = g_strdup_printf ("%s[%u]", event, i);
       g_autofree char *location = NULL;
-      g_autofree char *script_path = NULL;
       const char *text;
       JsonNode *member;
       PwAppspecScript *script;
@@ -627,13 +626,10 @@ parse_scripts (Parser      *parser,
                         "location \"%s\" must name a script inside the bundle", text);
           return FALSE;
         }
-      script_path = g_build_filename (parser->bundle_dir, location, NULL);
-      if (!g_file_test (script_path, G_FILE_TEST_IS_REGULAR))
-        {
-          set_error_at (parser, error, member, FALSE,
-                        "script \"%s\" does not exist in the revision bundle", text);
-          return FALSE;
-        }
+      /* A script missing from the bundle fails the deployment when its
+       * hook runs, as in CodeDeploy (ScriptMissing), not up front: a hook
+       * that does not run (ApplicationStop, on a first deployment) never
+       * needs it. */
 
       script = g_new0 (PwAppspecScript, 1);
       script->location = g_steal_pointer (&location);

@@ -1502,6 +1502,17 @@ instance_run_script (Instance *inst)
 
   script = g_ptr_array_index (scripts, inst->script_index);
   script_path = g_build_filename (cwd, script->location, NULL);
+  if (!g_file_test (script_path, G_FILE_TEST_IS_REGULAR))
+    {
+      /* CodeDeploy's ScriptMissing, at the hook that needs the script. */
+      g_autofree char *failure = g_strdup_printf ("%s: Script does not exist at specified location: "
+                                                  "%s (ScriptMissing; add it to the revision or "
+                                                  "correct the appspec's location)",
+                                                  event, script->location);
+
+      instance_fail (inst, failure);
+      return;
+    }
   argv = script_argv (script_path, script->runas, inst, event);
 
   envp = g_strdupv (run->environment);

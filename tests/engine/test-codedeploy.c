@@ -640,6 +640,71 @@ typedef struct
   guint       deployed;   /* instances that ran ValidateService */
 } FailureCase;
 
+/* A script missing from the revision fails the deployment at the hook
+ * that runs it (CodeDeploy's ScriptMissing), not before: ApplicationStop,
+ * which a first deployment skips, does not need its script yet. */
+static void
+test_missing_script (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const char appspec[] =
+    "version: 0.0\n"
+    "os: linux\n"
+    "files:\n"
+    "  - source: app\n"
+    "    destination: /opt/app\n"
+    "hooks:\n"
+    "  ApplicationStop:\n"
+    "    - location: scripts/stop-not-written-yet.sh\n"
+    "  BeforeInstall:\n"
+    "    - location: scripts/%s.sh\n";
+  g_autofree char *script = g_strdup_printf (hook_script, "rev", "");
+  g_autofree char *good_spec = g_strdup_printf (appspec, "hook");
+  g_autofree char *bad_spec = g_strdup_printf (appspec, "missing");
+  const char *good_files[] = {
+    "appspec.yml", good_spec, "app/index.html", "one", "scripts/hook.sh", script, NULL
+  };
+  const char *bad_files[] = {
+    "appspec.yml", bad_spec, "app/index.html", "two", "scripts/hook.sh", script, NULL
+  };
+  g_autofree char *good = NULL;
+  g_autofree char *bad = NULL;
+  g_autoptr(Result) first = NULL;
+  g_autoptr(Result) second = NULL;
+  g_autofree char *index = NULL;
+
+  set_profile (fixture, "codedeploy:\n  app/grp: {instances: 1}\n");
+  good = make_bundle (fixture, "good", good_files);
+  first = deploy (fixture, good);
+  g_assert_no_error (first->error);
+  g_assert_true (first->ok);
+
+  /* The next deployment runs that revision's ApplicationStop: now the
+   * missing script fails it, there. */
+  second = deploy (fixture, good);
+  g_assert_false (second->ok);
+  g_assert_error (second->error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED);
+  assert_contains (second->error->message, "ApplicationStop: Script does not exist at specified "
+                   "location: scripts/stop-not-written-yet.sh (ScriptMissing");
+  index = instance_read (fixture, 1, "fs/opt/app/index.html");
+  g_assert_cmpstr (index, ==, "one");
+
+  /* A first deployment whose BeforeInstall script is missing fails at
+   * BeforeInstall. */
+  {
+    g_autofree char *state = g_build_filename (fixture->pipeline_dir, ".pipewright", NULL);
+    g_autoptr(Result) third = NULL;
+
+    remove_tree (state);
+    bad = make_bundle (fixture, "bad", bad_files);
+    third = deploy (fixture, bad);
+    g_assert_false (third->ok);
+    assert_contains (third->error->message, "BeforeInstall: Script does not exist at specified "
+                     "location: scripts/missing.sh");
+    assert_lacks (third->error->message, "ApplicationStop");
+  }
+}
+
 static void
 test_validate_failure (Fixture       *fixture,
                        gconstpointer  data)
@@ -927,8 +992,6 @@ test_bad_appspec (Fixture       *fixture,
       "BeforeBlockTraffic, AfterBlockTraffic, BeforeAllowTraffic, AfterAllowTraffic" },
     { "version: 0.0\nos: linux\nhooks:\n  Install:\n    - location: scripts/ok.sh\n",
       "appspec.yml:4:3: Install is performed by the CodeDeploy agent and cannot run scripts" },
-    { "version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: scripts/missing.sh\n",
-      "appspec.yml:5:17: script \"scripts/missing.sh\" does not exist in the revision bundle" },
     { "version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: scripts/ok.sh\n"
       "      timeout: 0\n",
       "appspec.yml:6:16: \"timeout\" must be a number of seconds from 1 to 3600" },
@@ -984,8 +1047,7 @@ test_bad_appspec (Fixture       *fixture,
   /* And through the provider: a configuration error, nothing deployed. */
   {
     const char *bad_files[] = {
-      "appspec.yml", "version: 0.0\nos: linux\nhooks:\n  AfterInstall:\n"
-                     "    - location: scripts/missing.sh\n",
+      "appspec.yml", "version: 0.0\nos: linux\nflies: []\n",
       NULL
     };
     g_autofree char *zip = make_bundle (fixture, "bad-provider", bad_files);
@@ -995,8 +1057,8 @@ test_bad_appspec (Fixture       *fixture,
     g_assert_false (res->ok);
     g_assert_error (res->error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION);
     g_assert_cmpstr (res->error->message, ==,
-                     "appspec.yml:5:17: script \"scripts/missing.sh\" does not exist in the "
-                     "revision bundle");
+                     "appspec.yml:3:1: unknown key \"flies\" in the appspec; allowed keys: version, os, "
+                     "files, file_exists_behavior, permissions, hooks");
     g_assert_false (g_file_test (instance, G_FILE_TEST_EXISTS));
   }
 
@@ -1223,6 +1285,7 @@ main (int   argc,
   ADD ("/engine/codedeploy/application-stop", NULL, test_application_stop);
   ADD ("/engine/codedeploy/file-exists-behavior", NULL, test_file_exists);
   ADD ("/engine/codedeploy/validate-failure", NULL, test_validate_failure);
+  ADD ("/engine/codedeploy/missing-script", NULL, test_missing_script);
   ADD ("/engine/codedeploy/rollback", NULL, test_rollback);
   ADD ("/engine/codedeploy/hook-timeout", NULL, test_timeout);
   ADD ("/engine/codedeploy/cancel", NULL, test_cancel);

@@ -686,6 +686,60 @@ resolve_intrinsic (PwPipeline *pipeline,
   return NULL;
 }
 
+/* The first NoEcho parameter and the first SSM parameter type that
+ * @node (a `Ref` or an `Fn::Sub`) refers to. */
+static void
+parameters_of_kind (PwPipeline  *pipeline,
+                    JsonNode    *node,
+                    char       **secret,
+                    char       **ssm)
+{
+  JsonObject *object = json_node_get_object (node);
+  JsonNode *arg;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  if ((arg = json_object_get_member (object, "Ref")) != NULL &&
+      json_node_get_value_type (arg) == G_TYPE_STRING)
+    g_ptr_array_add (names, g_strdup (json_node_get_string (arg)));
+  else if ((arg = json_object_get_member (object, "Fn::Sub")) != NULL &&
+           json_node_get_value_type (arg) == G_TYPE_STRING)
+    {
+      const char *p = json_node_get_string (arg);
+
+      while ((p = strstr (p, "${")) != NULL)
+        {
+          const char *end = strchr (p + 2, '}');
+
+          if (end == NULL)
+            break;
+          if (p[2] != '!')
+            g_ptr_array_add (names, g_strndup (p + 2, end - (p + 2)));
+          p = end + 1;
+        }
+    }
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+
+      switch (pw_pipeline_get_cfn_parameter_kind (pipeline, name))
+        {
+        case PW_CFN_PARAMETER_NO_ECHO:
+          if (*secret == NULL)
+            *secret = g_strdup (name);
+          break;
+        case PW_CFN_PARAMETER_SSM:
+          if (*ssm == NULL)
+            *ssm = g_strdup (name);
+          break;
+        case PW_CFN_PARAMETER_UNDECLARED:
+        case PW_CFN_PARAMETER_PLAIN:
+        default:
+          break;
+        }
+    }
+}
+
 static void
 resolve_intrinsics (PwPipeline *pipeline,
                     JsonNode   *node,
@@ -706,16 +760,33 @@ resolve_intrinsics (PwPipeline *pipeline,
           if (pw_cfn_is_intrinsic (member))
             {
               g_autofree char *value = resolve_intrinsic (pipeline, member);
+              g_autofree char *secret = NULL;
+              g_autofree char *ssm = NULL;
+              g_autofree char *message = NULL;
 
+              parameters_of_kind (pipeline, member, &secret, &ssm);
+              if (value != NULL && secret != NULL)
+                /* Given with --parameter: written, never shown. */
+                message = g_strdup_printf (_("%s was a CloudFormation intrinsic; resolved with the "
+                                             "value given for the NoEcho parameter %s (not shown)"),
+                                           key, secret);
+              else if (value != NULL)
+                message = g_strdup_printf (_("%s was a CloudFormation intrinsic; resolved with the "
+                                             "template's parameters to \"%s\""), key, value);
+              else if (secret != NULL)
+                message = g_strdup_printf (_("%s refers to the NoEcho parameter %s, whose value is "
+                                             "never written or shown: it stays a reference; give "
+                                             "the value when you create the pipeline (or "
+                                             "--parameter %s=VALUE)"), key, secret, secret);
+              else if (ssm != NULL)
+                message = g_strdup_printf (_("%s refers to %s, an SSM parameter type: its Default "
+                                             "names the Systems Manager parameter CloudFormation "
+                                             "reads, not the value, so it stays a reference; give "
+                                             "the value with --parameter %s=VALUE"), key, ssm, ssm);
+              if (message != NULL)
+                add_note (notes, "P35", where, message);
               if (value != NULL)
-                {
-                  g_autofree char *message =
-                    g_strdup_printf (_("%s was a CloudFormation intrinsic; resolved with the "
-                                       "template's parameters to \"%s\""), key, value);
-
-                  add_note (notes, "P35", where, message);
-                  json_object_set_string_member (object, key, value);
-                }
+                json_object_set_string_member (object, key, value);
             }
           else
             resolve_intrinsics (pipeline, member, where, notes);

@@ -544,17 +544,72 @@ pw_pipeline_set_cfn_parameter (PwPipeline *self,
     g_hash_table_insert (self->cfn_parameters, g_strdup (name), g_strdup (value));
 }
 
+/* The template's declaration of parameter @name, or %NULL. */
+static JsonObject *
+parameter_declaration (PwPipeline *self,
+                       const char *name)
+{
+  JsonNode *node;
+
+  if (self->cfn_template == NULL || !JSON_NODE_HOLDS_OBJECT (self->cfn_template) ||
+      (node = json_object_get_member (json_node_get_object (self->cfn_template), "Parameters")) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node) ||
+      (node = json_object_get_member (json_node_get_object (node), name)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_node_get_object (node);
+}
+
+/**
+ * pw_pipeline_get_cfn_parameter_kind:
+ *
+ * Returns: what kind of template parameter @name is: one whose value is
+ *   never to be shown (`NoEcho`), one whose value CloudFormation reads from
+ *   Systems Manager (its `Default` names the SSM parameter), a plain one, or
+ *   none the template declares
+ */
+PwCfnParameterKind
+pw_pipeline_get_cfn_parameter_kind (PwPipeline *self,
+                                    const char *name)
+{
+  JsonObject *declaration;
+  JsonNode *no_echo;
+  const char *type;
+
+  g_return_val_if_fail (PW_IS_PIPELINE (self), PW_CFN_PARAMETER_UNDECLARED);
+  g_return_val_if_fail (name != NULL, PW_CFN_PARAMETER_UNDECLARED);
+
+  if ((declaration = parameter_declaration (self, name)) == NULL)
+    return PW_CFN_PARAMETER_UNDECLARED;
+
+  no_echo = json_object_get_member (declaration, "NoEcho");
+  if (no_echo != NULL &&
+      ((json_node_get_value_type (no_echo) == G_TYPE_BOOLEAN && json_node_get_boolean (no_echo)) ||
+       (json_node_get_value_type (no_echo) == G_TYPE_STRING &&
+        g_ascii_strcasecmp (json_node_get_string (no_echo), "true") == 0)))
+    return PW_CFN_PARAMETER_NO_ECHO;
+
+  type = json_object_get_string_member_with_default (declaration, "Type", "");
+  if (g_str_has_prefix (type, "AWS::SSM::Parameter::Value<"))
+    return PW_CFN_PARAMETER_SSM;
+
+  return PW_CFN_PARAMETER_PLAIN;
+}
+
 /**
  * pw_pipeline_get_cfn_parameter:
  *
  * Returns: (nullable): the value given to a template parameter, else its
- *   `Default` in the template, else %NULL
+ *   `Default` in the template, else %NULL. The default of a `NoEcho`
+ *   parameter is never used (it is not to be shown or written), nor that of
+ *   an SSM parameter type (it names the SSM parameter, not its value).
  */
 const char *
 pw_pipeline_get_cfn_parameter (PwPipeline *self,
                                const char *name)
 {
   const char *value;
+  JsonObject *declaration;
   JsonNode *node;
 
   g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
@@ -567,12 +622,9 @@ pw_pipeline_get_cfn_parameter (PwPipeline *self,
   if (g_str_equal (name, "AWS::Partition"))
     return "aws";
 
-  if (self->cfn_template == NULL || !JSON_NODE_HOLDS_OBJECT (self->cfn_template) ||
-      (node = json_object_get_member (json_node_get_object (self->cfn_template), "Parameters")) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (node) ||
-      (node = json_object_get_member (json_node_get_object (node), name)) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (node) ||
-      (node = json_object_get_member (json_node_get_object (node), "Default")) == NULL ||
+  if (pw_pipeline_get_cfn_parameter_kind (self, name) != PW_CFN_PARAMETER_PLAIN ||
+      (declaration = parameter_declaration (self, name)) == NULL ||
+      (node = json_object_get_member (declaration, "Default")) == NULL ||
       json_node_get_value_type (node) != G_TYPE_STRING)
     return NULL;
 

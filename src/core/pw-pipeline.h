@@ -16,6 +16,23 @@
 
 G_BEGIN_DECLS
 
+/**
+ * PwCfnParameterKind:
+ * @PW_CFN_PARAMETER_UNDECLARED: the template declares no such parameter
+ * @PW_CFN_PARAMETER_PLAIN: a parameter whose `Default` is its value
+ * @PW_CFN_PARAMETER_NO_ECHO: `NoEcho: true`: its value is never shown
+ * @PW_CFN_PARAMETER_SSM: an `AWS::SSM::Parameter::Value<…>` type, whose
+ *   `Default` names the SSM parameter CloudFormation reads
+ */
+typedef enum
+{
+  PW_CFN_PARAMETER_UNDECLARED,
+  PW_CFN_PARAMETER_PLAIN,
+  PW_CFN_PARAMETER_NO_ECHO,
+  PW_CFN_PARAMETER_SSM,
+} PwCfnParameterKind;
+
+
 #define PW_TYPE_PIPELINE (pw_pipeline_get_type ())
 
 G_DECLARE_FINAL_TYPE (PwPipeline, pw_pipeline, PW, PIPELINE, PwElement)
@@ -72,6 +89,8 @@ void              pw_pipeline_set_cfn_parameter    (PwPipeline  *self,
                                                     const char  *value);
 const char       *pw_pipeline_get_cfn_parameter    (PwPipeline  *self,
                                                     const char  *name);
+PwCfnParameterKind pw_pipeline_get_cfn_parameter_kind (PwPipeline  *self,
+                                                      const char  *name);
 JsonNode         *pw_pipeline_to_declaration       (PwPipeline  *self);
 PwPipeline       *pw_pipeline_copy                 (PwPipeline  *self);
 

@@ -3089,6 +3089,15 @@ check_configuration (Validator  *v,
                       "allowed (#{…} references count as written)"),
                     key, g_utf8_strlen (s, -1));
 
+          /* get-pipeline masks secret configuration (an OAuthToken, say)
+           * as "****": sent back, the action would use those four stars. */
+          if (strcmp (s, "****") == 0)
+            report (v, "P27", WARN, el, value, FALSE, kpath,
+                    _("configuration value of '%s' is \"****\", the mask get-pipeline shows for a "
+                      "secret: sent back, the action would use it as its value; put the real secret "
+                      "(or a reference to it) here"),
+                    key);
+
           /* References are checked once every namespace is known. */
           if (strchr (s, '#') != NULL)
             a->late = TRUE;

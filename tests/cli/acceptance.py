@@ -335,6 +335,76 @@ Resources:
         self.assertIn("FunctionName: !Ref Fn", text)
         self.assertIsNone(cfn_lint_errors(out))
 
+    def test_import_keeps_noecho_and_ssm_parameters(self):
+        """A NoEcho parameter's default is never written or shown, and an
+        SSM parameter type's default (the SSM parameter's name, not its
+        value) is not taken for the value: both stay references, each with
+        a note that says why and how to give the value."""
+        tpl = self.write("params.yml", """
+Parameters:
+  GitHubToken: {Type: String, NoEcho: true, Default: ghp_supersecret123}
+  RepoName: {Type: "AWS::SSM::Parameter::Value<String>", Default: /demo/repo-name}
+  Branch: {Type: String, Default: main}
+Resources:
+  Pipe:
+    Type: AWS::CodePipeline::Pipeline
+    Properties:
+      Name: params
+      RoleArn: arn:aws:iam::111122223333:role/x
+      ArtifactStore: {Type: S3, Location: bucket}
+      Stages:
+        - Name: Source
+          Actions:
+            - Name: Src
+              ActionTypeId: {Category: Source, Owner: ThirdParty, Provider: GitHub, Version: "1"}
+              Configuration: {Owner: o, Repo: !Ref RepoName, Branch: !Ref Branch, OAuthToken: !Ref GitHubToken,
+                              PollForSourceChanges: "false"}
+              OutputArtifacts: [{Name: Out}]
+        - Name: Build
+          Actions:
+            - Name: B
+              ActionTypeId: {Category: Build, Owner: AWS, Provider: CodeBuild, Version: "1"}
+              Configuration: {ProjectName: proj}
+              InputArtifacts: [{Name: Out}]
+""")
+        p = run("import", tpl)
+        for text in (p.stdout, p.stderr):
+            self.assertNotIn("ghp_supersecret123", text)
+            self.assertNotIn('"/demo/repo-name"', text)
+        config = yaml.safe_load(p.stdout)["pipeline"]["stages"][0]["actions"][0]["configuration"]
+        self.assertEqual(config["OAuthToken"], {"Ref": "GitHubToken"})
+        self.assertEqual(config["Repo"], {"Ref": "RepoName"})
+        self.assertEqual(config["Branch"], "main")
+        self.assertIn("NoEcho parameter GitHubToken", p.stderr)
+        self.assertIn("RepoName, an SSM parameter type", p.stderr)
+        # Given on the command line, the secret is written, and still not shown.
+        given = run("import", tpl, "--parameter", "GitHubToken=tok-given-here")
+        self.assertIn("tok-given-here", given.stdout)
+        self.assertNotIn("tok-given-here", given.stderr)
+
+    def test_masked_secret_is_flagged(self):
+        """get-pipeline masks secrets as '****': sent back, the action would
+        use the stars; validation says so."""
+        path = self.write("masked.json", json.dumps({"pipeline": {
+            "name": "masked", "roleArn": "arn:aws:iam::111122223333:role/x",
+            "artifactStore": {"type": "S3", "location": "bucket"},
+            "stages": [
+                {"name": "Source", "actions": [{
+                    "name": "Src",
+                    "actionTypeId": {"category": "Source", "owner": "ThirdParty", "provider": "GitHub",
+                                     "version": "1"},
+                    "configuration": {"Owner": "o", "Repo": "r", "Branch": "main", "OAuthToken": "****",
+                                      "PollForSourceChanges": "false"},
+                    "outputArtifacts": [{"name": "Out"}]}]},
+                {"name": "Build", "actions": [{
+                    "name": "B",
+                    "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild",
+                                     "version": "1"},
+                    "configuration": {"ProjectName": "proj"},
+                    "inputArtifacts": [{"name": "Out"}]}]}]}}))
+        p = run("validate", path)
+        self.assertIn("warning[P27]: configuration value of 'OAuthToken' is \"****\"", p.stdout + p.stderr)
+
     def test_import_multiple_pipelines_needs_resource(self):
         tpl = self.write("two.yml", """
 Resources:

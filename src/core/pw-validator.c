@@ -4105,10 +4105,11 @@ check_group_sizes (Validator *v,
     {
       run = (i > 0 && orders[i] == orders[i - 1]) ? run + 1 : 1;
       if (run == 51 && orders[i] > 0)
-        report (v, "P05", ERR, PW_ELEMENT (st->stage), st->m[S_ACTIONS], FALSE,
+        report (v, "P05", WARN, PW_ELEMENT (st->stage), st->m[S_ACTIONS], FALSE,
                 PATH_KEY (spath, "actions"),
-                _("more than 50 actions of stage '%s' share runOrder %" G_GINT64_FORMAT "; at "
-                  "most 50 actions run in parallel"),
+                _("more than 50 actions of stage '%s' share runOrder %" G_GINT64_FORMAT "; "
+                  "CodePipeline's quota is 50 parallel actions in a stage, a quota that can be "
+                  "raised for the account (AWS refuses the pipeline until it is)"),
                 stage_label (v, st - v->stages), orders[i]);
     }
 }
@@ -4207,9 +4208,15 @@ validate_stage (Validator  *v,
       return;
     }
 
-  if (st->n_actions == 0 || st->n_actions > 50)
+  /* No action is a fixed rule; more than 50 passes a quota AWS can raise. */
+  if (st->n_actions == 0)
     report (v, "P05", ERR, el, st->m[S_ACTIONS], FALSE, apath_list,
-            _("stage '%s' has %u actions; a stage has 1 to 50"),
+            _("stage '%s' has no actions; a stage needs at least one"),
+            name != NULL ? name : "?");
+  else if (st->n_actions > 50)
+    report (v, "P05", WARN, el, st->m[S_ACTIONS], FALSE, apath_list,
+            _("stage '%s' has %u actions; CodePipeline's quota is 50 actions in a stage, a quota "
+              "that can be raised for the account (AWS refuses the pipeline until it is)"),
             name != NULL ? name : "?", st->n_actions);
 
   for (guint i = 0; i < st->n_actions; i++)
@@ -4621,12 +4628,15 @@ validate_pipeline (Validator *v)
             kn (v, "stages"));
   else if (expect_array (v, el, v->pm[P_STAGES], stages_path, "stages") == NULL)
     v->uncertain = TRUE;
-  else if (v->n_stages < 2 || v->n_stages > 50)
+  else if (v->n_stages < 2)
     report (v, "P03", ERR, el, v->pm[P_STAGES], FALSE, stages_path,
-            v->n_stages < 2
-              ? _("the pipeline has %u stage(s); a pipeline needs at least 2 (a source stage "
-                  "and one more)")
-              : _("the pipeline has %u stages; at most 50 are allowed"),
+            _("the pipeline has %u stage(s); a pipeline needs at least 2 (a source stage "
+              "and one more)"),
+            v->n_stages);
+  else if (v->n_stages > 50)
+    report (v, "P03", WARN, el, v->pm[P_STAGES], FALSE, stages_path,
+            _("the pipeline has %u stages; CodePipeline's quota is 50 stages in a pipeline, a "
+              "quota that can be raised for the account (AWS refuses the pipeline until it is)"),
             v->n_stages);
 
   for (guint i = 0; i < v->n_stages; i++)
@@ -4653,9 +4663,9 @@ validate_pipeline (Validator *v)
   total = v->n_actions;
   if (total > 500)
     report (v, "P24", WARN, el, v->pm[P_STAGES], FALSE, stages_path,
-            _("the pipeline has %u actions, more than CodePipeline's quota of 500 actions per "
-              "pipeline; AWS refuses it unless the quota was raised for the account — consider "
-              "splitting it into several pipelines"),
+            _("the pipeline has %u actions, more than CodePipeline's quota of 500 actions in a "
+              "pipeline, a quota that can be raised for the account (AWS refuses the pipeline "
+              "until it is) — or split it into several pipelines"),
             total);
 
   validate_triggers (v);

@@ -296,6 +296,14 @@ convert_from_cfn (JsonNode    *node,
   return result;
 }
 
+/* @node, a part of a pipeline in CloudFormation's casing (an action that
+ * is the branch of an Fn::If, say), in the API's. */
+JsonNode *
+_pw_cfn_node_to_api (JsonNode *node)
+{
+  return convert_from_cfn (node, NULL);
+}
+
 static JsonObject *
 resources_of (JsonNode *template_root)
 {

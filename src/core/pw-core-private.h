@@ -94,6 +94,7 @@ void         _pw_yaml_format_double   (double       value,
                                        gsize        size);
 char        *_pw_cfn_key_from_api     (const char  *key);
 const char  *_pw_cfn_key_to_api       (const char  *key);
+JsonNode    *_pw_cfn_node_to_api      (JsonNode    *node);
 JsonNode    *_pw_cfn_value_from_api   (JsonNode    *value,
                                        gboolean     store_first);
 G_END_DECLS

@@ -686,6 +686,212 @@ resolve_intrinsic (PwPipeline *pipeline,
   return NULL;
 }
 
+/* Conditions ----------------------------------------------------------------- */
+
+typedef enum { COND_UNKNOWN = -1, COND_FALSE = 0, COND_TRUE = 1 } Truth;
+
+static Truth truth_of_condition (PwPipeline *pipeline, const char *name, guint depth);
+
+/* A condition function's argument as text: a literal, or a parameter's
+ * value; %NULL when the parameters do not decide it. */
+static char *
+condition_operand (PwPipeline *pipeline,
+                   JsonNode   *node)
+{
+  if (node == NULL)
+    return NULL;
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+  if (pw_cfn_is_intrinsic (node))
+    return resolve_intrinsic (pipeline, node);
+  return NULL;
+}
+
+/* Fn::Equals, Fn::Not, Fn::And, Fn::Or and Condition, as CloudFormation
+ * evaluates them, with the template's parameters. */
+static Truth
+truth_of (PwPipeline *pipeline,
+          JsonNode   *node,
+          guint       depth)
+{
+  JsonObject *object;
+  JsonNode *arg;
+  JsonArray *args;
+
+  if (depth > 32 || node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return COND_UNKNOWN;
+  object = json_node_get_object (node);
+
+  if ((arg = json_object_get_member (object, "Condition")) != NULL)
+    return json_node_get_value_type (arg) == G_TYPE_STRING
+      ? truth_of_condition (pipeline, json_node_get_string (arg), depth + 1) : COND_UNKNOWN;
+
+  if ((arg = json_object_get_member (object, "Fn::Equals")) != NULL)
+    {
+      g_autofree char *a = NULL;
+      g_autofree char *b = NULL;
+
+      if (!JSON_NODE_HOLDS_ARRAY (arg) || json_array_get_length (json_node_get_array (arg)) != 2)
+        return COND_UNKNOWN;
+      a = condition_operand (pipeline, json_array_get_element (json_node_get_array (arg), 0));
+      b = condition_operand (pipeline, json_array_get_element (json_node_get_array (arg), 1));
+      if (a == NULL || b == NULL)
+        return COND_UNKNOWN;
+      return g_str_equal (a, b) ? COND_TRUE : COND_FALSE;
+    }
+
+  if ((arg = json_object_get_member (object, "Fn::Not")) != NULL)
+    {
+      Truth t;
+
+      if (!JSON_NODE_HOLDS_ARRAY (arg) || json_array_get_length (json_node_get_array (arg)) != 1)
+        return COND_UNKNOWN;
+      t = truth_of (pipeline, json_array_get_element (json_node_get_array (arg), 0), depth + 1);
+      return t == COND_UNKNOWN ? COND_UNKNOWN : t == COND_TRUE ? COND_FALSE : COND_TRUE;
+    }
+
+  if ((arg = json_object_get_member (object, "Fn::And")) != NULL ||
+      (arg = json_object_get_member (object, "Fn::Or")) != NULL)
+    {
+      gboolean is_and = json_object_has_member (object, "Fn::And");
+      Truth result = is_and ? COND_TRUE : COND_FALSE;
+
+      if (!JSON_NODE_HOLDS_ARRAY (arg))
+        return COND_UNKNOWN;
+      args = json_node_get_array (arg);
+      for (guint i = 0; i < json_array_get_length (args); i++)
+        {
+          Truth t = truth_of (pipeline, json_array_get_element (args, i), depth + 1);
+
+          if (t == (is_and ? COND_FALSE : COND_TRUE))
+            return t;
+          if (t == COND_UNKNOWN)
+            result = COND_UNKNOWN;
+        }
+      return result;
+    }
+
+  return COND_UNKNOWN;
+}
+
+static Truth
+truth_of_condition (PwPipeline *pipeline,
+                    const char *name,
+                    guint       depth)
+{
+  JsonNode *root = pw_pipeline_get_cfn_template (pipeline);
+  JsonNode *conditions;
+  JsonNode *condition;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      (conditions = json_object_get_member (json_node_get_object (root), "Conditions")) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (conditions) ||
+      (condition = json_object_get_member (json_node_get_object (conditions), name)) == NULL)
+    return COND_UNKNOWN;
+  return truth_of (pipeline, condition, depth);
+}
+
+static gboolean
+is_no_value (JsonNode *node)
+{
+  JsonNode *ref;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+         (ref = json_object_get_member (json_node_get_object (node), "Ref")) != NULL &&
+         g_strcmp0 (json_node_get_string (ref), "AWS::NoValue") == 0;
+}
+
+/* The branch of @node (an Fn::If) that the parameters choose, through
+ * *@chosen (borrowed; an AWS::NoValue for none), with its condition's
+ * name and truth; FALSE when @node is no Fn::If or its condition is not
+ * decided by the parameters. */
+static gboolean
+choose_branch (PwPipeline  *pipeline,
+               JsonNode    *node,
+               JsonNode   **chosen,
+               const char **condition,
+               Truth       *truth)
+{
+  JsonNode *arg = JSON_NODE_HOLDS_OBJECT (node)
+    ? json_object_get_member (json_node_get_object (node), "Fn::If") : NULL;
+  JsonArray *args;
+
+  if (arg == NULL || !JSON_NODE_HOLDS_ARRAY (arg) ||
+      json_array_get_length (args = json_node_get_array (arg)) != 3 ||
+      json_node_get_value_type (json_array_get_element (args, 0)) != G_TYPE_STRING)
+    return FALSE;
+  *condition = json_array_get_string_element (args, 0);
+  *truth = truth_of_condition (pipeline, *condition, 0);
+  if (*truth == COND_UNKNOWN)
+    return FALSE;
+  *chosen = json_array_get_element (args, *truth == COND_TRUE ? 1 : 2);
+  return TRUE;
+}
+
+/* An Fn::If the parameters do not decide, whose branches are actions or
+ * stages: both branches in the API's casing, like every other action. */
+static void
+convert_branches (JsonNode *node)
+{
+  JsonArray *args = json_node_get_array (json_object_get_member (json_node_get_object (node), "Fn::If"));
+
+  for (guint i = 1; i < json_array_get_length (args); i++)
+    {
+      JsonNode *branch = json_array_get_element (args, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (branch) && !pw_cfn_is_intrinsic (branch))
+        {
+          g_autoptr(JsonNode) api = _pw_cfn_node_to_api (branch);
+
+          json_node_set_object (branch, json_node_get_object (api));
+        }
+    }
+}
+
+/* A pipeline resource with a Condition exists only when it holds. */
+static void
+note_resource_condition (PwPipeline *pipeline,
+                         GPtrArray  *notes)
+{
+  JsonNode *root = pw_pipeline_get_cfn_template (pipeline);
+  const char *id = pw_pipeline_get_cfn_logical_id (pipeline);
+  JsonNode *node;
+  const char *condition;
+  g_autofree char *message = NULL;
+
+  if (root == NULL || id == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      (node = json_object_get_member (json_node_get_object (root), "Resources")) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node) ||
+      (node = json_object_get_member (json_node_get_object (node), id)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node) ||
+      (condition = json_object_get_string_member_with_default (json_node_get_object (node),
+                                                               "Condition", NULL)) == NULL)
+    return;
+
+  switch (truth_of_condition (pipeline, condition, 0))
+    {
+    case COND_TRUE:
+      message = g_strdup_printf (_("the template creates %s only when condition %s holds; with the "
+                                   "template's parameters it does"), id, condition);
+      break;
+    case COND_FALSE:
+      message = g_strdup_printf (_("the template creates %s only when condition %s holds; with the "
+                                   "template's parameters it does not, so the stack would have no "
+                                   "such pipeline"), id, condition);
+      break;
+    case COND_UNKNOWN:
+    default:
+      message = g_strdup_printf (_("the template creates %s only when condition %s holds, which "
+                                   "its parameters do not decide"), id, condition);
+      break;
+    }
+  add_note (notes, "P35", "", message);
+}
+
 /* The first NoEcho parameter and the first SSM parameter type that
  * @node (a `Ref` or an `Fn::Sub`) refers to. */
 static void
@@ -795,12 +1001,61 @@ resolve_intrinsics (PwPipeline *pipeline,
   else if (JSON_NODE_HOLDS_ARRAY (node))
     {
       JsonArray *array = json_node_get_array (node);
+      /* Stages and actions: an Fn::If among them is a conditional one. */
+      gboolean structural = g_str_has_suffix (path, "stages") || g_str_has_suffix (path, "actions");
 
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
+          JsonNode *item = json_array_get_element (array, i);
           g_autofree char *where = g_strdup_printf ("%s[%u]", path, i);
+          JsonNode *chosen = NULL;
+          const char *condition = NULL;
+          Truth truth = COND_UNKNOWN;
 
-          resolve_intrinsics (pipeline, json_array_get_element (array, i), where, notes);
+          if (structural && choose_branch (pipeline, item, &chosen, &condition, &truth))
+            {
+              g_autofree char *message = NULL;
+
+              if (is_no_value (chosen))
+                {
+                  message = g_strdup_printf (_("an Fn::If on condition %s, which is %s with the "
+                                               "template's parameters: its branch is AWS::NoValue, "
+                                               "so it was left out"),
+                                             condition, truth == COND_TRUE ? "true" : "false");
+                  add_note (notes, "P35", where, message);
+                  json_array_remove_element (array, i);
+                  i--;
+                  continue;
+                }
+              message = g_strdup_printf (_("an Fn::If on condition %s, which is %s with the "
+                                           "template's parameters: its %s branch was written"),
+                                         condition, truth == COND_TRUE ? "true" : "false",
+                                         truth == COND_TRUE ? _("first") : _("second"));
+              add_note (notes, "P35", where, message);
+              {
+                g_autoptr(JsonNode) api = pw_cfn_is_intrinsic (chosen)
+                  ? json_node_copy (chosen) : _pw_cfn_node_to_api (chosen);
+
+                if (JSON_NODE_HOLDS_OBJECT (api))
+                  json_node_set_object (item, json_node_get_object (api));
+              }
+              /* The chosen branch may hold intrinsics of its own. */
+              resolve_intrinsics (pipeline, item, where, notes);
+              continue;
+            }
+          if (structural && pw_cfn_is_intrinsic (item) && condition != NULL)
+            {
+              g_autofree char *message =
+                g_strdup_printf (_("an Fn::If on condition %s, which the template's parameters do "
+                                   "not decide: both branches were kept (give the parameters it "
+                                   "depends on with --parameter to choose one)"), condition);
+
+              add_note (notes, "P35", where, message);
+              convert_branches (item);
+              continue;
+            }
+
+          resolve_intrinsics (pipeline, item, where, notes);
         }
     }
 }
@@ -876,7 +1131,10 @@ pw_pipeline_to_api (PwPipeline *pipeline,
         }
 
       if (pw_pipeline_get_cfn_template (pipeline) != NULL)
-        resolve_intrinsics (pipeline, declaration, "", notes);
+        {
+          note_resource_condition (pipeline, notes);
+          resolve_intrinsics (pipeline, declaration, "", notes);
+        }
       normalize_declaration (declaration, notes);
     }
 

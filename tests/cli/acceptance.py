@@ -405,6 +405,76 @@ Resources:
         p = run("validate", path)
         self.assertIn("warning[P27]: configuration value of 'OAuthToken' is \"****\"", p.stdout + p.stderr)
 
+    def test_import_evaluates_conditions(self):
+        """An action that is an Fn::If: where the parameters decide its
+        condition, import writes the branch that applies (an action in
+        the API's casing, which botocore accepts) or leaves it out; where
+        they do not, both branches stay, each in the API's casing. A
+        resource-level Condition is said."""
+        tpl = self.write("cond.yml", """
+Parameters:
+  Env: {Type: String, Default: prod}
+  Other: {Type: String}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsProdOrOther: !Or [!Condition IsProd, !Equals [!Ref Other, x]]
+  Unknown: !Equals [!Ref Other, y]
+Resources:
+  Pipe:
+    Type: AWS::CodePipeline::Pipeline
+    Condition: IsProdOrOther
+    Properties:
+      Name: cond
+      RoleArn: arn:aws:iam::111122223333:role/x
+      ArtifactStore: {Type: S3, Location: bucket}
+      Stages:
+        - Name: Source
+          Actions:
+            - Name: Src
+              ActionTypeId: {Category: Source, Owner: AWS, Provider: S3, Version: "1"}
+              Configuration: {S3Bucket: b, S3ObjectKey: k, PollForSourceChanges: "false"}
+              OutputArtifacts: [{Name: Out}]
+        - Name: Build
+          Actions:
+            - !If
+              - IsProd
+              - Name: ProdBuild
+                ActionTypeId: {Category: Build, Owner: AWS, Provider: CodeBuild, Version: "1"}
+                Configuration: {ProjectName: prod-build}
+                InputArtifacts: [{Name: Out}]
+              - !Ref AWS::NoValue
+            - !If
+              - Unknown
+              - Name: Maybe
+                ActionTypeId: {Category: Build, Owner: AWS, Provider: CodeBuild, Version: "1"}
+                Configuration: {ProjectName: maybe-build}
+                InputArtifacts: [{Name: Out}]
+              - !Ref AWS::NoValue
+            - Name: Always
+              ActionTypeId: {Category: Build, Owner: AWS, Provider: CodeBuild, Version: "1"}
+              Configuration: {ProjectName: always-build}
+              InputArtifacts: [{Name: Out}]
+""")
+        p = run("import", tpl)
+        actions = yaml.safe_load(p.stdout)["pipeline"]["stages"][1]["actions"]
+        self.assertEqual(actions[0]["name"], "ProdBuild")
+        self.assertEqual(actions[0]["actionTypeId"]["provider"], "CodeBuild")
+        maybe = actions[1]["Fn::If"]
+        self.assertEqual(maybe[0], "Unknown")
+        self.assertEqual(maybe[1]["name"], "Maybe")
+        self.assertEqual(maybe[1]["inputArtifacts"], [{"name": "Out"}])
+        self.assertIn("creates Pipe only when condition IsProdOrOther holds; with the template's "
+                      "parameters it does", p.stderr)
+        self.assertIn("condition Unknown, which the template's parameters do not decide", p.stderr)
+
+        # Decided both ways by the parameters: the first leaves ProdBuild
+        # out, the second writes Maybe; what is left is a plain pipeline.
+        p = run("import", tpl, "--parameter", "Env=dev", "--parameter", "Other=y")
+        doc = yaml.safe_load(p.stdout)
+        self.assertEqual([a["name"] for a in doc["pipeline"]["stages"][1]["actions"]], ["Maybe", "Always"])
+        self.assertFalse(has_intrinsic(doc))
+        self.assertIsNone(botocore_errors(doc))
+
     def test_import_multiple_pipelines_needs_resource(self):
         tpl = self.write("two.yml", """
 Resources:

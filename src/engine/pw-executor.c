@@ -2787,6 +2787,16 @@ pw_executor_new (PwPipeline      *pipeline,
       return NULL;
     }
 
+  /* The state is no source: a `git add -A` leaves it out (a .gitignore of
+   * the user's own is left as it is). */
+  {
+    g_autofree char *ignore = g_build_filename (self->state_dir, ".gitignore", NULL);
+
+    if (!g_file_test (ignore, G_FILE_TEST_EXISTS) &&
+        !g_file_set_contents (ignore, "# Pipewright's local runs: not source.\n*\n", -1, NULL))
+      g_debug ("Cannot write %s", ignore);
+  }
+
   /* One folder per execution, each rewritten often (see write_record). */
   make_top_folder (self, g_build_filename (self->state_dir, "executions", NULL));
 

@@ -332,9 +332,12 @@ start_archive (GTask *task)
 
   /* git archive writes a real zip, keeps executable bits and is much
    * faster than checking the tree out and zipping it again. It honours
-   * the repository's export-ignore attributes, as an export should. */
+   * the repository's export-ignore attributes, as an export should. A
+   * Pipewright state folder someone committed never travels in a source
+   * artifact: it holds runs, logs and secrets' masks, not source. */
   {
-    const char *args[] = { "archive", "--format=zip", out_arg, run->commit, NULL };
+    const char *args[] = { "archive", "--format=zip", out_arg, run->commit, "--", ".",
+                           ":(exclude,glob)**/.pipewright/**", NULL };
 
     git_capture (task, archive_cb, args);
   }

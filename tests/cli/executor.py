@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import textwrap
 import unittest
+import zipfile
 
 CLI = os.environ["PIPEWRIGHT_CLI"]
 GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="Dev", GIT_AUTHOR_EMAIL="dev@example.com",
@@ -515,6 +516,30 @@ class Run(unittest.TestCase):
         logs = cli("logs", record["pipelineExecutionId"], "Build/Greet", "--state-dir", state, check=0)
         self.assertRegex(logs.stdout, r"hello the team from \[[0-9a-f]{32}\]")
         self.assertNotIn("unresolved variable reference", logs.stdout)
+
+    def test_state_folder_stays_out_of_source(self):
+        """The state folder ignores itself in git, and a state folder that
+        was committed anyway never travels in a source artifact."""
+        p = self.project = Project()
+        # The project's own .gitignore would hide the point: drop it.
+        os.remove(os.path.join(p.dir, ".gitignore"))
+        sh(p.dir, "git", "commit", "-q", "-am", "No ignore file")
+        cli("run", p.pipeline, check=0)
+        with open(os.path.join(p.state, ".gitignore")) as f:
+            self.assertIn("*", f.read().splitlines())
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=p.dir,
+                                env=GIT_ENV, capture_output=True, text=True).stdout
+        self.assertNotIn(".pipewright", status)
+
+        sh(p.dir, "git", "add", "-f", ".pipewright")
+        sh(p.dir, "git", "commit", "-q", "-m", "Committed the state by mistake")
+        cli("run", p.pipeline, check=0)
+        latest = p.history()[0]
+        [src] = [o for a in latest["actions"] for o in a["outputArtifacts"] if o["name"] == "Src"]
+        with zipfile.ZipFile(src["path"]) as z:
+            names = z.namelist()
+        self.assertIn("app.txt", names)
+        self.assertEqual([n for n in names if ".pipewright" in n], [])
 
     def test_simultaneous_runs_all_start(self):
         """Four `run`s of a PARALLEL pipeline started at the same instant,

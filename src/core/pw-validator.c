@@ -2506,10 +2506,18 @@ check_type_id (Validator  *v,
       {
         g_autofree char *hint = suggest_text (&s);
 
-        report (v, "P28", WARN, el, t[T_PROVIDER], FALSE, PATH_KEY (tpath, "provider"),
-                _("unknown %s provider '%s' owned by %s%s; its artifact counts and "
-                  "configuration keys cannot be checked"),
-                a->category, a->provider, a->owner, hint);
+        /* AWS and ThirdParty action types are AWS's list: CreatePipeline
+         * refuses one that is not on it. */
+        if (strcmp (a->owner, "AWS") == 0 || strcmp (a->owner, "ThirdParty") == 0)
+          report (v, "P28", ERR, el, t[T_PROVIDER], FALSE, PATH_KEY (tpath, "provider"),
+                  _("unknown %s provider '%s' owned by %s%s; CreatePipeline refuses an action "
+                    "type that does not exist"),
+                  a->category, a->provider, a->owner, hint);
+        else
+          report (v, "P28", WARN, el, t[T_PROVIDER], FALSE, PATH_KEY (tpath, "provider"),
+                  _("unknown %s provider '%s' owned by %s%s; its artifact counts and "
+                    "configuration keys cannot be checked"),
+                  a->category, a->provider, a->owner, hint);
         if (s.best != NULL)
           {
             /* Translators: a one-click fix: use the provider that was meant */

@@ -2139,6 +2139,18 @@ start_action (Execution *execution,
     }
 
   provider = pw_provider_for_action (action, self->profile);
+  if (provider == NULL)
+    {
+      g_set_error (&error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                   "%s/%s/%s is not an action type Pipewright knows, so it cannot run or be "
+                   "simulated here; give the action a local command (commands: %s: {run: …} in "
+                   "pipewright.local.yml)",
+                   pw_action_get_category (action), pw_action_get_owner (action),
+                   pw_action_get_provider (action), pw_action_get_name (action));
+      pw_log_printf (log, "%s", error->message);
+      action_done (execution, run, FALSE, error);
+      return;
+    }
   run->cancellable = g_cancellable_new ();
   data = g_new0 (RunData, 1);
   /* A GUI may drop the executor while an action still runs (its window

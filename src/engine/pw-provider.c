@@ -95,9 +95,11 @@ pw_provider_run_finish (PwProvider    *self,
  * Picks how @action runs locally. A `commands.<ActionName>` entry of the
  * profile wins over everything, so a user can replace any action (a
  * CloudFormation deploy, say) by a script; then the built-in providers;
- * anything without a local meaning is simulated.
+ * an action type AWS has without a local meaning, and a custom one, is
+ * simulated.
  *
- * Returns: (transfer full): the provider
+ * Returns: (transfer full) (nullable): the provider, or %NULL for an AWS
+ *   or third-party action type that does not exist (a misspelt one)
  */
 PwProvider *
 pw_provider_for_action (PwAction       *action,
@@ -129,6 +131,14 @@ pw_provider_for_action (PwAction       *action,
             return provider_table[i].constructor ();
         }
     }
+
+  /* Only an action type AWS has, whose work happens in the cloud, and a
+   * custom action (its job worker is elsewhere) are simulated: an AWS or
+   * third-party type nobody knows (a typo: CodeBuld) would pass as a
+   * success that never ran. */
+  if (category == NULL || owner == NULL || provider == NULL ||
+      (strcmp (owner, "Custom") != 0 && pw_providers_lookup (category, owner, provider) == NULL))
+    return NULL;
 
   return pw_simulated_provider_new ();
 }

@@ -541,6 +541,26 @@ class Run(unittest.TestCase):
         self.assertIn("app.txt", names)
         self.assertEqual([n for n in names if ".pipewright" in n], [])
 
+    def test_unknown_provider_is_refused_not_simulated(self):
+        """A misspelt AWS provider is an error CreatePipeline would give;
+        run with --force anyway, the action fails saying why instead of
+        passing as a simulated success."""
+        pipeline = light_project(self, "typo", ("Source", "Drop"), ("Build", "Compile"))
+        with open(pipeline) as f:
+            text = f.read()
+        with open(pipeline, "w") as f:
+            f.write(text.replace("category: Approval, owner: AWS, provider: Manual",
+                                 "category: Build, owner: AWS, provider: CodeBuld"))
+        refused = subprocess.run([CLI, "run", pipeline], capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(refused.returncode, 2, refused.stdout + refused.stderr)
+        self.assertIn("error[P28]: unknown Build provider 'CodeBuld'", refused.stdout + refused.stderr)
+        self.assertIn("did you mean 'CodeBuild'", refused.stdout + refused.stderr)
+        forced = subprocess.run([CLI, "run", "--force", pipeline], capture_output=True, text=True,
+                                timeout=TIMEOUT)
+        self.assertEqual(forced.returncode, 1, forced.stdout + forced.stderr)
+        self.assertRegex(forced.stdout, r"Failed +Build/Compile — Build/AWS/CodeBuld is not an action type")
+        self.assertNotIn("(simulated)", forced.stdout)
+
     def test_simultaneous_runs_all_start(self):
         """Four `run`s of a PARALLEL pipeline started at the same instant,
         again and again: each one gets its execution, whichever of them

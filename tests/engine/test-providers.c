@@ -378,6 +378,8 @@ provider_type (Fixture    *f,
 
   pw_action_set_type_id (action, category, owner, provider_name, "1");
   provider = pw_provider_for_action (action, f->profile);
+  if (provider == NULL)
+    return "(none)";
   g_assert_true (PW_IS_PROVIDER (provider));
 
   return G_OBJECT_TYPE_NAME (provider);
@@ -397,10 +399,12 @@ test_registry (Fixture       *f,
   g_assert_cmpstr (provider_type (f, "Compute", "AWS", "Commands", "A"), ==, "PwCommandsProvider");
   g_assert_cmpstr (provider_type (f, "Deploy", "AWS", "CloudFormation", "A"), ==,
                    "PwSimulatedProvider");
-  g_assert_cmpstr (provider_type (f, "Build", "Custom", "Jenkins", "A"), ==, "PwSimulatedProvider");
   g_assert_cmpstr (provider_type (f, "Source", "AWS", "ECR", "A"), ==, "PwSimulatedProvider");
-  /* A provider in the wrong category has no local meaning either. */
-  g_assert_cmpstr (provider_type (f, "Deploy", "AWS", "Lambda", "A"), ==, "PwSimulatedProvider");
+  g_assert_cmpstr (provider_type (f, "Build", "Custom", "Jenkins", "A"), ==, "PwSimulatedProvider");
+  /* An AWS action type that does not exist is never simulated as a
+   * success: a misspelt provider, one in the wrong category. */
+  g_assert_cmpstr (provider_type (f, "Build", "AWS", "CodeBuld", "A"), ==, "(none)");
+  g_assert_cmpstr (provider_type (f, "Deploy", "AWS", "Lambda", "A"), ==, "(none)");
 
   /* The other engineers' providers: anything but simulated. */
   g_assert_cmpstr (provider_type (f, "Source", "AWS", "S3", "A"), !=, "PwSimulatedProvider");

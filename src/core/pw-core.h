@@ -16,6 +16,7 @@
 #include "pw-source-map.h"
 #include "pw-yaml.h"
 #include "pw-json.h"
+#include "pw-suggest.h"
 #include "pw-providers.h"
 #include "pw-element.h"
 #include "pw-action.h"

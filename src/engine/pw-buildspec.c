@@ -347,86 +347,6 @@ list_item_hint (const char *text)
   return g_strdup_printf ("- '%s'", doubled);
 }
 
-/* Case-insensitive, and blind to '-' versus '_', so `pre-build` and
- * `PreBuild` both find `pre_build`. */
-static char *
-normalize_key (const char *key)
-{
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = key; *p != '\0'; p++)
-    {
-      if (*p != '-' && *p != '_')
-        g_string_append_c (out, g_ascii_tolower (*p));
-    }
-
-  return g_string_free (out, FALSE);
-}
-
-/* Optimal string alignment distance: a swap of two neighbours counts as
- * one edit, which is the commonest typo (`biuld`). */
-static guint
-edit_distance (const char *a,
-               const char *b)
-{
-  gsize la = strlen (a);
-  gsize lb = strlen (b);
-  g_autofree guint *d = NULL;
-  guint result;
-
-  if (la > 64 || lb > 64)
-    return G_MAXUINT;
-
-#define D(i, j) d[(i) * (lb + 1) + (j)]
-  d = g_new (guint, (la + 1) * (lb + 1));
-  for (gsize i = 0; i <= la; i++)
-    D (i, 0) = i;
-  for (gsize j = 0; j <= lb; j++)
-    D (0, j) = j;
-
-  for (gsize i = 1; i <= la; i++)
-    {
-      for (gsize j = 1; j <= lb; j++)
-        {
-          guint best = D (i - 1, j - 1) + (a[i - 1] == b[j - 1] ? 0 : 1);
-
-          best = MIN (best, D (i - 1, j) + 1);
-          best = MIN (best, D (i, j - 1) + 1);
-          if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-            best = MIN (best, D (i - 2, j - 2) + 1);
-          D (i, j) = best;
-        }
-    }
-
-  result = D (la, lb);
-#undef D
-
-  return result;
-}
-
-static const char *
-closest_key (const char         *key,
-             const char * const *choices)
-{
-  g_autofree char *wanted = normalize_key (key);
-  const char *best = NULL;
-  guint best_distance = 3;
-
-  for (guint i = 0; choices[i] != NULL; i++)
-    {
-      g_autofree char *choice = normalize_key (choices[i]);
-      guint distance = edit_distance (wanted, choice);
-
-      if (distance < best_distance && distance <= (strlen (choice) >= 6 ? 2 : 1))
-        {
-          best = choices[i];
-          best_distance = distance;
-        }
-    }
-
-  return best;
-}
-
 static char *
 join_keys (const char * const *keys)
 {
@@ -454,7 +374,7 @@ check_keys (Parser             *parser,
         continue;
 
       list = join_keys (allowed);
-      suggestion = closest_key (key, allowed);
+      suggestion = pw_suggest_word (key, allowed);
       if (suggestion != NULL)
         parser_error (parser, value, TRUE, "unknown key '%s' %s; did you mean '%s'? (allowed: %s)",
                       key, where, suggestion, list);
@@ -1091,7 +1011,7 @@ parse_phases (Parser   *parser,
       if (found)
         continue;
 
-      suggestion = closest_key (key, phase_keys);
+      suggestion = pw_suggest_word (key, phase_keys);
       if (suggestion != NULL)
         parser_error (parser, value, TRUE,
                       "unknown phase '%s'; did you mean '%s'? (phases are install, pre_build, "

@@ -3056,8 +3056,16 @@ pw_executor_start_full (PwExecutor      *self,
       while (g_hash_table_iter_next (&iter, &key, &value))
         if (!g_hash_table_contains (execution->pipeline_variables, key))
           {
-            g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
-                         "The pipeline declares no variable '%s'", (char *)key);
+            g_autofree char **names = (char **)g_hash_table_get_keys_as_array (execution->pipeline_variables, NULL);
+            const char *meant = pw_suggest_word (key, (const char * const *)names);
+
+            if (meant != NULL)
+              g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                           "The pipeline declares no variable '%s'; did you mean '%s'?",
+                           (char *)key, meant);
+            else
+              g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                           "The pipeline declares no variable '%s'", (char *)key);
             execution_free (execution);
             return NULL;
           }
@@ -3067,10 +3075,38 @@ pw_executor_start_full (PwExecutor      *self,
     {
       GHashTableIter iter;
       gpointer key, value;
+      g_autoptr(GStrvBuilder) sources = g_strv_builder_new ();
+      g_auto(GStrv) names = NULL;
+      PwStage *first = stage_at (self, 0);
+
+      /* A revision for an action that is not a source of the first stage
+       * would be ignored: refuse it, as an undeclared variable is. */
+      for (guint a = 0; first != NULL && a < pw_stage_get_n_actions (first); a++)
+        if (g_strcmp0 (pw_action_get_category (pw_stage_get_action (first, a)), "Source") == 0)
+          g_strv_builder_add (sources, pw_action_get_name (pw_stage_get_action (first, a)));
+      names = g_strv_builder_end (sources);
 
       g_hash_table_iter_init (&iter, source_revisions);
       while (g_hash_table_iter_next (&iter, &key, &value))
-        g_hash_table_insert (execution->source_revisions, g_strdup (key), g_strdup (value));
+        {
+          if (!g_strv_contains ((const char * const *)names, key))
+            {
+              const char *meant = pw_suggest_word (key, (const char * const *)names);
+              g_autofree char *list = g_strjoinv (", ", names);
+
+              if (meant != NULL)
+                g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                             "The pipeline has no source action '%s'; did you mean '%s'?",
+                             (char *)key, meant);
+              else
+                g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
+                             "The pipeline has no source action '%s'; its source actions are: %s",
+                             (char *)key, list[0] != '\0' ? list : "none");
+              execution_free (execution);
+              return NULL;
+            }
+          g_hash_table_insert (execution->source_revisions, g_strdup (key), g_strdup (value));
+        }
     }
 
   g_hash_table_insert (self->executions, execution->id, execution);

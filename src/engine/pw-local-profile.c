@@ -295,9 +295,15 @@ check_keys (PwLocalProfile      *self,
       if (!g_strv_contains (allowed, name))
         {
           g_autofree char *list = g_strjoinv (", ", (char **)allowed);
+          const char *meant = pw_suggest_word (name, allowed);
 
-          set_error_at (self, error, member, TRUE,
-                        "unknown key \"%s\" in %s; allowed keys: %s", name, what, list);
+          if (meant != NULL)
+            set_error_at (self, error, member, TRUE,
+                          "unknown key \"%s\" in %s; did you mean \"%s\"? (allowed keys: %s)",
+                          name, what, meant, list);
+          else
+            set_error_at (self, error, member, TRUE,
+                          "unknown key \"%s\" in %s; allowed keys: %s", name, what, list);
           return FALSE;
         }
     }
@@ -867,6 +873,37 @@ pw_local_profile_get_entry (PwLocalProfile *self,
     return NULL;
 
   return json_node_get_object (entry);
+}
+
+/**
+ * pw_local_profile_dup_names:
+ * @section: "codebuild", "commands", …
+ *
+ * Returns: (transfer full): the names of the section's entries, in the
+ *   file's order (empty when it has none)
+ */
+GStrv
+pw_local_profile_dup_names (PwLocalProfile *self,
+                            const char     *section)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  JsonNode *node;
+
+  g_return_val_if_fail (PW_IS_LOCAL_PROFILE (self), NULL);
+  g_return_val_if_fail (section != NULL, NULL);
+
+  if (self->root != NULL && JSON_NODE_HOLDS_OBJECT (self->root) &&
+      (node = json_object_get_member (json_node_get_object (self->root), section)) != NULL &&
+      JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, NULL))
+        g_strv_builder_add (names, name);
+    }
+  return g_strv_builder_end (names);
 }
 
 /**

@@ -61,6 +61,8 @@ const char     *pw_local_profile_get_base_dir (PwLocalProfile *self);
 JsonObject     *pw_local_profile_get_entry  (PwLocalProfile *self,
                                              const char     *section,
                                              const char     *name);
+GStrv           pw_local_profile_dup_names  (PwLocalProfile *self,
+                                             const char     *section);
 const char     *pw_local_profile_get_string (PwLocalProfile *self,
                                              const char     *section,
                                              const char     *name,

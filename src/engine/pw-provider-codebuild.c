@@ -540,6 +540,24 @@ load_buildspec (Build   *build,
           return NULL;
         }
 
+      /* Said, so a test action that meant its own buildspec (a typo in
+       * the profile) does not pass as the build's. */
+      if (build->profile == NULL ||
+          pw_local_profile_get_entry (build->profile, "codebuild", build->project) == NULL)
+        {
+          g_auto(GStrv) mapped = build->profile != NULL
+            ? pw_local_profile_dup_names (build->profile, "codebuild") : NULL;
+          const char *meant = mapped != NULL
+            ? pw_suggest_word (build->project, (const char * const *)mapped) : NULL;
+
+          if (meant != NULL)
+            note (build, "No codebuild.%s in pipewright.local.yml (did you mean codebuild.%s?): "
+                  "using buildspec.yml at the source root, as CodeBuild's default",
+                  build->project, meant);
+          else
+            note (build, "No codebuild.%s in pipewright.local.yml: using buildspec.yml at the "
+                  "source root, as CodeBuild's default", build->project);
+        }
       note (build, "YAML location is %s", build->buildspec_path);
       return pw_buildspec_load (build->buildspec_path, "buildspec.yml", error);
     }

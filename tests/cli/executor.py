@@ -561,6 +561,34 @@ class Run(unittest.TestCase):
         self.assertRegex(forced.stdout, r"Failed +Build/Compile — Build/AWS/CodeBuld is not an action type")
         self.assertNotIn("(simulated)", forced.stdout)
 
+    def test_start_options_naming_nothing_are_refused(self):
+        """--source-revision for an action that is no source, and --var for
+        a variable the pipeline does not declare, are refused alike, with a
+        did-you-mean; so is a misspelt section of the local profile."""
+        pipeline = light_project(self, "options", ("Source", "Drop"), ("Release", "Approve"))
+        with open(pipeline) as f:
+            text = f.read()
+        with open(pipeline, "w") as f:
+            f.write(text.replace("executionMode: PARALLEL",
+                                 "executionMode: PARALLEL\n  variables: [{name: Audience, defaultValue: all}]"))
+        typo = subprocess.run([CLI, "run", "--auto-approve", pipeline, "--source-revision", "Dorp=abc"],
+                              capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(typo.returncode, 2, typo.stdout + typo.stderr)
+        self.assertIn("no source action 'Dorp'; did you mean 'Drop'?", typo.stderr)
+        var = subprocess.run([CLI, "run", "--auto-approve", pipeline, "--var", "Audiense=x"],
+                             capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(var.returncode, 2, var.stdout + var.stderr)
+        self.assertIn("declares no variable 'Audiense'; did you mean 'Audience'?", var.stderr)
+        with open(os.path.join(os.path.dirname(pipeline), "pipewright.local.yml"), "a") as f:
+            f.write("codebuld: {}\n")
+        profile = subprocess.run([CLI, "run", "--auto-approve", pipeline], capture_output=True, text=True,
+                                 timeout=TIMEOUT)
+        self.assertEqual(profile.returncode, 2, profile.stdout + profile.stderr)
+        self.assertIn('unknown key "codebuld" in the local profile; did you mean "codebuild"?', profile.stderr)
+        self.assertEqual(json.loads(cli("history", "--json", "--state-dir",
+                                        os.path.join(os.path.dirname(pipeline), ".pipewright"),
+                                        check=0).stdout), [])
+
     def test_simultaneous_runs_all_start(self):
         """Four `run`s of a PARALLEL pipeline started at the same instant,
         again and again: each one gets its execution, whichever of them

@@ -1372,6 +1372,17 @@ test_profile_buildspec (Fixture       *fixture,
   g_assert_false (run_build (fixture, &error));
   g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION);
   g_assert_true (strstr (error->message, "nowhere.yml") != NULL);
+  g_clear_error (&error);
+
+  /* A project the profile does not map (a typo of one it does): the
+   * default buildspec runs, and the log says so, and what was meant. */
+  load_profile (fixture, "codebuild:\n  dmeo:\n    buildspec: local/buildspec.yml\n");
+  assert_build_ok (fixture);
+  g_free (log);
+  log = read_log (fixture);
+  assert_log_has (log, "Z FROM-DEFAULT\n");
+  assert_log_has (log, "No codebuild.demo in pipewright.local.yml (did you mean codebuild.dmeo?): "
+                  "using buildspec.yml at the source root, as CodeBuild's default");
 }
 
 static const char junit_xml[] =

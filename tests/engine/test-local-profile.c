@@ -228,8 +228,9 @@ test_errors (Fixture       *fixture,
 {
   static const ErrorCase cases[] = {
     { "sourcez: {}\n",
-      "1:1: unknown key \"sourcez\" in the local profile; allowed keys: sources, codebuild, "
-      "commands, lambda, codedeploy, s3, secrets, environment, account, region, limits" },
+      "1:1: unknown key \"sourcez\" in the local profile; did you mean \"sources\"? (allowed keys: "
+      "sources, codebuild, commands, lambda, codedeploy, s3, secrets, environment, account, region, "
+      "limits)" },
     { "limits: {logSize: 10 parsecs}\n",
       "1:19: \"logSize\" in \"limits\" must be a size such as 64MiB or 1GiB, not 10 parsecs" },
     { "limits:\n  outputSize: 0\n",
@@ -239,8 +240,8 @@ test_errors (Fixture       *fixture,
     { "limits: {maxLog: 1MiB}\n",
       "1:10: unknown key \"maxLog\" in \"limits\"; allowed keys: logSize, outputSize" },
     { "codedeploy:\n  app/grp:\n    instance: 3\n",
-      "3:5: unknown key \"instance\" in codedeploy entry \"app/grp\"; allowed keys: instances, "
-      "root, config" },
+      "3:5: unknown key \"instance\" in codedeploy entry \"app/grp\"; did you mean \"instances\"? "
+      "(allowed keys: instances, root, config)" },
     { "sources:\n  Checkout: {repo: x}\n",
       "2:14: unknown key \"repo\" in sources entry \"Checkout\"; allowed keys: repository, "
       "branch, path" },

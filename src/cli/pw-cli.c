@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <gio/gunixinputstream.h>
 
 #include <pw-core.h>
@@ -703,6 +704,45 @@ format_document (PwDocument  *document,
                        error);
 }
 
+/* What --check shows: a unified diff of @name as it is and formatted,
+ * through diff(1) (Debian's diffutils is always there). */
+static void
+print_diff (const char *name,
+            const char *original,
+            gsize       length,
+            const char *formatted)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pw-fmt-XXXXXX", &error);
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *label_a = g_strdup_printf ("a/%s", name);
+  g_autofree char *label_b = g_strdup_printf ("b/%s", name);
+  g_autofree char *out = NULL;
+  g_autoptr(GSubprocess) diff = NULL;
+
+  if (dir != NULL)
+    {
+      a = g_build_filename (dir, "a", NULL);
+      b = g_build_filename (dir, "b", NULL);
+      if (g_file_set_contents (a, original, length, &error) &&
+          g_file_set_contents (b, formatted, -1, &error))
+        diff = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "diff", "-u",
+                                 "--label", label_a, "--label", label_b, a, b, NULL);
+      if (diff != NULL)
+        g_subprocess_communicate_utf8 (diff, NULL, NULL, &out, NULL, &error);
+      if (a != NULL)
+        g_unlink (a);
+      if (b != NULL)
+        g_unlink (b);
+      g_rmdir (dir);
+    }
+  if (out != NULL)
+    fputs (out, stdout);
+  else
+    printf ("%s\n", name);
+}
+
 static int
 cmd_fmt (int    argc,
          char **argv)
@@ -712,7 +752,7 @@ cmd_fmt (int    argc,
   gboolean check = FALSE;
   int status = EXIT_OK;
   GOptionEntry entries[] = {
-    { "check", 'c', 0, G_OPTION_ARG_NONE, &check, N_("Change nothing; list the files that are not formatted and exit 1 if there are any"), NULL },
+    { "check", 'c', 0, G_OPTION_ARG_NONE, &check, N_("Change nothing; show what formatting would change, as a unified diff, and exit 1 if it would change anything"), NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE instead of rewriting the input ('-' for standard output)"), N_("FILE") },
     { NULL }
   };
@@ -721,7 +761,8 @@ cmd_fmt (int    argc,
                                 _("Rewrites pipeline files and templates in canonical form: two-space "
                                   "indentation, keys in their original order, strings quoted only where "
                                   "YAML needs it. Formatting twice changes nothing. Files are replaced "
-                                  "atomically, and only when their text changes."),
+                                  "atomically, and only when their text changes; a YAML file with "
+                                  "comments is left as it is (formatting would lose them)."),
                                 entries);
   if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
@@ -758,11 +799,29 @@ cmd_fmt (int    argc,
           continue;
         }
 
+      /* Formatting re-emits the YAML, which would lose its comments: a
+       * commented file is left as the user wrote it, and said to be. */
+      {
+        guint comment_line = 0;
+
+        if (pw_document_get_syntax (document) != PW_SYNTAX_JSON &&
+            (length != strlen (formatted) || memcmp (original, formatted, length) != 0) &&
+            pw_yaml_find_comment (original, length, &comment_line))
+          {
+            fprintf (stderr, _("%s:%u: has comments, which formatting would lose; the file was "
+                               "left as it is (format it without its comments, or keep it as "
+                               "you wrote it)\n"), name, comment_line);
+            if (status == EXIT_OK)
+              status = EXIT_FINDINGS;
+            continue;
+          }
+      }
+
       if (check)
         {
           if (length != strlen (formatted) || memcmp (original, formatted, length) != 0)
             {
-              printf ("%s\n", name);
+              print_diff (name, original, length, formatted);
               if (status == EXIT_OK)
                 status = EXIT_FINDINGS;
             }

@@ -2912,3 +2912,99 @@ _pw_yaml_format_double (double  value,
 {
   format_double (value, buffer, size);
 }
+
+/* Comments ---------------------------------------------------------------- */
+
+typedef struct
+{
+  gsize start_line, start_column, end_line, end_column;
+} Span;
+
+static gboolean
+before (gsize line_a, gsize column_a, gsize line_b, gsize column_b)
+{
+  return line_a < line_b || (line_a == line_b && column_a < column_b);
+}
+
+/**
+ * pw_yaml_find_comment:
+ * @line: (out) (optional): the comment's line, from 1
+ *
+ * Whether @data (YAML) holds a comment: a `#` outside every token the
+ * YAML scanner reads (so not one inside a string or a block scalar).
+ *
+ * Returns: %TRUE when it does; %FALSE too for text that is not YAML
+ */
+gboolean
+pw_yaml_find_comment (const char *data,
+                      gssize      length,
+                      guint      *line)
+{
+  yaml_parser_t parser;
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (Span));
+  gboolean done = FALSE, ok = TRUE;
+  gsize l = 0, c = 0, next = 0;
+  const char *p, *end;
+  gunichar previous = '\n';
+
+  if (length < 0)
+    length = strlen (data);
+  if (!yaml_parser_initialize (&parser))
+    return FALSE;
+  yaml_parser_set_input_string (&parser, (const unsigned char *)data, length);
+  while (!done)
+    {
+      yaml_token_t token;
+
+      if (!yaml_parser_scan (&parser, &token))
+        {
+          ok = FALSE;
+          break;
+        }
+      done = token.type == YAML_STREAM_END_TOKEN;
+      if (token.start_mark.index != token.end_mark.index)
+        {
+          Span span = { token.start_mark.line, token.start_mark.column,
+                        token.end_mark.line, token.end_mark.column };
+
+          g_array_append_val (spans, span);
+        }
+      yaml_token_delete (&token);
+    }
+  yaml_parser_delete (&parser);
+  if (!ok)
+    return FALSE;
+
+  /* Walk the text in the scanner's units (characters, its line breaks),
+   * skipping what the tokens cover. */
+  for (p = data, end = data + length; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar ch = g_utf8_get_char_validated (p, end - p);
+
+      while (next < spans->len &&
+             !before (l, c, g_array_index (spans, Span, next).end_line,
+                      g_array_index (spans, Span, next).end_column))
+        next++;
+      if (ch == '#' && g_unichar_isspace (previous) &&
+          (next >= spans->len ||
+           before (l, c, g_array_index (spans, Span, next).start_line,
+                   g_array_index (spans, Span, next).start_column)))
+        {
+          if (line != NULL)
+            *line = (guint)l + 1;
+          return TRUE;
+        }
+
+      if (ch == '\r' && p + 1 < end && p[1] == '\n')
+        continue;   /* one break, counted at the \n */
+      if (ch == '\n' || ch == '\r')
+        {
+          l++;
+          c = 0;
+        }
+      else
+        c++;
+      previous = ch == (gunichar)-1 || ch == (gunichar)-2 ? 'x' : ch;
+    }
+  return FALSE;
+}

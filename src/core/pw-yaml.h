@@ -45,6 +45,9 @@ JsonNode *pw_yaml_parse (const char        *data,
                          PwSourceMap       *map,
                          PwYamlParseFlags   flags,
                          GError           **error);
+gboolean  pw_yaml_find_comment (const char *data,
+                                gssize      length,
+                                guint      *line);
 char     *pw_yaml_emit  (JsonNode          *root,
                          PwYamlEmitFlags    flags,
                          GError           **error);

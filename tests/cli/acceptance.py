@@ -279,11 +279,31 @@ class Cli(InTempDir):
         run("export", "--to", "yaml", os.path.join(EXAMPLES, "pipeline.yml"), "-o", target, check=0)
         self.assertEqual(sorted(os.listdir(self.tmp)), ["bad.yml", "keep.yml"])
 
+    def test_fmt_keeps_commented_files(self):
+        """A formatter must never lose what the user wrote: a file with
+        comments is left as it is, with a message naming the first one;
+        a '#' inside a string or a block scalar is no comment."""
+        original = open(os.path.join(EXAMPLES, "pipeline.yml")).read()
+        src = self.write("commented.yml", original)
+        p = run("fmt", src, check=1)
+        self.assertIn(f"{src}:1: has comments, which formatting would lose; the file was left as it is",
+                      p.stderr)
+        self.assertEqual(open(src).read(), original)
+        p = run("fmt", "--check", src, check=1)
+        self.assertIn("has comments", p.stderr)
+        uncommented = self.write("hash.yml", 'pipeline:\n  name: "a # b"\n  y: {a: 1}\n  x: |\n    # shell\n')
+        run("fmt", uncommented, check=0)
+        self.assertIn("\n    a: 1\n", open(uncommented).read())
+
     def test_fmt_is_stable(self):
-        src = self.write("p.yml", open(os.path.join(EXAMPLES, "pipeline.yml")).read())
+        # The example without its comments (fmt leaves a commented file be).
+        with open(os.path.join(EXAMPLES, "pipeline.yml")) as f:
+            text = "".join(line for line in f if not line.lstrip().startswith("#"))
+        src = self.write("p.yml", text)
         p = run("fmt", "--check", src)
         self.assertEqual(p.returncode, 1)
-        self.assertIn(src, p.stdout)
+        # --check shows what would change, as a unified diff.
+        self.assertIn(f"--- a/{src}\n+++ b/{src}\n@@ ", p.stdout)
         run("fmt", src, check=0)
         once = open(src).read()
         run("fmt", "--check", src, check=0)

@@ -693,6 +693,25 @@ test_errors_syntax (void)
                 "<input>:1:4: strings cannot contain NUL characters ('\\0')");
 }
 
+/* Comments, and what only looks like one. */
+static void
+test_find_comment (void)
+{
+  guint line = 0;
+
+  g_assert_true (pw_yaml_find_comment ("# top\na: 1\n", -1, &line));
+  g_assert_cmpuint (line, ==, 1);
+  g_assert_true (pw_yaml_find_comment ("a: 1\nb: [1, 2]  # trailing\n", -1, &line));
+  g_assert_cmpuint (line, ==, 2);
+  g_assert_true (pw_yaml_find_comment ("a:\n  # inside a mapping\n  b: 1\n", -1, &line));
+  g_assert_cmpuint (line, ==, 2);
+  g_assert_true (pw_yaml_find_comment ("a: \"é\" # after UTF-8\r\nb: 1\r\n", -1, &line));
+  g_assert_cmpuint (line, ==, 1);
+  g_assert_false (pw_yaml_find_comment ("a: \"x # y\"\nb: 'p # q'\nc: a#b\n", -1, NULL));
+  g_assert_false (pw_yaml_find_comment ("run: |\n  # shell comment\n  make\nnext: 1\n", -1, NULL));
+  g_assert_false (pw_yaml_find_comment ("{\"a\": \"#\"}", -1, NULL));
+}
+
 /* A Jinja or cookiecutter template is not YAML yet: the error says so,
  * where its first block is, and gives no advice meant for YAML. */
 static void
@@ -1172,6 +1191,7 @@ main (int   argc,
   g_test_add_func ("/core/yaml/errors/tab", test_errors_tab);
   g_test_add_func ("/core/yaml/errors/syntax", test_errors_syntax);
   g_test_add_func ("/core/yaml/errors/template", test_errors_template);
+  g_test_add_func ("/core/yaml/find-comment", test_find_comment);
   g_test_add_func ("/core/yaml/errors/encoding", test_errors_encoding);
   g_test_add_func ("/core/yaml/garbage", test_garbage);
   g_test_add_func ("/core/yaml/large", test_large);

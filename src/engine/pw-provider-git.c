@@ -55,6 +55,7 @@ typedef struct
   char        *output_name;
   char        *zip_path;
   char        *tmp_path;
+  char        *worktree_note;   /* what of the working tree this run leaves out */
   guint        timeout;
 } GitRun;
 
@@ -83,6 +84,7 @@ git_run_free (GitRun *run)
   g_free (run->output_name);
   g_free (run->zip_path);
   g_free (run->tmp_path);
+  g_free (run->worktree_note);
   g_free (run);
 }
 
@@ -243,6 +245,12 @@ finish_success (GTask *task)
   eol = strchr (run->message, '\n');
   summary = eol != NULL ? g_strndup (run->message, eol - run->message) : g_strdup (run->message);
 
+  if (run->worktree_note != NULL)
+    {
+      g_autofree char *message = g_steal_pointer (&summary);
+
+      summary = g_strdup_printf ("%s (%s)", message, run->worktree_note);
+    }
   pw_action_job_set_summary (job, summary);
   pw_action_job_set_external_id (job, run->commit);
 
@@ -361,6 +369,66 @@ format_git_time (const char *seconds)
   return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+static void start_archive (GTask *task);
+
+/* A local run reads the branch's commit, as CodePipeline does: what the
+ * working tree holds beyond it is not in the run, and is said. */
+static void
+status_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  GitRun *run = g_task_get_task_data (task);
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint changed = 0, untracked = 0;
+  int status = 0;
+
+  if (!git_capture_finish (task, result, &status, &out))
+    return;
+
+  lines = status == 0 && out != NULL ? g_strsplit (out, "\n", -1) : NULL;
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "??"))
+        untracked++;
+      else if (lines[i][0] != '\0')
+        changed++;
+    }
+  if (changed + untracked > 0)
+    {
+      g_autofree char *short_commit = g_strndup (run->commit, 7);
+
+      run->worktree_note = g_strdup_printf (_("commit %s of %s; not in this run: %u changed and %u "
+                                              "untracked file(s) of the working tree — commit them "
+                                              "to run them"),
+                                            short_commit, run->branch, changed, untracked);
+      log_line (run, "Source reads commit %s on %s; %u changed and %u untracked file(s) in the "
+                "working tree are not in this run (commit them to run them)",
+                short_commit, run->branch, changed, untracked);
+    }
+
+  start_archive (task);
+}
+
+static void
+start_status (GTask *task)
+{
+  GitRun *run = g_task_get_task_data (task);
+  const char *override = pw_action_job_get_source_revision (run->job);
+  const char *args[] = { "status", "--porcelain", "--untracked-files=all", "--", ".",
+                         ":(exclude,glob)**/.pipewright/**", NULL };
+
+  /* A revision asked for is not the working tree's to compare with. */
+  if (override != NULL && override[0] != '\0')
+    {
+      start_archive (task);
+      return;
+    }
+  git_capture (task, status_cb, args);
+}
+
 static void
 log_cb (GObject      *object,
         GAsyncResult *result,
@@ -404,7 +472,7 @@ log_cb (GObject      *object,
 
   log_line (run, "Commit %s by %s", run->commit, run->author_date);
 
-  start_archive (task);
+  start_status (task);
 }
 
 static void

@@ -589,6 +589,25 @@ class Run(unittest.TestCase):
                                         os.path.join(os.path.dirname(pipeline), ".pipewright"),
                                         check=0).stdout), [])
 
+    def test_uncommitted_work_is_said(self):
+        """The source reads the branch's commit; what the working tree holds
+        beyond it is not in the run, and the run says so where it is seen."""
+        p = self.project = Project()
+        with open(os.path.join(p.dir, "app.txt"), "a") as f:
+            f.write("an edit not committed\n")
+        with open(os.path.join(p.dir, "new.txt"), "w") as f:
+            f.write("not added\n")
+        run = cli("run", p.pipeline, check=0)
+        self.assertRegex(run.stdout, r"Succeeded +Source/Checkout — .*not in this run: 1 changed and 1 "
+                                     r"untracked file\(s\) of the working tree")
+        with open(os.path.join(p.dir, "site", "index.html")) as f:
+            self.assertNotIn("an edit not committed", f.read())
+        # Committed, nothing is left out, and nothing is said.
+        sh(p.dir, "git", "add", "-A")
+        sh(p.dir, "git", "commit", "-q", "-m", "Both")
+        run = cli("run", p.pipeline, check=0)
+        self.assertNotIn("not in this run", run.stdout)
+
     def test_simultaneous_runs_all_start(self):
         """Four `run`s of a PARALLEL pipeline started at the same instant,
         again and again: each one gets its execution, whichever of them

@@ -706,13 +706,14 @@ pw_cli_run (int    argc,
   g_autofree char *id = NULL;
   g_auto(GStrv) vars = NULL;
   g_auto(GStrv) revs = NULL;
-  gboolean auto_approve = FALSE, reject = FALSE, json = FALSE, force = FALSE;
+  gboolean auto_approve = FALSE, reject = FALSE, json = FALSE, force = FALSE, working_tree = FALSE;
   GOptionEntry entries[] = {
     { "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile_path, N_("The local profile (default: pipewright.local.yml beside the pipeline)"), N_("FILE") },
     { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Run even when validation finds errors AWS would reject (e.g. past a quota)"), NULL },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, N_("Where executions, logs and artifacts go (default: .pipewright beside the pipeline)"), N_("DIR") },
     { "var", 0, 0, G_OPTION_ARG_STRING_ARRAY, &vars, N_("Set a pipeline variable for this execution"), N_("NAME=VALUE") },
     { "source-revision", 0, 0, G_OPTION_ARG_STRING_ARRAY, &revs, N_("Run a source action at this revision instead of its branch head"), N_("ACTION=REVISION") },
+    { "working-tree", 0, 0, G_OPTION_ARG_NONE, &working_tree, N_("Git sources read the working tree (what is not committed yet, minus what git ignores) instead of the branch's commit"), NULL },
     { "stage", 0, 0, G_OPTION_ARG_STRING, &stage, N_("Stop after this stage"), N_("NAME") },
     { "resource", 'r', 0, G_OPTION_ARG_STRING, &resource, N_("Which pipeline of a CloudFormation template"), N_("ID") },
     { "auto-approve", 0, 0, G_OPTION_ARG_NONE, &auto_approve, N_("Approve every manual approval at once"), NULL },
@@ -767,6 +768,14 @@ pw_cli_run (int    argc,
       g_clear_error (&error);
 
       dir = state_dir != NULL ? g_strdup (state_dir) : pw_state_default_dir (argv[1]);
+      if (working_tree)
+        {
+          pw_cli_print_error (_("another process (pid %" G_GINT64_FORMAT ") runs this pipeline, and "
+                                "--working-tree reads this working tree only when this process "
+                                "runs it; run again when it is done"),
+                              pw_state_runner_pid (dir));
+          return EXIT_USAGE;
+        }
       status = run_as_client (dir, pipeline, variables, revisions,
                               auto_approve ? "approve" : reject ? "reject" : "wait", stage, json);
       if (status != CLIENT_BECOME_RUNNER)
@@ -780,6 +789,7 @@ pw_cli_run (int    argc,
 
   pw_executor_set_approval_mode (executor, auto_approve ? PW_APPROVAL_AUTO_APPROVE
                                          : reject ? PW_APPROVAL_AUTO_REJECT : PW_APPROVAL_WAIT);
+  pw_executor_set_working_tree (executor, working_tree);
   if (stage != NULL && !pw_executor_set_last_stage (executor, stage, &error))
     {
       pw_cli_print_error ("%s", error->message);

@@ -43,6 +43,7 @@ struct _PwActionJob
 
   guint           timeout;
   guint           simulated : 1;
+  guint           working_tree : 1;
   guint           decided : 1;
   guint           approved : 1;
 };
@@ -458,6 +459,27 @@ pw_action_job_get_simulated (PwActionJob *self)
 {
   g_return_val_if_fail (PW_IS_ACTION_JOB (self), FALSE);
   return self->simulated;
+}
+
+/**
+ * pw_action_job_set_working_tree:
+ *
+ * A git source reads the working tree (tracked and untracked files, not
+ * the ignored ones) instead of the branch's commit.
+ */
+void
+pw_action_job_set_working_tree (PwActionJob *self,
+                                gboolean     working_tree)
+{
+  g_return_if_fail (PW_IS_ACTION_JOB (self));
+  self->working_tree = !!working_tree;
+}
+
+gboolean
+pw_action_job_get_working_tree (PwActionJob *self)
+{
+  g_return_val_if_fail (PW_IS_ACTION_JOB (self), FALSE);
+  return self->working_tree;
 }
 
 void

@@ -112,6 +112,8 @@ void            pw_action_job_set_external_id       (PwActionJob *self, const ch
 const char     *pw_action_job_get_external_id       (PwActionJob *self);
 /* Cloud-only providers with no local meaning say so. */
 void            pw_action_job_set_simulated         (PwActionJob *self, gboolean simulated);
+void            pw_action_job_set_working_tree      (PwActionJob *self, gboolean working_tree);
+gboolean        pw_action_job_get_working_tree      (PwActionJob *self);
 gboolean        pw_action_job_get_simulated         (PwActionJob *self);
 /* Test reports (CodeBuild `reports`): {"groups": [{"name", "passed",
  * "failed", "skipped", "seconds", "failures": [{"name", "message"}]}]} */

@@ -140,6 +140,7 @@ struct _PwExecutor
   gboolean         leaving;
   PwApprovalMode   approval_mode;
   int              last_stage;
+  gboolean         working_tree;    /* git sources read the working tree */
   guint            n_stages;
   guint           *action_offsets;  /* per stage: its first action's index in Execution.latest */
   GArray         **orders;          /* per stage: its runOrder values, ascending */
@@ -2123,6 +2124,7 @@ start_action (Execution *execution,
   pw_action_job_set_source_revision (run->job,
                                      g_hash_table_lookup (execution->source_revisions,
                                                           pw_action_get_name (action)));
+  pw_action_job_set_working_tree (run->job, self->working_tree);
 
   timeout_node = pw_element_get_member (PW_ELEMENT (action), "timeoutInMinutes");
   if (timeout_node != NULL && json_node_get_value_type (timeout_node) == G_TYPE_INT64)
@@ -2893,6 +2895,21 @@ pw_executor_set_approval_mode (PwExecutor     *self,
 {
   g_return_if_fail (PW_IS_EXECUTOR (self));
   self->approval_mode = mode;
+}
+
+/**
+ * pw_executor_set_working_tree:
+ *
+ * Git sources of the executions started from now on read the working
+ * tree (what is not committed yet, minus what git ignores) rather than
+ * the branch's commit: a local run before committing.
+ */
+void
+pw_executor_set_working_tree (PwExecutor *self,
+                              gboolean    working_tree)
+{
+  g_return_if_fail (PW_IS_EXECUTOR (self));
+  self->working_tree = working_tree;
 }
 
 gboolean

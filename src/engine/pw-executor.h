@@ -42,6 +42,8 @@ PwExecutor *pw_executor_new              (PwPipeline      *pipeline,
 const char *pw_executor_get_state_dir    (PwExecutor      *self);
 void        pw_executor_set_approval_mode (PwExecutor     *self,
                                           PwApprovalMode   mode);
+void        pw_executor_set_working_tree (PwExecutor      *self,
+                                          gboolean         working_tree);
 /* Stops after this stage (the run goes up to and including it). */
 gboolean    pw_executor_set_last_stage   (PwExecutor      *self,
                                           const char      *stage_name,

@@ -56,6 +56,7 @@ typedef struct
   char        *zip_path;
   char        *tmp_path;
   char        *worktree_note;   /* what of the working tree this run leaves out */
+  char        *index_path;      /* --working-tree: a scratch index, not the user's */
   guint        timeout;
 } GitRun;
 
@@ -85,6 +86,9 @@ git_run_free (GitRun *run)
   g_free (run->zip_path);
   g_free (run->tmp_path);
   g_free (run->worktree_note);
+  if (run->index_path != NULL)
+    g_unlink (run->index_path);
+  g_free (run->index_path);
   g_free (run);
 }
 
@@ -420,8 +424,9 @@ start_status (GTask *task)
   const char *args[] = { "status", "--porcelain", "--untracked-files=all", "--", ".",
                          ":(exclude,glob)**/.pipewright/**", NULL };
 
-  /* A revision asked for is not the working tree's to compare with. */
-  if (override != NULL && override[0] != '\0')
+  /* A revision asked for is not the working tree's to compare with; nor
+   * is the working tree itself. */
+  if ((override != NULL && override[0] != '\0') || run->index_path != NULL)
     {
       start_archive (task);
       return;
@@ -563,12 +568,132 @@ resolve_cb (GObject      *object,
   start_log (task);
 }
 
+/* --working-tree: the files of the working tree (tracked and untracked,
+ * not those git ignores, never a state folder) are staged in a scratch
+ * index, written as a tree and wrapped in a commit no ref points to; the
+ * run then reads that commit as it reads a branch's. The user's index,
+ * branches and stash are not touched. */
+static gboolean
+worktree_step_ok (GTask        *task,
+                  GAsyncResult *result,
+                  const char   *what,
+                  char        **out)
+{
+  GitRun *run = g_task_get_task_data (task);
+  int status = 0;
+
+  if (!git_capture_finish (task, result, &status, out))
+    return FALSE;
+  if (status != 0)
+    {
+      g_task_return_new_error (task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED,
+                               _("Could not read the working tree of %s (%s failed with exit "
+                                 "status %d); does the repository have a first commit?"),
+                               run->toplevel, what, status);
+      g_object_unref (task);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+worktree_commit_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  GitRun *run = g_task_get_task_data (task);
+  g_autofree char *out = NULL;
+
+  if (!worktree_step_ok (task, result, "git commit-tree", &out))
+    return;
+  g_free (run->commit);
+  run->commit = g_strstrip (g_steal_pointer (&out));
+  log_line (run, "Read the working tree (with what is not committed) as commit %s", run->commit);
+  start_log (task);
+}
+
+static void
+worktree_tree_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  GitRun *run = g_task_get_task_data (task);
+  g_autofree char *tree = NULL;
+  g_autofree char *message = NULL;
+
+  if (!worktree_step_ok (task, result, "git write-tree", &tree))
+    return;
+  g_strstrip (tree);
+  run->env = g_environ_unsetenv (run->env, "GIT_INDEX_FILE");
+  /* Who made the commit, so git needs no identity configured. */
+  run->env = g_environ_setenv (run->env, "GIT_AUTHOR_NAME", "Pipewright", FALSE);
+  run->env = g_environ_setenv (run->env, "GIT_AUTHOR_EMAIL", "pipewright@localhost", FALSE);
+  run->env = g_environ_setenv (run->env, "GIT_COMMITTER_NAME", "Pipewright", FALSE);
+  run->env = g_environ_setenv (run->env, "GIT_COMMITTER_EMAIL", "pipewright@localhost", FALSE);
+  message = g_strdup_printf ("Working tree of %s (not committed)", run->toplevel);
+  {
+    const char *args[] = { "commit-tree", tree, "-p", "HEAD", "-m", message, NULL };
+
+    git_capture (task, worktree_commit_cb, args);
+  }
+}
+
+static void
+worktree_added_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autofree char *out = NULL;
+  const char *args[] = { "write-tree", NULL };
+
+  if (!worktree_step_ok (task, result, "git add", &out))
+    return;
+  git_capture (task, worktree_tree_cb, args);
+}
+
+static void
+worktree_read_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autofree char *out = NULL;
+  const char *args[] = { "add", "--all", "--", ".", ":(exclude,glob)**/.pipewright/**", NULL };
+
+  if (!worktree_step_ok (task, result, "git read-tree", &out))
+    return;
+  git_capture (task, worktree_added_cb, args);
+}
+
+static void
+start_worktree (GTask *task)
+{
+  GitRun *run = g_task_get_task_data (task);
+  const char *args[] = { "read-tree", "HEAD", NULL };
+
+  run->index_path = g_build_filename (pw_action_job_get_work_dir (run->job), "worktree.index", NULL);
+  g_unlink (run->index_path);
+  run->env = g_environ_setenv (run->env, "GIT_INDEX_FILE", run->index_path, TRUE);
+  log_line (run, "Reading the working tree of %s (--working-tree): tracked and untracked files, "
+            "not those git ignores", run->toplevel);
+  git_capture (task, worktree_read_cb, args);
+}
+
 static void
 start_resolve (GTask *task)
 {
   GitRun *run = g_task_get_task_data (task);
   const char *override = pw_action_job_get_source_revision (run->job);
   g_autofree char *spec = NULL;
+
+  if ((override == NULL || override[0] == '\0') && pw_action_job_get_working_tree (run->job))
+    {
+      start_worktree (task);
+      return;
+    }
 
   if (override != NULL && override[0] != '\0')
     {

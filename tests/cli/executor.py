@@ -602,6 +602,20 @@ class Run(unittest.TestCase):
                                      r"untracked file\(s\) of the working tree")
         with open(os.path.join(p.dir, "site", "index.html")) as f:
             self.assertNotIn("an edit not committed", f.read())
+        # --working-tree runs what is there, committed or not, without
+        # touching the repository's index or branches.
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=p.dir, env=GIT_ENV, capture_output=True,
+                              text=True).stdout
+        staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=p.dir, env=GIT_ENV,
+                                capture_output=True, text=True).stdout
+        run = cli("run", "--working-tree", p.pipeline, check=0)
+        self.assertNotIn("not in this run", run.stdout)
+        with open(os.path.join(p.dir, "site", "index.html")) as f:
+            self.assertIn("an edit not committed", f.read())
+        self.assertEqual(subprocess.run(["git", "rev-parse", "HEAD"], cwd=p.dir, env=GIT_ENV,
+                                        capture_output=True, text=True).stdout, head)
+        self.assertEqual(subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=p.dir, env=GIT_ENV,
+                                        capture_output=True, text=True).stdout, staged)
         # Committed, nothing is left out, and nothing is said.
         sh(p.dir, "git", "add", "-A")
         sh(p.dir, "git", "commit", "-q", "-m", "Both")

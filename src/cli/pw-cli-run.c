@@ -904,6 +904,24 @@ load_execution_arg (const char  *state_opt,
   if ((*state_dir = require_state_dir (state_opt, pipeline)) == NULL)
     return NULL;
 
+  /* None given, or `latest`: the newest, as `status` shows by default. */
+  if (id == NULL || g_str_equal (id, "latest"))
+    {
+      g_autoptr(GPtrArray) list = pw_state_list_executions (*state_dir, &error);
+
+      if (list == NULL)
+        {
+          pw_cli_print_error ("%s", error->message);
+          return NULL;
+        }
+      if (list->len == 0)
+        {
+          pw_cli_print_error (_("no executions yet in %s"), *state_dir);
+          return NULL;
+        }
+      return json_node_ref (g_ptr_array_index (list, 0));
+    }
+
   node = pw_state_load_execution (*state_dir, id, &error);
   if (node == NULL)
     pw_cli_print_error ("%s", error->message);
@@ -935,7 +953,7 @@ pw_cli_status (int    argc,
 
   pw_state_recover (state_dir);
 
-  if (argc >= 2)
+  if (argc >= 2 && !g_str_equal (argv[1], "latest"))
     {
       g_autoptr(JsonNode) node = pw_state_load_execution (state_dir, argv[1], &error);
 
@@ -1206,10 +1224,31 @@ print_unrecorded_logs (const char *state_dir,
     }
 }
 
+/* `Action` or `Stage/Action`, in the characters names have. */
+static gboolean
+looks_like_action (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text, "/", -1);
+  guint n = g_strv_length (parts);
+
+  if (n < 1 || n > 2)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      if (parts[i][0] == '\0' || g_str_equal (parts[i], ".") || g_str_equal (parts[i], ".."))
+        return FALSE;
+      for (const char *c = parts[i]; *c != '\0'; c++)
+        if (!g_ascii_isalnum (*c) && strchr ("._-@", *c) == NULL)
+          return FALSE;
+    }
+  return TRUE;
+}
+
 int
 pw_cli_logs (int    argc,
              char **argv)
 {
+  const char *exec_arg, *action_arg;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -1228,17 +1267,28 @@ pw_cli_logs (int    argc,
     { NULL }
   };
 
-  context = pw_cli_new_context (_("EXECUTION [ACTION]"),
+  context = pw_cli_new_context (_("[EXECUTION] [ACTION]"),
                                 _("Prints the logs of an execution's actions (ACTION is 'Action' or "
-                                  "'Stage/Action'), with their timestamps."), entries);
+                                  "'Stage/Action'), with their timestamps. EXECUTION is an id, its "
+                                  "first characters, or 'latest' (the default)."), entries);
   if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
-  if (argc < 2 || argc > 3)
+  if (argc > 3)
     {
       pw_cli_print_error (_("give an execution id, and optionally an action (see --help)"));
       return EXIT_USAGE;
     }
-  if ((node = load_execution_arg (state_opt, pipeline, argv[1], &state_dir)) == NULL)
+  exec_arg = argc >= 2 ? argv[1] : NULL;
+  action_arg = argc == 3 ? argv[2] : NULL;
+  /* One word that is no execution id but could be an action's name is the
+   * action, of the latest (anything else is said not to be an id). */
+  if (argc == 2 && !g_str_equal (argv[1], "latest") && !pw_state_is_execution_id (argv[1], TRUE) &&
+      looks_like_action (argv[1]))
+    {
+      action_arg = argv[1];
+      exec_arg = NULL;
+    }
+  if ((node = load_execution_arg (state_opt, pipeline, exec_arg, &state_dir)) == NULL)
     return EXIT_USAGE;
 
   actions = json_object_get_array_member (json_node_get_object (node), "actions");
@@ -1249,8 +1299,8 @@ pw_cli_logs (int    argc,
                                                json_object_get_string_member (a, "actionName"));
       const char *path = json_object_get_string_member_with_default (a, "logPath", NULL);
 
-      if (argc == 3 && !g_str_equal (argv[2], full) &&
-          !g_str_equal (argv[2], json_object_get_string_member (a, "actionName")))
+      if (action_arg != NULL && !g_str_equal (action_arg, full) &&
+          !g_str_equal (action_arg, json_object_get_string_member (a, "actionName")))
         continue;
       if (path == NULL)
         continue;
@@ -1276,11 +1326,35 @@ pw_cli_logs (int    argc,
     print_unrecorded_logs (state_dir,
                            json_object_get_string_member (json_node_get_object (node),
                                                           "pipelineExecutionId"),
-                           argc == 3 ? argv[2] : NULL, raw, paths);
+                           action_arg, raw, paths);
 
-  if (argc == 3 && paths->len == 0 && !follow)
+  if (action_arg != NULL && paths->len == 0 && !follow)
     {
-      pw_cli_print_error (_("no action '%s' has a log in execution %s"), argv[2], argv[1]);
+      g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+      g_auto(GStrv) all = NULL;
+      const char *meant;
+
+      for (guint i = 0; actions != NULL && i < json_array_get_length (actions); i++)
+        {
+          JsonObject *a = json_array_get_object_element (actions, i);
+          g_autofree char *full = g_strdup_printf ("%s/%s", json_object_get_string_member (a, "stageName"),
+                                                   json_object_get_string_member (a, "actionName"));
+
+          g_strv_builder_add (names, full);
+        }
+      all = g_strv_builder_end (names);
+      meant = pw_suggest_word (action_arg, (const char * const *)all);
+      if (meant == NULL)
+        for (guint i = 0; all[i] != NULL && meant == NULL; i++)
+          if (pw_suggest_word (action_arg, (const char * const[]) { strchr (all[i], '/') + 1, NULL }) != NULL)
+            meant = all[i];
+      if (meant != NULL)
+        pw_cli_print_error (_("no action '%s' has a log in execution %s; did you mean '%s'?"), action_arg,
+                            json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId"),
+                            meant);
+      else
+        pw_cli_print_error (_("no action '%s' has a log in execution %s"), action_arg,
+                            json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId"));
       return EXIT_USAGE;
     }
 
@@ -1637,17 +1711,13 @@ pw_cli_artifacts (int    argc,
     { NULL }
   };
 
-  context = pw_cli_new_context (_("EXECUTION [--extract NAME DIR]"),
+  context = pw_cli_new_context (_("[EXECUTION] [--extract NAME DIR]"),
                                 _("Lists the artifacts an execution produced (one version per producing "
-                                  "action execution), or extracts one into a folder."), entries);
+                                  "action execution), or extracts one into a folder. EXECUTION is an "
+                                  "id, its first characters, or 'latest' (the default)."), entries);
   if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
-  if (argc < 2)
-    {
-      pw_cli_print_error (_("give the execution id (see --help)"));
-      return EXIT_USAGE;
-    }
-  if ((node = load_execution_arg (state_opt, pipeline, argv[1], &state_dir)) == NULL)
+  if ((node = load_execution_arg (state_opt, pipeline, argc >= 2 ? argv[1] : NULL, &state_dir)) == NULL)
     return EXIT_USAGE;
 
   actions = json_object_get_array_member (json_node_get_object (node), "actions");
@@ -1680,7 +1750,9 @@ pw_cli_artifacts (int    argc,
 
       if (path == NULL)
         {
-          pw_cli_print_error (_("execution %s has no artifact '%s'"), argv[1], name);
+          pw_cli_print_error (_("execution %s has no artifact '%s'"),
+                              json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId"),
+                              name);
           return EXIT_FINDINGS;
         }
       if (!pw_artifact_extract (path, dir, NULL, &error))

@@ -622,6 +622,24 @@ class Run(unittest.TestCase):
         run = cli("run", p.pipeline, check=0)
         self.assertNotIn("not in this run", run.stdout)
 
+    def test_logs_and_artifacts_default_to_latest(self):
+        """logs and artifacts, like status, take the latest execution by
+        default (or 'latest'); one word that is no id is the action; a
+        wrong action name gets a did-you-mean."""
+        p = self.project = Project()
+        cli("run", p.pipeline, check=0)
+        [record] = p.history()
+        logs = cli("logs", "--state-dir", p.state, check=0)
+        self.assertIn("==> Source/Checkout (attempt 1, Succeeded) <==", logs.stdout)
+        one = cli("logs", "Checkout", "--state-dir", p.state, check=0)
+        self.assertIn("==> Source/Checkout", one.stdout)
+        self.assertNotIn("==> Build/", one.stdout)
+        self.assertEqual(cli("logs", "latest", "Checkout", "--state-dir", p.state, check=0).stdout, one.stdout)
+        arts = cli("artifacts", "--state-dir", p.state, check=0)
+        self.assertIn(record["pipelineExecutionId"], arts.stdout)
+        typo = cli("logs", "Chekout", "--state-dir", p.state, check=2)
+        self.assertIn("did you mean 'Source/Checkout'?", typo.stderr)
+
     def test_simultaneous_runs_all_start(self):
         """Four `run`s of a PARALLEL pipeline started at the same instant,
         again and again: each one gets its execution, whichever of them
@@ -904,7 +922,12 @@ class Run(unittest.TestCase):
                             ["approve", bad, "Release", "Approve"], ["retry", bad, "Release"]):
                 p = cli(*command, "--state-dir", state)
                 self.assertNotEqual(p.returncode, 0, command)
-                self.assertIn("is not an execution id", p.stderr, command)
+                if command[0] == "logs" and bad == "nope":
+                    # One word that could be an action's name is the action
+                    # of the latest execution: still never a path.
+                    self.assertIn("no action 'nope' has a log", p.stderr, command)
+                else:
+                    self.assertIn("is not an execution id", p.stderr, command)
         # The start of a real one still does.
         self.assertIn(good, cli("status", good[:8], "--state-dir", state, check=0).stdout)
 

@@ -1170,7 +1170,7 @@ test_quick_fix (void)
   BufferIs expected = { window, NULL };
 
   g_assert_nonnull (finding);
-  g_assert_cmpint (pw_diagnostic_get_severity (finding), ==, PW_SEVERITY_WARNING);
+  g_assert_cmpint (pw_diagnostic_get_severity (finding), ==, PW_SEVERITY_ERROR);
   g_assert_cmpstr (pw_diagnostic_get_path (finding), ==,
                    "stages[1].actions[0].actionTypeId.provider");
 

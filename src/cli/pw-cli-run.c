@@ -928,6 +928,22 @@ load_execution_arg (const char  *state_opt,
   return node;
 }
 
+static void
+print_status (JsonNode *record,
+              gboolean  json)
+{
+  if (json)
+    {
+      g_autofree char *text = pw_json_emit (record);
+
+      fputs (text, stdout);
+      if (text[0] != '\0' && text[strlen (text) - 1] != '\n')
+        putchar ('\n');
+      return;
+    }
+  print_execution_detail (json_node_get_object (record));
+}
+
 int
 pw_cli_status (int    argc,
                char **argv)
@@ -939,7 +955,9 @@ pw_cli_status (int    argc,
   g_autofree char *state_opt = NULL;
   g_autofree char *pipeline = NULL;
   g_autofree char *state_dir = NULL;
+  gboolean json = FALSE;
   GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the execution's record as JSON (as history --json lists them)"), NULL },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
     { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline whose state folder to use"), N_("FILE") },
     { NULL }
@@ -962,7 +980,7 @@ pw_cli_status (int    argc,
           pw_cli_print_error ("%s", error->message);
           return EXIT_USAGE;
         }
-      print_execution_detail (json_node_get_object (node));
+      print_status (node, json);
       return EXIT_OK;
     }
 
@@ -977,11 +995,11 @@ pw_cli_status (int    argc,
              ((GError *)g_ptr_array_index (unreadable, i))->message);
   if (list->len == 0)
     {
-      printf ("%s\n", _("No executions yet."));
+      printf ("%s\n", json ? "null" : _("No executions yet."));
       return EXIT_OK;
     }
 
-  print_execution_detail (json_node_get_object (g_ptr_array_index (list, 0)));
+  print_status (g_ptr_array_index (list, 0), json);
   return EXIT_OK;
 }
 
@@ -1508,6 +1526,15 @@ send_request (const char *op,
       return EXIT_FINDINGS;
     }
 
+  /* What was done, said: the runner took the request. */
+  if (g_str_equal (op, "approve"))
+    printf (_("Approved %s/%s of execution %s\n"), stage, action, execution);
+  else if (g_str_equal (op, "reject"))
+    printf (_("Rejected %s/%s of execution %s\n"), stage, action, execution);
+  else if (g_str_equal (op, "abandon"))
+    printf (_("Stopping execution %s, abandoning its running actions\n"), execution);
+  else if (g_str_equal (op, "stop"))
+    printf (_("Stopping execution %s once its running actions end\n"), execution);
   return EXIT_OK;
 }
 

@@ -322,8 +322,10 @@ class Run(unittest.TestCase):
                        "--state-dir", p.state)
             self.assertNotEqual(long.returncode, 0)
             self.assertIn("at most 512 characters", long.stderr)
-            cli("approve", execution, "Release", "Approve", "--summary", "looks good",
-                "--state-dir", p.state, check=0)
+            approved = cli("approve", execution, "Release", "Approve", "--summary", "looks good",
+                           "--state-dir", p.state, check=0)
+            # Says what it did.
+            self.assertEqual(approved.stdout, f"Approved Release/Approve of execution {execution}\n")
             self.assertEqual(proc.wait(timeout=TIMEOUT), 0)
         finally:
             proc.kill()
@@ -639,6 +641,9 @@ class Run(unittest.TestCase):
         self.assertIn(record["pipelineExecutionId"], arts.stdout)
         typo = cli("logs", "Chekout", "--state-dir", p.state, check=2)
         self.assertIn("did you mean 'Source/Checkout'?", typo.stderr)
+        # status --json: the record, as history --json lists it.
+        status = json.loads(cli("status", "--json", "--state-dir", p.state, check=0).stdout)
+        self.assertEqual(status, record)
 
     def test_simultaneous_runs_all_start(self):
         """Four `run`s of a PARALLEL pipeline started at the same instant,

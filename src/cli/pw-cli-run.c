@@ -1631,11 +1631,13 @@ pw_cli_retry (int    argc,
   g_autofree char *state_opt = NULL;
   g_autofree char *pipeline = NULL;
   g_autofree char *state_dir = NULL;
-  gboolean all = FALSE, json = FALSE;
+  gboolean all = FALSE, json = FALSE, auto_approve = FALSE, reject = FALSE;
   const char *file;
   const char *id;
   GOptionEntry entries[] = {
     { "all-actions", 0, 0, G_OPTION_ARG_NONE, &all, N_("Rerun every action of the stage, not only the failed ones"), NULL },
+    { "auto-approve", 0, 0, G_OPTION_ARG_NONE, &auto_approve, N_("Approve every manual approval at once"), NULL },
+    { "reject-approvals", 0, 0, G_OPTION_ARG_NONE, &reject, N_("Reject every manual approval at once"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the event stream, one JSON event a line"), NULL },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
     { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline file (default: the one the execution ran)"), N_("FILE") },
@@ -1655,6 +1657,11 @@ pw_cli_retry (int    argc,
       pw_cli_print_error (_("give EXECUTION STAGE (see --help)"));
       return EXIT_USAGE;
     }
+  if (auto_approve && reject)
+    {
+      pw_cli_print_error (_("--auto-approve and --reject-approvals exclude each other"));
+      return EXIT_USAGE;
+    }
   if (!execution_arg_ok (argv[1]))
     return EXIT_USAGE;
   if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
@@ -1669,7 +1676,13 @@ pw_cli_retry (int    argc,
       json_object_set_string_member (request, "executionId", argv[1]);
       json_object_set_string_member (request, "stage", argv[2]);
       if (pw_state_send_request (state_dir, request, 30000, &error))
-        return EXIT_OK;
+        {
+          if (auto_approve || reject)
+            fprintf (stderr, _("The process that runs this pipeline (pid %" G_GINT64_FORMAT ") retries "
+                               "it, and decides its approvals as it was started to\n"),
+                     pw_state_runner_pid (state_dir));
+          return EXIT_OK;
+        }
       if (!g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND) &&
           !g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT) &&
           strstr (error->message, "is running here") == NULL)
@@ -1700,15 +1713,22 @@ pw_cli_retry (int    argc,
     return EXIT_USAGE;
   profile = pw_local_profile_load_beside (file, &error);
   if (profile == NULL ||
-      (executor = pw_executor_new (pipeline_model, file, state_dir, profile, &error)) == NULL ||
-      !pw_executor_serve_requests (executor, &error) ||
+      (executor = pw_executor_new (pipeline_model, file, state_dir, profile, &error)) == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+  /* Before the execution is loaded: it takes the mode it is loaded with. */
+  pw_executor_set_approval_mode (executor, auto_approve ? PW_APPROVAL_AUTO_APPROVE
+                                         : reject ? PW_APPROVAL_AUTO_REJECT : PW_APPROVAL_WAIT);
+  if (!pw_executor_serve_requests (executor, &error) ||
       !pw_executor_load_execution (executor, id, &error))
     {
       pw_cli_print_error ("%s", error->message);
       return EXIT_USAGE;
     }
 
-  run_context_init (&ctx, executor, json, FALSE);
+  run_context_init (&ctx, executor, json, auto_approve || reject);
   if (!pw_executor_retry (executor, id, argv[2], all, &error))
     {
       run_context_clear (&ctx);

@@ -403,6 +403,23 @@ class Run(unittest.TestCase):
         self.assertEqual([a["status"] for a in record["actions"] if a["actionName"] == "Approve"],
                          ["Failed", "Failed", "Succeeded"])
 
+    def test_retry_decides_approvals_like_run(self):
+        """retry takes --auto-approve and --reject-approvals, as run does."""
+        p = self.project = Project(extra=APPROVAL)
+        cli("run", p.pipeline, "--reject-approvals", check=1)
+        [record] = p.history()
+        execution = record["pipelineExecutionId"]
+        again = subprocess.run([CLI, "retry", execution, "Release", "--reject-approvals", "--state-dir",
+                                p.state], capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(again.returncode, 1, again.stdout + again.stderr)
+        done = subprocess.run([CLI, "retry", execution, "Release", "--auto-approve", "--state-dir", p.state],
+                              capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertNotIn("waiting for approval", done.stdout)
+        [record] = p.history()
+        self.assertEqual([a["status"] for a in record["actions"] if a["actionName"] == "Approve"],
+                         ["Failed", "Failed", "Succeeded"])
+
     def test_retry_stopped_at_approval(self):
         """An execution stopped while its approval waited is retried in
         that stage: the approval waits again."""

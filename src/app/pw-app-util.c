@@ -201,3 +201,15 @@ pw_format_duration (GTimeSpan span)
     return g_strdup_printf (_("%d s"), (int)(span / G_TIME_SPAN_SECOND));
   return pw_format_elapsed (span);
 }
+
+/* A colour the style sheet names (error_color, accent_bg_color, …), for
+ * what a widget draws itself; @fallback when the theme has none. */
+void
+pw_lookup_color (GtkWidget  *widget,
+                 const char *name,
+                 GdkRGBA    *color,
+                 GdkRGBA     fallback)
+{
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, color))
+    *color = fallback;
+}

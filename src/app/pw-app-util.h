@@ -34,5 +34,9 @@ gboolean    pw_set_str              (char        **field,
 const char *pw_run_status_color_name (const char  *status);
 char       *pw_format_elapsed       (GTimeSpan     span);
 char       *pw_format_duration      (GTimeSpan     span);
+void        pw_lookup_color         (GtkWidget    *widget,
+                                     const char   *name,
+                                     GdkRGBA      *color,
+                                     GdkRGBA       fallback);
 
 G_END_DECLS

@@ -83,11 +83,10 @@ struct _PwLogModel
   char         *path;
   GMappedFile  *mapped;
   gsize         scanned;      /* bytes read into lines (whole lines only) */
-  GArray       *starts;       /* guint64 per line: its offset */
-  GArray       *phase_of;     /* gint32 per line: its phase, or -1 */
-  GArray       *kinds;        /* guint8 per line */
-  GArray       *phases;       /* Phase */
-  GArray       *visible;      /* guint32 line numbers shown */
+  GPtrArray    *chunks;       /* LineInfo[CHUNK], the lines in order */
+  guint         n_lines;
+  GArray       *phases;       /* Phase, in the order of their lines */
+  guint         n_visible;    /* the lines but the folded phases' bodies */
   PwLogVisible *visible_model;
   GFileMonitor *monitor;
   guint         refresh_id;
@@ -98,6 +97,19 @@ struct _PwLogVisible
   GObject     parent_instance;
   PwLogModel *model;          /* not a reference: the model owns this */
 };
+
+/* A line's record. They are kept in chunks of a fixed size, not in one
+ * growing array: doubling an array of half a million lines copied
+ * megabytes in one go, longer than a frame on a virtual machine. */
+typedef struct
+{
+  guint64 start;    /* its offset in the file */
+  gint32  phase;    /* its phase, or -1 */
+  guint8  kind;
+} LineInfo;
+
+#define CHUNK_BITS 14
+#define CHUNK (1u << CHUNK_BITS)
 
 static void pw_log_model_list_init (GListModelInterface *iface);
 static void pw_log_visible_list_init (GListModelInterface *iface);
@@ -122,6 +134,29 @@ data_of (PwLogModel *self)
   return self->mapped != NULL ? g_mapped_file_get_contents (self->mapped) : NULL;
 }
 
+static inline LineInfo *
+info (PwLogModel *self,
+      guint       line)
+{
+  return (LineInfo *)g_ptr_array_index (self->chunks, line >> CHUNK_BITS) + (line & (CHUNK - 1));
+}
+
+static void
+append_line (PwLogModel *self,
+             guint64     start,
+             gint32      phase,
+             guint8      kind)
+{
+  LineInfo *record;
+
+  if ((self->n_lines & (CHUNK - 1)) == 0)
+    g_ptr_array_add (self->chunks, g_new (LineInfo, CHUNK));
+  record = info (self, self->n_lines++);
+  record->start = start;
+  record->phase = phase;
+  record->kind = kind;
+}
+
 /* A line's bytes, without its newline. */
 static void
 line_span (PwLogModel *self,
@@ -129,8 +164,8 @@ line_span (PwLogModel *self,
            const char **start,
            gsize       *length)
 {
-  guint64 from = g_array_index (self->starts, guint64, line);
-  guint64 to = line + 1 < self->starts->len ? g_array_index (self->starts, guint64, line + 1) : self->scanned;
+  guint64 from = info (self, line)->start;
+  guint64 to = line + 1 < self->n_lines ? info (self, line + 1)->start : self->scanned;
 
   *start = data_of (self) + from;
   *length = to > from ? to - from - 1 : 0;
@@ -179,9 +214,6 @@ phase_start_name (const char *text,
 {
   static const char * const markers[] = { "Entering phase ", "Phase is ", NULL };
 
-  /* Most lines are the build's own: one look for CodeBuild's marker. */
-  if (find_in (text, length, "[Container]") == NULL)
-    return NULL;
   for (guint i = 0; markers[i] != NULL; i++)
     {
       const char *at = find_in (text, length, markers[i]);
@@ -201,30 +233,84 @@ is_failure (const char *text,
             gsize       length)
 {
   return find_in (text, length, "Command did not exit successfully") != NULL ||
-         find_in (text, length, "Action Failed: ") != NULL ||
          (find_in (text, length, "Phase complete: ") != NULL && find_in (text, length, "State: FAILED") != NULL);
 }
 
+static gboolean
+has_prefix (const char *text,
+            gsize       length,
+            const char *prefix)
+{
+  gsize n = strlen (prefix);
+
+  return length >= n && memcmp (text, prefix, n) == 0;
+}
+
+/* The folded phases hide their bodies, (first, last]: a visible position
+ * is a line number less what the folded phases before it hide. */
+static guint
+count_visible (PwLogModel *self)
+{
+  guint hidden = 0;
+
+  for (guint i = 0; i < self->phases->len; i++)
+    {
+      Phase *p = &g_array_index (self->phases, Phase, i);
+
+      if (p->folded)
+        hidden += p->last - p->first;
+    }
+  return self->n_lines - hidden;
+}
+
+/* The position of @line, or of the first visible line after it. */
 static guint
 visible_position (PwLogModel *self,
                   guint       line)
 {
-  guint lo = 0, hi = self->visible->len;
+  guint hidden = 0;
 
-  while (lo < hi)
+  for (guint i = 0; i < self->phases->len; i++)
     {
-      guint mid = (lo + hi) / 2;
+      Phase *p = &g_array_index (self->phases, Phase, i);
 
-      if (g_array_index (self->visible, guint32, mid) < line)
-        lo = mid + 1;
-      else
-        hi = mid;
+      if (p->first >= line)
+        break;
+      if (!p->folded)
+        continue;
+      if (line <= p->last)
+        return p->first + 1 - hidden;
+      hidden += p->last - p->first;
     }
-  return lo;
+  return line - hidden;
 }
 
-/* How long one look at the file may index lines: a quarter of a frame. */
-#define SCAN_BUDGET_US 4000
+/* The line at visible @position. */
+static guint
+line_at (PwLogModel *self,
+         guint       position)
+{
+  guint line = position;
+
+  for (guint i = 0; i < self->phases->len; i++)
+    {
+      Phase *p = &g_array_index (self->phases, Phase, i);
+
+      if (p->first >= line)
+        break;
+      if (p->folded)
+        line += p->last - p->first;
+    }
+  return line;
+}
+
+/* How long one look at the file may index lines: a tenth of a frame, so a
+ * frame that is due is never held long. Looks are made just below GTK's
+ * redraws (G_PRIORITY_HIGH_IDLE + 20), at the priority the engine reads a
+ * busy command's output between bursts: a frame due goes first, and the
+ * reading and the indexing take turns. */
+#define SCAN_BUDGET_US 1500
+#define SCAN_PRIORITY (G_PRIORITY_HIGH_IDLE + 25)
 
 static void set_folded (PwLogModel *self, guint phase, gboolean folded);
 static gboolean refresh_cb (gpointer data);
@@ -239,8 +325,8 @@ scan (PwLogModel *self)
   const char *data;
   gsize size, end, pos;
   gint64 deadline;
-  guint old_n = self->starts->len;
-  guint old_visible = self->visible->len;
+  guint old_n = self->n_lines;
+  guint old_visible = self->n_visible;
   GArray *completed = g_array_new (FALSE, FALSE, sizeof (guint));
 
   if (g_stat (self->path, &st) != 0 || (gsize)st.st_size <= self->scanned)
@@ -269,7 +355,7 @@ scan (PwLogModel *self)
   if (end <= self->scanned)
     {
       if (end < size && self->refresh_id == 0)
-        self->refresh_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 0, refresh_cb, self, NULL);
+        self->refresh_id = g_timeout_add_full (SCAN_PRIORITY, 0, refresh_cb, self, NULL);
       g_array_unref (completed);
       return;
     }
@@ -284,10 +370,16 @@ scan (PwLogModel *self)
       guint64 start = pos;
       const char *line = data + pos;
       gsize skip = time_prefix (line, length);
-      g_autofree char *name = phase_start_name (line + skip, length - skip);
+      /* Most lines are the build's own: what marks phases and failures
+       * is in the lines the engine writes, "[Container] …" (CodeBuild's)
+       * and "Action Failed: …" (the executor's): one look at the start. */
+      const char *text = line + skip + (skip > 0 ? 1 : 0);
+      gsize text_length = length - (gsize)(text - line);
+      gboolean container = has_prefix (text, text_length, "[Container]");
+      g_autofree char *name = container ? phase_start_name (line + skip, length - skip) : NULL;
       gint32 phase = self->phases->len > 0 ? (gint32)self->phases->len - 1 : -1;
       guint8 kind = PW_LOG_LINE_TEXT;
-      guint number = self->starts->len;
+      guint number = self->n_lines;
 
       if (name != NULL)
         {
@@ -300,13 +392,13 @@ scan (PwLogModel *self)
           phase = (gint32)self->phases->len - 1;
           kind = PW_LOG_LINE_PHASE;
         }
-      else if (is_failure (line + skip, length - skip))
+      else if ((container && is_failure (text, text_length)) || has_prefix (text, text_length, "Action Failed: "))
         kind = PW_LOG_LINE_FAILURE;
 
       if (phase >= 0 && kind != PW_LOG_LINE_PHASE)
         {
           Phase *p = &g_array_index (self->phases, Phase, phase);
-          const char *complete = find_in (line + skip, length - skip, "Phase complete: ");
+          const char *complete = container ? find_in (line + skip, length - skip, "Phase complete: ") : NULL;
           const char *state = complete != NULL ? find_in (complete, length - (complete - line), " State: ") : NULL;
 
           p->last = number;
@@ -320,35 +412,23 @@ scan (PwLogModel *self)
             }
         }
 
-      g_array_append_val (self->starts, start);
-      g_array_append_val (self->phase_of, phase);
-      g_array_append_val (self->kinds, kind);
+      append_line (self, start, phase, kind);
       pos += length + 1;
 
       /* Out of time: what is left waits for the next turn, after a frame. */
-      if ((self->starts->len & 511) == 0 && g_get_monotonic_time () > deadline)
+      if ((self->n_lines & 127) == 0 && g_get_monotonic_time () > deadline)
         end = pos;
     }
   self->scanned = end;
   if (end < size && self->refresh_id == 0)
-    self->refresh_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 0, refresh_cb, self, NULL);
+    self->refresh_id = g_timeout_add_full (SCAN_PRIORITY, 0, refresh_cb, self, NULL);
 
   /* New lines are visible, but for the body of a folded phase. */
-  for (guint i = old_n; i < self->starts->len; i++)
-    {
-      gint32 phase = g_array_index (self->phase_of, gint32, i);
-      gboolean hidden = phase >= 0 && g_array_index (self->phases, Phase, phase).folded &&
-                        g_array_index (self->kinds, guint8, i) != PW_LOG_LINE_PHASE;
-      guint32 line = i;
-
-      if (!hidden)
-        g_array_append_val (self->visible, line);
-    }
-
-  g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, self->starts->len - old_n);
-  if (self->visible->len > old_visible)
+  self->n_visible = count_visible (self);
+  g_list_model_items_changed (G_LIST_MODEL (self), old_n, 0, self->n_lines - old_n);
+  if (self->n_visible > old_visible)
     g_list_model_items_changed (G_LIST_MODEL (self->visible_model), old_visible, 0,
-                                self->visible->len - old_visible);
+                                self->n_visible - old_visible);
 
   /* A phase that succeeded folds, as CI logs do; a failed one stays open. */
   for (guint i = 0; i < completed->len; i++)
@@ -368,35 +448,17 @@ set_folded (PwLogModel *self,
             gboolean    folded)
 {
   Phase *p = &g_array_index (self->phases, Phase, phase);
-  guint position;
+  guint position, body;
 
   if (p->folded == folded)
     return;
-  p->folded = folded;
   position = visible_position (self, p->first) + 1;
-
-  if (folded)
-    {
-      guint removed = 0;
-
-      while (position + removed < self->visible->len &&
-             g_array_index (self->visible, guint32, position + removed) <= p->last)
-        removed++;
-      g_array_remove_range (self->visible, position, removed);
-      g_list_model_items_changed (G_LIST_MODEL (self->visible_model), position, removed, 0);
-    }
-  else
-    {
-      guint added = 0;
-
-      for (guint line = p->first + 1; line <= p->last && line < self->starts->len; line++, added++)
-        {
-          guint32 value = line;
-
-          g_array_insert_val (self->visible, position + added, value);
-        }
-      g_list_model_items_changed (G_LIST_MODEL (self->visible_model), position, 0, added);
-    }
+  body = p->last - p->first;
+  p->folded = folded;
+  self->n_visible = count_visible (self);
+  if (body > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self->visible_model), position,
+                                folded ? body : 0, folded ? 0 : body);
 }
 
 static PwLogLine *
@@ -412,8 +474,8 @@ make_line (PwLogModel *self,
   line->number = number;
   line->time = skip > 0 ? g_strndup (start + 11, 12) : NULL;   /* "10:15:42.344" */
   line->text = g_utf8_make_valid (start + skip + (skip > 0 ? 1 : 0), length - skip - (skip > 0 ? 1 : 0));
-  line->kind = g_array_index (self->kinds, guint8, number);
-  line->phase = g_array_index (self->phase_of, gint32, number);
+  line->kind = info (self, number)->kind;
+  line->phase = info (self, number)->phase;
   return line;
 }
 
@@ -426,7 +488,7 @@ model_get_item_type (GListModel *model)
 static guint
 model_get_n_items (GListModel *model)
 {
-  return PW_LOG_MODEL (model)->starts->len;
+  return PW_LOG_MODEL (model)->n_lines;
 }
 
 static gpointer
@@ -435,7 +497,7 @@ model_get_item (GListModel *model,
 {
   PwLogModel *self = PW_LOG_MODEL (model);
 
-  return position < self->starts->len ? make_line (self, position) : NULL;
+  return position < self->n_lines ? make_line (self, position) : NULL;
 }
 
 static void
@@ -451,7 +513,7 @@ visible_get_n_items (GListModel *model)
 {
   PwLogVisible *self = PW_LOG_VISIBLE (model);
 
-  return self->model != NULL ? self->model->visible->len : 0;
+  return self->model != NULL ? self->model->n_visible : 0;
 }
 
 static gpointer
@@ -460,9 +522,9 @@ visible_get_item (GListModel *model,
 {
   PwLogVisible *self = PW_LOG_VISIBLE (model);
 
-  if (self->model == NULL || position >= self->model->visible->len)
+  if (self->model == NULL || position >= self->model->n_visible)
     return NULL;
-  return make_line (self->model, g_array_index (self->model->visible, guint32, position));
+  return make_line (self->model, line_at (self->model, position));
 }
 
 static void
@@ -502,7 +564,7 @@ file_changed_cb (GFileMonitor      *monitor,
 {
   /* A build that prints as fast as it can: one read per frame at most. */
   if (self->refresh_id == 0)
-    self->refresh_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, 16, refresh_cb, self, NULL);
+    self->refresh_id = g_timeout_add_full (SCAN_PRIORITY, 16, refresh_cb, self, NULL);
 }
 
 static void
@@ -531,11 +593,8 @@ pw_log_model_finalize (GObject *object)
 
   g_free (self->path);
   g_clear_pointer (&self->mapped, g_mapped_file_unref);
-  g_array_unref (self->starts);
-  g_array_unref (self->phase_of);
-  g_array_unref (self->kinds);
+  g_ptr_array_unref (self->chunks);
   g_array_unref (self->phases);
-  g_array_unref (self->visible);
 
   G_OBJECT_CLASS (pw_log_model_parent_class)->finalize (object);
 }
@@ -552,12 +611,9 @@ pw_log_model_class_init (PwLogModelClass *klass)
 static void
 pw_log_model_init (PwLogModel *self)
 {
-  self->starts = g_array_new (FALSE, FALSE, sizeof (guint64));
-  self->phase_of = g_array_new (FALSE, FALSE, sizeof (gint32));
-  self->kinds = g_array_new (FALSE, FALSE, sizeof (guint8));
+  self->chunks = g_ptr_array_new_with_free_func (g_free);
   self->phases = g_array_new (FALSE, TRUE, sizeof (Phase));
   g_array_set_clear_func (self->phases, (GDestroyNotify)phase_clear);
-  self->visible = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->visible_model = g_object_new (PW_TYPE_LOG_VISIBLE, NULL);
   self->visible_model->model = self;
 }
@@ -668,7 +724,7 @@ pw_log_model_find (PwLogModel *self,
                    gboolean    backwards)
 {
   g_autofree char *folded_needle = NULL;
-  guint n = self->starts->len;
+  guint n = self->n_lines;
 
   g_return_val_if_fail (PW_IS_LOG_MODEL (self), -1);
 
@@ -722,10 +778,20 @@ pw_log_model_visible_position (PwLogModel *self,
 {
   gint32 phase;
 
-  g_return_val_if_fail (line < self->starts->len, 0);
+  g_return_val_if_fail (line < self->n_lines, 0);
 
-  phase = g_array_index (self->phase_of, gint32, line);
+  phase = info (self, line)->phase;
   if (phase >= 0 && g_array_index (self->phases, Phase, phase).folded)
     set_folded (self, (guint)phase, FALSE);
   return visible_position (self, line);
+}
+
+/* The line number shown at visible @position, or G_MAXUINT. */
+guint
+pw_log_model_visible_line (PwLogModel *self,
+                           guint       position)
+{
+  g_return_val_if_fail (PW_IS_LOG_MODEL (self), G_MAXUINT);
+
+  return position < self->n_visible ? line_at (self, position) : G_MAXUINT;
 }

@@ -62,5 +62,7 @@ char        *pw_log_model_dup_text        (PwLogModel  *self);
 GListModel  *pw_log_model_get_visible     (PwLogModel  *self);
 guint        pw_log_model_visible_position (PwLogModel *self,
                                            guint        line);
+guint        pw_log_model_visible_line    (PwLogModel  *self,
+                                           guint        position);
 
 G_END_DECLS

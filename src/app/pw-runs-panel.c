@@ -36,8 +36,7 @@ struct _PwRunsPanel
   GtkLabel           *log_title;
   GtkSearchEntry     *search_entry;
   GtkWidget          *log_stack;
-  GtkListView        *log_view;
-  GtkSingleSelection *log_selection;
+  PwLogView          *log_view;
   GtkWidget          *copy_button;
   GtkWidget          *folder_button;
   GtkWidget          *log_tools;
@@ -55,7 +54,6 @@ struct _PwRunsPanel
   char               *action_name;
   gboolean            syncing;
   gboolean            stale;      /* the execution changed while hidden */
-  guint               follow_id;
 };
 
 G_DEFINE_FINAL_TYPE (PwRunsPanel, pw_runs_panel, GTK_TYPE_WIDGET)
@@ -65,133 +63,6 @@ static void sync_page (PwRunsPanel *self);
 static const char * const status_choices[] = {
   NULL, "InProgress", "Succeeded", "Failed", "Stopped", "Superseded", NULL
 };
-
-/* ANSI colours ------------------------------------------------------------- */
-
-static const char * const ansi_palette[16] = {
-  "#5e5c64", "#c01c28", "#26a269", "#a2734c", "#1c71d8", "#a347ba", "#2aa1b3", "#c0bfbc",
-  "#77767b", "#f66151", "#33d17a", "#e9ad0c", "#2a7bde", "#c061cb", "#33c7de", "#ffffff",
-};
-
-typedef struct
-{
-  int      fg, bg;
-  gboolean bold, dim, italic, underline;
-  guint    start;     /* byte offset in the stripped text */
-} AnsiState;
-
-static void
-close_span (PangoAttrList   *attrs,
-            const AnsiState *st,
-            guint            end)
-{
-  PangoAttribute *a;
-
-  if (end <= st->start)
-    return;
-#define ADD(attr) G_STMT_START { a = (attr); a->start_index = st->start; a->end_index = end; \
-                                 pango_attr_list_insert (attrs, a); } G_STMT_END
-  if (st->fg >= 0)
-    {
-      PangoColor c;
-      pango_color_parse (&c, ansi_palette[st->fg]);
-      ADD (pango_attr_foreground_new (c.red, c.green, c.blue));
-    }
-  if (st->bg >= 0)
-    {
-      PangoColor c;
-      pango_color_parse (&c, ansi_palette[st->bg]);
-      ADD (pango_attr_background_new (c.red, c.green, c.blue));
-    }
-  if (st->bold)
-    ADD (pango_attr_weight_new (PANGO_WEIGHT_BOLD));
-  if (st->dim)
-    ADD (pango_attr_foreground_alpha_new (40000));
-  if (st->italic)
-    ADD (pango_attr_style_new (PANGO_STYLE_ITALIC));
-  if (st->underline)
-    ADD (pango_attr_underline_new (PANGO_UNDERLINE_SINGLE));
-#undef ADD
-}
-
-/* @text without its escape sequences; SGR colours and styles as @attrs. */
-static char *
-ansi_to_attrs (const char     *text,
-               PangoAttrList **attrs)
-{
-  GString *out = g_string_new (NULL);
-  AnsiState st = { -1, -1, FALSE, FALSE, FALSE, FALSE, 0 };
-
-  *attrs = pango_attr_list_new ();
-  for (const char *p = text; *p != '\0';)
-    {
-      if (p[0] == '\033' && p[1] == '[')
-        {
-          const char *q = p + 2;
-          int params[16];
-          guint n = 0;
-
-          params[0] = 0;
-          while (*q != '\0' && ((*q >= '0' && *q <= '9') || *q == ';'))
-            {
-              if (*q == ';')
-                {
-                  if (n < G_N_ELEMENTS (params) - 1)
-                    params[++n] = 0;
-                }
-              else
-                params[n] = params[n] * 10 + (*q - '0');
-              q++;
-            }
-          n++;
-          if (*q == 'm')
-            {
-              close_span (*attrs, &st, out->len);
-              for (guint i = 0; i < n; i++)
-                {
-                  int v = params[i];
-
-                  if (v == 0)
-                    st.fg = st.bg = -1, st.bold = st.dim = st.italic = st.underline = FALSE;
-                  else if (v == 1) st.bold = TRUE;
-                  else if (v == 2) st.dim = TRUE;
-                  else if (v == 3) st.italic = TRUE;
-                  else if (v == 4) st.underline = TRUE;
-                  else if (v == 22) st.bold = st.dim = FALSE;
-                  else if (v == 23) st.italic = FALSE;
-                  else if (v == 24) st.underline = FALSE;
-                  else if (v >= 30 && v <= 37) st.fg = v - 30;
-                  else if (v >= 90 && v <= 97) st.fg = v - 90 + 8;
-                  else if (v == 39) st.fg = -1;
-                  else if (v >= 40 && v <= 47) st.bg = v - 40;
-                  else if (v >= 100 && v <= 107) st.bg = v - 100 + 8;
-                  else if (v == 49) st.bg = -1;
-                  else if ((v == 38 || v == 48) && i + 2 < n && params[i + 1] == 5)
-                    {
-                      int c = params[i + 2];
-                      if (c < 16)
-                        *(v == 38 ? &st.fg : &st.bg) = c;
-                      i += 2;
-                    }
-                  else if ((v == 38 || v == 48) && i + 4 < n && params[i + 1] == 2)
-                    i += 4;   /* true colour: shown in the text's colour */
-                }
-              st.start = out->len;
-            }
-          /* Any other sequence (cursor moves, erases) is dropped. */
-          p = *q != '\0' ? q + 1 : q;
-          continue;
-        }
-      if (*p == '\033' || *p == '\r')
-        {
-          p++;
-          continue;
-        }
-      g_string_append_c (out, *p++);
-    }
-  close_span (*attrs, &st, out->len);
-  return g_string_free (out, FALSE);
-}
 
 /* History ------------------------------------------------------------------ */
 
@@ -412,130 +283,6 @@ history_selected_cb (PwRunsPanel *self)
 /* The log ------------------------------------------------------------------ */
 
 static void
-log_setup_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              PwRunsPanel              *self)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *time = gtk_label_new (NULL);
-  GtkWidget *text = gtk_label_new (NULL);
-
-  gtk_widget_add_css_class (time, "dim-label");
-  gtk_widget_add_css_class (time, "monospace");
-  gtk_widget_add_css_class (text, "monospace");
-  gtk_label_set_xalign (GTK_LABEL (text), 0);
-  gtk_widget_set_hexpand (text, TRUE);
-  gtk_box_append (GTK_BOX (box), time);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_widget_add_css_class (box, "log-line");
-  gtk_list_item_set_child (item, box);
-}
-
-static void
-log_bind_cb (GtkSignalListItemFactory *factory,
-             GtkListItem              *item,
-             PwRunsPanel              *self)
-{
-  PwLogLine *line = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *time = gtk_widget_get_first_child (box);
-  GtkWidget *text = gtk_widget_get_last_child (box);
-  PwLogLineKind kind = pw_log_line_get_kind (line);
-
-  gtk_label_set_text (GTK_LABEL (time), pw_log_line_get_time (line) != NULL ? pw_log_line_get_time (line) : "");
-  gtk_widget_remove_css_class (box, "log-phase");
-  gtk_widget_remove_css_class (box, "log-failure");
-  gtk_widget_remove_css_class (text, "error");
-
-  if (kind == PW_LOG_LINE_PHASE && self->log != NULL && pw_log_line_get_phase (line) >= 0)
-    {
-      guint phase = (guint)pw_log_line_get_phase (line);
-      const char *state = pw_log_model_get_phase_state (self->log, phase);
-      double seconds = pw_log_model_get_phase_seconds (self->log, phase);
-      g_autoptr(GString) header = g_string_new (pw_log_model_get_phase_folded (self->log, phase) ? "▸ " : "▾ ");
-
-      g_string_append (header, pw_log_model_get_phase_name (self->log, phase));
-      g_string_append_printf (header, " · %s", state != NULL ? state : _("running"));
-      if (seconds >= 0)
-        g_string_append_printf (header, " · %.2f s", seconds);
-      gtk_label_set_attributes (GTK_LABEL (text), NULL);
-      gtk_label_set_text (GTK_LABEL (text), header->str);
-      gtk_widget_add_css_class (box, "log-phase");
-      if (g_strcmp0 (state, "FAILED") == 0)
-        gtk_widget_add_css_class (text, "error");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL, header->str, -1);
-      return;
-    }
-
-  {
-    PangoAttrList *attrs = NULL;
-    g_autofree char *plain = ansi_to_attrs (pw_log_line_get_text (line), &attrs);
-
-    gtk_label_set_text (GTK_LABEL (text), plain);
-    gtk_label_set_attributes (GTK_LABEL (text), attrs);
-    pango_attr_list_unref (attrs);
-    if (kind == PW_LOG_LINE_FAILURE)
-      {
-        gtk_widget_add_css_class (box, "log-failure");
-        gtk_widget_add_css_class (text, "error");
-      }
-  }
-}
-
-/* A phase header activated: its lines fold or open. */
-static void
-log_activate_cb (GtkListView *view,
-                 guint        position,
-                 PwRunsPanel *self)
-{
-  g_autoptr(PwLogLine) line = g_list_model_get_item (G_LIST_MODEL (self->log_selection), position);
-  guint phase;
-
-  if (line == NULL || pw_log_line_get_kind (line) != PW_LOG_LINE_PHASE || pw_log_line_get_phase (line) < 0)
-    return;
-  phase = (guint)pw_log_line_get_phase (line);
-  pw_log_model_set_phase_folded (self->log, phase, !pw_log_model_get_phase_folded (self->log, phase));
-  /* Its own row shows ▸ or ▾ again. */
-  g_list_model_items_changed (pw_log_model_get_visible (self->log), position, 1, 1);
-}
-
-static gboolean
-at_bottom (PwRunsPanel *self)
-{
-  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->log_view));
-
-  return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >= gtk_adjustment_get_upper (adj) - 4;
-}
-
-static gboolean
-follow_cb (gpointer data)
-{
-  PwRunsPanel *self = data;
-  guint n = self->log != NULL ? g_list_model_get_n_items (pw_log_model_get_visible (self->log)) : 0;
-
-  self->follow_id = 0;
-  if (n > 0)
-    gtk_widget_activate_action (GTK_WIDGET (self->log_view), "list.scroll-to-item", "u", n - 1);
-  return G_SOURCE_REMOVE;
-}
-
-/* A live log keeps its last line in view while the reader is there. */
-static void
-log_items_changed_cb (GListModel  *model,
-                      guint        position,
-                      guint        removed,
-                      guint        added,
-                      PwRunsPanel *self)
-{
-  /* Ten times a second at most: each jump to a far tail makes the list
-   * build its rows again (a frame of 10-20 ms), and a build printing as
-   * fast as it can moves the tail at every look at the file. */
-  if (added > 0 && position + added == g_list_model_get_n_items (model) && at_bottom (self) &&
-      self->follow_id == 0)
-    self->follow_id = g_timeout_add_full (G_PRIORITY_HIGH_IDLE + 10, 100, follow_cb, self, NULL);
-}
-
-static void
 action_changed_cb (PwRunsPanel *self)
 {
   if (self->log != NULL)
@@ -557,16 +304,13 @@ set_log (PwRunsPanel       *self,
 
   if (self->log != NULL && (path == NULL || g_strcmp0 (pw_log_model_get_path (self->log), path) != 0))
     {
-      g_signal_handlers_disconnect_by_func (pw_log_model_get_visible (self->log), log_items_changed_cb, self);
-      gtk_single_selection_set_model (self->log_selection, NULL);
+      pw_log_view_set_model (self->log_view, NULL);
       g_clear_object (&self->log);
     }
   if (self->log == NULL && path != NULL)
     {
       self->log = pw_log_model_new (path);
-      gtk_single_selection_set_model (self->log_selection, pw_log_model_get_visible (self->log));
-      g_signal_connect (pw_log_model_get_visible (self->log), "items-changed",
-                        G_CALLBACK (log_items_changed_cb), self);
+      pw_log_view_set_model (self->log_view, self->log);
     }
 
   if (action != NULL)
@@ -1051,9 +795,8 @@ pw_runs_panel_search (PwRunsPanel *self,
                       const char  *text,
                       gboolean     backwards)
 {
-  guint selected = gtk_single_selection_get_selected (self->log_selection);
-  g_autoptr(PwLogLine) current = NULL;
-  guint from = 0;
+  guint cursor;
+  guint from = 0, n;
   int line;
   guint position;
 
@@ -1061,14 +804,13 @@ pw_runs_panel_search (PwRunsPanel *self,
 
   if (self->log == NULL)
     return FALSE;
-  if (selected != GTK_INVALID_LIST_POSITION)
-    {
-      current = g_list_model_get_item (G_LIST_MODEL (self->log_selection), selected);
-      if (current != NULL)
-        from = backwards ? pw_log_line_get_number (current) + g_list_model_get_n_items (G_LIST_MODEL (self->log)) - 1
-                         : pw_log_line_get_number (current) + 1;
-      from %= MAX (g_list_model_get_n_items (G_LIST_MODEL (self->log)), 1);
-    }
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->log));
+  cursor = pw_log_view_get_cursor (self->log_view);
+  if (cursor != G_MAXUINT && (from = pw_log_model_visible_line (self->log, cursor)) != G_MAXUINT)
+    from = (backwards ? from + n - 1 : from + 1) % MAX (n, 1);
+  else
+    from = 0;
+  pw_log_view_set_highlight (self->log_view, text);
   line = pw_log_model_find (self->log, text, from, backwards);
   if (line < 0)
     {
@@ -1077,8 +819,7 @@ pw_runs_panel_search (PwRunsPanel *self,
     }
   gtk_widget_remove_css_class (GTK_WIDGET (self->search_entry), "error");
   position = pw_log_model_visible_position (self->log, (guint)line);
-  gtk_single_selection_set_selected (self->log_selection, position);
-  gtk_widget_activate_action (GTK_WIDGET (self->log_view), "list.scroll-to-item", "u", position);
+  pw_log_view_set_cursor (self->log_view, position);
   return TRUE;
 }
 
@@ -1173,7 +914,6 @@ build (PwRunsPanel *self)
   GtkWidget *right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *bar, *scroller, *button, *empty;
   GtkStringList *choices = gtk_string_list_new (NULL);
-  GtkListItemFactory *factory;
 
   /* The history. */
   bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -1257,18 +997,7 @@ build (PwRunsPanel *self)
   gtk_box_append (GTK_BOX (self->log_tools), self->folder_button);
   gtk_box_append (GTK_BOX (right), bar);
 
-  factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (log_setup_cb), self);
-  g_signal_connect (factory, "bind", G_CALLBACK (log_bind_cb), self);
-  self->log_selection = gtk_single_selection_new (NULL);
-  gtk_single_selection_set_autoselect (self->log_selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->log_selection, TRUE);
-  self->log_view = GTK_LIST_VIEW (gtk_list_view_new (GTK_SELECTION_MODEL (g_object_ref (self->log_selection)),
-                                                     factory));
-  gtk_list_view_set_single_click_activate (self->log_view, FALSE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->log_view), "log-view");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->log_view), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Log"), -1);
-  g_signal_connect (self->log_view, "activate", G_CALLBACK (log_activate_cb), self);
+  self->log_view = PW_LOG_VIEW (pw_log_view_new ());
   scroller = gtk_scrolled_window_new ();
   gtk_widget_set_vexpand (scroller, TRUE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->log_view));
@@ -1309,7 +1038,6 @@ pw_runs_panel_dispose (GObject *object)
 {
   PwRunsPanel *self = PW_RUNS_PANEL (object);
 
-  g_clear_handle_id (&self->follow_id, g_source_remove);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
@@ -1319,7 +1047,6 @@ pw_runs_panel_dispose (GObject *object)
   g_clear_object (&self->history_selection);
   g_clear_object (&self->history_filter);
   g_clear_object (&self->status_filter);
-  g_clear_object (&self->log_selection);
 
   G_OBJECT_CLASS (pw_runs_panel_parent_class)->dispose (object);
 }
@@ -1425,7 +1152,7 @@ pw_runs_panel_get_page_list (PwRunsPanel *self,
   return NULL;
 }
 
-GtkListView *
+PwLogView *
 pw_runs_panel_get_log_view (PwRunsPanel *self)
 {
   return self->log_view;

@@ -10,6 +10,7 @@
 #include <gtk/gtk.h>
 
 #include "pw-log-model.h"
+#include "pw-log-view.h"
 #include "pw-run-controller.h"
 
 G_BEGIN_DECLS
@@ -25,7 +26,7 @@ void         pw_runs_panel_show_action    (PwRunsPanel      *self,
                                            const char       *action_name);
 GtkColumnView *pw_runs_panel_get_history  (PwRunsPanel      *self);
 PwLogModel  *pw_runs_panel_get_log        (PwRunsPanel      *self);
-GtkListView *pw_runs_panel_get_log_view   (PwRunsPanel      *self);
+PwLogView   *pw_runs_panel_get_log_view   (PwRunsPanel      *self);
 GtkStack    *pw_runs_panel_get_pages      (PwRunsPanel      *self);
 GtkListBox  *pw_runs_panel_get_page_list  (PwRunsPanel      *self,
                                            const char       *page);

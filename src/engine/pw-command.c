@@ -413,8 +413,12 @@ static void read_cb (GObject      *object,
 
 /* How long the main loop reads commands' output before it lets what
  * waits below it run (a GUI's frame), and when a pause means it did. */
-#define READ_BURST_US 4000
+#define READ_BURST_US 1000
 #define READ_GAP_US   4000
+
+/* Below GTK's redraws (G_PRIORITY_HIGH_IDLE + 20) and above what is idle:
+ * a frame that is due goes first, and nothing else waits. */
+#define READ_YIELD_PRIORITY (G_PRIORITY_HIGH_IDLE + 25)
 
 static gint64 burst_start;   /* main-thread only, like the readers */
 static gint64 last_read;
@@ -441,16 +445,18 @@ start_read (Reader *reader)
    * run back: not even a window redrawing without end (a spinner drawn
    * by software GL took longer than a frame, and reads below the redraws
    * never ran). A build printing as fast as it can still leaves the
-   * window its frames: after 8 ms of reading in a row, the next read
-   * waits a moment, and the frame due goes first (at DEFAULT a window
-   * went 80-200 ms without a frame behind a 50 MB log). */
+   * window its frames: after a millisecond of reading in a row, the next
+   * read waits at a priority below the redraws, so a frame that is due
+   * is drawn first, never more than about a millisecond late (with a
+   * timed pause instead, frames came 20-35 ms apart behind a 50 MB log,
+   * and a terminal run waited for nothing). */
   if (burst_start == 0 || now - last_read > READ_GAP_US)
     burst_start = now;
   last_read = now;
   if (now - burst_start > READ_BURST_US)
     {
       burst_start = 0;
-      g_timeout_add_full (G_PRIORITY_DEFAULT, 2, deferred_read_cb, reader, NULL);
+      g_idle_add_full (READ_YIELD_PRIORITY, deferred_read_cb, reader, NULL);
       return;
     }
   g_input_stream_read_async (reader->stream, reader->buffer, READ_CHUNK, G_PRIORITY_DEFAULT,

@@ -1448,6 +1448,141 @@ test_log_model_large (void)
   g_rmdir (folder);
 }
 
+static gboolean
+view_shows_last (gpointer data)
+{
+  PwLogView *view = data;
+  guint first, last;
+
+  pw_log_view_get_shown_range (view, &first, &last);
+  return last > 0 && last == g_list_model_get_n_items (pw_log_model_get_visible (pw_log_view_get_model (view)));
+}
+
+static gboolean
+model_has (gpointer data)
+{
+  gpointer *pair = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (pair[0])) == GPOINTER_TO_UINT (pair[1]);
+}
+
+/* The log as the Runs panel draws it: the tail followed while the reader
+ * is there and left alone when they scrolled up; colours without their
+ * escapes; a phase's header folding on Enter; lines selected and copied
+ * as the file has them; the keyboard moving through it. */
+static void
+test_log_view (void)
+{
+  g_autofree char *folder = g_dir_make_tmp ("pw-log-view-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (folder, "Build.log", NULL);
+  g_autofree char *shot_dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
+  g_autofree char *shot = g_build_filename (shot_dir, "log-view.png", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(PwLogModel) model = NULL;
+  g_autofree char *copied = NULL;
+  GtkWidget *window, *scroller;
+  PwLogView *view;
+  GtkAdjustment *vadj;
+  PangoLayout *layout;
+  PangoAttrIterator *iter;
+  gboolean coloured = FALSE;
+  guint first, last, n;
+  gpointer pair[2];
+
+  g_string_append (text,
+    "2026-12-07T10:15:42.344Z Action Build (Build/AWS/CodeBuild) in stage Build\n"
+    "2026-12-07T10:15:42.411Z [Container] 2026/12/07 10:15:42.411120 Entering phase BUILD\n"
+    "2026-12-07T10:15:42.600Z \033[31merror:\033[0m undefined reference to main\n");
+  for (guint i = 0; i < 200; i++)
+    g_string_append_printf (text, "2026-12-07T10:15:43.%03uZ compiling unit %u\n", i, i);
+  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+  model = pw_log_model_new (path);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 203);
+
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 320);
+  scroller = gtk_scrolled_window_new ();
+  view = PW_LOG_VIEW (pw_log_view_new ());
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (view));
+  gtk_window_set_child (GTK_WINDOW (window), scroller);
+  pw_log_view_set_model (view, model);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (window);
+  vadj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+
+  /* Opened on the tail, which it follows. */
+  g_assert_true (pw_test_wait_until (view_shows_last, view, 5000));
+  g_assert_true (pw_log_view_get_following (view));
+  pw_log_view_get_shown_range (view, &first, &last);
+  g_assert_cmpuint (first, >, 0);
+  append (path, "2026-12-07T10:15:44.000Z one more\n2026-12-07T10:15:44.001Z and the last\n");
+  pw_log_model_refresh (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 205);
+  g_assert_true (pw_test_wait_until (view_shows_last, view, 5000));
+
+  /* Scrolled to the top, the reader stays there as lines come. */
+  gtk_adjustment_set_value (vadj, 0);
+  g_assert_false (pw_log_view_get_following (view));
+  append (path, "2026-12-07T10:15:45.000Z later\n");
+  pair[0] = model;
+  pair[1] = GUINT_TO_POINTER (206);
+  g_assert_true (pw_test_wait_until (model_has, pair, 5000));
+  pw_log_view_get_shown_range (view, &first, &last);
+  g_assert_cmpuint (first, ==, 0);
+  g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, 0);
+
+  /* ANSI colours: the escapes gone, the colour an attribute. */
+  layout = pw_log_view_get_line_layout (view, 2);
+  g_assert_nonnull (layout);
+  g_assert_cmpstr (pango_layout_get_text (layout), ==, "error: undefined reference to main");
+  iter = pango_attr_list_get_iterator (pango_layout_get_attributes (layout));
+  do
+    coloured |= pango_attr_iterator_get (iter, PANGO_ATTR_FOREGROUND) != NULL;
+  while (pango_attr_iterator_next (iter));
+  pango_attr_iterator_destroy (iter);
+  g_assert_true (coloured);
+  /* A phase's header says its name and state. */
+  layout = pw_log_view_get_line_layout (view, 1);
+  g_assert_true (g_str_has_prefix (pango_layout_get_text (layout), "▾ BUILD · running"));
+
+  /* Lines selected and copied as the file has them, without escapes. */
+  pw_log_view_select (view, 2, 3);
+  copied = pw_log_view_dup_selected_text (view);
+  g_assert_cmpstr (copied, ==, "10:15:42.600 error: undefined reference to main\n10:15:43.000 compiling unit 0\n");
+
+  /* The keyboard: to the header, Enter folds its phase, End to the last. */
+  n = g_list_model_get_n_items (pw_log_model_get_visible (model));
+  pw_log_view_set_cursor (view, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.activate", NULL));
+  g_assert_true (pw_log_model_get_phase_folded (model, 0));
+  g_assert_cmpuint (g_list_model_get_n_items (pw_log_model_get_visible (model)), ==, 2);
+  layout = pw_log_view_get_line_layout (view, 1);
+  g_assert_true (g_str_has_prefix (pango_layout_get_text (layout), "▸ BUILD"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.activate", NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (pw_log_model_get_visible (model)), ==, n);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.move", "(ib)", 3, FALSE));
+  g_assert_cmpuint (pw_log_view_get_cursor (view), ==, n - 1);
+  g_assert_true (view_shows_last (view));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.move", "(ib)", -1, TRUE));
+  g_clear_pointer (&copied, g_free);
+  copied = pw_log_view_dup_selected_text (view);
+  g_assert_cmpstr (copied, ==, "10:15:44.001 and the last\n10:15:45.000 later\n");
+
+  /* The search's matches highlighted, for a person to look at. */
+  pw_log_view_set_highlight (view, "UNIT 19");
+  pw_log_view_set_cursor (view, 25);
+  gtk_widget_grab_focus (GTK_WIDGET (view));
+  g_mkdir_with_parents (shot_dir, 0755);
+  gtk_test_widget_wait_for_draw (window);
+  pw_test_flush ();
+  pw_test_save_png (window, shot);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&model);
+  g_remove (path);
+  g_rmdir (folder);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1458,6 +1593,7 @@ main (int   argc,
 
   g_test_add_func ("/app/run/log-model", test_log_model);
   g_test_add_func ("/app/run/log-model-large", test_log_model_large);
+  g_test_add_func ("/app/run/log-view", test_log_view);
   g_test_add_func ("/app/run/run-and-approve", test_run_and_approve);
   g_test_add_func ("/app/run/reject", test_reject);
   g_test_add_func ("/app/run/narrow", test_narrow);

@@ -14,6 +14,8 @@
  * and the log view following a build that prints 50 MB as fast as it can:
  *   log.stall_max      the longest the main loop went without a frame
  *                      while the build printed (a frame is 16.7 ms)
+ *   log.frames_late    frames more than 20 ms after the one before, of
+ *                      the frames while the build printed
  *   log.stall_start    the same from Run to the log's first line, while
  *                      the window changes for the run
  *   log.tail           from the action's end to its last line in the view
@@ -344,6 +346,8 @@ typedef struct
   gint64 last;
   gint64 worst;
   gint64 start;
+  guint frames;
+  guint late;       /* frames more than 20 ms after the one before */
   gboolean measuring;
 } Stalls;
 
@@ -358,6 +362,9 @@ tick_cb (GtkWidget     *widget,
   if (stalls->measuring && stalls->last != 0)
     {
       stalls->worst = MAX (stalls->worst, now - stalls->last);
+      stalls->frames++;
+      if (now - stalls->last > 20000)
+        stalls->late++;
       /* PW_BENCH_STALLS: each late frame, to find what made it late. */
       if (g_getenv ("PW_BENCH_STALLS") != NULL && now - stalls->last > 17000)
         printf ("  late frame: %.1f ms, %.1f ms after Run\n", (now - stalls->last) / 1000.0,
@@ -445,6 +452,7 @@ bench_log (PwApplication *app)
   tail.lines = lines;
   start_worst = stalls.worst;
   stalls.worst = 0;
+  stalls.frames = stalls.late = 0;
   wait_for (action_ended, window);
   ended = g_get_monotonic_time ();
   wait_for (tail_shown, &tail);
@@ -452,6 +460,7 @@ bench_log (PwApplication *app)
           lines * 101 / 1e6);
   stalls.measuring = FALSE;
   printf ("log.stall_max: %.1f ms (while the build printed)\n", stalls.worst / 1000.0);
+  printf ("log.frames_late: %u of %u (more than 20 ms after the one before)\n", stalls.late, stalls.frames);
   printf ("log.stall_start: %.1f ms (from Run to the log's first line)\n", start_worst / 1000.0);
   printf ("log.rss: %+ld kB\n", rss_kb () - before);
   fflush (stdout);

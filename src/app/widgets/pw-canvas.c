@@ -2009,16 +2009,6 @@ find_stage_target (PwCanvas   *self,
 /* Drawing ------------------------------------------------------------------- */
 
 static void
-lookup_color (GtkWidget  *widget,
-              const char *name,
-              GdkRGBA    *color,
-              GdkRGBA     fallback)
-{
-  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, color))
-    *color = fallback;
-}
-
-static void
 pin_point (PwCanvas *self,
            guint     node_index,
            gboolean  output,
@@ -2320,8 +2310,8 @@ pw_canvas_snapshot (GtkWidget   *widget,
   int dragged_header = self->drag_mode == DRAG_STAGE ? self->drag_column : -1;
 
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  lookup_color (widget, "accent_bg_color", &accent, (GdkRGBA) { 0.21, 0.52, 0.89, 1 });
-  lookup_color (widget, "error_color", &error, (GdkRGBA) { 0.75, 0.11, 0.16, 1 });
+  pw_lookup_color (widget, "accent_bg_color", &accent, (GdkRGBA) { 0.21, 0.52, 0.89, 1 });
+  pw_lookup_color (widget, "error_color", &error, (GdkRGBA) { 0.75, 0.11, 0.16, 1 });
   column_bg = fg;
   column_bg.alpha = 0.045;
   dim = fg;

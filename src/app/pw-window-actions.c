@@ -812,11 +812,17 @@ _pw_window_sync_run (PwWindow *self)
   /* A still icon, not a spinner: a spinner redraws the window sixty
    * times a second for the whole run, which without a GPU takes a core
    * from the builds (and the elapsed time already says it is live). */
-  gtk_image_set_from_icon_name (self->run_icon,
-                                running ? "media-playback-start-symbolic"
-                                : g_strcmp0 (status, "Succeeded") == 0 ? "emblem-ok-symbolic"
-                                : g_strcmp0 (status, "Failed") == 0 ? "dialog-error-symbolic"
-                                : "media-playback-stop-symbolic");
+  {
+    const char *icon = running ? "media-playback-start-symbolic"
+                       : g_strcmp0 (status, "Succeeded") == 0 ? "emblem-ok-symbolic"
+                       : g_strcmp0 (status, "Failed") == 0 ? "dialog-error-symbolic"
+                       : "media-playback-stop-symbolic";
+
+    /* Set again, the same icon relayouts the window (on X11, with round
+     * trips to the server) at every status of the run. */
+    if (g_strcmp0 (gtk_image_get_icon_name (self->run_icon), icon) != 0)
+      gtk_image_set_from_icon_name (self->run_icon, icon);
+  }
   if (running)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_utc ();

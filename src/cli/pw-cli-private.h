@@ -31,6 +31,18 @@ void      pw_cli_print_error  (const char *format,
 gboolean  pw_cli_use_color    (FILE       *stream);
 char     *pw_cli_escape       (const char *text,
                                gssize      length);
+char     *pw_cli_log_line     (const char *line,
+                               gssize      length);
+char     *pw_cli_first_line   (const char *text);
+char     *pw_cli_report_line  (JsonNode   *report);
+void      pw_cli_print_report_failures (FILE       *stream,
+                                        JsonNode   *report,
+                                        const char *indent,
+                                        guint       max);
+void      pw_cli_print_load_error (const char *path,
+                                   const char *contents,
+                                   gsize       length,
+                                   GError     *error);
 
 int pw_cli_run       (int argc, char **argv);
 int pw_cli_status    (int argc, char **argv);
@@ -41,6 +53,7 @@ int pw_cli_reject    (int argc, char **argv);
 int pw_cli_stop      (int argc, char **argv);
 int pw_cli_retry     (int argc, char **argv);
 int pw_cli_artifacts (int argc, char **argv);
+int pw_cli_reports   (int argc, char **argv);
 int pw_cli_watch     (int argc, char **argv);
 
 G_END_DECLS

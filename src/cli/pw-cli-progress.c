@@ -66,7 +66,8 @@ elapsed (PwCliProgress *self)
  * may be 64 MiB. */
 static void
 print_log_tail (const char *path,
-                guint       n)
+                guint       n,
+                const char *summary)
 {
   g_autoptr(GFile) file = NULL;
   g_autoptr(GFileInputStream) stream = NULL;
@@ -101,10 +102,25 @@ print_log_tail (const char *path,
   /* Started mid-file: the first piece is the end of a line. */
   if (from > 0)
     first = 1;
+  /* The executor's closing "Action Failed: …" (and the rest of a summary
+   * of several lines) says what the status line above just said. */
+  if (summary != NULL && *summary != '\0')
+    {
+      guint summary_lines = 1;
+
+      for (const char *p = strchr (summary, '\n'); p != NULL; p = strchr (p + 1, '\n'))
+        summary_lines++;
+      for (guint i = len; i > first && len - i < summary_lines + 2; i--)
+        if (strstr (lines[i - 1], " Action Failed: ") != NULL && len - (i - 1) <= summary_lines)
+          {
+            len = i - 1;
+            break;
+          }
+    }
   start = len > n + first ? len - n : first;
   for (guint i = start; i < len; i++)
     {
-      g_autofree char *shown = pw_cli_escape (lines[i], -1);
+      g_autofree char *shown = pw_cli_log_line (lines[i], -1);
 
       fprintf (stderr, "      | %s\n", shown);
     }
@@ -165,16 +181,34 @@ action_status_cb (PwActionExecution *action,
   /* Names and summaries come from the pipeline and what it ran. */
   g_autofree char *line = NULL;
   g_autofree char *shown = NULL;
+  g_autofree char *first_line = pw_cli_first_line (summary);
+  /* A test action: what its tests say, which is what one looks for. */
+  g_autofree char *report = pw_execution_status_is_final (status)
+    ? pw_cli_report_line (pw_action_execution_get_report (action)) : NULL;
 
   if (status == NULL || (self->live_only && pw_execution_status_is_final (status)))
     return;
+  if (report != NULL && g_str_equal (status, "Succeeded"))
+    {
+      g_free (first_line);
+      first_line = g_strdup (report);
+    }
+  else if (report != NULL)
+    {
+      char *both = g_strdup_printf ("%s; %s", first_line != NULL ? first_line : status, report);
+
+      g_free (first_line);
+      first_line = both;
+    }
   line = g_strdup_printf ("%s/%s%s%s%s", stage, name,
                           pw_action_execution_get_simulated (action) ? " (simulated)" : "",
-                          summary != NULL && summary[0] ? " — " : "",
-                          summary != NULL ? summary : "");
+                          first_line != NULL && first_line[0] ? " — " : "",
+                          first_line != NULL ? first_line : "");
   shown = pw_cli_escape (line, -1);
   printf ("%7.1fs  %s%-10s%s  %s\n", elapsed (self), paint (self, status), status,
           self->color ? "\033[0m" : "", shown);
+  if (report != NULL)
+    pw_cli_print_report_failures (stdout, pw_action_execution_get_report (action), "          ", 10);
 
   if (g_str_equal (status, "InProgress") && !self->auto_decide &&
       g_strcmp0 (pw_action_execution_get_category (action), "Approval") == 0)
@@ -189,9 +223,11 @@ action_status_cb (PwActionExecution *action,
   /* The tail of the failing log says why, right where it failed. */
   if (g_str_equal (status, "Failed") && pw_action_execution_get_log_path (action) != NULL)
     {
+      g_autofree char *log = pw_cli_log_line (pw_action_execution_get_log_path (action), -1);
+
       fflush (stdout);
-      print_log_tail (pw_action_execution_get_log_path (action), 15);
-      fprintf (stderr, "      log: %s\n", pw_action_execution_get_log_path (action));
+      print_log_tail (pw_action_execution_get_log_path (action), 15, summary);
+      fprintf (stderr, "      log: %s\n", log);
     }
   fflush (stdout);
 }

@@ -268,9 +268,17 @@ load_pipeline (const char  *path,
   g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_object_unref);
   gsize length;
 
-  if (!g_file_get_contents (path, &contents, &length, &error) ||
-      (document = pw_document_load_data (contents, length, path, &error)) == NULL ||
-      (pipeline = pw_document_dup_pipeline (document, resource, &error)) == NULL)
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    {
+      pw_cli_print_error ("%s", error->message);
+      return NULL;
+    }
+  if ((document = pw_document_load_data (contents, length, path, &error)) == NULL)
+    {
+      pw_cli_print_load_error (path, contents, length, error);
+      return NULL;
+    }
+  if ((pipeline = pw_document_dup_pipeline (document, resource, &error)) == NULL)
     {
       pw_cli_print_error ("%s", error->message);
       return NULL;
@@ -340,11 +348,11 @@ drive (RunContext *ctx,
   if (!ctx->json)
     {
       PwExecution *execution;
-      const char *summary;
+      g_autofree char *summary = NULL;
 
       pw_execution_list_flush (ctx->list);
       execution = pw_execution_list_lookup (ctx->list, execution_id);
-      summary = execution != NULL ? pw_execution_get_summary (execution) : NULL;
+      summary = execution != NULL ? pw_cli_first_line (pw_execution_get_summary (execution)) : NULL;
       printf ("%s%s%s\n", ctx->status != NULL ? ctx->status : "Unknown",
               summary != NULL ? ": " : "", summary != NULL ? summary : "");
     }
@@ -669,7 +677,7 @@ run_as_client (const char *state_dir,
   if (!json)
     {
       PwExecution *execution = pw_execution_list_lookup (client.run.list, client.run.execution_id);
-      const char *summary = execution != NULL ? pw_execution_get_summary (execution) : NULL;
+      g_autofree char *summary = execution != NULL ? pw_cli_first_line (pw_execution_get_summary (execution)) : NULL;
 
       printf ("%s%s%s\n", client.run.status != NULL ? client.run.status : "Unknown",
               summary != NULL ? ": " : "", summary != NULL ? summary : "");
@@ -870,6 +878,14 @@ print_execution_detail (JsonObject *o)
                                 ? " (simulated)" : "",
                               json_object_has_member (ac, "summary") ? " — " : "",
                               json_object_get_string_member_with_default (ac, "summary", ""));
+          if (json_object_has_member (ac, "report"))
+            {
+              g_autofree char *report = pw_cli_report_line (json_object_get_member (ac, "report"));
+
+              if (report != NULL)
+                print_escaped_line ("               tests: %s", report);
+              pw_cli_print_report_failures (stdout, json_object_get_member (ac, "report"), "               ", 0);
+            }
         }
     }
 }
@@ -1081,13 +1097,27 @@ pw_cli_history (int    argc,
 
 typedef struct
 {
-  GMainLoop *loop;
-  char      *state_dir;
-  char      *execution_id;
-  GPtrArray *paths;      /* logs followed */
-  GArray    *offsets;
-  gboolean   raw;        /* as written, control characters and all */
+  GMainLoop  *loop;
+  char       *state_dir;
+  char       *execution_id;
+  const char *filter;     /* 'Action' or 'Stage/Action'; NULL: all */
+  GPtrArray  *paths;      /* logs followed */
+  GPtrArray  *labels;     /* their 'Stage/Action', the lines' prefix */
+  GPtrArray  *pending;    /* GString: a line not ended yet */
+  GArray     *offsets;
+  GPtrArray  *monitors;
+  gboolean    prefix;     /* several logs: each line says whose */
+  gboolean    raw;        /* as written, control characters and all */
 } Follow;
+
+static void follow_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other,
+                               GFileMonitorEvent event, gpointer data);
+
+static void
+pw_cli_string_free (GString *string)
+{
+  g_string_free (string, TRUE);
+}
 
 static gboolean
 is_done (const char *state_dir,
@@ -1102,39 +1132,123 @@ is_done (const char *state_dir,
   return !g_str_equal (status, "InProgress") && !g_str_equal (status, "Stopping");
 }
 
-/* A log as written with --raw; otherwise with its control characters
- * escaped, so a build cannot drive the terminal of whoever reads it. */
+/* One line of a log: as written with --raw; otherwise as a person reads
+ * it (control characters escaped, so a build cannot drive the terminal
+ * of whoever reads it; one timestamp on CodeBuild's lines; paths under
+ * the current folder relative), after @prefix. */
+static void
+print_log_line (const char *line,
+                gsize       length,
+                const char *prefix,
+                gboolean    raw)
+{
+  g_autofree char *shown = NULL;
+
+  if (prefix != NULL)
+    {
+      g_autofree char *label = pw_cli_escape (prefix, -1);
+
+      printf ("%s | ", label);
+    }
+  if (raw)
+    {
+      fwrite (line, 1, length, stdout);
+      fputc ('\n', stdout);
+      return;
+    }
+  shown = pw_cli_log_line (line, length);
+  puts (shown);
+}
+
 static void
 print_log_text (const char *text,
                 gsize       length,
                 gboolean    raw)
 {
-  g_autofree char *shown = NULL;
+  const char *end = text + length;
 
-  if (raw)
+  for (const char *p = text; p < end;)
     {
-      fwrite (text, 1, length, stdout);
-      return;
+      const char *nl = memchr (p, '\n', end - p);
+      const char *stop = nl != NULL ? nl : end;
+
+      print_log_line (p, stop - p, NULL, raw);
+      p = nl != NULL ? nl + 1 : end;
     }
-  shown = pw_cli_escape (text, length);
-  fputs (shown, stdout);
 }
 
 static void
-follow_print_new (Follow *f)
+follow_add (Follow     *f,
+            const char *path,
+            const char *label)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GFileMonitor *m;
+  gsize zero = 0;
+
+  for (guint i = 0; i < f->paths->len; i++)
+    if (g_str_equal (g_ptr_array_index (f->paths, i), path))
+      return;
+  g_ptr_array_add (f->paths, g_strdup (path));
+  g_ptr_array_add (f->labels, g_strdup (label));
+  g_ptr_array_add (f->pending, g_string_new (NULL));
+  g_array_append_val (f->offsets, zero);
+  if ((m = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, NULL)) != NULL)
+    {
+      g_signal_connect (m, "changed", G_CALLBACK (follow_changed_cb), f);
+      g_ptr_array_add (f->monitors, m);
+    }
+}
+
+/* The logs the record lists now: an action started since is followed too. */
+static void
+follow_read_record (Follow *f)
+{
+  g_autoptr(JsonNode) node = pw_state_load_execution (f->state_dir, f->execution_id, NULL);
+  JsonArray *actions = node != NULL ? json_object_get_array_member (json_node_get_object (node), "actions") : NULL;
+
+  for (guint i = 0; actions != NULL && i < json_array_get_length (actions); i++)
+    {
+      JsonObject *a = json_array_get_object_element (actions, i);
+      const char *name = json_object_get_string_member_with_default (a, "actionName", "");
+      const char *path = json_object_get_string_member_with_default (a, "logPath", NULL);
+      g_autofree char *full = g_strdup_printf ("%s/%s", json_object_get_string_member_with_default (a, "stageName", ""),
+                                               name);
+
+      if (path == NULL || (f->filter != NULL && !g_str_equal (f->filter, full) && !g_str_equal (f->filter, name)))
+        continue;
+      follow_add (f, path, full);
+    }
+}
+
+/* Whole lines only: a line being written is printed once it ends (or
+ * when the execution did), so lines of two logs never mix. */
+static void
+follow_print_new (Follow   *f,
+                  gboolean  last)
 {
   for (guint i = 0; i < f->paths->len; i++)
     {
       g_autofree char *text = NULL;
       gsize length;
       gsize *offset = &g_array_index (f->offsets, gsize, i);
+      GString *pending = g_ptr_array_index (f->pending, i);
+      const char *label = f->prefix ? g_ptr_array_index (f->labels, i) : NULL;
 
-      if (!g_file_get_contents (g_ptr_array_index (f->paths, i), &text, &length, NULL))
-        continue;
-      if (length > *offset)
+      if (g_file_get_contents (g_ptr_array_index (f->paths, i), &text, &length, NULL) && length > *offset)
         {
-          print_log_text (text + *offset, length - *offset, f->raw);
+          g_string_append_len (pending, text + *offset, length - *offset);
           *offset = length;
+        }
+      for (char *nl; (nl = memchr (pending->str, '\n', pending->len)) != NULL;)
+        {
+          print_log_line (pending->str, nl - pending->str, label, f->raw);
+          g_string_erase (pending, 0, nl - pending->str + 1);
+        }
+      if (last && pending->len > 0)
+        {
+          print_log_line (pending->str, pending->len, label, f->raw);
+          g_string_truncate (pending, 0);
         }
     }
   fflush (stdout);
@@ -1145,9 +1259,12 @@ follow_changed_cb (GFileMonitor      *monitor,
                    GFile             *file,
                    GFile             *other,
                    GFileMonitorEvent  event,
-                   Follow            *f)
+                   gpointer           data)
 {
-  follow_print_new (f);
+  Follow *f = data;
+
+  follow_read_record (f);
+  follow_print_new (f, FALSE);
   if (is_done (f->state_dir, f->execution_id))
     g_main_loop_quit (f->loop);
 }
@@ -1379,19 +1496,21 @@ pw_cli_logs (int    argc,
   if (follow)
     {
       Follow f = { 0 };
-      g_autoptr(GPtrArray) monitors = g_ptr_array_new_with_free_func (g_object_unref);
-      g_autofree char *logs_dir = g_build_filename (state_dir, "logs",
-        json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId"), NULL);
       g_autofree char *record = pw_state_execution_path (state_dir,
         json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId"));
 
       f.loop = g_main_loop_new (NULL, FALSE);
       f.state_dir = state_dir;
       f.execution_id = (char *)json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId");
-      f.paths = paths;
+      f.filter = action_arg;
+      /* Several actions' lines interleave as they come: each says whose. */
+      f.prefix = action_arg == NULL;
       f.raw = raw;
+      f.paths = g_ptr_array_new_with_free_func (g_free);
+      f.labels = g_ptr_array_new_with_free_func (g_free);
+      f.pending = g_ptr_array_new_with_free_func ((GDestroyNotify)pw_cli_string_free);
       f.offsets = g_array_new (FALSE, TRUE, sizeof (gsize));
-      g_array_set_size (f.offsets, paths->len);
+      f.monitors = g_ptr_array_new_with_free_func (g_object_unref);
 
       /* Watch the record (new actions, the end) and every log file. */
       {
@@ -1401,28 +1520,23 @@ pw_cli_logs (int    argc,
         if (m != NULL)
           {
             g_signal_connect (m, "changed", G_CALLBACK (follow_changed_cb), &f);
-            g_ptr_array_add (monitors, m);
+            g_ptr_array_add (f.monitors, m);
           }
       }
-      for (guint i = 0; i < paths->len; i++)
-        {
-          g_autoptr(GFile) lf = g_file_new_for_path (g_ptr_array_index (paths, i));
-          GFileMonitor *m = g_file_monitor_file (lf, G_FILE_MONITOR_NONE, NULL, NULL);
-
-          if (m != NULL)
-            {
-              g_signal_connect (m, "changed", G_CALLBACK (follow_changed_cb), &f);
-              g_ptr_array_add (monitors, m);
-            }
-        }
-
-      follow_print_new (&f);
+      follow_read_record (&f);
+      follow_print_new (&f, FALSE);
       if (!is_done (state_dir, f.execution_id))
         g_main_loop_run (f.loop);
-      follow_print_new (&f);
+      follow_read_record (&f);
+      follow_print_new (&f, TRUE);
+      for (guint i = 0; i < f.monitors->len; i++)
+        g_signal_handlers_disconnect_by_data (g_ptr_array_index (f.monitors, i), &f);
+      g_ptr_array_unref (f.monitors);
+      g_ptr_array_unref (f.paths);
+      g_ptr_array_unref (f.labels);
+      g_ptr_array_unref (f.pending);
       g_array_unref (f.offsets);
       g_main_loop_unref (f.loop);
-      (void)logs_dir;
     }
 
   return EXIT_OK;
@@ -1737,6 +1851,109 @@ pw_cli_retry (int    argc,
     }
 
   return drive (&ctx, id);
+}
+
+/* reports ------------------------------------------------------------------ */
+
+int
+pw_cli_reports (int    argc,
+                char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *state_opt = NULL;
+  g_autofree char *pipeline = NULL;
+  g_autofree char *state_dir = NULL;
+  const char *exec_arg, *action_arg;
+  JsonArray *actions;
+  guint shown = 0;
+  GOptionEntry entries[] = {
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
+    { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline whose state folder to use"), N_("FILE") },
+    { NULL }
+  };
+
+  context = pw_cli_new_context (_("[EXECUTION] [ACTION]"),
+                                _("Prints the test reports of an execution's CodeBuild actions (the "
+                                  "buildspec's reports, JUnit XML): each report group's counts and "
+                                  "time, every failing test with its whole message, and the report "
+                                  "files read. EXECUTION is an id, its first characters, or 'latest' "
+                                  "(the default); ACTION is 'Action' or 'Stage/Action'."), entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc > 3)
+    {
+      pw_cli_print_error (_("give an execution id, and optionally an action (see --help)"));
+      return EXIT_USAGE;
+    }
+  exec_arg = argc >= 2 ? argv[1] : NULL;
+  action_arg = argc == 3 ? argv[2] : NULL;
+  if (argc == 2 && !g_str_equal (argv[1], "latest") && !pw_state_is_execution_id (argv[1], TRUE) &&
+      looks_like_action (argv[1]))
+    {
+      action_arg = argv[1];
+      exec_arg = NULL;
+    }
+  if ((node = load_execution_arg (state_opt, pipeline, exec_arg, &state_dir)) == NULL)
+    return EXIT_USAGE;
+
+  actions = json_object_get_array_member (json_node_get_object (node), "actions");
+  for (guint i = 0; actions != NULL && i < json_array_get_length (actions); i++)
+    {
+      JsonObject *a = json_array_get_object_element (actions, i);
+      const char *name = json_object_get_string_member_with_default (a, "actionName", "");
+      g_autofree char *full = g_strdup_printf ("%s/%s", json_object_get_string_member_with_default (a, "stageName", ""),
+                                               name);
+      JsonNode *report = json_object_get_member (a, "report");
+      JsonArray *groups;
+
+      if (report == NULL || !JSON_NODE_HOLDS_OBJECT (report) ||
+          (action_arg != NULL && !g_str_equal (action_arg, full) && !g_str_equal (action_arg, name)))
+        continue;
+      groups = json_object_get_array_member (json_node_get_object (report), "groups");
+      print_escaped_line ("==> %s (attempt %" G_GINT64_FORMAT ", %s) <==", full,
+                          json_object_get_int_member_with_default (a, "attempt", 1),
+                          json_object_get_string_member_with_default (a, "status", "?"));
+      for (guint g = 0; groups != NULL && g < json_array_get_length (groups); g++)
+        {
+          JsonObject *group = json_array_get_object_element (groups, g);
+          JsonArray *files = json_object_get_array_member (group, "files");
+          g_autoptr(JsonNode) one = json_node_new (JSON_NODE_OBJECT);
+          g_autoptr(JsonObject) only = json_object_new ();
+          g_autoptr(JsonArray) single = json_array_new ();
+
+          print_escaped_line ("%s: %" G_GINT64_FORMAT " passed, %" G_GINT64_FORMAT " failed, %"
+                              G_GINT64_FORMAT " skipped, %.2f s",
+                              json_object_get_string_member_with_default (group, "name", "?"),
+                              json_object_get_int_member_with_default (group, "passed", 0),
+                              json_object_get_int_member_with_default (group, "failed", 0),
+                              json_object_get_int_member_with_default (group, "skipped", 0),
+                              json_object_get_double_member_with_default (group, "seconds", 0));
+          json_array_add_object_element (single, json_object_ref (group));
+          json_object_set_array_member (only, "groups", json_array_ref (single));
+          json_node_set_object (one, only);
+          pw_cli_print_report_failures (stdout, one, "  ", 0);
+          for (guint f = 0; files != NULL && f < json_array_get_length (files); f++)
+            {
+              g_autofree char *file = pw_cli_log_line (json_array_get_string_element (files, f), -1);
+
+              printf ("  file: %s\n", file);
+            }
+        }
+      shown++;
+    }
+
+  if (shown == 0)
+    {
+      if (action_arg != NULL)
+        pw_cli_print_error (_("action '%s' has no test report in execution %s"), action_arg,
+                            json_object_get_string_member (json_node_get_object (node), "pipelineExecutionId"));
+      else
+        printf ("%s\n", _("No test reports in this execution (a buildspec's reports section with JUnit "
+                          "XML files makes them)."));
+      return action_arg != NULL ? EXIT_USAGE : EXIT_OK;
+    }
+  return EXIT_OK;
 }
 
 int

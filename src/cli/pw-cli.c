@@ -117,6 +117,72 @@ pw_cli_escape (const char *text,
   return g_string_free (out, FALSE);
 }
 
+/* An engine log line as a person reads it in a terminal: CodeBuild's lines
+ * with one timestamp (theirs, as CodeBuild prints them, not ours before
+ * it), paths under the current folder relative to it, and control
+ * characters escaped. */
+char *
+pw_cli_log_line (const char *line,
+                 gssize      length)
+{
+  static char *cwd_slash;
+  g_autofree char *text = NULL;
+  GString *out;
+
+  if (length < 0)
+    length = strlen (line);
+  /* "2026-12-07T10:15:42.344Z [Container] 2026/12/07 10:15:42.344 …" */
+  if (length > 25 && line[4] == '-' && line[10] == 'T' && line[23] == 'Z' && line[24] == ' ' &&
+      length - 25 >= 12 && memcmp (line + 25, "[Container] ", 12) == 0)
+    {
+      line += 25;
+      length -= 25;
+    }
+
+  if (cwd_slash == NULL)
+    {
+      g_autofree char *cwd = g_get_current_dir ();
+
+      cwd_slash = g_str_equal (cwd, "/") ? g_strdup ("") : g_strconcat (cwd, "/", NULL);
+    }
+  text = pw_cli_escape (line, length);
+  if (*cwd_slash == '\0' || strstr (text, cwd_slash) == NULL)
+    return g_steal_pointer (&text);
+
+  out = g_string_new (NULL);
+  for (const char *p = text, *at; *p != '\0'; p = at + strlen (cwd_slash))
+    {
+      if ((at = strstr (p, cwd_slash)) == NULL)
+        {
+          g_string_append (out, p);
+          break;
+        }
+      g_string_append_len (out, p, at - p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The first line of a message of several, saying how many more follow:
+ * a status line says a problem once, the log below says them all. */
+char *
+pw_cli_first_line (const char *text)
+{
+  const char *nl;
+  guint more = 0;
+
+  if (text == NULL)
+    return NULL;
+  if ((nl = strchr (text, '\n')) == NULL)
+    return g_strdup (text);
+  for (const char *p = nl; p != NULL; p = strchr (p + 1, '\n'))
+    if (p[1] != '\0')
+      more++;
+  if (more == 0)
+    return g_strndup (text, nl - text);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%.*s (and %u more)", "%.*s (and %u more)", more),
+                          (int)(nl - text), text, more);
+}
+
 void
 pw_cli_print_error (const char *format,
                     ...)
@@ -286,7 +352,177 @@ diagnostic_from_error (const char *path,
   return diagnostic;
 }
 
+/* A CodeBuild action's test report (its record's "report") in one line:
+ * "unit: 3 passed, 1 failed: test.quantity multiplies (Expected 14 !== 40)",
+ * a group after another; NULL when it has none. */
+char *
+pw_cli_report_line (JsonNode *report)
+{
+  JsonArray *groups;
+  GString *out;
+
+  if (report == NULL || !JSON_NODE_HOLDS_OBJECT (report) ||
+      (groups = json_object_get_array_member (json_node_get_object (report), "groups")) == NULL ||
+      json_array_get_length (groups) == 0)
+    return NULL;
+
+  out = g_string_new (NULL);
+  for (guint g = 0; g < json_array_get_length (groups); g++)
+    {
+      JsonObject *group = json_array_get_object_element (groups, g);
+      JsonArray *failures = json_object_get_array_member (group, "failures");
+      gint64 failed = json_object_get_int_member_with_default (group, "failed", 0);
+      gint64 skipped = json_object_get_int_member_with_default (group, "skipped", 0);
+
+      if (g > 0)
+        g_string_append (out, "; ");
+      g_string_append_printf (out, "%s: %" G_GINT64_FORMAT " passed, %" G_GINT64_FORMAT " failed",
+                              json_object_get_string_member_with_default (group, "name", "?"),
+                              json_object_get_int_member_with_default (group, "passed", 0), failed);
+      if (skipped > 0)
+        g_string_append_printf (out, ", %" G_GINT64_FORMAT " skipped", skipped);
+      if (failures != NULL && json_array_get_length (failures) > 0)
+        {
+          JsonObject *first = json_array_get_object_element (failures, 0);
+          const char *message = json_object_get_string_member_with_default (first, "message", "");
+          const char *nl = strchr (message, '\n');
+
+          g_string_append_printf (out, ": %s", json_object_get_string_member_with_default (first, "name", "?"));
+          if (*message != '\0')
+            g_string_append_printf (out, " (%.*s)", nl != NULL ? (int)(nl - message) : (int)strlen (message),
+                                    message);
+          if (failed > 1)
+            g_string_append_printf (out, " and %" G_GINT64_FORMAT " more", failed - 1);
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Each failing test case of @report and its whole message, indented by
+ * @indent, to @stream (escaped: messages are what the tests wrote). */
+void
+pw_cli_print_report_failures (FILE       *stream,
+                              JsonNode   *report,
+                              const char *indent,
+                              guint       max)
+{
+  JsonArray *groups;
+  guint shown = 0;
+
+  if (report == NULL || !JSON_NODE_HOLDS_OBJECT (report) ||
+      (groups = json_object_get_array_member (json_node_get_object (report), "groups")) == NULL)
+    return;
+  for (guint g = 0; g < json_array_get_length (groups); g++)
+    {
+      JsonObject *group = json_array_get_object_element (groups, g);
+      JsonArray *failures = json_object_get_array_member (group, "failures");
+
+      for (guint f = 0; failures != NULL && f < json_array_get_length (failures); f++)
+        {
+          JsonObject *failure = json_array_get_object_element (failures, f);
+          g_autofree char *name = pw_cli_escape (json_object_get_string_member_with_default (failure, "name", "?"), -1);
+          g_auto(GStrv) lines = g_strsplit (json_object_get_string_member_with_default (failure, "message", ""),
+                                            "\n", -1);
+
+          if (max > 0 && shown == max)
+            {
+              fprintf (stream, "%s(and more: pipewright-cli reports)\n", indent);
+              return;
+            }
+          fprintf (stream, "%sFAILED %s\n", indent, name);
+          for (guint l = 0; lines[l] != NULL; l++)
+            {
+              g_autofree char *line = pw_cli_escape (lines[l], -1);
+
+              if (*line != '\0')
+                fprintf (stream, "%s    %s\n", indent, line);
+              else if (lines[l + 1] != NULL)
+                fputc ('\n', stream);
+            }
+          shown++;
+        }
+    }
+}
+
+/* A file that cannot be read as a pipeline, said as validate says it: its
+ * line and a caret under the place. */
+void
+pw_cli_print_load_error (const char *path,
+                         const char *contents,
+                         gsize       length,
+                         GError     *error)
+{
+  g_autoptr(GPtrArray) diagnostics = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) maps = g_ptr_array_new_with_free_func ((GDestroyNotify)pw_source_map_unref);
+  g_autofree char *report = NULL;
+
+  if (contents != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (contents, length);
+
+      g_ptr_array_add (maps, pw_source_map_new (g_strcmp0 (path, "-") == 0 ? "<stdin>" : path, bytes));
+    }
+  g_ptr_array_add (diagnostics, diagnostic_from_error (path, error));
+  report = pw_report_format (diagnostics, maps, PW_REPORT_HUMAN, pw_cli_use_color (stderr));
+  fputs (report, stderr);
+}
+
 /* validate ----------------------------------------------------------------- */
+
+#ifdef PW_HAVE_ENGINE
+/* The local checks of @path's pipeline: its profile (an explicit one, or
+ * pipewright.local.yml beside it) must load, and the files a run reads
+ * are checked as the run checks them. */
+static void
+check_local (const char *path,
+             PwPipeline *pipeline,
+             const char *profile_path,
+             GPtrArray  *diagnostics,
+             GPtrArray  *maps)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwLocalProfile) profile = NULL;
+  g_autofree char *beside = NULL;
+  g_autoptr(GPtrArray) local = NULL;
+  gboolean have_profile;
+
+  if (profile_path == NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      beside = g_build_filename (dir, "pipewright.local.yml", NULL);
+      profile_path = beside;
+    }
+  have_profile = g_file_test (profile_path, G_FILE_TEST_EXISTS);
+  if (have_profile)
+    profile = pw_local_profile_load (profile_path, &error);
+  if (have_profile && profile == NULL)
+    {
+      PwDiagnostic *d = diagnostic_from_error (profile_path, error);
+      PwDiagnostic *local_d = pw_diagnostic_new ("L07", PW_SEVERITY_ERROR, "", pw_diagnostic_get_message (d));
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      /* Its line and a caret, as for the pipeline's findings. */
+      if (g_file_get_contents (profile_path, &contents, &length, NULL))
+        {
+          g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+
+          g_ptr_array_add (maps, pw_source_map_new (profile_path, bytes));
+        }
+      if (pw_diagnostic_get_file (d) != NULL)
+        pw_diagnostic_set_location (local_d, pw_diagnostic_get_file (d), pw_diagnostic_get_line (d),
+                                    pw_diagnostic_get_column (d));
+      g_object_unref (d);
+      g_ptr_array_add (diagnostics, local_d);
+      return;
+    }
+
+  local = pw_local_check_pipeline (pipeline, path, profile, maps);
+  for (guint d = 0; d < local->len; d++)
+    g_ptr_array_add (diagnostics, g_object_ref (g_ptr_array_index (local, d)));
+}
+#endif
 
 static int
 cmd_validate (int    argc,
@@ -298,6 +534,7 @@ cmd_validate (int    argc,
   g_autofree char *format = NULL;
   g_autofree char *resource = NULL;
   g_autofree char *report = NULL;
+  g_autofree char *profile_path = NULL;
   gboolean warnings_ok = FALSE;
   gboolean quiet = FALSE;
   gboolean unreadable = FALSE;
@@ -308,6 +545,10 @@ cmd_validate (int    argc,
     { "resource", 'r', 0, G_OPTION_ARG_STRING, &resource, N_("Only this pipeline of a CloudFormation template (logical id)"), N_("ID") },
     { "warnings-ok", 0, 0, G_OPTION_ARG_NONE, &warnings_ok, N_("Exit 0 when there are warnings but no errors"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Leave out notes"), NULL },
+#ifdef PW_HAVE_ENGINE
+    { "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile_path,
+      N_("The local profile runs use (default: pipewright.local.yml beside the file)"), N_("FILE") },
+#endif
     { NULL }
   };
 
@@ -347,11 +588,23 @@ cmd_validate (int    argc,
   for (int i = 1; i < argc; i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(PwDocument) document = load_document (argv[i], &error);
+      g_autoptr(PwDocument) document = NULL;
+      g_autofree char *contents = NULL;
+      gsize length = 0;
       g_auto(GStrv) ids = NULL;
+      const char *name = g_strcmp0 (argv[i], "-") == 0 ? "<stdin>" : argv[i];
 
+      if ((contents = read_input (argv[i], &length, &error)) != NULL)
+        document = pw_document_load_data (contents, length, name, &error);
       if (document == NULL)
         {
+          /* A file that is no YAML shows its line and a caret too. */
+          if (contents != NULL)
+            {
+              g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
+
+              g_ptr_array_add (maps, pw_source_map_new (name, bytes));
+            }
           g_ptr_array_add (diagnostics, diagnostic_from_error (argv[i], error));
           unreadable = TRUE;
           continue;
@@ -396,15 +649,11 @@ cmd_validate (int    argc,
             g_ptr_array_add (diagnostics, g_object_ref (g_ptr_array_index (found, d)));
 
 #ifdef PW_HAVE_ENGINE
-          /* And what a local run would read beside it: its buildspecs. */
-          {
-            g_autoptr(PwLocalProfile) profile = pw_local_profile_load_beside (argv[i], NULL);
-            g_autoptr(GPtrArray) local = profile != NULL
-              ? pw_codebuild_check_pipeline (pipeline, argv[i], profile) : NULL;
-
-            for (guint d = 0; local != NULL && d < local->len; d++)
-              g_ptr_array_add (diagnostics, g_object_ref (g_ptr_array_index (local, d)));
-          }
+          /* And what a local run would read beside it: the profile, the
+           * buildspecs, the appspecs (not for standard input, which has no
+           * folder). */
+          if (!g_str_equal (argv[i], "-"))
+            check_local (argv[i], pipeline, profile_path, diagnostics, maps);
 #endif
 
           keep (g_steal_pointer (&pipeline));
@@ -1777,6 +2026,7 @@ static const Command commands[] = {
   { "stop", N_("Stop an execution (wait for its actions, or --abandon them)"), pw_cli_stop },
   { "retry", N_("Retry a failed or stopped stage of an execution"), pw_cli_retry },
   { "artifacts", N_("List or extract an execution's artifacts"), pw_cli_artifacts },
+  { "reports", N_("Show an execution's test reports and failing tests"), pw_cli_reports },
   { "watch", N_("Start an execution for every new commit on the source branch"), pw_cli_watch },
 #endif
 };

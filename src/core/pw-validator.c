@@ -108,6 +108,22 @@ static const PwRuleInfo rules[] = {
     "DisableInboundStageTransitions names a later stage and gives a valid reason." },
   { "P41", "deprecated-provider", PW_SEVERITY_WARNING,
     "Source actions use the providers AWS recommends (not GitHub version 1)." },
+  /* What a local run reads beside the pipeline (the engine checks these;
+   * validate reports them with the rest). */
+  { "L01", "buildspec-error", PW_SEVERITY_ERROR,
+    "The buildspec a CodeBuild action reads is valid." },
+  { "L02", "buildspec-warning", PW_SEVERITY_WARNING,
+    "The buildspec has nothing CodeBuild would ignore or refuse later." },
+  { "L03", "buildspec-missing", PW_SEVERITY_ERROR,
+    "The buildspec a CodeBuild action reads exists." },
+  { "L04", "buildspec-source", PW_SEVERITY_NOTE,
+    "Each CodeBuild project reads the buildspec meant for it (which file, and why)." },
+  { "L05", "exported-secret", PW_SEVERITY_WARNING,
+    "A buildspec does not export a secret in clear text." },
+  { "L06", "appspec-error", PW_SEVERITY_ERROR,
+    "The appspec of a CodeDeploy revision is valid." },
+  { "L07", "local-profile", PW_SEVERITY_ERROR,
+    "pipewright.local.yml is valid." },
 };
 
 /* A model path, built on the stack as the walk goes down and turned into
@@ -4777,7 +4793,8 @@ pw_rules_lookup (const char *code)
 
   g_return_val_if_fail (code != NULL, NULL);
 
-  /* Codes are P01…P41 in order: index directly, check to be safe. */
+  /* Codes are P01…P41 in order, then the local checks: index P codes
+   * directly, check to be safe. */
   if (code[0] == 'P' && g_ascii_isdigit (code[1]) && g_ascii_isdigit (code[2]) && code[3] == '\0')
     {
       n = (code[1] - '0') * 10 + (code[2] - '0');

@@ -1461,8 +1461,13 @@ _pw_container_spawn (PwContainer          *self,
       GList *last;
       Message *answer;
 
+      /* The keeper died before it answered: it got the request, and a
+       * command it started dies with it (PR_SET_PDEATHSIG) — a command
+       * that kills its own keeper may do so before the answer is sent.
+       * The command ended as the keeper did, killed, as an exit the
+       * closing container reports. */
       if (!read_messages (self, TRUE))
-        return set_send_error (error, EPIPE, "hear from the process keeper");
+        break;
 
       last = g_queue_peek_tail_link (&self->pending);
       answer = last != NULL ? last->data : NULL;

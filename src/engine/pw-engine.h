@@ -18,6 +18,7 @@
 #include "pw-artifact-store.h"
 #include "pw-log.h"
 #include "pw-local-profile.h"
+#include "pw-local-check.h"
 #include "pw-appspec.h"
 #include "pw-action-job.h"
 #include "pw-command.h"

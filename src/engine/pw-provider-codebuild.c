@@ -1739,21 +1739,38 @@ attribute (const char **names,
   return NULL;
 }
 
+/* A failure's message as the test framework wrote it, lines kept (an
+ * assertion's expected/received spans several): without the blank lines
+ * around it, the indentation its lines share, or trailing spaces. */
 static char *
-first_line (const char *text)
+message_text (const char *text)
 {
-  g_autofree char *copy = g_strdup (text);
-  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines), first = 0, last, indent = G_MAXUINT;
+  GString *out = g_string_new (NULL);
 
-  lines = g_strsplit (copy, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  for (guint i = 0; i < n; i++)
     {
-      g_strstrip (lines[i]);
-      if (lines[i][0] != '\0')
-        return g_strdup (lines[i]);
-    }
+      gsize len = strlen (lines[i]);
 
-  return g_strdup ("");
+      while (len > 0 && g_ascii_isspace (lines[i][len - 1]))
+        lines[i][--len] = '\0';
+    }
+  while (first < n && lines[first][0] == '\0')
+    first++;
+  last = n;
+  while (last > first && lines[last - 1][0] == '\0')
+    last--;
+  for (guint i = first; i < last; i++)
+    if (lines[i][0] != '\0')
+      indent = MIN (indent, (guint)strspn (lines[i], " \t"));
+  for (guint i = first; i < last; i++)
+    {
+      if (i > first)
+        g_string_append_c (out, '\n');
+      g_string_append (out, lines[i][0] != '\0' ? lines[i] + indent : "");
+    }
+  return g_string_free (out, FALSE);
 }
 
 static void
@@ -1796,10 +1813,12 @@ junit_start (GMarkupParseContext  *context,
       const char *message = attribute (names, values, "message");
 
       junit->case_state = CASE_FAILED;
-      if (junit->message == NULL && message != NULL && message[0] != '\0')
-        junit->message = first_line (message);
-      else if (junit->message == NULL)
+      /* The message attribute is the assertion's line; the text inside,
+       * its details (expected and received, a trace): both are kept. */
+      if (junit->message == NULL)
         {
+          if (message != NULL && message[0] != '\0')
+            junit->message = message_text (message);
           g_string_truncate (junit->text, 0);
           junit->collecting = TRUE;
         }
@@ -1824,11 +1843,25 @@ junit_end (GMarkupParseContext  *context,
   else if (junit->collecting &&
            (g_str_equal (element, "failure") || g_str_equal (element, "error")))
     {
+      g_autofree char *body = message_text (junit->text->str);
+
       junit->collecting = FALSE;
       /* A <failure message> nested in it may have given one already
        * (found by fuzz-junit, as a leak). */
       if (junit->message == NULL)
-        junit->message = first_line (junit->text->str);
+        junit->message = g_steal_pointer (&body);
+      else if (g_str_has_prefix (body, junit->message))
+        {
+          g_free (junit->message);
+          junit->message = g_steal_pointer (&body);
+        }
+      else if (body[0] != '\0')
+        {
+          char *both = g_strdup_printf ("%s\n%s", junit->message, body);
+
+          g_free (junit->message);
+          junit->message = both;
+        }
     }
   else if (junit->in_case && g_str_equal (element, "testcase"))
     {
@@ -2018,6 +2051,7 @@ collect_reports (Build *build)
     {
       PwBuildspecReportGroup *group = g_ptr_array_index (groups, i);
       g_autoptr(GPtrArray) failures = _pw_junit_failures_new ();
+      g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GPtrArray) bases = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(GString) line = NULL;
@@ -2079,6 +2113,7 @@ collect_reports (Build *build)
                       continue;
                     }
                   n_files++;
+                  g_ptr_array_add (files, g_steal_pointer (&path));
                 }
             }
         }
@@ -2092,17 +2127,21 @@ collect_reports (Build *build)
       line = g_string_new (NULL);
       g_string_append_printf (line, "Report group %s: %u passed, %u failed, %u skipped",
                               name, passed, failed, skipped);
+      note (build, "%s", line->str);
+      /* Each failing case, its message whole (an assertion's diff spans
+       * lines), indented under its name. */
       for (guint f = 0; f < failures->len && f < MAX_LOGGED_FAILURES; f++)
         {
           Failure *failure = g_ptr_array_index (failures, f);
+          g_auto(GStrv) lines = g_strsplit (failure->message, "\n", -1);
 
-          g_string_append_printf (line, "%s%s%s%s", f == 0 ? "; failed: " : ", ",
-                                  failure->name, failure->message[0] != '\0' ? ": " : "",
-                                  failure->message);
+          note (build, "  FAILED %s", failure->name);
+          for (guint l = 0; lines[l] != NULL; l++)
+            if (lines[l][0] != '\0' || lines[l + 1] != NULL)
+              note (build, "    %s", lines[l]);
         }
       if (failures->len > MAX_LOGGED_FAILURES)
-        g_string_append_printf (line, " (and %u more)", failures->len - MAX_LOGGED_FAILURES);
-      note (build, "%s", line->str);
+        note (build, "  (and %u more failed)", failures->len - MAX_LOGGED_FAILURES);
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "name");
@@ -2115,6 +2154,11 @@ collect_reports (Build *build)
       json_builder_add_int_value (builder, skipped);
       json_builder_set_member_name (builder, "seconds");
       json_builder_add_double_value (builder, seconds);
+      json_builder_set_member_name (builder, "files");
+      json_builder_begin_array (builder);
+      for (guint f = 0; f < files->len; f++)
+        json_builder_add_string_value (builder, g_ptr_array_index (files, f));
+      json_builder_end_array (builder);
       json_builder_set_member_name (builder, "failures");
       json_builder_begin_array (builder);
       for (guint f = 0; f < failures->len && f < MAX_REPORTED_FAILURES; f++)
@@ -3279,116 +3323,6 @@ pw_codebuild_provider_class_init (PwCodebuildProviderClass *klass)
 static void
 pw_codebuild_provider_init (PwCodebuildProvider *self)
 {
-}
-
-/* The buildspec a local run of @project would read, as load_buildspec()
- * finds it with the repository beside the pipeline as primary source (a
- * git source's default); NULL when there is none to read. */
-static PwBuildspec *
-load_local_buildspec (PwLocalProfile *profile,
-                      const char     *pipeline_dir,
-                      const char     *project)
-{
-  const char *value = pw_local_profile_get_string (profile, "codebuild", project, "buildspec");
-  g_autofree char *path = NULL;
-
-  if (value != NULL && strchr (value, '\n') != NULL)
-    return pw_buildspec_parse (value, -1, "inline-buildspec.yml", NULL);
-
-  if (value == NULL)
-    path = g_build_filename (pipeline_dir, "buildspec.yml", NULL);
-  else if (g_path_is_absolute (value))
-    path = g_strdup (value);
-  else
-    {
-      path = g_canonicalize_filename (value, pipeline_dir);
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        {
-          g_free (path);
-          path = pw_local_profile_resolve_path (profile, value);
-        }
-    }
-
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    return NULL;
-
-  return pw_buildspec_load (path, path, NULL);
-}
-
-/**
- * pw_codebuild_check_pipeline:
- * @pipeline: a pipeline
- * @pipeline_path: its file
- * @profile: its local profile
- *
- * What validation alone cannot see: the buildspecs a local run would use.
- * A buildspec that exports a parameter-store or secrets-manager value
- * (`exported-variables`) hands the secret on in clear text, as CodeBuild
- * does and warns against; P41 says so, naming the variable.
- *
- * Returns: (transfer full) (element-type PwDiagnostic): warnings
- */
-GPtrArray *
-pw_codebuild_check_pipeline (PwPipeline     *pipeline,
-                             const char     *pipeline_path,
-                             PwLocalProfile *profile)
-{
-  g_autofree char *dir = NULL;
-  GPtrArray *found = g_ptr_array_new_with_free_func (g_object_unref);
-
-  g_return_val_if_fail (PW_IS_PIPELINE (pipeline), found);
-  g_return_val_if_fail (pipeline_path != NULL, found);
-
-  dir = g_path_get_dirname (pipeline_path);
-
-  for (guint s = 0; s < pw_pipeline_get_n_stages (pipeline); s++)
-    {
-      PwStage *stage = pw_pipeline_get_stage (pipeline, s);
-
-      for (guint a = 0; a < pw_stage_get_n_actions (stage); a++)
-        {
-          PwAction *action = pw_stage_get_action (stage, a);
-          const char *project = pw_action_get_configuration_string (action, "ProjectName");
-          g_autoptr(PwBuildspec) spec = NULL;
-          const char * const *exported;
-          GPtrArray *variables;
-
-          if (g_strcmp0 (pw_action_get_provider (action), "CodeBuild") != 0 || project == NULL ||
-              (spec = load_local_buildspec (profile, dir, project)) == NULL)
-            continue;
-
-          exported = pw_buildspec_get_exported_variables (spec);
-          variables = pw_buildspec_get_variables (spec);
-          for (guint i = 0; exported != NULL && exported[i] != NULL; i++)
-            for (guint v = 0; v < variables->len; v++)
-              {
-                PwBuildspecVariable *variable = g_ptr_array_index (variables, v);
-                g_autofree char *path = NULL;
-                g_autofree char *message = NULL;
-                PwDiagnostic *d;
-
-                if (variable->type == PW_BUILDSPEC_VARIABLE_PLAINTEXT ||
-                    !g_str_equal (variable->name, exported[i]))
-                  continue;
-
-                path = g_strdup_printf ("stages[%u].actions[%u]", s, a);
-                message = g_strdup_printf ("the buildspec of %s (project %s) exports %s, a %s "
-                                           "value: CodeBuild hands it in clear text to every "
-                                           "action that uses it, and its documentation warns "
-                                           "against exporting secrets; locally it is masked as "
-                                           "*** in logs, records and events only",
-                                           pw_action_get_name (action), project, variable->name,
-                                           variable->type == PW_BUILDSPEC_VARIABLE_SECRETS_MANAGER
-                                           ? "secrets-manager" : "parameter-store");
-                d = pw_diagnostic_new ("P41", PW_SEVERITY_WARNING, path, message);
-                pw_diagnostic_set_location (d, pw_buildspec_get_filename (spec),
-                                            variable->line, variable->column);
-                g_ptr_array_add (found, d);
-              }
-        }
-    }
-
-  return found;
 }
 
 /**

@@ -62,9 +62,6 @@ PwProvider *pw_git_source_provider_new   (void);  /* CodeCommit, CodeStarSourceC
 PwProvider *pw_s3_source_provider_new    (void);
 PwProvider *pw_codebuild_provider_new    (void);  /* Build/Test CodeBuild */
 
-GPtrArray  *pw_codebuild_check_pipeline (PwPipeline     *pipeline,
-                                         const char     *pipeline_path,
-                                         PwLocalProfile *profile);
 PwProvider *pw_codedeploy_provider_new   (void);
 PwProvider *pw_s3_deploy_provider_new    (void);
 PwProvider *pw_approval_provider_new     (void);

@@ -641,6 +641,206 @@ class Run(unittest.TestCase):
         run = cli("run", p.pipeline, check=0)
         self.assertNotIn("not in this run", run.stdout)
 
+    def two_projects(self, buildspec, testspec, profile):
+        """A fresh repository: a build and a test project, as an engineer
+        writes them from memory, committed."""
+        d = tempfile.mkdtemp(prefix="pw-first-hour-")
+        self.addCleanup(shutil.rmtree, d)
+        files = {
+            "pipeline.yml": textwrap.dedent("""\
+                pipeline:
+                  name: orders-api
+                  roleArn: arn:aws:iam::111122223333:role/orders
+                  artifactStore: {type: S3, location: orders-artifacts}
+                  stages:
+                    - name: Source
+                      actions:
+                        - name: Checkout
+                          actionTypeId: {category: Source, owner: AWS, provider: CodeCommit, version: "1"}
+                          configuration: {RepositoryName: orders-api, BranchName: main, PollForSourceChanges: "false"}
+                          outputArtifacts: [{name: Src}]
+                    - name: Build
+                      actions:
+                        - name: Compile
+                          actionTypeId: {category: Build, owner: AWS, provider: CodeBuild, version: "1"}
+                          configuration: {ProjectName: orders-api-build}
+                          inputArtifacts: [{name: Src}]
+                        - name: UnitTests
+                          actionTypeId: {category: Test, owner: AWS, provider: CodeBuild, version: "1"}
+                          configuration: {ProjectName: orders-api-test}
+                          inputArtifacts: [{name: Src}]
+                """),
+            "buildspec.yml": buildspec,
+            "testspec.yml": testspec,
+            "pipewright.local.yml": profile,
+            ".gitignore": ".pipewright/\n",
+        }
+        for name, text in files.items():
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+        sh(d, "git", "init", "-q", "-b", "main")
+        sh(d, "git", "add", ".")
+        sh(d, "git", "commit", "-q", "-m", "First commit")
+        return d
+
+    def test_validate_checks_what_the_run_reads(self):
+        """validate reads what the run will: the buildspec each CodeBuild
+        project resolves to, with the run's own positioned messages, and
+        the profile, whose typos would make the run fall back in silence."""
+        good = "version: 0.2\nphases:\n  build:\n    commands: [echo ok]\n"
+        d = self.two_projects(
+            buildspec="version: 0.2\nphases:\n  pre-build:\n    commands: [npm ci]\n"
+                      "  build:\n    commands: [npm run build]\n",
+            testspec=good,
+            profile="codebuild:\n  orders-api-tset:\n    buildspec: testspec.yml\n")
+        check = cli("validate", "pipeline.yml", cwd=d, check=1)
+        # The buildspec's mistake, where it is, as the run would say it.
+        self.assertIn("buildspec.yml:3:3: error[L01]: unknown phase 'pre-build'; did you mean 'pre_build'?",
+                      check.stderr)
+        self.assertIn("  3 |   pre-build:\n    |   ^", check.stderr)
+        # The profile's typo, and what it makes the test project read.
+        self.assertIn("warning[L07]: codebuild.orders-api-tset in pipewright.local.yml names no CodeBuild "
+                      "project of this pipeline; did you mean codebuild.orders-api-test?", check.stderr)
+        self.assertIn("warning[L04]: pipewright.local.yml maps no codebuild.orders-api-test (did you mean "
+                      "codebuild.orders-api-tset?): Build/UnitTests reads buildspec.yml at the source root, "
+                      "CodeBuild's default", check.stderr)
+        self.assertIn("warning[L04]: Build/UnitTests (project orders-api-test) reads the same buildspec as "
+                      "Build/Compile (project orders-api-build): buildspec.yml", check.stderr)
+        # Said once, though two actions read the file.
+        self.assertEqual(check.stderr.count("unknown phase 'pre-build'"), 1)
+
+        # Fixed: which file each project reads, and why, as notes.
+        with open(os.path.join(d, "buildspec.yml"), "w") as f:
+            f.write(good)
+        with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+            f.write("codebuild:\n  orders-api-test:\n    buildspec: testspec.yml\n")
+        check = cli("validate", "pipeline.yml", cwd=d, check=0)
+        self.assertIn("note[L04]: Build/Compile (project orders-api-build) reads buildspec.yml: CodeBuild's "
+                      "default, as pipewright.local.yml maps no codebuild.orders-api-build", check.stderr)
+        self.assertIn("note[L04]: Build/UnitTests (project orders-api-test) reads testspec.yml: "
+                      "codebuild.orders-api-test.buildspec in pipewright.local.yml", check.stderr)
+
+        # A buildspec named but missing, and a profile that cannot be read.
+        with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+            f.write("codebuild:\n  orders-api-test:\n    buildspec: tests/spec.yml\n")
+        check = cli("validate", "pipeline.yml", cwd=d, check=1)
+        self.assertIn("error[L03]: the buildspec tests/spec.yml named by codebuild.orders-api-test.buildspec in "
+                      "pipewright.local.yml is neither in the primary source nor beside the profile", check.stderr)
+        with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+            f.write("codebuld:\n  orders-api-test: {}\n")
+        check = cli("validate", "pipeline.yml", cwd=d, check=1)
+        self.assertIn('pipewright.local.yml:1:1: error[L07]: unknown key "codebuld" in the local profile; '
+                      'did you mean "codebuild"?', check.stderr)
+        self.assertIn("  1 | codebuld:\n    | ^", check.stderr)
+
+    def test_run_says_each_problem_once(self):
+        """Two broken buildspecs in parallel actions: the status line says
+        the first problem and how many more, the log tail says them all
+        once (CodeBuild's lines with one timestamp, paths relative), and
+        the final line sums up."""
+        d = self.two_projects(
+            buildspec="version: 0.2\nphases:\n  pre-build:\n    commands: [npm ci]\n",
+            testspec="version: 0.2\nphases:\n  pre-build:\n    commands: [npm ci]\n"
+                     "  biuld:\n    commands: [npm test]\n",
+            profile="codebuild:\n  orders-api-test:\n    buildspec: testspec.yml\n")
+        run = cli("run", "pipeline.yml", cwd=d, check=1)
+        out = run.stdout + run.stderr
+        self.assertRegex(run.stdout, r"Failed +Build/UnitTests — testspec.yml:3:3: unknown phase 'pre-build'; "
+                                     r"did you mean 'pre_build'\? \(phases are [^)]*\) \(and 1 more\)\n")
+        self.assertEqual(out.count("testspec.yml:5:3: unknown phase 'biuld'"), 1, out)
+        self.assertNotIn("Action Failed:", out)
+        self.assertNotRegex(out, r"\d\dZ \[Container\]")
+        self.assertIn("| [Container] ", out)
+        self.assertNotIn(os.path.realpath(d) + "/", out)
+        self.assertIn("log: .pipewright/logs/", out)
+        self.assertRegex(run.stdout, r"\nFailed: Stage Build failed: action \w+: \S+:3:3: unknown phase "
+                                     r"'pre-build'.*\)( \(and 1 more\))?\n$")
+
+    def test_logs_follow_says_whose_line(self):
+        """logs --follow of a run whose actions printed side by side: each
+        line says its Stage/Action and lines never mix; one action's log
+        follows without the prefix."""
+        spec = "version: 0.2\nphases:\n  build:\n    commands:\n      - for i in 1 2 3; do echo \"%s $i\"; done\n"
+        d = self.two_projects(buildspec=spec % "compiling", testspec=spec % "testing",
+                              profile="codebuild:\n  orders-api-test:\n    buildspec: testspec.yml\n")
+        cli("run", "pipeline.yml", cwd=d, check=0)
+        follow = cli("logs", "--follow", cwd=d, check=0)
+        lines = follow.stdout.splitlines()
+        self.assertIn("Build/Compile | ", follow.stdout)
+        for who, what in (("Build/Compile", "compiling"), ("Build/UnitTests", "testing")):
+            for i in (1, 2, 3):
+                self.assertRegex(follow.stdout, rf"(?m)^{who} \| \S+Z {what} {i}$")
+        self.assertTrue(all(re.match(r"(Source/Checkout|Build/Compile|Build/UnitTests) \| ", l) for l in lines),
+                        follow.stdout)
+        # One action: no prefix, as before.
+        one = cli("logs", "--follow", "UnitTests", cwd=d, check=0)
+        self.assertNotIn(" | ", one.stdout.split("\n")[0][:20])
+        self.assertIn("testing 3", one.stdout)
+
+    def test_test_reports_where_people_look(self):
+        """A test action whose JUnit report has a failing test: the status
+        line says the counts and the first failure, the failing case is
+        printed whole below it (lines kept), and `status` and `reports`
+        show it again with the report file, which is there to open."""
+        testspec = textwrap.dedent("""\
+            version: 0.2
+            phases:
+              build:
+                commands:
+                  - mkdir -p reports
+                  - cp junit.xml reports/junit.xml
+            reports:
+              unit:
+                files: [reports/junit.xml]
+            """)
+        d = self.two_projects(buildspec="version: 0.2\nphases:\n  build:\n    commands: [echo built]\n",
+                              testspec=testspec,
+                              profile="codebuild:\n  orders-api-test:\n    buildspec: testspec.yml\n")
+        with open(os.path.join(d, "junit.xml"), "w") as f:
+            f.write(textwrap.dedent("""\
+                <testsuites><testsuite name="orders">
+                  <testcase classname="test" name="quantity adds"/>
+                  <testcase classname="test" name="quantity multiplies">
+                    <failure message="Expected 14 !== 40">
+                      expect(received).toBe(expected)
+                      Expected: 40
+                      Received: 14
+                    </failure>
+                  </testcase>
+                  <testcase classname="test" name="price rounds"/>
+                  <testcase classname="test" name="tax"/>
+                </testsuite></testsuites>
+                """))
+        sh(d, "git", "add", ".")
+        sh(d, "git", "commit", "-q", "-m", "A failing test")
+        run = cli("run", "pipeline.yml", cwd=d, check=0)
+        self.assertIn("Succeeded   Build/UnitTests — orders-api-test-unit: 3 passed, 1 failed: "
+                      "test.quantity multiplies (Expected 14 !== 40)\n", run.stdout)
+        failure = ("FAILED test.quantity multiplies\n"
+                   "{0}    Expected 14 !== 40\n"
+                   "{0}    expect(received).toBe(expected)\n"
+                   "{0}    Expected: 40\n"
+                   "{0}    Received: 14\n")
+        self.assertIn("          " + failure.format("          "), run.stdout)
+        status = cli("status", cwd=d, check=0)
+        self.assertIn("tests: orders-api-test-unit: 3 passed, 1 failed: test.quantity multiplies", status.stdout)
+        self.assertIn(failure.format("               "), status.stdout)
+        reports = cli("reports", cwd=d, check=0)
+        self.assertIn("==> Build/UnitTests (attempt 1, Succeeded) <==\n"
+                      "orders-api-test-unit: 3 passed, 1 failed, 0 skipped", reports.stdout)
+        self.assertIn("  " + failure.format("  "), reports.stdout)
+        [path] = re.findall(r"  file: (\S+)", reports.stdout)
+        with open(os.path.join(d, path)) as f:
+            self.assertIn("quantity multiplies", f.read())
+        # The log says it too, each line in place.
+        logs = cli("logs", "UnitTests", cwd=d, check=0)
+        self.assertIn("Report group orders-api-test-unit: 3 passed, 1 failed, 0 skipped", logs.stdout)
+        self.assertIn("  FAILED test.quantity multiplies", logs.stdout)
+        self.assertIn("    Received: 14", logs.stdout)
+        self.assertEqual(cli("reports", "Compile", cwd=d, check=2).stderr.strip(),
+                         "pipewright-cli: error: action 'Compile' has no test report in execution "
+                         + json.loads(cli("status", "--json", cwd=d, check=0).stdout)["pipelineExecutionId"])
+
     def test_logs_and_artifacts_default_to_latest(self):
         """logs and artifacts, like status, take the latest execution by
         default (or 'latest'); one word that is no id is the action; a

@@ -1443,17 +1443,36 @@ test_reports (Fixture       *fixture,
   g_assert_false (run_build (fixture, &error));
   g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_FAILED);
 
-  json_generator_set_root (generator, pw_action_job_get_report (fixture->job));
-  report = json_generator_to_data (generator, NULL);
+  /* The files read are kept in the record, for the reader to open. */
+  {
+    g_autoptr(JsonNode) copy = json_node_copy (pw_action_job_get_report (fixture->job));
+    JsonObject *group = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (copy), "groups"), 0);
+    JsonArray *files = json_object_get_array_member (group, "files");
+
+    g_assert_cmpuint (json_array_get_length (files), ==, 2);
+    g_assert_true (g_str_has_suffix (json_array_get_string_element (files, 0), "/out/reports/junit-skip.xml") ||
+                   g_str_has_suffix (json_array_get_string_element (files, 1), "/out/reports/junit-skip.xml"));
+    g_assert_true (g_file_test (json_array_get_string_element (files, 0), G_FILE_TEST_IS_REGULAR));
+    json_object_remove_member (group, "files");
+    json_generator_set_root (generator, copy);
+    report = json_generator_to_data (generator, NULL);
+  }
   g_assert_cmpstr (report, ==,
                    "{\"groups\":[{\"name\":\"demo-unit-tests\",\"passed\":2,\"failed\":2,"
                    "\"skipped\":3,\"seconds\":1.75,\"failures\":["
-                   "{\"name\":\"Suite.test_x\",\"message\":\"expected 1, got 2\"},"
-                   "{\"name\":\"Suite.test_crash\",\"message\":\"Segmentation fault\"}]}]}");
+                   "{\"name\":\"Suite.test_x\",\"message\":\"expected 1, got 2\\ntrace\"},"
+                   "{\"name\":\"Suite.test_crash\",\"message\":\"Segmentation fault\\nmore\"}]}]}");
 
   log = read_log (fixture);
-  assert_log_has (log, "Report group demo-unit-tests: 2 passed, 2 failed, 3 skipped; failed: "
-                  "Suite.test_x: expected 1, got 2, Suite.test_crash: Segmentation fault\n");
+  /* Each failing case under the counts, its message whole. */
+  assert_log_has (log, "Report group demo-unit-tests: 2 passed, 2 failed, 3 skipped\n");
+  assert_log_has (log, "  FAILED Suite.test_x\n");
+  assert_log_has (log, "    expected 1, got 2\n");
+  assert_log_has (log, "    trace\n");
+  assert_log_has (log, "  FAILED Suite.test_crash\n");
+  assert_log_has (log, "    Segmentation fault\n");
+  assert_log_has (log, "    more\n");
   assert_log_has (log, "Report group demo-unit-tests: cannot read junit-broken.xml as JUnit XML");
   /* GMarkup says TRUE and sets an error for this one (found by fuzz-junit). */
   assert_log_has (log, "Report group demo-unit-tests: cannot read junit-cdata.xml as JUnit XML");

@@ -846,17 +846,104 @@ print_escaped_line (const char *format,
   printf ("%s\n", shown);
 }
 
+/* What an execution does in a stage, from its record: "waits for approval
+ * Release/Approve", "runs Build/Compile"; NULL when nothing runs. */
+static char *
+describe_activity (JsonObject *o)
+{
+  JsonArray *actions = json_object_get_array_member (o, "actions");
+
+  for (guint a = 0; actions != NULL && a < json_array_get_length (actions); a++)
+    {
+      JsonObject *ac = json_array_get_object_element (actions, a);
+      const char *type = json_object_get_string_member_with_default (ac, "category", NULL);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (ac, "status", ""), "InProgress") != 0)
+        continue;
+      if (type == NULL && json_object_has_member (ac, "actionTypeId"))
+        type = json_object_get_string_member_with_default (json_object_get_object_member (ac, "actionTypeId"),
+                                                           "category", NULL);
+      return g_strdup_printf (g_strcmp0 (type, "Approval") == 0 ? _("waits for approval %s/%s") : _("runs %s/%s"),
+                              json_object_get_string_member_with_default (ac, "stageName", "?"),
+                              json_object_get_string_member_with_default (ac, "actionName", "?"));
+    }
+  return NULL;
+}
+
+/* Why a running execution does not move: the stage it waits to enter
+ * (QUEUED mode: one execution in a stage at a time), who holds it, and
+ * what that one waits for. NULL when it is not waiting. */
+static char *
+explain_waiting (const char *state_dir,
+                 JsonObject *o)
+{
+  JsonArray *stages = json_object_get_array_member (o, "stages");
+  const char *waiting = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+
+  if (state_dir == NULL || g_strcmp0 (json_object_get_string_member_with_default (o, "status", ""), "InProgress") != 0)
+    return NULL;
+  for (guint s = 1; stages != NULL && s < json_array_get_length (stages); s++)
+    {
+      JsonObject *before = json_array_get_object_element (stages, s - 1);
+      JsonObject *stage = json_array_get_object_element (stages, s);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (before, "status", ""), "Succeeded") == 0 &&
+          g_strcmp0 (json_object_get_string_member_with_default (stage, "status", ""), "NotStarted") == 0)
+        {
+          waiting = json_object_get_string_member_with_default (stage, "stageName", NULL);
+          break;
+        }
+    }
+  if (waiting == NULL || (list = pw_state_list_executions (state_dir, NULL)) == NULL)
+    return NULL;
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      JsonObject *other = json_node_get_object (g_ptr_array_index (list, i));
+      JsonArray *other_stages = json_object_get_array_member (other, "stages");
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (other, "pipelineExecutionId", ""),
+                     json_object_get_string_member_with_default (o, "pipelineExecutionId", "")) == 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (other, "status", ""), "InProgress") != 0)
+        continue;
+      for (guint s = 0; other_stages != NULL && s < json_array_get_length (other_stages); s++)
+        {
+          JsonObject *st = json_array_get_object_element (other_stages, s);
+          const char *status = json_object_get_string_member_with_default (st, "status", "");
+
+          if (g_strcmp0 (json_object_get_string_member_with_default (st, "stageName", ""), waiting) == 0 &&
+              (g_str_equal (status, "InProgress") || g_str_equal (status, "Stopping")))
+            {
+              g_autofree char *doing = describe_activity (other);
+
+              return doing != NULL
+                ? g_strdup_printf (_("Waiting for stage %s, held by execution %.8s…, which %s"), waiting,
+                                   json_object_get_string_member (other, "pipelineExecutionId"), doing)
+                : g_strdup_printf (_("Waiting for stage %s, held by execution %.8s…"), waiting,
+                                   json_object_get_string_member (other, "pipelineExecutionId"));
+            }
+        }
+    }
+  return g_strdup_printf (_("Waiting to enter stage %s: no execution holds it, so its inbound transition is "
+                            "disabled or the runner lets it in next"), waiting);
+}
+
 static void
-print_execution_detail (JsonObject *o)
+print_execution_detail (JsonObject *o,
+                        const char *state_dir)
 {
   JsonArray *stages = json_object_get_array_member (o, "stages");
   JsonArray *actions = json_object_get_array_member (o, "actions");
+  g_autofree char *waiting = explain_waiting (state_dir, o);
 
   printf ("Execution %s  %s  started %s\n", json_object_get_string_member (o, "pipelineExecutionId"),
           json_object_get_string_member (o, "status"),
           json_object_get_string_member_with_default (o, "startTime", "?"));
   if (json_object_has_member (o, "statusSummary"))
     print_escaped_line ("  %s", json_object_get_string_member (o, "statusSummary"));
+  if (waiting != NULL)
+    print_escaped_line ("  %s", waiting);
 
   for (guint s = 0; stages != NULL && s < json_array_get_length (stages); s++)
     {
@@ -945,8 +1032,9 @@ load_execution_arg (const char  *state_opt,
 }
 
 static void
-print_status (JsonNode *record,
-              gboolean  json)
+print_status (JsonNode   *record,
+              const char *state_dir,
+              gboolean    json)
 {
   if (json)
     {
@@ -957,7 +1045,7 @@ print_status (JsonNode *record,
         putchar ('\n');
       return;
     }
-  print_execution_detail (json_node_get_object (record));
+  print_execution_detail (json_node_get_object (record), state_dir);
 }
 
 int
@@ -996,7 +1084,7 @@ pw_cli_status (int    argc,
           pw_cli_print_error ("%s", error->message);
           return EXIT_USAGE;
         }
-      print_status (node, json);
+      print_status (node, state_dir, json);
       return EXIT_OK;
     }
 
@@ -1015,7 +1103,7 @@ pw_cli_status (int    argc,
       return EXIT_OK;
     }
 
-  print_status (g_ptr_array_index (list, 0), json);
+  print_status (g_ptr_array_index (list, 0), state_dir, json);
   return EXIT_OK;
 }
 
@@ -1731,6 +1819,69 @@ pw_cli_stop (int    argc,
   return send_request (abandon ? "abandon" : "stop", state_opt, pipeline, argv[1], NULL, NULL, reason);
 }
 
+/* A retry runs the revisions the execution started with, as CodePipeline's
+ * does; when a git source's branch has moved on since, that is said, with
+ * how to run the new commit. */
+static void
+note_branch_moved (JsonObject *record,
+                   const char *pipeline_file)
+{
+  g_autoptr(PwPipeline) pipeline = NULL;
+  g_autoptr(PwLocalProfile) profile = NULL;
+  g_autofree char *dir = NULL;
+  JsonArray *revisions = json_object_get_array_member (record, "artifactRevisions");
+
+  if (revisions == NULL || pipeline_file == NULL ||
+      (pipeline = load_pipeline (pipeline_file, NULL, FALSE, TRUE)) == NULL)
+    return;
+  profile = pw_local_profile_load_beside (pipeline_file, NULL);
+  dir = g_path_get_dirname (pipeline_file);
+
+  for (guint r = 0; r < json_array_get_length (revisions); r++)
+    {
+      JsonObject *revision = json_array_get_object_element (revisions, r);
+      const char *name = json_object_get_string_member_with_default (revision, "actionName", "");
+      const char *commit = json_object_get_string_member_with_default (revision, "revisionId", "");
+
+      for (guint s = 0; s < pw_pipeline_get_n_stages (pipeline); s++)
+        for (guint a = 0; a < pw_stage_get_n_actions (pw_pipeline_get_stage (pipeline, s)); a++)
+          {
+            PwAction *action = pw_stage_get_action (pw_pipeline_get_stage (pipeline, s), a);
+            const char *provider = pw_action_get_provider (action);
+            const char *branch, *repository;
+            g_autofree char *repo_dir = NULL;
+            g_autofree char *head = NULL;
+            g_autofree char *ref = NULL;
+            g_autoptr(GSubprocess) git = NULL;
+
+            if (g_strcmp0 (pw_action_get_name (action), name) != 0 ||
+                g_strcmp0 (pw_action_get_category (action), "Source") != 0 ||
+                (g_strcmp0 (provider, "CodeCommit") != 0 && g_strcmp0 (provider, "CodeStarSourceConnection") != 0 &&
+                 g_strcmp0 (provider, "GitHub") != 0))
+              continue;
+            branch = profile != NULL ? pw_local_profile_get_string (profile, "sources", name, "branch") : NULL;
+            if (branch == NULL)
+              branch = pw_action_get_configuration_string (action, g_str_equal (provider, "GitHub") ? "Branch" : "BranchName");
+            repository = profile != NULL ? pw_local_profile_get_string (profile, "sources", name, "repository") : NULL;
+            repo_dir = repository != NULL ? pw_local_profile_resolve_path (profile, repository) : g_strdup (dir);
+            if (branch == NULL || branch[0] == '-')
+              continue;
+            ref = g_strdup_printf ("refs/heads/%s", branch);
+            git = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL,
+                                    "git", "-C", repo_dir, "rev-parse", "--verify", "-q", ref, NULL);
+            if (git == NULL || !g_subprocess_communicate_utf8 (git, NULL, NULL, &head, NULL, NULL) ||
+                !g_subprocess_get_successful (git) || head == NULL)
+              continue;
+            g_strstrip (head);
+            if (*head != '\0' && *commit != '\0' && !g_str_equal (head, commit))
+              fprintf (stderr, _("Note: branch %s has moved since this execution's revision %.7s (it is at "
+                                 "%.7s now). The retry runs %.7s, as CodePipeline's does; to run the new "
+                                 "commit, start an execution: pipewright-cli run %s\n"),
+                       branch, commit, head, commit, pipeline_file);
+          }
+    }
+}
+
 int
 pw_cli_retry (int    argc,
               char **argv)
@@ -1791,6 +1942,13 @@ pw_cli_retry (int    argc,
       json_object_set_string_member (request, "stage", argv[2]);
       if (pw_state_send_request (state_dir, request, 30000, &error))
         {
+          g_autoptr(JsonNode) record = pw_state_load_execution (state_dir, argv[1], NULL);
+
+          if (record != NULL)
+            note_branch_moved (json_node_get_object (record),
+                               pipeline != NULL ? pipeline
+                               : json_object_get_string_member_with_default (json_node_get_object (record),
+                                                                             "pipelineFile", NULL));
           if (auto_approve || reject)
             fprintf (stderr, _("The process that runs this pipeline (pid %" G_GINT64_FORMAT ") retries "
                                "it, and decides its approvals as it was started to\n"),
@@ -1839,7 +1997,8 @@ pw_cli_retry (int    argc,
       !pw_executor_load_execution (executor, id, &error))
     {
       pw_cli_print_error ("%s", error->message);
-      return EXIT_USAGE;
+      /* An execution that cannot be retried is a finding, not bad usage. */
+      return g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE) ? EXIT_FINDINGS : EXIT_USAGE;
     }
 
   run_context_init (&ctx, executor, json, auto_approve || reject);
@@ -1849,6 +2008,7 @@ pw_cli_retry (int    argc,
       pw_cli_print_error ("%s", error->message);
       return EXIT_FINDINGS;
     }
+  note_branch_moved (json_node_get_object (node), file);
 
   return drive (&ctx, id);
 }

@@ -3365,28 +3365,63 @@ pw_executor_retry (PwExecutor  *self,
   if (execution->pipeline_version != self->version)
     {
       g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
-                   "StageNotRetryableException: the pipeline changed since execution %s ran "
-                   "(version %" G_GINT64_FORMAT ", now %" G_GINT64_FORMAT "); start a new "
-                   "execution instead", execution->id, execution->pipeline_version, self->version);
+                   "execution %s cannot be retried: the pipeline file changed since it ran (it ran "
+                   "version %" G_GINT64_FORMAT "; the file is version %" G_GINT64_FORMAT " now), and "
+                   "CodePipeline retries a stage only with the pipeline the execution started with "
+                   "(StageNotRetryableException); start a new execution instead",
+                   execution->id, execution->pipeline_version, self->version);
       return FALSE;
     }
 
-  if (!execution->finished ||
-      (!g_str_equal (execution->status, "Failed") && !g_str_equal (execution->status, "Stopped")))
+  if (!execution->finished)
     {
       g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
-                   "Execution %s is %s; only a failed or stopped execution can be retried",
-                   execution->id, execution->status);
+                   "execution %s cannot be retried yet: it is still running; a stage is retried once "
+                   "it failed or was stopped (stop it first with: pipewright-cli stop %s)",
+                   execution->id, execution->id);
+      return FALSE;
+    }
+  if (!g_str_equal (execution->status, "Failed") && !g_str_equal (execution->status, "Stopped"))
+    {
+      if (g_str_equal (execution->status, "Succeeded"))
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "execution %s cannot be retried: it succeeded, so nothing failed to retry",
+                     execution->id);
+      else
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "execution %s cannot be retried: it is %s; only an execution that failed or was "
+                     "stopped can be", execution->id, execution->status);
       return FALSE;
     }
   if (execution->stage < 0 || (guint)execution->stage >= self->n_stages ||
       g_strcmp0 (stage_name (self, execution->stage), stage_name_) != 0)
     {
-      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
-                   "Execution %s did not stop or fail in stage %s%s%s", execution->id, stage_name_,
-                   execution->stage >= 0 ? "; it ended in " : "",
-                   execution->stage >= 0 && (guint)execution->stage < self->n_stages
-                     ? stage_name (self, execution->stage) : "");
+      g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+      g_auto(GStrv) all = NULL;
+      const char *meant;
+
+      for (guint i = 0; i < self->n_stages; i++)
+        g_strv_builder_add (names, stage_name (self, i));
+      all = g_strv_builder_end (names);
+      meant = pw_suggest_word (stage_name_, (const char * const *)all);
+      if (meant == NULL && !g_strv_contains ((const char * const *)all, stage_name_))
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "the pipeline has no stage %s%s%s", stage_name_,
+                     execution->stage >= 0 && (guint)execution->stage < self->n_stages
+                       ? "; execution ended in stage " : "",
+                     execution->stage >= 0 && (guint)execution->stage < self->n_stages
+                       ? stage_name (self, execution->stage) : "");
+      else if (meant != NULL && !g_strv_contains ((const char * const *)all, stage_name_))
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "the pipeline has no stage %s; did you mean %s?", stage_name_, meant);
+      else
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "execution %s cannot be retried in stage %s: it did not fail or stop there%s%s; "
+                     "a retry reruns the stage where the execution ended",
+                     execution->id, stage_name_,
+                     execution->stage >= 0 ? "; it ended in stage " : "",
+                     execution->stage >= 0 && (guint)execution->stage < self->n_stages
+                       ? stage_name (self, execution->stage) : "");
       return FALSE;
     }
   if (!execution->inside)
@@ -4025,9 +4060,20 @@ pw_executor_load_execution (PwExecutor  *self,
   status = json_object_get_string_member_with_default (o, "status", "");
   if (!g_str_equal (status, "Failed") && !g_str_equal (status, "Stopped"))
     {
-      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
-                   "Execution %s is %s; only a failed or stopped execution can be taken over",
-                   json_object_get_string_member (o, "pipelineExecutionId"), status);
+      const char *id = json_object_get_string_member (o, "pipelineExecutionId");
+
+      /* Said as a retry would say it: that is what takes executions over. */
+      if (g_str_equal (status, "Succeeded"))
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "execution %s cannot be retried: it succeeded, so nothing failed to retry", id);
+      else if (g_str_equal (status, "InProgress") || g_str_equal (status, "Stopping"))
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "execution %s cannot be retried yet: it is still running; a stage is retried once "
+                     "it failed or was stopped (stop it first with: pipewright-cli stop %s)", id, id);
+      else
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "execution %s cannot be retried: it is %s; only an execution that failed or was "
+                     "stopped can be", id, status);
       return FALSE;
     }
 

@@ -376,6 +376,70 @@ class Run(unittest.TestCase):
         statuses = {r["pipelineExecutionId"]: r["status"] for r in p.history()}
         self.assertEqual(statuses, {e1: "Succeeded", e2: "Superseded", e3: "Succeeded"})
 
+    def test_status_says_what_a_queued_execution_waits_for(self):
+        """QUEUED: a second execution waits in front of Release, which the
+        first holds for its approval; status says so, naming both."""
+        p = self.project = Project(extra=APPROVAL)
+        procs = []
+        try:
+            first = p.start()
+            procs.append(first)
+            e1 = wait_for_event(first, action_event("STARTED", "Approve"))["detail"]["execution-id"]
+            second = p.start()
+            procs.append(second)
+            e2 = wait_for_event(second, lambda e: e["detail"].get("state") == "STARTED")["detail"]["execution-id"]
+            wait_for_event(second, lambda e: e["detail"].get("stage") == "Build" and "action" not in e["detail"]
+                           and e["detail"]["state"] == "SUCCEEDED")
+            status = cli("status", e2, "--state-dir", p.state, check=0)
+            self.assertIn(f"  Waiting for stage Release, held by execution {e1[:8]}…, which waits for "
+                          "approval Release/Approve\n", status.stdout)
+            # The holder itself waits for nobody.
+            self.assertNotIn("Waiting for stage", cli("status", e1, "--state-dir", p.state, check=0).stdout)
+            cli("approve", e1, "Release", "Approve", "--state-dir", p.state, check=0)
+            wait_for_event(second, action_event("STARTED", "Approve"))
+            cli("approve", e2, "Release", "Approve", "--state-dir", p.state, check=0)
+            self.assertEqual(second.wait(timeout=TIMEOUT), 0)
+            self.assertEqual(first.wait(timeout=TIMEOUT), 0)
+        finally:
+            for proc in procs:
+                proc.kill()
+                proc.communicate()
+
+    def test_retry_says_why_not_and_when_the_branch_moved(self):
+        """retry says in plain words why an execution cannot be retried,
+        has a did-you-mean for a stage, and notes that the branch moved
+        since the failed execution's revision, which the retry runs."""
+        p = self.project = Project()
+        cli("run", p.pipeline, check=0)
+        [ok] = p.history()
+        done = cli("retry", ok["pipelineExecutionId"], "Build", "--state-dir", p.state, check=1)
+        self.assertIn(f"execution {ok['pipelineExecutionId']} cannot be retried: it succeeded, so nothing "
+                      "failed to retry", done.stderr)
+
+        open(p.flag, "w").close()
+        cli("run", p.pipeline, check=1)
+        failed = p.history()[0]
+        execution = failed["pipelineExecutionId"]
+        typo = cli("retry", execution, "Biuld", "--state-dir", p.state, check=1)
+        self.assertIn("the pipeline has no stage Biuld; did you mean Build?", typo.stderr)
+        wrong = cli("retry", execution, "Deploy", "--state-dir", p.state, check=1)
+        self.assertIn(f"execution {execution} cannot be retried in stage Deploy: it did not fail or stop there; "
+                      "it ended in stage Build", wrong.stderr)
+
+        # A new commit on the branch: the retry runs the old one, and says so.
+        with open(os.path.join(p.dir, "app.txt"), "w") as f:
+            f.write("moved on\n")
+        sh(p.dir, "git", "commit", "-q", "-am", "Moved on")
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=p.dir, env=GIT_ENV, capture_output=True,
+                              text=True).stdout.strip()
+        os.remove(p.flag)
+        retried = cli("retry", execution, "Build", "--state-dir", p.state, check=0)
+        self.assertIn(f"Note: branch main has moved since this execution's revision {p.commit[:7]} (it is at "
+                      f"{head[:7]} now). The retry runs {p.commit[:7]}, as CodePipeline's does; to run the new "
+                      f"commit, start an execution: pipewright-cli run {p.pipeline}", retried.stderr)
+        with open(os.path.join(p.dir, "site", "index.html")) as f:
+            self.assertIn("world", f.read())
+
     def retry(self, p, *args):
         return subprocess.Popen([CLI, "retry", *args, "--state-dir", p.state], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)

@@ -1684,6 +1684,29 @@ execution_arg_ok (const char *id)
   return FALSE;
 }
 
+/* "latest" as the newest execution's id; any other word checked as an id
+ * (or its first characters). NULL, having said why, when it is neither. */
+static char *
+resolve_execution_arg (const char *state_dir,
+                       const char *arg)
+{
+  if (g_str_equal (arg, "latest"))
+    {
+      g_autoptr(GPtrArray) list = pw_state_list_executions (state_dir, NULL);
+
+      if (list == NULL || list->len == 0)
+        {
+          pw_cli_print_error (_("no executions yet in %s"), state_dir);
+          return NULL;
+        }
+      return g_strdup (json_object_get_string_member (json_node_get_object (g_ptr_array_index (list, 0)),
+                                                      "pipelineExecutionId"));
+    }
+  if (!execution_arg_ok (arg))
+    return NULL;
+  return g_strdup (arg);
+}
+
 static int
 send_request (const char *op,
               const char *state_opt,
@@ -1696,12 +1719,14 @@ send_request (const char *op,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) request = json_object_new ();
   g_autofree char *state_dir = NULL;
+  g_autofree char *resolved = NULL;
   const char *user = g_get_user_name ();
 
-  if (!execution_arg_ok (execution))
-    return EXIT_USAGE;
   if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
     return EXIT_USAGE;
+  if ((resolved = resolve_execution_arg (state_dir, execution)) == NULL)
+    return EXIT_USAGE;
+  execution = resolved;
 
   json_object_set_string_member (request, "op", op);
   json_object_set_string_member (request, "executionId", execution);
@@ -1758,9 +1783,11 @@ decide (int         argc,
 
   context = pw_cli_new_context (_("EXECUTION STAGE ACTION"),
                                 g_str_equal (op, "approve")
-                                  ? _("Approves a manual approval that a running execution waits for.")
+                                  ? _("Approves a manual approval that a running execution waits for. "
+                                      "EXECUTION is an id, its first characters, or 'latest'.")
                                   : _("Rejects a manual approval that a running execution waits for; the "
-                                      "action and its stage fail."),
+                                      "action and its stage fail. EXECUTION is an id, its first characters, "
+                                      "or 'latest'."),
                                 entries);
   if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
@@ -1806,7 +1833,8 @@ pw_cli_stop (int    argc,
 
   context = pw_cli_new_context (_("EXECUTION"),
                                 _("Stops a running execution: by default its running actions finish and "
-                                  "nothing new starts (stop and wait); with --abandon they are abandoned."),
+                                  "nothing new starts (stop and wait); with --abandon they are abandoned. "
+                                  "EXECUTION is an id, its first characters, or 'latest'."),
                                 entries);
   if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
@@ -1896,6 +1924,7 @@ pw_cli_retry (int    argc,
   g_autofree char *state_opt = NULL;
   g_autofree char *pipeline = NULL;
   g_autofree char *state_dir = NULL;
+  g_autofree char *exec_id = NULL;
   gboolean all = FALSE, json = FALSE, auto_approve = FALSE, reject = FALSE;
   const char *file;
   const char *id;
@@ -1913,7 +1942,10 @@ pw_cli_retry (int    argc,
                                 _("Retries the stage an execution failed or stopped in, with the artifacts "
                                   "and variables of that execution, and carries on to its end. If the "
                                   "process that ran it is still running, it does the retry; otherwise "
-                                  "this command takes over the execution."),
+                                  "this command takes over the execution. As in CodePipeline, the retry "
+                                  "runs the source revisions the execution started with, not newer "
+                                  "commits (start a new execution with run for those). EXECUTION is an "
+                                  "id, its first characters, or 'latest'."),
                                 entries);
   if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
@@ -1927,9 +1959,9 @@ pw_cli_retry (int    argc,
       pw_cli_print_error (_("--auto-approve and --reject-approvals exclude each other"));
       return EXIT_USAGE;
     }
-  if (!execution_arg_ok (argv[1]))
-    return EXIT_USAGE;
   if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
+    return EXIT_USAGE;
+  if ((exec_id = resolve_execution_arg (state_dir, argv[1])) == NULL)
     return EXIT_USAGE;
 
   /* A live runner that holds the execution does it. */
@@ -1938,11 +1970,11 @@ pw_cli_retry (int    argc,
       g_autoptr(JsonObject) request = json_object_new ();
 
       json_object_set_string_member (request, "op", all ? "retry-all" : "retry");
-      json_object_set_string_member (request, "executionId", argv[1]);
+      json_object_set_string_member (request, "executionId", exec_id);
       json_object_set_string_member (request, "stage", argv[2]);
       if (pw_state_send_request (state_dir, request, 30000, &error))
         {
-          g_autoptr(JsonNode) record = pw_state_load_execution (state_dir, argv[1], NULL);
+          g_autoptr(JsonNode) record = pw_state_load_execution (state_dir, exec_id, NULL);
 
           if (record != NULL)
             note_branch_moved (json_node_get_object (record),
@@ -1965,7 +1997,7 @@ pw_cli_retry (int    argc,
       g_clear_error (&error);
     }
 
-  node = pw_state_load_execution (state_dir, argv[1], &error);
+  node = pw_state_load_execution (state_dir, exec_id, &error);
   if (node == NULL)
     {
       pw_cli_print_error ("%s", error->message);

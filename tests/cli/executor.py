@@ -433,7 +433,8 @@ class Run(unittest.TestCase):
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=p.dir, env=GIT_ENV, capture_output=True,
                               text=True).stdout.strip()
         os.remove(p.flag)
-        retried = cli("retry", execution, "Build", "--state-dir", p.state, check=0)
+        # 'latest' names the newest execution, here the failed one.
+        retried = cli("retry", "latest", "Build", "--state-dir", p.state, check=0)
         self.assertIn(f"Note: branch main has moved since this execution's revision {p.commit[:7]} (it is at "
                       f"{head[:7]} now). The retry runs {p.commit[:7]}, as CodePipeline's does; to run the new "
                       f"commit, start an execution: pipewright-cli run {p.pipeline}", retried.stderr)

@@ -3493,6 +3493,35 @@ pw_executor_decide (PwExecutor  *self,
       return TRUE;
     }
 
+  /* A misspelt name: the approvals of the pipeline, one of which was meant. */
+  {
+    g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+    g_auto(GStrv) all = NULL;
+    g_autofree char *wanted = g_strdup_printf ("%s/%s", stage_name_, action_name);
+    const char *meant;
+
+    for (guint s = 0; s < self->n_stages; s++)
+      for (guint a = 0; a < pw_stage_get_n_actions (stage_at (self, s)); a++)
+        {
+          PwAction *action = pw_stage_get_action (stage_at (self, s), a);
+
+          if (g_strcmp0 (pw_action_get_category (action), "Approval") == 0)
+            {
+              g_autofree char *name = g_strdup_printf ("%s/%s", stage_name (self, s), pw_action_get_name (action));
+
+              g_strv_builder_add (names, name);
+            }
+        }
+    all = g_strv_builder_end (names);
+    meant = pw_suggest_word (wanted, (const char * const *)all);
+    if (meant != NULL)
+      {
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND,
+                     "No action %s/%s has run in execution %s; did you mean %s?", stage_name_, action_name,
+                     execution->id, meant);
+        return FALSE;
+      }
+  }
   g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND,
                "No action %s/%s has run in execution %s", stage_name_, action_name, execution->id);
   return FALSE;

@@ -751,7 +751,7 @@ pw_state_send_request_full (const char  *state_dir,
       {
         g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT,
                      "No pipewright-cli run is running this pipeline (state folder %s); "
-                     "only a running execution can be approved, stopped or retried", state_dir);
+                     "only a running execution can be approved or stopped", state_dir);
         request_wait_unref (wait);
         return FALSE;
       }

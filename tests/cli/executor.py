@@ -395,6 +395,11 @@ class Run(unittest.TestCase):
                           "approval Release/Approve\n", status.stdout)
             # The holder itself waits for nobody.
             self.assertNotIn("Waiting for stage", cli("status", e1, "--state-dir", p.state, check=0).stdout)
+            # A misspelt approval gets a did-you-mean from the runner.
+            typo = cli("approve", e1, "Release", "Aprove", "--state-dir", p.state)
+            self.assertNotEqual(typo.returncode, 0)
+            self.assertIn(f"No action Release/Aprove has run in execution {e1}; did you mean Release/Approve?",
+                          typo.stderr)
             cli("approve", e1, "Release", "Approve", "--state-dir", p.state, check=0)
             wait_for_event(second, action_event("STARTED", "Approve"))
             cli("approve", e2, "Release", "Approve", "--state-dir", p.state, check=0)

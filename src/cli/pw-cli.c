@@ -764,6 +764,12 @@ convert (const char     *input,
 
       if (pw_diagnostic_get_severity (d) == PW_SEVERITY_NOTE)
         continue;
+      /* An intrinsic in a pipeline file is what the API cannot take, and
+       * what CloudFormation resolves: the template made below gives it a
+       * parameter to refer to. */
+      if ((format == PW_OUTPUT_CFN_JSON || format == PW_OUTPUT_CFN_YAML) &&
+          g_str_equal (pw_diagnostic_get_code (d), "P35"))
+        continue;
       if (pw_diagnostic_get_severity (d) == PW_SEVERITY_ERROR)
         errors++;
       g_ptr_array_add (problems, g_object_ref (d));

@@ -638,6 +638,353 @@ add_note (GPtrArray  *notes,
     g_ptr_array_add (notes, pw_diagnostic_new (code, PW_SEVERITY_NOTE, path, message));
 }
 
+/* CloudFormation-only properties ------------------------------------------ */
+
+/**
+ * _pw_cfn_dup_kept_properties:
+ *
+ * What a pipeline carries that only CloudFormation has a place for
+ * (RestartExecutionOnUpdate, DisableInboundStageTransitions), in
+ * CloudFormation's casing: from the template it was imported from, or
+ * from the comment of the pipeline file that kept them for the export.
+ *
+ * Returns: (transfer full) (nullable): an object, or %NULL when none
+ */
+JsonNode *
+_pw_cfn_dup_kept_properties (PwPipeline *pipeline)
+{
+  static const char * const keys[] = { "restartExecutionOnUpdate", "disableInboundStageTransitions" };
+  JsonNode *kept = g_object_get_data (G_OBJECT (pipeline), "pw-cfn-kept");
+  g_autoptr(JsonNode) declaration = NULL;
+  JsonObject *out = NULL;
+
+  if (kept != NULL)
+    return _pw_json_deep_copy (kept);
+  if (pw_pipeline_get_origin (pipeline) != PW_PIPELINE_ORIGIN_CFN)
+    return NULL;
+
+  declaration = pw_pipeline_to_declaration (pipeline);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      JsonNode *member = json_object_get_member (json_node_get_object (declaration), keys[i]);
+      g_autofree char *cfn = NULL;
+
+      if (member == NULL)
+        continue;
+      if (out == NULL)
+        out = json_object_new ();
+      cfn = api_to_cfn_key (keys[i]);
+      json_object_set_member (out, cfn, convert_to_cfn (member, FALSE));
+    }
+  if (out == NULL)
+    return NULL;
+  {
+    JsonNode *node = json_node_init_object (json_node_alloc (), out);
+
+    json_object_unref (out);
+    return node;
+  }
+}
+
+/* A new template ----------------------------------------------------------- */
+
+typedef struct
+{
+  JsonObject *parameters;
+  JsonObject *conditions;
+  GPtrArray  *notes;
+} Whole;
+
+static char *
+alnum_id (const char *text)
+{
+  GString *id = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    if (g_ascii_isalnum (*p))
+      g_string_append_c (id, *p);
+  return g_string_free (id, FALSE);
+}
+
+static void
+add_parameter (Whole      *whole,
+               const char *name,
+               const char *was)
+{
+  JsonObject *parameter;
+  g_autofree char *description = NULL;
+  g_autofree char *message = NULL;
+
+  if (json_object_has_member (whole->parameters, name))
+    return;
+  parameter = json_object_new ();
+  json_object_set_string_member (parameter, "Type", "String");
+  description = g_strdup_printf ("The value of %s in the template the pipeline was imported from", was);
+  json_object_set_string_member (parameter, "Description", description);
+  json_object_set_object_member (whole->parameters, name, parameter);
+  message = g_strdup_printf (_("%s refers to something outside the pipeline: it became the template "
+                               "parameter %s, to give when the stack is created"), was, name);
+  add_note (whole->notes, "P35", "", message);
+}
+
+static void
+add_condition (Whole      *whole,
+               const char *name)
+{
+  g_autofree char *parameter = NULL;
+  g_autofree char *was = NULL;
+  JsonObject *p, *condition, *ref;
+  JsonArray *equals, *allowed;
+
+  if (json_object_has_member (whole->conditions, name))
+    return;
+  parameter = g_strdup_printf ("%sEnabled", name);
+  p = json_object_new ();
+  json_object_set_string_member (p, "Type", "String");
+  allowed = json_array_new ();
+  json_array_add_string_element (allowed, "true");
+  json_array_add_string_element (allowed, "false");
+  json_object_set_array_member (p, "AllowedValues", allowed);
+  json_object_set_string_member (p, "Default", "true");
+  json_object_set_string_member (p, "Description", "Whether the condition of the same name holds "
+                                 "(it was defined in the template the pipeline was imported from)");
+  json_object_set_object_member (whole->parameters, parameter, p);
+
+  condition = json_object_new ();
+  equals = json_array_new ();
+  ref = json_object_new ();
+  json_object_set_string_member (ref, "Ref", parameter);
+  json_array_add_object_element (equals, ref);
+  json_array_add_string_element (equals, "true");
+  json_object_set_array_member (condition, "Fn::Equals", equals);
+  json_object_set_object_member (whole->conditions, name, condition);
+  was = g_strdup_printf (_("the condition %s became a template condition on the parameter %s"), name, parameter);
+  add_note (whole->notes, "P35", "", was);
+}
+
+/* ${Name} and ${Name.Attr} of an Fn::Sub string: parameters for what the
+ * new template does not define (the string rewritten for attributes). */
+static char *
+whole_sub (Whole      *whole,
+           const char *text,
+           JsonObject *variables)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0';)
+    {
+      const char *end;
+
+      if (p[0] == '$' && p[1] == '{' && p[2] != '!' && (end = strchr (p + 2, '}')) != NULL)
+        {
+          g_autofree char *name = g_strndup (p + 2, end - (p + 2));
+
+          if (g_str_has_prefix (name, "AWS::") || (variables != NULL && json_object_has_member (variables, name)))
+            g_string_append_len (out, p, end + 1 - p);
+          else
+            {
+              g_autofree char *id = alnum_id (name);
+              g_autofree char *was = strchr (name, '.') != NULL
+                ? g_strdup_printf ("Fn::GetAtt %s", name) : g_strdup_printf ("Ref %s", name);
+
+              add_parameter (whole, id, was);
+              g_string_append_printf (out, "${%s}", id);
+            }
+          p = end + 1;
+          continue;
+        }
+      g_string_append_c (out, *p++);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Rewrites @node's references to logical ids of another template into
+ * parameters of this one, so the template stands alone. */
+static void
+make_whole (Whole    *whole,
+            JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        make_whole (whole, json_array_get_element (array, i));
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return;
+
+  {
+    JsonObject *object = json_node_get_object (node);
+    JsonNode *member;
+
+    if (json_object_get_size (object) == 1 && (member = json_object_get_member (object, "Ref")) != NULL &&
+        JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING)
+      {
+        const char *name = json_node_get_string (member);
+        g_autofree char *id = NULL;
+        g_autofree char *was = NULL;
+
+        if (g_str_has_prefix (name, "AWS::"))
+          return;
+        id = alnum_id (name);
+        was = g_strdup_printf ("Ref %s", name);
+        add_parameter (whole, id, was);
+        json_object_set_string_member (object, "Ref", id);
+        return;
+      }
+
+    if (json_object_get_size (object) == 1 && (member = json_object_get_member (object, "Fn::GetAtt")) != NULL)
+      {
+        g_autofree char *joined = NULL;
+        g_autofree char *id = NULL;
+        g_autofree char *was = NULL;
+
+        if (JSON_NODE_HOLDS_ARRAY (member) && json_array_get_length (json_node_get_array (member)) == 2 &&
+            JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (member), 0)) &&
+            JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (member), 1)))
+          joined = g_strdup_printf ("%s.%s", json_array_get_string_element (json_node_get_array (member), 0),
+                                    json_array_get_string_element (json_node_get_array (member), 1));
+        else if (JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING)
+          joined = g_strdup (json_node_get_string (member));
+        if (joined == NULL)
+          return;
+        id = alnum_id (joined);
+        was = g_strdup_printf ("Fn::GetAtt %s", joined);
+        add_parameter (whole, id, was);
+        json_object_remove_member (object, "Fn::GetAtt");
+        json_object_set_string_member (object, "Ref", id);
+        return;
+      }
+
+    if (json_object_get_size (object) == 1 && (member = json_object_get_member (object, "Fn::Sub")) != NULL)
+      {
+        if (JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING)
+          {
+            g_autofree char *text = whole_sub (whole, json_node_get_string (member), NULL);
+
+            json_object_set_string_member (object, "Fn::Sub", text);
+          }
+        else if (JSON_NODE_HOLDS_ARRAY (member) && json_array_get_length (json_node_get_array (member)) == 2)
+          {
+            JsonArray *pair = json_node_get_array (member);
+            JsonNode *vars = json_array_get_element (pair, 1);
+            JsonNode *first = json_array_get_element (pair, 0);
+
+            make_whole (whole, vars);
+            if (JSON_NODE_HOLDS_VALUE (first) && json_node_get_value_type (first) == G_TYPE_STRING)
+              {
+                g_autofree char *text = whole_sub (whole, json_node_get_string (first),
+                                                   JSON_NODE_HOLDS_OBJECT (vars) ? json_node_get_object (vars) : NULL);
+
+                json_node_set_string (first, text);
+              }
+          }
+        return;
+      }
+
+    /* Fn::Join with an empty delimiter is an Fn::Sub (cfn-lint's E3703
+     * asks for it, and it reads better): "arn:${AWS::Partition}:…". */
+    if (json_object_get_size (object) == 1 && (member = json_object_get_member (object, "Fn::Join")) != NULL &&
+        JSON_NODE_HOLDS_ARRAY (member) && json_array_get_length (json_node_get_array (member)) == 2 &&
+        JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (member), 0)) &&
+        g_strcmp0 (json_array_get_string_element (json_node_get_array (member), 0), "") == 0 &&
+        JSON_NODE_HOLDS_ARRAY (json_array_get_element (json_node_get_array (member), 1)))
+      {
+        JsonArray *parts = json_node_get_array (json_array_get_element (json_node_get_array (member), 1));
+        g_autoptr(GString) sub = g_string_new (NULL);
+        gboolean simple = TRUE;
+
+        for (guint i = 0; simple && i < json_array_get_length (parts); i++)
+          {
+            JsonNode *part = json_array_get_element (parts, i);
+            JsonObject *o = JSON_NODE_HOLDS_OBJECT (part) ? json_node_get_object (part) : NULL;
+            JsonNode *ref = o != NULL && json_object_get_size (o) == 1 ? json_object_get_member (o, "Ref") : NULL;
+            JsonNode *att = o != NULL && json_object_get_size (o) == 1 ? json_object_get_member (o, "Fn::GetAtt") : NULL;
+
+            if (JSON_NODE_HOLDS_VALUE (part) && json_node_get_value_type (part) == G_TYPE_STRING)
+              {
+                for (const char *c = json_node_get_string (part); *c != '\0'; c++)
+                  {
+                    if (c[0] == '$' && c[1] == '{')
+                      {
+                        g_string_append (sub, "${!");
+                        c++;
+                      }
+                    else
+                      g_string_append_c (sub, *c);
+                  }
+              }
+            else if (ref != NULL && JSON_NODE_HOLDS_VALUE (ref) && json_node_get_value_type (ref) == G_TYPE_STRING)
+              g_string_append_printf (sub, "${%s}", json_node_get_string (ref));
+            else if (att != NULL && JSON_NODE_HOLDS_ARRAY (att) && json_array_get_length (json_node_get_array (att)) == 2 &&
+                     JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (att), 0)) &&
+                     JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (att), 1)))
+              g_string_append_printf (sub, "${%s.%s}", json_array_get_string_element (json_node_get_array (att), 0),
+                                      json_array_get_string_element (json_node_get_array (att), 1));
+            else
+              simple = FALSE;
+          }
+        if (simple)
+          {
+            g_autofree char *text = whole_sub (whole, sub->str, NULL);
+
+            json_object_remove_member (object, "Fn::Join");
+            json_object_set_string_member (object, "Fn::Sub", text);
+            return;
+          }
+      }
+
+    if (json_object_get_size (object) == 1 && (member = json_object_get_member (object, "Fn::FindInMap")) != NULL &&
+        JSON_NODE_HOLDS_ARRAY (member) && json_array_get_length (json_node_get_array (member)) == 3)
+      {
+        JsonArray *args = json_node_get_array (member);
+        g_autofree char *joined = NULL;
+        g_autofree char *id = NULL;
+        g_autofree char *was = NULL;
+
+        for (guint i = 0; i < 3; i++)
+          if (!JSON_NODE_HOLDS_VALUE (json_array_get_element (args, i)) ||
+              json_node_get_value_type (json_array_get_element (args, i)) != G_TYPE_STRING)
+            {
+              make_whole (whole, member);
+              return;
+            }
+        joined = g_strdup_printf ("%s%s%s", json_array_get_string_element (args, 0),
+                                  json_array_get_string_element (args, 1), json_array_get_string_element (args, 2));
+        id = alnum_id (joined);
+        was = g_strdup_printf ("Fn::FindInMap [%s, %s, %s]", json_array_get_string_element (args, 0),
+                               json_array_get_string_element (args, 1), json_array_get_string_element (args, 2));
+        add_parameter (whole, id, was);
+        json_object_remove_member (object, "Fn::FindInMap");
+        json_object_set_string_member (object, "Ref", id);
+        return;
+      }
+
+    if (json_object_get_size (object) == 1 && (member = json_object_get_member (object, "Fn::If")) != NULL &&
+        JSON_NODE_HOLDS_ARRAY (member) && json_array_get_length (json_node_get_array (member)) == 3)
+      {
+        JsonNode *condition = json_array_get_element (json_node_get_array (member), 0);
+
+        if (JSON_NODE_HOLDS_VALUE (condition) && json_node_get_value_type (condition) == G_TYPE_STRING)
+          add_condition (whole, json_node_get_string (condition));
+        make_whole (whole, json_array_get_element (json_node_get_array (member), 1));
+        make_whole (whole, json_array_get_element (json_node_get_array (member), 2));
+        return;
+      }
+
+    {
+      JsonObjectIter iter;
+      const char *name;
+
+      json_object_iter_init_ordered (&iter, object);
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        make_whole (whole, member);
+    }
+  }
+}
+
 /**
  * pw_cfn_export:
  * @notes: (element-type PwDiagnostic) (nullable): receives a note for each
@@ -686,6 +1033,22 @@ pw_cfn_export (PwPipeline *pipeline,
         json_object_set_member (props, "Tags", _pw_json_deep_copy (tags));
     }
 
+  /* What the pipeline file kept for CloudFormation comes back. */
+  {
+    g_autoptr(JsonNode) kept = _pw_cfn_dup_kept_properties (pipeline);
+    JsonObjectIter iter;
+    const char *name;
+    JsonNode *member;
+
+    if (kept != NULL && JSON_NODE_HOLDS_OBJECT (kept))
+      {
+        json_object_iter_init_ordered (&iter, json_node_get_object (kept));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          if (!json_object_has_member (props, name))
+            json_object_set_member (props, name, _pw_json_deep_copy (member));
+      }
+  }
+
   if (template_root != NULL && logical_id != NULL && resources_of (template_root) != NULL)
     {
       JsonNode *copy = _pw_json_deep_copy (template_root);
@@ -721,6 +1084,21 @@ pw_cfn_export (PwPipeline *pipeline,
 
     json_object_set_string_member (root, "AWSTemplateFormatVersion", "2010-09-09");
     json_object_set_string_member (root, "Description", description);
+
+    /* A pipeline file may hold what only its template resolved (an
+     * imported CDK pipeline): each reference becomes a parameter, each
+     * condition a condition on one, and the template stands alone. */
+    {
+      Whole whole = { json_object_new (), json_object_new (), notes };
+
+      make_whole (&whole, properties);
+      if (json_object_get_size (whole.parameters) > 0)
+        json_object_set_object_member (root, "Parameters", json_object_ref (whole.parameters));
+      if (json_object_get_size (whole.conditions) > 0)
+        json_object_set_object_member (root, "Conditions", json_object_ref (whole.conditions));
+      json_object_unref (whole.parameters);
+      json_object_unref (whole.conditions);
+    }
 
     json_object_set_string_member (resource, "Type", "AWS::CodePipeline::Pipeline");
     json_object_set_member (resource, "Properties", g_steal_pointer (&properties));

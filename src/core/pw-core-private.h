@@ -95,6 +95,7 @@ void         _pw_yaml_format_double   (double       value,
 char        *_pw_cfn_key_from_api     (const char  *key);
 const char  *_pw_cfn_key_to_api       (const char  *key);
 JsonNode    *_pw_cfn_node_to_api      (JsonNode    *node);
+JsonNode    *_pw_cfn_dup_kept_properties (PwPipeline *pipeline);
 JsonNode    *_pw_cfn_value_from_api   (JsonNode    *value,
                                        gboolean     store_first);
 G_END_DECLS

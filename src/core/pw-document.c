@@ -308,6 +308,40 @@ pw_document_dup_pipeline_ids (PwDocument *self)
   return pw_cfn_dup_pipeline_ids (self->root);
 }
 
+/* The comment line of a pipeline file that keeps CloudFormation-only
+ * properties: "# cloudformation: {JSON}". */
+#define KEPT_MARKER "cloudformation:"
+
+static void
+read_kept_properties (PwDocument *self,
+                      PwPipeline *pipeline)
+{
+  GBytes *text = pw_source_map_get_text (self->map);
+  gsize length = 0;
+  const char *data = text != NULL ? g_bytes_get_data (text, &length) : NULL;
+  const char *end = data + length;
+
+  for (const char *line = data; line != NULL && line < end;)
+    {
+      const char *nl = memchr (line, '\n', end - line);
+      const char *stop = nl != NULL ? nl : end;
+
+      if (stop - line > 2 && line[0] == '#' && line[1] == ' ' &&
+          (gsize)(stop - line - 2) > strlen (KEPT_MARKER) &&
+          strncmp (line + 2, KEPT_MARKER, strlen (KEPT_MARKER)) == 0)
+        {
+          g_autofree char *json = g_strndup (line + 2 + strlen (KEPT_MARKER), stop - (line + 2 + strlen (KEPT_MARKER)));
+          g_autoptr(JsonNode) node = json_from_string (json, NULL);
+
+          if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+            g_object_set_data_full (G_OBJECT (pipeline), "pw-cfn-kept", g_steal_pointer (&node),
+                                    (GDestroyNotify)json_node_unref);
+          return;
+        }
+      line = nl != NULL ? nl + 1 : NULL;
+    }
+}
+
 /**
  * pw_document_dup_pipeline:
  * @logical_id: (nullable): for a template, which pipeline resource
@@ -365,6 +399,8 @@ pw_document_dup_pipeline (PwDocument  *self,
   while (json_object_iter_next_ordered (&iter, &name, &member))
     if (!g_str_equal (name, "pipeline"))
       pw_pipeline_set_document_extra (pipeline, name, member);
+
+  read_kept_properties (self, pipeline);
 
   return pipeline;
 }
@@ -1110,12 +1146,15 @@ pw_pipeline_to_api (PwPipeline *pipeline,
 
           if (g_str_equal (key, "disableInboundStageTransitions"))
             message = g_strdup (_("DisableInboundStageTransitions exists only in CloudFormation; "
-                                  "it was left out (disable the transitions with "
+                                  "the API has no member for it (disable the transitions with "
                                   "'aws codepipeline disable-stage-transition' after creating "
-                                  "the pipeline)"));
+                                  "the pipeline): a YAML pipeline file keeps it in a comment, "
+                                  "which the export to CloudFormation restores; JSON leaves it out"));
           else if (g_str_equal (key, "restartExecutionOnUpdate"))
-            message = g_strdup (_("RestartExecutionOnUpdate exists only in CloudFormation; it was "
-                                  "left out"));
+            message = g_strdup (_("RestartExecutionOnUpdate exists only in CloudFormation; the API "
+                                  "has no member for it: a YAML pipeline file keeps it in a "
+                                  "comment, which the export to CloudFormation restores; JSON "
+                                  "leaves it out"));
           else if (g_str_equal (key, "tags"))
             {
               /* Not dropped: written beside `pipeline:` below. */
@@ -1211,7 +1250,24 @@ pw_pipeline_serialize (PwPipeline      *pipeline,
       root = pw_pipeline_to_api (pipeline, normalize, notes);
       if (format == PW_OUTPUT_JSON)
         return pw_json_emit (root);
-      return pw_yaml_emit (root, PW_YAML_EMIT_NONE, error);
+      {
+        g_autoptr(JsonNode) kept = _pw_cfn_dup_kept_properties (pipeline);
+        g_autofree char *yaml = pw_yaml_emit (root, PW_YAML_EMIT_NONE, error);
+        g_autoptr(JsonGenerator) generator = NULL;
+        g_autofree char *compact = NULL;
+
+        if (yaml == NULL || kept == NULL)
+          return g_steal_pointer (&yaml);
+        /* The API has no place for them; the file keeps them, for the
+         * export back to CloudFormation (pw_document_dup_pipeline reads
+         * the line). */
+        generator = json_generator_new ();
+        json_generator_set_root (generator, kept);
+        compact = json_generator_to_data (generator, NULL);
+        return g_strdup_printf ("# CloudFormation properties the CodePipeline API has no member for,\n"
+                                "# kept for `pipewright-cli export --to cfn-json|cfn-yaml`:\n"
+                                "# %s %s\n%s", KEPT_MARKER, compact, yaml);
+      }
 
     case PW_OUTPUT_CFN_JSON:
       root = pw_cfn_export (pipeline, notes);

@@ -733,6 +733,10 @@ pw_pipeline_copy (PwPipeline *self)
   while (json_object_iter_next_ordered (&iter, &name, &member))
     json_object_set_member (copy->document_extra, name, _pw_json_deep_copy (member));
   pw_pipeline_set_cfn_context (copy, self->cfn_template, self->cfn_logical_id);
+  if (g_object_get_data (G_OBJECT (self), "pw-cfn-kept") != NULL)
+    g_object_set_data_full (G_OBJECT (copy), "pw-cfn-kept",
+                            json_node_ref (g_object_get_data (G_OBJECT (self), "pw-cfn-kept")),
+                            (GDestroyNotify)json_node_unref);
   if (self->cfn_parameters != NULL)
     {
       GHashTableIter iter2;

@@ -184,6 +184,50 @@ class Export(unittest.TestCase):
                     self.assertTrue(os.path.getsize(out_yaml) > 0)
         self.assertGreater(n, 20)
 
+    def test_cdk_corpus_import_edit_export_stands_alone(self):
+        """Import a CDK template's pipeline into a pipeline file, then export
+        that file to CloudFormation: the template stands alone (each
+        reference outside the pipeline a parameter, each condition one on
+        a parameter), cfn-lint finds no error in it, and what only
+        CloudFormation has (RestartExecutionOnUpdate, disabled transitions)
+        comes back from the YAML file's comment."""
+        n = 0
+        written = []
+        for path in sorted(glob.glob(os.path.join(DATA, "cdk", "*.template.json"))):
+            with open(path) as f:
+                original = json.load(f)
+            for rid, res in original.get("Resources", {}).items():
+                if res.get("Type") != "AWS::CodePipeline::Pipeline":
+                    continue
+                with self.subTest(template=os.path.basename(path), resource=rid):
+                    imported = os.path.join(self.tmp, f"imported-{n}.yml")
+                    exported = os.path.join(self.tmp, f"exported-{n}.json")
+                    p = run("import", "--force", "--resource", rid, path, "-o", imported)
+                    self.assertIn(p.returncode, (0, 1), p.stderr)
+                    # An intrinsic left in the file does not stop the export to
+                    # CloudFormation (only the API-bound ones).
+                    p = run("export", "--to", "cfn-json", imported, "-o", exported)
+                    self.assertNotIn("error[P35]", p.stderr)
+                    if p.returncode == 1:   # a real error the source has (stage-conditions' P34)
+                        run("export", "--force", "--to", "cfn-json", imported, "-o", exported, check=1)
+                    self.assertTrue(os.path.exists(exported))
+                    written.append(exported)
+                    with open(exported) as f:
+                        template = json.load(f)
+                    props = original["Resources"][rid]["Properties"]
+                    [(_, again)] = [(k, v) for k, v in template["Resources"].items()
+                                    if v["Type"] == "AWS::CodePipeline::Pipeline"]
+                    for key in ("RestartExecutionOnUpdate", "DisableInboundStageTransitions"):
+                        self.assertEqual(again["Properties"].get(key), props.get(key), key)
+                    # Every Ref names a parameter, a resource or a pseudo parameter.
+                    defined = set(template.get("Parameters", {})) | set(template["Resources"])
+                    for ref in re.findall(r'"Ref": "([^"]+)"', json.dumps(template)):
+                        self.assertTrue(ref in defined or ref.startswith("AWS::"), ref)
+                    n += 1
+        self.assertGreater(n, 20)
+        # cfn-lint finds no error in any of them (one process for all).
+        self.assertIsNone(validators.templates_errors(written))
+
     def test_cdk_corpus_import_without_intrinsics_is_accepted(self):
         """Pipelines whose properties have no intrinsics become valid requests."""
         for path in sorted(glob.glob(os.path.join(DATA, "cdk", "*.template.json"))):

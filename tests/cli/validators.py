@@ -92,6 +92,18 @@ def template_errors(path):
     return "\n".join(problems) if problems else None
 
 
+def templates_errors(paths):
+    """template_errors() of many files, with one cfn-lint process (its start
+    is most of its time)."""
+    if CFN_LINT:
+        p = subprocess.run([CFN_LINT, "--format", "parseable", *paths], capture_output=True, text=True)
+        if p.returncode & 2 or p.returncode & 1:
+            return p.stdout + p.stderr
+        return None
+    problems = [e for e in (template_errors(path) for path in paths) if e]
+    return "\n".join(problems) if problems else None
+
+
 # --- The weaker CloudFormation check ---------------------------------------
 
 class _CfnLoader(yaml.SafeLoader):

@@ -535,6 +535,7 @@ cmd_validate (int    argc,
   g_autofree char *resource = NULL;
   g_autofree char *report = NULL;
   g_autofree char *profile_path = NULL;
+  g_auto(GStrv) parameters = NULL;
   gboolean warnings_ok = FALSE;
   gboolean quiet = FALSE;
   gboolean unreadable = FALSE;
@@ -545,6 +546,9 @@ cmd_validate (int    argc,
     { "resource", 'r', 0, G_OPTION_ARG_STRING, &resource, N_("Only this pipeline of a CloudFormation template (logical id)"), N_("ID") },
     { "warnings-ok", 0, 0, G_OPTION_ARG_NONE, &warnings_ok, N_("Exit 0 when there are warnings but no errors"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Leave out notes"), NULL },
+    { "parameter", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters,
+      N_("A template parameter's value, deciding its conditions (Fn::If actions are then checked as "
+         "the branch they choose)"), N_("NAME=VALUE") },
 #ifdef PW_HAVE_ENGINE
     { "profile", 0, 0, G_OPTION_ARG_FILENAME, &profile_path,
       N_("The local profile runs use (default: pipewright.local.yml beside the file)"), N_("FILE") },
@@ -644,6 +648,19 @@ cmd_validate (int    argc,
               break;
             }
 
+          for (guint p = 0; parameters != NULL && parameters[p] != NULL; p++)
+            {
+              const char *eq = strchr (parameters[p], '=');
+              g_autofree char *parameter = NULL;
+
+              if (eq == NULL || eq == parameters[p])
+                {
+                  pw_cli_print_error (_("--parameter takes NAME=VALUE, not '%s'"), parameters[p]);
+                  return EXIT_USAGE;
+                }
+              parameter = g_strndup (parameters[p], eq - parameters[p]);
+              pw_pipeline_set_cfn_parameter (pipeline, parameter, eq + 1);
+            }
           found = pw_pipeline_validate (pipeline);
           for (guint d = 0; d < found->len; d++)
             g_ptr_array_add (diagnostics, g_object_ref (g_ptr_array_index (found, d)));

@@ -30,6 +30,8 @@ PwPipeline *_pw_cfn_pipeline_new_located (JsonNode     *template_root,
                                           PwSourceMap  *map,
                                           GError      **error);
 JsonObject *_pw_pipeline_get_document_extras (PwPipeline *self);
+int         _pw_cfn_condition_truth (PwPipeline *pipeline,
+                                     const char *name);
 G_END_DECLS
 
 G_BEGIN_DECLS

@@ -831,6 +831,17 @@ truth_of_condition (PwPipeline *pipeline,
   return truth_of (pipeline, condition, depth);
 }
 
+/* For the validator: 1 when the template's parameters make condition
+ * @name true, 0 false, -1 when they do not decide it. */
+int
+_pw_cfn_condition_truth (PwPipeline *pipeline,
+                         const char *name)
+{
+  Truth t = truth_of_condition (pipeline, name, 0);
+
+  return t == COND_TRUE ? 1 : t == COND_FALSE ? 0 : -1;
+}
+
 static gboolean
 is_no_value (JsonNode *node)
 {

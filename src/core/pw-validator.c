@@ -108,6 +108,9 @@ static const PwRuleInfo rules[] = {
     "DisableInboundStageTransitions names a later stage and gives a valid reason." },
   { "P41", "deprecated-provider", PW_SEVERITY_WARNING,
     "Source actions use the providers AWS recommends (not GitHub version 1)." },
+  { "P42", "intrinsic-form", PW_SEVERITY_ERROR,
+    "CloudFormation intrinsics are functions that exist, with the arguments they take, and "
+    "name what the template defines." },
   /* What a local run reads beside the pipeline (the engine checks these;
    * validate reports them with the rest). */
   { "L01", "buildspec-error", PW_SEVERITY_ERROR,
@@ -877,6 +880,334 @@ intrinsic_name (JsonNode *node)
   return name;
 }
 
+/* P42: what CloudFormation checks of an intrinsic before it runs it (as
+ * cfn-lint's E1xxx rules do): the function exists, its arguments have the
+ * count and types it takes, and what it names (a Ref's target, a GetAtt's
+ * resource, an Fn::If's condition, an Fn::Sub's variables, a map) is
+ * defined by the template. */
+
+static const char * const intrinsic_functions[] = {
+  "Fn::Base64", "Fn::Cidr", "Fn::FindInMap", "Fn::GetAtt", "Fn::GetAZs", "Fn::ImportValue",
+  "Fn::Join", "Fn::Select", "Fn::Split", "Fn::Sub", "Fn::Transform", "Fn::If", "Fn::And",
+  "Fn::Equals", "Fn::Not", "Fn::Or", "Fn::Length", "Fn::ToJsonString", "Fn::ForEach", NULL
+};
+
+static const char * const pseudo_parameters[] = {
+  "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
+  "AWS::StackId", "AWS::StackName", "AWS::URLSuffix", NULL
+};
+
+static JsonObject *
+template_section (Validator  *v,
+                  const char *section)
+{
+  JsonNode *root = pw_pipeline_get_cfn_template (v->pipeline);
+  JsonNode *node;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      (node = json_object_get_member (json_node_get_object (root), section)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_node_get_object (node);
+}
+
+static gboolean
+is_string_node (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+/* The names of @section, for a did-you-mean. */
+static const char *
+suggest_in (Validator  *v,
+            const char *section,
+            const char *word,
+            gboolean    with_pseudo)
+{
+  JsonObject *object = template_section (v, section);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GList) members = object != NULL ? json_object_get_members (object) : NULL;
+  const char *meant;
+
+  for (GList *l = members; l != NULL; l = l->next)
+    g_ptr_array_add (names, l->data);
+  if (with_pseudo)
+    {
+      JsonObject *resources = template_section (v, "Resources");
+      g_autoptr(GList) more = resources != NULL ? json_object_get_members (resources) : NULL;
+
+      for (GList *l = more; l != NULL; l = l->next)
+        g_ptr_array_add (names, l->data);
+      for (guint i = 0; pseudo_parameters[i] != NULL; i++)
+        g_ptr_array_add (names, (gpointer)pseudo_parameters[i]);
+    }
+  g_ptr_array_add (names, NULL);
+  meant = pw_suggest_word (word, (const char * const *)names->pdata);
+  /* The pointer outlives the list: the names belong to the template. */
+  return meant;
+}
+
+static gboolean
+names_a_value (Validator  *v,
+               const char *name)
+{
+  JsonObject *parameters = template_section (v, "Parameters");
+  JsonObject *resources = template_section (v, "Resources");
+
+  return g_strv_contains (pseudo_parameters, name) ||
+         (parameters != NULL && json_object_has_member (parameters, name)) ||
+         (resources != NULL && json_object_has_member (resources, name));
+}
+
+static void check_intrinsic_form (Validator *v, PwElement *el, JsonNode *node, const Path *path);
+
+static void
+check_nested (Validator  *v,
+              PwElement  *el,
+              JsonNode   *node,
+              const Path *path)
+{
+  if (node == NULL)
+    return;
+  if (is_intrinsic (node))
+    check_intrinsic_form (v, el, node, path);
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        check_nested (v, el, json_array_get_element (array, i), path);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        check_nested (v, el, member, path);
+    }
+}
+
+static void
+check_ref_target (Validator  *v,
+                  PwElement  *el,
+                  JsonNode   *at,
+                  const Path *path,
+                  const char *name,
+                  const char *how)
+{
+  const char *meant;
+
+  if (names_a_value (v, name))
+    return;
+  meant = suggest_in (v, "Parameters", name, TRUE);
+  if (meant != NULL)
+    report (v, "P42", ERR, el, at, FALSE, path,
+            _("%s names '%s', which is no parameter, resource or pseudo parameter of the template; "
+              "did you mean '%s'?"), how, name, meant);
+  else
+    report (v, "P42", ERR, el, at, FALSE, path,
+            _("%s names '%s', which is no parameter, resource or pseudo parameter of the template "
+              "(CloudFormation refuses the template)"), how, name);
+}
+
+static void
+check_intrinsic_form (Validator  *v,
+                      PwElement  *el,
+                      JsonNode   *node,
+                      const Path *path)
+{
+  const char *fn = intrinsic_name (node);
+  JsonNode *arg = json_object_get_member (json_node_get_object (node), fn);
+  JsonArray *args = JSON_NODE_HOLDS_ARRAY (arg) ? json_node_get_array (arg) : NULL;
+  guint n = args != NULL ? json_array_get_length (args) : 0;
+
+  if (pw_pipeline_get_cfn_template (v->pipeline) == NULL)
+    return;
+
+  if (g_str_equal (fn, "Ref"))
+    {
+      if (!is_string_node (arg))
+        report (v, "P42", ERR, el, node, FALSE, path,
+                _("Ref takes the name of a parameter or resource, a string, but it has %s"),
+                _pw_json_type_name (arg));
+      else
+        check_ref_target (v, el, node, path, json_node_get_string (arg), "Ref");
+      return;
+    }
+
+  if (g_str_equal (fn, "Condition"))
+    {
+      JsonObject *conditions = template_section (v, "Conditions");
+
+      if (!is_string_node (arg) || conditions == NULL ||
+          !json_object_has_member (conditions, json_node_get_string (arg)))
+        report (v, "P42", ERR, el, node, FALSE, path,
+                _("Condition names a condition the template's Conditions do not define"));
+      return;
+    }
+
+  if (!g_strv_contains (intrinsic_functions, fn))
+    {
+      const char *meant = pw_suggest_word (fn, intrinsic_functions);
+
+      if (meant != NULL)
+        report (v, "P42", ERR, el, node, TRUE, path,
+                _("'%s' is no intrinsic function; did you mean '%s'?"), fn, meant);
+      else
+        report (v, "P42", ERR, el, node, TRUE, path,
+                _("'%s' is no intrinsic function CloudFormation knows (a key starting with Fn:: "
+                  "must be one)"), fn);
+      return;
+    }
+
+  if (g_str_equal (fn, "Fn::GetAtt"))
+    {
+      JsonObject *resources = template_section (v, "Resources");
+      g_autofree char *resource = NULL;
+
+      if (is_string_node (arg) && strchr (json_node_get_string (arg), '.') != NULL)
+        resource = g_strndup (json_node_get_string (arg),
+                              strchr (json_node_get_string (arg), '.') - json_node_get_string (arg));
+      else if (n == 2 && is_string_node (json_array_get_element (args, 0)) &&
+               (is_string_node (json_array_get_element (args, 1)) || is_intrinsic (json_array_get_element (args, 1))))
+        resource = g_strdup (json_array_get_string_element (args, 0));
+      else
+        {
+          report (v, "P42", ERR, el, node, FALSE, path,
+                  _("Fn::GetAtt takes [resource, attribute] or \"resource.attribute\""));
+          return;
+        }
+      if (resources == NULL || !json_object_has_member (resources, resource))
+        {
+          const char *meant = suggest_in (v, "Resources", resource, FALSE);
+
+          if (meant != NULL)
+            report (v, "P42", ERR, el, node, FALSE, path,
+                    _("Fn::GetAtt names the resource '%s', which the template does not define; did you "
+                      "mean '%s'?"), resource, meant);
+          else
+            report (v, "P42", ERR, el, node, FALSE, path,
+                    _("Fn::GetAtt names the resource '%s', which the template does not define"), resource);
+        }
+      return;
+    }
+
+  if (g_str_equal (fn, "Fn::If"))
+    {
+      JsonObject *conditions = template_section (v, "Conditions");
+
+      if (n != 3 || !is_string_node (json_array_get_element (args, 0)))
+        {
+          report (v, "P42", ERR, el, node, FALSE, path,
+                  _("Fn::If takes [condition name, value if true, value if false]"));
+          return;
+        }
+      if (conditions == NULL || !json_object_has_member (conditions, json_array_get_string_element (args, 0)))
+        {
+          const char *name = json_array_get_string_element (args, 0);
+          const char *meant = suggest_in (v, "Conditions", name, FALSE);
+
+          if (meant != NULL)
+            report (v, "P42", ERR, el, node, FALSE, path,
+                    _("Fn::If names the condition '%s', which the template's Conditions do not define; "
+                      "did you mean '%s'?"), name, meant);
+          else
+            report (v, "P42", ERR, el, node, FALSE, path,
+                    _("Fn::If names the condition '%s', which the template's Conditions do not define"),
+                    name);
+        }
+      check_nested (v, el, json_array_get_element (args, 1), path);
+      check_nested (v, el, json_array_get_element (args, 2), path);
+      return;
+    }
+
+  if (g_str_equal (fn, "Fn::Sub"))
+    {
+      JsonNode *text = is_string_node (arg) ? arg : (n == 2 ? json_array_get_element (args, 0) : NULL);
+      JsonNode *vars = n == 2 ? json_array_get_element (args, 1) : NULL;
+      const char *p;
+
+      if (!is_string_node (text) || (vars != NULL && !JSON_NODE_HOLDS_OBJECT (vars)))
+        {
+          report (v, "P42", ERR, el, node, FALSE, path,
+                  _("Fn::Sub takes a string, or [string, {variable: value}]"));
+          return;
+        }
+      for (p = json_node_get_string (text); (p = strstr (p, "${")) != NULL;)
+        {
+          const char *end = strchr (p, '}');
+          g_autofree char *name = NULL;
+          const char *dot;
+
+          if (end == NULL)
+            break;
+          name = g_strndup (p + 2, end - p - 2);
+          p = end + 1;
+          if (name[0] == '!' ||
+              (vars != NULL && json_object_has_member (json_node_get_object (vars), name)))
+            continue;
+          if ((dot = strchr (name, '.')) != NULL && !g_str_has_prefix (name, "AWS::"))
+            {
+              JsonObject *resources = template_section (v, "Resources");
+              g_autofree char *resource = g_strndup (name, dot - name);
+
+              if (resources == NULL || !json_object_has_member (resources, resource))
+                report (v, "P42", ERR, el, node, FALSE, path,
+                        _("Fn::Sub's ${%s} names the resource '%s', which the template does not "
+                          "define"), name, resource);
+              continue;
+            }
+          if (!names_a_value (v, name))
+            {
+              g_autofree char *how = g_strdup_printf ("Fn::Sub's ${%s}", name);
+
+              check_ref_target (v, el, node, path, name, how);
+            }
+        }
+      check_nested (v, el, vars, path);
+      return;
+    }
+
+  /* Argument counts of the others. */
+  {
+    struct { const char *fn; guint min, max; } counts[] = {
+      { "Fn::Join", 2, 2 }, { "Fn::Select", 2, 2 }, { "Fn::Split", 2, 2 }, { "Fn::FindInMap", 3, 4 },
+      { "Fn::Cidr", 3, 3 }, { "Fn::Equals", 2, 2 }, { "Fn::Not", 1, 1 }, { "Fn::And", 2, 10 },
+      { "Fn::Or", 2, 10 },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+      if (g_str_equal (fn, counts[i].fn) && (args == NULL || n < counts[i].min || n > counts[i].max))
+        {
+          if (counts[i].min == counts[i].max)
+            report (v, "P42", ERR, el, node, FALSE, path,
+                    g_dngettext (GETTEXT_PACKAGE, "%s takes a list of %u argument", "%s takes a list of %u arguments",
+                                 counts[i].min), fn, counts[i].min);
+          else
+            report (v, "P42", ERR, el, node, FALSE, path,
+                    _("%s takes a list of %u to %u arguments"), fn, counts[i].min, counts[i].max);
+          return;
+        }
+  }
+
+  if (g_str_equal (fn, "Fn::FindInMap") && is_string_node (json_array_get_element (args, 0)))
+    {
+      JsonObject *mappings = template_section (v, "Mappings");
+      const char *map = json_array_get_string_element (args, 0);
+
+      if (mappings == NULL || !json_object_has_member (mappings, map))
+        report (v, "P42", ERR, el, node, FALSE, path,
+                _("Fn::FindInMap names the map '%s', which the template's Mappings do not define"), map);
+    }
+  if (g_str_equal (fn, "Fn::Join") && !is_string_node (json_array_get_element (args, 0)))
+    report (v, "P42", ERR, el, node, FALSE, path, _("Fn::Join's delimiter is a string"));
+
+  check_nested (v, el, arg, path);
+}
+
 /* P35: reported once per value, by whoever meets the value first. */
 static void
 report_intrinsic (Validator  *v,
@@ -885,6 +1216,9 @@ report_intrinsic (Validator  *v,
                   const Path *path)
 {
   const char *fn = intrinsic_name (node);
+
+  if (v->cfn)
+    check_intrinsic_form (v, el, node, path);
 
   if (v->cfn)
     report (v, "P35", NOTE, el, node, FALSE, path,
@@ -4809,18 +5143,9 @@ pw_rules_lookup (const char *code)
   return NULL;
 }
 
-/**
- * pw_pipeline_validate:
- * @pipeline: a pipeline
- *
- * Checks the pipeline against every rule of the rule table and reports
- * all findings at once, sorted by position (pw_diagnostic_compare()).
- *
- * Returns: (transfer full) (element-type PwDiagnostic): the findings; an
- *   empty array when there is nothing to say
- */
-GPtrArray *
-pw_pipeline_validate (PwPipeline *pipeline)
+/* One pass of every rule over @pipeline. */
+static GPtrArray *
+validate_one (PwPipeline *pipeline)
 {
   Validator v = { 0, };
   GPtrArray *out;
@@ -4887,3 +5212,215 @@ pw_pipeline_validate (PwPipeline *pipeline)
 
   return out;
 }
+
+/* Fn::If actions --------------------------------------------------------- */
+
+static gboolean
+is_no_value_node (JsonNode *node)
+{
+  JsonNode *ref;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+         (ref = json_object_get_member (json_node_get_object (node), "Ref")) != NULL &&
+         is_string_node (ref) && g_str_equal (json_node_get_string (ref), "AWS::NoValue");
+}
+
+/* Stage @s of the pipeline's resource in its template, as written. */
+static JsonObject *
+template_stage (PwPipeline *pipeline,
+                guint       s)
+{
+  JsonNode *root = pw_pipeline_get_cfn_template (pipeline);
+  const char *id = pw_pipeline_get_cfn_logical_id (pipeline);
+  JsonNode *node;
+  JsonArray *stages;
+
+  if (root == NULL || id == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      (node = json_object_get_member (json_node_get_object (root), "Resources")) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node) ||
+      (node = json_object_get_member (json_node_get_object (node), id)) == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
+      (node = json_object_get_member (json_node_get_object (node), "Properties")) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (node) ||
+      (node = json_object_get_member (json_node_get_object (node), "Stages")) == NULL || !JSON_NODE_HOLDS_ARRAY (node) ||
+      s >= json_array_get_length (stages = json_node_get_array (node)) ||
+      !JSON_NODE_HOLDS_OBJECT (node = json_array_get_element (stages, s)))
+    return NULL;
+  return json_node_get_object (node);
+}
+
+/* The findings of @pipeline with its action @a of stage @s (an Fn::If)
+ * replaced by @branch, for that action only, said as the branch's. */
+static void
+validate_branch (PwPipeline *pipeline,
+                 guint       s,
+                 guint       a,
+                 JsonNode   *branch,
+                 const char *condition,
+                 gboolean    which,
+                 int         truth,
+                 GPtrArray  *out)
+{
+  JsonNode *root = pw_pipeline_get_cfn_template (pipeline);
+  JsonObject *stage_object = template_stage (pipeline, s);
+  JsonNode *actions = stage_object != NULL ? json_object_get_member (stage_object, "Actions") : NULL;
+  g_autoptr(JsonNode) saved = NULL;
+  g_autoptr(PwPipeline) variant = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autofree char *prefix = g_strdup_printf ("stages[%u].actions[%u]", s, a);
+  JsonArray *copy;
+
+  if (actions == NULL || !JSON_NODE_HOLDS_ARRAY (actions) ||
+      a >= json_array_get_length (json_node_get_array (actions)))
+    return;
+
+  /* The stage's actions with the branch in the Fn::If's place, sharing
+   * the template's nodes (so positions point into the file), for as long
+   * as the variant is checked. */
+  saved = json_node_ref (actions);
+  copy = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (actions)); i++)
+    json_array_add_element (copy, json_node_ref (i == a ? branch : json_array_get_element (json_node_get_array (actions), i)));
+  json_object_set_array_member (stage_object, "Actions", copy);
+
+  variant = _pw_cfn_pipeline_new_located (root, pw_pipeline_get_cfn_logical_id (pipeline),
+                                          pw_element_get_source_map (PW_ELEMENT (pipeline)), NULL);
+  if (variant != NULL)
+    found = validate_one (variant);
+
+  json_object_set_member (stage_object, "Actions", g_steal_pointer (&saved));
+
+  for (guint i = 0; found != NULL && i < found->len; i++)
+    {
+      PwDiagnostic *d = g_ptr_array_index (found, i);
+      const char *path = pw_diagnostic_get_path (d);
+      g_autofree char *message = NULL;
+      PwDiagnostic *said;
+
+      if (!g_str_has_prefix (path, prefix) || (path[strlen (prefix)] != '\0' && path[strlen (prefix)] != '.'))
+        continue;
+      if (truth >= 0)
+        message = g_strdup_printf (_("in the %s branch of Fn::If %s, which the template's parameters "
+                                     "choose: %s"), which ? "true" : "false", condition,
+                                   pw_diagnostic_get_message (d));
+      else
+        message = g_strdup_printf (_("in the %s branch of Fn::If %s (when %s is %s): %s"),
+                                   which ? "true" : "false", condition, condition,
+                                   which ? "true" : "false", pw_diagnostic_get_message (d));
+      said = pw_diagnostic_new (pw_diagnostic_get_code (d), pw_diagnostic_get_severity (d), path, message);
+      if (pw_diagnostic_get_file (d) != NULL)
+        pw_diagnostic_set_location (said, pw_diagnostic_get_file (d), pw_diagnostic_get_line (d),
+                                    pw_diagnostic_get_column (d));
+      g_ptr_array_add (out, said);
+    }
+}
+
+/* Each action that is an Fn::If is checked as the action each of its
+ * branches would be (only the one the parameters choose, when they
+ * decide), and a stage that a condition can leave without actions is a
+ * finding. */
+static void
+validate_conditional_actions (PwPipeline *pipeline,
+                              GPtrArray  *out)
+{
+  if (pw_pipeline_get_origin (pipeline) != PW_PIPELINE_ORIGIN_CFN ||
+      pw_pipeline_get_cfn_template (pipeline) == NULL || pw_pipeline_get_cfn_logical_id (pipeline) == NULL)
+    return;
+
+  for (guint s = 0; s < pw_pipeline_get_n_stages (pipeline); s++)
+    {
+      PwStage *stage = pw_pipeline_get_stage (pipeline, s);
+      JsonObject *written = template_stage (pipeline, s);
+      JsonNode *list = written != NULL ? json_object_get_member (written, "Actions") : NULL;
+      guint n = list != NULL && JSON_NODE_HOLDS_ARRAY (list) ? json_array_get_length (json_node_get_array (list)) : 0;
+      gboolean always_empty = n > 0, maybe_empty = n > 0;
+      const char *last_condition = NULL;
+
+      for (guint a = 0; a < n; a++)
+        {
+          JsonNode *raw = json_array_get_element (json_node_get_array (list), a);
+          JsonNode *arg = raw != NULL && JSON_NODE_HOLDS_OBJECT (raw) && json_object_get_size (json_node_get_object (raw)) == 1
+            ? json_object_get_member (json_node_get_object (raw), "Fn::If") : NULL;
+          JsonArray *args = arg != NULL && JSON_NODE_HOLDS_ARRAY (arg) ? json_node_get_array (arg) : NULL;
+          const char *condition;
+          int truth;
+
+          if (args == NULL || json_array_get_length (args) != 3 || !is_string_node (json_array_get_element (args, 0)))
+            {
+              always_empty = maybe_empty = FALSE;
+              continue;
+            }
+          condition = last_condition = json_array_get_string_element (args, 0);
+          truth = _pw_cfn_condition_truth (pipeline, condition);
+          for (guint b = 1; b <= 2; b++)
+            {
+              JsonNode *branch = json_array_get_element (args, b);
+
+              if (truth >= 0 && truth != (b == 1))
+                continue;
+              if (is_no_value_node (branch) || !JSON_NODE_HOLDS_OBJECT (branch))
+                continue;
+              validate_branch (pipeline, s, a, branch, condition, b == 1, truth, out);
+            }
+          {
+            gboolean no_true = is_no_value_node (json_array_get_element (args, 1));
+            gboolean no_false = is_no_value_node (json_array_get_element (args, 2));
+
+            if (!(truth == 1 ? no_true : truth == 0 ? no_false : FALSE))
+              always_empty = FALSE;
+            if (!(truth == 1 ? no_true : truth == 0 ? no_false : (no_true || no_false)))
+              maybe_empty = FALSE;
+          }
+        }
+
+      if (always_empty || maybe_empty)
+        {
+          g_autofree char *path = g_strdup_printf ("stages[%u].actions", s);
+          g_autofree char *message = NULL;
+          PwDiagnostic *d;
+          guint line = 0, column = 0;
+          JsonNode *actions = list;
+
+          message = always_empty
+            ? g_strdup_printf (_("stage '%s' has no actions with the template's parameters: each is an "
+                                 "Fn::If whose chosen branch is AWS::NoValue (CloudFormation refuses a "
+                                 "stage without actions)"), pw_stage_get_name (stage))
+            : g_strdup_printf (_("stage '%s' can be left without actions: each is an Fn::If with an "
+                                 "AWS::NoValue branch (condition %s and the others); CloudFormation "
+                                 "refuses the stack when they all yield AWS::NoValue"),
+                               pw_stage_get_name (stage) != NULL ? pw_stage_get_name (stage) : "?",
+                               last_condition);
+          d = pw_diagnostic_new ("P05", always_empty ? PW_SEVERITY_ERROR : PW_SEVERITY_WARNING, path, message);
+          if (actions != NULL && pw_element_get_source_map (PW_ELEMENT (pipeline)) != NULL &&
+              pw_source_map_lookup (pw_element_get_source_map (PW_ELEMENT (pipeline)), actions, &line, &column))
+            pw_diagnostic_set_location (d, pw_source_map_get_filename (pw_element_get_source_map (PW_ELEMENT (pipeline))),
+                                        line, column);
+          g_ptr_array_add (out, d);
+        }
+    }
+}
+
+/**
+ * pw_pipeline_validate:
+ * @pipeline: a pipeline
+ *
+ * Checks the pipeline against every rule of the rule table and reports
+ * all findings at once, sorted by position (pw_diagnostic_compare()).
+ * In a CloudFormation template, an action that is an Fn::If is checked as
+ * each of its branches would be.
+ *
+ * Returns: (transfer full) (element-type PwDiagnostic): the findings; an
+ *   empty array when there is nothing to say
+ */
+GPtrArray *
+pw_pipeline_validate (PwPipeline *pipeline)
+{
+  GPtrArray *out;
+
+  g_return_val_if_fail (PW_IS_PIPELINE (pipeline), NULL);
+
+  out = validate_one (pipeline);
+  validate_conditional_actions (pipeline, out);
+  g_ptr_array_sort (out, compare_diagnostics);
+  return out;
+}
+

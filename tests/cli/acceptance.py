@@ -184,6 +184,19 @@ class Export(unittest.TestCase):
                     self.assertTrue(os.path.getsize(out_yaml) > 0)
         self.assertGreater(n, 20)
 
+    def test_malformed_intrinsics_are_refused_as_cfn_lint_does(self):
+        """The template whose intrinsics CloudFormation refuses (a Ref to
+        nothing, a GetAtt of a missing resource, an undefined condition, a
+        Join of one argument): cfn-lint refuses it too, and validate says
+        each at its place (P42), where before it only noted them."""
+        path = os.path.join(DATA, "rules", "P42-fail-cfn.yml")
+        self.assertIsNotNone(cfn_lint_errors(path))
+        p = run("validate", path, check=1)
+        self.assertEqual(p.stderr.count("error[P42]"), 6, p.stderr)
+        good = os.path.join(DATA, "rules", "P35-pass-cfn.yml")
+        self.assertIsNone(cfn_lint_errors(good))
+        self.assertNotIn("P42", run("validate", good).stderr)
+
     def test_cdk_corpus_import_edit_export_stands_alone(self):
         """Import a CDK template's pipeline into a pipeline file, then export
         that file to CloudFormation: the template stands alone (each
@@ -791,10 +804,14 @@ Resources:
         with open(src) as f:
             before = f.read()
         out = os.path.join(self.tmp, "template.yml")
-        run("edit", src, "-o", out, "--set", "stages[2].name=Ship",
-            "--set", "stages[1].actions[0].configuration.ProjectName=!Ref BuildProject",
-            "--add-action", "Build", "Lint", "--type", "Test/AWS/CodeBuild/1",
-            "--config", "ProjectName=!Ref BuildProject", "--input-artifact", "Src", check=0)
+        # BuildProject is no parameter of the template yet: the edit is
+        # written, and validation says the Ref names nothing (P42).
+        p = run("edit", src, "-o", out, "--set", "stages[2].name=Ship",
+                "--set", "stages[1].actions[0].configuration.ProjectName=!Ref BuildProject",
+                "--add-action", "Build", "Lint", "--type", "Test/AWS/CodeBuild/1",
+                "--config", "ProjectName=!Ref BuildProject", "--input-artifact", "Src", check=1)
+        self.assertEqual(p.stderr.count("error[P42]: Ref names 'BuildProject', which is no parameter, resource "
+                                        "or pseudo parameter of the template"), 2, p.stderr)
         with open(out) as f:
             after = f.read()
         deleted, inserted = changed_lines(before, after)

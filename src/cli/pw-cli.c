@@ -467,6 +467,28 @@ pw_cli_print_load_error (const char *path,
   fputs (report, stderr);
 }
 
+/* --parameter NAME=VALUE, given to the template's pipeline; FALSE (said)
+ * for one that is no NAME=VALUE. */
+static gboolean
+apply_parameters (PwPipeline *pipeline,
+                  char      **parameters)
+{
+  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
+    {
+      const char *eq = strchr (parameters[i], '=');
+      g_autofree char *name = NULL;
+
+      if (eq == NULL || eq == parameters[i])
+        {
+          pw_cli_print_error (_("--parameter takes NAME=VALUE, not '%s'"), parameters[i]);
+          return FALSE;
+        }
+      name = g_strndup (parameters[i], eq - parameters[i]);
+      pw_pipeline_set_cfn_parameter (pipeline, name, eq + 1);
+    }
+  return TRUE;
+}
+
 /* validate ----------------------------------------------------------------- */
 
 #ifdef PW_HAVE_ENGINE
@@ -648,19 +670,8 @@ cmd_validate (int    argc,
               break;
             }
 
-          for (guint p = 0; parameters != NULL && parameters[p] != NULL; p++)
-            {
-              const char *eq = strchr (parameters[p], '=');
-              g_autofree char *parameter = NULL;
-
-              if (eq == NULL || eq == parameters[p])
-                {
-                  pw_cli_print_error (_("--parameter takes NAME=VALUE, not '%s'"), parameters[p]);
-                  return EXIT_USAGE;
-                }
-              parameter = g_strndup (parameters[p], eq - parameters[p]);
-              pw_pipeline_set_cfn_parameter (pipeline, parameter, eq + 1);
-            }
+          if (!apply_parameters (pipeline, parameters))
+            return EXIT_USAGE;
           found = pw_pipeline_validate (pipeline);
           for (guint d = 0; d < found->len; d++)
             g_ptr_array_add (diagnostics, g_object_ref (g_ptr_array_index (found, d)));
@@ -758,19 +769,8 @@ convert (const char     *input,
       return EXIT_USAGE;
     }
 
-  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
-    {
-      const char *eq = strchr (parameters[i], '=');
-      g_autofree char *name = NULL;
-
-      if (eq == NULL || eq == parameters[i])
-        {
-          pw_cli_print_error (_("--parameter takes NAME=VALUE, not '%s'"), parameters[i]);
-          return EXIT_USAGE;
-        }
-      name = g_strndup (parameters[i], eq - parameters[i]);
-      pw_pipeline_set_cfn_parameter (pipeline, name, eq + 1);
-    }
+  if (!apply_parameters (pipeline, parameters))
+    return EXIT_USAGE;
 
   /* Only errors and warnings matter here; notes about CloudFormation
    * values are what the conversion below reports as it fixes them. */

@@ -674,7 +674,25 @@ cmd_validate (int    argc,
             return EXIT_USAGE;
           found = pw_pipeline_validate (pipeline);
           for (guint d = 0; d < found->len; d++)
-            g_ptr_array_add (diagnostics, g_object_ref (g_ptr_array_index (found, d)));
+            {
+              PwDiagnostic *one = g_ptr_array_index (found, d);
+
+              /* Several pipelines in one template: each finding says whose. */
+              if (ids[k] != NULL && (k > 0 || ids[k + 1] != NULL))
+                {
+                  g_autofree char *message = g_strdup_printf ("%s: %s", ids[k], pw_diagnostic_get_message (one));
+                  PwDiagnostic *named = pw_diagnostic_new (pw_diagnostic_get_code (one),
+                                                           pw_diagnostic_get_severity (one),
+                                                           pw_diagnostic_get_path (one), message);
+
+                  if (pw_diagnostic_get_file (one) != NULL)
+                    pw_diagnostic_set_location (named, pw_diagnostic_get_file (one), pw_diagnostic_get_line (one),
+                                                pw_diagnostic_get_column (one));
+                  g_ptr_array_add (diagnostics, named);
+                }
+              else
+                g_ptr_array_add (diagnostics, g_object_ref (one));
+            }
 
 #ifdef PW_HAVE_ENGINE
           /* And what a local run would read beside it: the profile, the

@@ -552,6 +552,28 @@ Resources:
         self.assertFalse(has_intrinsic(doc))
         self.assertIsNone(botocore_errors(doc))
 
+    def test_validate_names_the_pipeline_of_each_finding(self):
+        """A template with two pipelines: each finding starts with the
+        logical id of the pipeline it is about."""
+        pipeline = ("    Type: AWS::CodePipeline::Pipeline\n"
+                    "    Properties:\n"
+                    "      RoleArn: arn:aws:iam::111122223333:role/demo\n"
+                    "      ArtifactStore: {Type: S3, Location: demo-artifacts}\n"
+                    "      Stages:\n"
+                    "        - Name: Source\n"
+                    "          Actions:\n"
+                    "            - Name: Checkout\n"
+                    "              ActionTypeId: {Category: Source, Owner: AWS, Provider: CodeCommit, Version: '1'}\n"
+                    "              Configuration: {RepositoryName: demo, BranchName: main, PollForSourceChanges: 'false'}\n"
+                    "              OutputArtifacts: [{Name: Src}]\n")
+        path = self.write("two.yml", "Resources:\n  Blue:\n" + pipeline + "  Green:\n" + pipeline)
+        p = run("validate", path, check=1)
+        self.assertIn("error[P03]: Blue: the pipeline has 1 stage(s)", p.stderr)
+        self.assertIn("error[P03]: Green: the pipeline has 1 stage(s)", p.stderr)
+        # One pipeline, asked for by name: no prefix needed.
+        one = run("validate", "--resource", "Green", path, check=1)
+        self.assertIn("error[P03]: the pipeline has 1 stage(s)", one.stderr)
+
     def test_import_multiple_pipelines_needs_resource(self):
         tpl = self.write("two.yml", """
 Resources:

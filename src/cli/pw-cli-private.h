@@ -54,6 +54,7 @@ int pw_cli_stop      (int argc, char **argv);
 int pw_cli_retry     (int argc, char **argv);
 int pw_cli_artifacts (int argc, char **argv);
 int pw_cli_reports   (int argc, char **argv);
+int pw_cli_serve     (int argc, char **argv);
 int pw_cli_watch     (int argc, char **argv);
 
 G_END_DECLS

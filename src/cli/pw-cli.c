@@ -2068,6 +2068,7 @@ static const Command commands[] = {
   { "retry", N_("Retry a failed or stopped stage of an execution"), pw_cli_retry },
   { "artifacts", N_("List or extract an execution's artifacts"), pw_cli_artifacts },
   { "reports", N_("Show an execution's test reports and failing tests"), pw_cli_reports },
+  { "serve", N_("Serve the CodePipeline API locally, for the AWS CLI and SDKs"), pw_cli_serve },
   { "watch", N_("Start an execution for every new commit on the source branch"), pw_cli_watch },
 #endif
 };

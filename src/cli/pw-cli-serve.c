@@ -1,0 +1,156 @@
+/* pw-cli-serve.c
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* pipewright-cli serve: the CodePipeline API on a local port, for the AWS
+ * CLI and SDKs pointed at it with --endpoint-url. */
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+
+#include "pw-api-server.h"
+#include "pw-cli-private.h"
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The repository that holds the current folder, or the folder itself. */
+static char *
+default_workspace (void)
+{
+  g_autofree char *cwd = g_get_current_dir ();
+  char *at = g_strdup (cwd);
+
+  for (;;)
+    {
+      g_autofree char *git = g_build_filename (at, ".git", NULL);
+      char *parent;
+
+      if (g_file_test (git, G_FILE_TEST_EXISTS))
+        return at;
+      parent = g_path_get_dirname (at);
+      if (g_str_equal (parent, at))
+        {
+          g_free (parent);
+          g_free (at);
+          return g_steal_pointer (&cwd);
+        }
+      g_free (at);
+      at = parent;
+    }
+}
+
+int
+pw_cli_serve (int    argc,
+              char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwApiServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *workspace = NULL;
+  g_autofree char *region = NULL;
+  g_autofree char *address = NULL;
+  gboolean no_auth = FALSE;
+  guint64 port = 7171;
+  const char *colon;
+  guint sigint, sigterm;
+  GOptionEntry entries[] = {
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, N_("Address and port to listen on (default 127.0.0.1:7171; port 0 picks a free one)"), N_("ADDRESS:PORT") },
+    { "workspace", 'w', 0, G_OPTION_ARG_FILENAME, &workspace, N_("The folder whose pipeline files are served (default: the repository of the current folder)"), N_("DIR") },
+    { "region", 0, 0, G_OPTION_ARG_STRING, &region, N_("The region requests are signed for (default us-east-1)"), N_("REGION") },
+    { "no-auth", 0, 0, G_OPTION_ARG_NONE, &no_auth, N_("Do not check request signatures"), NULL },
+    { NULL }
+  };
+
+  context = pw_cli_new_context (NULL,
+                                _("Serves the CodePipeline API for the pipeline files of a folder (each "
+                                  "file that is a CreatePipeline request is a pipeline, by its name), with "
+                                  "their executions as `run` records them, so the AWS CLI and the SDKs "
+                                  "can drive it with --endpoint-url.\n\n"
+                                  "Requests are signed with SigV4 as for AWS: any access key id, with the "
+                                  "secret access key 'pipewright', for the service region (us-east-1 "
+                                  "unless --region). For example:\n"
+                                  "  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=pipewright "
+                                  "AWS_DEFAULT_REGION=us-east-1 \\\n"
+                                  "    aws codepipeline list-pipelines --endpoint-url http://127.0.0.1:7171\n\n"
+                                  "Served so far: ListPipelines, GetPipeline, ListPipelineExecutions, "
+                                  "GetPipelineExecution. Runs until interrupted (Ctrl+C) or terminated."),
+                                entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc > 1)
+    {
+      pw_cli_print_error (_("serve takes no arguments (see --help)"));
+      return EXIT_USAGE;
+    }
+
+  if (listen != NULL && (colon = strrchr (listen, ':')) != NULL)
+    {
+      char *end = NULL;
+
+      address = g_strndup (listen, colon - listen);
+      port = g_ascii_strtoull (colon + 1, &end, 10);
+      if (end == colon + 1 || *end != '\0' || port > 65535)
+        {
+          pw_cli_print_error (_("--listen takes ADDRESS:PORT, not '%s'"), listen);
+          return EXIT_USAGE;
+        }
+    }
+  else if (listen != NULL)
+    address = g_strdup (listen);
+  else
+    address = g_strdup ("127.0.0.1");
+  if (workspace == NULL)
+    workspace = default_workspace ();
+  if (!g_file_test (workspace, G_FILE_TEST_IS_DIR))
+    {
+      pw_cli_print_error (_("%s is not a folder"), workspace);
+      return EXIT_USAGE;
+    }
+
+  server = pw_api_server_new (workspace, region, !no_auth);
+  if (!pw_api_server_listen (server, address, (guint)port, &error))
+    {
+      pw_cli_print_error (_("cannot listen on %s:%u: %s"), address, (guint)port, error->message);
+      return EXIT_USAGE;
+    }
+
+  {
+    g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+
+    if (inet != NULL && !g_inet_address_get_is_loopback (inet))
+      fprintf (stderr, _("WARNING: listening on %s, not on this machine's loopback: anyone who can reach it "
+                         "can read these pipelines%s\n"), address,
+               no_auth ? _(" and nothing checks who asks (--no-auth)") : "");
+    else if (no_auth)
+      fprintf (stderr, "%s\n", _("Note: request signatures are not checked (--no-auth)"));
+  }
+  printf (g_dngettext (GETTEXT_PACKAGE, "Serving %u pipeline of %s\n", "Serving %u pipelines of %s\n",
+                       pw_api_server_get_n_pipelines (server)),
+          pw_api_server_get_n_pipelines (server), workspace);
+  printf ("--endpoint-url http://%s%s%s:%u\n", strchr (address, ':') != NULL ? "[" : "", address,
+          strchr (address, ':') != NULL ? "]" : "", pw_api_server_get_port (server));
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint = g_unix_signal_add (SIGINT, quit_cb, loop);
+  sigterm = g_unix_signal_add (SIGTERM, quit_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  return EXIT_OK;
+}

@@ -87,8 +87,9 @@ pw_cli_serve (int    argc,
                                   "  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=pipewright "
                                   "AWS_DEFAULT_REGION=us-east-1 \\\n"
                                   "    aws codepipeline list-pipelines --endpoint-url http://127.0.0.1:7171\n\n"
-                                  "Served so far: ListPipelines, GetPipeline, ListPipelineExecutions, "
-                                  "GetPipelineExecution. Runs until interrupted (Ctrl+C) or terminated."),
+                                  "Served so far: ListPipelines, GetPipeline, GetPipelineState, "
+                                  "ListPipelineExecutions, GetPipelineExecution, ListActionExecutions. "
+                                  "Runs until interrupted (Ctrl+C) or terminated."),
                                 entries);
   if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;

@@ -11,8 +11,9 @@
  * SigV4; answers and errors have the service's shapes (`__type`, status
  * codes), so the AWS CLI and the SDKs drive it with --endpoint-url.
  *
- * Served so far: ListPipelines, GetPipeline, ListPipelineExecutions and
- * GetPipelineExecution, read from the pipeline files and the executions
+ * Served so far: ListPipelines, GetPipeline, GetPipelineState,
+ * ListPipelineExecutions, GetPipelineExecution and ListActionExecutions,
+ * read from the pipeline files and the executions
  * the CLI and the app record in each pipeline's `.pipewright/` folder. */
 
 #define G_LOG_DOMAIN "pw-api"
@@ -537,11 +538,257 @@ get_pipeline_execution (PwApiServer *self,
   return ok_answer (json_builder_get_root (b));
 }
 
+/* The latest record (newest first in @records) in which @stage ran. */
+static JsonObject *
+latest_in_stage (GPtrArray  *records,
+                 const char *stage,
+                 JsonObject **stage_record)
+{
+  for (guint i = 0; records != NULL && i < records->len; i++)
+    {
+      JsonObject *r = json_node_get_object (g_ptr_array_index (records, i));
+      JsonArray *stages = json_object_get_array_member (r, "stages");
+
+      for (guint s = 0; stages != NULL && s < json_array_get_length (stages); s++)
+        {
+          JsonObject *st = json_array_get_object_element (stages, s);
+          const char *status = member_string (st, "status");
+
+          if (g_strcmp0 (member_string (st, "stageName"), stage) == 0 && status != NULL &&
+              !g_str_equal (status, "NotStarted"))
+            {
+              *stage_record = st;
+              return r;
+            }
+        }
+    }
+  return NULL;
+}
+
+/* An action's status in the API's words: the record's (the console's
+ * Stopped/Abandoned …) mapped to ActionExecution's enum. */
+static const char *
+action_status (const char *status)
+{
+  if (status == NULL)
+    return NULL;
+  if (g_str_equal (status, "InProgress") || g_str_equal (status, "Succeeded") || g_str_equal (status, "Failed") ||
+      g_str_equal (status, "Abandoned"))
+    return status;
+  if (g_str_equal (status, "Stopped") || g_str_equal (status, "Stopping"))
+    return "Abandoned";
+  return NULL;
+}
+
+static Answer
+get_pipeline_state (PwApiServer *self,
+                    JsonObject  *input)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GPtrArray) records = NULL;
+  g_autofree char *state_dir = NULL;
+  const char *name;
+  Entry *e;
+  Answer a;
+
+  if (!require_name (input, "name", &name, &a))
+    return a;
+  if ((e = lookup (self, name)) == NULL)
+    return not_found (name);
+  state_dir = pw_state_default_dir (e->path);
+  records = pw_state_list_executions (state_dir, NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "pipelineName");
+  json_builder_add_string_value (b, name);
+  json_builder_set_member_name (b, "pipelineVersion");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "stageStates");
+  json_builder_begin_array (b);
+  for (guint s = 0; s < pw_pipeline_get_n_stages (e->pipeline); s++)
+    {
+      PwStage *stage = pw_pipeline_get_stage (e->pipeline, s);
+      const char *stage_name = pw_stage_get_name (stage);
+      JsonObject *st = NULL;
+      JsonObject *r = latest_in_stage (records, stage_name, &st);
+      JsonArray *actions = r != NULL ? json_object_get_array_member (r, "actions") : NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "stageName");
+      json_builder_add_string_value (b, stage_name != NULL ? stage_name : "");
+      json_builder_set_member_name (b, "inboundTransitionState");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "enabled");
+      json_builder_add_boolean_value (b, TRUE);
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "actionStates");
+      json_builder_begin_array (b);
+      for (guint k = 0; k < pw_stage_get_n_actions (stage); k++)
+        {
+          PwAction *action = pw_stage_get_action (stage, k);
+          JsonObject *latest = NULL;
+
+          /* The action's last attempt in that execution. */
+          for (guint i = 0; actions != NULL && i < json_array_get_length (actions); i++)
+            {
+              JsonObject *ac = json_array_get_object_element (actions, i);
+
+              if (g_strcmp0 (member_string (ac, "stageName"), stage_name) == 0 &&
+                  g_strcmp0 (member_string (ac, "actionName"), pw_action_get_name (action)) == 0)
+                latest = ac;
+            }
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "actionName");
+          json_builder_add_string_value (b, pw_action_get_name (action) != NULL ? pw_action_get_name (action) : "");
+          if (latest != NULL && action_status (member_string (latest, "status")) != NULL)
+            {
+              json_builder_set_member_name (b, "latestExecution");
+              json_builder_begin_object (b);
+              add_string (b, latest, "actionExecutionId", "actionExecutionId");
+              json_builder_set_member_name (b, "status");
+              json_builder_add_string_value (b, action_status (member_string (latest, "status")));
+              add_string (b, latest, "summary", "summary");
+              json_builder_set_member_name (b, "lastStatusChange");
+              json_builder_add_double_value (b, epoch_of (member_string (latest, "lastUpdateTime")));
+              add_string (b, latest, "externalExecutionId", "externalExecutionId");
+              json_builder_end_object (b);
+            }
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      if (r != NULL)
+        {
+          json_builder_set_member_name (b, "latestExecution");
+          json_builder_begin_object (b);
+          add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
+          add_string (b, st, "status", "status");
+          json_builder_end_object (b);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "created");
+  json_builder_add_double_value (b, e->created);
+  json_builder_set_member_name (b, "updated");
+  json_builder_add_double_value (b, e->updated);
+  json_builder_end_object (b);
+  return ok_answer (json_builder_get_root (b));
+}
+
+static Answer
+list_action_executions (PwApiServer *self,
+                        JsonObject  *input)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) details = g_ptr_array_new ();
+  g_autofree char *state_dir = NULL;
+  JsonNode *filter = json_object_get_member (input, "filter");
+  const char *only = NULL;
+  const char *name;
+  gboolean found = FALSE;
+  Entry *e;
+  Answer a;
+  guint from, count, i;
+
+  if (!require_name (input, "pipelineName", &name, &a))
+    return a;
+  if ((e = lookup (self, name)) == NULL)
+    return not_found (name);
+  if (!page_of (input, 100, 100, &from, &count, &a))
+    return a;
+  if (filter != NULL && JSON_NODE_HOLDS_OBJECT (filter))
+    only = member_string (json_node_get_object (filter), "pipelineExecutionId");
+  state_dir = pw_state_default_dir (e->path);
+  records = pw_state_list_executions (state_dir, NULL);
+
+  /* Newest first: the executions, and within one its actions last first. */
+  for (i = 0; records != NULL && i < records->len; i++)
+    {
+      JsonObject *r = json_node_get_object (g_ptr_array_index (records, i));
+      JsonArray *actions = json_object_get_array_member (r, "actions");
+
+      if (only != NULL && g_strcmp0 (member_string (r, "pipelineExecutionId"), only) != 0)
+        continue;
+      found = TRUE;
+      for (guint k = actions != NULL ? json_array_get_length (actions) : 0; k > 0; k--)
+        if (action_status (member_string (json_array_get_object_element (actions, k - 1), "status")) != NULL)
+          {
+            g_ptr_array_add (details, json_array_get_object_element (actions, k - 1));
+            g_ptr_array_add (details, r);
+          }
+    }
+  if (only != NULL && !found)
+    {
+      g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' does not exist in pipeline '%s'",
+                                                  only, name);
+
+      return error_answer (400, "PipelineExecutionNotFoundException", message);
+    }
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "actionExecutionDetails");
+  json_builder_begin_array (b);
+  for (i = from; i < details->len / 2 && i < from + count; i++)
+    {
+      JsonObject *ac = g_ptr_array_index (details, 2 * i);
+      JsonObject *r = g_ptr_array_index (details, 2 * i + 1);
+      JsonNode *type = json_object_get_member (ac, "actionTypeId");
+      JsonNode *configuration = json_object_get_member (ac, "resolvedConfiguration");
+      JsonNode *variables = json_object_get_member (ac, "outputVariables");
+
+      json_builder_begin_object (b);
+      add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
+      add_string (b, ac, "actionExecutionId", "actionExecutionId");
+      json_builder_set_member_name (b, "pipelineVersion");
+      json_builder_add_int_value (b, json_object_get_int_member_with_default (r, "pipelineVersion", 1));
+      add_string (b, ac, "stageName", "stageName");
+      add_string (b, ac, "actionName", "actionName");
+      json_builder_set_member_name (b, "startTime");
+      json_builder_add_double_value (b, epoch_of (member_string (ac, "startTime")));
+      json_builder_set_member_name (b, "lastUpdateTime");
+      json_builder_add_double_value (b, epoch_of (member_string (ac, "lastUpdateTime")));
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, action_status (member_string (ac, "status")));
+      json_builder_set_member_name (b, "input");
+      json_builder_begin_object (b);
+      if (type != NULL && JSON_NODE_HOLDS_OBJECT (type))
+        {
+          json_builder_set_member_name (b, "actionTypeId");
+          json_builder_add_value (b, json_node_copy (type));
+        }
+      if (configuration != NULL && JSON_NODE_HOLDS_OBJECT (configuration))
+        {
+          json_builder_set_member_name (b, "resolvedConfiguration");
+          json_builder_add_value (b, json_node_copy (configuration));
+        }
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "output");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "executionResult");
+      json_builder_begin_object (b);
+      add_string (b, ac, "externalExecutionId", "externalExecutionId");
+      add_string (b, ac, "summary", "externalExecutionSummary");
+      json_builder_end_object (b);
+      if (variables != NULL && JSON_NODE_HOLDS_OBJECT (variables))
+        {
+          json_builder_set_member_name (b, "outputVariables");
+          json_builder_add_value (b, json_node_copy (variables));
+        }
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  add_next_token (b, i, details->len / 2);
+  json_builder_end_object (b);
+  return ok_answer (json_builder_get_root (b));
+}
+
 /* The operations the model has that the local endpoint does not serve
  * yet: said so, by name, rather than as unknown. */
 static const char * const model_operations[] = {
   "CreatePipeline", "UpdatePipeline", "DeletePipeline", "StartPipelineExecution", "StopPipelineExecution",
-  "GetPipelineState", "ListActionExecutions", "PutApprovalResult", "RetryStageExecution",
+  "PutApprovalResult", "RetryStageExecution",
   "EnableStageTransition", "DisableStageTransition", "RollbackStage", "OverrideStageCondition",
   "ListRuleExecutions", "TagResource", "UntagResource", "ListTagsForResource", "PollForJobs",
   "AcknowledgeJob", "GetJobDetails", "PutJobSuccessResult", "PutJobFailureResult", NULL
@@ -560,11 +807,16 @@ dispatch (PwApiServer *self,
     return list_pipeline_executions (self, input);
   if (g_str_equal (operation, "GetPipelineExecution"))
     return get_pipeline_execution (self, input);
+  if (g_str_equal (operation, "GetPipelineState"))
+    return get_pipeline_state (self, input);
+  if (g_str_equal (operation, "ListActionExecutions"))
+    return list_action_executions (self, input);
   if (g_strv_contains (model_operations, operation))
     {
       g_autofree char *message = g_strdup_printf ("%s is not served by Pipewright's local endpoint yet; it "
-                                                  "serves ListPipelines, GetPipeline, ListPipelineExecutions "
-                                                  "and GetPipelineExecution", operation);
+                                                  "serves ListPipelines, GetPipeline, GetPipelineState, "
+                                                  "ListPipelineExecutions, GetPipelineExecution and "
+                                                  "ListActionExecutions", operation);
 
       return error_answer (400, "UnknownOperationException", message);
     }

@@ -119,6 +119,20 @@ class Serve(unittest.TestCase):
         self.assertEqual(execution["pipelineExecution"]["status"], "Succeeded")
         self.assertEqual(execution["pipelineExecution"]["pipelineName"], "orders")
         self.assertEqual(self.client.list_pipeline_executions(pipelineName="billing")["pipelineExecutionSummaries"], [])
+        # The console's view: each stage's latest execution, each action's.
+        state = self.client.get_pipeline_state(name="orders")
+        self.assertEqual([st["stageName"] for st in state["stageStates"]], ["Source", "Build"])
+        build = state["stageStates"][1]
+        self.assertEqual(build["latestExecution"], {"pipelineExecutionId": summary["pipelineExecutionId"],
+                                                    "status": "Succeeded"})
+        self.assertEqual(build["actionStates"][0]["actionName"], "Say")
+        self.assertEqual(build["actionStates"][0]["latestExecution"]["status"], "Succeeded")
+        self.assertNotIn("latestExecution", self.client.get_pipeline_state(name="billing")["stageStates"][0])
+        actions = self.client.list_action_executions(
+            pipelineName="orders", filter={"pipelineExecutionId": summary["pipelineExecutionId"]})
+        self.assertEqual([(d["stageName"], d["actionName"], d["status"]) for d in actions["actionExecutionDetails"]],
+                         [("Build", "Say", "Succeeded"), ("Source", "Fetch", "Succeeded")])
+        self.assertEqual(actions["actionExecutionDetails"][0]["input"]["actionTypeId"]["provider"], "Shell")
         missing = self.error_of(self.client.get_pipeline_execution, pipelineName="orders",
                                 pipelineExecutionId="00000000-0000-4000-8000-000000000000")
         self.assertEqual(missing["Error"]["Code"], "PipelineExecutionNotFoundException")

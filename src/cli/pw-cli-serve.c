@@ -88,7 +88,9 @@ pw_cli_serve (int    argc,
                                   "AWS_DEFAULT_REGION=us-east-1 \\\n"
                                   "    aws codepipeline list-pipelines --endpoint-url http://127.0.0.1:7171\n\n"
                                   "Served so far: ListPipelines, GetPipeline, GetPipelineState, "
-                                  "ListPipelineExecutions, GetPipelineExecution, ListActionExecutions. "
+                                  "StartPipelineExecution (a `run` of the file, as the CLI would start it), "
+                                  "StopPipelineExecution, ListPipelineExecutions, GetPipelineExecution, "
+                                  "ListActionExecutions. "
                                   "Runs until interrupted (Ctrl+C) or terminated."),
                                 entries);
   if (!pw_cli_parse_args (context, &argc, &argv))
@@ -124,6 +126,11 @@ pw_cli_serve (int    argc,
     }
 
   server = pw_api_server_new (workspace, region, !no_auth);
+  {
+    g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+
+    pw_api_server_set_runner (server, self_path);
+  }
   if (!pw_api_server_listen (server, address, (guint)port, &error))
     {
       pw_cli_print_error (_("cannot listen on %s:%u: %s"), address, (guint)port, error->message);

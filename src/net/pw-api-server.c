@@ -20,6 +20,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -53,6 +54,9 @@ struct _PwApiServer
   SoupServer *server;
   GPtrArray  *entries;      /* Entry, in name order */
   guint       port;
+  char       *runner;       /* the pipewright-cli that runs what is started */
+  GHashTable *tokens;       /* clientRequestToken → execution id */
+  GPtrArray  *children;     /* GSubprocess: the runs started here */
 };
 
 G_DEFINE_FINAL_TYPE (PwApiServer, pw_api_server, G_TYPE_OBJECT)
@@ -173,6 +177,8 @@ error_answer (guint       status,
   a.body = json_builder_get_root (b);
   return a;
 }
+
+static void respond (SoupServerMessage *msg, Answer a);
 
 static Answer
 ok_answer (JsonNode *body)
@@ -784,11 +790,264 @@ list_action_executions (PwApiServer *self,
   return ok_answer (json_builder_get_root (b));
 }
 
+/* StartPipelineExecution: a `pipewright-cli run` of the pipeline file,
+ * which runs it (or hands it to the process that runs the pipeline
+ * already), with the CLI's semantics and records; the answer waits for
+ * the execution's id, the first event the run prints. */
+typedef struct
+{
+  PwApiServer       *self;
+  SoupServerMessage *msg;
+  GSubprocess       *child;
+  GDataInputStream  *out;
+  char              *token;
+  gboolean           answered;
+} Start;
+
+static void start_read_cb (GObject *object, GAsyncResult *result, gpointer data);
+
+static void
+start_free (Start *start)
+{
+  g_clear_object (&start->child);
+  g_clear_object (&start->out);
+  g_free (start->token);
+  g_object_unref (start->self);
+  g_free (start);
+}
+
+static void
+start_answer (Start  *start,
+              Answer  answer)
+{
+  if (start->answered)
+    {
+      g_clear_pointer (&answer.body, json_node_unref);
+      return;
+    }
+  start->answered = TRUE;
+  respond (start->msg, answer);
+  soup_server_message_unpause (start->msg);
+  g_object_unref (start->msg);
+}
+
+static void
+start_failed_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  Start *start = data;
+  g_autofree char *err = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, NULL, &err, NULL);
+  if (!start->answered)
+    {
+      g_autofree char *message = g_strdup_printf ("The pipeline did not start: %s",
+                                                  err != NULL && *err != '\0' ? g_strstrip (err) : "no reason given");
+
+      start_answer (start, error_answer (400, "InvalidStructureException", message));
+    }
+  start_free (start);
+}
+
+static void
+start_read_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  Start *start = data;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result,
+                                                                      NULL, NULL);
+
+  if (line == NULL)
+    {
+      /* The run ended; without an id it never started: it says why. */
+      if (!start->answered)
+        {
+          g_subprocess_communicate_utf8_async (start->child, NULL, NULL, start_failed_cb, start);
+          return;
+        }
+      start_free (start);
+      return;
+    }
+
+  if (!start->answered)
+    {
+      g_autoptr(JsonNode) event = json_from_string (line, NULL);
+      JsonObject *detail = event != NULL && JSON_NODE_HOLDS_OBJECT (event) &&
+                           json_object_has_member (json_node_get_object (event), "detail")
+        ? json_object_get_object_member (json_node_get_object (event), "detail") : NULL;
+      const char *id = member_string (detail, "execution-id");
+
+      if (id != NULL)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+
+          if (start->token != NULL)
+            g_hash_table_insert (start->self->tokens, g_strdup (start->token), g_strdup (id));
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "pipelineExecutionId");
+          json_builder_add_string_value (b, id);
+          json_builder_end_object (b);
+          start_answer (start, ok_answer (json_builder_get_root (b)));
+        }
+    }
+  /* The rest of the run's events are read, so it never blocks on them. */
+  g_data_input_stream_read_line_async (start->out, G_PRIORITY_DEFAULT, NULL, start_read_cb, start);
+}
+
+static gboolean
+start_pipeline_execution (PwApiServer       *self,
+                          SoupServerMessage *msg,
+                          JsonObject        *input,
+                          Answer            *answer)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  const char *name, *token = member_string (input, "clientRequestToken");
+  JsonNode *variables = json_object_get_member (input, "variables");
+  JsonNode *revisions = json_object_get_member (input, "sourceRevisions");
+  Start *start;
+  Entry *e;
+
+  if (!require_name (input, "name", &name, answer))
+    return FALSE;
+  if ((e = lookup (self, name)) == NULL)
+    {
+      *answer = not_found (name);
+      return FALSE;
+    }
+  /* The same token: the same execution, started once (idempotency). */
+  if (token != NULL && g_hash_table_lookup (self->tokens, token) != NULL)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "pipelineExecutionId");
+      json_builder_add_string_value (b, g_hash_table_lookup (self->tokens, token));
+      json_builder_end_object (b);
+      *answer = ok_answer (json_builder_get_root (b));
+      return FALSE;
+    }
+  if (self->runner == NULL)
+    {
+      *answer = error_answer (400, "UnknownOperationException", "This server cannot start executions");
+      return FALSE;
+    }
+
+  g_ptr_array_add (argv, g_strdup (self->runner));
+  g_ptr_array_add (argv, g_strdup ("run"));
+  g_ptr_array_add (argv, g_strdup ("--json"));
+  g_ptr_array_add (argv, g_strdup (e->path));
+  for (guint i = 0; variables != NULL && JSON_NODE_HOLDS_ARRAY (variables) &&
+       i < json_array_get_length (json_node_get_array (variables)); i++)
+    {
+      JsonNode *v = json_array_get_element (json_node_get_array (variables), i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (v) ? json_node_get_object (v) : NULL;
+
+      if (member_string (o, "name") == NULL || member_string (o, "value") == NULL)
+        {
+          *answer = error_answer (400, "ValidationException", "1 validation error detected: each of 'variables' "
+                                  "needs a name and a value");
+          return FALSE;
+        }
+      g_ptr_array_add (argv, g_strdup ("--var"));
+      g_ptr_array_add (argv, g_strdup_printf ("%s=%s", member_string (o, "name"), member_string (o, "value")));
+    }
+  for (guint i = 0; revisions != NULL && JSON_NODE_HOLDS_ARRAY (revisions) &&
+       i < json_array_get_length (json_node_get_array (revisions)); i++)
+    {
+      JsonNode *v = json_array_get_element (json_node_get_array (revisions), i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (v) ? json_node_get_object (v) : NULL;
+
+      if (member_string (o, "actionName") == NULL || member_string (o, "revisionValue") == NULL)
+        {
+          *answer = error_answer (400, "ValidationException", "1 validation error detected: each of "
+                                  "'sourceRevisions' needs an actionName, a revisionType and a revisionValue");
+          return FALSE;
+        }
+      g_ptr_array_add (argv, g_strdup ("--source-revision"));
+      g_ptr_array_add (argv, g_strdup_printf ("%s=%s", member_string (o, "actionName"),
+                                              member_string (o, "revisionValue")));
+    }
+  g_ptr_array_add (argv, NULL);
+
+  start = g_new0 (Start, 1);
+  start->child = g_subprocess_newv ((const char * const *)argv->pdata,
+                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  if (start->child == NULL)
+    {
+      g_free (start);
+      *answer = error_answer (500, "InternalFailure", error->message);
+      return FALSE;
+    }
+  start->self = g_object_ref (self);
+  start->msg = g_object_ref (msg);
+  start->token = g_strdup (token);
+  start->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (start->child));
+  g_ptr_array_add (self->children, g_object_ref (start->child));
+  soup_server_message_pause (msg);
+  g_data_input_stream_read_line_async (start->out, G_PRIORITY_DEFAULT, NULL, start_read_cb, start);
+  return TRUE;
+}
+
+/* StopPipelineExecution: asked of the process that runs it, through the
+ * state folder's control requests (as `pipewright-cli stop` asks). */
+static Answer
+stop_pipeline_execution (PwApiServer *self,
+                         JsonObject  *input)
+{
+  g_autoptr(JsonObject) request = json_object_new ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_dir = NULL;
+  const char *name, *id, *reason = member_string (input, "reason");
+  JsonNode *abandon = json_object_get_member (input, "abandon");
+  g_autoptr(JsonNode) record = NULL;
+  Entry *e;
+  Answer a;
+
+  if (!require_name (input, "pipelineName", &name, &a) || !require_name (input, "pipelineExecutionId", &id, &a))
+    return a;
+  if ((e = lookup (self, name)) == NULL)
+    return not_found (name);
+  state_dir = pw_state_default_dir (e->path);
+  if (!pw_state_is_execution_id (id, FALSE) || (record = pw_state_load_execution (state_dir, id, NULL)) == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' does not exist in pipeline '%s'",
+                                                  id, name);
+
+      return error_answer (400, "PipelineExecutionNotFoundException", message);
+    }
+  if (g_strcmp0 (member_string (json_node_get_object (record), "status"), "InProgress") != 0)
+    {
+      g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' is not in progress (it is %s)", id,
+                                                  member_string (json_node_get_object (record), "status"));
+
+      return error_answer (400, "PipelineExecutionNotStoppableException", message);
+    }
+  json_object_set_string_member (request, "op", abandon != NULL && JSON_NODE_HOLDS_VALUE (abandon) &&
+                                               json_node_get_boolean (abandon) ? "abandon" : "stop");
+  json_object_set_string_member (request, "executionId", id);
+  if (reason != NULL)
+    json_object_set_string_member (request, "summary", reason);
+  json_object_set_string_member (request, "by", "pipewright-cli serve");
+  if (!pw_state_send_request (state_dir, request, 30000, &error))
+    return error_answer (400, g_strrstr (error->message, "already") != NULL ? "DuplicatedStopRequestException"
+                                                                            : "PipelineExecutionNotStoppableException",
+                         error->message);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "pipelineExecutionId");
+  json_builder_add_string_value (b, id);
+  json_builder_end_object (b);
+  return ok_answer (json_builder_get_root (b));
+}
+
 /* The operations the model has that the local endpoint does not serve
  * yet: said so, by name, rather than as unknown. */
 static const char * const model_operations[] = {
-  "CreatePipeline", "UpdatePipeline", "DeletePipeline", "StartPipelineExecution", "StopPipelineExecution",
-  "PutApprovalResult", "RetryStageExecution",
+  "CreatePipeline", "UpdatePipeline", "DeletePipeline", "PutApprovalResult", "RetryStageExecution",
   "EnableStageTransition", "DisableStageTransition", "RollbackStage", "OverrideStageCondition",
   "ListRuleExecutions", "TagResource", "UntagResource", "ListTagsForResource", "PollForJobs",
   "AcknowledgeJob", "GetJobDetails", "PutJobSuccessResult", "PutJobFailureResult", NULL
@@ -811,10 +1070,13 @@ dispatch (PwApiServer *self,
     return get_pipeline_state (self, input);
   if (g_str_equal (operation, "ListActionExecutions"))
     return list_action_executions (self, input);
+  if (g_str_equal (operation, "StopPipelineExecution"))
+    return stop_pipeline_execution (self, input);
   if (g_strv_contains (model_operations, operation))
     {
       g_autofree char *message = g_strdup_printf ("%s is not served by Pipewright's local endpoint yet; it "
                                                   "serves ListPipelines, GetPipeline, GetPipelineState, "
+                                                  "StartPipelineExecution, StopPipelineExecution, "
                                                   "ListPipelineExecutions, GetPipelineExecution and "
                                                   "ListActionExecutions", operation);
 
@@ -932,6 +1194,14 @@ handle (SoupServer        *server,
       return;
     }
 
+  if (g_str_equal (target + strlen (TARGET_PREFIX), "StartPipelineExecution"))
+    {
+      Answer answer = { 0, NULL };
+
+      if (!start_pipeline_execution (self, msg, json_node_get_object (json_parser_get_root (parser)), &answer))
+        respond (msg, answer);
+      return;
+    }
   respond (msg, dispatch (self, target + strlen (TARGET_PREFIX), json_node_get_object (json_parser_get_root (parser))));
 }
 
@@ -945,6 +1215,12 @@ pw_api_server_finalize (GObject *object)
   if (self->server != NULL)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
+  /* Runs started here end as the CLI's do when interrupted. */
+  for (guint i = 0; i < self->children->len; i++)
+    g_subprocess_send_signal (g_ptr_array_index (self->children, i), SIGTERM);
+  g_ptr_array_unref (self->children);
+  g_hash_table_unref (self->tokens);
+  g_free (self->runner);
   g_ptr_array_unref (self->entries);
   g_free (self->workspace);
   g_free (self->region);
@@ -962,6 +1238,19 @@ static void
 pw_api_server_init (PwApiServer *self)
 {
   self->entries = g_ptr_array_new_with_free_func (entry_free);
+  self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->children = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* The pipewright-cli that StartPipelineExecution runs pipelines with. */
+void
+pw_api_server_set_runner (PwApiServer *self,
+                          const char  *cli)
+{
+  g_return_if_fail (PW_IS_API_SERVER (self));
+
+  g_free (self->runner);
+  self->runner = g_strdup (cli);
 }
 
 /**

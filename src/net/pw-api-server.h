@@ -22,6 +22,8 @@ PwApiServer *pw_api_server_new        (const char   *workspace,
                                        const char   *region,
                                        gboolean      verify_signatures);
 guint        pw_api_server_get_n_pipelines (PwApiServer *self);
+void         pw_api_server_set_runner (PwApiServer  *self,
+                                       const char   *cli);
 gboolean     pw_api_server_listen     (PwApiServer  *self,
                                        const char   *address,
                                        guint         port,

@@ -49,13 +49,18 @@ class Serve(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="pw-serve-")
-        for name in ("orders", "billing"):
+        for name in ("orders", "billing", "release"):
             d = os.path.join(cls.dir, name)
             os.makedirs(os.path.join(d, "bucket", "src"))
             with open(os.path.join(d, "bucket", "src", "README"), "w") as f:
                 f.write("hello\n")
             with open(os.path.join(d, "pipeline.yml"), "w") as f:
                 f.write(PIPELINE % {"name": name})
+                if name == "release":
+                    f.write("    - name: Release\n"
+                            "      actions:\n"
+                            "        - name: Approve\n"
+                            "          actionTypeId: {category: Approval, owner: AWS, provider: Manual, version: '1'}\n")
             with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
                 f.write("s3:\n  src-bucket: ./bucket\ncommands:\n  Say: {run: 'echo hi'}\n")
         # A file that is no pipeline is not served.
@@ -67,7 +72,7 @@ class Serve(unittest.TestCase):
         cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         first = cls.server.stdout.readline()
-        assert first.startswith("Serving 2 pipelines of "), first + cls.server.stderr.read()
+        assert first.startswith("Serving 3 pipelines of "), first + cls.server.stderr.read()
         cls.endpoint = cls.server.stdout.readline().split()[-1]
         cls.client = cls.make_client("pipewright")
 
@@ -93,7 +98,7 @@ class Serve(unittest.TestCase):
 
     def test_list_and_get(self):
         listed = self.client.list_pipelines()["pipelines"]
-        self.assertEqual([p["name"] for p in listed], ["billing", "orders"])
+        self.assertEqual([p["name"] for p in listed], ["billing", "orders", "release"])
         self.assertEqual(listed[0]["version"], 1)
         got = self.client.get_pipeline(name="orders")
         self.assertEqual(got["pipeline"]["stages"][1]["actions"][0]["name"], "Say")
@@ -104,9 +109,10 @@ class Serve(unittest.TestCase):
         self.assertEqual([p["name"] for p in first["pipelines"]], ["billing"])
         second = self.client.list_pipelines(maxResults=1, nextToken=first["nextToken"])
         self.assertEqual([p["name"] for p in second["pipelines"]], ["orders"])
-        self.assertNotIn("nextToken", second)
-        pages = self.client.get_paginator("list_pipelines").paginate(PaginationConfig={"PageSize": 1})
-        self.assertEqual([p["name"] for page in pages for p in page["pipelines"]], ["billing", "orders"])
+        self.assertIn("nextToken", second)
+        pages = self.client.get_paginator("list_pipelines").paginate(PaginationConfig={"PageSize": 2})
+        self.assertEqual([[p["name"] for p in page["pipelines"]] for page in pages],
+                         [["billing", "orders"], ["release"]])
         bad = self.error_of(self.client.list_pipelines, nextToken="not-a-token")
         self.assertEqual(bad["Error"]["Code"], "InvalidNextTokenException")
 
@@ -146,6 +152,38 @@ class Serve(unittest.TestCase):
         region = self.error_of(self.make_client("pipewright", "eu-west-1").list_pipelines)
         self.assertEqual(region["Error"]["Code"], "InvalidSignatureException")
         self.assertIn("eu-west-1", region["Error"]["Message"])
+
+    def wait_for_end(self, name, execution):
+        """`logs --follow` returns when the execution has ended (it waits
+        on the record's file monitor, not on a timer)."""
+        subprocess.run([CLI, "logs", "--follow", execution, "--pipeline",
+                        os.path.join(self.dir, name, "pipeline.yml")],
+                       capture_output=True, text=True, timeout=TIMEOUT, check=True)
+        return self.client.get_pipeline_execution(pipelineName=name, pipelineExecutionId=execution)
+
+    def test_start_and_stop(self):
+        started = self.client.start_pipeline_execution(name="billing", clientRequestToken="deploy-42")
+        execution = started["pipelineExecutionId"]
+        # The same token: the same execution, not a second one.
+        again = self.client.start_pipeline_execution(name="billing", clientRequestToken="deploy-42")
+        self.assertEqual(again["pipelineExecutionId"], execution)
+        done = self.wait_for_end("billing", execution)
+        self.assertEqual(done["pipelineExecution"]["status"], "Succeeded")
+        self.assertEqual(len(self.client.list_pipeline_executions(pipelineName="billing")
+                             ["pipelineExecutionSummaries"]), 1)
+        # Stopping what has ended is the service's error.
+        ended = self.error_of(self.client.stop_pipeline_execution, pipelineName="billing",
+                              pipelineExecutionId=execution, abandon=True, reason="too late")
+        self.assertEqual(ended["Error"]["Code"], "PipelineExecutionNotStoppableException")
+        # A running one (waiting for its approval) stops, abandoned.
+        waiting = self.client.start_pipeline_execution(name="release")["pipelineExecutionId"]
+        stopped = self.client.stop_pipeline_execution(pipelineName="release", pipelineExecutionId=waiting,
+                                                      abandon=True, reason="not today")
+        self.assertEqual(stopped["pipelineExecutionId"], waiting)
+        done = self.wait_for_end("release", waiting)
+        self.assertEqual(done["pipelineExecution"]["status"], "Stopped")
+        nope = self.error_of(self.client.start_pipeline_execution, name="nope")
+        self.assertEqual(nope["Error"]["Code"], "PipelineNotFoundException")
 
     def raw(self, body, headers):
         request = urllib.request.Request(self.endpoint + "/", data=body, headers=headers, method="POST")

@@ -89,7 +89,7 @@ pw_cli_serve (int    argc,
                                   "    aws codepipeline list-pipelines --endpoint-url http://127.0.0.1:7171\n\n"
                                   "Served so far: ListPipelines, GetPipeline, GetPipelineState, "
                                   "StartPipelineExecution (a `run` of the file, as the CLI would start it), "
-                                  "StopPipelineExecution, ListPipelineExecutions, GetPipelineExecution, "
+                                  "StopPipelineExecution, PutApprovalResult, ListPipelineExecutions, GetPipelineExecution, "
                                   "ListActionExecutions. "
                                   "Runs until interrupted (Ctrl+C) or terminated."),
                                 entries);

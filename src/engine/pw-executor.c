@@ -2039,8 +2039,18 @@ start_action (Execution *execution,
 
   /* An approval's token exists from its start, so whoever sees it waiting
    * (the STARTED event, the record) can answer it. */
-  if (g_strcmp0 (pw_action_get_category (action), "Approval") == 0 && run->token == NULL)
-    run->token = g_uuid_string_random ();
+  if (g_strcmp0 (pw_action_get_category (action), "Approval") == 0)
+    {
+      if (run->token == NULL)
+        run->token = g_uuid_string_random ();
+      /* On disk before the event says so: another process that reacts to
+       * the event (an API client reading GetPipelineState for the token,
+       * `approve` checking what waits) reads the record. */
+      g_free (execution->update_time);
+      execution->update_time = now_iso ();
+      g_clear_handle_id (&execution->save_id, g_source_remove);
+      write_record (execution, FALSE);
+    }
   emit_event (execution, "CodePipeline Action Execution State Change", "STARTED", stage_index, run);
   save (execution);
 

@@ -654,6 +654,9 @@ get_pipeline_state (PwApiServer *self,
               json_builder_set_member_name (b, "status");
               json_builder_add_string_value (b, action_status (member_string (latest, "status")));
               add_string (b, latest, "summary", "summary");
+              /* An approval that waits: the token PutApprovalResult takes. */
+              if (g_strcmp0 (member_string (latest, "status"), "InProgress") == 0)
+                add_string (b, latest, "token", "token");
               json_builder_set_member_name (b, "lastStatusChange");
               json_builder_add_double_value (b, epoch_of (member_string (latest, "lastUpdateTime")));
               add_string (b, latest, "externalExecutionId", "externalExecutionId");
@@ -1044,10 +1047,101 @@ stop_pipeline_execution (PwApiServer *self,
   return ok_answer (json_builder_get_root (b));
 }
 
+/* PutApprovalResult: the token must be the one of the approval that
+ * waits (GetPipelineState gives it), as the service checks it. */
+static Answer
+put_approval_result (PwApiServer *self,
+                     JsonObject  *input)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *state_dir = NULL;
+  const char *name, *stage, *action, *token, *status, *summary;
+  JsonNode *result = json_object_get_member (input, "result");
+  JsonObject *waiting = NULL, *waiting_record = NULL;
+  gboolean completed = FALSE;
+  gboolean has_stage = FALSE, has_action = FALSE;
+  Entry *e;
+  Answer a;
+
+  if (!require_name (input, "pipelineName", &name, &a) || !require_name (input, "stageName", &stage, &a) ||
+      !require_name (input, "actionName", &action, &a) || !require_name (input, "token", &token, &a))
+    return a;
+  status = result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? member_string (json_node_get_object (result), "status") : NULL;
+  summary = result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? member_string (json_node_get_object (result), "summary") : NULL;
+  if (status == NULL || (!g_str_equal (status, "Approved") && !g_str_equal (status, "Rejected")) || summary == NULL)
+    return error_answer (400, "ValidationException", "1 validation error detected: 'result' needs a status "
+                         "(Approved or Rejected) and a summary");
+  if ((e = lookup (self, name)) == NULL)
+    return not_found (name);
+  for (guint s = 0; s < pw_pipeline_get_n_stages (e->pipeline); s++)
+    {
+      PwStage *st = pw_pipeline_get_stage (e->pipeline, s);
+
+      if (g_strcmp0 (pw_stage_get_name (st), stage) != 0)
+        continue;
+      has_stage = TRUE;
+      for (guint k = 0; k < pw_stage_get_n_actions (st); k++)
+        has_action |= g_strcmp0 (pw_action_get_name (pw_stage_get_action (st, k)), action) == 0;
+    }
+  if (!has_stage)
+    return error_answer (400, "StageNotFoundException", "The stage was specified in an invalid format or cannot be found");
+  if (!has_action)
+    return error_answer (400, "ActionNotFoundException", "The action was specified in an invalid format or cannot be found");
+
+  state_dir = pw_state_default_dir (e->path);
+  records = pw_state_list_executions (state_dir, NULL);
+  for (guint i = 0; records != NULL && i < records->len && waiting == NULL; i++)
+    {
+      JsonObject *r = json_node_get_object (g_ptr_array_index (records, i));
+      JsonArray *actions = json_object_get_array_member (r, "actions");
+
+      for (guint k = 0; actions != NULL && k < json_array_get_length (actions); k++)
+        {
+          JsonObject *ac = json_array_get_object_element (actions, k);
+
+          if (g_strcmp0 (member_string (ac, "stageName"), stage) != 0 ||
+              g_strcmp0 (member_string (ac, "actionName"), action) != 0 ||
+              g_strcmp0 (member_string (ac, "token"), token) != 0)
+            continue;
+          if (g_strcmp0 (member_string (ac, "status"), "InProgress") == 0 &&
+              g_strcmp0 (member_string (r, "status"), "InProgress") == 0)
+            {
+              waiting = ac;
+              waiting_record = r;
+            }
+          else
+            completed = TRUE;
+        }
+    }
+  if (waiting == NULL)
+    return completed
+      ? error_answer (400, "ApprovalAlreadyCompletedException", "The approval request already received a response or has expired")
+      : error_answer (400, "InvalidApprovalTokenException", "The approval action token is not valid or has expired");
+
+  request = json_object_new ();
+  json_object_set_string_member (request, "op", g_str_equal (status, "Approved") ? "approve" : "reject");
+  json_object_set_string_member (request, "executionId", member_string (waiting_record, "pipelineExecutionId"));
+  json_object_set_string_member (request, "stage", stage);
+  json_object_set_string_member (request, "action", action);
+  json_object_set_string_member (request, "summary", summary);
+  json_object_set_string_member (request, "by", "pipewright-cli serve");
+  if (!pw_state_send_request (state_dir, request, 30000, &error))
+    return error_answer (400, "InvalidApprovalTokenException", error->message);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "approvedAt");
+  json_builder_add_double_value (b, g_get_real_time () / 1e6);
+  json_builder_end_object (b);
+  return ok_answer (json_builder_get_root (b));
+}
+
 /* The operations the model has that the local endpoint does not serve
  * yet: said so, by name, rather than as unknown. */
 static const char * const model_operations[] = {
-  "CreatePipeline", "UpdatePipeline", "DeletePipeline", "PutApprovalResult", "RetryStageExecution",
+  "CreatePipeline", "UpdatePipeline", "DeletePipeline", "RetryStageExecution",
   "EnableStageTransition", "DisableStageTransition", "RollbackStage", "OverrideStageCondition",
   "ListRuleExecutions", "TagResource", "UntagResource", "ListTagsForResource", "PollForJobs",
   "AcknowledgeJob", "GetJobDetails", "PutJobSuccessResult", "PutJobFailureResult", NULL
@@ -1072,11 +1166,14 @@ dispatch (PwApiServer *self,
     return list_action_executions (self, input);
   if (g_str_equal (operation, "StopPipelineExecution"))
     return stop_pipeline_execution (self, input);
+  if (g_str_equal (operation, "PutApprovalResult"))
+    return put_approval_result (self, input);
   if (g_strv_contains (model_operations, operation))
     {
       g_autofree char *message = g_strdup_printf ("%s is not served by Pipewright's local endpoint yet; it "
                                                   "serves ListPipelines, GetPipeline, GetPipelineState, "
                                                   "StartPipelineExecution, StopPipelineExecution, "
+                                                  "PutApprovalResult, "
                                                   "ListPipelineExecutions, GetPipelineExecution and "
                                                   "ListActionExecutions", operation);
 

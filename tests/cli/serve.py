@@ -185,6 +185,39 @@ class Serve(unittest.TestCase):
         nope = self.error_of(self.client.start_pipeline_execution, name="nope")
         self.assertEqual(nope["Error"]["Code"], "PipelineNotFoundException")
 
+    def test_approve_with_the_token(self):
+        """An approval waits; GetPipelineState gives its token and
+        PutApprovalResult with it approves, as with the service: another
+        token, a second answer and unknown names get its errors."""
+        path = os.path.join(self.dir, "release", "pipeline.yml")
+        run = subprocess.Popen([CLI, "run", "--json", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+        try:
+            for line in run.stdout:
+                detail = json.loads(line)["detail"]
+                if detail.get("action") == "Approve" and detail.get("state") == "STARTED":
+                    break
+            state = self.client.get_pipeline_state(name="release")
+            token = state["stageStates"][2]["actionStates"][0]["latestExecution"]["token"]
+            answer = {"status": "Approved", "summary": "ship it"}
+            wrong = self.error_of(self.client.put_approval_result, pipelineName="release", stageName="Release",
+                                  actionName="Approve", result=answer,
+                                  token="00000000-0000-4000-8000-000000000000")
+            self.assertEqual(wrong["Error"]["Code"], "InvalidApprovalTokenException")
+            stage = self.error_of(self.client.put_approval_result, pipelineName="release", stageName="Relase",
+                                  actionName="Approve", result=answer, token=token)
+            self.assertEqual(stage["Error"]["Code"], "StageNotFoundException")
+            approved = self.client.put_approval_result(pipelineName="release", stageName="Release",
+                                                       actionName="Approve", result=answer, token=token)
+            self.assertIn("approvedAt", approved)
+            self.assertEqual(run.wait(timeout=TIMEOUT), 0)
+        finally:
+            run.kill()
+            run.communicate()
+        again = self.error_of(self.client.put_approval_result, pipelineName="release", stageName="Release",
+                              actionName="Approve", result=answer, token=token)
+        self.assertEqual(again["Error"]["Code"], "ApprovalAlreadyCompletedException")
+
     def raw(self, body, headers):
         request = urllib.request.Request(self.endpoint + "/", data=body, headers=headers, method="POST")
         try:

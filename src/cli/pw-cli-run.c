@@ -1467,11 +1467,41 @@ looks_like_action (const char *text)
   return TRUE;
 }
 
+/* [EXECUTION] [ACTION] of logs and reports: the execution's record (the
+ * latest by default), and the action asked for, or NULL (said why). One
+ * word that is no execution id but could be an action's name is the
+ * action, of the latest (anything else is said not to be an id). */
+static JsonNode *
+load_execution_and_action (int          argc,
+                           char       **argv,
+                           const char  *state_opt,
+                           const char  *pipeline,
+                           const char **action_arg,
+                           char       **state_dir)
+{
+  const char *exec_arg;
+
+  if (argc > 3)
+    {
+      pw_cli_print_error (_("give an execution id, and optionally an action (see --help)"));
+      return NULL;
+    }
+  exec_arg = argc >= 2 ? argv[1] : NULL;
+  *action_arg = argc == 3 ? argv[2] : NULL;
+  if (argc == 2 && !g_str_equal (argv[1], "latest") && !pw_state_is_execution_id (argv[1], TRUE) &&
+      looks_like_action (argv[1]))
+    {
+      *action_arg = argv[1];
+      exec_arg = NULL;
+    }
+  return load_execution_arg (state_opt, pipeline, exec_arg, state_dir);
+}
+
 int
 pw_cli_logs (int    argc,
              char **argv)
 {
-  const char *exec_arg, *action_arg;
+  const char *action_arg = NULL;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
@@ -1496,22 +1526,7 @@ pw_cli_logs (int    argc,
                                   "first characters, or 'latest' (the default)."), entries);
   if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
-  if (argc > 3)
-    {
-      pw_cli_print_error (_("give an execution id, and optionally an action (see --help)"));
-      return EXIT_USAGE;
-    }
-  exec_arg = argc >= 2 ? argv[1] : NULL;
-  action_arg = argc == 3 ? argv[2] : NULL;
-  /* One word that is no execution id but could be an action's name is the
-   * action, of the latest (anything else is said not to be an id). */
-  if (argc == 2 && !g_str_equal (argv[1], "latest") && !pw_state_is_execution_id (argv[1], TRUE) &&
-      looks_like_action (argv[1]))
-    {
-      action_arg = argv[1];
-      exec_arg = NULL;
-    }
-  if ((node = load_execution_arg (state_opt, pipeline, exec_arg, &state_dir)) == NULL)
+  if ((node = load_execution_and_action (argc, argv, state_opt, pipeline, &action_arg, &state_dir)) == NULL)
     return EXIT_USAGE;
 
   actions = json_object_get_array_member (json_node_get_object (node), "actions");
@@ -2056,7 +2071,7 @@ pw_cli_reports (int    argc,
   g_autofree char *state_opt = NULL;
   g_autofree char *pipeline = NULL;
   g_autofree char *state_dir = NULL;
-  const char *exec_arg, *action_arg;
+  const char *action_arg = NULL;
   JsonArray *actions;
   guint shown = 0;
   GOptionEntry entries[] = {
@@ -2073,20 +2088,7 @@ pw_cli_reports (int    argc,
                                   "(the default); ACTION is 'Action' or 'Stage/Action'."), entries);
   if (!pw_cli_parse_args (context, &argc, &argv))
     return EXIT_USAGE;
-  if (argc > 3)
-    {
-      pw_cli_print_error (_("give an execution id, and optionally an action (see --help)"));
-      return EXIT_USAGE;
-    }
-  exec_arg = argc >= 2 ? argv[1] : NULL;
-  action_arg = argc == 3 ? argv[2] : NULL;
-  if (argc == 2 && !g_str_equal (argv[1], "latest") && !pw_state_is_execution_id (argv[1], TRUE) &&
-      looks_like_action (argv[1]))
-    {
-      action_arg = argv[1];
-      exec_arg = NULL;
-    }
-  if ((node = load_execution_arg (state_opt, pipeline, exec_arg, &state_dir)) == NULL)
+  if ((node = load_execution_and_action (argc, argv, state_opt, pipeline, &action_arg, &state_dir)) == NULL)
     return EXIT_USAGE;
 
   actions = json_object_get_array_member (json_node_get_object (node), "actions");

@@ -478,6 +478,39 @@ list_pipeline_executions (PwApiServer *self,
   return ok_answer (json_builder_get_root (b));
 }
 
+/* The record of execution pipelineExecutionId of pipeline pipelineName
+ * (whole ids only, as the service takes them), or NULL with the
+ * service's error in @answer. */
+static JsonNode *
+load_execution (PwApiServer  *self,
+                JsonObject   *input,
+                Entry       **entry,
+                char        **state_dir,
+                Answer       *answer)
+{
+  const char *name, *id;
+  JsonNode *record;
+
+  if (!require_name (input, "pipelineName", &name, answer) ||
+      !require_name (input, "pipelineExecutionId", &id, answer))
+    return NULL;
+  if ((*entry = lookup (self, name)) == NULL)
+    {
+      *answer = not_found (name);
+      return NULL;
+    }
+  *state_dir = pw_state_default_dir ((*entry)->path);
+  if (!pw_state_is_execution_id (id, FALSE) || (record = pw_state_load_execution (*state_dir, id, NULL)) == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' does not exist in pipeline '%s'",
+                                                  id, name);
+
+      *answer = error_answer (400, "PipelineExecutionNotFoundException", message);
+      return NULL;
+    }
+  return record;
+}
+
 static Answer
 get_pipeline_execution (PwApiServer *self,
                         JsonObject  *input)
@@ -485,26 +518,14 @@ get_pipeline_execution (PwApiServer *self,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *state_dir = NULL;
-  const char *name, *id;
   JsonObject *r;
   JsonNode *variables;
   JsonArray *revisions;
-  Entry *e;
+  Entry *e = NULL;
   Answer a;
 
-  if (!require_name (input, "pipelineName", &name, &a) || !require_name (input, "pipelineExecutionId", &id, &a))
+  if ((node = load_execution (self, input, &e, &state_dir, &a)) == NULL)
     return a;
-  if ((e = lookup (self, name)) == NULL)
-    return not_found (name);
-  state_dir = pw_state_default_dir (e->path);
-  /* Whole ids only, as the service takes them. */
-  if (!pw_state_is_execution_id (id, FALSE) || (node = pw_state_load_execution (state_dir, id, NULL)) == NULL)
-    {
-      g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' does not exist in pipeline '%s'",
-                                                  id, name);
-
-      return error_answer (400, "PipelineExecutionNotFoundException", message);
-    }
   r = json_node_get_object (node);
   revisions = json_object_get_array_member (r, "artifactRevisions");
 
@@ -512,7 +533,7 @@ get_pipeline_execution (PwApiServer *self,
   json_builder_set_member_name (b, "pipelineExecution");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "pipelineName");
-  json_builder_add_string_value (b, name);
+  json_builder_add_string_value (b, e->name);
   json_builder_set_member_name (b, "pipelineVersion");
   json_builder_add_int_value (b, json_object_get_int_member_with_default (r, "pipelineVersion", 1));
   add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
@@ -1004,24 +1025,14 @@ stop_pipeline_execution (PwApiServer *self,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *state_dir = NULL;
-  const char *name, *id, *reason = member_string (input, "reason");
+  const char *id = member_string (input, "pipelineExecutionId"), *reason = member_string (input, "reason");
   JsonNode *abandon = json_object_get_member (input, "abandon");
   g_autoptr(JsonNode) record = NULL;
-  Entry *e;
+  Entry *e = NULL;
   Answer a;
 
-  if (!require_name (input, "pipelineName", &name, &a) || !require_name (input, "pipelineExecutionId", &id, &a))
+  if ((record = load_execution (self, input, &e, &state_dir, &a)) == NULL)
     return a;
-  if ((e = lookup (self, name)) == NULL)
-    return not_found (name);
-  state_dir = pw_state_default_dir (e->path);
-  if (!pw_state_is_execution_id (id, FALSE) || (record = pw_state_load_execution (state_dir, id, NULL)) == NULL)
-    {
-      g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' does not exist in pipeline '%s'",
-                                                  id, name);
-
-      return error_answer (400, "PipelineExecutionNotFoundException", message);
-    }
   if (g_strcmp0 (member_string (json_node_get_object (record), "status"), "InProgress") != 0)
     {
       g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' is not in progress (it is %s)", id,

@@ -50,6 +50,9 @@ typedef struct
   char         *buffer;
   gboolean      capture;
   gboolean      done;
+  /* A read deferred after a burst: whichever of the two comes first. */
+  guint         yield_idle;
+  guint         yield_timeout;
 } Reader;
 
 struct _Run
@@ -417,8 +420,12 @@ static void read_cb (GObject      *object,
 #define READ_GAP_US   4000
 
 /* Below GTK's redraws (G_PRIORITY_HIGH_IDLE + 20) and above what is idle:
- * a frame that is due goes first, and nothing else waits. */
+ * a frame that is due goes first, and nothing else waits. A window that
+ * redraws without end (frames slower than the display, under load) must
+ * not hold the run back either: after READ_YIELD_MAX_MS the read goes on
+ * at the default priority (a run in the app hung so, in CI). */
 #define READ_YIELD_PRIORITY (G_PRIORITY_HIGH_IDLE + 25)
+#define READ_YIELD_MAX_MS   8
 
 static gint64 burst_start;   /* main-thread only, like the readers */
 static gint64 last_read;
@@ -428,6 +435,19 @@ deferred_read_cb (gpointer data)
 {
   Reader *reader = data;
 
+  /* The other of the two is no longer wanted (this one is removed by
+   * returning G_SOURCE_REMOVE: its id is only forgotten). */
+  if (reader->yield_idle != 0 && reader->yield_timeout != 0)
+    {
+      GSource *current = g_main_current_source ();
+      guint current_id = current != NULL ? g_source_get_id (current) : 0;
+
+      if (current_id == reader->yield_idle)
+        g_source_remove (reader->yield_timeout);
+      else
+        g_source_remove (reader->yield_idle);
+    }
+  reader->yield_idle = reader->yield_timeout = 0;
   g_input_stream_read_async (reader->stream, reader->buffer, READ_CHUNK, G_PRIORITY_DEFAULT,
                              reader->run->read_cancellable, read_cb, reader);
   return G_SOURCE_REMOVE;
@@ -456,7 +476,9 @@ start_read (Reader *reader)
   if (now - burst_start > READ_BURST_US)
     {
       burst_start = 0;
-      g_idle_add_full (READ_YIELD_PRIORITY, deferred_read_cb, reader, NULL);
+      reader->yield_idle = g_idle_add_full (READ_YIELD_PRIORITY, deferred_read_cb, reader, NULL);
+      reader->yield_timeout = g_timeout_add_full (G_PRIORITY_DEFAULT, READ_YIELD_MAX_MS, deferred_read_cb,
+                                                  reader, NULL);
       return;
     }
   g_input_stream_read_async (reader->stream, reader->buffer, READ_CHUNK, G_PRIORITY_DEFAULT,

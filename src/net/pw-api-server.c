@@ -920,6 +920,37 @@ start_read_cb (GObject      *object,
   g_data_input_stream_read_line_async (start->out, G_PRIORITY_DEFAULT, NULL, start_read_cb, start);
 }
 
+/* Each {@key, @value} of the list @node as `@flag KEY=VALUE` for run;
+ * FALSE with a ValidationException when one lacks either. */
+static gboolean
+add_pairs (GPtrArray  *argv,
+           JsonNode   *node,
+           const char *flag,
+           const char *key,
+           const char *value,
+           const char *needs,
+           Answer     *answer)
+{
+  JsonArray *list = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonNode *item = json_array_get_element (list, i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
+
+      if (member_string (o, key) == NULL || member_string (o, value) == NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("1 validation error detected: each of %s", needs);
+
+          *answer = error_answer (400, "ValidationException", message);
+          return FALSE;
+        }
+      g_ptr_array_add (argv, g_strdup (flag));
+      g_ptr_array_add (argv, g_strdup_printf ("%s=%s", member_string (o, key), member_string (o, value)));
+    }
+  return TRUE;
+}
+
 static gboolean
 start_pipeline_execution (PwApiServer       *self,
                           SoupServerMessage *msg,
@@ -963,37 +994,10 @@ start_pipeline_execution (PwApiServer       *self,
   g_ptr_array_add (argv, g_strdup ("run"));
   g_ptr_array_add (argv, g_strdup ("--json"));
   g_ptr_array_add (argv, g_strdup (e->path));
-  for (guint i = 0; variables != NULL && JSON_NODE_HOLDS_ARRAY (variables) &&
-       i < json_array_get_length (json_node_get_array (variables)); i++)
-    {
-      JsonNode *v = json_array_get_element (json_node_get_array (variables), i);
-      JsonObject *o = JSON_NODE_HOLDS_OBJECT (v) ? json_node_get_object (v) : NULL;
-
-      if (member_string (o, "name") == NULL || member_string (o, "value") == NULL)
-        {
-          *answer = error_answer (400, "ValidationException", "1 validation error detected: each of 'variables' "
-                                  "needs a name and a value");
-          return FALSE;
-        }
-      g_ptr_array_add (argv, g_strdup ("--var"));
-      g_ptr_array_add (argv, g_strdup_printf ("%s=%s", member_string (o, "name"), member_string (o, "value")));
-    }
-  for (guint i = 0; revisions != NULL && JSON_NODE_HOLDS_ARRAY (revisions) &&
-       i < json_array_get_length (json_node_get_array (revisions)); i++)
-    {
-      JsonNode *v = json_array_get_element (json_node_get_array (revisions), i);
-      JsonObject *o = JSON_NODE_HOLDS_OBJECT (v) ? json_node_get_object (v) : NULL;
-
-      if (member_string (o, "actionName") == NULL || member_string (o, "revisionValue") == NULL)
-        {
-          *answer = error_answer (400, "ValidationException", "1 validation error detected: each of "
-                                  "'sourceRevisions' needs an actionName, a revisionType and a revisionValue");
-          return FALSE;
-        }
-      g_ptr_array_add (argv, g_strdup ("--source-revision"));
-      g_ptr_array_add (argv, g_strdup_printf ("%s=%s", member_string (o, "actionName"),
-                                              member_string (o, "revisionValue")));
-    }
+  if (!add_pairs (argv, variables, "--var", "name", "value", "'variables' needs a name and a value", answer) ||
+      !add_pairs (argv, revisions, "--source-revision", "actionName", "revisionValue",
+                  "'sourceRevisions' needs an actionName, a revisionType and a revisionValue", answer))
+    return FALSE;
   g_ptr_array_add (argv, NULL);
 
   start = g_new0 (Start, 1);

@@ -840,8 +840,16 @@ pw_state_send_request_full (const char  *state_dir,
                                                               "error", "refused"));
 
 out:
+  /* The monitor goes while this function still holds the context: the
+   * watching thread may drop the last other reference to it at any
+   * moment, and a monitor destroyed after that touches a freed context
+   * (seen as a `run` that never ended when four started at once). */
   if (monitor != NULL)
-    g_signal_handlers_disconnect_by_data (monitor, wait);
+    {
+      g_signal_handlers_disconnect_by_data (monitor, wait);
+      g_file_monitor_cancel (monitor);
+      g_clear_object (&monitor);
+    }
   /* The thread may still wait for the runner: it tells nobody from now
    * on, and what it told already is dispatched here. */
   g_mutex_lock (&wait->lock);

@@ -87,10 +87,17 @@ pw_cli_serve (int    argc,
                                   "  AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=pipewright "
                                   "AWS_DEFAULT_REGION=us-east-1 \\\n"
                                   "    aws codepipeline list-pipelines --endpoint-url http://127.0.0.1:7171\n\n"
-                                  "Served so far: ListPipelines, GetPipeline, GetPipelineState, "
+                                  "Every request is checked against AWS's own service model first "
+                                  "(ValidationException in the service's words). Served: ListPipelines, "
+                                  "GetPipeline (with earlier versions), CreatePipeline and UpdatePipeline "
+                                  "(validated, then written atomically; CreatePipeline makes DIR/NAME/"
+                                  "pipeline.yml), DeletePipeline, GetPipelineState, "
                                   "StartPipelineExecution (a `run` of the file, as the CLI would start it), "
-                                  "StopPipelineExecution, PutApprovalResult, ListPipelineExecutions, GetPipelineExecution, "
-                                  "ListActionExecutions. "
+                                  "StopPipelineExecution, RetryStageExecution, PutApprovalResult, "
+                                  "EnableStageTransition, DisableStageTransition, ListPipelineExecutions, "
+                                  "GetPipelineExecution, ListActionExecutions, TagResource, UntagResource, "
+                                  "ListTagsForResource. A file changed by anyone else is the pipeline's "
+                                  "next version. "
                                   "Runs until interrupted (Ctrl+C) or terminated."),
                                 entries);
   if (!pw_cli_parse_args (context, &argc, &argv))

@@ -2804,6 +2804,26 @@ pw_executor_new (PwPipeline      *pipeline,
         }
     }
 
+  /* Transitions enabled or disabled since (`serve`, an earlier run): the
+   * last word wins over the template's. */
+  {
+    g_autoptr(JsonObject) changed = pw_state_load_transitions (self->state_dir,
+                                                                pw_pipeline_get_name (pipeline));
+
+    for (guint s = 0; changed != NULL && s < self->n_stages; s++)
+      {
+        const char *name = pw_stage_get_name (stage_at (self, s));
+        JsonNode *item = name != NULL ? json_object_get_member (changed, name) : NULL;
+        JsonObject *o = item != NULL && JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
+
+        if (o == NULL)
+          continue;
+        self->disabled[s] = !json_object_get_boolean_member_with_default (o, "enabled", TRUE);
+        set_str (&self->disabled_reason[s], self->disabled[s]
+                 ? json_object_get_string_member_with_default (o, "reason", NULL) : NULL);
+      }
+  }
+
   if (g_mkdir_with_parents (self->state_dir, 0755) != 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot create the state folder %s",
@@ -3575,6 +3595,14 @@ pw_executor_set_transition (PwExecutor  *self,
 
       self->disabled[i] = !enabled;
       set_str (&self->disabled_reason[i], enabled ? NULL : reason);
+      /* Kept for the runs after this one, as the service keeps it. */
+      {
+        g_autoptr(GError) local = NULL;
+
+        if (!pw_state_save_transition (self->state_dir, pw_pipeline_get_name (self->pipeline), name, enabled,
+                                       reason, NULL, &local))
+          g_warning ("Cannot record the transition into %s: %s", name, local->message);
+      }
 
       /* Enabling lets the waiting execution in at once. */
       if (enabled && (!uses_locks (self) || self->holders[i] == NULL))

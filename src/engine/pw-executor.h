@@ -138,6 +138,15 @@ guint       pw_state_recover             (const char      *state_dir);
 GStrv       pw_state_list_old_work       (const char      *state_dir,
                                           guint            keep);
 void        pw_state_prune_work          (const char * const *paths);
+JsonObject *pw_state_load_transitions    (const char      *state_dir,
+                                          const char      *pipeline_name);
+gboolean    pw_state_save_transition     (const char      *state_dir,
+                                          const char      *pipeline_name,
+                                          const char      *stage,
+                                          gboolean         enabled,
+                                          const char      *reason,
+                                          const char      *by,
+                                          GError         **error);
 /* Asks the process running @execution_id to do @op ("approve", "reject",
  * "stop", "abandon", "retry", "retry-all", "enable-transition" or
  * "disable-transition" of "stage", the reason in "summary") and waits (file monitor, no

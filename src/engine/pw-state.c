@@ -38,6 +38,9 @@ static gboolean write_text (const char *path, const char *text, gsize length,
  *   cache/<provider>/<key>/          kept between runs
  *   events.jsonl                     one EventBridge-shaped event a line
  *   control/                         requests from other processes
+ *   transitions/<pipeline>.json      stage → its inbound transition, as
+ *                                    last enabled or disabled
+ *   api/                             what `serve` keeps (versions, tags)
  */
 
 char *
@@ -1107,4 +1110,78 @@ pw_state_runner_alive (const char *state_dir)
     }
 
   return errno == EWOULDBLOCK;
+}
+
+/* Transitions ------------------------------------------------------------- */
+
+static char *
+transitions_path (const char *state_dir,
+                  const char *pipeline_name)
+{
+  g_autofree char *encoded = pw_state_encode_name (pipeline_name != NULL ? pipeline_name : "pipeline");
+  g_autofree char *file = g_strconcat (encoded, ".json", NULL);
+
+  return g_build_filename (state_dir, "transitions", file, NULL);
+}
+
+/**
+ * pw_state_load_transitions:
+ *
+ * Returns: (transfer full) (nullable): stage name → `{enabled, reason,
+ *   lastChangedBy, lastChangedAt}` for each stage whose inbound
+ *   transition was enabled or disabled since the pipeline was made, or
+ *   %NULL when none was
+ */
+JsonObject *
+pw_state_load_transitions (const char *state_dir,
+                           const char *pipeline_name)
+{
+  g_autofree char *path = transitions_path (state_dir, pipeline_name);
+  g_autoptr(JsonNode) node = _pw_state_read_json (path, NULL);
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_object_ref (json_node_get_object (node));
+}
+
+/**
+ * pw_state_save_transition:
+ *
+ * Records that @stage's inbound transition is now @enabled (or disabled
+ * for @reason), by whom: what the next run of the pipeline starts with
+ * and GetPipelineState reports.
+ */
+gboolean
+pw_state_save_transition (const char  *state_dir,
+                          const char  *pipeline_name,
+                          const char  *stage,
+                          gboolean     enabled,
+                          const char  *reason,
+                          const char  *by,
+                          GError     **error)
+{
+  g_autofree char *path = transitions_path (state_dir, pipeline_name);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(JsonObject) all = pw_state_load_transitions (state_dir, pipeline_name);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *when = g_date_time_format_iso8601 (now);
+  JsonObject *entry = json_object_new ();
+
+  if (all == NULL)
+    all = json_object_new ();
+  json_object_set_boolean_member (entry, "enabled", enabled);
+  if (!enabled && reason != NULL)
+    json_object_set_string_member (entry, "reason", reason);
+  json_object_set_string_member (entry, "lastChangedBy", by != NULL ? by : g_get_user_name ());
+  json_object_set_string_member (entry, "lastChangedAt", when);
+  json_object_set_object_member (all, stage, entry);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot create %s", dir);
+      return FALSE;
+    }
+  root = json_node_init_object (json_node_alloc (), all);
+  return _pw_state_write_json (path, root, error);
 }

@@ -11,10 +11,11 @@
  * SigV4; answers and errors have the service's shapes (`__type`, status
  * codes), so the AWS CLI and the SDKs drive it with --endpoint-url.
  *
- * Served so far: ListPipelines, GetPipeline, GetPipelineState,
- * ListPipelineExecutions, GetPipelineExecution and ListActionExecutions,
- * read from the pipeline files and the executions
- * the CLI and the app record in each pipeline's `.pipewright/` folder. */
+ * This file: HTTP, SigV4, the model's check of every input
+ * (pw-api-model.c), and the operations on executions, read from the
+ * records the CLI and the app keep in each pipeline's `.pipewright/` and
+ * asked of the process that runs them. The pipelines themselves, their
+ * versions and tags: pw-api-catalog.c. */
 
 #define G_LOG_DOMAIN "pw-api"
 
@@ -28,145 +29,23 @@
 #include <pw-core.h>
 #include <pw-engine.h>
 
-#include "pw-api-server.h"
+#include "pw-api-private.h"
+#include "pw-api-model.h"
 #include "pw-sigv4.h"
 
 #define TARGET_PREFIX "CodePipeline_20150709."
 #define MAX_BODY (2 * 1024 * 1024)
-#define ACCOUNT "111122223333"
-
-typedef struct
-{
-  char       *name;
-  char       *path;
-  PwPipeline *pipeline;
-  gint64      created;
-  gint64      updated;
-} Entry;
-
-struct _PwApiServer
-{
-  GObject     parent_instance;
-
-  char       *workspace;
-  char       *region;
-  gboolean    verify;
-  SoupServer *server;
-  GPtrArray  *entries;      /* Entry, in name order */
-  guint       port;
-  char       *runner;       /* the pipewright-cli that runs what is started */
-  GHashTable *tokens;       /* clientRequestToken → execution id */
-  GPtrArray  *children;     /* GSubprocess: the runs started here */
-};
-
 G_DEFINE_FINAL_TYPE (PwApiServer, pw_api_server, G_TYPE_OBJECT)
-
-static void
-entry_free (gpointer data)
-{
-  Entry *e = data;
-
-  g_free (e->name);
-  g_free (e->path);
-  g_clear_object (&e->pipeline);
-  g_free (e);
-}
-
-/* The workspace -------------------------------------------------------------- */
-
-static gboolean
-skipped_dir (const char *name)
-{
-  return name[0] == '.' || g_str_equal (name, "node_modules") || g_str_has_prefix (name, "build");
-}
-
-static void
-scan (PwApiServer *self,
-      const char  *dir,
-      guint        depth)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autoptr(PwDocument) document = NULL;
-      g_autoptr(PwPipeline) pipeline = NULL;
-      g_autofree char *contents = NULL;
-      gsize length;
-      GStatBuf st;
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        {
-          if (depth < 3 && !skipped_dir (name) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-            scan (self, path, depth + 1);
-          continue;
-        }
-      if (!(g_str_has_suffix (name, ".yml") || g_str_has_suffix (name, ".yaml") || g_str_has_suffix (name, ".json")) ||
-          g_stat (path, &st) != 0 || st.st_size > 4 * 1024 * 1024 ||
-          !g_file_get_contents (path, &contents, &length, NULL) ||
-          (document = pw_document_load_data (contents, length, path, NULL)) == NULL ||
-          pw_document_get_kind (document) != PW_DOCUMENT_PIPELINE ||
-          (pipeline = pw_document_dup_pipeline (document, NULL, NULL)) == NULL ||
-          pw_pipeline_get_name (pipeline) == NULL)
-        continue;
-
-      for (guint i = 0; i < self->entries->len; i++)
-        if (g_str_equal (((Entry *)g_ptr_array_index (self->entries, i))->name, pw_pipeline_get_name (pipeline)))
-          {
-            g_printerr ("pipewright-cli: warning: %s names pipeline %s again; %s serves it\n", path,
-                        pw_pipeline_get_name (pipeline), ((Entry *)g_ptr_array_index (self->entries, i))->path);
-            g_clear_object (&pipeline);
-            break;
-          }
-      if (pipeline == NULL)
-        continue;
-      {
-        Entry *e = g_new0 (Entry, 1);
-
-        e->name = g_strdup (pw_pipeline_get_name (pipeline));
-        e->path = g_steal_pointer (&path);
-        e->pipeline = g_steal_pointer (&pipeline);
-        e->created = st.st_ctime;
-        e->updated = st.st_mtime;
-        g_ptr_array_add (self->entries, e);
-      }
-    }
-}
-
-static int
-compare_entries (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp ((*(Entry * const *)a)->name, (*(Entry * const *)b)->name);
-}
-
-static Entry *
-lookup (PwApiServer *self,
-        const char  *name)
-{
-  for (guint i = 0; name != NULL && i < self->entries->len; i++)
-    if (g_str_equal (((Entry *)g_ptr_array_index (self->entries, i))->name, name))
-      return g_ptr_array_index (self->entries, i);
-  return NULL;
-}
 
 /* Answers ---------------------------------------------------------------------- */
 
-typedef struct
-{
-  guint     status;
-  JsonNode *body;
-} Answer;
-
-static Answer
-error_answer (guint       status,
+PwApiAnswer
+pw_api_error (guint       status,
               const char *type,
               const char *message)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  Answer a = { status, NULL };
+  PwApiAnswer a = { status, NULL };
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "__type");
@@ -178,27 +57,34 @@ error_answer (guint       status,
   return a;
 }
 
-static void respond (SoupServerMessage *msg, Answer a);
+static void respond (SoupServerMessage *msg, PwApiAnswer a);
 
-static Answer
-ok_answer (JsonNode *body)
+PwApiAnswer
+pw_api_ok (JsonNode *body)
 {
-  Answer a = { 200, body };
+  PwApiAnswer a = { 200, body };
 
   return a;
 }
 
+/* The answer of an operation without output: `{}`. */
+PwApiAnswer
+pw_api_empty (void)
+{
+  return pw_api_ok (json_node_init_object (json_node_alloc (), json_object_new ()));
+}
+
 /* "2026-12-07T10:15:42.344Z" → seconds since the epoch, as the API writes times. */
-static double
-epoch_of (const char *iso)
+double
+pw_api_epoch_of (const char *iso)
 {
   g_autoptr(GDateTime) t = iso != NULL ? g_date_time_new_from_iso8601 (iso, NULL) : NULL;
 
   return t != NULL ? g_date_time_to_unix (t) + g_date_time_get_microsecond (t) / 1e6 : 0;
 }
 
-static const char *
-member_string (JsonObject *o,
+const char *
+pw_api_member_string (JsonObject *o,
                const char *name)
 {
   JsonNode *n = o != NULL ? json_object_get_member (o, name) : NULL;
@@ -208,43 +94,43 @@ member_string (JsonObject *o,
 }
 
 /* ValidationException in the service's words. */
-static gboolean
-require_name (JsonObject  *input,
+gboolean
+pw_api_require_name (JsonObject  *input,
               const char  *member,
               const char **value,
-              Answer      *answer)
+              PwApiAnswer      *answer)
 {
-  *value = member_string (input, member);
+  *value = pw_api_member_string (input, member);
   if (*value == NULL)
     {
       g_autofree char *message = g_strdup_printf ("1 validation error detected: Value null at '%s' failed to "
                                                   "satisfy constraint: Member must not be null", member);
 
-      *answer = error_answer (400, "ValidationException", message);
+      *answer = pw_api_error (400, "ValidationException", message);
       return FALSE;
     }
   return TRUE;
 }
 
-static Answer
-not_found (const char *name)
+PwApiAnswer
+pw_api_not_found (const char *name)
 {
   g_autofree char *message = g_strdup_printf ("Account '%s' does not have a pipeline with name '%s'",
-                                              ACCOUNT, name);
+                                              PW_API_ACCOUNT, name);
 
-  return error_answer (400, "PipelineNotFoundException", message);
+  return pw_api_error (400, "PipelineNotFoundException", message);
 }
 
 /* nextToken: the index of the next item, opaque to clients. */
-static gboolean
-page_of (JsonObject *input,
+gboolean
+pw_api_page_of (JsonObject *input,
          guint       max_default,
          guint       max_allowed,
          guint      *from,
          guint      *count,
-         Answer     *answer)
+         PwApiAnswer     *answer)
 {
-  const char *token = member_string (input, "nextToken");
+  const char *token = pw_api_member_string (input, "nextToken");
   JsonNode *max = json_object_get_member (input, "maxResults");
 
   *from = 0;
@@ -259,7 +145,7 @@ page_of (JsonObject *input,
                                                       "' at 'maxResults' failed to satisfy constraint: Member "
                                                       "must have value less than or equal to %u", n, max_allowed);
 
-          *answer = error_answer (400, "ValidationException", message);
+          *answer = pw_api_error (400, "ValidationException", message);
           return FALSE;
         }
       *count = (guint)n;
@@ -274,7 +160,7 @@ page_of (JsonObject *input,
 
       if (!g_str_has_prefix (text, "pw:") || (index = g_ascii_strtoull (text + 3, &end, 10), *end != '\0'))
         {
-          *answer = error_answer (400, "InvalidNextTokenException", "The next token is not valid");
+          *answer = pw_api_error (400, "InvalidNextTokenException", "The next token is not valid");
           return FALSE;
         }
       *from = (guint)index;
@@ -282,8 +168,8 @@ page_of (JsonObject *input,
   return TRUE;
 }
 
-static void
-add_next_token (JsonBuilder *b,
+void
+pw_api_add_next_token (JsonBuilder *b,
                 guint        next,
                 guint        total)
 {
@@ -300,95 +186,7 @@ add_next_token (JsonBuilder *b,
 
 /* Operations --------------------------------------------------------------- */
 
-static Answer
-list_pipelines (PwApiServer *self,
-                JsonObject  *input)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  Answer a;
-  guint from, count, i;
 
-  if (!page_of (input, 1000, 1000, &from, &count, &a))
-    return a;
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "pipelines");
-  json_builder_begin_array (b);
-  for (i = from; i < self->entries->len && i < from + count; i++)
-    {
-      Entry *e = g_ptr_array_index (self->entries, i);
-      const char *mode = pw_element_get_string (PW_ELEMENT (e->pipeline), "executionMode");
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, e->name);
-      json_builder_set_member_name (b, "version");
-      json_builder_add_int_value (b, 1);
-      json_builder_set_member_name (b, "pipelineType");
-      json_builder_add_string_value (b, pw_pipeline_is_v2 (e->pipeline) ? "V2" : "V1");
-      json_builder_set_member_name (b, "executionMode");
-      json_builder_add_string_value (b, mode != NULL ? mode : "SUPERSEDED");
-      json_builder_set_member_name (b, "created");
-      json_builder_add_double_value (b, e->created);
-      json_builder_set_member_name (b, "updated");
-      json_builder_add_double_value (b, e->updated);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  add_next_token (b, i, self->entries->len);
-  json_builder_end_object (b);
-  return ok_answer (json_builder_get_root (b));
-}
-
-static Answer
-get_pipeline (PwApiServer *self,
-              JsonObject  *input)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) request = NULL;
-  g_autofree char *arn = NULL;
-  const char *name;
-  JsonNode *version;
-  JsonNode *declaration;
-  Entry *e;
-  Answer a;
-
-  if (!require_name (input, "name", &name, &a))
-    return a;
-  if ((e = lookup (self, name)) == NULL)
-    return not_found (name);
-  version = json_object_get_member (input, "version");
-  if (version != NULL && (!JSON_NODE_HOLDS_VALUE (version) || json_node_get_int (version) != 1))
-    {
-      g_autofree char *message = g_strdup_printf ("Pipeline '%s' has no version %" G_GINT64_FORMAT
-                                                  " (the local endpoint serves the file as version 1)", name,
-                                                  version != NULL && JSON_NODE_HOLDS_VALUE (version)
-                                                  ? json_node_get_int (version) : 0);
-
-      return error_answer (400, "PipelineVersionNotFoundException", message);
-    }
-
-  /* The file is a CreatePipeline request: its declaration as the API
-   * writes it, with the version the service adds. */
-  request = pw_pipeline_to_api (e->pipeline, FALSE, NULL);
-  declaration = json_object_get_member (json_node_get_object (request), "pipeline");
-  json_object_set_int_member (json_node_get_object (declaration), "version", 1);
-  arn = g_strdup_printf ("arn:aws:codepipeline:%s:%s:%s", self->region, ACCOUNT, name);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "pipeline");
-  json_builder_add_value (b, json_node_ref (declaration));
-  json_builder_set_member_name (b, "metadata");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "pipelineArn");
-  json_builder_add_string_value (b, arn);
-  json_builder_set_member_name (b, "created");
-  json_builder_add_double_value (b, e->created);
-  json_builder_set_member_name (b, "updated");
-  json_builder_add_double_value (b, e->updated);
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  return ok_answer (json_builder_get_root (b));
-}
 
 static void
 add_trigger (JsonBuilder *b,
@@ -403,13 +201,13 @@ add_trigger (JsonBuilder *b,
     }
 }
 
-static void
-add_string (JsonBuilder *b,
+void
+pw_api_add_string (JsonBuilder *b,
             JsonObject  *record,
             const char  *from,
             const char  *to)
 {
-  const char *value = member_string (record, from);
+  const char *value = pw_api_member_string (record, from);
 
   if (value != NULL)
     {
@@ -418,7 +216,7 @@ add_string (JsonBuilder *b,
     }
 }
 
-static Answer
+static PwApiAnswer
 list_pipeline_executions (PwApiServer *self,
                           JsonObject  *input)
 {
@@ -426,15 +224,15 @@ list_pipeline_executions (PwApiServer *self,
   g_autoptr(GPtrArray) records = NULL;
   g_autofree char *state_dir = NULL;
   const char *name;
-  Entry *e;
-  Answer a;
+  PwApiEntry *e;
+  PwApiAnswer a;
   guint from, count, i;
 
-  if (!require_name (input, "pipelineName", &name, &a))
+  if (!pw_api_require_name (input, "pipelineName", &name, &a))
     return a;
-  if ((e = lookup (self, name)) == NULL)
-    return not_found (name);
-  if (!page_of (input, 100, 100, &from, &count, &a))
+  if ((e = pw_api_lookup (self, name)) == NULL)
+    return pw_api_not_found (name);
+  if (!pw_api_page_of (input, 100, 100, &from, &count, &a))
     return a;
   state_dir = pw_state_default_dir (e->path);
   records = pw_state_list_executions (state_dir, NULL);
@@ -448,13 +246,13 @@ list_pipeline_executions (PwApiServer *self,
       JsonArray *revisions = json_object_get_array_member (r, "artifactRevisions");
 
       json_builder_begin_object (b);
-      add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
-      add_string (b, r, "status", "status");
-      add_string (b, r, "statusSummary", "statusSummary");
+      pw_api_add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
+      pw_api_add_string (b, r, "status", "status");
+      pw_api_add_string (b, r, "statusSummary", "statusSummary");
       json_builder_set_member_name (b, "startTime");
-      json_builder_add_double_value (b, epoch_of (member_string (r, "startTime")));
+      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (r, "startTime")));
       json_builder_set_member_name (b, "lastUpdateTime");
-      json_builder_add_double_value (b, epoch_of (member_string (r, "lastUpdateTime")));
+      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (r, "lastUpdateTime")));
       json_builder_set_member_name (b, "sourceRevisions");
       json_builder_begin_array (b);
       for (guint k = 0; revisions != NULL && k < json_array_get_length (revisions); k++)
@@ -462,20 +260,20 @@ list_pipeline_executions (PwApiServer *self,
           JsonObject *rev = json_array_get_object_element (revisions, k);
 
           json_builder_begin_object (b);
-          add_string (b, rev, "actionName", "actionName");
-          add_string (b, rev, "revisionId", "revisionId");
+          pw_api_add_string (b, rev, "actionName", "actionName");
+          pw_api_add_string (b, rev, "revisionId", "revisionId");
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
       add_trigger (b, r);
-      add_string (b, r, "executionMode", "executionMode");
-      add_string (b, r, "executionType", "executionType");
+      pw_api_add_string (b, r, "executionMode", "executionMode");
+      pw_api_add_string (b, r, "executionType", "executionType");
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  add_next_token (b, i, records != NULL ? records->len : 0);
+  pw_api_add_next_token (b, i, records != NULL ? records->len : 0);
   json_builder_end_object (b);
-  return ok_answer (json_builder_get_root (b));
+  return pw_api_ok (json_builder_get_root (b));
 }
 
 /* The record of execution pipelineExecutionId of pipeline pipelineName
@@ -484,19 +282,19 @@ list_pipeline_executions (PwApiServer *self,
 static JsonNode *
 load_execution (PwApiServer  *self,
                 JsonObject   *input,
-                Entry       **entry,
+                PwApiEntry       **entry,
                 char        **state_dir,
-                Answer       *answer)
+                PwApiAnswer       *answer)
 {
   const char *name, *id;
   JsonNode *record;
 
-  if (!require_name (input, "pipelineName", &name, answer) ||
-      !require_name (input, "pipelineExecutionId", &id, answer))
+  if (!pw_api_require_name (input, "pipelineName", &name, answer) ||
+      !pw_api_require_name (input, "pipelineExecutionId", &id, answer))
     return NULL;
-  if ((*entry = lookup (self, name)) == NULL)
+  if ((*entry = pw_api_lookup (self, name)) == NULL)
     {
-      *answer = not_found (name);
+      *answer = pw_api_not_found (name);
       return NULL;
     }
   *state_dir = pw_state_default_dir ((*entry)->path);
@@ -505,13 +303,13 @@ load_execution (PwApiServer  *self,
       g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' does not exist in pipeline '%s'",
                                                   id, name);
 
-      *answer = error_answer (400, "PipelineExecutionNotFoundException", message);
+      *answer = pw_api_error (400, "PipelineExecutionNotFoundException", message);
       return NULL;
     }
   return record;
 }
 
-static Answer
+static PwApiAnswer
 get_pipeline_execution (PwApiServer *self,
                         JsonObject  *input)
 {
@@ -521,8 +319,8 @@ get_pipeline_execution (PwApiServer *self,
   JsonObject *r;
   JsonNode *variables;
   JsonArray *revisions;
-  Entry *e = NULL;
-  Answer a;
+  PwApiEntry *e = NULL;
+  PwApiAnswer a;
 
   if ((node = load_execution (self, input, &e, &state_dir, &a)) == NULL)
     return a;
@@ -536,9 +334,9 @@ get_pipeline_execution (PwApiServer *self,
   json_builder_add_string_value (b, e->name);
   json_builder_set_member_name (b, "pipelineVersion");
   json_builder_add_int_value (b, json_object_get_int_member_with_default (r, "pipelineVersion", 1));
-  add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
-  add_string (b, r, "status", "status");
-  add_string (b, r, "statusSummary", "statusSummary");
+  pw_api_add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
+  pw_api_add_string (b, r, "status", "status");
+  pw_api_add_string (b, r, "statusSummary", "statusSummary");
   json_builder_set_member_name (b, "artifactRevisions");
   json_builder_begin_array (b);
   for (guint k = 0; revisions != NULL && k < json_array_get_length (revisions); k++)
@@ -546,8 +344,8 @@ get_pipeline_execution (PwApiServer *self,
       JsonObject *rev = json_array_get_object_element (revisions, k);
 
       json_builder_begin_object (b);
-      add_string (b, rev, "actionName", "name");
-      add_string (b, rev, "revisionId", "revisionId");
+      pw_api_add_string (b, rev, "actionName", "name");
+      pw_api_add_string (b, rev, "revisionId", "revisionId");
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -558,11 +356,11 @@ get_pipeline_execution (PwApiServer *self,
       json_builder_add_value (b, json_node_copy (variables));
     }
   add_trigger (b, r);
-  add_string (b, r, "executionMode", "executionMode");
-  add_string (b, r, "executionType", "executionType");
+  pw_api_add_string (b, r, "executionMode", "executionMode");
+  pw_api_add_string (b, r, "executionType", "executionType");
   json_builder_end_object (b);
   json_builder_end_object (b);
-  return ok_answer (json_builder_get_root (b));
+  return pw_api_ok (json_builder_get_root (b));
 }
 
 /* The latest record (newest first in @records) in which @stage ran. */
@@ -579,9 +377,9 @@ latest_in_stage (GPtrArray  *records,
       for (guint s = 0; stages != NULL && s < json_array_get_length (stages); s++)
         {
           JsonObject *st = json_array_get_object_element (stages, s);
-          const char *status = member_string (st, "status");
+          const char *status = pw_api_member_string (st, "status");
 
-          if (g_strcmp0 (member_string (st, "stageName"), stage) == 0 && status != NULL &&
+          if (g_strcmp0 (pw_api_member_string (st, "stageName"), stage) == 0 && status != NULL &&
               !g_str_equal (status, "NotStarted"))
             {
               *stage_record = st;
@@ -607,29 +405,84 @@ action_status (const char *status)
   return NULL;
 }
 
-static Answer
+/* A stage's inbound transition: as last enabled or disabled, else as the
+ * template left it (DisableInboundStageTransitions). */
+static void
+add_transition_state (JsonBuilder *b,
+                      PwApiEntry  *e,
+                      JsonObject  *transitions,
+                      const char  *stage)
+{
+  JsonNode *item = transitions != NULL && stage != NULL ? json_object_get_member (transitions, stage) : NULL;
+  JsonObject *o = item != NULL && JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
+  gboolean enabled = TRUE;
+  const char *reason = NULL;
+
+  if (o != NULL)
+    {
+      enabled = json_object_get_boolean_member_with_default (o, "enabled", TRUE);
+      reason = pw_api_member_string (o, "reason");
+    }
+  else
+    {
+      JsonNode *disabled = pw_element_get_member (PW_ELEMENT (e->pipeline), "disableInboundStageTransitions");
+      JsonArray *list = disabled != NULL && JSON_NODE_HOLDS_ARRAY (disabled) ? json_node_get_array (disabled) : NULL;
+
+      for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+        {
+          JsonNode *n = json_array_get_element (list, i);
+
+          if (JSON_NODE_HOLDS_OBJECT (n) &&
+              g_strcmp0 (pw_api_member_string (json_node_get_object (n), "stageName"), stage) == 0)
+            {
+              enabled = FALSE;
+              reason = pw_api_member_string (json_node_get_object (n), "reason");
+            }
+        }
+    }
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "enabled");
+  json_builder_add_boolean_value (b, enabled);
+  if (!enabled && reason != NULL)
+    {
+      json_builder_set_member_name (b, "disabledReason");
+      json_builder_add_string_value (b, reason);
+    }
+  if (o != NULL)
+    {
+      pw_api_add_string (b, o, "lastChangedBy", "lastChangedBy");
+      json_builder_set_member_name (b, "lastChangedAt");
+      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (o, "lastChangedAt")));
+    }
+  json_builder_end_object (b);
+}
+
+static PwApiAnswer
 get_pipeline_state (PwApiServer *self,
                     JsonObject  *input)
 {
+  g_autoptr(JsonObject) transitions = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(GPtrArray) records = NULL;
   g_autofree char *state_dir = NULL;
   const char *name;
-  Entry *e;
-  Answer a;
+  PwApiEntry *e;
+  PwApiAnswer a;
 
-  if (!require_name (input, "name", &name, &a))
+  if (!pw_api_require_name (input, "name", &name, &a))
     return a;
-  if ((e = lookup (self, name)) == NULL)
-    return not_found (name);
+  if ((e = pw_api_lookup (self, name)) == NULL)
+    return pw_api_not_found (name);
   state_dir = pw_state_default_dir (e->path);
   records = pw_state_list_executions (state_dir, NULL);
+  transitions = pw_state_load_transitions (state_dir, e->name);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "pipelineName");
   json_builder_add_string_value (b, name);
   json_builder_set_member_name (b, "pipelineVersion");
-  json_builder_add_int_value (b, 1);
+  json_builder_add_int_value (b, e->version);
   json_builder_set_member_name (b, "stageStates");
   json_builder_begin_array (b);
   for (guint s = 0; s < pw_pipeline_get_n_stages (e->pipeline); s++)
@@ -644,10 +497,7 @@ get_pipeline_state (PwApiServer *self,
       json_builder_set_member_name (b, "stageName");
       json_builder_add_string_value (b, stage_name != NULL ? stage_name : "");
       json_builder_set_member_name (b, "inboundTransitionState");
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "enabled");
-      json_builder_add_boolean_value (b, TRUE);
-      json_builder_end_object (b);
+      add_transition_state (b, e, transitions, stage_name);
       json_builder_set_member_name (b, "actionStates");
       json_builder_begin_array (b);
       for (guint k = 0; k < pw_stage_get_n_actions (stage); k++)
@@ -660,27 +510,27 @@ get_pipeline_state (PwApiServer *self,
             {
               JsonObject *ac = json_array_get_object_element (actions, i);
 
-              if (g_strcmp0 (member_string (ac, "stageName"), stage_name) == 0 &&
-                  g_strcmp0 (member_string (ac, "actionName"), pw_action_get_name (action)) == 0)
+              if (g_strcmp0 (pw_api_member_string (ac, "stageName"), stage_name) == 0 &&
+                  g_strcmp0 (pw_api_member_string (ac, "actionName"), pw_action_get_name (action)) == 0)
                 latest = ac;
             }
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "actionName");
           json_builder_add_string_value (b, pw_action_get_name (action) != NULL ? pw_action_get_name (action) : "");
-          if (latest != NULL && action_status (member_string (latest, "status")) != NULL)
+          if (latest != NULL && action_status (pw_api_member_string (latest, "status")) != NULL)
             {
               json_builder_set_member_name (b, "latestExecution");
               json_builder_begin_object (b);
-              add_string (b, latest, "actionExecutionId", "actionExecutionId");
+              pw_api_add_string (b, latest, "actionExecutionId", "actionExecutionId");
               json_builder_set_member_name (b, "status");
-              json_builder_add_string_value (b, action_status (member_string (latest, "status")));
-              add_string (b, latest, "summary", "summary");
+              json_builder_add_string_value (b, action_status (pw_api_member_string (latest, "status")));
+              pw_api_add_string (b, latest, "summary", "summary");
               /* An approval that waits: the token PutApprovalResult takes. */
-              if (g_strcmp0 (member_string (latest, "status"), "InProgress") == 0)
-                add_string (b, latest, "token", "token");
+              if (g_strcmp0 (pw_api_member_string (latest, "status"), "InProgress") == 0)
+                pw_api_add_string (b, latest, "token", "token");
               json_builder_set_member_name (b, "lastStatusChange");
-              json_builder_add_double_value (b, epoch_of (member_string (latest, "lastUpdateTime")));
-              add_string (b, latest, "externalExecutionId", "externalExecutionId");
+              json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (latest, "lastUpdateTime")));
+              pw_api_add_string (b, latest, "externalExecutionId", "externalExecutionId");
               json_builder_end_object (b);
             }
           json_builder_end_object (b);
@@ -690,8 +540,8 @@ get_pipeline_state (PwApiServer *self,
         {
           json_builder_set_member_name (b, "latestExecution");
           json_builder_begin_object (b);
-          add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
-          add_string (b, st, "status", "status");
+          pw_api_add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
+          pw_api_add_string (b, st, "status", "status");
           json_builder_end_object (b);
         }
       json_builder_end_object (b);
@@ -702,10 +552,10 @@ get_pipeline_state (PwApiServer *self,
   json_builder_set_member_name (b, "updated");
   json_builder_add_double_value (b, e->updated);
   json_builder_end_object (b);
-  return ok_answer (json_builder_get_root (b));
+  return pw_api_ok (json_builder_get_root (b));
 }
 
-static Answer
+static PwApiAnswer
 list_action_executions (PwApiServer *self,
                         JsonObject  *input)
 {
@@ -717,18 +567,18 @@ list_action_executions (PwApiServer *self,
   const char *only = NULL;
   const char *name;
   gboolean found = FALSE;
-  Entry *e;
-  Answer a;
+  PwApiEntry *e;
+  PwApiAnswer a;
   guint from, count, i;
 
-  if (!require_name (input, "pipelineName", &name, &a))
+  if (!pw_api_require_name (input, "pipelineName", &name, &a))
     return a;
-  if ((e = lookup (self, name)) == NULL)
-    return not_found (name);
-  if (!page_of (input, 100, 100, &from, &count, &a))
+  if ((e = pw_api_lookup (self, name)) == NULL)
+    return pw_api_not_found (name);
+  if (!pw_api_page_of (input, 100, 100, &from, &count, &a))
     return a;
   if (filter != NULL && JSON_NODE_HOLDS_OBJECT (filter))
-    only = member_string (json_node_get_object (filter), "pipelineExecutionId");
+    only = pw_api_member_string (json_node_get_object (filter), "pipelineExecutionId");
   state_dir = pw_state_default_dir (e->path);
   records = pw_state_list_executions (state_dir, NULL);
 
@@ -738,11 +588,11 @@ list_action_executions (PwApiServer *self,
       JsonObject *r = json_node_get_object (g_ptr_array_index (records, i));
       JsonArray *actions = json_object_get_array_member (r, "actions");
 
-      if (only != NULL && g_strcmp0 (member_string (r, "pipelineExecutionId"), only) != 0)
+      if (only != NULL && g_strcmp0 (pw_api_member_string (r, "pipelineExecutionId"), only) != 0)
         continue;
       found = TRUE;
       for (guint k = actions != NULL ? json_array_get_length (actions) : 0; k > 0; k--)
-        if (action_status (member_string (json_array_get_object_element (actions, k - 1), "status")) != NULL)
+        if (action_status (pw_api_member_string (json_array_get_object_element (actions, k - 1), "status")) != NULL)
           {
             g_ptr_array_add (details, json_array_get_object_element (actions, k - 1));
             g_ptr_array_add (details, r);
@@ -753,7 +603,7 @@ list_action_executions (PwApiServer *self,
       g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' does not exist in pipeline '%s'",
                                                   only, name);
 
-      return error_answer (400, "PipelineExecutionNotFoundException", message);
+      return pw_api_error (400, "PipelineExecutionNotFoundException", message);
     }
 
   json_builder_begin_object (b);
@@ -768,18 +618,18 @@ list_action_executions (PwApiServer *self,
       JsonNode *variables = json_object_get_member (ac, "outputVariables");
 
       json_builder_begin_object (b);
-      add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
-      add_string (b, ac, "actionExecutionId", "actionExecutionId");
+      pw_api_add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
+      pw_api_add_string (b, ac, "actionExecutionId", "actionExecutionId");
       json_builder_set_member_name (b, "pipelineVersion");
       json_builder_add_int_value (b, json_object_get_int_member_with_default (r, "pipelineVersion", 1));
-      add_string (b, ac, "stageName", "stageName");
-      add_string (b, ac, "actionName", "actionName");
+      pw_api_add_string (b, ac, "stageName", "stageName");
+      pw_api_add_string (b, ac, "actionName", "actionName");
       json_builder_set_member_name (b, "startTime");
-      json_builder_add_double_value (b, epoch_of (member_string (ac, "startTime")));
+      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (ac, "startTime")));
       json_builder_set_member_name (b, "lastUpdateTime");
-      json_builder_add_double_value (b, epoch_of (member_string (ac, "lastUpdateTime")));
+      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (ac, "lastUpdateTime")));
       json_builder_set_member_name (b, "status");
-      json_builder_add_string_value (b, action_status (member_string (ac, "status")));
+      json_builder_add_string_value (b, action_status (pw_api_member_string (ac, "status")));
       json_builder_set_member_name (b, "input");
       json_builder_begin_object (b);
       if (type != NULL && JSON_NODE_HOLDS_OBJECT (type))
@@ -797,8 +647,8 @@ list_action_executions (PwApiServer *self,
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "executionResult");
       json_builder_begin_object (b);
-      add_string (b, ac, "externalExecutionId", "externalExecutionId");
-      add_string (b, ac, "summary", "externalExecutionSummary");
+      pw_api_add_string (b, ac, "externalExecutionId", "externalExecutionId");
+      pw_api_add_string (b, ac, "summary", "externalExecutionSummary");
       json_builder_end_object (b);
       if (variables != NULL && JSON_NODE_HOLDS_OBJECT (variables))
         {
@@ -809,9 +659,9 @@ list_action_executions (PwApiServer *self,
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
-  add_next_token (b, i, details->len / 2);
+  pw_api_add_next_token (b, i, details->len / 2);
   json_builder_end_object (b);
-  return ok_answer (json_builder_get_root (b));
+  return pw_api_ok (json_builder_get_root (b));
 }
 
 /* StartPipelineExecution: a `pipewright-cli run` of the pipeline file,
@@ -825,10 +675,25 @@ typedef struct
   GSubprocess       *child;
   GDataInputStream  *out;
   char              *token;
+  char              *execution_id;  /* known beforehand (a retry) */
+  const char        *error_type;    /* when it ends before it starts */
   gboolean           answered;
 } Start;
 
 static void start_read_cb (GObject *object, GAsyncResult *result, gpointer data);
+
+/* {"pipelineExecutionId": id}, the answer of Start, Stop and Retry. */
+static PwApiAnswer
+execution_answer (const char *id)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "pipelineExecutionId");
+  json_builder_add_string_value (b, id);
+  json_builder_end_object (b);
+  return pw_api_ok (json_builder_get_root (b));
+}
 
 static void
 start_free (Start *start)
@@ -836,13 +701,14 @@ start_free (Start *start)
   g_clear_object (&start->child);
   g_clear_object (&start->out);
   g_free (start->token);
+  g_free (start->execution_id);
   g_object_unref (start->self);
   g_free (start);
 }
 
 static void
 start_answer (Start  *start,
-              Answer  answer)
+              PwApiAnswer  answer)
 {
   if (start->answered)
     {
@@ -864,12 +730,16 @@ start_failed_cb (GObject      *object,
   g_autofree char *err = NULL;
 
   g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, NULL, &err, NULL);
-  if (!start->answered)
+  /* A retry the running process took: nothing to print, all done. */
+  if (!start->answered && start->execution_id != NULL && g_subprocess_get_successful (start->child))
+    start_answer (start, execution_answer (start->execution_id));
+  else if (!start->answered)
     {
-      g_autofree char *message = g_strdup_printf ("The pipeline did not start: %s",
+      g_autofree char *message = g_strdup_printf ("%s: %s", start->execution_id != NULL
+                                                  ? "The stage was not retried" : "The pipeline did not start",
                                                   err != NULL && *err != '\0' ? g_strstrip (err) : "no reason given");
 
-      start_answer (start, error_answer (400, "InvalidStructureException", message));
+      start_answer (start, pw_api_error (400, start->error_type, message));
     }
   start_free (start);
 }
@@ -901,19 +771,14 @@ start_read_cb (GObject      *object,
       JsonObject *detail = event != NULL && JSON_NODE_HOLDS_OBJECT (event) &&
                            json_object_has_member (json_node_get_object (event), "detail")
         ? json_object_get_object_member (json_node_get_object (event), "detail") : NULL;
-      const char *id = member_string (detail, "execution-id");
+      const char *id = start->execution_id != NULL ? start->execution_id
+                                                   : pw_api_member_string (detail, "execution-id");
 
       if (id != NULL)
         {
-          g_autoptr(JsonBuilder) b = json_builder_new ();
-
           if (start->token != NULL)
             g_hash_table_insert (start->self->tokens, g_strdup (start->token), g_strdup (id));
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "pipelineExecutionId");
-          json_builder_add_string_value (b, id);
-          json_builder_end_object (b);
-          start_answer (start, ok_answer (json_builder_get_root (b)));
+          start_answer (start, execution_answer (id));
         }
     }
   /* The rest of the run's events are read, so it never blocks on them. */
@@ -929,7 +794,7 @@ add_pairs (GPtrArray  *argv,
            const char *key,
            const char *value,
            const char *needs,
-           Answer     *answer)
+           PwApiAnswer     *answer)
 {
   JsonArray *list = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 
@@ -938,16 +803,53 @@ add_pairs (GPtrArray  *argv,
       JsonNode *item = json_array_get_element (list, i);
       JsonObject *o = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
 
-      if (member_string (o, key) == NULL || member_string (o, value) == NULL)
+      if (pw_api_member_string (o, key) == NULL || pw_api_member_string (o, value) == NULL)
         {
           g_autofree char *message = g_strdup_printf ("1 validation error detected: each of %s", needs);
 
-          *answer = error_answer (400, "ValidationException", message);
+          *answer = pw_api_error (400, "ValidationException", message);
           return FALSE;
         }
       g_ptr_array_add (argv, g_strdup (flag));
-      g_ptr_array_add (argv, g_strdup_printf ("%s=%s", member_string (o, key), member_string (o, value)));
+      g_ptr_array_add (argv, g_strdup_printf ("%s=%s", pw_api_member_string (o, key), pw_api_member_string (o, value)));
     }
+  return TRUE;
+}
+
+/* Runs @argv (a pipewright-cli run or retry with --json) and answers
+ * @msg once it has started: with the execution's id from its first event,
+ * or with @error_type and what it printed when it ends before. */
+static gboolean
+spawn_run (PwApiServer       *self,
+           SoupServerMessage *msg,
+           GPtrArray         *argv,
+           const char        *token,
+           const char        *execution_id,
+           const char        *error_type,
+           PwApiAnswer       *answer)
+{
+  g_autoptr(GError) error = NULL;
+  Start *start;
+
+  g_ptr_array_add (argv, NULL);
+  start = g_new0 (Start, 1);
+  start->child = g_subprocess_newv ((const char * const *)argv->pdata,
+                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  if (start->child == NULL)
+    {
+      g_free (start);
+      *answer = pw_api_error (500, "InternalFailure", error->message);
+      return FALSE;
+    }
+  start->self = g_object_ref (self);
+  start->msg = g_object_ref (msg);
+  start->token = g_strdup (token);
+  start->execution_id = g_strdup (execution_id);
+  start->error_type = error_type;
+  start->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (start->child));
+  g_ptr_array_add (self->children, g_object_ref (start->child));
+  soup_server_message_pause (msg);
+  g_data_input_stream_read_line_async (start->out, G_PRIORITY_DEFAULT, NULL, start_read_cb, start);
   return TRUE;
 }
 
@@ -955,38 +857,30 @@ static gboolean
 start_pipeline_execution (PwApiServer       *self,
                           SoupServerMessage *msg,
                           JsonObject        *input,
-                          Answer            *answer)
+                          PwApiAnswer            *answer)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  const char *name, *token = member_string (input, "clientRequestToken");
+  const char *name, *token = pw_api_member_string (input, "clientRequestToken");
   JsonNode *variables = json_object_get_member (input, "variables");
   JsonNode *revisions = json_object_get_member (input, "sourceRevisions");
-  Start *start;
-  Entry *e;
+  PwApiEntry *e;
 
-  if (!require_name (input, "name", &name, answer))
+  if (!pw_api_require_name (input, "name", &name, answer))
     return FALSE;
-  if ((e = lookup (self, name)) == NULL)
+  if ((e = pw_api_lookup (self, name)) == NULL)
     {
-      *answer = not_found (name);
+      *answer = pw_api_not_found (name);
       return FALSE;
     }
   /* The same token: the same execution, started once (idempotency). */
   if (token != NULL && g_hash_table_lookup (self->tokens, token) != NULL)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "pipelineExecutionId");
-      json_builder_add_string_value (b, g_hash_table_lookup (self->tokens, token));
-      json_builder_end_object (b);
-      *answer = ok_answer (json_builder_get_root (b));
+      *answer = execution_answer (g_hash_table_lookup (self->tokens, token));
       return FALSE;
     }
   if (self->runner == NULL)
     {
-      *answer = error_answer (400, "UnknownOperationException", "This server cannot start executions");
+      *answer = pw_api_error (400, "UnknownOperationException", "This server cannot start executions");
       return FALSE;
     }
 
@@ -998,30 +892,12 @@ start_pipeline_execution (PwApiServer       *self,
       !add_pairs (argv, revisions, "--source-revision", "actionName", "revisionValue",
                   "'sourceRevisions' needs an actionName, a revisionType and a revisionValue", answer))
     return FALSE;
-  g_ptr_array_add (argv, NULL);
-
-  start = g_new0 (Start, 1);
-  start->child = g_subprocess_newv ((const char * const *)argv->pdata,
-                                    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  if (start->child == NULL)
-    {
-      g_free (start);
-      *answer = error_answer (500, "InternalFailure", error->message);
-      return FALSE;
-    }
-  start->self = g_object_ref (self);
-  start->msg = g_object_ref (msg);
-  start->token = g_strdup (token);
-  start->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (start->child));
-  g_ptr_array_add (self->children, g_object_ref (start->child));
-  soup_server_message_pause (msg);
-  g_data_input_stream_read_line_async (start->out, G_PRIORITY_DEFAULT, NULL, start_read_cb, start);
-  return TRUE;
+  return spawn_run (self, msg, argv, token, NULL, "InvalidStructureException", answer);
 }
 
 /* StopPipelineExecution: asked of the process that runs it, through the
  * state folder's control requests (as `pipewright-cli stop` asks). */
-static Answer
+static PwApiAnswer
 stop_pipeline_execution (PwApiServer *self,
                          JsonObject  *input)
 {
@@ -1029,20 +905,20 @@ stop_pipeline_execution (PwApiServer *self,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *state_dir = NULL;
-  const char *id = member_string (input, "pipelineExecutionId"), *reason = member_string (input, "reason");
+  const char *id = pw_api_member_string (input, "pipelineExecutionId"), *reason = pw_api_member_string (input, "reason");
   JsonNode *abandon = json_object_get_member (input, "abandon");
   g_autoptr(JsonNode) record = NULL;
-  Entry *e = NULL;
-  Answer a;
+  PwApiEntry *e = NULL;
+  PwApiAnswer a;
 
   if ((record = load_execution (self, input, &e, &state_dir, &a)) == NULL)
     return a;
-  if (g_strcmp0 (member_string (json_node_get_object (record), "status"), "InProgress") != 0)
+  if (g_strcmp0 (pw_api_member_string (json_node_get_object (record), "status"), "InProgress") != 0)
     {
       g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' is not in progress (it is %s)", id,
-                                                  member_string (json_node_get_object (record), "status"));
+                                                  pw_api_member_string (json_node_get_object (record), "status"));
 
-      return error_answer (400, "PipelineExecutionNotStoppableException", message);
+      return pw_api_error (400, "PipelineExecutionNotStoppableException", message);
     }
   json_object_set_string_member (request, "op", abandon != NULL && JSON_NODE_HOLDS_VALUE (abandon) &&
                                                json_node_get_boolean (abandon) ? "abandon" : "stop");
@@ -1051,7 +927,7 @@ stop_pipeline_execution (PwApiServer *self,
     json_object_set_string_member (request, "summary", reason);
   json_object_set_string_member (request, "by", "pipewright-cli serve");
   if (!pw_state_send_request (state_dir, request, 30000, &error))
-    return error_answer (400, g_strrstr (error->message, "already") != NULL ? "DuplicatedStopRequestException"
+    return pw_api_error (400, g_strrstr (error->message, "already") != NULL ? "DuplicatedStopRequestException"
                                                                             : "PipelineExecutionNotStoppableException",
                          error->message);
 
@@ -1059,12 +935,12 @@ stop_pipeline_execution (PwApiServer *self,
   json_builder_set_member_name (b, "pipelineExecutionId");
   json_builder_add_string_value (b, id);
   json_builder_end_object (b);
-  return ok_answer (json_builder_get_root (b));
+  return pw_api_ok (json_builder_get_root (b));
 }
 
 /* PutApprovalResult: the token must be the one of the approval that
  * waits (GetPipelineState gives it), as the service checks it. */
-static Answer
+static PwApiAnswer
 put_approval_result (PwApiServer *self,
                      JsonObject  *input)
 {
@@ -1078,19 +954,19 @@ put_approval_result (PwApiServer *self,
   JsonObject *waiting = NULL, *waiting_record = NULL;
   gboolean completed = FALSE;
   gboolean has_stage = FALSE, has_action = FALSE;
-  Entry *e;
-  Answer a;
+  PwApiEntry *e;
+  PwApiAnswer a;
 
-  if (!require_name (input, "pipelineName", &name, &a) || !require_name (input, "stageName", &stage, &a) ||
-      !require_name (input, "actionName", &action, &a) || !require_name (input, "token", &token, &a))
+  if (!pw_api_require_name (input, "pipelineName", &name, &a) || !pw_api_require_name (input, "stageName", &stage, &a) ||
+      !pw_api_require_name (input, "actionName", &action, &a) || !pw_api_require_name (input, "token", &token, &a))
     return a;
-  status = result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? member_string (json_node_get_object (result), "status") : NULL;
-  summary = result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? member_string (json_node_get_object (result), "summary") : NULL;
+  status = result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? pw_api_member_string (json_node_get_object (result), "status") : NULL;
+  summary = result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? pw_api_member_string (json_node_get_object (result), "summary") : NULL;
   if (status == NULL || (!g_str_equal (status, "Approved") && !g_str_equal (status, "Rejected")) || summary == NULL)
-    return error_answer (400, "ValidationException", "1 validation error detected: 'result' needs a status "
+    return pw_api_error (400, "ValidationException", "1 validation error detected: 'result' needs a status "
                          "(Approved or Rejected) and a summary");
-  if ((e = lookup (self, name)) == NULL)
-    return not_found (name);
+  if ((e = pw_api_lookup (self, name)) == NULL)
+    return pw_api_not_found (name);
   for (guint s = 0; s < pw_pipeline_get_n_stages (e->pipeline); s++)
     {
       PwStage *st = pw_pipeline_get_stage (e->pipeline, s);
@@ -1102,9 +978,9 @@ put_approval_result (PwApiServer *self,
         has_action |= g_strcmp0 (pw_action_get_name (pw_stage_get_action (st, k)), action) == 0;
     }
   if (!has_stage)
-    return error_answer (400, "StageNotFoundException", "The stage was specified in an invalid format or cannot be found");
+    return pw_api_error (400, "StageNotFoundException", "The stage was specified in an invalid format or cannot be found");
   if (!has_action)
-    return error_answer (400, "ActionNotFoundException", "The action was specified in an invalid format or cannot be found");
+    return pw_api_error (400, "ActionNotFoundException", "The action was specified in an invalid format or cannot be found");
 
   state_dir = pw_state_default_dir (e->path);
   records = pw_state_list_executions (state_dir, NULL);
@@ -1117,12 +993,12 @@ put_approval_result (PwApiServer *self,
         {
           JsonObject *ac = json_array_get_object_element (actions, k);
 
-          if (g_strcmp0 (member_string (ac, "stageName"), stage) != 0 ||
-              g_strcmp0 (member_string (ac, "actionName"), action) != 0 ||
-              g_strcmp0 (member_string (ac, "token"), token) != 0)
+          if (g_strcmp0 (pw_api_member_string (ac, "stageName"), stage) != 0 ||
+              g_strcmp0 (pw_api_member_string (ac, "actionName"), action) != 0 ||
+              g_strcmp0 (pw_api_member_string (ac, "token"), token) != 0)
             continue;
-          if (g_strcmp0 (member_string (ac, "status"), "InProgress") == 0 &&
-              g_strcmp0 (member_string (r, "status"), "InProgress") == 0)
+          if (g_strcmp0 (pw_api_member_string (ac, "status"), "InProgress") == 0 &&
+              g_strcmp0 (pw_api_member_string (r, "status"), "InProgress") == 0)
             {
               waiting = ac;
               waiting_record = r;
@@ -1133,68 +1009,223 @@ put_approval_result (PwApiServer *self,
     }
   if (waiting == NULL)
     return completed
-      ? error_answer (400, "ApprovalAlreadyCompletedException", "The approval request already received a response or has expired")
-      : error_answer (400, "InvalidApprovalTokenException", "The approval action token is not valid or has expired");
+      ? pw_api_error (400, "ApprovalAlreadyCompletedException", "The approval request already received a response or has expired")
+      : pw_api_error (400, "InvalidApprovalTokenException", "The approval action token is not valid or has expired");
 
   request = json_object_new ();
   json_object_set_string_member (request, "op", g_str_equal (status, "Approved") ? "approve" : "reject");
-  json_object_set_string_member (request, "executionId", member_string (waiting_record, "pipelineExecutionId"));
+  json_object_set_string_member (request, "executionId", pw_api_member_string (waiting_record, "pipelineExecutionId"));
   json_object_set_string_member (request, "stage", stage);
   json_object_set_string_member (request, "action", action);
   json_object_set_string_member (request, "summary", summary);
   json_object_set_string_member (request, "by", "pipewright-cli serve");
   if (!pw_state_send_request (state_dir, request, 30000, &error))
-    return error_answer (400, "InvalidApprovalTokenException", error->message);
+    return pw_api_error (400, "InvalidApprovalTokenException", error->message);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "approvedAt");
   json_builder_add_double_value (b, g_get_real_time () / 1e6);
   json_builder_end_object (b);
-  return ok_answer (json_builder_get_root (b));
+  return pw_api_ok (json_builder_get_root (b));
 }
 
-/* The operations the model has that the local endpoint does not serve
- * yet: said so, by name, rather than as unknown. */
-static const char * const model_operations[] = {
-  "CreatePipeline", "UpdatePipeline", "DeletePipeline", "RetryStageExecution",
-  "EnableStageTransition", "DisableStageTransition", "RollbackStage", "OverrideStageCondition",
-  "ListRuleExecutions", "TagResource", "UntagResource", "ListTagsForResource", "PollForJobs",
-  "AcknowledgeJob", "GetJobDetails", "PutJobSuccessResult", "PutJobFailureResult", NULL
-};
+static PwApiAnswer set_stage_transition (PwApiServer *self, JsonObject *input, gboolean enabled);
 
-static Answer
+static PwApiAnswer
+enable_stage_transition (PwApiServer *self,
+                         JsonObject  *input)
+{
+  return set_stage_transition (self, input, TRUE);
+}
+
+static PwApiAnswer
+disable_stage_transition (PwApiServer *self,
+                          JsonObject  *input)
+{
+  return set_stage_transition (self, input, FALSE);
+}
+
+static gint
+stage_index (PwApiEntry *e,
+             const char *stage)
+{
+  for (guint s = 0; s < pw_pipeline_get_n_stages (e->pipeline); s++)
+    if (g_strcmp0 (pw_stage_get_name (pw_pipeline_get_stage (e->pipeline, s)), stage) == 0)
+      return (gint)s;
+  return -1;
+}
+
+static PwApiAnswer
+stage_not_found (const char *stage,
+                 const char *name)
+{
+  g_autofree char *message = g_strdup_printf ("Stage '%s' cannot be found in pipeline '%s'", stage, name);
+
+  return pw_api_error (400, "StageNotFoundException", message);
+}
+
+/* Enable/DisableStageTransition: told to the process that runs the
+ * pipeline when one does (it lets a waiting execution in at once), and
+ * kept in the state folder for the runs after. */
+static PwApiAnswer
+set_stage_transition (PwApiServer *self,
+                      JsonObject  *input,
+                      gboolean     enabled)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_dir = NULL;
+  const char *name = pw_api_member_string (input, "pipelineName");
+  const char *stage = pw_api_member_string (input, "stageName");
+  const char *reason = pw_api_member_string (input, "reason");
+  gboolean outbound = g_strcmp0 (pw_api_member_string (input, "transitionType"), "Outbound") == 0;
+  const char *into;
+  PwApiEntry *e;
+  gint index;
+
+  if ((e = pw_api_lookup (self, name)) == NULL)
+    return pw_api_not_found (name);
+  if ((index = stage_index (e, stage)) < 0)
+    return stage_not_found (stage, name);
+  /* A stage's outbound transition is the next one's inbound. */
+  if (outbound)
+    index++;
+  if (index == 0 || (guint)index >= pw_pipeline_get_n_stages (e->pipeline))
+    {
+      g_autofree char *message = g_strdup_printf ("Stage '%s' is the %s stage of pipeline '%s': it has no %s "
+                                                  "transition", stage, outbound ? "last" : "first", name,
+                                                  outbound ? "outbound" : "inbound");
+
+      return pw_api_error (400, "ValidationException", message);
+    }
+  into = pw_stage_get_name (pw_pipeline_get_stage (e->pipeline, index));
+  state_dir = pw_state_default_dir (e->path);
+
+  if (pw_state_runner_alive (state_dir))
+    {
+      g_autoptr(JsonObject) request = json_object_new ();
+
+      json_object_set_string_member (request, "op", enabled ? "enable-transition" : "disable-transition");
+      json_object_set_string_member (request, "stage", into);
+      if (reason != NULL)
+        json_object_set_string_member (request, "summary", reason);
+      json_object_set_string_member (request, "by", "pipewright-cli serve");
+      if (pw_state_send_request (state_dir, request, 30000, &error))
+        return pw_api_empty ();
+      /* Only a runner that left in between lets it fall to the file. */
+      if (!g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT))
+        return pw_api_error (500, "InternalFailure", error->message);
+      g_clear_error (&error);
+    }
+  if (!pw_state_save_transition (state_dir, e->name, into, enabled, reason, NULL, &error))
+    return pw_api_error (500, "InternalFailure", error->message);
+  return pw_api_empty ();
+}
+
+/* RetryStageExecution: the stage must have failed or stopped in that
+ * execution, and no later execution have run it since. */
+static gboolean
+retry_stage_execution (PwApiServer       *self,
+                       SoupServerMessage *msg,
+                       JsonObject        *input,
+                       PwApiAnswer       *answer)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(JsonNode) record = NULL;
+  g_autofree char *state_dir = NULL;
+  const char *name = pw_api_member_string (input, "pipelineName");
+  const char *stage = pw_api_member_string (input, "stageName");
+  const char *id = pw_api_member_string (input, "pipelineExecutionId");
+  const char *status = NULL;
+  JsonObject *latest_stage = NULL, *latest;
+  JsonArray *stages;
+  PwApiEntry *e = NULL;
+
+  if ((record = load_execution (self, input, &e, &state_dir, answer)) == NULL)
+    return FALSE;
+  if (stage_index (e, stage) < 0)
+    {
+      *answer = stage_not_found (stage, name);
+      return FALSE;
+    }
+  stages = json_object_get_array_member (json_node_get_object (record), "stages");
+  for (guint s = 0; stages != NULL && s < json_array_get_length (stages); s++)
+    if (g_strcmp0 (pw_api_member_string (json_array_get_object_element (stages, s), "stageName"), stage) == 0)
+      status = pw_api_member_string (json_array_get_object_element (stages, s), "status");
+  if (g_strcmp0 (status, "Failed") != 0 && g_strcmp0 (status, "Stopped") != 0)
+    {
+      g_autofree char *message = g_strdup_printf ("Stage '%s' of execution '%s' is %s: only a failed or stopped "
+                                                  "stage can be retried", stage, id,
+                                                  status != NULL ? status : "not started");
+
+      *answer = pw_api_error (400, "StageNotRetryableException", message);
+      return FALSE;
+    }
+  records = pw_state_list_executions (state_dir, NULL);
+  latest = latest_in_stage (records, stage, &latest_stage);
+  if (latest != NULL && g_strcmp0 (pw_api_member_string (latest, "pipelineExecutionId"), id) != 0)
+    {
+      g_autofree char *message = g_strdup_printf ("Execution '%s' ran stage '%s' after execution '%s'",
+                                                  pw_api_member_string (latest, "pipelineExecutionId"), stage, id);
+
+      *answer = pw_api_error (400, "NotLatestPipelineExecutionException", message);
+      return FALSE;
+    }
+  if (self->runner == NULL)
+    {
+      *answer = pw_api_error (400, "UnknownOperationException", "This server cannot run executions");
+      return FALSE;
+    }
+
+  g_ptr_array_add (argv, g_strdup (self->runner));
+  g_ptr_array_add (argv, g_strdup ("retry"));
+  g_ptr_array_add (argv, g_strdup ("--json"));
+  if (g_strcmp0 (pw_api_member_string (input, "retryMode"), "ALL_ACTIONS") == 0)
+    g_ptr_array_add (argv, g_strdup ("--all-actions"));
+  g_ptr_array_add (argv, g_strdup_printf ("--state-dir=%s", state_dir));
+  g_ptr_array_add (argv, g_strdup_printf ("--pipeline=%s", e->path));
+  g_ptr_array_add (argv, g_strdup ("--"));
+  g_ptr_array_add (argv, g_strdup (id));
+  g_ptr_array_add (argv, g_strdup (stage));
+  return spawn_run (self, msg, argv, NULL, id, "StageNotRetryableException", answer);
+}
+
+static PwApiAnswer
 dispatch (PwApiServer *self,
           const char  *operation,
           JsonObject  *input)
 {
-  if (g_str_equal (operation, "ListPipelines"))
-    return list_pipelines (self, input);
-  if (g_str_equal (operation, "GetPipeline"))
-    return get_pipeline (self, input);
-  if (g_str_equal (operation, "ListPipelineExecutions"))
-    return list_pipeline_executions (self, input);
-  if (g_str_equal (operation, "GetPipelineExecution"))
-    return get_pipeline_execution (self, input);
-  if (g_str_equal (operation, "GetPipelineState"))
-    return get_pipeline_state (self, input);
-  if (g_str_equal (operation, "ListActionExecutions"))
-    return list_action_executions (self, input);
-  if (g_str_equal (operation, "StopPipelineExecution"))
-    return stop_pipeline_execution (self, input);
-  if (g_str_equal (operation, "PutApprovalResult"))
-    return put_approval_result (self, input);
-  if (g_strv_contains (model_operations, operation))
-    {
-      g_autofree char *message = g_strdup_printf ("%s is not served by Pipewright's local endpoint yet; it "
-                                                  "serves ListPipelines, GetPipeline, GetPipelineState, "
-                                                  "StartPipelineExecution, StopPipelineExecution, "
-                                                  "PutApprovalResult, "
-                                                  "ListPipelineExecutions, GetPipelineExecution and "
-                                                  "ListActionExecutions", operation);
+  static const struct {
+    const char  *name;
+    PwApiAnswer (*run) (PwApiServer *self, JsonObject *input);
+  } operations[] = {
+    { "ListPipelines", pw_api_list_pipelines },
+    { "GetPipeline", pw_api_get_pipeline },
+    { "CreatePipeline", pw_api_create_pipeline },
+    { "UpdatePipeline", pw_api_update_pipeline },
+    { "DeletePipeline", pw_api_delete_pipeline },
+    { "TagResource", pw_api_tag_resource },
+    { "UntagResource", pw_api_untag_resource },
+    { "ListTagsForResource", pw_api_list_tags },
+    { "ListPipelineExecutions", list_pipeline_executions },
+    { "GetPipelineExecution", get_pipeline_execution },
+    { "GetPipelineState", get_pipeline_state },
+    { "ListActionExecutions", list_action_executions },
+    { "StopPipelineExecution", stop_pipeline_execution },
+    { "PutApprovalResult", put_approval_result },
+    { "EnableStageTransition", enable_stage_transition },
+    { "DisableStageTransition", disable_stage_transition },
+  };
+  g_autofree char *message = NULL;
 
-      return error_answer (400, "UnknownOperationException", message);
-    }
-  return error_answer (400, "UnknownOperationException", "");
+  for (guint i = 0; i < G_N_ELEMENTS (operations); i++)
+    if (g_str_equal (operation, operations[i].name))
+      return operations[i].run (self, input);
+
+  /* The rest of the model: said so, by name, rather than as unknown. */
+  message = g_strdup_printf ("%s is not served by Pipewright's local endpoint yet; see pipewright-cli serve "
+                             "--help for the operations it serves", operation);
+  return pw_api_error (400, "UnknownOperationException", message);
 }
 
 /* HTTP -------------------------------------------------------------------- */
@@ -1208,7 +1239,7 @@ secret_for (const char *access_key,
 
 static void
 respond (SoupServerMessage *msg,
-         Answer             a)
+         PwApiAnswer             a)
 {
   g_autofree char *text = a.body != NULL ? json_to_string (a.body, FALSE) : g_strdup ("{}");
   g_autofree char *request_id = g_uuid_string_random ();
@@ -1243,23 +1274,25 @@ handle (SoupServer        *server,
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(JsonParser) parser = NULL;
-  const char *target;
+  g_autofree char *message = NULL;
+  const char *target, *operation;
+  JsonObject *input;
   const guint8 *raw;
   gsize length;
 
   if (!g_str_equal (path, "/"))
     {
-      respond (msg, error_answer (404, "UnknownOperationException", "Every operation is POST /"));
+      respond (msg, pw_api_error (404, "UnknownOperationException", "Every operation is POST /"));
       return;
     }
   if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
     {
-      respond (msg, error_answer (405, "UnknownOperationException", "Every operation is POST /"));
+      respond (msg, pw_api_error (405, "UnknownOperationException", "Every operation is POST /"));
       return;
     }
   if (body->length > MAX_BODY)
     {
-      respond (msg, error_answer (413, "SerializationException", "The request body is too large"));
+      respond (msg, pw_api_error (413, "SerializationException", "The request body is too large"));
       return;
     }
   bytes = soup_message_body_flatten (body);
@@ -1271,7 +1304,7 @@ handle (SoupServer        *server,
       const char *query_text = soup_server_message_get_uri (msg) != NULL
         ? g_uri_get_query (soup_server_message_get_uri (msg)) : NULL;
       PwSigv4Request request = { "POST", "/", query_text, headers, raw, length };
-      g_autofree char *message = NULL;
+      g_autofree char *why = NULL;
       static const char * const types[] = {
         [PW_SIGV4_MISSING] = "MissingAuthenticationTokenException",
         [PW_SIGV4_INCOMPLETE] = "IncompleteSignatureException",
@@ -1281,11 +1314,11 @@ handle (SoupServer        *server,
         [PW_SIGV4_UNKNOWN_KEY] = "UnrecognizedClientException",
       };
       PwSigv4Result result = pw_sigv4_verify (&request, self->region, "codepipeline",
-                                              g_get_real_time () / G_USEC_PER_SEC, secret_for, self, &message);
+                                              g_get_real_time () / G_USEC_PER_SEC, secret_for, self, &why);
 
       if (result != PW_SIGV4_OK)
         {
-          respond (msg, error_answer (result == PW_SIGV4_MISSING ? 403 : 400, types[result], message));
+          respond (msg, pw_api_error (result == PW_SIGV4_MISSING ? 403 : 400, types[result], why));
           return;
         }
     }
@@ -1293,7 +1326,7 @@ handle (SoupServer        *server,
   target = g_hash_table_lookup (headers, "x-amz-target");
   if (target == NULL || !g_str_has_prefix (target, TARGET_PREFIX))
     {
-      respond (msg, error_answer (400, "UnknownOperationException", ""));
+      respond (msg, pw_api_error (400, "UnknownOperationException", ""));
       return;
     }
 
@@ -1302,19 +1335,42 @@ handle (SoupServer        *server,
                                    NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
-      respond (msg, error_answer (400, "SerializationException", "The request body is not a JSON object"));
+      respond (msg, pw_api_error (400, "SerializationException", "The request body is not a JSON object"));
       return;
     }
 
-  if (g_str_equal (target + strlen (TARGET_PREFIX), "StartPipelineExecution"))
+  operation = target + strlen (TARGET_PREFIX);
+  input = json_node_get_object (json_parser_get_root (parser));
+  if (!pw_api_model_has_operation (operation))
     {
-      Answer answer = { 0, NULL };
+      respond (msg, pw_api_error (400, "UnknownOperationException", ""));
+      return;
+    }
+  /* The model's constraints first, as the service checks them. */
+  switch (pw_api_model_check_input (operation, input, &message))
+    {
+    case PW_API_INPUT_INVALID:
+      respond (msg, pw_api_error (400, "ValidationException", message));
+      return;
+    case PW_API_INPUT_MALFORMED:
+      respond (msg, pw_api_error (400, "SerializationException", message));
+      return;
+    case PW_API_INPUT_OK:
+    default:
+      break;
+    }
 
-      if (!start_pipeline_execution (self, msg, json_node_get_object (json_parser_get_root (parser)), &answer))
+  /* Those that answer once a process has started. */
+  if (g_str_equal (operation, "StartPipelineExecution") || g_str_equal (operation, "RetryStageExecution"))
+    {
+      PwApiAnswer answer = { 0, NULL };
+
+      if (!(g_str_equal (operation, "StartPipelineExecution") ? start_pipeline_execution
+                                                               : retry_stage_execution) (self, msg, input, &answer))
         respond (msg, answer);
       return;
     }
-  respond (msg, dispatch (self, target + strlen (TARGET_PREFIX), json_node_get_object (json_parser_get_root (parser))));
+  respond (msg, dispatch (self, operation, input));
 }
 
 /* GObject ------------------------------------------------------------------ */
@@ -1334,6 +1390,7 @@ pw_api_server_finalize (GObject *object)
   g_hash_table_unref (self->tokens);
   g_free (self->runner);
   g_ptr_array_unref (self->entries);
+  g_hash_table_unref (self->not_pipelines);
   g_free (self->workspace);
   g_free (self->region);
 
@@ -1349,7 +1406,8 @@ pw_api_server_class_init (PwApiServerClass *klass)
 static void
 pw_api_server_init (PwApiServer *self)
 {
-  self->entries = g_ptr_array_new_with_free_func (entry_free);
+  self->entries = g_ptr_array_new_with_free_func (pw_api_entry_free);
+  self->not_pipelines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->children = g_ptr_array_new_with_free_func (g_object_unref);
 }
@@ -1382,8 +1440,7 @@ pw_api_server_new (const char *workspace,
   self->workspace = g_strdup (workspace);
   self->region = g_strdup (region != NULL ? region : "us-east-1");
   self->verify = verify_signatures;
-  scan (self, workspace, 0);
-  g_ptr_array_sort (self->entries, compare_entries);
+  pw_api_catalog_scan (self);
   return self;
 }
 

@@ -9,19 +9,39 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import textwrap
 import unittest
 import urllib.request
 
 try:
+    import botocore
     import botocore.session as botocore_session
+    from botocore.config import Config
+    MODERN = tuple(int(x) for x in botocore.__version__.split(".")[:2]) >= (1, 40)
 except ImportError:
     # Debian 12's aws CLI (2.9) carries its own botocore.
     import awscli.botocore.session as botocore_session
+    from awscli.botocore.config import Config
+    MODERN = False
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "aws")
+# An old botocore (Debian's 1.29) knows no V2 pipeline: it is given botocore
+# 1.43's model as its data path, laid out as botocore's loader expects.
+MODEL_PATH = None
+if not MODERN:
+    MODEL_PATH = tempfile.mkdtemp(prefix="pw-botocore-")
+    os.makedirs(os.path.join(MODEL_PATH, "codepipeline", "2015-07-09"))
+    for name, target in (("codepipeline-service-2.json", "service-2.json"),
+                         ("codepipeline-paginators-1.json", "paginators-1.json")):
+        shutil.copy(os.path.join(DATA, name), os.path.join(MODEL_PATH, "codepipeline", "2015-07-09", target))
+    print("serve: this botocore predates V2 pipelines: it runs with botocore 1.43.11's codepipeline "
+          "model (data/aws)", file=sys.stderr, flush=True)
 
 CLI = os.environ["PIPEWRIGHT_CLI"]
 TIMEOUT = 120
+DEBIAN_AWS = "/usr/bin/aws"
 
 PIPELINE = textwrap.dedent("""\
     pipeline:
@@ -77,10 +97,14 @@ class Serve(unittest.TestCase):
         cls.client = cls.make_client("pipewright")
 
     @classmethod
-    def make_client(cls, secret, region="us-east-1"):
+    def make_client(cls, secret, region="us-east-1", validate=True):
+        # validate=False: the request goes as written, for the server to judge.
         session = botocore_session.get_session()
+        if MODEL_PATH is not None:
+            session.get_component("data_loader").search_paths.insert(0, MODEL_PATH)
         return session.create_client("codepipeline", region_name=region, endpoint_url=cls.endpoint,
-                                     aws_access_key_id="local", aws_secret_access_key=secret)
+                                     aws_access_key_id="local", aws_secret_access_key=secret,
+                                     config=Config(parameter_validation=validate))
 
     @classmethod
     def tearDownClass(cls):
@@ -236,5 +260,257 @@ class Serve(unittest.TestCase):
         self.assertEqual((status, body["__type"]), (400, "IncompleteSignatureException"))
 
 
+def declaration(name, build_command="echo hi", extra_stage=""):
+    """A CreatePipeline declaration, as a client sends it."""
+    stages = [
+        {"name": "Source", "actions": [{
+            "name": "Fetch", "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+            "configuration": {"S3Bucket": "src-bucket", "S3ObjectKey": "src", "PollForSourceChanges": "false"},
+            "outputArtifacts": [{"name": "Src"}]}]},
+        {"name": "Build", "actions": [{
+            "name": "Say", "actionTypeId": {"category": "Build", "owner": "Custom", "provider": "Shell",
+                                            "version": "1"},
+            "inputArtifacts": [{"name": "Src"}]}]},
+    ]
+    if extra_stage:
+        stages.append({"name": extra_stage, "actions": [{
+            "name": "Approve", "actionTypeId": {"category": "Approval", "owner": "AWS", "provider": "Manual",
+                                                "version": "1"}}]})
+    return {"name": name, "roleArn": "arn:aws:iam::111122223333:role/demo", "pipelineType": "V2",
+            "executionMode": "QUEUED", "artifactStore": {"type": "S3", "location": "demo-artifacts"},
+            "stages": stages}
+
+
+class ServeWrites(unittest.TestCase):
+    """The operations that change things: pipelines made, changed and
+    deleted through the API (the files follow), tags, transitions,
+    retries, and the model's constraints on every input."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="pw-serve-w-")
+        # The flag file the "flaky" pipeline's build waits for.
+        cls.flag = os.path.join(cls.dir, "flag")
+        for name, command in (("ledger", "echo hi"), ("flaky", f"test -f {cls.flag}")):
+            d = os.path.join(cls.dir, name)
+            os.makedirs(os.path.join(d, "bucket", "src"))
+            with open(os.path.join(d, "bucket", "src", "README"), "w") as f:
+                f.write("hello\n")
+            with open(os.path.join(d, "pipeline.yml"), "w") as f:
+                f.write(PIPELINE % {"name": name})
+            with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+                f.write(f"s3:\n  src-bucket: ./bucket\ncommands:\n  Say: {{run: '{command}'}}\n")
+        cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = cls.server.stdout.readline()
+        assert first.startswith("Serving 2 pipelines of "), first + cls.server.stderr.read()
+        cls.endpoint = cls.server.stdout.readline().split()[-1]
+        cls.client = Serve.make_client.__func__(cls, "pipewright")
+        cls.raw_client = Serve.make_client.__func__(cls, "pipewright", validate=False)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()
+        cls.server.communicate(timeout=TIMEOUT)
+        shutil.rmtree(cls.dir)
+
+    error_of = Serve.error_of
+
+    def wait_for_end(self, name, execution):
+        subprocess.run([CLI, "logs", "--follow", execution, "--state-dir",
+                        os.path.join(self.dir, name, ".pipewright")],
+                       capture_output=True, text=True, timeout=TIMEOUT, check=True)
+        return self.client.get_pipeline_execution(pipelineName=name, pipelineExecutionId=execution)
+
+    def test_create_update_delete(self):
+        made = self.client.create_pipeline(pipeline=declaration("payments"),
+                                           tags=[{"key": "team", "value": "payments"}])
+        self.assertEqual(made["pipeline"]["version"], 1)
+        self.assertEqual(made["tags"], [{"key": "team", "value": "payments"}])
+        path = os.path.join(self.dir, "payments", "pipeline.yml")
+        # The file is a pipeline file the CLI reads, and validates clean.
+        check = subprocess.run([CLI, "validate", path], capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        self.assertIn("payments", [p["name"] for p in self.client.list_pipelines()["pipelines"]])
+        taken = self.error_of(self.client.create_pipeline, pipeline=declaration("payments"))
+        self.assertEqual(taken["Error"]["Code"], "PipelineNameInUseException")
+
+        # A new stage: version 2; version 1 is still there to read.
+        updated = self.client.update_pipeline(pipeline=declaration("payments", extra_stage="Release"))
+        self.assertEqual(updated["pipeline"]["version"], 2)
+        self.assertEqual(self.client.get_pipeline(name="payments")["pipeline"]["version"], 2)
+        old = self.client.get_pipeline(name="payments", version=1)["pipeline"]
+        self.assertEqual([s["name"] for s in old["stages"]], ["Source", "Build"])
+        self.assertEqual(self.client.get_pipeline_state(name="payments")["pipelineVersion"], 2)
+        gone = self.error_of(self.client.get_pipeline, name="payments", version=7)
+        self.assertEqual(gone["Error"]["Code"], "PipelineVersionNotFoundException")
+
+        # What the service would refuse is refused, with the validator's
+        # findings, and the file is left as it was.
+        with open(path, "rb") as f:
+            before = f.read()
+        broken = declaration("payments")
+        broken["stages"][1]["actions"][0]["inputArtifacts"] = [{"name": "Nowhere"}]
+        refused = self.error_of(self.client.update_pipeline, pipeline=broken)
+        self.assertEqual(refused["Error"]["Code"], "InvalidStructureException")
+        self.assertIn("Nowhere", refused["Error"]["Message"])
+        self.assertIn("[P09]", refused["Error"]["Message"])
+        with open(path, "rb") as f:
+            self.assertEqual(f.read(), before)
+        short = declaration("payments")
+        del short["stages"][1]
+        self.assertEqual(self.error_of(self.client.update_pipeline, pipeline=short)["Error"]["Code"],
+                         "InvalidStructureException")
+
+        # An edit made elsewhere (the app, an editor) is the next version.
+        with open(path, "a") as f:
+            f.write("# reviewed\n")
+        self.assertEqual(self.client.get_pipeline(name="payments")["pipeline"]["version"], 3)
+
+        self.client.delete_pipeline(name="payments")
+        self.assertEqual(self.error_of(self.client.get_pipeline, name="payments")["Error"]["Code"],
+                         "PipelineNotFoundException")
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "payments")))
+        self.client.delete_pipeline(name="payments")  # what is not there: done all the same
+        self.assertNotIn("payments", [p["name"] for p in self.client.list_pipelines()["pipelines"]])
+
+    def test_tags(self):
+        arn = self.client.get_pipeline(name="ledger")["metadata"]["pipelineArn"]
+        self.client.tag_resource(resourceArn=arn, tags=[{"key": "team", "value": "core"},
+                                                        {"key": "env", "value": "dev"}])
+        self.client.tag_resource(resourceArn=arn, tags=[{"key": "env", "value": "prod"}])
+        tags = self.client.list_tags_for_resource(resourceArn=arn)["tags"]
+        self.assertEqual(sorted((t["key"], t["value"]) for t in tags), [("env", "prod"), ("team", "core")])
+        self.client.untag_resource(resourceArn=arn, tagKeys=["team"])
+        self.assertEqual(self.client.list_tags_for_resource(resourceArn=arn)["tags"], [{"key": "env", "value": "prod"}])
+        reserved = self.error_of(self.client.tag_resource, resourceArn=arn, tags=[{"key": "aws:x", "value": "1"}])
+        self.assertEqual(reserved["Error"]["Code"], "InvalidTagsException")
+        many = [{"key": f"k{i}", "value": "v"} for i in range(50)]
+        self.assertEqual(self.error_of(self.client.tag_resource, resourceArn=arn, tags=many)["Error"]["Code"],
+                         "TooManyTagsException")
+        other = arn.replace(":ledger", ":nothing")
+        self.assertEqual(self.error_of(self.client.list_tags_for_resource, resourceArn=other)["Error"]["Code"],
+                         "ResourceNotFoundException")
+        bad = self.error_of(self.raw_client.list_tags_for_resource, resourceArn="ledger")
+        self.assertEqual(bad["Error"]["Code"], "ValidationException")
+
+    def test_model_constraints(self):
+        """Every input is checked against AWS's own model, in the
+        service's words, before any operation sees it."""
+        named = self.error_of(self.raw_client.get_pipeline, name="no spaces")
+        self.assertEqual(named["Error"]["Code"], "ValidationException")
+        self.assertEqual(named["Error"]["Message"],
+                         "1 validation error detected: Value 'no spaces' at 'name' failed to satisfy constraint: "
+                         "Member must satisfy regular expression pattern: [A-Za-z0-9.@\\-_]+")
+        page = self.error_of(self.raw_client.list_pipeline_executions, pipelineName="ledger", maxResults=101)
+        self.assertIn("Member must have value less than or equal to 100", page["Error"]["Message"])
+        two = self.error_of(self.raw_client.retry_stage_execution, pipelineName="ledger", stageName="Build",
+                            pipelineExecutionId="x", retryMode="SOME")
+        self.assertTrue(two["Error"]["Message"].startswith("2 validation errors detected: "), two["Error"])
+        self.assertIn("Member must satisfy enum value set: [FAILED_ACTIONS, ALL_ACTIONS]", two["Error"]["Message"])
+        missing = self.error_of(self.raw_client.create_pipeline, pipeline={"name": "x"})
+        self.assertIn("Value null at 'pipeline.roleArn' failed to satisfy constraint: Member must not be null",
+                      missing["Error"]["Message"])
+        typed = self.error_of(self.raw_client.list_pipelines, maxResults="ten")
+        self.assertEqual(typed["Error"]["Code"], "SerializationException")
+
+    def test_transitions(self):
+        """A disabled transition holds an execution before the stage, as
+        in the service; enabling it lets the execution in."""
+        too_early = self.error_of(self.client.disable_stage_transition, pipelineName="ledger", stageName="Source",
+                                  transitionType="Inbound", reason="nothing comes in")
+        self.assertEqual(too_early["Error"]["Code"], "ValidationException")
+        self.assertEqual(self.error_of(self.client.enable_stage_transition, pipelineName="ledger",
+                                       stageName="Deploy", transitionType="Inbound")["Error"]["Code"],
+                         "StageNotFoundException")
+        self.client.disable_stage_transition(pipelineName="ledger", stageName="Build", transitionType="Inbound",
+                                             reason="Freeze for the audit")
+        build = self.client.get_pipeline_state(name="ledger")["stageStates"][1]["inboundTransitionState"]
+        self.assertEqual((build["enabled"], build["disabledReason"]), (False, "Freeze for the audit"))
+        self.assertIn("lastChangedAt", build)
+
+        execution = self.client.start_pipeline_execution(name="ledger")["pipelineExecutionId"]
+        # It waits before Build: Source ran, Build has not started.
+        watch = subprocess.Popen([CLI, "logs", "--follow", execution, "--state-dir",
+                                  os.path.join(self.dir, "ledger", ".pipewright")],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            for line in watch.stdout:
+                if "Source" in line:
+                    break
+            state = self.client.get_pipeline_state(name="ledger")["stageStates"]
+            self.assertEqual(state[0]["latestExecution"]["pipelineExecutionId"], execution)
+            self.assertNotEqual(state[1].get("latestExecution", {}).get("pipelineExecutionId"), execution)
+            # Outbound of Source is Build's inbound.
+            self.client.enable_stage_transition(pipelineName="ledger", stageName="Source", transitionType="Outbound")
+            watch.communicate(timeout=TIMEOUT)
+        finally:
+            watch.kill()
+        done = self.client.get_pipeline_execution(pipelineName="ledger", pipelineExecutionId=execution)
+        self.assertEqual(done["pipelineExecution"]["status"], "Succeeded")
+        self.assertTrue(self.client.get_pipeline_state(name="ledger")["stageStates"][1]
+                        ["inboundTransitionState"]["enabled"])
+
+    def test_retry(self):
+        """A failed stage retried through the API runs again in the same
+        execution; what cannot be retried gets the service's errors."""
+        if os.path.exists(self.flag):
+            os.unlink(self.flag)
+        first = self.client.start_pipeline_execution(name="flaky")["pipelineExecutionId"]
+        self.assertEqual(self.wait_for_end("flaky", first)["pipelineExecution"]["status"], "Failed")
+        ok = self.error_of(self.client.retry_stage_execution, pipelineName="flaky", stageName="Source",
+                           pipelineExecutionId=first, retryMode="FAILED_ACTIONS")
+        self.assertEqual(ok["Error"]["Code"], "StageNotRetryableException")
+        with open(self.flag, "w") as f:
+            f.write("go\n")
+        retried = self.client.retry_stage_execution(pipelineName="flaky", stageName="Build",
+                                                    pipelineExecutionId=first, retryMode="FAILED_ACTIONS")
+        self.assertEqual(retried["pipelineExecutionId"], first)
+        self.assertEqual(self.wait_for_end("flaky", first)["pipelineExecution"]["status"], "Succeeded")
+        # A later execution that failed in Build makes the first one old.
+        os.unlink(self.flag)
+        second = self.client.start_pipeline_execution(name="flaky")["pipelineExecutionId"]
+        self.assertEqual(self.wait_for_end("flaky", second)["pipelineExecution"]["status"], "Failed")
+        late = self.error_of(self.client.retry_stage_execution, pipelineName="flaky", stageName="Build",
+                             pipelineExecutionId=first, retryMode="ALL_ACTIONS")
+        self.assertIn(late["Error"]["Code"], ("NotLatestPipelineExecutionException", "StageNotRetryableException"))
+
+    def test_debian_aws_cli(self):
+        """Debian's own aws client (V1 shapes) makes, reads and deletes a
+        pipeline through the endpoint."""
+        self.assertTrue(os.access(DEBIAN_AWS, os.X_OK), "Debian awscli (/usr/bin/aws) is missing")
+        v1 = declaration("archive")
+        del v1["pipelineType"], v1["executionMode"]
+        # Outside the workspace: a CreatePipeline request is a pipeline file.
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"pipeline": v1}, f)
+            request = f.name
+        self.addCleanup(os.unlink, request)
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="pipewright",
+                   AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/dev/null",
+                   AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+        env.pop("AWS_DATA_PATH", None)
+
+        def aws(*args):
+            return subprocess.run([DEBIAN_AWS, "--endpoint-url", self.endpoint, "--output", "json",
+                                   "codepipeline", *args], capture_output=True, text=True, env=env,
+                                  timeout=TIMEOUT)
+        made = aws("create-pipeline", "--cli-input-json", f"file://{request}")
+        self.assertEqual(made.returncode, 0, made.stderr)
+        self.assertEqual(json.loads(made.stdout)["pipeline"]["version"], 1)
+        got = aws("get-pipeline", "--name", "archive")
+        self.assertEqual(json.loads(got.stdout)["pipeline"]["stages"][1]["name"], "Build")
+        listed = aws("list-pipelines")
+        self.assertIn("archive", [p["name"] for p in json.loads(listed.stdout)["pipelines"]])
+        self.assertEqual(aws("delete-pipeline", "--name", "archive").returncode, 0)
+        missing = aws("get-pipeline", "--name", "archive")
+        self.assertEqual(missing.returncode, 254)
+        self.assertIn("PipelineNotFoundException", missing.stderr)
+
+
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    try:
+        unittest.main(verbosity=2)
+    finally:
+        if MODEL_PATH is not None:
+            shutil.rmtree(MODEL_PATH)

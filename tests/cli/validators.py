@@ -11,10 +11,10 @@
 # Outside CI, on a Debian 12 that cannot have them (it packages botocore 1.29
 # and no cfn-lint), a weaker real check runs instead and says so on stderr:
 #   - requests: the validator of the botocore that Debian's awscli bundles,
-#     driven by botocore 1.43.11's codepipeline model (tests/data/aws);
+#     driven by botocore 1.43.11's codepipeline model (data/aws);
 #   - templates: structure, every Ref/GetAtt/Sub target, and each pipeline
 #     resource's Properties against the resource schema cfn-lint ships
-#     (tests/data/aws), with python3-jsonschema.
+#     (data/aws), with python3-jsonschema.
 import json
 import os
 import re
@@ -25,7 +25,7 @@ import sys
 import yaml  # PyYAML: what the aws client itself reads YAML with
 
 IN_CI = bool(os.environ.get("CI"))
-_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "aws")
+_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "aws")
 _noted = set()
 
 
@@ -58,7 +58,7 @@ def _botocore():
     with open(os.path.join(_DATA, "codepipeline-service-2.json")) as f:
         model = ServiceModel(json.load(f), service_name="codepipeline")
     _note(f"{why}: weaker check — CreatePipeline requests are validated by Debian awscli's "
-          "bundled botocore with botocore 1.43.11's codepipeline model (tests/data/aws)")
+          "bundled botocore with botocore 1.43.11's codepipeline model (data/aws)")
     return validate_parameters, model.operation_model("CreatePipeline").input_shape, \
         "awscli.botocore + botocore 1.43.11 model"
 
@@ -70,7 +70,7 @@ if CFN_LINT is None:
         raise RuntimeError("cfn-lint is missing; CI needs it")
     _note("cfn-lint is not installed: weaker check — CloudFormation templates are checked for "
           "structure and references, and pipeline properties against cfn-lint's resource "
-          "schema (tests/data/aws) with python3-jsonschema")
+          "schema (data/aws) with python3-jsonschema")
 
 
 def request_errors(request):

@@ -1,0 +1,110 @@
+/* pw-api-private.h
+ *
+ * Copyright 2026 The Pipewright Authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <libsoup/soup.h>
+#include <pw-core.h>
+#include <pw-engine.h>
+
+#include "pw-api-server.h"
+
+G_BEGIN_DECLS
+
+#define PW_API_ACCOUNT "111122223333"
+#define PW_API_MAX_TAGS 50
+
+/* A pipeline the endpoint serves: its file, and what the service keeps
+ * beside it (version, times, tags) in the state folder's `api/`. */
+typedef struct
+{
+  char       *name;
+  char       *path;
+  char       *meta_path;      /* <state>/api/<name>.json */
+  PwPipeline *pipeline;
+  gint64      version;
+  double      created;
+  double      updated;
+  JsonNode   *tags;           /* array of {key, value} */
+  char       *digest;         /* of the file the version is */
+  gint64      mtime;          /* the file as last read */
+  goffset     size;
+  gboolean    made_here;      /* its folder came from CreatePipeline */
+} PwApiEntry;
+
+struct _PwApiServer
+{
+  GObject     parent_instance;
+
+  char       *workspace;
+  char       *region;
+  gboolean    verify;
+  SoupServer *server;
+  GPtrArray  *entries;      /* PwApiEntry, in name order */
+  GHashTable *not_pipelines; /* path → "mtime:size" of files that are none */
+  guint       port;
+  char       *runner;       /* the pipewright-cli that runs what is started */
+  GHashTable *tokens;       /* clientRequestToken → execution id */
+  GPtrArray  *children;     /* GSubprocess: the runs started here */
+};
+
+typedef struct
+{
+  guint     status;
+  JsonNode *body;
+} PwApiAnswer;
+
+PwApiAnswer  pw_api_error           (guint         status,
+                                     const char   *type,
+                                     const char   *message);
+PwApiAnswer  pw_api_ok              (JsonNode     *body);
+PwApiAnswer  pw_api_empty           (void);
+double       pw_api_epoch_of        (const char   *iso);
+const char  *pw_api_member_string   (JsonObject   *o,
+                                     const char   *name);
+gboolean     pw_api_require_name    (JsonObject   *input,
+                                     const char   *member,
+                                     const char  **value,
+                                     PwApiAnswer  *answer);
+PwApiAnswer  pw_api_not_found       (const char   *name);
+gboolean     pw_api_page_of         (JsonObject   *input,
+                                     guint         max_default,
+                                     guint         max_allowed,
+                                     guint        *from,
+                                     guint        *count,
+                                     PwApiAnswer  *answer);
+void         pw_api_add_next_token  (JsonBuilder  *b,
+                                     guint         next,
+                                     guint         total);
+void         pw_api_add_string      (JsonBuilder  *b,
+                                     JsonObject   *record,
+                                     const char   *from,
+                                     const char   *to);
+
+/* pw-api-catalog.c: the pipelines, their versions and tags. */
+void         pw_api_entry_free      (gpointer      data);
+void         pw_api_catalog_scan    (PwApiServer  *self);
+PwApiEntry  *pw_api_lookup          (PwApiServer  *self,
+                                     const char   *name);
+PwApiAnswer  pw_api_list_pipelines  (PwApiServer  *self,
+                                     JsonObject   *input);
+PwApiAnswer  pw_api_get_pipeline    (PwApiServer  *self,
+                                     JsonObject   *input);
+PwApiAnswer  pw_api_create_pipeline (PwApiServer  *self,
+                                     JsonObject   *input);
+PwApiAnswer  pw_api_update_pipeline (PwApiServer  *self,
+                                     JsonObject   *input);
+PwApiAnswer  pw_api_delete_pipeline (PwApiServer  *self,
+                                     JsonObject   *input);
+PwApiAnswer  pw_api_tag_resource    (PwApiServer  *self,
+                                     JsonObject   *input);
+PwApiAnswer  pw_api_untag_resource  (PwApiServer  *self,
+                                     JsonObject   *input);
+PwApiAnswer  pw_api_list_tags       (PwApiServer  *self,
+                                     JsonObject   *input);
+
+G_END_DECLS

@@ -299,13 +299,51 @@ skipped_dir (const char *name)
 }
 
 static void
+folder_changed_cb (GFileMonitor      *monitor,
+                   GFile             *file,
+                   GFile             *other,
+                   GFileMonitorEvent  event,
+                   PwApiServer       *self)
+{
+  self->dirty = TRUE;
+}
+
+/* Folders are watched so that the workspace is read again only once
+ * something in it changed (a scan stats every file). */
+static void
+watch_dir (PwApiServer *self,
+           const char  *dir,
+           GHashTable  *seen_dirs)
+{
+  g_hash_table_add (seen_dirs, g_strdup (dir));
+  if (!g_hash_table_contains (self->monitors, dir))
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (dir);
+      GFileMonitor *monitor = g_file_monitor_directory (file, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+
+      if (monitor == NULL)
+        {
+          /* Unwatched, the workspace is read again every time. */
+          self->dirty = TRUE;
+          return;
+        }
+      g_signal_connect (monitor, "changed", G_CALLBACK (folder_changed_cb), self);
+      g_hash_table_insert (self->monitors, g_strdup (dir), monitor);
+    }
+}
+
+static void
 scan_dir (PwApiServer *self,
           const char  *dir,
           guint        depth,
-          GHashTable  *seen)
+          GHashTable  *seen,
+          GHashTable  *seen_dirs)
 {
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
   const char *name;
+
+  if (d != NULL)
+    watch_dir (self, dir, seen_dirs);
 
   while (d != NULL && (name = g_dir_read_name (d)) != NULL)
     {
@@ -314,7 +352,7 @@ scan_dir (PwApiServer *self,
       if (g_file_test (path, G_FILE_TEST_IS_DIR))
         {
           if (depth < 3 && !skipped_dir (name) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-            scan_dir (self, path, depth + 1, seen);
+            scan_dir (self, path, depth + 1, seen, seen_dirs);
           continue;
         }
       if (!(g_str_has_suffix (name, ".yml") || g_str_has_suffix (name, ".yaml") || g_str_has_suffix (name, ".json")))
@@ -324,16 +362,39 @@ scan_dir (PwApiServer *self,
     }
 }
 
-/* The workspace as it is now: files read again only when they changed. */
+/* The workspace as it is now: walked again only when a folder changed,
+ * and files read again only when their stat did. */
 void
 pw_api_catalog_scan (PwApiServer *self)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(GHashTable) seen_dirs = NULL;
+  GHashTableIter iter;
+  gpointer dir;
 
-  scan_dir (self, self->workspace, 0, seen);
+  if (!self->dirty)
+    {
+      /* Files changed in place: their own stat tells. */
+      for (guint i = self->entries->len; i > 0; i--)
+        {
+          g_autofree char *path = g_strdup (((PwApiEntry *)g_ptr_array_index (self->entries, i - 1))->path);
+
+          refresh_path (self, path);
+        }
+      return;
+    }
+
+  self->dirty = FALSE;
+  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  seen_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  scan_dir (self, self->workspace, 0, seen, seen_dirs);
   for (guint i = self->entries->len; i > 0; i--)
     if (!g_hash_table_contains (seen, ((PwApiEntry *)g_ptr_array_index (self->entries, i - 1))->path))
       g_ptr_array_remove_index (self->entries, i - 1);
+  g_hash_table_iter_init (&iter, self->monitors);
+  while (g_hash_table_iter_next (&iter, &dir, NULL))
+    if (!g_hash_table_contains (seen_dirs, dir))
+      g_hash_table_iter_remove (&iter);
 }
 
 /**

@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <gio/gio.h>
 
 #include "pw-api-model.h"
@@ -419,4 +421,70 @@ pw_api_model_check_input (const char  *operation,
     }
   g_ptr_array_unref (check.errors);
   return result;
+}
+
+/**
+ * pw_api_decode_request:
+ * @target: (nullable): the X-Amz-Target header
+ * @body: the request's body (need not end in a NUL)
+ * @operation: (out): the operation @target names, within @target
+ * @error_type: (out): the service's error when the request is refused
+ * @message: (out): its message
+ *
+ * A request's operation and input, checked as the service checks them:
+ * the target, the body as a JSON object, the model's constraints.
+ *
+ * Returns: (transfer full) (nullable): the input, or %NULL with
+ *   @error_type and @message set
+ */
+JsonNode *
+pw_api_decode_request (const char  *target,
+                       const char  *body,
+                       gsize        length,
+                       const char **operation,
+                       const char **error_type,
+                       char       **message)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *input;
+
+  *operation = NULL;
+  *error_type = NULL;
+  *message = NULL;
+  if (target == NULL || !g_str_has_prefix (target, PW_API_TARGET_PREFIX) ||
+      !pw_api_model_has_operation (target + strlen (PW_API_TARGET_PREFIX)))
+    {
+      *error_type = "UnknownOperationException";
+      *message = g_strdup ("");
+      return NULL;
+    }
+  *operation = target + strlen (PW_API_TARGET_PREFIX);
+
+  /* An empty body is an empty input, as with the service. */
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, length > 0 ? body : "{}", length > 0 ? (gssize)length : 2, &error) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      *error_type = "SerializationException";
+      *message = g_strdup_printf ("The request body is not a JSON object%s%s", error != NULL ? ": " : "",
+                                  error != NULL ? error->message : "");
+      return NULL;
+    }
+  input = json_parser_steal_root (parser);
+
+  switch (pw_api_model_check_input (*operation, json_node_get_object (input), message))
+    {
+    case PW_API_INPUT_INVALID:
+      *error_type = "ValidationException";
+      break;
+    case PW_API_INPUT_MALFORMED:
+      *error_type = "SerializationException";
+      break;
+    case PW_API_INPUT_OK:
+    default:
+      return input;
+    }
+  json_node_unref (input);
+  return NULL;
 }

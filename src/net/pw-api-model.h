@@ -19,7 +19,15 @@ typedef enum
   PW_API_INPUT_MALFORMED,     /* SerializationException: a wrong type */
 } PwApiInputCheck;
 
+#define PW_API_TARGET_PREFIX "CodePipeline_20150709."
+
 gboolean        pw_api_model_has_operation (const char  *operation);
+JsonNode       *pw_api_decode_request      (const char  *target,
+                                            const char  *body,
+                                            gsize        length,
+                                            const char **operation,
+                                            const char **error_type,
+                                            char       **message);
 PwApiInputCheck pw_api_model_check_input   (const char  *operation,
                                             JsonObject  *input,
                                             char       **message);

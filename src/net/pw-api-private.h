@@ -46,6 +46,8 @@ struct _PwApiServer
   SoupServer *server;
   GPtrArray  *entries;      /* PwApiEntry, in name order */
   GHashTable *not_pipelines; /* path → "mtime:size" of files that are none */
+  GHashTable *monitors;     /* folder → GFileMonitor, for each folder scanned */
+  gboolean    dirty;        /* a folder changed since the last scan */
   guint       port;
   char       *runner;       /* the pipewright-cli that runs what is started */
   GHashTable *tokens;       /* clientRequestToken → execution id */

@@ -33,7 +33,6 @@
 #include "pw-api-model.h"
 #include "pw-sigv4.h"
 
-#define TARGET_PREFIX "CodePipeline_20150709."
 #define MAX_BODY (2 * 1024 * 1024)
 G_DEFINE_FINAL_TYPE (PwApiServer, pw_api_server, G_TYPE_OBJECT)
 
@@ -1273,9 +1272,9 @@ handle (SoupServer        *server,
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) decoded = NULL;
   g_autofree char *message = NULL;
-  const char *target, *operation;
+  const char *operation, *error_type;
   JsonObject *input;
   const guint8 *raw;
   gsize length;
@@ -1323,42 +1322,14 @@ handle (SoupServer        *server,
         }
     }
 
-  target = g_hash_table_lookup (headers, "x-amz-target");
-  if (target == NULL || !g_str_has_prefix (target, TARGET_PREFIX))
+  decoded = pw_api_decode_request (g_hash_table_lookup (headers, "x-amz-target"), (const char *)raw, length,
+                                   &operation, &error_type, &message);
+  if (decoded == NULL)
     {
-      respond (msg, pw_api_error (400, "UnknownOperationException", ""));
+      respond (msg, pw_api_error (400, error_type, message));
       return;
     }
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, length > 0 ? (const char *)raw : "{}", length > 0 ? (gssize)length : 2,
-                                   NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      respond (msg, pw_api_error (400, "SerializationException", "The request body is not a JSON object"));
-      return;
-    }
-
-  operation = target + strlen (TARGET_PREFIX);
-  input = json_node_get_object (json_parser_get_root (parser));
-  if (!pw_api_model_has_operation (operation))
-    {
-      respond (msg, pw_api_error (400, "UnknownOperationException", ""));
-      return;
-    }
-  /* The model's constraints first, as the service checks them. */
-  switch (pw_api_model_check_input (operation, input, &message))
-    {
-    case PW_API_INPUT_INVALID:
-      respond (msg, pw_api_error (400, "ValidationException", message));
-      return;
-    case PW_API_INPUT_MALFORMED:
-      respond (msg, pw_api_error (400, "SerializationException", message));
-      return;
-    case PW_API_INPUT_OK:
-    default:
-      break;
-    }
+  input = json_node_get_object (decoded);
 
   /* Those that answer once a process has started. */
   if (g_str_equal (operation, "StartPipelineExecution") || g_str_equal (operation, "RetryStageExecution"))
@@ -1391,6 +1362,7 @@ pw_api_server_finalize (GObject *object)
   g_free (self->runner);
   g_ptr_array_unref (self->entries);
   g_hash_table_unref (self->not_pipelines);
+  g_hash_table_unref (self->monitors);
   g_free (self->workspace);
   g_free (self->region);
 
@@ -1408,6 +1380,8 @@ pw_api_server_init (PwApiServer *self)
 {
   self->entries = g_ptr_array_new_with_free_func (pw_api_entry_free);
   self->not_pipelines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->dirty = TRUE;
   self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->children = g_ptr_array_new_with_free_func (g_object_unref);
 }

@@ -160,5 +160,14 @@ gboolean    pw_state_send_request_full   (const char      *state_dir,
                                           guint            timeout_ms,
                                           JsonNode       **reply,
                                           GError         **error);
+/* The same from a worker thread: the caller's main loop goes on. */
+void        pw_state_send_request_async  (const char      *state_dir,
+                                          JsonObject      *request,
+                                          guint            timeout_ms,
+                                          GCancellable    *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer         user_data);
+JsonNode   *pw_state_send_request_finish (GAsyncResult    *result,
+                                          GError         **error);
 
 G_END_DECLS

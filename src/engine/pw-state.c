@@ -865,6 +865,78 @@ out:
   return ok;
 }
 
+typedef struct
+{
+  char       *state_dir;
+  JsonObject *request;
+  guint       timeout_ms;
+} AsyncRequest;
+
+static void
+async_request_free (AsyncRequest *r)
+{
+  g_free (r->state_dir);
+  json_object_unref (r->request);
+  g_free (r);
+}
+
+static void
+send_request_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      data,
+                     GCancellable *cancellable)
+{
+  AsyncRequest *r = data;
+  JsonNode *reply = NULL;
+  GError *error = NULL;
+
+  if (pw_state_send_request_full (r->state_dir, r->request, r->timeout_ms, &reply, &error))
+    g_task_return_pointer (task, reply, (GDestroyNotify)json_node_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * pw_state_send_request_async:
+ *
+ * pw_state_send_request_full() in a worker thread, for a process that
+ * serves others meanwhile (`serve`). @request must not be changed until
+ * the call ends.
+ */
+void
+pw_state_send_request_async (const char          *state_dir,
+                             JsonObject          *request,
+                             guint                timeout_ms,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  AsyncRequest *r = g_new0 (AsyncRequest, 1);
+
+  r->state_dir = g_strdup (state_dir);
+  r->request = json_object_ref (request);
+  r->timeout_ms = timeout_ms;
+  g_task_set_source_tag (task, pw_state_send_request_async);
+  g_task_set_task_data (task, r, (GDestroyNotify)async_request_free);
+  g_task_run_in_thread (task, send_request_thread);
+}
+
+/**
+ * pw_state_send_request_finish:
+ *
+ * Returns: (transfer full): the runner's whole answer, or %NULL with
+ *   @error set
+ */
+JsonNode *
+pw_state_send_request_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * pw_state_encode_name:
  * @name: a stage, action, project or other name from a pipeline

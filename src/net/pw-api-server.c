@@ -815,6 +815,64 @@ add_pairs (GPtrArray  *argv,
   return TRUE;
 }
 
+/* Requests to the process that runs a pipeline (the state folder's
+ * control requests) go from a worker thread: the server answers others
+ * while one waits. */
+typedef PwApiAnswer (*ReplyFunc) (PwApiServer *self, SoupServerMessage *msg, JsonNode *reply, GError *error,
+                                  gpointer data);
+
+typedef struct
+{
+  PwApiServer       *self;
+  SoupServerMessage *msg;
+  ReplyFunc          done;
+  gpointer           data;
+  GDestroyNotify     free_data;
+} Asking;
+
+static void
+asked_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Asking *asking = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = pw_state_send_request_finish (result, &error);
+  PwApiAnswer answer = asking->done (asking->self, asking->msg, reply, error, asking->data);
+
+  /* A status of 0: the message was handed on, and is answered later. */
+  if (answer.status != 0)
+    {
+      respond (asking->msg, answer);
+      soup_server_message_unpause (asking->msg);
+    }
+  g_object_unref (asking->msg);
+  g_object_unref (asking->self);
+  if (asking->free_data != NULL)
+    asking->free_data (asking->data);
+  g_free (asking);
+}
+
+static void
+ask_runner (PwApiServer       *self,
+            SoupServerMessage *msg,
+            const char        *state_dir,
+            JsonObject        *request,
+            ReplyFunc          done,
+            gpointer           data,
+            GDestroyNotify     free_data)
+{
+  Asking *asking = g_new0 (Asking, 1);
+
+  asking->self = g_object_ref (self);
+  asking->msg = g_object_ref (msg);
+  asking->done = done;
+  asking->data = data;
+  asking->free_data = free_data;
+  soup_server_message_pause (msg);
+  pw_state_send_request_async (state_dir, request, 30000, NULL, asked_cb, asking);
+}
+
 /* Runs @argv (a pipewright-cli run or retry with --json) and answers
  * @msg once it has started: with the execution's id from its first event,
  * or with @error_type and what it printed when it ends before. */
@@ -852,6 +910,68 @@ spawn_run (PwApiServer       *self,
   return TRUE;
 }
 
+typedef struct
+{
+  GPtrArray *argv;
+  char      *token;
+} Starting;
+
+static void
+starting_free (gpointer data)
+{
+  Starting *starting = data;
+
+  g_ptr_array_unref (starting->argv);
+  g_free (starting->token);
+  g_free (starting);
+}
+
+/* {"KEY": "VALUE"} of the list of {@key, @value} objects @node. */
+static JsonObject *
+pairs_object (JsonNode   *node,
+              const char *key,
+              const char *value)
+{
+  JsonArray *list = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  JsonObject *o = json_object_new ();
+
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonObject *item = json_array_get_object_element (list, i);
+
+      if (pw_api_member_string (item, key) != NULL && pw_api_member_string (item, value) != NULL)
+        json_object_set_string_member (o, pw_api_member_string (item, key), pw_api_member_string (item, value));
+    }
+  return o;
+}
+
+static PwApiAnswer
+started_by_runner (PwApiServer       *self,
+                   SoupServerMessage *msg,
+                   JsonNode          *reply,
+                   GError            *error,
+                   gpointer           data)
+{
+  Starting *starting = data;
+  const char *id;
+
+  /* It left in between without taking it: a run of our own starts it. */
+  if (g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT))
+    {
+      PwApiAnswer answer = { 0, NULL };
+
+      spawn_run (self, msg, starting->argv, starting->token, NULL, "InvalidStructureException", &answer);
+      return answer;   /* status 0 when spawn_run answers later */
+    }
+  /* It runs an older version of the file (its executions go on). */
+  if (error != NULL)
+    return pw_api_error (400, "ConflictException", error->message);
+  id = pw_api_member_string (json_node_get_object (reply), "executionId");
+  if (starting->token != NULL)
+    g_hash_table_insert (self->tokens, g_strdup (starting->token), g_strdup (id));
+  return execution_answer (id);
+}
+
 static gboolean
 start_pipeline_execution (PwApiServer       *self,
                           SoupServerMessage *msg,
@@ -859,6 +979,7 @@ start_pipeline_execution (PwApiServer       *self,
                           PwApiAnswer            *answer)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *state_dir = NULL;
   const char *name, *token = pw_api_member_string (input, "clientRequestToken");
   JsonNode *variables = json_object_get_member (input, "variables");
   JsonNode *revisions = json_object_get_member (input, "sourceRevisions");
@@ -891,33 +1012,69 @@ start_pipeline_execution (PwApiServer       *self,
       !add_pairs (argv, revisions, "--source-revision", "actionName", "revisionValue",
                   "'sourceRevisions' needs an actionName, a revisionType and a revisionValue", answer))
     return FALSE;
+
+  /* A process runs the pipeline already: it starts the execution at once
+   * (a `run` would ask it the same, a process later). */
+  state_dir = pw_state_default_dir (e->path);
+  if (pw_state_runner_alive (state_dir))
+    {
+      g_autoptr(JsonObject) request = json_object_new ();
+      g_autofree char *hash = pw_executor_hash_pipeline (e->pipeline);
+      Starting *starting = g_new0 (Starting, 1);
+
+      json_object_set_string_member (request, "op", "start");
+      json_object_set_string_member (request, "pipelineHash", hash);
+      json_object_set_object_member (request, "variables", pairs_object (variables, "name", "value"));
+      json_object_set_object_member (request, "sourceRevisions",
+                                     pairs_object (revisions, "actionName", "revisionValue"));
+      json_object_set_string_member (request, "approvals", "wait");
+      json_object_set_string_member (request, "by", "pipewright-cli serve");
+      starting->argv = g_steal_pointer (&argv);
+      starting->token = g_strdup (token);
+      ask_runner (self, msg, state_dir, request, started_by_runner, starting, starting_free);
+      return TRUE;
+    }
   return spawn_run (self, msg, argv, token, NULL, "InvalidStructureException", answer);
+}
+
+static PwApiAnswer
+stopped (PwApiServer       *self,
+        SoupServerMessage *msg,
+         JsonNode    *reply,
+         GError      *error,
+         gpointer     data)
+{
+  if (error != NULL)
+    return pw_api_error (400, g_strrstr (error->message, "already") != NULL ? "DuplicatedStopRequestException"
+                                                                            : "PipelineExecutionNotStoppableException",
+                         error->message);
+  return execution_answer (data);
 }
 
 /* StopPipelineExecution: asked of the process that runs it, through the
  * state folder's control requests (as `pipewright-cli stop` asks). */
-static PwApiAnswer
-stop_pipeline_execution (PwApiServer *self,
-                         JsonObject  *input)
+static gboolean
+stop_pipeline_execution (PwApiServer       *self,
+                         SoupServerMessage *msg,
+                         JsonObject        *input,
+                         PwApiAnswer       *answer)
 {
   g_autoptr(JsonObject) request = json_object_new ();
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(GError) error = NULL;
   g_autofree char *state_dir = NULL;
   const char *id = pw_api_member_string (input, "pipelineExecutionId"), *reason = pw_api_member_string (input, "reason");
   JsonNode *abandon = json_object_get_member (input, "abandon");
   g_autoptr(JsonNode) record = NULL;
   PwApiEntry *e = NULL;
-  PwApiAnswer a;
 
-  if ((record = load_execution (self, input, &e, &state_dir, &a)) == NULL)
-    return a;
+  if ((record = load_execution (self, input, &e, &state_dir, answer)) == NULL)
+    return FALSE;
   if (g_strcmp0 (pw_api_member_string (json_node_get_object (record), "status"), "InProgress") != 0)
     {
       g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' is not in progress (it is %s)", id,
                                                   pw_api_member_string (json_node_get_object (record), "status"));
 
-      return pw_api_error (400, "PipelineExecutionNotStoppableException", message);
+      *answer = pw_api_error (400, "PipelineExecutionNotStoppableException", message);
+      return FALSE;
     }
   json_object_set_string_member (request, "op", abandon != NULL && JSON_NODE_HOLDS_VALUE (abandon) &&
                                                json_node_get_boolean (abandon) ? "abandon" : "stop");
@@ -925,28 +1082,38 @@ stop_pipeline_execution (PwApiServer *self,
   if (reason != NULL)
     json_object_set_string_member (request, "summary", reason);
   json_object_set_string_member (request, "by", "pipewright-cli serve");
-  if (!pw_state_send_request (state_dir, request, 30000, &error))
-    return pw_api_error (400, g_strrstr (error->message, "already") != NULL ? "DuplicatedStopRequestException"
-                                                                            : "PipelineExecutionNotStoppableException",
-                         error->message);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "pipelineExecutionId");
-  json_builder_add_string_value (b, id);
-  json_builder_end_object (b);
-  return pw_api_ok (json_builder_get_root (b));
+  ask_runner (self, msg, state_dir, request, stopped, g_strdup (id), g_free);
+  return TRUE;
 }
 
 /* PutApprovalResult: the token must be the one of the approval that
  * waits (GetPipelineState gives it), as the service checks it. */
 static PwApiAnswer
-put_approval_result (PwApiServer *self,
-                     JsonObject  *input)
+approved (PwApiServer       *self,
+         SoupServerMessage *msg,
+          JsonNode    *reply,
+          GError      *error,
+          gpointer     data)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  if (error != NULL)
+    return pw_api_error (400, "InvalidApprovalTokenException", error->message);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "approvedAt");
+  json_builder_add_double_value (b, g_get_real_time () / 1e6);
+  json_builder_end_object (b);
+  return pw_api_ok (json_builder_get_root (b));
+}
+
+static gboolean
+put_approval_result (PwApiServer       *self,
+                     SoupServerMessage *msg,
+                     JsonObject        *input,
+                     PwApiAnswer       *answer)
 {
   g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) request = NULL;
-  g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *state_dir = NULL;
   const char *name, *stage, *action, *token, *status, *summary;
   JsonNode *result = json_object_get_member (input, "result");
@@ -954,18 +1121,25 @@ put_approval_result (PwApiServer *self,
   gboolean completed = FALSE;
   gboolean has_stage = FALSE, has_action = FALSE;
   PwApiEntry *e;
-  PwApiAnswer a;
 
-  if (!pw_api_require_name (input, "pipelineName", &name, &a) || !pw_api_require_name (input, "stageName", &stage, &a) ||
-      !pw_api_require_name (input, "actionName", &action, &a) || !pw_api_require_name (input, "token", &token, &a))
-    return a;
+  if (!pw_api_require_name (input, "pipelineName", &name, answer) ||
+      !pw_api_require_name (input, "stageName", &stage, answer) ||
+      !pw_api_require_name (input, "actionName", &action, answer) ||
+      !pw_api_require_name (input, "token", &token, answer))
+    return FALSE;
   status = result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? pw_api_member_string (json_node_get_object (result), "status") : NULL;
   summary = result != NULL && JSON_NODE_HOLDS_OBJECT (result) ? pw_api_member_string (json_node_get_object (result), "summary") : NULL;
   if (status == NULL || (!g_str_equal (status, "Approved") && !g_str_equal (status, "Rejected")) || summary == NULL)
-    return pw_api_error (400, "ValidationException", "1 validation error detected: 'result' needs a status "
-                         "(Approved or Rejected) and a summary");
+    {
+      *answer = pw_api_error (400, "ValidationException", "1 validation error detected: 'result' needs a status "
+                              "(Approved or Rejected) and a summary");
+      return FALSE;
+    }
   if ((e = pw_api_lookup (self, name)) == NULL)
-    return pw_api_not_found (name);
+    {
+      *answer = pw_api_not_found (name);
+      return FALSE;
+    }
   for (guint s = 0; s < pw_pipeline_get_n_stages (e->pipeline); s++)
     {
       PwStage *st = pw_pipeline_get_stage (e->pipeline, s);
@@ -977,9 +1151,15 @@ put_approval_result (PwApiServer *self,
         has_action |= g_strcmp0 (pw_action_get_name (pw_stage_get_action (st, k)), action) == 0;
     }
   if (!has_stage)
-    return pw_api_error (400, "StageNotFoundException", "The stage was specified in an invalid format or cannot be found");
+    {
+      *answer = pw_api_error (400, "StageNotFoundException", "The stage was specified in an invalid format or cannot be found");
+      return FALSE;
+    }
   if (!has_action)
-    return pw_api_error (400, "ActionNotFoundException", "The action was specified in an invalid format or cannot be found");
+    {
+      *answer = pw_api_error (400, "ActionNotFoundException", "The action was specified in an invalid format or cannot be found");
+      return FALSE;
+    }
 
   state_dir = pw_state_default_dir (e->path);
   records = pw_state_list_executions (state_dir, NULL);
@@ -1007,9 +1187,12 @@ put_approval_result (PwApiServer *self,
         }
     }
   if (waiting == NULL)
-    return completed
-      ? pw_api_error (400, "ApprovalAlreadyCompletedException", "The approval request already received a response or has expired")
-      : pw_api_error (400, "InvalidApprovalTokenException", "The approval action token is not valid or has expired");
+    {
+      *answer = completed
+        ? pw_api_error (400, "ApprovalAlreadyCompletedException", "The approval request already received a response or has expired")
+        : pw_api_error (400, "InvalidApprovalTokenException", "The approval action token is not valid or has expired");
+      return FALSE;
+    }
 
   request = json_object_new ();
   json_object_set_string_member (request, "op", g_str_equal (status, "Approved") ? "approve" : "reject");
@@ -1018,30 +1201,29 @@ put_approval_result (PwApiServer *self,
   json_object_set_string_member (request, "action", action);
   json_object_set_string_member (request, "summary", summary);
   json_object_set_string_member (request, "by", "pipewright-cli serve");
-  if (!pw_state_send_request (state_dir, request, 30000, &error))
-    return pw_api_error (400, "InvalidApprovalTokenException", error->message);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "approvedAt");
-  json_builder_add_double_value (b, g_get_real_time () / 1e6);
-  json_builder_end_object (b);
-  return pw_api_ok (json_builder_get_root (b));
+  ask_runner (self, msg, state_dir, request, approved, NULL, NULL);
+  return TRUE;
 }
 
-static PwApiAnswer set_stage_transition (PwApiServer *self, JsonObject *input, gboolean enabled);
+static gboolean set_stage_transition (PwApiServer *self, SoupServerMessage *msg, JsonObject *input,
+                                      gboolean enabled, PwApiAnswer *answer);
 
-static PwApiAnswer
-enable_stage_transition (PwApiServer *self,
-                         JsonObject  *input)
+static gboolean
+enable_stage_transition (PwApiServer       *self,
+                         SoupServerMessage *msg,
+                         JsonObject        *input,
+                         PwApiAnswer       *answer)
 {
-  return set_stage_transition (self, input, TRUE);
+  return set_stage_transition (self, msg, input, TRUE, answer);
 }
 
-static PwApiAnswer
-disable_stage_transition (PwApiServer *self,
-                          JsonObject  *input)
+static gboolean
+disable_stage_transition (PwApiServer       *self,
+                          SoupServerMessage *msg,
+                          JsonObject        *input,
+                          PwApiAnswer       *answer)
 {
-  return set_stage_transition (self, input, FALSE);
+  return set_stage_transition (self, msg, input, FALSE, answer);
 }
 
 static gint
@@ -1063,28 +1245,80 @@ stage_not_found (const char *stage,
   return pw_api_error (400, "StageNotFoundException", message);
 }
 
-/* Enable/DisableStageTransition: told to the process that runs the
- * pipeline when one does (it lets a waiting execution in at once), and
- * kept in the state folder for the runs after. */
+typedef struct
+{
+  char     *state_dir;
+  char     *pipeline;
+  char     *stage;
+  char     *reason;
+  gboolean  enabled;
+} Transition;
+
+static void
+transition_free (gpointer data)
+{
+  Transition *t = data;
+
+  g_free (t->state_dir);
+  g_free (t->pipeline);
+  g_free (t->stage);
+  g_free (t->reason);
+  g_free (t);
+}
+
 static PwApiAnswer
-set_stage_transition (PwApiServer *self,
-                      JsonObject  *input,
-                      gboolean     enabled)
+save_transition (Transition *t)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *state_dir = NULL;
+
+  if (!pw_state_save_transition (t->state_dir, t->pipeline, t->stage, t->enabled, t->reason, NULL, &error))
+    return pw_api_error (500, "InternalFailure", error->message);
+  return pw_api_empty ();
+}
+
+static PwApiAnswer
+transitioned (PwApiServer       *self,
+             SoupServerMessage *msg,
+              JsonNode    *reply,
+              GError      *error,
+              gpointer     data)
+{
+  /* A runner that left in between did not record it: the file does. */
+  if (g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT))
+    return save_transition (data);
+  if (error != NULL)
+    return pw_api_error (500, "InternalFailure", error->message);
+  return pw_api_empty ();
+}
+
+/* Enable/DisableStageTransition: told to the process that runs the
+ * pipeline when one does (it lets a waiting execution in at once, and
+ * records it), else kept in the state folder for the runs to come. */
+static gboolean
+set_stage_transition (PwApiServer       *self,
+                      SoupServerMessage *msg,
+                      JsonObject        *input,
+                      gboolean           enabled,
+                      PwApiAnswer       *answer)
+{
   const char *name = pw_api_member_string (input, "pipelineName");
   const char *stage = pw_api_member_string (input, "stageName");
   const char *reason = pw_api_member_string (input, "reason");
   gboolean outbound = g_strcmp0 (pw_api_member_string (input, "transitionType"), "Outbound") == 0;
-  const char *into;
+  Transition *t;
   PwApiEntry *e;
   gint index;
 
   if ((e = pw_api_lookup (self, name)) == NULL)
-    return pw_api_not_found (name);
+    {
+      *answer = pw_api_not_found (name);
+      return FALSE;
+    }
   if ((index = stage_index (e, stage)) < 0)
-    return stage_not_found (stage, name);
+    {
+      *answer = stage_not_found (stage, name);
+      return FALSE;
+    }
   /* A stage's outbound transition is the next one's inbound. */
   if (outbound)
     index++;
@@ -1094,30 +1328,31 @@ set_stage_transition (PwApiServer *self,
                                                   "transition", stage, outbound ? "last" : "first", name,
                                                   outbound ? "outbound" : "inbound");
 
-      return pw_api_error (400, "ValidationException", message);
+      *answer = pw_api_error (400, "ValidationException", message);
+      return FALSE;
     }
-  into = pw_stage_get_name (pw_pipeline_get_stage (e->pipeline, index));
-  state_dir = pw_state_default_dir (e->path);
 
-  if (pw_state_runner_alive (state_dir))
+  t = g_new0 (Transition, 1);
+  t->state_dir = pw_state_default_dir (e->path);
+  t->pipeline = g_strdup (e->name);
+  t->stage = g_strdup (pw_stage_get_name (pw_pipeline_get_stage (e->pipeline, index)));
+  t->reason = g_strdup (reason);
+  t->enabled = enabled;
+  if (pw_state_runner_alive (t->state_dir))
     {
       g_autoptr(JsonObject) request = json_object_new ();
 
       json_object_set_string_member (request, "op", enabled ? "enable-transition" : "disable-transition");
-      json_object_set_string_member (request, "stage", into);
+      json_object_set_string_member (request, "stage", t->stage);
       if (reason != NULL)
         json_object_set_string_member (request, "summary", reason);
       json_object_set_string_member (request, "by", "pipewright-cli serve");
-      if (pw_state_send_request (state_dir, request, 30000, &error))
-        return pw_api_empty ();
-      /* Only a runner that left in between lets it fall to the file. */
-      if (!g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT))
-        return pw_api_error (500, "InternalFailure", error->message);
-      g_clear_error (&error);
+      ask_runner (self, msg, t->state_dir, request, transitioned, t, transition_free);
+      return TRUE;
     }
-  if (!pw_state_save_transition (state_dir, e->name, into, enabled, reason, NULL, &error))
-    return pw_api_error (500, "InternalFailure", error->message);
-  return pw_api_empty ();
+  *answer = save_transition (t);
+  transition_free (t);
+  return FALSE;
 }
 
 /* RetryStageExecution: the stage must have failed or stopped in that
@@ -1210,10 +1445,6 @@ dispatch (PwApiServer *self,
     { "GetPipelineExecution", get_pipeline_execution },
     { "GetPipelineState", get_pipeline_state },
     { "ListActionExecutions", list_action_executions },
-    { "StopPipelineExecution", stop_pipeline_execution },
-    { "PutApprovalResult", put_approval_result },
-    { "EnableStageTransition", enable_stage_transition },
-    { "DisableStageTransition", disable_stage_transition },
   };
   g_autofree char *message = NULL;
 
@@ -1272,6 +1503,17 @@ handle (SoupServer        *server,
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  static const struct {
+    const char *name;
+    gboolean  (*run) (PwApiServer *self, SoupServerMessage *msg, JsonObject *input, PwApiAnswer *answer);
+  } deferred[] = {
+    { "StartPipelineExecution", start_pipeline_execution },
+    { "RetryStageExecution", retry_stage_execution },
+    { "StopPipelineExecution", stop_pipeline_execution },
+    { "PutApprovalResult", put_approval_result },
+    { "EnableStageTransition", enable_stage_transition },
+    { "DisableStageTransition", disable_stage_transition },
+  };
   g_autoptr(JsonNode) decoded = NULL;
   g_autofree char *message = NULL;
   const char *operation, *error_type;
@@ -1331,16 +1573,17 @@ handle (SoupServer        *server,
     }
   input = json_node_get_object (decoded);
 
-  /* Those that answer once a process has started. */
-  if (g_str_equal (operation, "StartPipelineExecution") || g_str_equal (operation, "RetryStageExecution"))
-    {
-      PwApiAnswer answer = { 0, NULL };
+  /* Those that may answer later: once a process has started, or the
+   * process that runs the pipeline has answered. */
+  for (guint i = 0; i < G_N_ELEMENTS (deferred); i++)
+    if (g_str_equal (operation, deferred[i].name))
+      {
+        PwApiAnswer answer = { 0, NULL };
 
-      if (!(g_str_equal (operation, "StartPipelineExecution") ? start_pipeline_execution
-                                                               : retry_stage_execution) (self, msg, input, &answer))
-        respond (msg, answer);
-      return;
-    }
+        if (!deferred[i].run (self, msg, input, &answer))
+          respond (msg, answer);
+        return;
+      }
   respond (msg, dispatch (self, operation, input));
 }
 

@@ -201,11 +201,24 @@ class Serve(unittest.TestCase):
         self.assertEqual(ended["Error"]["Code"], "PipelineExecutionNotStoppableException")
         # A running one (waiting for its approval) stops, abandoned.
         waiting = self.client.start_pipeline_execution(name="release")["pipelineExecutionId"]
+        # The process that runs it starts the next one itself (queued
+        # behind it), with the token kept as well.
+        queued = self.client.start_pipeline_execution(name="release", clientRequestToken="queued-1")
+        self.assertNotEqual(queued["pipelineExecutionId"], waiting)
+        self.assertEqual(self.client.start_pipeline_execution(name="release", clientRequestToken="queued-1")
+                         ["pipelineExecutionId"], queued["pipelineExecutionId"])
+        listed = {s["pipelineExecutionId"]: s["status"] for s in
+                  self.client.list_pipeline_executions(pipelineName="release")["pipelineExecutionSummaries"]}
+        self.assertEqual(listed[queued["pipelineExecutionId"]], "InProgress")
+        self.client.stop_pipeline_execution(pipelineName="release", pipelineExecutionId=queued["pipelineExecutionId"],
+                                            abandon=True, reason="not this one either")
         stopped = self.client.stop_pipeline_execution(pipelineName="release", pipelineExecutionId=waiting,
                                                       abandon=True, reason="not today")
         self.assertEqual(stopped["pipelineExecutionId"], waiting)
         done = self.wait_for_end("release", waiting)
         self.assertEqual(done["pipelineExecution"]["status"], "Stopped")
+        self.assertEqual(self.wait_for_end("release", queued["pipelineExecutionId"])
+                         ["pipelineExecution"]["status"], "Stopped")
         nope = self.error_of(self.client.start_pipeline_execution, name="nope")
         self.assertEqual(nope["Error"]["Code"], "PipelineNotFoundException")
 

@@ -96,7 +96,10 @@ pw_cli_serve (int    argc,
                                   "StopPipelineExecution, RetryStageExecution, PutApprovalResult, "
                                   "EnableStageTransition, DisableStageTransition, ListPipelineExecutions, "
                                   "GetPipelineExecution, ListActionExecutions, TagResource, UntagResource, "
-                                  "ListTagsForResource. A file changed by anyone else is the pipeline's "
+                                  "ListTagsForResource, and for job workers PollForJobs, AcknowledgeJob, "
+                                  "GetJobDetails, PutJobSuccessResult, PutJobFailureResult (and their "
+                                  "ThirdParty twins) on the action types the local profile lists under "
+                                  "workers:. A file changed by anyone else is the pipeline's "
                                   "next version. "
                                   "Runs until interrupted (Ctrl+C) or terminated."),
                                 entries);

@@ -40,6 +40,7 @@ struct _PwActionJob
   char           *summary;
   char           *external_id;
   char           *approval_token;
+  char           *state_dir;
 
   guint           timeout;
   guint           simulated : 1;
@@ -105,6 +106,7 @@ pw_action_job_finalize (GObject *object)
   g_free (self->summary);
   g_free (self->external_id);
   g_free (self->approval_token);
+  g_free (self->state_dir);
 
   G_OBJECT_CLASS (pw_action_job_parent_class)->finalize (object);
 }
@@ -179,6 +181,7 @@ STRING_ACCESSORS (source_revision)
 STRING_ACCESSORS (summary)
 STRING_ACCESSORS (external_id)
 STRING_ACCESSORS (approval_token)
+STRING_ACCESSORS (state_dir)
 
 /**
  * pw_action_job_get_action:
@@ -531,4 +534,143 @@ pw_action_job_is_decided (PwActionJob *self,
   if (approved != NULL)
     *approved = self->approved;
   return self->decided;
+}
+
+/* What runs an action elsewhere is given ----------------------------------- */
+
+/**
+ * pw_action_job_dup_output_path:
+ *
+ * Where the action writes output artifact @name: a zip in its output
+ * folder.
+ */
+char *
+pw_action_job_dup_output_path (PwActionJob *self,
+                               const char  *name)
+{
+  g_autofree char *file_name = g_strdup_printf ("%s.zip", name);
+
+  return g_build_filename (pw_action_job_get_output_dir (self), file_name, NULL);
+}
+
+static void
+add_artifact (JsonBuilder *b,
+              const char  *name,
+              const char  *path,
+              const char  *revision)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, name);
+  json_builder_set_member_name (b, "revision");
+  if (revision != NULL)
+    json_builder_add_string_value (b, revision);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "location");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "S3");
+  json_builder_set_member_name (b, "s3Location");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "bucketName");
+  json_builder_add_string_value (b, "pipewright-local");
+  json_builder_set_member_name (b, "objectKey");
+  json_builder_add_string_value (b, path);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  /* Not in the AWS event: the local file itself, so a handler can open it
+   * without an S3 client. objectKey carries the same path for handlers
+   * that only know the AWS shape. */
+  json_builder_set_member_name (b, "localPath");
+  json_builder_add_string_value (b, path);
+  json_builder_end_object (b);
+}
+
+/**
+ * pw_action_job_build_data:
+ * @continuation_token: (nullable): the token of the run before, if any
+ *
+ * The job's `data` as CodePipeline gives it to whatever runs an action (a
+ * Lambda's `CodePipeline.job` event, a job worker's GetJobDetails):
+ * actionConfiguration, input and output artifacts (S3 locations whose
+ * object keys are the local zips, and `localPath` beside them),
+ * credentials that look real and work nowhere, the continuation token.
+ *
+ * Returns: (transfer full): the object
+ */
+JsonNode *
+pw_action_job_build_data (PwActionJob *self,
+                          const char  *continuation_token)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_auto(GStrv) outputs = pw_action_job_dup_output_names (self);
+  GPtrArray *inputs = pw_action_job_get_inputs (self);
+  JsonObject *config = pw_action_job_get_configuration (self);
+
+  json_builder_begin_object (b);
+
+  json_builder_set_member_name (b, "actionConfiguration");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "configuration");
+  json_builder_begin_object (b);
+  if (config != NULL)
+    {
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *value;
+
+      json_object_iter_init_ordered (&iter, config);
+      while (json_object_iter_next_ordered (&iter, &key, &value))
+        {
+          /* Keys with two underscores are the executor's own notes. */
+          if (g_str_has_prefix (key, "__"))
+            continue;
+          json_builder_set_member_name (b, key);
+          json_builder_add_value (b, json_node_copy (value));
+        }
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "inputArtifacts");
+  json_builder_begin_array (b);
+  for (guint i = 0; inputs != NULL && i < inputs->len; i++)
+    {
+      const PwJobArtifact *artifact = g_ptr_array_index (inputs, i);
+
+      add_artifact (b, artifact->name, artifact->zip_path, artifact->revision);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "outputArtifacts");
+  json_builder_begin_array (b);
+  for (guint i = 0; outputs != NULL && outputs[i] != NULL; i++)
+    {
+      g_autofree char *path = pw_action_job_dup_output_path (self, outputs[i]);
+
+      add_artifact (b, outputs[i], path, NULL);
+    }
+  json_builder_end_array (b);
+
+  /* Handlers often build an S3 client from these; they must look real
+   * enough to parse and must never work anywhere. */
+  json_builder_set_member_name (b, "artifactCredentials");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "accessKeyId");
+  json_builder_add_string_value (b, "ASIAPIPEWRIGHTLOCAL0");
+  json_builder_set_member_name (b, "secretAccessKey");
+  json_builder_add_string_value (b, "pipewright-local-executor-has-no-credentials");
+  json_builder_set_member_name (b, "sessionToken");
+  json_builder_add_string_value (b, "pipewright-local");
+  json_builder_end_object (b);
+
+  if (continuation_token != NULL)
+    {
+      json_builder_set_member_name (b, "continuationToken");
+      json_builder_add_string_value (b, continuation_token);
+    }
+
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
 }

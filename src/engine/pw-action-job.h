@@ -128,4 +128,13 @@ void            pw_action_job_decide                (PwActionJob *self, gboolean
                                                      const char *summary, const char *by);
 gboolean        pw_action_job_is_decided            (PwActionJob *self, gboolean *approved);
 
+/* The state folder of the run (jobs for workers are kept there). */
+const char  *pw_action_job_get_state_dir     (PwActionJob *self);
+void         pw_action_job_set_state_dir     (PwActionJob *self,
+                                              const char  *dir);
+char        *pw_action_job_dup_output_path (PwActionJob *self,
+                                            const char  *name);
+JsonNode    *pw_action_job_build_data      (PwActionJob *self,
+                                            const char  *continuation_token);
+
 G_END_DECLS

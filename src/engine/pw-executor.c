@@ -2125,6 +2125,7 @@ start_action (Execution *execution,
   pw_action_job_set_output_dir (run->job, out);
   pw_action_job_set_cache_dir (run->job, cache);
   pw_action_job_set_pipeline_dir (run->job, self->pipeline_dir);
+  pw_action_job_set_state_dir (run->job, self->state_dir);
   pw_action_job_set_profile (run->job, self->profile);
   pw_action_job_set_environment (run->job, (const char * const *)env);
   pw_action_job_set_region (run->job, pw_action_get_region (action) != NULL

@@ -51,7 +51,7 @@ struct _PwLocalProfile
 G_DEFINE_FINAL_TYPE (PwLocalProfile, pw_local_profile, G_TYPE_OBJECT)
 
 static const char * const top_keys[] = {
-  "sources", "codebuild", "commands", "lambda", "codedeploy", "s3", "secrets",
+  "sources", "codebuild", "commands", "lambda", "codedeploy", "s3", "secrets", "workers",
   "environment", "account", "region", "limits", NULL
 };
 static const char * const limit_keys[] = { "logSize", "outputSize", NULL };
@@ -59,6 +59,7 @@ static const char * const source_keys[] = { "repository", "branch", "path", NULL
 static const char * const codebuild_keys[] = { "buildspec", "environment", "image", NULL };
 static const char * const command_keys[] = { "run", "shell", NULL };
 static const char * const lambda_keys[] = { "run", NULL };
+static const char * const worker_keys[] = { NULL };
 static const char * const codedeploy_keys[] = { "instances", "root", "config", NULL };
 static const char * const codedeploy_configs[] = {
   "CodeDeployDefault.OneAtATime",
@@ -297,7 +298,10 @@ check_keys (PwLocalProfile      *self,
           g_autofree char *list = g_strjoinv (", ", (char **)allowed);
           const char *meant = pw_suggest_word (name, allowed);
 
-          if (meant != NULL)
+          if (allowed[0] == NULL)
+            set_error_at (self, error, member, TRUE,
+                          "unknown key \"%s\" in %s; it takes none (write {})", name, what);
+          else if (meant != NULL)
             set_error_at (self, error, member, TRUE,
                           "unknown key \"%s\" in %s; did you mean \"%s\"? (allowed keys: %s)",
                           name, what, meant, list);
@@ -484,6 +488,21 @@ check_entries (PwLocalProfile  *self,
           if (!check_keys (self, object, what, command_keys, error) ||
               !check_optional_string (self, object, "run", what, TRUE, entry, error) ||
               !check_optional_string (self, object, "shell", what, FALSE, entry, error))
+            return FALSE;
+        }
+      else if (g_str_equal (section_name, "workers"))
+        {
+          /* Owner/Provider of an action type a job worker runs. */
+          const char *slash = strchr (name, '/');
+
+          if (slash == NULL || slash == name || slash[1] == '\0' || strchr (slash + 1, '/') != NULL)
+            {
+              set_error_at (self, error, entry, TRUE,
+                            "workers entries are named Owner/Provider (e.g. Custom/MyBuilder), not \"%s\"",
+                            name);
+              return FALSE;
+            }
+          if (!check_keys (self, object, what, worker_keys, error))
             return FALSE;
         }
       else if (g_str_equal (section_name, "lambda"))

@@ -38,6 +38,8 @@ G_DECLARE_FINAL_TYPE (PwLocalProfile, pw_local_profile, PW, LOCAL_PROFILE, GObje
  *   smoke-test: {run: ./tests/smoke.py}
  * codedeploy:                   # per ApplicationName/DeploymentGroupName
  *   my-app/prod: {instances: 3, root: .pipewright/instances, config: CodeDeployDefault.OneAtATime}
+ * workers:                      # action types a job worker runs (PollForJobs
+ *   Custom/MyBuilder: {}        #   on pipewright-cli serve), by Owner/Provider
  * s3:                           # bucket → local folder
  *   my-site-bucket: ./public
  * secrets:                      # secrets-manager ids and parameter-store names

@@ -28,7 +28,6 @@
 #define LAMBDA_MAX_VARIABLES_BYTES 122880
 
 /* The bucket the local artifact "locations" claim to be in. */
-#define LOCAL_BUCKET "pipewright-local"
 
 #define PW_TYPE_LAMBDA_PROVIDER (pw_lambda_provider_get_type ())
 
@@ -126,49 +125,6 @@ task_fail (GTask      *task,
   g_object_unref (task);
 }
 
-static char *
-output_zip_path (PwActionJob *job,
-                 const char  *name)
-{
-  g_autofree char *file_name = g_strdup_printf ("%s.zip", name);
-
-  return g_build_filename (pw_action_job_get_output_dir (job), file_name, NULL);
-}
-
-static void
-add_artifact (JsonBuilder *b,
-              const char  *name,
-              const char  *path,
-              const char  *revision)
-{
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, name);
-  json_builder_set_member_name (b, "revision");
-  if (revision != NULL)
-    json_builder_add_string_value (b, revision);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "location");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, "S3");
-  json_builder_set_member_name (b, "s3Location");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "bucketName");
-  json_builder_add_string_value (b, LOCAL_BUCKET);
-  json_builder_set_member_name (b, "objectKey");
-  json_builder_add_string_value (b, path);
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  /* Not in the AWS event: the local file itself, so a handler can open it
-   * without an S3 client. objectKey carries the same path for handlers
-   * that only know the AWS shape. */
-  json_builder_set_member_name (b, "localPath");
-  json_builder_add_string_value (b, path);
-  json_builder_end_object (b);
-}
-
 /* The `CodePipeline.job` event, shaped as reference/action-providers.md
  * §2.6 shows it. */
 static char *
@@ -178,9 +134,6 @@ build_event (LambdaRun *run)
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_auto(GStrv) outputs = pw_action_job_dup_output_names (job);
-  GPtrArray *inputs = pw_action_job_get_inputs (job);
-  JsonObject *config = pw_action_job_get_configuration (job);
   const char *account = pw_action_job_get_account (job);
   const char *id = pw_action_job_get_action_execution_id (job);
 
@@ -194,70 +147,7 @@ build_event (LambdaRun *run)
   json_builder_add_string_value (b, account != NULL ? account : "000000000000");
 
   json_builder_set_member_name (b, "data");
-  json_builder_begin_object (b);
-
-  json_builder_set_member_name (b, "actionConfiguration");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "configuration");
-  json_builder_begin_object (b);
-  if (config != NULL)
-    {
-      JsonObjectIter iter;
-      const char *key;
-      JsonNode *value;
-
-      json_object_iter_init_ordered (&iter, config);
-      while (json_object_iter_next_ordered (&iter, &key, &value))
-        {
-          /* Keys with two underscores are the executor's own notes. */
-          if (g_str_has_prefix (key, "__"))
-            continue;
-          json_builder_set_member_name (b, key);
-          json_builder_add_value (b, json_node_copy (value));
-        }
-    }
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-
-  json_builder_set_member_name (b, "inputArtifacts");
-  json_builder_begin_array (b);
-  for (guint i = 0; inputs != NULL && i < inputs->len; i++)
-    {
-      const PwJobArtifact *artifact = g_ptr_array_index (inputs, i);
-
-      add_artifact (b, artifact->name, artifact->zip_path, artifact->revision);
-    }
-  json_builder_end_array (b);
-
-  json_builder_set_member_name (b, "outputArtifacts");
-  json_builder_begin_array (b);
-  for (guint i = 0; outputs != NULL && outputs[i] != NULL; i++)
-    {
-      g_autofree char *path = output_zip_path (job, outputs[i]);
-
-      add_artifact (b, outputs[i], path, NULL);
-    }
-  json_builder_end_array (b);
-
-  /* Handlers often build an S3 client from these; they must look real
-   * enough to parse and must never work anywhere. */
-  json_builder_set_member_name (b, "artifactCredentials");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "accessKeyId");
-  json_builder_add_string_value (b, "ASIAPIPEWRIGHTLOCAL0");
-  json_builder_set_member_name (b, "secretAccessKey");
-  json_builder_add_string_value (b, "pipewright-local-executor-has-no-credentials");
-  json_builder_set_member_name (b, "sessionToken");
-  json_builder_add_string_value (b, "pipewright-local");
-  json_builder_end_object (b);
-
-  if (run->continuation_token != NULL)
-    {
-      json_builder_set_member_name (b, "continuationToken");
-      json_builder_add_string_value (b, run->continuation_token);
-    }
-
-  json_builder_end_object (b);   /* data */
+  json_builder_add_value (b, pw_action_job_build_data (job, run->continuation_token));
   json_builder_end_object (b);   /* CodePipeline.job */
   json_builder_end_object (b);
 
@@ -459,7 +349,7 @@ handle_success (GTask      *task,
   outputs = pw_action_job_dup_output_names (job);
   for (guint i = 0; outputs != NULL && outputs[i] != NULL; i++)
     {
-      g_autofree char *path = output_zip_path (job, outputs[i]);
+      g_autofree char *path = pw_action_job_dup_output_path (job, outputs[i]);
 
       if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
         {
@@ -473,7 +363,7 @@ handle_success (GTask      *task,
 
   for (guint i = 0; outputs != NULL && outputs[i] != NULL; i++)
     {
-      g_autofree char *path = output_zip_path (job, outputs[i]);
+      g_autofree char *path = pw_action_job_dup_output_path (job, outputs[i]);
 
       pw_action_job_add_output (job, outputs[i], path, NULL);
     }

@@ -121,6 +121,15 @@ pw_provider_for_action (PwAction       *action,
   owner = pw_action_get_owner (action);
   provider = pw_action_get_provider (action);
 
+  /* A type the profile gives to job workers waits for one. */
+  if (profile != NULL && owner != NULL && provider != NULL)
+    {
+      g_autofree char *type = g_strdup_printf ("%s/%s", owner, provider);
+
+      if (pw_local_profile_get_entry (profile, "workers", type) != NULL)
+        return pw_worker_provider_new ();
+    }
+
   if (category != NULL && owner != NULL && provider != NULL)
     {
       for (guint i = 0; i < G_N_ELEMENTS (provider_table); i++)

@@ -68,5 +68,6 @@ PwProvider *pw_approval_provider_new     (void);
 PwProvider *pw_lambda_provider_new       (void);
 PwProvider *pw_commands_provider_new     (void);  /* Compute/Commands, and profile `commands` overrides */
 PwProvider *pw_simulated_provider_new    (void);
+PwProvider *pw_worker_provider_new       (void);  /* types the profile's `workers` lists */
 
 G_END_DECLS

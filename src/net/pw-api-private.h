@@ -109,4 +109,20 @@ PwApiAnswer  pw_api_untag_resource  (PwApiServer  *self,
 PwApiAnswer  pw_api_list_tags       (PwApiServer  *self,
                                      JsonObject   *input);
 
+/* pw-api-jobs.c: job workers. */
+PwApiAnswer  pw_api_poll_for_jobs   (PwApiServer  *self,
+                                     JsonObject   *input);
+PwApiAnswer  pw_api_poll_for_third_party_jobs (PwApiServer *self,
+                                               JsonObject  *input);
+PwApiAnswer  pw_api_acknowledge_job (PwApiServer  *self,
+                                     JsonObject   *input);
+PwApiAnswer  pw_api_get_job_details (PwApiServer  *self,
+                                     JsonObject   *input);
+PwApiAnswer  pw_api_get_third_party_job_details (PwApiServer *self,
+                                                 JsonObject  *input);
+PwApiAnswer  pw_api_put_job_success (PwApiServer  *self,
+                                     JsonObject   *input);
+PwApiAnswer  pw_api_put_job_failure (PwApiServer  *self,
+                                     JsonObject   *input);
+
 G_END_DECLS

@@ -14,6 +14,7 @@ import tempfile
 import textwrap
 import unittest
 import urllib.request
+import zipfile
 
 try:
     import botocore
@@ -304,19 +305,31 @@ class ServeWrites(unittest.TestCase):
         cls.dir = tempfile.mkdtemp(prefix="pw-serve-w-")
         # The flag file the "flaky" pipeline's build waits for.
         cls.flag = os.path.join(cls.dir, "flag")
-        for name, command in (("ledger", "echo hi"), ("flaky", f"test -f {cls.flag}")):
+        for name, command in (("ledger", "echo hi"), ("flaky", f"test -f {cls.flag}"), ("packaged", "echo hi")):
             d = os.path.join(cls.dir, name)
             os.makedirs(os.path.join(d, "bucket", "src"))
             with open(os.path.join(d, "bucket", "src", "README"), "w") as f:
                 f.write("hello\n")
             with open(os.path.join(d, "pipeline.yml"), "w") as f:
                 f.write(PIPELINE % {"name": name})
+                if name == "packaged":
+                    # A custom action its job worker runs.
+                    f.write("    - name: Package\n"
+                            "      actions:\n"
+                            "        - name: Pack\n"
+                            "          actionTypeId: {category: Build, owner: Custom, provider: Packager, version: '1'}\n"
+                            "          configuration: {Flavor: small}\n"
+                            "          inputArtifacts: [{name: Src}]\n"
+                            "          outputArtifacts: [{name: Pkg}]\n"
+                            "          namespace: PackVars\n")
             with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
                 f.write(f"s3:\n  src-bucket: ./bucket\ncommands:\n  Say: {{run: '{command}'}}\n")
+                if name == "packaged":
+                    f.write("workers:\n  Custom/Packager: {}\n")
         cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         first = cls.server.stdout.readline()
-        assert first.startswith("Serving 2 pipelines of "), first + cls.server.stderr.read()
+        assert first.startswith("Serving 3 pipelines of "), first + cls.server.stderr.read()
         cls.endpoint = cls.server.stdout.readline().split()[-1]
         cls.client = Serve.make_client.__func__(cls, "pipewright")
         cls.raw_client = Serve.make_client.__func__(cls, "pipewright", validate=False)
@@ -487,6 +500,66 @@ class ServeWrites(unittest.TestCase):
         late = self.error_of(self.client.retry_stage_execution, pipelineName="flaky", stageName="Build",
                              pipelineExecutionId=first, retryMode="ALL_ACTIONS")
         self.assertIn(late["Error"]["Code"], ("NotLatestPipelineExecutionException", "StageNotRetryableException"))
+
+    def test_job_worker(self):
+        """A custom action waits for its job worker, which polls the
+        endpoint as it would poll the service: it takes the job, asks for
+        it again with a continuation token, writes its output artifact
+        where the job says and ends it with output variables."""
+        kind = {"category": "Build", "owner": "Custom", "provider": "Packager", "version": "1"}
+        execution = self.client.start_pipeline_execution(name="packaged")["pipelineExecutionId"]
+        follow = subprocess.Popen([CLI, "logs", "--follow", execution, "--state-dir",
+                                   os.path.join(self.dir, "packaged", ".pipewright")],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+        def until(text):
+            for line in follow.stdout:
+                if text in line:
+                    return line
+            self.fail(f"the log ended before '{text}'")
+        try:
+            until("Waiting for a job worker")
+            self.assertEqual(self.client.poll_for_jobs(actionTypeId=kind, queryParam={"Flavor": "large"})["jobs"],
+                             [])
+            [job] = self.client.poll_for_jobs(actionTypeId=kind, maxBatchSize=5,
+                                              queryParam={"Flavor": "small"})["jobs"]
+            self.assertEqual(job["data"]["pipelineContext"]["stage"]["name"], "Package")
+            self.assertEqual(job["data"]["actionConfiguration"]["configuration"], {"Flavor": "small"})
+            # Dispatched once: a second poll finds nothing.
+            self.assertEqual(self.client.poll_for_jobs(actionTypeId=kind)["jobs"], [])
+            wrong = self.error_of(self.client.acknowledge_job, jobId=job["id"],
+                                  nonce="00000000-0000-4000-8000-000000000000")
+            self.assertEqual(wrong["Error"]["Code"], "InvalidNonceException")
+            self.assertEqual(self.client.acknowledge_job(jobId=job["id"], nonce=job["nonce"])["status"], "InProgress")
+            details = self.client.get_job_details(jobId=job["id"])["jobDetails"]
+            self.assertEqual(details["data"]["pipelineContext"]["pipelineExecutionId"], execution)
+            # Half done: the service queues the next job, with the token.
+            self.client.put_job_success_result(jobId=job["id"], continuationToken="half",
+                                               executionDetails={"summary": "packing", "percentComplete": 50})
+            until("next job ")
+            [again] = self.client.poll_for_jobs(actionTypeId=kind)["jobs"]
+            self.assertEqual(again["data"]["continuationToken"], "half")
+            self.client.acknowledge_job(jobId=again["id"], nonce=again["nonce"])
+            out = again["data"]["outputArtifacts"][0]
+            self.assertEqual(out["name"], "Pkg")
+            with zipfile.ZipFile(out["location"]["s3Location"]["objectKey"], "w") as z:
+                z.writestr("package.txt", "packed\n")
+            self.client.put_job_success_result(jobId=again["id"], outputVariables={"VERSION": "1.2.3"},
+                                               executionDetails={"summary": "packed",
+                                                                 "externalExecutionId": "pack-7"})
+            follow.communicate(timeout=TIMEOUT)
+        finally:
+            follow.kill()
+        done = self.client.get_pipeline_execution(pipelineName="packaged", pipelineExecutionId=execution)
+        self.assertEqual(done["pipelineExecution"]["status"], "Succeeded")
+        actions = self.client.list_action_executions(pipelineName="packaged",
+                                                     filter={"pipelineExecutionId": execution})
+        [pack] = [d for d in actions["actionExecutionDetails"] if d["actionName"] == "Pack"]
+        self.assertEqual(pack["output"]["outputVariables"], {"VERSION": "1.2.3"})
+        self.assertEqual(pack["output"]["executionResult"]["externalExecutionSummary"], "packed")
+        gone = self.error_of(self.client.put_job_failure_result, jobId=again["id"],
+                             failureDetails={"type": "JobFailed", "message": "late"})
+        self.assertEqual(gone["Error"]["Code"], "JobNotFoundException")
 
     def test_debian_aws_cli(self):
         """Debian's own aws client (V1 shapes) makes, reads and deletes a

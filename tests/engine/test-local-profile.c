@@ -229,8 +229,12 @@ test_errors (Fixture       *fixture,
   static const ErrorCase cases[] = {
     { "sourcez: {}\n",
       "1:1: unknown key \"sourcez\" in the local profile; did you mean \"sources\"? (allowed keys: "
-      "sources, codebuild, commands, lambda, codedeploy, s3, secrets, environment, account, region, "
-      "limits)" },
+      "sources, codebuild, commands, lambda, codedeploy, s3, secrets, workers, environment, account, "
+      "region, limits)" },
+    { "workers:\n  Packager: {}\n",
+      "2:3: workers entries are named Owner/Provider (e.g. Custom/MyBuilder), not \"Packager\"" },
+    { "workers:\n  Custom/Packager: {timeout: 5}\n",
+      "2:21: unknown key \"timeout\" in workers entry \"Custom/Packager\"; it takes none (write {})" },
     { "limits: {logSize: 10 parsecs}\n",
       "1:19: \"logSize\" in \"limits\" must be a size such as 64MiB or 1GiB, not 10 parsecs" },
     { "limits:\n  outputSize: 0\n",

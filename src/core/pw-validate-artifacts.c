@@ -388,6 +388,34 @@ _pw_validate_artifact_list (Validator  *v,
     }
 }
 
+/* P10 for the input or output artifacts of @a: @n of them, where its
+ * provider takes @min to @max. */
+static void
+check_artifact_count (Validator  *v,
+                      ActionInfo *a,
+                      const Path *apath,
+                      gboolean    outputs,
+                      guint       n,
+                      guint       min,
+                      guint       max)
+{
+  JsonNode *node = a->m[outputs ? A_OUTPUTS : A_INPUTS];
+  g_autofree char *range = NULL;
+
+  if (n >= min && n <= max)
+    return;
+
+  range = min == max ? g_strdup_printf ("%u", min) : g_strdup_printf ("%u to %u", min, max);
+  _pw_validate_report (v, "P10", ERR, a->element, node, FALSE,
+                       node != NULL ? PATH_KEY (apath, outputs ? "outputArtifacts"
+                                                               : "inputArtifacts")
+                                    : apath,
+                       outputs ? _("%s %s actions produce %s output artifact(s), but '%s' has %u")
+                               : _("%s %s actions take %s input artifact(s), but '%s' has %u"),
+                       a->info->provider, a->info->category, range,
+                       _pw_validate_action_label (a), n);
+}
+
 void
 _pw_validate_artifact_counts (Validator  *v,
                               ActionInfo *a,
@@ -419,31 +447,10 @@ _pw_validate_artifact_counts (Validator  *v,
   if (info == NULL)
     return;
 
-  if (inputs_ok && (n_in < info->min_inputs || n_in > info->max_inputs))
-    {
-      g_autofree char *range = info->min_inputs == info->max_inputs
-        ? g_strdup_printf ("%u", info->min_inputs)
-        : g_strdup_printf ("%u to %u", info->min_inputs, info->max_inputs);
-
-      _pw_validate_report (v, "P10", ERR, el, a->m[A_INPUTS], FALSE,
-                           a->m[A_INPUTS] != NULL ? PATH_KEY (apath, "inputArtifacts") : apath,
-                           _("%s %s actions take %s input artifact(s), but '%s' has %u"),
-                           info->provider, info->category, range, _pw_validate_action_label (a),
-                           n_in);
-    }
-
-  if (outputs_ok && (n_out < info->min_outputs || n_out > info->max_outputs))
-    {
-      g_autofree char *range = info->min_outputs == info->max_outputs
-        ? g_strdup_printf ("%u", info->min_outputs)
-        : g_strdup_printf ("%u to %u", info->min_outputs, info->max_outputs);
-
-      _pw_validate_report (v, "P10", ERR, el, a->m[A_OUTPUTS], FALSE,
-                           a->m[A_OUTPUTS] != NULL ? PATH_KEY (apath, "outputArtifacts") : apath,
-                           _("%s %s actions produce %s output artifact(s), but '%s' has %u"),
-                           info->provider, info->category, range, _pw_validate_action_label (a),
-                           n_out);
-    }
+  if (inputs_ok)
+    check_artifact_count (v, a, apath, FALSE, n_in, info->min_inputs, info->max_inputs);
+  if (outputs_ok)
+    check_artifact_count (v, a, apath, TRUE, n_out, info->min_outputs, info->max_outputs);
 }
 
 void

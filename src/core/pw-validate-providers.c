@@ -47,6 +47,23 @@ static const char *const artifact_formats[] = { "CODE_ZIP", "CODEBUILD_CLONE_REF
 
 /* Action types */
 
+/* The providers other than sources with rules of their own. */
+static const struct
+{
+  const char *provider;
+  Kind        kind;
+} kinds[] = {
+  { "CloudFormation", KIND_CLOUDFORMATION },
+  { "CloudFormationStackSet", KIND_STACK_SET },
+  { "CodeBuild", KIND_CODEBUILD },
+  { "S3", KIND_S3_DEPLOY },
+  { "StepFunctions", KIND_STEP_FUNCTIONS },
+  { "ServiceCatalog", KIND_SERVICE_CATALOG },
+  { "CodeDeployToECS", KIND_ECS_BLUE_GREEN },
+  { "Commands", KIND_COMMANDS },
+  { "Manual", KIND_MANUAL },
+};
+
 static Kind
 kind_of (const PwProviderInfo *info)
 {
@@ -55,24 +72,10 @@ kind_of (const PwProviderInfo *info)
   if (strcmp (info->category, "Source") == 0)
     return strcmp (p, "CodeCommit") == 0 || strcmp (p, "S3") == 0 || strcmp (p, "GitHub") == 0
              ? KIND_POLLING_SOURCE : KIND_SOURCE;
-  if (strcmp (p, "CloudFormation") == 0)
-    return KIND_CLOUDFORMATION;
-  if (strcmp (p, "CloudFormationStackSet") == 0)
-    return KIND_STACK_SET;
-  if (strcmp (p, "CodeBuild") == 0)
-    return KIND_CODEBUILD;
-  if (strcmp (p, "S3") == 0)
-    return KIND_S3_DEPLOY;
-  if (strcmp (p, "StepFunctions") == 0)
-    return KIND_STEP_FUNCTIONS;
-  if (strcmp (p, "ServiceCatalog") == 0)
-    return KIND_SERVICE_CATALOG;
-  if (strcmp (p, "CodeDeployToECS") == 0)
-    return KIND_ECS_BLUE_GREEN;
-  if (strcmp (p, "Commands") == 0)
-    return KIND_COMMANDS;
-  if (strcmp (p, "Manual") == 0)
-    return KIND_MANUAL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (strcmp (p, kinds[i].provider) == 0)
+      return kinds[i].kind;
 
   return KIND_OTHER;
 }

@@ -134,7 +134,37 @@ _pw_validate_document (Validator *v)
     }
 }
 
-/* Actions */
+/* Stages and actions */
+
+/* Fills @members from the declaration of @el, a stage or an action.
+ * Returns %FALSE when the declaration is opaque (not a mapping, or an
+ * intrinsic standing for the whole element), after saying so. */
+static gboolean
+collect_element (Validator          *v,
+                 PwElement          *el,
+                 const Path         *path,
+                 gboolean            stage,
+                 const char *const  *keys,
+                 guint               n_keys,
+                 JsonNode          **members)
+{
+  JsonObject *object = pw_element_get_object (el);
+  JsonNode *raw;
+
+  if (object != NULL)
+    return _pw_validate_collect (v, el, NULL, object, path, keys, n_keys, members);
+
+  raw = pw_element_get_raw (el);
+  v->uncertain = TRUE;
+  if (_pw_validate_is_intrinsic (raw))
+    _pw_validate_report_intrinsic (v, el, raw, path);
+  else
+    _pw_validate_report (v, "P26", ERR, el, raw, FALSE, path,
+                         stage ? _("a stage must be a mapping, but it is %s")
+                               : _("an action must be a mapping, but it is %s"),
+                         _pw_json_type_name (raw));
+  return FALSE;
+}
 
 static gint64
 run_order_of (JsonNode *node)
@@ -160,24 +190,8 @@ validate_action (Validator  *v,
                  const Path *apath)
 {
   PwElement *el = a->element;
-  JsonObject *object = pw_element_get_object (el);
-  JsonNode *raw;
 
-  if (object == NULL)
-    {
-      raw = pw_element_get_raw (el);
-      a->opaque = TRUE;
-      v->uncertain = TRUE;
-      if (_pw_validate_is_intrinsic (raw))
-        _pw_validate_report_intrinsic (v, el, raw, apath);
-      else
-        _pw_validate_report (v, "P26", ERR, el, raw, FALSE, apath,
-                             _("an action must be a mapping, but it is %s"),
-                             _pw_json_type_name (raw));
-      return;
-    }
-
-  if (!_pw_validate_collect (v, el, NULL, object, apath, action_keys, N_A, a->m))
+  if (!collect_element (v, el, apath, FALSE, action_keys, N_A, a->m))
     {
       a->opaque = TRUE;
       return;
@@ -303,7 +317,6 @@ _pw_validate_action_late (Validator  *v,
   _pw_validate_action_refs (v, a, apath);
 }
 
-/* Stages */
 
 static int
 compare_gint64 (gconstpointer a,
@@ -379,25 +392,10 @@ _pw_validate_stage (Validator  *v,
 {
   StageInfo *st = &v->stages[index];
   PwElement *el = PW_ELEMENT (st->stage);
-  JsonObject *object = pw_element_get_object (el);
-  JsonNode *raw = pw_element_get_raw (el);
   const char *name = NULL;
   const Path *apath_list = PATH_KEY (spath, "actions");
 
-  if (object == NULL)
-    {
-      st->opaque = TRUE;
-      v->uncertain = TRUE;
-      if (_pw_validate_is_intrinsic (raw))
-        _pw_validate_report_intrinsic (v, el, raw, spath);
-      else
-        _pw_validate_report (v, "P26", ERR, el, raw, FALSE, spath,
-                             _("a stage must be a mapping, but it is %s"),
-                             _pw_json_type_name (raw));
-      return;
-    }
-
-  if (!_pw_validate_collect (v, el, raw, object, spath, stage_keys, N_S, st->m))
+  if (!collect_element (v, el, spath, TRUE, stage_keys, N_S, st->m))
     {
       st->opaque = TRUE;
       return;

@@ -334,6 +334,25 @@ validate_condition_list (Validator  *v,
                         when);
 }
 
+/* The onSuccess or beforeEntry (@key) of a stage: a mapping that holds
+ * only its conditions. */
+static void
+validate_gate (Validator  *v,
+               PwElement  *el,
+               JsonNode   *node,
+               const Path *spath,
+               const char *key,
+               guint       stage,
+               When        when)
+{
+  const Path *path = PATH_KEY (spath, key);
+  JsonNode *m[1] = { NULL, };
+
+  _pw_validate_need_v2_member (v, el, node, path, key);
+  if (_pw_validate_expect_mapping (v, el, node, path, key, success_keys, 1, m) != NULL)
+    validate_condition_list (v, el, node, m[0], path, stage, when);
+}
+
 void
 _pw_validate_stage_conditions (Validator  *v,
                                StageInfo  *st,
@@ -393,34 +412,11 @@ _pw_validate_stage_conditions (Validator  *v,
     }
 
   if (st->m[S_ON_SUCCESS] != NULL)
-    {
-      const Path *path = PATH_KEY (spath, "onSuccess");
-      JsonObject *object;
-      JsonNode *m[1] = { NULL, };
-
-      _pw_validate_need_v2_member (v, el, st->m[S_ON_SUCCESS], path, "onSuccess");
-      if ((object = _pw_validate_expect_mapping (v, el, st->m[S_ON_SUCCESS], path, N_("onSuccess"),
-                                                 success_keys, 1, m)) != NULL)
-        {
-          validate_condition_list (v, el, st->m[S_ON_SUCCESS], m[0], path, stage,
-                                   WHEN_ON_SUCCESS);
-        }
-    }
+    validate_gate (v, el, st->m[S_ON_SUCCESS], spath, N_("onSuccess"), stage, WHEN_ON_SUCCESS);
 
   if (st->m[S_BEFORE_ENTRY] != NULL)
-    {
-      const Path *path = PATH_KEY (spath, "beforeEntry");
-      JsonObject *object;
-      JsonNode *m[1] = { NULL, };
-
-      _pw_validate_need_v2_member (v, el, st->m[S_BEFORE_ENTRY], path, "beforeEntry");
-      if ((object = _pw_validate_expect_mapping (v, el, st->m[S_BEFORE_ENTRY], path,
-                                                 N_("beforeEntry"), success_keys, 1, m)) != NULL)
-        {
-          validate_condition_list (v, el, st->m[S_BEFORE_ENTRY], m[0], path, stage,
-                                   WHEN_BEFORE_ENTRY);
-        }
-    }
+    validate_gate (v, el, st->m[S_BEFORE_ENTRY], spath, N_("beforeEntry"), stage,
+                   WHEN_BEFORE_ENTRY);
 }
 
 /* Triggers (V2) */

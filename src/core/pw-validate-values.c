@@ -197,6 +197,38 @@ _pw_validate_expect_mapping (Validator          *v,
   return object;
 }
 
+/* @node when it holds a @type (a mapping or a list), or NULL after saying
+ * why it does not. */
+static JsonNode *
+expect_container (Validator    *v,
+                  PwElement    *el,
+                  JsonNode     *node,
+                  const Path   *path,
+                  const char   *what,
+                  JsonNodeType  type)
+{
+  if (node == NULL)
+    return NULL;
+
+  if (_pw_validate_is_intrinsic (node))
+    {
+      v->uncertain = TRUE;
+      _pw_validate_report_intrinsic (v, el, node, path);
+      return NULL;
+    }
+
+  if (JSON_NODE_TYPE (node) != type)
+    {
+      _pw_validate_report (v, "P26", ERR, el, node, FALSE, path,
+                           type == JSON_NODE_OBJECT ? _("%s must be a mapping, but it is %s")
+                                                    : _("%s must be a list, but it is %s"),
+                           _(what), _pw_json_type_name (node));
+      return NULL;
+    }
+
+  return node;
+}
+
 /* The mapping in @node, or NULL after saying why there is none. */
 JsonObject *
 _pw_validate_expect_object (Validator  *v,
@@ -205,27 +237,12 @@ _pw_validate_expect_object (Validator  *v,
                             const Path *path,
                             const char *what)
 {
-  if (node == NULL)
-    return NULL;
+  node = expect_container (v, el, node, path, what, JSON_NODE_OBJECT);
 
-  if (_pw_validate_is_intrinsic (node))
-    {
-      v->uncertain = TRUE;
-      _pw_validate_report_intrinsic (v, el, node, path);
-      return NULL;
-    }
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      _pw_validate_report (v, "P26", ERR, el, node, FALSE, path,
-                           _("%s must be a mapping, but it is %s"), _(what),
-                           _pw_json_type_name (node));
-      return NULL;
-    }
-
-  return json_node_get_object (node);
+  return node != NULL ? json_node_get_object (node) : NULL;
 }
 
+/* The list in @node, or NULL after saying why there is none. */
 JsonArray *
 _pw_validate_expect_array (Validator  *v,
                            PwElement  *el,
@@ -233,25 +250,9 @@ _pw_validate_expect_array (Validator  *v,
                            const Path *path,
                            const char *what)
 {
-  if (node == NULL)
-    return NULL;
+  node = expect_container (v, el, node, path, what, JSON_NODE_ARRAY);
 
-  if (_pw_validate_is_intrinsic (node))
-    {
-      v->uncertain = TRUE;
-      _pw_validate_report_intrinsic (v, el, node, path);
-      return NULL;
-    }
-
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      _pw_validate_report (v, "P26", ERR, el, node, FALSE, path,
-                           _("%s must be a list, but it is %s"), _(what),
-                           _pw_json_type_name (node));
-      return NULL;
-    }
-
-  return json_node_get_array (node);
+  return node != NULL ? json_node_get_array (node) : NULL;
 }
 
 /* The string in @node. Anything else is reported: an intrinsic (P35), a

@@ -52,8 +52,8 @@ validate_store (Validator  *v,
                          _("artifact store has no %s; give the name of its S3 bucket"),
                          _pw_validate_key_name (v, "location"));
   else
-    _pw_validate_check_string (v, el, m[1], PATH_KEY (path, "location"), N_("artifact bucket name"),
-                               3, 63, CHARS_BUCKET, TRUE, "P27");
+    check_string (v, el, m[1], PATH_KEY (path, "location"), N_("artifact bucket name"),
+                  3, 63, CHARS_BUCKET, TRUE, "P27");
 
   if (m[2] != NULL)
     {
@@ -70,8 +70,8 @@ validate_store (Validator  *v,
                              _("encryptionKey has no %s; give a KMS key id, key ARN or alias ARN"),
                              _pw_validate_key_name (v, "id"));
       else
-        _pw_validate_check_string (v, el, k[0], PATH_KEY (kpath, "id"), N_("encryption key id"), 1,
-                                   400, CHARS_ANY, TRUE, "P27");
+        check_string (v, el, k[0], PATH_KEY (kpath, "id"), N_("encryption key id"), 1,
+                      400, CHARS_ANY, TRUE, "P27");
 
       if (k[1] == NULL)
         _pw_validate_report (v, "P01", ERR, el, m[2], FALSE, kpath,
@@ -112,7 +112,7 @@ _pw_validate_stores (Validator *v)
   if (multi == NULL)
     return;
 
-  if (_pw_validate_is_intrinsic (multi))
+  if (is_intrinsic (multi))
     {
       v->uncertain = TRUE;
       _pw_validate_report_intrinsic (v, el, multi, path);
@@ -171,8 +171,8 @@ _pw_validate_stores (Validator *v)
           if (m[1] == NULL)
             _pw_validate_report (v, "P01", ERR, el, item, FALSE, ipath,
                                  _("artifactStores item has no ArtifactStore"));
-          region = _pw_validate_check_string (v, el, m[0], PATH_KEY (ipath, "region"), N_("region"),
-                                              4, 30, CHARS_ANY, TRUE, "P27");
+          region = check_string (v, el, m[0], PATH_KEY (ipath, "region"), N_("region"),
+                                 4, 30, CHARS_ANY, TRUE, "P27");
           if (region != NULL)
             g_hash_table_insert (v->store_regions, (gpointer)region, m[0]);
           else
@@ -329,8 +329,8 @@ _pw_validate_artifact_list (Validator  *v,
           continue;
         }
 
-      name = _pw_validate_check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("artifact name"),
-                                        1, 100, CHARS_ARTIFACT, TRUE, "P27");
+      name = check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("artifact name"),
+                           1, 100, CHARS_ARTIFACT, TRUE, "P27");
       if (name == NULL)
         {
           v->uncertain = TRUE;
@@ -339,7 +339,7 @@ _pw_validate_artifact_list (Validator  *v,
 
       if (!outputs)
         {
-          guint32 found = _pw_strmap_lookup (&v->output_names, name);
+          guint32 found = strmap_lookup (&v->output_names, name);
 
           /* A producer earlier in the file is settled now; anything else
            * waits for the second pass, when every output is known. */
@@ -351,7 +351,7 @@ _pw_validate_artifact_list (Validator  *v,
         }
       else
         {
-          guint32 *found = _pw_strmap_slot (&v->output_names, name);
+          guint32 *found = strmap_slot (&v->output_names, name);
 
           if (m[1] != NULL)
             {
@@ -388,24 +388,21 @@ _pw_validate_artifact_list (Validator  *v,
     }
 }
 
-/* P10 for the input or output artifacts of @a: @n of them, where its
- * provider takes @min to @max. */
+/* P10: @a has @n input or output artifacts, but its provider takes @min
+ * to @max. */
 static void
-check_artifact_count (Validator  *v,
-                      ActionInfo *a,
-                      const Path *apath,
-                      gboolean    outputs,
-                      guint       n,
-                      guint       min,
-                      guint       max)
+report_artifact_count (Validator  *v,
+                       ActionInfo *a,
+                       const Path *apath,
+                       gboolean    outputs,
+                       guint       n,
+                       guint       min,
+                       guint       max)
 {
   JsonNode *node = a->m[outputs ? A_OUTPUTS : A_INPUTS];
-  g_autofree char *range = NULL;
+  g_autofree char *range = min == max ? g_strdup_printf ("%u", min)
+                                      : g_strdup_printf ("%u to %u", min, max);
 
-  if (n >= min && n <= max)
-    return;
-
-  range = min == max ? g_strdup_printf ("%u", min) : g_strdup_printf ("%u to %u", min, max);
   _pw_validate_report (v, "P10", ERR, a->element, node, FALSE,
                        node != NULL ? PATH_KEY (apath, outputs ? "outputArtifacts"
                                                                : "inputArtifacts")
@@ -447,10 +444,10 @@ _pw_validate_artifact_counts (Validator  *v,
   if (info == NULL)
     return;
 
-  if (inputs_ok)
-    check_artifact_count (v, a, apath, FALSE, n_in, info->min_inputs, info->max_inputs);
-  if (outputs_ok)
-    check_artifact_count (v, a, apath, TRUE, n_out, info->min_outputs, info->max_outputs);
+  if (inputs_ok && (n_in < info->min_inputs || n_in > info->max_inputs))
+    report_artifact_count (v, a, apath, FALSE, n_in, info->min_inputs, info->max_inputs);
+  if (outputs_ok && (n_out < info->min_outputs || n_out > info->max_outputs))
+    report_artifact_count (v, a, apath, TRUE, n_out, info->min_outputs, info->max_outputs);
 }
 
 void
@@ -502,8 +499,8 @@ _pw_validate_input_artifacts (Validator        *v,
                                    _pw_validate_key_name (v, "name"));
               continue;
             }
-          if (_pw_validate_check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("artifact name"),
-                                         1, 100, CHARS_ARTIFACT, TRUE, "P27") == NULL)
+          if (check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("artifact name"),
+                            1, 100, CHARS_ARTIFACT, TRUE, "P27") == NULL)
             continue;
         }
 
@@ -513,7 +510,7 @@ _pw_validate_input_artifacts (Validator        *v,
       if ((name = literal_string (name_node)) == NULL || name[0] == '\0')
         continue;
 
-      found = _pw_strmap_lookup (&v->output_names, name);
+      found = strmap_lookup (&v->output_names, name);
 
       /* Producers earlier in the file were settled in the first pass. */
       if (consumer != NULL && found != 0 &&

@@ -117,7 +117,7 @@ check_nested (Validator  *v,
 {
   if (node == NULL)
     return;
-  if (_pw_validate_is_intrinsic (node))
+  if (is_intrinsic (node))
     check_intrinsic_form (v, el, node, path);
   else if (JSON_NODE_HOLDS_ARRAY (node))
     {
@@ -225,7 +225,7 @@ check_intrinsic_form (Validator  *v,
         }
       else if (n == 2 && is_string_node (json_array_get_element (args, 0)) &&
                (is_string_node (json_array_get_element (args, 1)) ||
-                _pw_validate_is_intrinsic (json_array_get_element (args, 1))))
+                is_intrinsic (json_array_get_element (args, 1))))
         resource = g_strdup (json_array_get_string_element (args, 0));
       else
         {

@@ -20,17 +20,6 @@
 
 #include "pw-validator-private.h"
 
-static inline guint32
-str_hash (const char *s)
-{
-  guint32 h = 2166136261u;
-
-  for (; *s != '\0'; s++)
-    h = (h ^ (guchar)*s) * 16777619u;
-
-  return h;
-}
-
 void
 _pw_strmap_init (StrMap *map,
                  guint   expected)
@@ -51,8 +40,8 @@ _pw_strmap_clear (StrMap *map)
   g_clear_pointer (&map->slots, g_free);
 }
 
-static void
-strmap_grow (StrMap *map)
+void
+_pw_strmap_grow (StrMap *map)
 {
   Slot *old = map->slots;
   guint old_size = map->mask + 1;
@@ -75,45 +64,6 @@ strmap_grow (StrMap *map)
   g_free (old);
 }
 
-/* The value slot for @key: 0 when absent, and then the caller may store
- * a value there (which inserts the key). */
-guint32 *
-_pw_strmap_slot (StrMap     *map,
-                 const char *key)
-{
-  guint32 hash = str_hash (key);
-  guint i;
-
-  if ((map->used + 1) * 3 > (map->mask + 1) * 2)
-    strmap_grow (map);
-
-  for (i = hash & map->mask; map->slots[i].value != 0; i = (i + 1) & map->mask)
-    if (map->slots[i].hash == hash && str_eq (map->slots[i].key, key))
-      return &map->slots[i].value;
-
-  /* Claimed now; an unset value (still 0) keeps the slot empty. */
-  map->slots[i].key = key;
-  map->slots[i].hash = hash;
-  map->used++;
-  return &map->slots[i].value;
-}
-
-guint32
-_pw_strmap_lookup (const StrMap *map,
-                   const char   *key)
-{
-  guint32 hash;
-
-  if (map->slots == NULL)
-    return 0;
-
-  hash = str_hash (key);
-  for (guint i = hash & map->mask; map->slots[i].value != 0; i = (i + 1) & map->mask)
-    if (map->slots[i].hash == hash && str_eq (map->slots[i].key, key))
-      return map->slots[i].value;
-
-  return 0;
-}
 
 /* Paths, names, findings */
 
@@ -358,28 +308,6 @@ _pw_validate_member_of (JsonNode   *node,
   return json_object_get_member (json_node_get_object (node), key);
 }
 
-/* pw_cfn_is_intrinsic(), without the second lookup of the ordered
- * iterator: this runs on most mappings of the pipeline. */
-gboolean
-_pw_validate_is_intrinsic (JsonNode *node)
-{
-  JsonObject *object;
-  JsonObjectIter iter;
-  const char *name;
-
-  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_OBJECT)
-    return FALSE;
-
-  object = json_node_get_object (node);
-  if (json_object_get_size (object) != 1)
-    return FALSE;
-
-  json_object_iter_init (&iter, object);
-  if (!json_object_iter_next (&iter, &name, NULL))
-    return FALSE;
-
-  return intrinsic_key (name);
-}
 
 /* Ordering */
 
@@ -445,7 +373,7 @@ _pw_validate_stage_label (Validator *v,
       StageInfo *st = &v->stages[stage];
 
       name = literal_string (st->m[S_NAME]);
-      if (name == NULL && st->label == NULL && _pw_validate_is_intrinsic (st->m[S_NAME]))
+      if (name == NULL && st->label == NULL && is_intrinsic (st->m[S_NAME]))
         st->label = pw_format_value (st->m[S_NAME]);
       if (name == NULL)
         name = st->label;

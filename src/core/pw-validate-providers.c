@@ -129,13 +129,13 @@ _pw_validate_type_id (Validator  *v,
                                          N_("category"), categories, "P27");
   a->owner = _pw_validate_check_enum (v, el, t[T_OWNER], PATH_KEY (tpath, "owner"), N_("owner"),
                                       owners, "P27");
-  a->provider = _pw_validate_check_string (v, el, t[T_PROVIDER], PATH_KEY (tpath, "provider"),
-                                           N_("provider"), 1, 35, CHARS_PROVIDER, TRUE, "P27");
+  a->provider = check_string (v, el, t[T_PROVIDER], PATH_KEY (tpath, "provider"),
+                              N_("provider"), 1, 35, CHARS_PROVIDER, TRUE, "P27");
 
   if (t[T_VERSION] != NULL)
     {
-      version = _pw_validate_get_string (v, el, t[T_VERSION], PATH_KEY (tpath, "version"),
-                                         N_("version"), "P21");
+      version = get_string (v, el, t[T_VERSION], PATH_KEY (tpath, "version"),
+                            N_("version"), "P21");
       if (version != NULL)
         _pw_validate_check_text (v, el, t[T_VERSION], PATH_KEY (tpath, "version"), N_("version"),
                                  version, 1, 9, CHARS_PROVIDER, TRUE, "P27");
@@ -805,10 +805,10 @@ _pw_validate_configuration (Validator  *v,
 
           if ((s = literal_string (value)) == NULL)
             {
-              if (_pw_validate_is_intrinsic (value))
+              if (is_intrinsic (value))
                 _pw_validate_report_intrinsic (v, el, value, kpath);
               else
-                _pw_validate_get_string (v, el, value, kpath, N_("configuration value"), "P20");
+                get_string (v, el, value, kpath, N_("configuration value"), "P20");
               continue;
             }
 
@@ -918,18 +918,18 @@ _pw_validate_commands_members (Validator  *v,
                                  _("environment variable has no %s"),
                                  _pw_validate_key_name (v, "name"));
           else
-            _pw_validate_check_string (v, el, m[0], PATH_KEY (ipath, "name"),
-                                       N_("environment variable name"), 1, 128, CHARS_ENV_NAME,
-                                       TRUE, "P36");
+            check_string (v, el, m[0], PATH_KEY (ipath, "name"),
+                          N_("environment variable name"), 1, 128, CHARS_ENV_NAME,
+                          TRUE, "P36");
 
           if (m[1] == NULL)
             _pw_validate_report (v, "P01", ERR, el, item, FALSE, ipath,
                                  _("environment variable has no %s"),
                                  _pw_validate_key_name (v, "value"));
           else
-            _pw_validate_check_string (v, el, m[1], PATH_KEY (ipath, "value"),
-                                       N_("environment variable value"), 1, 2000, CHARS_ANY, TRUE,
-                                       "P36");
+            check_string (v, el, m[1], PATH_KEY (ipath, "value"),
+                          N_("environment variable value"), 1, 2000, CHARS_ANY, TRUE,
+                          "P36");
 
           if (m[2] != NULL)
             _pw_validate_check_enum (v, el, m[2], PATH_KEY (ipath, "type"),
@@ -946,7 +946,7 @@ _pw_validate_region (Validator  *v,
   PwElement *el = a->element;
   JsonNode *node = a->m[A_REGION];
   const Path *rpath = PATH_KEY (apath, "region");
-  const char *region = _pw_validate_get_string (v, el, node, rpath, N_("region"), "P26");
+  const char *region = get_string (v, el, node, rpath, N_("region"), "P26");
 
   if (a->cat == CAT_SOURCE)
     _pw_validate_report (v, "P13", ERR, el, node, TRUE, rpath,

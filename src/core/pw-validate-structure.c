@@ -74,10 +74,10 @@ validate_tags (Validator *v,
                              _("tag has no %s; give an empty string if it has no value"),
                              _pw_validate_key_name (v, "value"));
 
-      key = _pw_validate_check_string (v, el, m[0], PATH_KEY (ipath, "key"), N_("tag key"), 1, 128,
-                                       CHARS_ANY, TRUE, "P27");
-      _pw_validate_check_string (v, el, m[1], PATH_KEY (ipath, "value"), N_("tag value"), 0, 256,
-                                 CHARS_ANY, FALSE, "P27");
+      key = check_string (v, el, m[0], PATH_KEY (ipath, "key"), N_("tag key"), 1, 128,
+                          CHARS_ANY, TRUE, "P27");
+      check_string (v, el, m[1], PATH_KEY (ipath, "value"), N_("tag value"), 0, 256,
+                    CHARS_ANY, FALSE, "P27");
 
       if (key != NULL)
         {
@@ -152,11 +152,11 @@ collect_element (Validator          *v,
   JsonNode *raw;
 
   if (object != NULL)
-    return _pw_validate_collect (v, el, NULL, object, path, keys, n_keys, members);
+    return collect (v, el, NULL, object, path, keys, n_keys, members);
 
   raw = pw_element_get_raw (el);
   v->uncertain = TRUE;
-  if (_pw_validate_is_intrinsic (raw))
+  if (is_intrinsic (raw))
     _pw_validate_report_intrinsic (v, el, raw, path);
   else
     _pw_validate_report (v, "P26", ERR, el, raw, FALSE, path,
@@ -204,16 +204,16 @@ validate_action (Validator  *v,
                            "_"), _pw_validate_key_name (v, "name"));
   else
     {
-      if (_pw_validate_is_intrinsic (a->m[A_NAME]))
+      if (is_intrinsic (a->m[A_NAME]))
         a->label = pw_format_value (a->m[A_NAME]);
-      a->name = _pw_validate_check_string (v, el, a->m[A_NAME], PATH_KEY (apath, "name"),
-                                           N_("action name"), 1, 100, CHARS_NAME, TRUE, "P27");
+      a->name = check_string (v, el, a->m[A_NAME], PATH_KEY (apath, "name"),
+                              N_("action name"), 1, 100, CHARS_NAME, TRUE, "P27");
     }
   if (a->name != NULL)
     {
       /* One map for all stages: stages come in order, so an entry from an
        * earlier stage is simply replaced. */
-      guint32 *found = _pw_strmap_slot (&v->action_names, a->name);
+      guint32 *found = strmap_slot (&v->action_names, a->name);
 
       if (*found != 0 && v->actions[*found - 1].stage == a->stage)
         _pw_validate_report (v, "P04", ERR, el, a->m[A_NAME], FALSE, PATH_KEY (apath, "name"),
@@ -378,8 +378,8 @@ validate_blockers (Validator  *v,
       if (m[0] == NULL || m[1] == NULL)
         _pw_validate_report (v, "P01", ERR, el, item, FALSE, ipath,
                              _("a blocker needs a name and a type"));
-      _pw_validate_check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("blocker name"), 1, 100,
-                                 CHARS_ANY, TRUE, "P27");
+      check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("blocker name"), 1, 100,
+                    CHARS_ANY, TRUE, "P27");
       _pw_validate_check_enum (v, el, m[1], PATH_KEY (ipath, "type"), N_("blocker type"),
                                (const char *const[]) { "Schedule", NULL }, "P27");
     }
@@ -405,11 +405,11 @@ _pw_validate_stage (Validator  *v,
     _pw_validate_report (v, "P01", ERR, el, NULL, FALSE, spath,
                          _("stage has no %s; give it a name of 1 to 100 letters, digits or . @ - "
                            "_"), _pw_validate_key_name (v, "name"));
-  else if ((name = _pw_validate_check_string (v, el, st->m[S_NAME], PATH_KEY (spath, "name"),
-                                              N_("stage name"), 1, 100, CHARS_NAME, TRUE,
-                                              "P27")) != NULL)
+  else if ((name = check_string (v, el, st->m[S_NAME], PATH_KEY (spath, "name"),
+                                 N_("stage name"), 1, 100, CHARS_NAME, TRUE,
+                                 "P27")) != NULL)
     {
-      guint32 *found = _pw_strmap_slot (&v->stage_names, name);
+      guint32 *found = strmap_slot (&v->stage_names, name);
 
       if (*found != 0)
         _pw_validate_report (v, "P04", ERR, el, st->m[S_NAME], FALSE, PATH_KEY (spath, "name"),

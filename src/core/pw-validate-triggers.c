@@ -84,8 +84,8 @@ validate_rule (Validator  *v,
     _pw_validate_report (v, "P01", ERR, el, node, FALSE, path, _("rule has no %s"),
                          _pw_validate_key_name (v, "name"));
   else
-    _pw_validate_check_string (v, el, m[R_NAME], PATH_KEY (path, "name"), N_("rule name"), 1, 100,
-                               CHARS_NAME, TRUE, "P27");
+    check_string (v, el, m[R_NAME], PATH_KEY (path, "name"), N_("rule name"), 1, 100,
+                  CHARS_NAME, TRUE, "P27");
 
   if (m[R_TYPE_ID] == NULL)
     _pw_validate_report (v, "P01", ERR, el, node, FALSE, path,
@@ -106,8 +106,8 @@ validate_rule (Validator  *v,
             _pw_validate_report (v, "P01", ERR, el, m[R_TYPE_ID], FALSE, tpath,
                                  _("ruleTypeId has no %s; set it to Rule"),
                                  _pw_validate_key_name (v, "category"));
-          else if ((s = _pw_validate_get_string (v, el, t[T_CATEGORY], PATH_KEY (tpath, "category"),
-                                                 N_("rule category"), "P26")) != NULL &&
+          else if ((s = get_string (v, el, t[T_CATEGORY], PATH_KEY (tpath, "category"),
+                                    N_("rule category"), "P26")) != NULL &&
                    strcmp (s, "Rule") != 0)
             _pw_validate_report (v, "P34", ERR, el, t[T_CATEGORY], FALSE,
                                  PATH_KEY (tpath, "category"),
@@ -115,8 +115,8 @@ validate_rule (Validator  *v,
                                    "Rule"), s);
 
           if (t[T_OWNER] != NULL &&
-              (s = _pw_validate_get_string (v, el, t[T_OWNER], PATH_KEY (tpath, "owner"),
-                                            N_("rule owner"), "P26")) != NULL &&
+              (s = get_string (v, el, t[T_OWNER], PATH_KEY (tpath, "owner"),
+                               N_("rule owner"), "P26")) != NULL &&
               strcmp (s, "AWS") != 0)
             _pw_validate_report (v, "P34", ERR, el, t[T_OWNER], FALSE, PATH_KEY (tpath, "owner"),
                                  _("rule owner '%s' is not allowed; rules are owned by AWS"), s);
@@ -127,14 +127,14 @@ validate_rule (Validator  *v,
                                    "LambdaInvoke, DeploymentWindow, Commands, …)"),
                                  _pw_validate_key_name (v, "provider"));
           else
-            _pw_validate_check_string (v, el, t[T_PROVIDER], PATH_KEY (tpath, "provider"),
-                                       N_("rule provider"), 1, 35, CHARS_PROVIDER, TRUE, "P27");
+            check_string (v, el, t[T_PROVIDER], PATH_KEY (tpath, "provider"),
+                          N_("rule provider"), 1, 35, CHARS_PROVIDER, TRUE, "P27");
 
           if (t[T_VERSION] != NULL)
             {
-              const char *version = _pw_validate_get_string (v, el, t[T_VERSION],
-                                                             PATH_KEY (tpath, "version"),
-                                                             N_("rule version"), "P21");
+              const char *version = get_string (v, el, t[T_VERSION],
+                                                PATH_KEY (tpath, "version"),
+                                                N_("rule version"), "P21");
 
               if (version != NULL)
                 _pw_validate_check_text (v, el, t[T_VERSION], PATH_KEY (tpath, "version"),
@@ -171,7 +171,7 @@ validate_rule (Validator  *v,
                 _pw_validate_report (v, "P16", ERR, el, value, TRUE, kpath,
                                      _("configuration key '%s' must have 1 to 50 characters"), key);
 
-              s = _pw_validate_get_string (v, el, value, kpath, N_("configuration value"), "P20");
+              s = get_string (v, el, value, kpath, N_("configuration value"), "P20");
               if (s == NULL)
                 continue;
               _pw_validate_check_text (v, el, value, kpath, N_("configuration value"), s, 1, 10000,
@@ -195,7 +195,7 @@ validate_rule (Validator  *v,
         {
           JsonNode *item = json_array_get_element (commands, i);
           const Path *ipath = PATH_INDEX (cpath, i);
-          const char *s = _pw_validate_get_string (v, el, item, ipath, N_("command"), "P26");
+          const char *s = get_string (v, el, item, ipath, N_("command"), "P26");
 
           if (s == NULL)
             continue;
@@ -214,8 +214,8 @@ validate_rule (Validator  *v,
                                  N_("rule roleArn"), FALSE);
 
   if (m[R_REGION] != NULL)
-    _pw_validate_check_string (v, el, m[R_REGION], PATH_KEY (path, "region"), N_("rule region"), 4,
-                               30, CHARS_ANY, FALSE, "P27");
+    check_string (v, el, m[R_REGION], PATH_KEY (path, "region"), N_("rule region"), 4,
+                  30, CHARS_ANY, FALSE, "P27");
 
   if (m[R_TIMEOUT] != NULL)
     {
@@ -581,10 +581,10 @@ _pw_validate_triggers (Validator *v)
                              _("gitConfiguration has no %s; name the source action this trigger "
                                "starts from"),
                              _pw_validate_key_name (v, "sourceActionName"));
-      else if ((source = _pw_validate_check_string (v, el, g[0],
-                                                    PATH_KEY (gpath, "sourceActionName"),
-                                                    N_("sourceActionName"), 1, 100, CHARS_NAME,
-                                                    TRUE, "P27")) != NULL)
+      else if ((source = check_string (v, el, g[0],
+                                       PATH_KEY (gpath, "sourceActionName"),
+                                       N_("sourceActionName"), 1, 100, CHARS_NAME,
+                                       TRUE, "P27")) != NULL)
         {
           const Path *spath = PATH_KEY (gpath, "sourceActionName");
           const ActionInfo *action = NULL;
@@ -676,10 +676,10 @@ _pw_validate_transitions (Validator *v)
         _pw_validate_report (v, "P40", ERR, el, item, FALSE, ipath,
                              _("the transition has no StageName; name the stage whose inbound "
                                "transition is disabled"));
-      else if ((stage = _pw_validate_get_string (v, el, m[0], PATH_KEY (ipath, "stageName"),
-                                                 "StageName", "P26")) != NULL)
+      else if ((stage = get_string (v, el, m[0], PATH_KEY (ipath, "stageName"),
+                                    "StageName", "P26")) != NULL)
         {
-          guint32 found = _pw_strmap_lookup (&v->stage_names, stage);
+          guint32 found = strmap_lookup (&v->stage_names, stage);
 
           if (found == 0)
             {
@@ -704,8 +704,8 @@ _pw_validate_transitions (Validator *v)
       if (m[1] == NULL)
         _pw_validate_report (v, "P40", ERR, el, item, FALSE, ipath,
                              _("the transition has no Reason; give 1 to 300 characters"));
-      else if ((reason = _pw_validate_get_string (v, el, m[1], PATH_KEY (ipath, "reason"), "Reason",
-                                                  "P26")) != NULL)
+      else if ((reason = get_string (v, el, m[1], PATH_KEY (ipath, "reason"), "Reason",
+                                     "P26")) != NULL)
         {
           glong len = g_utf8_strlen (reason, -1);
           const char *p;

@@ -56,20 +56,6 @@ _pw_validate_init_char_classes (void)
     }
 }
 
-static inline guint
-find_key (const char *const *keys,
-          guint              n_allowed,
-          const char        *name)
-{
-  guint i;
-
-  for (i = 0; i < n_allowed; i++)
-    if (name[0] == keys[i][0] && str_eq (keys[i] + 1, name + 1))
-      break;
-
-  return i;
-}
-
 static void
 report_unknown_key (Validator          *v,
                     PwElement          *el,
@@ -111,44 +97,21 @@ report_unknown_key (Validator          *v,
     }
 }
 
-/* Fills @members (indexed like @keys) with the known members of @object
- * (the mapping in @node) and reports the others. Only the first
- * @n_allowed keys are allowed here (the rest are CloudFormation-only).
- * Returns %FALSE when the mapping is a CloudFormation intrinsic, which is
- * reported instead: telling that apart here saves a second walk over
- * every mapping of the pipeline. */
+/* collect() for a mapping with a key that is not one of @keys (the last
+ * one met is @unknown): an intrinsic, or unknown keys to report. */
 gboolean
-_pw_validate_collect (Validator          *v,
-                      PwElement          *el,
-                      JsonNode           *node,
-                      JsonObject         *object,
-                      const Path         *path,
-                      const char *const  *keys,
-                      guint               n_allowed,
-                      JsonNode          **members)
+_pw_validate_collect_unknown (Validator          *v,
+                              PwElement          *el,
+                              JsonNode           *node,
+                              JsonObject         *object,
+                              const Path         *path,
+                              const char *const  *keys,
+                              guint               n_allowed,
+                              const char         *unknown)
 {
   JsonObjectIter iter;
   const char *name;
   JsonNode *member;
-  const char *unknown = NULL;
-  guint remaining = json_object_get_size (object);
-
-  /* The ordered iterator looks every member up by name again; the plain
-   * one walks the table, which matters at 2,500 actions. Stopping after
-   * the last member saves scanning the empty rest of the table. */
-  json_object_iter_init (&iter, object);
-  while (remaining-- > 0 && json_object_iter_next (&iter, &name, &member))
-    {
-      guint i = find_key (keys, n_allowed, name);
-
-      if (i < n_allowed)
-        members[i] = member;
-      else
-        unknown = name;
-    }
-
-  if (unknown == NULL)
-    return TRUE;
 
   if (json_object_get_size (object) == 1 && intrinsic_key (unknown))
     {
@@ -191,7 +154,7 @@ _pw_validate_expect_mapping (Validator          *v,
     }
 
   object = json_node_get_object (node);
-  if (!_pw_validate_collect (v, el, node, object, path, keys, n_allowed, members))
+  if (!collect (v, el, node, object, path, keys, n_allowed, members))
     return NULL;
 
   return object;
@@ -210,7 +173,7 @@ expect_container (Validator    *v,
   if (node == NULL)
     return NULL;
 
-  if (_pw_validate_is_intrinsic (node))
+  if (is_intrinsic (node))
     {
       v->uncertain = TRUE;
       _pw_validate_report_intrinsic (v, el, node, path);
@@ -255,29 +218,23 @@ _pw_validate_expect_array (Validator  *v,
   return node != NULL ? json_node_get_array (node) : NULL;
 }
 
-/* The string in @node. Anything else is reported: an intrinsic (P35), a
+/* get_string() for a @node that holds no string: an intrinsic (P35), a
  * scalar that CloudFormation converts by itself (a note under @code), or
  * another type (an error under @code). */
-const char *
-_pw_validate_get_string (Validator  *v,
-                         PwElement  *el,
-                         JsonNode   *node,
-                         const Path *path,
-                         const char *what,
-                         const char *code)
+void
+_pw_validate_report_not_string (Validator  *v,
+                                PwElement  *el,
+                                JsonNode   *node,
+                                const Path *path,
+                                const char *what,
+                                const char *code)
 {
   g_autofree char *text = NULL;
 
-  if (node == NULL)
-    return NULL;
-
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-
-  if (_pw_validate_is_intrinsic (node))
+  if (is_intrinsic (node))
     {
       _pw_validate_report_intrinsic (v, el, node, path);
-      return NULL;
+      return;
     }
 
   text = _pw_json_scalar_to_string (node);
@@ -298,8 +255,6 @@ _pw_validate_get_string (Validator  *v,
     _pw_validate_report (v, code, ERR, el, node, FALSE, path,
                          _("%s must be a string, but it is %s"), _(what),
                          _pw_json_type_name (node));
-
-  return NULL;
 }
 
 /* An integer member. CloudFormation also takes a numeric string. */
@@ -320,7 +275,7 @@ _pw_validate_get_int (Validator  *v,
       return TRUE;
     }
 
-  if (_pw_validate_is_intrinsic (node))
+  if (is_intrinsic (node))
     {
       _pw_validate_report_intrinsic (v, el, node, path);
       return FALSE;
@@ -465,28 +420,6 @@ _pw_validate_check_text (Validator  *v,
   return TRUE;
 }
 
-/* A string member with its constraints: returns the string when it is one
- * (even if too long or malformed, so later checks can still use it). */
-const char *
-_pw_validate_check_string (Validator  *v,
-                           PwElement  *el,
-                           JsonNode   *node,
-                           const Path *path,
-                           const char *what,
-                           guint       min,
-                           guint       max,
-                           Chars       chars,
-                           gboolean    required,
-                           const char *code)
-{
-  const char *s = _pw_validate_get_string (v, el, node, path, what, "P26");
-
-  if (s != NULL)
-    _pw_validate_check_text (v, el, node, path, what, s, min, max, chars, required, code);
-
-  return s;
-}
-
 const char *
 _pw_validate_check_enum (Validator          *v,
                          PwElement          *el,
@@ -496,7 +429,7 @@ _pw_validate_check_enum (Validator          *v,
                          const char *const  *allowed,
                          const char         *code)
 {
-  const char *s = _pw_validate_get_string (v, el, node, path, what, "P26");
+  const char *s = get_string (v, el, node, path, what, "P26");
 
   if (s != NULL && !in_list (allowed, s))
     {
@@ -544,7 +477,7 @@ _pw_validate_check_string_list (Validator  *v,
     {
       JsonNode *item = json_array_get_element (array, i);
       const Path *ipath = PATH_INDEX (path, i);
-      const char *s = _pw_validate_get_string (v, el, item, ipath, item_what, "P26");
+      const char *s = get_string (v, el, item, ipath, item_what, "P26");
 
       if (s == NULL)
         continue;
@@ -600,7 +533,7 @@ _pw_validate_check_role_arn (Validator  *v,
                              const char *what,
                              gboolean    required)
 {
-  const char *s = _pw_validate_get_string (v, el, node, path, what, "P26");
+  const char *s = get_string (v, el, node, path, what, "P26");
 
   if (s == NULL)
     return;
@@ -689,7 +622,7 @@ _pw_validate_check_boolean (Validator  *v,
   if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
     return;
 
-  if (_pw_validate_is_intrinsic (node))
+  if (is_intrinsic (node))
     {
       _pw_validate_report_intrinsic (v, el, node, path);
       return;

@@ -70,12 +70,12 @@ _pw_validate_variables (Validator *v)
           continue;
         }
 
-      name = _pw_validate_check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("variable name"),
-                                        1, 128, CHARS_NAMESPACE, TRUE, "P27");
-      _pw_validate_check_string (v, el, m[1], PATH_KEY (ipath, "defaultValue"),
-                                 N_("variable default value"), 1, 1000, CHARS_ANY, FALSE, "P27");
-      _pw_validate_check_string (v, el, m[2], PATH_KEY (ipath, "description"),
-                                 N_("variable description"), 0, 200, CHARS_ANY, FALSE, "P27");
+      name = check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("variable name"),
+                           1, 128, CHARS_NAMESPACE, TRUE, "P27");
+      check_string (v, el, m[1], PATH_KEY (ipath, "defaultValue"),
+                    N_("variable default value"), 1, 1000, CHARS_ANY, FALSE, "P27");
+      check_string (v, el, m[2], PATH_KEY (ipath, "description"),
+                    N_("variable description"), 0, 200, CHARS_ANY, FALSE, "P27");
 
       if (name == NULL)
         {
@@ -106,8 +106,8 @@ _pw_validate_namespace (Validator  *v,
 
   a->late = TRUE;
 
-  a->namespace = _pw_validate_check_string (v, el, a->m[A_NAMESPACE], npath, N_("namespace"), 1,
-                                            100, CHARS_NAMESPACE, FALSE, "P14");
+  a->namespace = check_string (v, el, a->m[A_NAMESPACE], npath, N_("namespace"), 1,
+                               100, CHARS_NAMESPACE, FALSE, "P14");
   if (a->namespace == NULL)
     v->uncertain = TRUE;
   else if (strcmp (a->namespace, "codepipeline") == 0 ||
@@ -123,7 +123,7 @@ _pw_validate_namespace (Validator  *v,
       if (v->namespaces.slots == NULL)
         _pw_strmap_init (&v->namespaces, 16);
 
-      if (*(found = _pw_strmap_slot (&v->namespaces, a->namespace)) != 0)
+      if (*(found = strmap_slot (&v->namespaces, a->namespace)) != 0)
         {
           g_autofree char *other = _pw_validate_describe_action (&v->actions[*found - 1]);
 
@@ -226,7 +226,7 @@ check_reference (Validator        *v,
       return;
     }
 
-  found = _pw_strmap_lookup (&v->namespaces, ns_str);
+  found = strmap_lookup (&v->namespaces, ns_str);
   if (found == 0)
     {
       Suggest s = { ns_str, NULL, 0 };
@@ -384,7 +384,7 @@ _pw_validate_action_refs (Validator  *v,
   PwElement *el = a->element;
   JsonNode *node;
 
-  if (a->namespace != NULL && _pw_strmap_lookup (&v->output_names, a->namespace) != 0)
+  if (a->namespace != NULL && strmap_lookup (&v->output_names, a->namespace) != 0)
     _pw_validate_report (v, "P14", ERR, el, a->m[A_NAMESPACE], FALSE, PATH_KEY (apath, "namespace"),
                          _("namespace '%s' is also the name of an output artifact; a namespace "
                            "must not clash with an artifact name — rename one of them"),

@@ -52,8 +52,8 @@ validate_store (Validator  *v,
                          _("artifact store has no %s; give the name of its S3 bucket"),
                          _pw_validate_key_name (v, "location"));
   else
-    check_string (v, el, m[1], PATH_KEY (path, "location"), N_("artifact bucket name"),
-                  3, 63, CHARS_BUCKET, TRUE, "P27");
+    check_string (v, el, m[1], PATH_KEY (path, "location"), N_("artifact bucket name"), 3, 63,
+                  CHARS_BUCKET, TRUE, "P27");
 
   if (m[2] != NULL)
     {
@@ -70,8 +70,8 @@ validate_store (Validator  *v,
                              _("encryptionKey has no %s; give a KMS key id, key ARN or alias ARN"),
                              _pw_validate_key_name (v, "id"));
       else
-        check_string (v, el, k[0], PATH_KEY (kpath, "id"), N_("encryption key id"), 1,
-                      400, CHARS_ANY, TRUE, "P27");
+        check_string (v, el, k[0], PATH_KEY (kpath, "id"), N_("encryption key id"), 1, 400,
+                      CHARS_ANY, TRUE, "P27");
 
       if (k[1] == NULL)
         _pw_validate_report (v, "P01", ERR, el, m[2], FALSE, kpath,
@@ -171,8 +171,8 @@ _pw_validate_stores (Validator *v)
           if (m[1] == NULL)
             _pw_validate_report (v, "P01", ERR, el, item, FALSE, ipath,
                                  _("artifactStores item has no ArtifactStore"));
-          region = check_string (v, el, m[0], PATH_KEY (ipath, "region"), N_("region"),
-                                 4, 30, CHARS_ANY, TRUE, "P27");
+          region = check_string (v, el, m[0], PATH_KEY (ipath, "region"), N_("region"), 4, 30,
+                                 CHARS_ANY, TRUE, "P27");
           if (region != NULL)
             g_hash_table_insert (v->store_regions, (gpointer)region, m[0]);
           else
@@ -329,8 +329,8 @@ _pw_validate_artifact_list (Validator  *v,
           continue;
         }
 
-      name = check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("artifact name"),
-                           1, 100, CHARS_ARTIFACT, TRUE, "P27");
+      name = check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("artifact name"), 1, 100,
+                           CHARS_ARTIFACT, TRUE, "P27");
       if (name == NULL)
         {
           v->uncertain = TRUE;
@@ -499,8 +499,8 @@ _pw_validate_input_artifacts (Validator        *v,
                                    _pw_validate_key_name (v, "name"));
               continue;
             }
-          if (check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("artifact name"),
-                            1, 100, CHARS_ARTIFACT, TRUE, "P27") == NULL)
+          if (check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("artifact name"), 1, 100,
+                            CHARS_ARTIFACT, TRUE, "P27") == NULL)
             continue;
         }
 

@@ -109,7 +109,8 @@ _pw_validate_type_id (Validator  *v,
     {
       _pw_validate_report (v, "P01", ERR, el, NULL, FALSE, apath,
                            _("action '%s' has no %s; give its category, owner, provider and "
-                             "version"), _pw_validate_action_label (a),
+                             "version"),
+                           _pw_validate_action_label (a),
                            _pw_validate_key_name (v, "actionTypeId"));
       v->uncertain = TRUE;
       return;
@@ -129,13 +130,12 @@ _pw_validate_type_id (Validator  *v,
                                          N_("category"), categories, "P27");
   a->owner = _pw_validate_check_enum (v, el, t[T_OWNER], PATH_KEY (tpath, "owner"), N_("owner"),
                                       owners, "P27");
-  a->provider = check_string (v, el, t[T_PROVIDER], PATH_KEY (tpath, "provider"),
-                              N_("provider"), 1, 35, CHARS_PROVIDER, TRUE, "P27");
+  a->provider = check_string (v, el, t[T_PROVIDER], PATH_KEY (tpath, "provider"), N_("provider"),
+                              1, 35, CHARS_PROVIDER, TRUE, "P27");
 
   if (t[T_VERSION] != NULL)
     {
-      version = get_string (v, el, t[T_VERSION], PATH_KEY (tpath, "version"),
-                            N_("version"), "P21");
+      version = get_string (v, el, t[T_VERSION], PATH_KEY (tpath, "version"), N_("version"), "P21");
       if (version != NULL)
         _pw_validate_check_text (v, el, t[T_VERSION], PATH_KEY (tpath, "version"), N_("version"),
                                  version, 1, 9, CHARS_PROVIDER, TRUE, "P27");
@@ -229,8 +229,8 @@ _pw_validate_type_id (Validator  *v,
           _pw_validate_report (v, "P28", ERR, el, t[T_PROVIDER], FALSE,
                                PATH_KEY (tpath, "provider"),
                                _("unknown %s provider '%s' owned by %s%s; CreatePipeline refuses "
-                                 "an action type that does not exist"), a->category, a->provider,
-                               a->owner, hint);
+                                 "an action type that does not exist"),
+                               a->category, a->provider, a->owner, hint);
         else
           _pw_validate_report (v, "P28", WARN, el, t[T_PROVIDER], FALSE,
                                PATH_KEY (tpath, "provider"),
@@ -918,18 +918,16 @@ _pw_validate_commands_members (Validator  *v,
                                  _("environment variable has no %s"),
                                  _pw_validate_key_name (v, "name"));
           else
-            check_string (v, el, m[0], PATH_KEY (ipath, "name"),
-                          N_("environment variable name"), 1, 128, CHARS_ENV_NAME,
-                          TRUE, "P36");
+            check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("environment variable name"),
+                          1, 128, CHARS_ENV_NAME, TRUE, "P36");
 
           if (m[1] == NULL)
             _pw_validate_report (v, "P01", ERR, el, item, FALSE, ipath,
                                  _("environment variable has no %s"),
                                  _pw_validate_key_name (v, "value"));
           else
-            check_string (v, el, m[1], PATH_KEY (ipath, "value"),
-                          N_("environment variable value"), 1, 2000, CHARS_ANY, TRUE,
-                          "P36");
+            check_string (v, el, m[1], PATH_KEY (ipath, "value"), N_("environment variable value"),
+                          1, 2000, CHARS_ANY, TRUE, "P36");
 
           if (m[2] != NULL)
             _pw_validate_check_enum (v, el, m[2], PATH_KEY (ipath, "type"),

@@ -74,10 +74,10 @@ validate_tags (Validator *v,
                              _("tag has no %s; give an empty string if it has no value"),
                              _pw_validate_key_name (v, "value"));
 
-      key = check_string (v, el, m[0], PATH_KEY (ipath, "key"), N_("tag key"), 1, 128,
-                          CHARS_ANY, TRUE, "P27");
-      check_string (v, el, m[1], PATH_KEY (ipath, "value"), N_("tag value"), 0, 256,
-                    CHARS_ANY, FALSE, "P27");
+      key = check_string (v, el, m[0], PATH_KEY (ipath, "key"), N_("tag key"), 1, 128, CHARS_ANY,
+                          TRUE, "P27");
+      check_string (v, el, m[1], PATH_KEY (ipath, "value"), N_("tag value"), 0, 256, CHARS_ANY,
+                    FALSE, "P27");
 
       if (key != NULL)
         {
@@ -378,8 +378,8 @@ validate_blockers (Validator  *v,
       if (m[0] == NULL || m[1] == NULL)
         _pw_validate_report (v, "P01", ERR, el, item, FALSE, ipath,
                              _("a blocker needs a name and a type"));
-      check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("blocker name"), 1, 100,
-                    CHARS_ANY, TRUE, "P27");
+      check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("blocker name"), 1, 100, CHARS_ANY,
+                    TRUE, "P27");
       _pw_validate_check_enum (v, el, m[1], PATH_KEY (ipath, "type"), N_("blocker type"),
                                (const char *const[]) { "Schedule", NULL }, "P27");
     }
@@ -405,9 +405,8 @@ _pw_validate_stage (Validator  *v,
     _pw_validate_report (v, "P01", ERR, el, NULL, FALSE, spath,
                          _("stage has no %s; give it a name of 1 to 100 letters, digits or . @ - "
                            "_"), _pw_validate_key_name (v, "name"));
-  else if ((name = check_string (v, el, st->m[S_NAME], PATH_KEY (spath, "name"),
-                                 N_("stage name"), 1, 100, CHARS_NAME, TRUE,
-                                 "P27")) != NULL)
+  else if ((name = check_string (v, el, st->m[S_NAME], PATH_KEY (spath, "name"), N_("stage name"),
+                                 1, 100, CHARS_NAME, TRUE, "P27")) != NULL)
     {
       guint32 *found = strmap_slot (&v->stage_names, name);
 

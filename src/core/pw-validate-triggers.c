@@ -84,8 +84,8 @@ validate_rule (Validator  *v,
     _pw_validate_report (v, "P01", ERR, el, node, FALSE, path, _("rule has no %s"),
                          _pw_validate_key_name (v, "name"));
   else
-    check_string (v, el, m[R_NAME], PATH_KEY (path, "name"), N_("rule name"), 1, 100,
-                  CHARS_NAME, TRUE, "P27");
+    check_string (v, el, m[R_NAME], PATH_KEY (path, "name"), N_("rule name"), 1, 100, CHARS_NAME,
+                  TRUE, "P27");
 
   if (m[R_TYPE_ID] == NULL)
     _pw_validate_report (v, "P01", ERR, el, node, FALSE, path,
@@ -115,8 +115,8 @@ validate_rule (Validator  *v,
                                    "Rule"), s);
 
           if (t[T_OWNER] != NULL &&
-              (s = get_string (v, el, t[T_OWNER], PATH_KEY (tpath, "owner"),
-                               N_("rule owner"), "P26")) != NULL &&
+              (s = get_string (v, el, t[T_OWNER], PATH_KEY (tpath, "owner"), N_("rule owner"),
+                               "P26")) != NULL &&
               strcmp (s, "AWS") != 0)
             _pw_validate_report (v, "P34", ERR, el, t[T_OWNER], FALSE, PATH_KEY (tpath, "owner"),
                                  _("rule owner '%s' is not allowed; rules are owned by AWS"), s);
@@ -127,13 +127,12 @@ validate_rule (Validator  *v,
                                    "LambdaInvoke, DeploymentWindow, Commands, …)"),
                                  _pw_validate_key_name (v, "provider"));
           else
-            check_string (v, el, t[T_PROVIDER], PATH_KEY (tpath, "provider"),
-                          N_("rule provider"), 1, 35, CHARS_PROVIDER, TRUE, "P27");
+            check_string (v, el, t[T_PROVIDER], PATH_KEY (tpath, "provider"), N_("rule provider"),
+                          1, 35, CHARS_PROVIDER, TRUE, "P27");
 
           if (t[T_VERSION] != NULL)
             {
-              const char *version = get_string (v, el, t[T_VERSION],
-                                                PATH_KEY (tpath, "version"),
+              const char *version = get_string (v, el, t[T_VERSION], PATH_KEY (tpath, "version"),
                                                 N_("rule version"), "P21");
 
               if (version != NULL)
@@ -214,8 +213,8 @@ validate_rule (Validator  *v,
                                  N_("rule roleArn"), FALSE);
 
   if (m[R_REGION] != NULL)
-    check_string (v, el, m[R_REGION], PATH_KEY (path, "region"), N_("rule region"), 4,
-                  30, CHARS_ANY, FALSE, "P27");
+    check_string (v, el, m[R_REGION], PATH_KEY (path, "region"), N_("rule region"), 4, 30,
+                  CHARS_ANY, FALSE, "P27");
 
   if (m[R_TIMEOUT] != NULL)
     {
@@ -581,10 +580,9 @@ _pw_validate_triggers (Validator *v)
                              _("gitConfiguration has no %s; name the source action this trigger "
                                "starts from"),
                              _pw_validate_key_name (v, "sourceActionName"));
-      else if ((source = check_string (v, el, g[0],
-                                       PATH_KEY (gpath, "sourceActionName"),
-                                       N_("sourceActionName"), 1, 100, CHARS_NAME,
-                                       TRUE, "P27")) != NULL)
+      else if ((source = check_string (v, el, g[0], PATH_KEY (gpath, "sourceActionName"),
+                                       N_("sourceActionName"), 1, 100, CHARS_NAME, TRUE,
+                                       "P27")) != NULL)
         {
           const Path *spath = PATH_KEY (gpath, "sourceActionName");
           const ActionInfo *action = NULL;
@@ -676,8 +674,8 @@ _pw_validate_transitions (Validator *v)
         _pw_validate_report (v, "P40", ERR, el, item, FALSE, ipath,
                              _("the transition has no StageName; name the stage whose inbound "
                                "transition is disabled"));
-      else if ((stage = get_string (v, el, m[0], PATH_KEY (ipath, "stageName"),
-                                    "StageName", "P26")) != NULL)
+      else if ((stage = get_string (v, el, m[0], PATH_KEY (ipath, "stageName"), "StageName",
+                                    "P26")) != NULL)
         {
           guint32 found = strmap_lookup (&v->stage_names, stage);
 

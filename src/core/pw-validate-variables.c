@@ -70,12 +70,12 @@ _pw_validate_variables (Validator *v)
           continue;
         }
 
-      name = check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("variable name"),
-                           1, 128, CHARS_NAMESPACE, TRUE, "P27");
-      check_string (v, el, m[1], PATH_KEY (ipath, "defaultValue"),
-                    N_("variable default value"), 1, 1000, CHARS_ANY, FALSE, "P27");
-      check_string (v, el, m[2], PATH_KEY (ipath, "description"),
-                    N_("variable description"), 0, 200, CHARS_ANY, FALSE, "P27");
+      name = check_string (v, el, m[0], PATH_KEY (ipath, "name"), N_("variable name"), 1, 128,
+                           CHARS_NAMESPACE, TRUE, "P27");
+      check_string (v, el, m[1], PATH_KEY (ipath, "defaultValue"), N_("variable default value"),
+                    1, 1000, CHARS_ANY, FALSE, "P27");
+      check_string (v, el, m[2], PATH_KEY (ipath, "description"), N_("variable description"),
+                    0, 200, CHARS_ANY, FALSE, "P27");
 
       if (name == NULL)
         {
@@ -106,8 +106,8 @@ _pw_validate_namespace (Validator  *v,
 
   a->late = TRUE;
 
-  a->namespace = check_string (v, el, a->m[A_NAMESPACE], npath, N_("namespace"), 1,
-                               100, CHARS_NAMESPACE, FALSE, "P14");
+  a->namespace = check_string (v, el, a->m[A_NAMESPACE], npath, N_("namespace"), 1, 100,
+                               CHARS_NAMESPACE, FALSE, "P14");
   if (a->namespace == NULL)
     v->uncertain = TRUE;
   else if (strcmp (a->namespace, "codepipeline") == 0 ||

@@ -148,8 +148,8 @@ validate_pipeline (Validator *v)
   guint first = 0;
   guint total;
 
-  collect (v, el, pw_element_get_raw (el), object, NULL, pipeline_keys,
-           v->cfn ? N_P : N_P_API, v->pm);
+  collect (v, el, pw_element_get_raw (el), object, NULL, pipeline_keys, v->cfn ? N_P : N_P_API,
+           v->pm);
 
   if (v->pm[P_PIPELINE_TYPE] != NULL)
     _pw_validate_check_enum (v, el, v->pm[P_PIPELINE_TYPE], PATH_KEY (NULL, "pipelineType"),
@@ -178,8 +178,8 @@ validate_pipeline (Validator *v)
                                "or . @ - _"));
     }
   else
-    check_string (v, el, v->pm[P_NAME], PATH_KEY (NULL, "name"), N_("pipeline name"),
-                  1, 100, CHARS_NAME, TRUE, "P27");
+    check_string (v, el, v->pm[P_NAME], PATH_KEY (NULL, "name"), N_("pipeline name"), 1, 100,
+                  CHARS_NAME, TRUE, "P27");
 
   if (v->pm[P_ROLE_ARN] == NULL)
     _pw_validate_report (v, "P01", ERR, el, NULL, FALSE, NULL,

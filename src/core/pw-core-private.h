@@ -19,9 +19,54 @@ char       *_pw_json_scalar_to_string (JsonNode    *node);
 JsonNode   *_pw_json_new_string       (const char  *value);
 JsonNode   *_pw_json_new_int          (gint64       value);
 
-void        _pw_pipeline_attach_stages (PwPipeline *self);
-void        _pw_stage_attach_actions   (PwStage    *self);
+G_END_DECLS
 
+G_BEGIN_DECLS
+/* The child elements of a pipeline (its stages) or of a stage (its
+ * actions), and the GListModel over them (pw-element-list.c). */
+typedef struct
+{
+  /* Owned references */
+  GPtrArray  *items;
+
+  /* Borrowed references */
+  PwElement  *owner;
+  GParamSpec *n_items;     /* the owner's "n-items" */
+
+  GType       item_type;
+} PwElementList;
+
+typedef PwElement *(*PwElementNewFunc) (JsonNode *declaration);
+
+void           _pw_element_list_init       (PwElementList       *list,
+                                            PwElement           *owner,
+                                            GType                item_type,
+                                            GParamSpec          *n_items);
+void           _pw_element_list_dispose    (PwElementList       *list);
+void           _pw_element_list_finalize   (PwElementList       *list);
+void           _pw_element_list_attach     (PwElementList       *list,
+                                            const char          *member,
+                                            PwElementNewFunc     item_new);
+PwElement     *_pw_element_list_find       (PwElementList       *list,
+                                            const char          *name);
+void           _pw_element_list_insert     (PwElementList       *list,
+                                            guint                position,
+                                            PwElement           *item);
+void           _pw_element_list_remove     (PwElementList       *list,
+                                            guint                position);
+void           _pw_element_list_model_init (GListModelInterface *iface);
+void           _pw_element_set_children    (PwElement           *self,
+                                            PwElementList       *list);
+PwElementList *_pw_element_get_children    (PwElement           *self);
+
+/* The child at @position, or %NULL: on every walk over the model, so
+ * inline. */
+static inline gpointer
+_pw_element_list_get (PwElementList *list,
+                      guint          position)
+{
+  return position < list->items->len ? g_ptr_array_index (list->items, position) : NULL;
+}
 G_END_DECLS
 
 G_BEGIN_DECLS

@@ -17,15 +17,16 @@
 typedef struct
 {
   /* Owned references */
-  JsonNode    *raw;
-  JsonNode    *origin;
-  PwSourceMap *source_map;
+  JsonNode      *raw;
+  JsonNode      *origin;
+  PwSourceMap   *source_map;
 
   /* Borrowed references */
-  JsonObject  *object;
-  PwElement   *parent;
+  JsonObject    *object;
+  PwElement     *parent;
+  PwElementList *children;   /* in the subclass's instance, or NULL */
 
-  guint        index;
+  guint          index;
 } PwElementPrivate;
 
 enum {
@@ -417,6 +418,24 @@ _pw_element_set_parent (PwElement *self,
 
   priv->parent = parent;
   priv->index = index;
+}
+
+/* @list: the child list the subclass keeps, which its GListModel lists */
+void
+_pw_element_set_children (PwElement     *self,
+                          PwElementList *list)
+{
+  PwElementPrivate *priv = pw_element_get_instance_private (self);
+
+  priv->children = list;
+}
+
+PwElementList *
+_pw_element_get_children (PwElement *self)
+{
+  PwElementPrivate *priv = pw_element_get_instance_private (self);
+
+  return priv->children;
 }
 
 void

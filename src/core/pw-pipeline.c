@@ -16,7 +16,7 @@ struct _PwPipeline
   PwElement         parent_instance;
 
   /* Owned references */
-  GPtrArray        *stages;
+  PwElementList     stages;
   JsonObject       *document_extra;
   JsonNode         *cfn_template;
   char             *cfn_logical_id;
@@ -34,52 +34,11 @@ enum {
   N_PROPS
 };
 
-static void list_model_iface_init (GListModelInterface *iface);
-
 G_DEFINE_FINAL_TYPE_WITH_CODE (PwPipeline, pw_pipeline, PW_TYPE_ELEMENT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      _pw_element_list_model_init))
 
 static GParamSpec *properties [N_PROPS];
-
-static GType
-pw_pipeline_get_item_type (GListModel *model)
-{
-  return PW_TYPE_STAGE;
-}
-
-static guint
-pw_pipeline_get_n_items (GListModel *model)
-{
-  return PW_PIPELINE (model)->stages->len;
-}
-
-static gpointer
-pw_pipeline_get_item (GListModel *model,
-                      guint       position)
-{
-  PwPipeline *self = PW_PIPELINE (model);
-
-  if (position >= self->stages->len)
-    return NULL;
-
-  return g_object_ref (g_ptr_array_index (self->stages, position));
-}
-
-static void
-list_model_iface_init (GListModelInterface *iface)
-{
-  iface->get_item_type = pw_pipeline_get_item_type;
-  iface->get_n_items = pw_pipeline_get_n_items;
-  iface->get_item = pw_pipeline_get_item;
-}
-
-static void
-reindex (PwPipeline *self,
-         guint       from)
-{
-  for (guint i = from; i < self->stages->len; i++)
-    _pw_element_set_parent (g_ptr_array_index (self->stages, i), PW_ELEMENT (self), i);
-}
 
 static void
 pw_pipeline_member_changed (PwElement  *element,
@@ -98,12 +57,7 @@ pw_pipeline_dispose (GObject *object)
 {
   PwPipeline *self = (PwPipeline *)object;
 
-  if (self->stages != NULL)
-    {
-      for (guint i = 0; i < self->stages->len; i++)
-        _pw_element_set_parent (g_ptr_array_index (self->stages, i), NULL, 0);
-      g_ptr_array_set_size (self->stages, 0);
-    }
+  _pw_element_list_dispose (&self->stages);
 
   G_OBJECT_CLASS (pw_pipeline_parent_class)->dispose (object);
 }
@@ -113,7 +67,7 @@ pw_pipeline_finalize (GObject *object)
 {
   PwPipeline *self = (PwPipeline *)object;
 
-  g_clear_pointer (&self->stages, g_ptr_array_unref);
+  _pw_element_list_finalize (&self->stages);
   g_clear_pointer (&self->document_extra, json_object_unref);
   g_clear_pointer (&self->cfn_template, json_node_unref);
   g_clear_pointer (&self->cfn_logical_id, g_free);
@@ -145,7 +99,7 @@ pw_pipeline_get_property (GObject    *object,
       break;
 
     case PROP_N_ITEMS:
-      g_value_set_uint (value, self->stages->len);
+      g_value_set_uint (value, self->stages.items->len);
       break;
 
     default:
@@ -211,7 +165,8 @@ pw_pipeline_class_init (PwPipelineClass *klass)
 static void
 pw_pipeline_init (PwPipeline *self)
 {
-  self->stages = g_ptr_array_new_with_free_func (g_object_unref);
+  _pw_element_list_init (&self->stages, PW_ELEMENT (self), PW_TYPE_STAGE,
+                         properties [PROP_N_ITEMS]);
   self->document_extra = json_object_new ();
 }
 
@@ -230,25 +185,6 @@ pw_pipeline_new (const char *name)
   return self;
 }
 
-void
-_pw_pipeline_attach_stages (PwPipeline *self)
-{
-  JsonNode *list = pw_element_get_member (PW_ELEMENT (self), "stages");
-  JsonArray *array;
-
-  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
-    return;
-
-  array = json_node_get_array (list);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      PwStage *stage = pw_stage_new_from_declaration (json_array_get_element (array, i));
-
-      _pw_element_set_parent (PW_ELEMENT (stage), PW_ELEMENT (self), i);
-      g_ptr_array_add (self->stages, stage);
-    }
-}
-
 /**
  * pw_pipeline_new_from_declaration:
  * @declaration: a `PipelineDeclaration` (what sits under `pipeline:`)
@@ -264,7 +200,8 @@ pw_pipeline_new_from_declaration (JsonNode *declaration)
 
   self = g_object_new (PW_TYPE_PIPELINE, NULL);
   _pw_element_set_declaration (PW_ELEMENT (self), declaration);
-  _pw_pipeline_attach_stages (self);
+  _pw_element_list_attach (&self->stages, "stages",
+                           (PwElementNewFunc)pw_stage_new_from_declaration);
 
   return self;
 }
@@ -328,7 +265,7 @@ pw_pipeline_get_n_stages (PwPipeline *self)
 {
   g_return_val_if_fail (PW_IS_PIPELINE (self), 0);
 
-  return self->stages->len;
+  return self->stages.items->len;
 }
 
 /**
@@ -342,10 +279,7 @@ pw_pipeline_get_stage (PwPipeline *self,
 {
   g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
 
-  if (index >= self->stages->len)
-    return NULL;
-
-  return g_ptr_array_index (self->stages, index);
+  return _pw_element_list_get (&self->stages, index);
 }
 
 /**
@@ -360,15 +294,7 @@ pw_pipeline_find_stage (PwPipeline *self,
   g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  for (guint i = 0; i < self->stages->len; i++)
-    {
-      PwStage *stage = g_ptr_array_index (self->stages, i);
-
-      if (g_strcmp0 (pw_stage_get_name (stage), name) == 0)
-        return stage;
-    }
-
-  return NULL;
+  return (PwStage *)_pw_element_list_find (&self->stages, name);
 }
 
 void
@@ -380,30 +306,17 @@ pw_pipeline_insert_stage (PwPipeline *self,
   g_return_if_fail (PW_IS_STAGE (stage));
   g_return_if_fail (pw_element_get_parent (PW_ELEMENT (stage)) == NULL);
 
-  position = MIN (position, self->stages->len);
-  g_ptr_array_insert (self->stages, position, g_object_ref (stage));
-  reindex (self, position);
-
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
-  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_ITEMS]);
+  _pw_element_list_insert (&self->stages, position, PW_ELEMENT (stage));
 }
 
 void
 pw_pipeline_remove_stage (PwPipeline *self,
                           guint       position)
 {
-  PwStage *stage;
-
   g_return_if_fail (PW_IS_PIPELINE (self));
-  g_return_if_fail (position < self->stages->len);
+  g_return_if_fail (position < self->stages.items->len);
 
-  stage = g_ptr_array_steal_index (self->stages, position);
-  _pw_element_set_parent (PW_ELEMENT (stage), NULL, 0);
-  g_object_unref (stage);
-  reindex (self, position);
-
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
-  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_ITEMS]);
+  _pw_element_list_remove (&self->stages, position);
 }
 
 guint
@@ -413,8 +326,8 @@ pw_pipeline_count_actions (PwPipeline *self)
 
   g_return_val_if_fail (PW_IS_PIPELINE (self), 0);
 
-  for (guint i = 0; i < self->stages->len; i++)
-    n += pw_stage_get_n_actions (g_ptr_array_index (self->stages, i));
+  for (guint i = 0; i < self->stages.items->len; i++)
+    n += pw_stage_get_n_actions (g_ptr_array_index (self->stages.items, i));
 
   return n;
 }
@@ -707,7 +620,7 @@ pw_pipeline_to_declaration (PwPipeline *self)
 {
   g_return_val_if_fail (PW_IS_PIPELINE (self), NULL);
 
-  return element_with_children (PW_ELEMENT (self), "stages", self->stages);
+  return element_with_children (PW_ELEMENT (self), "stages", self->stages.items);
 }
 
 /**

@@ -13,10 +13,10 @@
 
 struct _PwStage
 {
-  PwElement  parent_instance;
+  PwElement      parent_instance;
 
   /* Owned references */
-  GPtrArray *actions;
+  PwElementList  actions;
 };
 
 enum {
@@ -26,52 +26,11 @@ enum {
   N_PROPS
 };
 
-static void list_model_iface_init (GListModelInterface *iface);
-
 G_DEFINE_FINAL_TYPE_WITH_CODE (PwStage, pw_stage, PW_TYPE_ELEMENT,
-                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      _pw_element_list_model_init))
 
 static GParamSpec *properties [N_PROPS];
-
-static GType
-pw_stage_get_item_type (GListModel *model)
-{
-  return PW_TYPE_ACTION;
-}
-
-static guint
-pw_stage_get_n_items (GListModel *model)
-{
-  return PW_STAGE (model)->actions->len;
-}
-
-static gpointer
-pw_stage_get_item (GListModel *model,
-                   guint       position)
-{
-  PwStage *self = PW_STAGE (model);
-
-  if (position >= self->actions->len)
-    return NULL;
-
-  return g_object_ref (g_ptr_array_index (self->actions, position));
-}
-
-static void
-list_model_iface_init (GListModelInterface *iface)
-{
-  iface->get_item_type = pw_stage_get_item_type;
-  iface->get_n_items = pw_stage_get_n_items;
-  iface->get_item = pw_stage_get_item;
-}
-
-static void
-reindex (PwStage *self,
-         guint    from)
-{
-  for (guint i = from; i < self->actions->len; i++)
-    _pw_element_set_parent (g_ptr_array_index (self->actions, i), PW_ELEMENT (self), i);
-}
 
 static void
 pw_stage_member_changed (PwElement  *element,
@@ -86,12 +45,7 @@ pw_stage_dispose (GObject *object)
 {
   PwStage *self = (PwStage *)object;
 
-  if (self->actions != NULL)
-    {
-      for (guint i = 0; i < self->actions->len; i++)
-        _pw_element_set_parent (g_ptr_array_index (self->actions, i), NULL, 0);
-      g_ptr_array_set_size (self->actions, 0);
-    }
+  _pw_element_list_dispose (&self->actions);
 
   G_OBJECT_CLASS (pw_stage_parent_class)->dispose (object);
 }
@@ -101,7 +55,7 @@ pw_stage_finalize (GObject *object)
 {
   PwStage *self = (PwStage *)object;
 
-  g_clear_pointer (&self->actions, g_ptr_array_unref);
+  _pw_element_list_finalize (&self->actions);
 
   G_OBJECT_CLASS (pw_stage_parent_class)->finalize (object);
 }
@@ -121,7 +75,7 @@ pw_stage_get_property (GObject    *object,
       break;
 
     case PROP_N_ITEMS:
-      g_value_set_uint (value, self->actions->len);
+      g_value_set_uint (value, self->actions.items->len);
       break;
 
     default:
@@ -173,7 +127,8 @@ pw_stage_class_init (PwStageClass *klass)
 static void
 pw_stage_init (PwStage *self)
 {
-  self->actions = g_ptr_array_new_with_free_func (g_object_unref);
+  _pw_element_list_init (&self->actions, PW_ELEMENT (self), PW_TYPE_ACTION,
+                         properties [PROP_N_ITEMS]);
 }
 
 PwStage *
@@ -192,25 +147,6 @@ pw_stage_new (const char *name)
   return self;
 }
 
-void
-_pw_stage_attach_actions (PwStage *self)
-{
-  JsonNode *list = pw_element_get_member (PW_ELEMENT (self), "actions");
-  JsonArray *array;
-
-  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
-    return;
-
-  array = json_node_get_array (list);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      PwAction *action = pw_action_new_from_declaration (json_array_get_element (array, i));
-
-      _pw_element_set_parent (PW_ELEMENT (action), PW_ELEMENT (self), i);
-      g_ptr_array_add (self->actions, action);
-    }
-}
-
 /**
  * pw_stage_new_from_declaration:
  * @declaration: a `StageDeclaration` in the API's shape
@@ -227,7 +163,8 @@ pw_stage_new_from_declaration (JsonNode *declaration)
 
   self = g_object_new (PW_TYPE_STAGE, NULL);
   _pw_element_set_declaration (PW_ELEMENT (self), declaration);
-  _pw_stage_attach_actions (self);
+  _pw_element_list_attach (&self->actions, "actions",
+                           (PwElementNewFunc)pw_action_new_from_declaration);
 
   return self;
 }
@@ -254,7 +191,7 @@ pw_stage_get_n_actions (PwStage *self)
 {
   g_return_val_if_fail (PW_IS_STAGE (self), 0);
 
-  return self->actions->len;
+  return self->actions.items->len;
 }
 
 /**
@@ -268,10 +205,7 @@ pw_stage_get_action (PwStage *self,
 {
   g_return_val_if_fail (PW_IS_STAGE (self), NULL);
 
-  if (index >= self->actions->len)
-    return NULL;
-
-  return g_ptr_array_index (self->actions, index);
+  return _pw_element_list_get (&self->actions, index);
 }
 
 /**
@@ -286,15 +220,7 @@ pw_stage_find_action (PwStage    *self,
   g_return_val_if_fail (PW_IS_STAGE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  for (guint i = 0; i < self->actions->len; i++)
-    {
-      PwAction *action = g_ptr_array_index (self->actions, i);
-
-      if (g_strcmp0 (pw_action_get_name (action), name) == 0)
-        return action;
-    }
-
-  return NULL;
+  return (PwAction *)_pw_element_list_find (&self->actions, name);
 }
 
 void
@@ -306,30 +232,17 @@ pw_stage_insert_action (PwStage  *self,
   g_return_if_fail (PW_IS_ACTION (action));
   g_return_if_fail (pw_element_get_parent (PW_ELEMENT (action)) == NULL);
 
-  position = MIN (position, self->actions->len);
-  g_ptr_array_insert (self->actions, position, g_object_ref (action));
-  reindex (self, position);
-
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
-  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_ITEMS]);
+  _pw_element_list_insert (&self->actions, position, PW_ELEMENT (action));
 }
 
 void
 pw_stage_remove_action (PwStage *self,
                         guint    position)
 {
-  PwAction *action;
-
   g_return_if_fail (PW_IS_STAGE (self));
-  g_return_if_fail (position < self->actions->len);
+  g_return_if_fail (position < self->actions.items->len);
 
-  action = g_ptr_array_steal_index (self->actions, position);
-  _pw_element_set_parent (PW_ELEMENT (action), NULL, 0);
-  g_object_unref (action);
-  reindex (self, position);
-
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
-  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_ITEMS]);
+  _pw_element_list_remove (&self->actions, position);
 }
 
 static int
@@ -355,10 +268,10 @@ pw_stage_dup_run_orders (PwStage *self)
 
   g_return_val_if_fail (PW_IS_STAGE (self), NULL);
 
-  orders = g_array_sized_new (FALSE, FALSE, sizeof (gint64), self->actions->len);
-  for (guint i = 0; i < self->actions->len; i++)
+  orders = g_array_sized_new (FALSE, FALSE, sizeof (gint64), self->actions.items->len);
+  for (guint i = 0; i < self->actions.items->len; i++)
     {
-      gint64 order = pw_action_get_run_order (g_ptr_array_index (self->actions, i));
+      gint64 order = pw_action_get_run_order (g_ptr_array_index (self->actions.items, i));
 
       g_array_append_val (orders, order);
     }

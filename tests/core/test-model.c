@@ -163,6 +163,90 @@ test_model_edit (void)
   g_assert_null (pw_element_get_parent (PW_ELEMENT (test)));
 }
 
+typedef struct
+{
+  guint n_changes;
+  guint position;
+  guint removed;
+  guint added;
+} Changes;
+
+static void
+record_changes_cb (GListModel *model,
+                   guint       position,
+                   guint       removed,
+                   guint       added,
+                   Changes    *changes)
+{
+  changes->n_changes++;
+  changes->position = position;
+  changes->removed = removed;
+  changes->added = added;
+}
+
+/* A pipeline lists its stages and a stage its actions, through the same
+ * GListModel: item types, items, and what an insertion or a removal says. */
+static void
+test_model_list_model (void)
+{
+  g_autoptr(PwPipeline) pipeline = load (v2_yaml, "demo.yml", NULL);
+  GListModel *stages = G_LIST_MODEL (pipeline);
+  PwStage *source = pw_pipeline_get_stage (pipeline, 0);
+  PwStage *build = pw_pipeline_get_stage (pipeline, 1);
+  GListModel *actions = G_LIST_MODEL (build);
+  g_autoptr(PwStage) deploy = pw_stage_new ("Deploy");
+  g_autoptr(GObject) item = NULL;
+  Changes changes = { 0 };
+  guint notifies = 0;
+
+  g_assert_true (g_list_model_get_item_type (stages) == PW_TYPE_STAGE);
+  g_assert_true (g_list_model_get_item_type (actions) == PW_TYPE_ACTION);
+  g_assert_cmpuint (g_list_model_get_n_items (stages), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (actions), ==, 2);
+  item = g_list_model_get_item (stages, 1);
+  g_assert_true (item == G_OBJECT (build));
+  g_assert_null (g_list_model_get_item (stages, 2));
+  g_assert_null (g_list_model_get_item (actions, 2));
+  g_assert_null (pw_pipeline_get_stage (pipeline, 2));
+  g_assert_true (pw_pipeline_find_stage (pipeline, "Build") == build);
+  g_assert_null (pw_pipeline_find_stage (pipeline, "Deploy"));
+
+  g_signal_connect (pipeline, "items-changed", G_CALLBACK (record_changes_cb), &changes);
+  g_signal_connect (pipeline, "notify::n-items", G_CALLBACK (notify_count_cb), &notifies);
+
+  /* Past the end: appended. */
+  pw_pipeline_insert_stage (pipeline, 7, deploy);
+  g_assert_cmpuint (changes.n_changes, ==, 1);
+  g_assert_cmpuint (changes.position, ==, 2);
+  g_assert_cmpuint (changes.removed, ==, 0);
+  g_assert_cmpuint (changes.added, ==, 1);
+  g_assert_cmpuint (notifies, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (stages), ==, 3);
+  g_assert_true (pw_element_get_parent (PW_ELEMENT (deploy)) == PW_ELEMENT (pipeline));
+  g_assert_cmpuint (pw_element_get_index (PW_ELEMENT (deploy)), ==, 2);
+
+  /* The stages after a removed one move up. */
+  g_object_ref (source);
+  pw_pipeline_remove_stage (pipeline, 0);
+  g_assert_cmpuint (changes.n_changes, ==, 2);
+  g_assert_cmpuint (changes.position, ==, 0);
+  g_assert_cmpuint (changes.removed, ==, 1);
+  g_assert_cmpuint (changes.added, ==, 0);
+  g_assert_cmpuint (notifies, ==, 2);
+  g_assert_null (pw_element_get_parent (PW_ELEMENT (source)));
+  g_assert_true (pw_pipeline_get_stage (pipeline, 0) == build);
+  g_assert_cmpuint (pw_element_get_index (PW_ELEMENT (build)), ==, 0);
+  g_assert_cmpuint (pw_element_get_index (PW_ELEMENT (deploy)), ==, 1);
+  g_assert_finalize_object (source);
+
+  /* Disposing the pipeline lets its stages go. */
+  g_object_ref (deploy);
+  g_clear_object (&item);
+  g_clear_object (&pipeline);
+  g_assert_null (pw_element_get_parent (PW_ELEMENT (deploy)));
+  g_object_unref (deploy);
+}
+
 static void
 test_model_round_trip (void)
 {
@@ -398,6 +482,7 @@ main (int    argc,
 
   g_test_add_func ("/core/model/read", test_model_read);
   g_test_add_func ("/core/model/edit", test_model_edit);
+  g_test_add_func ("/core/model/list-model", test_model_list_model);
   g_test_add_func ("/core/model/round-trip", test_model_round_trip);
   g_test_add_func ("/core/cfn/import", test_cfn_import);
   g_test_add_func ("/core/cfn/choose-resource", test_cfn_choose_resource);

@@ -19,6 +19,23 @@
 #include "pw-api-server.h"
 #include "pw-cli-private.h"
 
+/* The pipewright-cli whose `run` starts what is started here: the one
+ * that started us, else the one beside us, else the installed one. */
+static char *
+pw_cli_serve_runner (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  g_autofree char *beside = dir != NULL ? g_build_filename (dir, "pipewright-cli", NULL) : NULL;
+  const char *told = g_getenv ("PIPEWRIGHT_SERVE_RUNNER");
+
+  if (told != NULL && g_file_test (told, G_FILE_TEST_IS_EXECUTABLE))
+    return g_strdup (told);
+  if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&beside);
+  return g_build_filename (BINDIR, "pipewright-cli", NULL);
+}
+
 static gboolean
 quit_cb (gpointer data)
 {
@@ -137,9 +154,9 @@ pw_cli_serve (int    argc,
 
   server = pw_api_server_new (workspace, region, !no_auth);
   {
-    g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+    g_autofree char *runner = pw_cli_serve_runner ();
 
-    pw_api_server_set_runner (server, self_path);
+    pw_api_server_set_runner (server, runner);
   }
   if (!pw_api_server_listen (server, address, (guint)port, &error))
     {

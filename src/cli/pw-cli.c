@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -64,13 +65,6 @@ typedef struct
   int       (*run) (int argc, char **argv);
 } Command;
 
-gboolean
-pw_cli_use_color (FILE *stream)
-{
-  const char *no_color = g_getenv ("NO_COLOR");
-
-  return (no_color == NULL || no_color[0] == '\0') && isatty (fileno (stream));
-}
 
 /* Control characters from a pipeline's content (a build's ANSI escapes,
  * a file name holding ESC) would drive the terminal: each one, and every
@@ -183,22 +177,6 @@ pw_cli_first_line (const char *text)
                           (int)(nl - text), text, more);
 }
 
-void
-pw_cli_print_error (const char *format,
-                    ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (pw_cli_use_color (stderr))
-    fprintf (stderr, "pipewright-cli: \033[1;31merror:\033[0m %s\n", message);
-  else
-    fprintf (stderr, "pipewright-cli: error: %s\n", message);
-}
 
 /* Reads FILE, or standard input for "-". */
 static char *
@@ -284,33 +262,7 @@ print_notes (GPtrArray *notes)
     }
 }
 
-GOptionContext *
-pw_cli_new_context (const char   *parameters,
-                    const char   *summary,
-                    GOptionEntry *entries)
-{
-  GOptionContext *context = g_option_context_new (parameters);
 
-  g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  return context;
-}
-
-gboolean
-pw_cli_parse_args (GOptionContext *context,
-                   int            *argc,
-                   char         ***argv)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      pw_cli_print_error ("%s (see --help)", error->message);
-      return FALSE;
-    }
-
-  return TRUE;
-}
 
 /* Splits "file:line:col: message" from the core's errors into a
  * diagnostic, so machine-readable output carries syntax errors too. */
@@ -2048,6 +2000,36 @@ cmd_edit (int    argc,
   return EXIT_OK;
 }
 
+#ifdef PW_HAVE_ENGINE
+/* `serve` is pipewright-serve (see pw-serve-main.c): the one beside us
+ * (a build tree), else the installed one. It learns which pipewright-cli
+ * runs what it starts. */
+static int
+serve_exec (int    argc,
+            char **argv)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  g_autofree char *helper = NULL;
+  const char *told = g_getenv ("PIPEWRIGHT_SERVE");
+
+  if (told != NULL)
+    helper = g_strdup (told);
+  else if (dir != NULL && (helper = g_build_filename (dir, "pipewright-serve", NULL)) != NULL &&
+           !g_file_test (helper, G_FILE_TEST_IS_EXECUTABLE))
+    g_clear_pointer (&helper, g_free);
+  if (helper == NULL)
+    helper = g_build_filename (LIBEXECDIR, "pipewright-serve", NULL);
+  if (self != NULL)
+    g_setenv ("PIPEWRIGHT_SERVE_RUNNER", self, TRUE);
+
+  argv[0] = helper;
+  execv (helper, argv);
+  pw_cli_print_error (_("cannot run %s: %s"), helper, g_strerror (errno));
+  return EXIT_USAGE;
+}
+#endif
+
 /* main --------------------------------------------------------------------- */
 
 static const Command commands[] = {
@@ -2068,7 +2050,7 @@ static const Command commands[] = {
   { "retry", N_("Retry a failed or stopped stage of an execution"), pw_cli_retry },
   { "artifacts", N_("List or extract an execution's artifacts"), pw_cli_artifacts },
   { "reports", N_("Show an execution's test reports and failing tests"), pw_cli_reports },
-  { "serve", N_("Serve the CodePipeline API locally, for the AWS CLI and SDKs"), pw_cli_serve },
+  { "serve", N_("Serve the CodePipeline API locally, for the AWS CLI and SDKs"), serve_exec },
   { "watch", N_("Start an execution for every new commit on the source branch"), pw_cli_watch },
 #endif
 };

@@ -11,9 +11,11 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -2030,6 +2032,39 @@ serve_exec (int    argc,
 }
 #endif
 
+/* A pipeline of thousands of actions is a few hundred thousand small
+ * allocations (json-glib's nodes, objects and member names): 4,400 page
+ * faults for the 2,451-action stress pipeline, a quarter of the process's
+ * time on a VM. The heap grows 32 MiB at a time, and that first stretch is
+ * backed by transparent huge pages where the kernel has them (as
+ * GLIBC_TUNABLES=glibc.malloc.hugetlb=1 would): `validate` of that
+ * pipeline goes from 92 to 44 ms here, for 2 MB more memory. */
+static void
+prefer_huge_pages (void)
+{
+#if defined (__GLIBC__) && defined (M_TOP_PAD) && defined (MADV_HUGEPAGE)
+  const gsize pad = 32 * 1024 * 1024;
+  const gsize huge = 2 * 1024 * 1024;
+  void *blocks[64];
+  guintptr start, end;
+  guint n = 0;
+
+  mallopt (M_TOP_PAD, (int)pad);
+  /* Blocks below the mmap threshold until the heap grows (by the pad). */
+  start = end = (guintptr)sbrk (0);
+  while (end == start && n < G_N_ELEMENTS (blocks))
+    {
+      blocks[n++] = malloc (64 * 1024);
+      end = (guintptr)sbrk (0);
+    }
+  while (n > 0)
+    free (blocks[--n]);
+  start = (start + huge - 1) & ~(guintptr)(huge - 1);
+  if (end > start + huge)
+    madvise ((void *)start, (end - start) & ~(guintptr)(huge - 1), MADV_HUGEPAGE);
+#endif
+}
+
 /* main --------------------------------------------------------------------- */
 
 static const Command commands[] = {
@@ -2077,6 +2112,7 @@ main (int    argc,
 
   /* A closed pipe (| head) must end us quietly, not kill us mid-write. */
   signal (SIGPIPE, SIG_IGN);
+  prefer_huge_pages ();
 
 #ifdef PW_HAVE_ENGINE
   /* Before any thread starts: it sets the environment. */

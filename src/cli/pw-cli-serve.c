@@ -81,6 +81,7 @@ pw_cli_serve (int    argc,
   g_autofree char *workspace = NULL;
   g_autofree char *region = NULL;
   g_autofree char *address = NULL;
+  g_autofree char *webhook_secret = NULL;
   gboolean no_auth = FALSE;
   guint64 port = 7171;
   const char *colon;
@@ -90,6 +91,7 @@ pw_cli_serve (int    argc,
     { "workspace", 'w', 0, G_OPTION_ARG_FILENAME, &workspace, N_("The folder whose pipeline files are served (default: the repository of the current folder)"), N_("DIR") },
     { "region", 0, 0, G_OPTION_ARG_STRING, &region, N_("The region requests are signed for (default us-east-1)"), N_("REGION") },
     { "no-auth", 0, 0, G_OPTION_ARG_NONE, &no_auth, N_("Do not check request signatures"), NULL },
+    { "webhook-secret", 0, 0, G_OPTION_ARG_STRING, &webhook_secret, N_("Take GitHub push webhooks at /webhooks/github, signed with this secret (or $PIPEWRIGHT_WEBHOOK_SECRET)"), N_("SECRET") },
     { NULL }
   };
 
@@ -153,6 +155,9 @@ pw_cli_serve (int    argc,
     }
 
   server = pw_api_server_new (workspace, region, !no_auth);
+  if (webhook_secret == NULL && g_getenv ("PIPEWRIGHT_WEBHOOK_SECRET") != NULL)
+    webhook_secret = g_strdup (g_getenv ("PIPEWRIGHT_WEBHOOK_SECRET"));
+  pw_api_server_set_webhook_secret (server, webhook_secret);
   {
     g_autofree char *runner = pw_cli_serve_runner ();
 
@@ -179,6 +184,9 @@ pw_cli_serve (int    argc,
           pw_api_server_get_n_pipelines (server), workspace);
   printf ("--endpoint-url http://%s%s%s:%u\n", strchr (address, ':') != NULL ? "[" : "", address,
           strchr (address, ':') != NULL ? "]" : "", pw_api_server_get_port (server));
+  if (webhook_secret != NULL)
+    printf ("GitHub webhooks: http://%s%s%s:%u/webhooks/github\n", strchr (address, ':') != NULL ? "[" : "",
+            address, strchr (address, ':') != NULL ? "]" : "", pw_api_server_get_port (server));
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);

@@ -50,6 +50,7 @@ struct _PwApiServer
   gboolean    dirty;        /* a folder changed since the last scan */
   guint       port;
   char       *runner;       /* the pipewright-cli that runs what is started */
+  char       *webhook_secret; /* GitHub webhooks' HMAC secret, or NULL: refused */
   GHashTable *tokens;       /* clientRequestToken → execution id */
   GPtrArray  *children;     /* GSubprocess: the runs started here */
 };
@@ -124,5 +125,9 @@ PwApiAnswer  pw_api_put_job_success (PwApiServer  *self,
                                      JsonObject   *input);
 PwApiAnswer  pw_api_put_job_failure (PwApiServer  *self,
                                      JsonObject   *input);
+
+/* pw-api-webhooks.c */
+void         pw_api_handle_webhook  (PwApiServer       *self,
+                                     SoupServerMessage *msg);
 
 G_END_DECLS

@@ -1613,6 +1613,7 @@ pw_api_server_finalize (GObject *object)
   g_ptr_array_unref (self->children);
   g_hash_table_unref (self->tokens);
   g_free (self->runner);
+  g_free (self->webhook_secret);
   g_ptr_array_unref (self->entries);
   g_hash_table_unref (self->not_pipelines);
   g_hash_table_unref (self->monitors);
@@ -1637,6 +1638,28 @@ pw_api_server_init (PwApiServer *self)
   self->dirty = TRUE;
   self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->children = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* The secret GitHub signs webhook deliveries with (NULL: webhooks are
+ * refused). */
+void
+pw_api_server_set_webhook_secret (PwApiServer *self,
+                                  const char  *secret)
+{
+  g_return_if_fail (PW_IS_API_SERVER (self));
+
+  g_free (self->webhook_secret);
+  self->webhook_secret = g_strdup (secret);
+}
+
+static void
+handle_webhook (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           data)
+{
+  pw_api_handle_webhook (data, msg);
 }
 
 /* The pipewright-cli that StartPipelineExecution runs pipelines with. */
@@ -1699,6 +1722,7 @@ pw_api_server_listen (PwApiServer  *self,
     }
   self->server = soup_server_new ("server-header", "pipewright", NULL);
   soup_server_add_handler (self->server, NULL, handle, self, NULL);
+  soup_server_add_handler (self->server, "/webhooks/github", handle_webhook, self, NULL);
   where = g_inet_socket_address_new (inet, port);
   if (!soup_server_listen (self->server, where, 0, error))
     return FALSE;

@@ -24,6 +24,8 @@ PwApiServer *pw_api_server_new        (const char   *workspace,
 guint        pw_api_server_get_n_pipelines (PwApiServer *self);
 void         pw_api_server_set_runner (PwApiServer  *self,
                                        const char   *cli);
+void         pw_api_server_set_webhook_secret (PwApiServer *self,
+                                               const char  *secret);
 gboolean     pw_api_server_listen     (PwApiServer  *self,
                                        const char   *address,
                                        guint         port,

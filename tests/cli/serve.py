@@ -5,6 +5,8 @@
 # the errors have the service's shapes; unsigned, wrongly signed and
 # malformed requests get the service's errors. No sleeps: the test waits
 # for the server's first line.
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -90,10 +92,55 @@ class Serve(unittest.TestCase):
         run = subprocess.run([CLI, "run", os.path.join(cls.dir, "orders", "pipeline.yml")],
                              capture_output=True, text=True, timeout=TIMEOUT)
         assert run.returncode == 0, run.stdout + run.stderr
+        # A pipeline that GitHub pushes start (V2 trigger filters).
+        d = os.path.join(cls.dir, "hooked")
+        os.makedirs(os.path.join(d, "repo"))
+        git = ["git", "-C", os.path.join(d, "repo"), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run(git[:3] + ["init", "-q", "-b", "main"], check=True)
+        with open(os.path.join(d, "repo", "app.txt"), "w") as f:
+            f.write("v1\n")
+        subprocess.run(git + ["add", "-A"], check=True)
+        subprocess.run(git + ["commit", "-q", "-m", "one"], check=True)
+        cls.hooked_commit = subprocess.run(git + ["rev-parse", "HEAD"], check=True, capture_output=True,
+                                           text=True).stdout.strip()
+        with open(os.path.join(d, "pipeline.yml"), "w") as f:
+            f.write(textwrap.dedent("""\
+                pipeline:
+                  name: hooked
+                  roleArn: arn:aws:iam::111122223333:role/demo
+                  pipelineType: V2
+                  executionMode: QUEUED
+                  artifactStore: {type: S3, location: demo-artifacts}
+                  triggers:
+                    - providerType: CodeStarSourceConnection
+                      gitConfiguration:
+                        sourceActionName: Checkout
+                        push:
+                          - branches: {includes: [main]}
+                            filePaths: {includes: ["src/**"]}
+                  stages:
+                    - name: Source
+                      actions:
+                        - name: Checkout
+                          actionTypeId: {category: Source, owner: AWS, provider: CodeStarSourceConnection, version: "1"}
+                          configuration:
+                            ConnectionArn: arn:aws:codeconnections:us-east-1:111122223333:connection/abc
+                            FullRepositoryId: acme/app
+                            BranchName: main
+                          outputArtifacts: [{name: Src}]
+                    - name: Build
+                      actions:
+                        - name: Say
+                          actionTypeId: {category: Build, owner: Custom, provider: Shell, version: "1"}
+                          inputArtifacts: [{name: Src}]
+                """))
+        with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+            f.write("sources:\n  Checkout: {repository: ./repo, branch: main}\ncommands:\n  Say: {run: 'echo hi'}\n")
         cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                      env=dict(os.environ, PIPEWRIGHT_WEBHOOK_SECRET="hook-s3cret"))
         first = cls.server.stdout.readline()
-        assert first.startswith("Serving 3 pipelines of "), first + cls.server.stderr.read()
+        assert first.startswith("Serving 4 pipelines of "), first + cls.server.stderr.read()
         cls.endpoint = cls.server.stdout.readline().split()[-1]
         cls.client = cls.make_client("pipewright")
 
@@ -326,10 +373,55 @@ class ServeWrites(unittest.TestCase):
                 f.write(f"s3:\n  src-bucket: ./bucket\ncommands:\n  Say: {{run: '{command}'}}\n")
                 if name == "packaged":
                     f.write("workers:\n  Custom/Packager: {}\n")
+        # A pipeline that GitHub pushes start (V2 trigger filters).
+        d = os.path.join(cls.dir, "hooked")
+        os.makedirs(os.path.join(d, "repo"))
+        git = ["git", "-C", os.path.join(d, "repo"), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run(git[:3] + ["init", "-q", "-b", "main"], check=True)
+        with open(os.path.join(d, "repo", "app.txt"), "w") as f:
+            f.write("v1\n")
+        subprocess.run(git + ["add", "-A"], check=True)
+        subprocess.run(git + ["commit", "-q", "-m", "one"], check=True)
+        cls.hooked_commit = subprocess.run(git + ["rev-parse", "HEAD"], check=True, capture_output=True,
+                                           text=True).stdout.strip()
+        with open(os.path.join(d, "pipeline.yml"), "w") as f:
+            f.write(textwrap.dedent("""\
+                pipeline:
+                  name: hooked
+                  roleArn: arn:aws:iam::111122223333:role/demo
+                  pipelineType: V2
+                  executionMode: QUEUED
+                  artifactStore: {type: S3, location: demo-artifacts}
+                  triggers:
+                    - providerType: CodeStarSourceConnection
+                      gitConfiguration:
+                        sourceActionName: Checkout
+                        push:
+                          - branches: {includes: [main]}
+                            filePaths: {includes: ["src/**"]}
+                  stages:
+                    - name: Source
+                      actions:
+                        - name: Checkout
+                          actionTypeId: {category: Source, owner: AWS, provider: CodeStarSourceConnection, version: "1"}
+                          configuration:
+                            ConnectionArn: arn:aws:codeconnections:us-east-1:111122223333:connection/abc
+                            FullRepositoryId: acme/app
+                            BranchName: main
+                          outputArtifacts: [{name: Src}]
+                    - name: Build
+                      actions:
+                        - name: Say
+                          actionTypeId: {category: Build, owner: Custom, provider: Shell, version: "1"}
+                          inputArtifacts: [{name: Src}]
+                """))
+        with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+            f.write("sources:\n  Checkout: {repository: ./repo, branch: main}\ncommands:\n  Say: {run: 'echo hi'}\n")
         cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                      env=dict(os.environ, PIPEWRIGHT_WEBHOOK_SECRET="hook-s3cret"))
         first = cls.server.stdout.readline()
-        assert first.startswith("Serving 3 pipelines of "), first + cls.server.stderr.read()
+        assert first.startswith("Serving 4 pipelines of "), first + cls.server.stderr.read()
         cls.endpoint = cls.server.stdout.readline().split()[-1]
         cls.client = Serve.make_client.__func__(cls, "pipewright")
         cls.raw_client = Serve.make_client.__func__(cls, "pipewright", validate=False)
@@ -560,6 +652,41 @@ class ServeWrites(unittest.TestCase):
         gone = self.error_of(self.client.put_job_failure_result, jobId=again["id"],
                              failureDetails={"type": "JobFailed", "message": "late"})
         self.assertEqual(gone["Error"]["Code"], "JobNotFoundException")
+
+    def deliver(self, payload, secret="hook-s3cret", event="push"):
+        body = json.dumps(payload).encode()
+        signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        request = urllib.request.Request(self.endpoint + "/webhooks/github", data=body, method="POST",
+                                         headers={"X-GitHub-Event": event, "X-Hub-Signature-256": signature,
+                                                  "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def test_github_webhook(self):
+        """A signed push to the watched repository starts the pipeline on
+        the pushed commit when its trigger's filters match; a wrong
+        signature, another branch or files outside the filter do not."""
+        def push(ref="refs/heads/main", files=("src/main.c",), repository="acme/app"):
+            return {"ref": ref, "after": self.hooked_commit, "repository": {"full_name": repository},
+                    "commits": [{"id": self.hooked_commit, "modified": list(files)}]}
+        self.assertEqual(self.deliver({"zen": "hi"}, event="ping")[0], 200)
+        status, body = self.deliver(push(), secret="not-it")
+        self.assertEqual(status, 401)
+        self.assertEqual(self.deliver(push(ref="refs/heads/dev")), (202, {"started": []}))
+        self.assertEqual(self.deliver(push(files=("docs/readme.md",))), (202, {"started": []}))
+        self.assertEqual(self.deliver(push(repository="acme/other")), (202, {"started": []}))
+        self.assertEqual(self.client.list_pipeline_executions(pipelineName="hooked")["pipelineExecutionSummaries"],
+                         [])
+        status, body = self.deliver(push())
+        self.assertEqual(status, 202)
+        [started] = body["started"]
+        self.assertEqual(started["pipeline"], "hooked")
+        done = self.wait_for_end("hooked", started["executionId"])
+        self.assertEqual(done["pipelineExecution"]["status"], "Succeeded")
+        self.assertEqual(done["pipelineExecution"]["artifactRevisions"][0]["revisionId"], self.hooked_commit)
 
     def test_debian_aws_cli(self):
         """Debian's own aws client (V1 shapes) makes, reads and deletes a

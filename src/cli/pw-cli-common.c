@@ -6,7 +6,7 @@
  */
 
 /* What every pipewright-cli command shares with the `serve` helper
- * (pipewright-serve, a program of its own so that the other commands do
+ * (pipewright-net, a program of its own so that the other commands do
  * not load libsoup and what it brings): options, errors, colour. */
 
 #include "config.h"

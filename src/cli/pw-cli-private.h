@@ -55,6 +55,8 @@ int pw_cli_retry     (int argc, char **argv);
 int pw_cli_artifacts (int argc, char **argv);
 int pw_cli_reports   (int argc, char **argv);
 int pw_cli_serve     (int argc, char **argv);
+int pw_cli_push      (int argc, char **argv);
+int pw_cli_pull      (int argc, char **argv);
 int pw_cli_watch     (int argc, char **argv);
 
 G_END_DECLS

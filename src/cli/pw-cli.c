@@ -2003,30 +2003,34 @@ cmd_edit (int    argc,
 }
 
 #ifdef PW_HAVE_ENGINE
-/* `serve` is pipewright-serve (see pw-serve-main.c): the one beside us
- * (a build tree), else the installed one. It learns which pipewright-cli
- * runs what it starts. */
+/* `serve`, `push` and `pull` are pipewright-net's (see pw-net-main.c): the
+ * one beside us (a build tree), else the installed one. It learns which
+ * pipewright-cli runs what it starts. */
 static int
-serve_exec (int    argc,
-            char **argv)
+net_exec (int    argc,
+          char **argv)
 {
   g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
   g_autofree char *helper = NULL;
-  const char *told = g_getenv ("PIPEWRIGHT_SERVE");
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *told = g_getenv ("PIPEWRIGHT_NET");
 
   if (told != NULL)
     helper = g_strdup (told);
-  else if (dir != NULL && (helper = g_build_filename (dir, "pipewright-serve", NULL)) != NULL &&
+  else if (dir != NULL && (helper = g_build_filename (dir, "pipewright-net", NULL)) != NULL &&
            !g_file_test (helper, G_FILE_TEST_IS_EXECUTABLE))
     g_clear_pointer (&helper, g_free);
   if (helper == NULL)
-    helper = g_build_filename (LIBEXECDIR, "pipewright-serve", NULL);
+    helper = g_build_filename (LIBEXECDIR, "pipewright-net", NULL);
   if (self != NULL)
     g_setenv ("PIPEWRIGHT_SERVE_RUNNER", self, TRUE);
 
-  argv[0] = helper;
-  execv (helper, argv);
+  g_ptr_array_add (args, helper);
+  for (int i = 0; i < argc; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, NULL);
+  execv (helper, (char **)args->pdata);
   pw_cli_print_error (_("cannot run %s: %s"), helper, g_strerror (errno));
   return EXIT_USAGE;
 }
@@ -2085,7 +2089,9 @@ static const Command commands[] = {
   { "retry", N_("Retry a failed or stopped stage of an execution"), pw_cli_retry },
   { "artifacts", N_("List or extract an execution's artifacts"), pw_cli_artifacts },
   { "reports", N_("Show an execution's test reports and failing tests"), pw_cli_reports },
-  { "serve", N_("Serve the CodePipeline API locally, for the AWS CLI and SDKs"), serve_exec },
+  { "serve", N_("Serve the CodePipeline API locally, for the AWS CLI and SDKs"), net_exec },
+  { "push", N_("Create or update the pipeline in an AWS account"), net_exec },
+  { "pull", N_("Write an AWS account's pipeline as a pipeline file"), net_exec },
   { "watch", N_("Start an execution for every new commit on the source branch"), pw_cli_watch },
 #endif
 };

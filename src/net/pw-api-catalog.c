@@ -668,14 +668,18 @@ answer_with_pipeline (PwApiEntry *e,
 }
 
 /* A folder of the workspace for a new pipeline: its name, or its name
- * and a number when that is taken. */
+ * and a number when that is taken. A name the model allows may start with
+ * a dot ("..", ".ci"): such a folder would climb out of the workspace or
+ * be one the workspace scan skips, so it gets a prefix. */
 static char *
 new_pipeline_path (PwApiServer *self,
                    const char  *name)
 {
+  g_autofree char *base = name[0] == '.' ? g_strconcat ("pipeline-", name, NULL) : g_strdup (name);
+
   for (guint n = 1;; n++)
     {
-      g_autofree char *folder = n == 1 ? g_strdup (name) : g_strdup_printf ("%s-%u", name, n);
+      g_autofree char *folder = n == 1 ? g_strdup (base) : g_strdup_printf ("%s-%u", base, n);
       g_autofree char *dir = g_build_filename (self->workspace, folder, NULL);
 
       if (!g_file_test (dir, G_FILE_TEST_EXISTS))

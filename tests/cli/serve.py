@@ -440,6 +440,17 @@ class ServeWrites(unittest.TestCase):
             f.write("# reviewed\n")
         self.assertEqual(self.client.get_pipeline(name="payments")["pipeline"]["version"], 3)
 
+        # Names may start with a dot ("..", ".ci"): the folder stays inside
+        # the workspace, where the scan finds it again.
+        for odd in ("..", ".ci"):
+            self.client.create_pipeline(pipeline=declaration(odd))
+            folder = os.path.join(self.dir, "pipeline-" + odd)
+            self.assertTrue(os.path.isfile(os.path.join(folder, "pipeline.yml")), os.listdir(self.dir))
+            self.assertEqual(self.client.get_pipeline(name=odd)["pipeline"]["name"], odd)
+            self.client.delete_pipeline(name=odd)
+            self.assertFalse(os.path.exists(folder))
+        self.assertFalse(os.path.exists(os.path.join(os.path.dirname(self.dir), "pipeline.yml")))
+
         self.client.delete_pipeline(name="payments")
         self.assertEqual(self.error_of(self.client.get_pipeline, name="payments")["Error"]["Code"],
                          "PipelineNotFoundException")

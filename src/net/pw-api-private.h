@@ -67,6 +67,7 @@ PwApiAnswer  pw_api_error           (guint         status,
 PwApiAnswer  pw_api_ok              (JsonNode     *body);
 PwApiAnswer  pw_api_empty           (void);
 double       pw_api_epoch_of        (const char   *iso);
+char        *pw_api_execution_of_event (const char *line);
 const char  *pw_api_member_string   (JsonObject   *o,
                                      const char   *name);
 gboolean     pw_api_require_name    (JsonObject   *input,

@@ -73,6 +73,20 @@ pw_api_empty (void)
   return pw_api_ok (json_node_init_object (json_node_alloc (), json_object_new ()));
 }
 
+/* The execution a line of `pipewright-cli run --json` is about (its
+ * events carry detail.execution-id), or NULL. */
+char *
+pw_api_execution_of_event (const char *line)
+{
+  g_autoptr(JsonNode) event = json_from_string (line, NULL);
+  JsonObject *detail = event != NULL && JSON_NODE_HOLDS_OBJECT (event) &&
+                       json_object_has_member (json_node_get_object (event), "detail") &&
+                       JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (event), "detail"))
+    ? json_object_get_object_member (json_node_get_object (event), "detail") : NULL;
+
+  return g_strdup (pw_api_member_string (detail, "execution-id"));
+}
+
 /* "2026-12-07T10:15:42.344Z" → seconds since the epoch, as the API writes times. */
 double
 pw_api_epoch_of (const char *iso)
@@ -766,12 +780,8 @@ start_read_cb (GObject      *object,
 
   if (!start->answered)
     {
-      g_autoptr(JsonNode) event = json_from_string (line, NULL);
-      JsonObject *detail = event != NULL && JSON_NODE_HOLDS_OBJECT (event) &&
-                           json_object_has_member (json_node_get_object (event), "detail")
-        ? json_object_get_object_member (json_node_get_object (event), "detail") : NULL;
-      const char *id = start->execution_id != NULL ? start->execution_id
-                                                   : pw_api_member_string (detail, "execution-id");
+      g_autofree char *started = pw_api_execution_of_event (line);
+      const char *id = start->execution_id != NULL ? start->execution_id : started;
 
       if (id != NULL)
         {

@@ -116,11 +116,7 @@ push_run_read_cb (GObject      *object,
     }
   if (!run->counted)
     {
-      g_autoptr(JsonNode) event = json_from_string (line, NULL);
-      JsonObject *detail = event != NULL && JSON_NODE_HOLDS_OBJECT (event) &&
-                           json_object_has_member (json_node_get_object (event), "detail")
-        ? json_object_get_object_member (json_node_get_object (event), "detail") : NULL;
-      const char *id = pw_api_member_string (detail, "execution-id");
+      g_autofree char *id = pw_api_execution_of_event (line);
 
       if (id != NULL)
         push_run_counted (run, id);

@@ -378,8 +378,11 @@ pw_worker_provider_run_async (PwProvider          *provider,
                                "A job for a worker needs a state folder");
       return;
     }
+  /* A job holds the action's resolved configuration, which may carry a
+   * secret an earlier action exported (the worker gets it, as from the
+   * service): the folder is the user's alone. */
   wait->dir = g_build_filename (state_dir, "jobs", NULL);
-  if (g_mkdir_with_parents (wait->dir, 0755) != 0)
+  if (g_mkdir_with_parents (wait->dir, 0700) != 0 || g_chmod (wait->dir, 0700) != 0)
     {
       g_task_return_new_error (task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE, "Cannot create %s", wait->dir);
       return;

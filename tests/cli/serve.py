@@ -577,6 +577,9 @@ class ServeWrites(unittest.TestCase):
             self.fail(f"the log ended before '{text}'")
         try:
             until("Waiting for a job worker")
+            # The job holds the resolved configuration: for the user alone.
+            jobs = os.path.join(self.dir, "packaged", ".pipewright", "jobs")
+            self.assertEqual(os.stat(jobs).st_mode & 0o777, 0o700)
             self.assertEqual(self.client.poll_for_jobs(actionTypeId=kind, queryParam={"Flavor": "large"})["jobs"],
                              [])
             [job] = self.client.poll_for_jobs(actionTypeId=kind, maxBatchSize=5,

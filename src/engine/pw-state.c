@@ -740,6 +740,7 @@ pw_state_send_request_full (const char  *state_dir,
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(JsonNode) node = NULL;
   RequestWait *wait = g_new0 (RequestWait, 1);
+  g_autoptr(GError) local_error = NULL;
   GSource *timeout;
   gboolean ok = FALSE;
   gint64 runner;
@@ -784,43 +785,72 @@ pw_state_send_request_full (const char  *state_dir,
   if (!_pw_state_write_json (path, node, error))
     goto out;
 
-  /* A runner that is leaving takes no more requests: it may end without
-   * answering, and then this one is ours to run or to report. */
-  g_thread_unref (g_thread_new ("pw-runner-watch", runner_watch_thread,
-                                request_wait_ref (wait)));
-
   timeout = g_timeout_source_new (timeout_ms);
   g_source_set_callback (timeout, request_timeout_cb, wait, NULL);
   g_source_attach (timeout, context);
 
-  /* The reply may have landed between writing and watching. */
-  if (g_file_test (wait->reply_path, G_FILE_TEST_EXISTS))
-    wait->reply = _pw_state_read_json (wait->reply_path, NULL);
-  if (wait->reply == NULL)
-    g_main_loop_run (wait->loop);
+  /* A runner that is leaving takes no more requests: it may end without
+   * answering, and then this one is ours to run or to report. Between
+   * one runner leaving and the next taking the lock, the next one may
+   * take this request (it serves what waits when it starts): then it is
+   * that runner's answer we wait for. */
+  for (;;)
+    {
+      gboolean untaken;
+
+      wait->runner_gone = FALSE;
+      g_thread_unref (g_thread_new ("pw-runner-watch", runner_watch_thread,
+                                    request_wait_ref (wait)));
+
+      /* The reply may have landed between writing and watching. */
+      if (wait->reply == NULL && g_file_test (wait->reply_path, G_FILE_TEST_EXISTS))
+        wait->reply = _pw_state_read_json (wait->reply_path, NULL);
+      if (wait->reply == NULL)
+        g_main_loop_run (wait->loop);
+
+      /* It may have answered just before it ended. */
+      if (wait->reply == NULL && g_file_test (wait->reply_path, G_FILE_TEST_EXISTS))
+        wait->reply = _pw_state_read_json (wait->reply_path, NULL);
+      if (wait->reply != NULL || !wait->runner_gone)
+        break;
+
+      /* The request is still there when no runner took it (a runner
+       * removes it before it acts on it). */
+      untaken = g_unlink (path) == 0;
+      if (untaken)
+        {
+          g_set_error (&local_error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT,
+                       "The pipewright-cli that ran this pipeline ended without taking the "
+                       "request");
+          break;
+        }
+      /* Taken by a runner that started since: it answers, or it ends too. */
+      if (pw_state_runner_alive (state_dir))
+        {
+          runner = pw_state_runner_pid (state_dir);
+          continue;
+        }
+      if (g_file_test (wait->reply_path, G_FILE_TEST_EXISTS))
+        wait->reply = _pw_state_read_json (wait->reply_path, NULL);
+      if (wait->reply == NULL)
+        g_set_error (&local_error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                     "The pipewright-cli that ran this pipeline ended while it handled the "
+                     "request");
+      break;
+    }
 
   g_source_destroy (timeout);
   g_source_unref (timeout);
 
-  /* It may have answered just before it ended. */
-  if (wait->reply == NULL && g_file_test (wait->reply_path, G_FILE_TEST_EXISTS))
-    wait->reply = _pw_state_read_json (wait->reply_path, NULL);
-
   if (wait->reply == NULL)
     {
-      /* The request is still there when no runner took it (a runner
-       * removes it before it acts on it). */
-      gboolean untaken = g_unlink (path) == 0;
-
-      if (wait->runner_gone && untaken)
-        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT,
-                     "The pipewright-cli that ran this pipeline ended without taking the "
-                     "request");
-      else if (wait->runner_gone)
-        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
-                     "The pipewright-cli that ran this pipeline ended while it handled the "
-                     "request");
-      else if (runner > 0)
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          goto out;
+        }
+      g_unlink (path);
+      if (runner > 0)
         g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
                      "The running pipewright-cli (pid %" G_GINT64_FORMAT ") did not answer "
                      "in %u s", runner, timeout_ms / 1000);

@@ -57,6 +57,8 @@ int pw_cli_reports   (int argc, char **argv);
 int pw_cli_serve     (int argc, char **argv);
 int pw_cli_push      (int argc, char **argv);
 int pw_cli_pull      (int argc, char **argv);
+int pw_net_lambda_invoke (int argc, char **argv);
+int pw_net_deliver_events (int argc, char **argv);
 int pw_cli_watch     (int argc, char **argv);
 
 G_END_DECLS

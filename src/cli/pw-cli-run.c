@@ -1566,6 +1566,24 @@ pw_cli_logs (int    argc,
                                                           "pipelineExecutionId"),
                            action_arg, raw, paths);
 
+  /* What the profile's event targets did not take (pipewright-net's
+   * deliver-events writes it). */
+  if (!follow && action_arg == NULL)
+    {
+      g_autofree char *targets = g_build_filename (state_dir, "logs",
+                                                   json_object_get_string_member (json_node_get_object (node),
+                                                                                  "pipelineExecutionId"),
+                                                   "event-targets.log", NULL);
+      g_autofree char *text = NULL;
+      gsize length;
+
+      if (g_file_get_contents (targets, &text, &length, NULL))
+        {
+          printf ("==> %s <==\n", _("Event targets"));
+          print_log_text (text, length, raw);
+        }
+    }
+
   if (action_arg != NULL && paths->len == 0 && !follow)
     {
       g_autoptr(GStrvBuilder) names = g_strv_builder_new ();

@@ -6,7 +6,8 @@
  */
 
 /* pipewright-net: the commands that speak to the network (`serve`,
- * `push`, `pull`), as a program of their own. It alone links libsoup (and
+ * `push`, `pull`, and for the executor `lambda-invoke` and
+ * `deliver-events`), as a program of their own. It alone links libsoup (and
  * what libsoup brings: about fifteen more libraries, ICU and Kerberos
  * among them), so the other commands start without loading them;
  * pipewright-cli runs it as `pipewright-net COMMAND ARGS…`. */
@@ -41,6 +42,8 @@ main (int    argc,
         { "serve", pw_cli_serve },
         { "push", pw_cli_push },
         { "pull", pw_cli_pull },
+        { "lambda-invoke", pw_net_lambda_invoke },
+        { "deliver-events", pw_net_deliver_events },
       };
 
       for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
@@ -52,6 +55,6 @@ main (int    argc,
             return commands[i].run (argc - 1, argv + 1);
           }
     }
-  pw_cli_print_error (_("pipewright-net runs serve, push or pull for pipewright-cli"));
+  pw_cli_print_error (_("pipewright-net runs serve, push or pull for pipewright-cli, and lambda-invoke and deliver-events for the executor"));
   return EXIT_USAGE;
 }

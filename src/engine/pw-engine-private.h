@@ -46,6 +46,7 @@ JsonNode  *_pw_executor_dup_execution_since (PwExecutor  *self,
                                              guint64      since,
                                              guint64     *serial);
 
+char       *_pw_engine_net_helper       (void);
 JsonObject *_pw_lambda_parse_answer     (const char  *text,
                                          char       **preamble,
                                          GError     **error);

@@ -17,6 +17,7 @@
 #include "pw-glob.h"
 #include "pw-artifact-store.h"
 #include "pw-log.h"
+#include "pw-event-pattern.h"
 #include "pw-local-profile.h"
 #include "pw-local-check.h"
 #include "pw-appspec.h"

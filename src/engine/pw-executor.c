@@ -151,6 +151,10 @@ struct _PwExecutor
   char            *pipeline_hash;   /* SHA-256 of the declaration */
   gint64           version;         /* the pipeline's version in this state folder */
   int              events_fd;
+  /* pipewright-net delivering events to the profile's targets: it
+   * follows events.jsonl, and ends when its stdin (ours) closes. */
+  GSubprocess     *deliverer;
+  gboolean         deliverer_tried;
   /* Space kept free for the records that end executions (see
    * lack_of_space). */
   char            *reserve_path;
@@ -681,6 +685,44 @@ add_artifact_to_event (JsonBuilder *b,
   json_builder_end_object (b);
 }
 
+/* The profile's event targets get what events.jsonl gets, from now on,
+ * by pipewright-net (it alone speaks HTTP): in a process of its own, a
+ * slow or dead target never holds a run up. It ends once its stdin, which
+ * only we hold, closes (when we end, however we end) and what it has is
+ * delivered or given up; its failures go to the execution's log folder. */
+static void
+start_deliverer (PwExecutor *self)
+{
+  g_auto(GStrv) targets = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *helper = NULL;
+  g_autofree char *events = NULL;
+  g_autofree char *logs = NULL;
+  g_autofree char *offset = NULL;
+  const char *profile;
+  off_t end;
+
+  if (self->deliverer_tried)
+    return;
+  self->deliverer_tried = TRUE;
+  targets = pw_local_profile_dup_names (self->profile, "targets");
+  profile = pw_local_profile_get_path (self->profile);
+  if (targets == NULL || targets[0] == NULL || profile == NULL)
+    return;
+
+  end = lseek (self->events_fd, 0, SEEK_END);
+  helper = _pw_engine_net_helper ();
+  events = g_build_filename (self->state_dir, "events.jsonl", NULL);
+  logs = g_build_filename (self->state_dir, "logs", NULL);
+  offset = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64)MAX (end, 0));
+  self->deliverer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                      G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                      helper, "deliver-events", "--profile", profile, "--events", events,
+                                      "--from", offset, "--logs", logs, NULL);
+  if (self->deliverer == NULL)
+    g_message ("Events go to no target: %s cannot run: %s", helper, error->message);
+}
+
 static void
 emit_event (Execution  *execution,
             const char *detail_type,
@@ -840,6 +882,7 @@ emit_event (Execution  *execution,
       g_autoptr(GError) error = NULL;
       g_autofree char *text = NULL;
 
+      start_deliverer (self);
       json_generator_set_root (gen, node);
       text = json_generator_to_data (gen, NULL);
       line = g_strconcat (text, "\n", NULL);
@@ -2561,6 +2604,9 @@ pw_executor_finalize (GObject *object)
   g_free (self->mode);
   if (self->events_fd >= 0)
     close (self->events_fd);
+  if (self->deliverer != NULL)
+    g_output_stream_close (g_subprocess_get_stdin_pipe (self->deliverer), NULL, NULL);
+  g_clear_object (&self->deliverer);
   g_free (self->reserve_path);
   g_free (self->pipeline_hash);
   /* Last: another process may take over the state folder from here. */

@@ -30,6 +30,8 @@
 /* More simulated instances than this is almost certainly a typo, and each
  * one is a folder tree and a set of processes. */
 #define MAX_INSTANCES 100
+/* EventBridge's own ceiling for a target's retries. */
+#define MAX_TARGET_RETRIES 185
 
 struct _PwLocalProfile
 {
@@ -52,13 +54,14 @@ G_DEFINE_FINAL_TYPE (PwLocalProfile, pw_local_profile, G_TYPE_OBJECT)
 
 static const char * const top_keys[] = {
   "sources", "codebuild", "commands", "lambda", "codedeploy", "s3", "secrets", "workers",
-  "environment", "account", "region", "limits", NULL
+  "targets", "environment", "account", "region", "limits", NULL
 };
 static const char * const limit_keys[] = { "logSize", "outputSize", NULL };
 static const char * const source_keys[] = { "repository", "branch", "path", NULL };
 static const char * const codebuild_keys[] = { "buildspec", "environment", "image", NULL };
 static const char * const command_keys[] = { "run", "shell", NULL };
-static const char * const lambda_keys[] = { "run", NULL };
+static const char * const lambda_keys[] = { "run", "endpoint", "function", NULL };
+static const char * const target_keys[] = { "url", "pattern", "headers", "retries", NULL };
 static const char * const worker_keys[] = { NULL };
 static const char * const codedeploy_keys[] = { "instances", "root", "config", NULL };
 static const char * const codedeploy_configs[] = {
@@ -346,6 +349,26 @@ check_optional_string (PwLocalProfile  *self,
   return TRUE;
 }
 
+/* An http:// or https:// URL with a host. */
+static gboolean
+check_url (PwLocalProfile  *self,
+           JsonNode        *node,
+           const char      *what,
+           GError         **error)
+{
+  const char *text = json_node_get_string (node);
+  g_autoptr(GUri) uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+    {
+      set_error_at (self, error, node, FALSE,
+                    "\"%s\" in %s is not an http:// or https:// URL", text, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Variables end up in envp as strings; converting once here means every
  * consumer can use json_object_get_string_member(). */
 static gboolean
@@ -507,9 +530,77 @@ check_entries (PwLocalProfile  *self,
         }
       else if (g_str_equal (section_name, "lambda"))
         {
+          gboolean has_run = json_object_has_member (object, "run");
+          gboolean has_endpoint = json_object_has_member (object, "endpoint");
+
           if (!check_keys (self, object, what, lambda_keys, error) ||
-              !check_optional_string (self, object, "run", what, TRUE, entry, error))
+              !check_optional_string (self, object, "run", what, FALSE, entry, error) ||
+              !check_optional_string (self, object, "endpoint", what, FALSE, entry, error) ||
+              !check_optional_string (self, object, "function", what, FALSE, entry, error))
             return FALSE;
+          if (has_run == has_endpoint)
+            {
+              set_error_at (self, error, entry, TRUE,
+                            has_run ? "%s has both \"run\" and \"endpoint\"; give one: a local command, "
+                                      "or the Lambda Invoke API it is served on"
+                                    : "%s needs \"run\" (a local command) or \"endpoint\" (a Lambda "
+                                      "Invoke API such as sam local start-lambda's http://127.0.0.1:3001)",
+                            what);
+              return FALSE;
+            }
+          if (has_endpoint && !check_url (self, json_object_get_member (object, "endpoint"), what, error))
+            return FALSE;
+          if (json_object_has_member (object, "function") && !has_endpoint)
+            {
+              set_error_at (self, error, json_object_get_member (object, "function"), TRUE,
+                            "\"function\" in %s names the function to invoke at \"endpoint\"; "
+                            "give the endpoint too", what);
+              return FALSE;
+            }
+        }
+      else if (g_str_equal (section_name, "targets"))
+        {
+          JsonNode *pattern = json_object_get_member (object, "pattern");
+          JsonNode *headers = json_object_get_member (object, "headers");
+          JsonNode *retries = json_object_get_member (object, "retries");
+          g_autofree char *problem = NULL;
+
+          if (!check_keys (self, object, what, target_keys, error) ||
+              !check_optional_string (self, object, "url", what, TRUE, entry, error) ||
+              !check_url (self, json_object_get_member (object, "url"), what, error))
+            return FALSE;
+          if (pattern != NULL && !pw_event_pattern_check (pattern, &problem))
+            {
+              set_error_at (self, error, pattern, FALSE, "the event pattern of %s: %s", what, problem);
+              return FALSE;
+            }
+          if (headers != NULL)
+            {
+              g_autofree char *headers_what = g_strdup_printf ("the headers of %s", what);
+
+              JsonObjectIter inner;
+              const char *header;
+
+              if (!normalize_environment (self, headers, headers_what, error))
+                return FALSE;
+              json_object_iter_init_ordered (&inner, json_node_get_object (headers));
+              while (json_object_iter_next_ordered (&inner, &header, NULL))
+                if (header[strspn (header, "!#$%&'*+-.^_`|~0123456789"
+                                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")] != '\0')
+                  {
+                    set_error_at (self, error, json_object_get_member (json_node_get_object (headers), header),
+                                  TRUE, "\"%s\" in %s is not an HTTP header name", header, headers_what);
+                    return FALSE;
+                  }
+            }
+          if (retries != NULL &&
+              (!JSON_NODE_HOLDS_VALUE (retries) || json_node_get_value_type (retries) != G_TYPE_INT64 ||
+               json_node_get_int (retries) < 0 || json_node_get_int (retries) > MAX_TARGET_RETRIES))
+            {
+              set_error_at (self, error, retries, FALSE,
+                            "\"retries\" in %s must be a whole number from 0 to %d", what, MAX_TARGET_RETRIES);
+              return FALSE;
+            }
         }
       else if (g_str_equal (section_name, "codedeploy"))
         {
@@ -844,6 +935,20 @@ pw_local_profile_get_base_dir (PwLocalProfile *self)
   g_return_val_if_fail (PW_IS_LOCAL_PROFILE (self), NULL);
 
   return self->base_dir;
+}
+
+/**
+ * pw_local_profile_get_path:
+ *
+ * Returns: (nullable): the file the profile was read from; %NULL for the
+ *   defaults
+ */
+const char *
+pw_local_profile_get_path (PwLocalProfile *self)
+{
+  g_return_val_if_fail (PW_IS_LOCAL_PROFILE (self), NULL);
+
+  return self->path;
 }
 
 static JsonNode *

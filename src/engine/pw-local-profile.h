@@ -38,8 +38,12 @@ G_DECLARE_FINAL_TYPE (PwLocalProfile, pw_local_profile, PW, LOCAL_PROFILE, GObje
  *   smoke-test: {run: ./tests/smoke.py}
  * codedeploy:                   # per ApplicationName/DeploymentGroupName
  *   my-app/prod: {instances: 3, root: .pipewright/instances, config: CodeDeployDefault.OneAtATime}
+ *   checks: {endpoint: http://127.0.0.1:3001}         # or served (sam local start-lambda)
  * workers:                      # action types a job worker runs (PollForJobs
  *   Custom/MyBuilder: {}        #   on pipewright-cli serve), by Owner/Provider
+ * targets:                      # HTTP targets of events, by EventBridge pattern
+ *   chat: {url: http://127.0.0.1:9000/hook, pattern: {detail: {state: [FAILED]}},
+ *          headers: {Authorization: Bearer x}, retries: 5}
  * s3:                           # bucket → local folder
  *   my-site-bucket: ./public
  * secrets:                      # secrets-manager ids and parameter-store names
@@ -58,6 +62,7 @@ PwLocalProfile *pw_local_profile_load       (const char     *path,
 PwLocalProfile *pw_local_profile_load_beside (const char    *pipeline_path,
                                               GError       **error);
 const char     *pw_local_profile_get_base_dir (PwLocalProfile *self);
+const char     *pw_local_profile_get_path     (PwLocalProfile *self);
 /* The section's entry for @name (e.g. section "codebuild", name the
  * ProjectName), or NULL. */
 JsonObject     *pw_local_profile_get_entry  (PwLocalProfile *self,

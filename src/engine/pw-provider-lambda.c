@@ -547,6 +547,7 @@ pw_lambda_provider_run_async (PwProvider          *provider,
   PwLocalProfile *profile = pw_action_job_get_profile (job);
   const char *function_name = pw_action_job_get_config (job, "FunctionName");
   const char *command = NULL;
+  const char *endpoint = NULL;
   const char *base_dir = NULL;
   const char *id = pw_action_job_get_action_execution_id (job);
   const char *region = pw_action_job_get_region (job);
@@ -572,10 +573,35 @@ pw_lambda_provider_run_async (PwProvider          *provider,
   if (profile != NULL)
     {
       command = pw_local_profile_get_string (profile, "lambda", function_name, "run");
+      endpoint = pw_local_profile_get_string (profile, "lambda", function_name, "endpoint");
       base_dir = pw_local_profile_get_base_dir (profile);
     }
 
-  if (command == NULL || command[0] == '\0')
+  if (endpoint != NULL)
+    {
+      /* Served over the Lambda Invoke API (sam local start-lambda, or
+       * any endpoint that speaks it): pipewright-net invokes it with the
+       * same event on stdin, and prints the job's result as a local
+       * command would. */
+      const char *state_dir = pw_action_job_get_state_dir (job);
+      const char *invoked = pw_local_profile_get_string (profile, "lambda", function_name, "function");
+      g_autofree char *jobs = state_dir != NULL ? g_build_filename (state_dir, "jobs", NULL) : NULL;
+      g_autofree char *helper = _pw_engine_net_helper ();
+      GStrvBuilder *argv = g_strv_builder_new ();
+
+      g_strv_builder_add (argv, helper);
+      g_strv_builder_add_many (argv, "lambda-invoke", "--endpoint", endpoint, "--function",
+                               invoked != NULL ? invoked : function_name, NULL);
+      if (region != NULL)
+        g_strv_builder_add_many (argv, "--region", region, NULL);
+      if (jobs != NULL)
+        g_strv_builder_add_many (argv, "--job-dir", jobs, NULL);
+      run->argv = g_strv_builder_end (argv);
+      g_strv_builder_unref (argv);
+      log_line (run, "Lambda function '%s' is served at %s", invoked != NULL ? invoked : function_name,
+                endpoint);
+    }
+  else if (command == NULL || command[0] == '\0')
     {
       g_autofree char *message =
         g_strdup_printf (_("Lambda function '%s' has no local command; map it in "
@@ -592,8 +618,7 @@ pw_lambda_provider_run_async (PwProvider          *provider,
                                "%s", message);
       return;
     }
-
-  if (!g_shell_parse_argv (command, NULL, &run->argv, &error))
+  else if (!g_shell_parse_argv (command, NULL, &run->argv, &error))
     {
       g_task_return_new_error (task, PW_ENGINE_ERROR, PW_ENGINE_ERROR_CONFIGURATION,
                                _("The local command of Lambda function '%s' (%s) cannot be "

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pw-engine.h"
+#include "pw-engine-private.h"
 
 G_DEFINE_INTERFACE (PwProvider, pw_provider, G_TYPE_OBJECT)
 
@@ -150,4 +151,28 @@ pw_provider_for_action (PwAction       *action,
     return NULL;
 
   return pw_simulated_provider_new ();
+}
+
+/* pipewright-net, which speaks HTTP for the engine (the engine itself
+ * never links libsoup): $PIPEWRIGHT_NET, else the one beside the running
+ * program (a build tree, or pipewright-cli's folder), else the installed
+ * one. */
+char *
+_pw_engine_net_helper (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  const char *told = g_getenv ("PIPEWRIGHT_NET");
+
+  if (told != NULL && *told != '\0')
+    return g_strdup (told);
+  if (dir != NULL)
+    {
+      char *beside = g_build_filename (dir, "pipewright-net", NULL);
+
+      if (g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+        return beside;
+      g_free (beside);
+    }
+  return g_build_filename (LIBEXECDIR, "pipewright-net", NULL);
 }

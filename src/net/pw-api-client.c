@@ -27,6 +27,7 @@ struct _PwApiClient
   char        *session_token;
   char        *region;
   char        *endpoint;
+  char        *service;
   SoupSession *session;
 };
 
@@ -92,15 +93,43 @@ first_of (const char *given,
   return value != NULL && *value != '\0' ? g_strdup (value) : NULL;
 }
 
+static gboolean
+is_loopback (const char *endpoint)
+{
+  g_autoptr(GUri) uri = endpoint != NULL ? g_uri_parse (endpoint, G_URI_FLAGS_NONE, NULL) : NULL;
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+  return host != NULL && (g_str_equal (host, "localhost") || g_str_has_prefix (host, "127.") ||
+                          g_str_equal (host, "::1") || g_str_equal (host, "[::1]"));
+}
+
+/**
+ * pw_api_client_new_for:
+ * @service: the SigV4 signing name and endpoint prefix ("codepipeline",
+ *   "lambda")
+ *
+ * @local: whether an endpoint on loopback may do without credentials
+ *
+ * As pw_api_client_new(), for @service: its endpoint comes from
+ * `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`. With @local, an
+ * endpoint on loopback (a local emulator such as `sam local
+ * start-lambda`) needs no credentials or region: without them, requests
+ * to it are signed with the local key `serve` accepts, for us-east-1.
+ */
 PwApiClient *
-pw_api_client_new (const char  *profile,
-                   const char  *region,
-                   const char  *endpoint,
-                   GError     **error)
+pw_api_client_new_for (const char  *service,
+                       const char  *profile,
+                       const char  *region,
+                       const char  *endpoint,
+                       gboolean     local,
+                       GError     **error)
 {
   g_autoptr(PwApiClient) self = g_new0 (PwApiClient, 1);
   g_autofree char *name = first_of (profile, "AWS_PROFILE", NULL);
+  g_autofree char *variable = g_ascii_strup (service, -1);
+  g_autofree char *endpoint_variable = g_strconcat ("AWS_ENDPOINT_URL_", variable, NULL);
 
+  self->service = g_strdup (service);
   if (name == NULL)
     name = g_strdup ("default");
   /* Keys from the environment only as a pair, as the SDKs take them. */
@@ -116,6 +145,18 @@ pw_api_client_new (const char  *profile,
       self->secret_key = profile_value (name, "aws_secret_access_key");
       self->session_token = profile_value (name, "aws_session_token");
     }
+
+  self->endpoint = first_of (endpoint, endpoint_variable, "AWS_ENDPOINT_URL");
+  if (self->endpoint == NULL)
+    self->endpoint = profile_value (name, "endpoint_url");
+
+  if (local && (self->access_key == NULL || self->secret_key == NULL) && is_loopback (self->endpoint))
+    {
+      g_free (self->access_key);
+      g_free (self->secret_key);
+      self->access_key = g_strdup ("pipewright-local");
+      self->secret_key = g_strdup ("pipewright");
+    }
   if (self->access_key == NULL || self->secret_key == NULL)
     {
       g_set_error (error, PW_API_CLIENT_ERROR, PW_API_CLIENT_ERROR_CONFIG,
@@ -127,6 +168,8 @@ pw_api_client_new (const char  *profile,
   self->region = first_of (region, "AWS_REGION", "AWS_DEFAULT_REGION");
   if (self->region == NULL)
     self->region = profile_value (name, "region");
+  if (local && self->region == NULL && is_loopback (self->endpoint))
+    self->region = g_strdup ("us-east-1");
   if (self->region == NULL)
     {
       g_set_error (error, PW_API_CLIENT_ERROR, PW_API_CLIENT_ERROR_CONFIG,
@@ -135,15 +178,21 @@ pw_api_client_new (const char  *profile,
       return NULL;
     }
 
-  self->endpoint = first_of (endpoint, "AWS_ENDPOINT_URL_CODEPIPELINE", "AWS_ENDPOINT_URL");
   if (self->endpoint == NULL)
-    self->endpoint = profile_value (name, "endpoint_url");
-  if (self->endpoint == NULL)
-    self->endpoint = g_strdup_printf ("https://codepipeline.%s.amazonaws.com", self->region);
+    self->endpoint = g_strdup_printf ("https://%s.%s.amazonaws.com", service, self->region);
 
   self->session = soup_session_new_with_options ("user-agent", "pipewright/" PACKAGE_VERSION,
                                                  "timeout", 60, NULL);
   return g_steal_pointer (&self);
+}
+
+PwApiClient *
+pw_api_client_new (const char  *profile,
+                   const char  *region,
+                   const char  *endpoint,
+                   GError     **error)
+{
+  return pw_api_client_new_for ("codepipeline", profile, region, endpoint, FALSE, error);
 }
 
 void
@@ -156,6 +205,7 @@ pw_api_client_free (PwApiClient *self)
   g_free (self->session_token);
   g_free (self->region);
   g_free (self->endpoint);
+  g_free (self->service);
   g_clear_object (&self->session);
   g_free (self);
 }
@@ -172,50 +222,64 @@ pw_api_client_get_endpoint (PwApiClient *self)
   return self->endpoint;
 }
 
-JsonNode *
-pw_api_client_call (PwApiClient  *self,
-                    const char   *operation,
-                    JsonNode     *input,
-                    char        **error_type,
-                    GError      **error)
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
 {
-  g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  return strcmp (*(const char * const *)a, *(const char * const *)b);
+}
+
+/**
+ * pw_api_client_send:
+ * @path: the request's path, already percent-encoded ("/" for JSON 1.1)
+ * @headers: (nullable): more headers to send and sign, lower-case name →
+ *   value
+ * @status: (out): the answer's HTTP status
+ * @answer_headers: (out) (optional) (transfer full): the answer's headers
+ *
+ * Sends a POST of @body to the client's endpoint, signed with SigV4 for
+ * its service.
+ *
+ * Returns: (transfer full): the answer's body, or %NULL when the endpoint
+ *   cannot be reached (%PW_API_CLIENT_ERROR_NETWORK)
+ */
+GBytes *
+pw_api_client_send (PwApiClient          *self,
+                    const char           *path,
+                    GHashTable           *headers,
+                    const char           *content_type,
+                    GBytes               *body,
+                    guint                *status,
+                    SoupMessageHeaders  **answer_headers,
+                    GError              **error)
+{
+  g_autoptr(GHashTable) sign = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *amz_date = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
   g_autofree char *date = g_date_time_format (now, "%Y%m%d");
-  g_autofree char *body = json_to_string (input, FALSE);
-  g_autofree char *target = g_strdup_printf ("CodePipeline_20150709.%s", operation);
-  g_autofree char *scope = g_strdup_printf ("%s/%s/codepipeline/aws4_request", date, self->region);
+  g_autofree char *scope = g_strdup_printf ("%s/%s/%s/aws4_request", date, self->region, self->service);
   g_autofree char *canonical = NULL;
   g_autofree char *to_sign = NULL;
   g_autofree char *signature = NULL;
   g_autofree char *authorization = NULL;
   g_autofree char *host = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *base = g_strdup (self->endpoint);
   g_autoptr(GUri) uri = NULL;
   g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(GBytes) payload = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(GError) local = NULL;
-  const char *signed_with_token[] = { "content-type", "host", "x-amz-date", "x-amz-security-token",
-                                      "x-amz-target", NULL };
-  const char *signed_plain[] = { "content-type", "host", "x-amz-date", "x-amz-target", NULL };
-  const char * const *signed_headers = self->session_token != NULL ? signed_with_token : signed_plain;
-  PwSigv4Request request = { "POST", "/", NULL, headers, (const guint8 *)body, strlen (body) };
+  PwSigv4Request request = { "POST", path, NULL, sign, g_bytes_get_data (body, NULL), g_bytes_get_size (body) };
   SoupMessageHeaders *out;
-  guint status;
+  GHashTableIter iter;
+  gpointer key, value;
+  GBytes *answer;
 
-  if (error_type != NULL)
-    *error_type = NULL;
-  uri = g_uri_parse (self->endpoint, G_URI_FLAGS_NONE, &local);
-  /* Every operation is POST / ("http://host:port" has no path yet). */
-  if (uri != NULL && *g_uri_get_path (uri) == '\0')
-    {
-      g_autofree char *with_slash = g_strconcat (self->endpoint, "/", NULL);
-
-      g_clear_pointer (&uri, g_uri_unref);
-      uri = g_uri_parse (with_slash, G_URI_FLAGS_NONE, &local);
-    }
+  /* "http://host:port" and "http://host:port/" are the same endpoint. */
+  if (g_str_has_suffix (base, "/"))
+    base[strlen (base) - 1] = '\0';
+  url = g_strconcat (base, path, NULL);
+  uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, &local);
   if (uri == NULL)
     {
       g_set_error (error, PW_API_CLIENT_ERROR, PW_API_CLIENT_ERROR_CONFIG, "The endpoint %s is not a URL: %s",
@@ -224,18 +288,30 @@ pw_api_client_call (PwApiClient  *self,
     }
   host = g_uri_get_port (uri) > 0 ? g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri))
                                    : g_strdup (g_uri_get_host (uri));
+  request.path = g_uri_get_path (uri);
 
-  g_hash_table_insert (headers, "content-type", g_strdup ("application/x-amz-json-1.1"));
-  g_hash_table_insert (headers, "host", g_strdup (host));
-  g_hash_table_insert (headers, "x-amz-date", g_strdup (amz_date));
-  g_hash_table_insert (headers, "x-amz-target", g_strdup (target));
+  g_hash_table_insert (sign, g_strdup ("content-type"), g_strdup (content_type));
+  g_hash_table_insert (sign, g_strdup ("host"), g_strdup (host));
+  g_hash_table_insert (sign, g_strdup ("x-amz-date"), g_strdup (amz_date));
   if (self->session_token != NULL)
-    g_hash_table_insert (headers, "x-amz-security-token", g_strdup (self->session_token));
-  canonical = pw_sigv4_canonical_request (&request, signed_headers);
+    g_hash_table_insert (sign, g_strdup ("x-amz-security-token"), g_strdup (self->session_token));
+  if (headers != NULL)
+    {
+      g_hash_table_iter_init (&iter, headers);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (sign, g_ascii_strdown (key, -1), g_strdup (value));
+    }
+  g_hash_table_iter_init (&iter, sign);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (names, key);
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+
+  canonical = pw_sigv4_canonical_request (&request, (const char * const *)names->pdata);
   to_sign = pw_sigv4_string_to_sign (amz_date, scope, canonical);
-  signature = pw_sigv4_signature (self->secret_key, date, self->region, "codepipeline", to_sign);
+  signature = pw_sigv4_signature (self->secret_key, date, self->region, self->service, to_sign);
   {
-    g_autofree char *list = g_strjoinv (";", (char **)signed_headers);
+    g_autofree char *list = g_strjoinv (";", (char **)names->pdata);
 
     authorization = g_strdup_printf ("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s",
                                      self->access_key, scope, list, signature);
@@ -243,13 +319,12 @@ pw_api_client_call (PwApiClient  *self,
 
   msg = soup_message_new_from_uri ("POST", uri);
   out = soup_message_get_request_headers (msg);
-  soup_message_headers_replace (out, "X-Amz-Date", amz_date);
-  soup_message_headers_replace (out, "X-Amz-Target", target);
+  g_hash_table_iter_init (&iter, sign);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_str_equal (key, "host") && !g_str_equal (key, "content-type"))
+      soup_message_headers_replace (out, key, value);
   soup_message_headers_replace (out, "Authorization", authorization);
-  if (self->session_token != NULL)
-    soup_message_headers_replace (out, "X-Amz-Security-Token", self->session_token);
-  payload = g_bytes_new (body, strlen (body));
-  soup_message_set_request_body_from_bytes (msg, "application/x-amz-json-1.1", payload);
+  soup_message_set_request_body_from_bytes (msg, content_type, body);
 
   answer = soup_session_send_and_read (self->session, msg, NULL, &local);
   if (answer == NULL)
@@ -258,7 +333,39 @@ pw_api_client_call (PwApiClient  *self,
                    self->endpoint, local->message);
       return NULL;
     }
-  status = soup_message_get_status (msg);
+  *status = soup_message_get_status (msg);
+  if (answer_headers != NULL)
+    *answer_headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  return answer;
+}
+
+JsonNode *
+pw_api_client_call (PwApiClient  *self,
+                    const char   *operation,
+                    JsonNode     *input,
+                    char        **error_type,
+                    GError      **error)
+{
+  g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autofree char *body = json_to_string (input, FALSE);
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(SoupMessageHeaders) answer_headers = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  guint status = 0;
+
+  if (error_type != NULL)
+    *error_type = NULL;
+  g_hash_table_insert (headers, "x-amz-target", g_strdup_printf ("CodePipeline_20150709.%s", operation));
+  {
+    gsize length = strlen (body);
+
+    payload = g_bytes_new_take (g_steal_pointer (&body), length);
+  }
+  answer = pw_api_client_send (self, "/", headers, "application/x-amz-json-1.1", payload, &status,
+                               &answer_headers, error);
+  if (answer == NULL)
+    return NULL;
   if (!json_parser_load_from_data (parser, g_bytes_get_size (answer) > 0 ? g_bytes_get_data (answer, NULL) : "{}",
                                    g_bytes_get_size (answer) > 0 ? (gssize)g_bytes_get_size (answer) : 2, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
@@ -276,7 +383,7 @@ pw_api_client_call (PwApiClient  *self,
       g_autofree char *bare = NULL;
 
       if (type == NULL)
-        type = soup_message_headers_get_one (soup_message_get_response_headers (msg), "x-amzn-ErrorType");
+        type = soup_message_headers_get_one (answer_headers, "x-amzn-ErrorType");
       /* As botocore reads it: after any '#', before any ':'. */
       bare = g_strdup (type != NULL ? (strchr (type, '#') != NULL ? strchr (type, '#') + 1 : type) : "HTTPError");
       if (strchr (bare, ':') != NULL)

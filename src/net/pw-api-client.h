@@ -8,6 +8,7 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -34,12 +35,26 @@ PwApiClient *pw_api_client_new          (const char   *profile,
                                          const char   *region,
                                          const char   *endpoint,
                                          GError      **error);
+PwApiClient *pw_api_client_new_for      (const char   *service,
+                                         const char   *profile,
+                                         const char   *region,
+                                         const char   *endpoint,
+                                         gboolean      local,
+                                         GError      **error);
 void         pw_api_client_free         (PwApiClient  *self);
 const char  *pw_api_client_get_region   (PwApiClient  *self);
 const char  *pw_api_client_get_endpoint (PwApiClient  *self);
 /* Calls @operation with @input (an object), signed with SigV4. The
  * service's error type is the start of @error's message ("Type: text"),
  * and @error_type gets it. */
+GBytes      *pw_api_client_send         (PwApiClient          *self,
+                                         const char           *path,
+                                         GHashTable           *headers,
+                                         const char           *content_type,
+                                         GBytes               *body,
+                                         guint                *status,
+                                         SoupMessageHeaders  **answer_headers,
+                                         GError              **error);
 JsonNode    *pw_api_client_call         (PwApiClient  *self,
                                          const char   *operation,
                                          JsonNode     *input,

@@ -1,0 +1,449 @@
+#!/usr/bin/env python3
+# Copyright 2026 The Pipewright Authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# The executor's two outward paths, through pipewright-net: Lambda invoke
+# actions whose function is served over the Lambda Invoke API (as `sam
+# local start-lambda` serves one), which end their job through `serve`'s
+# PutJobSuccessResult as a real function does; and the local profile's
+# event targets, which get the events their EventBridge pattern selects,
+# retried when they fail and never holding a run up.
+
+import ctypes
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import textwrap
+import threading
+import unittest
+
+import serve as serve_test
+
+CLI = os.environ["PIPEWRIGHT_CLI"]
+TIMEOUT = 120
+
+LAMBDA_PIPELINE = textwrap.dedent("""\
+    pipeline:
+      name: %(name)s
+      roleArn: arn:aws:iam::111122223333:role/demo
+      pipelineType: V2
+      executionMode: QUEUED
+      artifactStore: {type: S3, location: demo-artifacts}
+      stages:
+        - name: Source
+          actions:
+            - name: Fetch
+              actionTypeId: {category: Source, owner: AWS, provider: S3, version: "1"}
+              configuration: {S3Bucket: src-bucket, S3ObjectKey: src, PollForSourceChanges: "false"}
+              outputArtifacts: [{name: Src}]
+        - name: Check
+          actions:
+            - name: Invoke
+              actionTypeId: {category: Invoke, owner: AWS, provider: Lambda, version: "1"}
+              configuration: {FunctionName: %(function)s, UserParameters: prod}
+              inputArtifacts: [{name: Src}]
+              namespace: CheckVars
+    """)
+
+
+class FakeLambda(http.server.ThreadingHTTPServer):
+    """The Lambda Invoke API as `sam local start-lambda` serves it:
+    POST /2015-03-31/functions/NAME/invocations, the event as the body.
+    Each function is a python callable here."""
+
+    daemon_threads = True
+
+    def __init__(self, functions):
+        self.functions = functions
+        self.calls = []
+        super().__init__(("127.0.0.1", 0), FakeLambdaHandler)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class FakeLambdaHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        parts = self.path.split("/")
+        name = parts[3] if len(parts) == 5 and parts[4] == "invocations" else None
+        self.server.calls.append({"path": self.path, "headers": dict(self.headers), "event": json.loads(body)})
+        if name not in self.server.functions:
+            self.answer(404, {"Type": "User", "message": f"Function not found: {name}"},
+                        {"x-amzn-ErrorType": "ResourceNotFoundException"})
+            return
+        try:
+            result = self.server.functions[name](json.loads(body))
+        except Exception as e:  # the function's own error, as Lambda reports it
+            self.answer(200, {"errorMessage": str(e), "errorType": type(e).__name__},
+                        {"X-Amz-Function-Error": "Unhandled"})
+            return
+        self.answer(200, result, {})
+
+    def answer(self, status, payload, headers):
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class LambdaOverHttp(unittest.TestCase):
+    """Lambda invoke actions mapped to an HTTP endpoint of the Invoke
+    API, ending their jobs through serve as deployed functions do."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="pw-lambda-http-")
+
+        def check(event):
+            # A real CodePipeline function: it ends the job itself, with
+            # the client its SDK points at the local endpoint.
+            job = event["CodePipeline.job"]
+            params = job["data"]["actionConfiguration"]["configuration"]["UserParameters"]
+            cls.client.put_job_success_result(jobId=job["id"], outputVariables={"Checked": params},
+                                              executionDetails={"summary": f"checked {params}"})
+            return None
+
+        def direct(event):
+            return {"status": "Succeeded", "outputVariables": {"Mode": "direct"}}
+
+        def broken(event):
+            raise ValueError("the database is down")
+
+        def refuses(event):
+            job = event["CodePipeline.job"]
+            cls.client.put_job_failure_result(jobId=job["id"], failureDetails={
+                "type": "ConfigurationError", "message": "UserParameters must name a stage"})
+            return None
+
+        cls.lambdas = FakeLambda({"check-deploy": check, "direct-answer": direct, "broken": broken,
+                                  "refuses": refuses})
+        threading.Thread(target=cls.lambdas.serve_forever, daemon=True).start()
+
+        for name, function in (("checked", "check-deploy"), ("answered", "direct-answer"),
+                               ("crashing", "broken"), ("refused", "refuses"), ("missing", "nowhere")):
+            d = os.path.join(cls.dir, name)
+            os.makedirs(os.path.join(d, "bucket", "src"))
+            with open(os.path.join(d, "bucket", "src", "README"), "w") as f:
+                f.write("hello\n")
+            with open(os.path.join(d, "pipeline.yml"), "w") as f:
+                f.write(LAMBDA_PIPELINE % {"name": name, "function": function})
+            with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+                f.write(f"s3:\n  src-bucket: ./bucket\nlambda:\n  {function}: {{endpoint: '{cls.lambdas.url}'}}\n")
+
+        cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = cls.server.stdout.readline()
+        assert first.startswith("Serving 5 pipelines of "), first + cls.server.stderr.read()
+        cls.endpoint = cls.server.stdout.readline().split()[-1]
+        cls.client = serve_test.Serve.make_client.__func__(cls, "pipewright")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()
+        cls.server.communicate(timeout=TIMEOUT)
+        cls.lambdas.shutdown()
+        cls.lambdas.server_close()
+        shutil.rmtree(cls.dir)
+
+    def run_to_end(self, name):
+        execution = self.client.start_pipeline_execution(name=name)["pipelineExecutionId"]
+        subprocess.run([CLI, "logs", "--follow", execution, "--state-dir",
+                        os.path.join(self.dir, name, ".pipewright")],
+                       capture_output=True, text=True, timeout=TIMEOUT, check=True)
+        done = self.client.get_pipeline_execution(pipelineName=name, pipelineExecutionId=execution)
+        actions = self.client.list_action_executions(pipelineName=name,
+                                                     filter={"pipelineExecutionId": execution})
+        [invoke] = [a for a in actions["actionExecutionDetails"] if a["actionName"] == "Invoke"]
+        logs = subprocess.run([CLI, "logs", execution, "Invoke", "--state-dir",
+                               os.path.join(self.dir, name, ".pipewright")],
+                              capture_output=True, text=True, timeout=TIMEOUT).stdout
+        return done["pipelineExecution"], invoke, logs
+
+    def test_function_puts_its_result(self):
+        """The function gets the CodePipeline.job event over the Invoke
+        API (signed for lambda), and its PutJobSuccessResult to serve ends
+        the action with its output variables."""
+        execution, invoke, logs = self.run_to_end("checked")
+        self.assertEqual(execution["status"], "Succeeded", logs)
+        self.assertEqual(invoke["output"]["outputVariables"], {"Checked": "prod"})
+        self.assertEqual(invoke["output"]["executionResult"]["externalExecutionSummary"], "checked prod")
+        [call] = [c for c in self.lambdas.calls if "/functions/check-deploy/" in c["path"]]
+        self.assertEqual(call["path"], "/2015-03-31/functions/check-deploy/invocations")
+        self.assertIn("/us-east-1/lambda/aws4_request", call["headers"]["Authorization"])
+        job = call["event"]["CodePipeline.job"]
+        self.assertEqual(job["data"]["actionConfiguration"]["configuration"]["FunctionName"], "check-deploy")
+        self.assertEqual(job["data"]["inputArtifacts"][0]["name"], "Src")
+        self.assertIn(f"served at {self.lambdas.url}", logs)
+        # The job is over: serve takes no second result for it.
+        late = serve_test.Serve.error_of(self, self.client.put_job_success_result, jobId=job["id"])
+        self.assertEqual(late["Error"]["Code"], "JobNotFoundException")
+
+    def test_function_answers_directly(self):
+        """A function that returns a job result, as a local command
+        prints one, is taken at its word."""
+        execution, invoke, logs = self.run_to_end("answered")
+        self.assertEqual(execution["status"], "Succeeded", logs)
+        self.assertEqual(invoke["output"]["outputVariables"], {"Mode": "direct"})
+
+    def test_function_errors_and_failures(self):
+        """A function that raises fails the action with its error; one
+        that puts a failure fails it with its type and message; a function
+        the endpoint does not have fails it with the endpoint's answer."""
+        execution, invoke, logs = self.run_to_end("crashing")
+        self.assertEqual(execution["status"], "Failed")
+        self.assertIn("ValueError: the database is down", invoke["output"]["executionResult"]
+                      ["externalExecutionSummary"] + logs)
+        execution, invoke, logs = self.run_to_end("refused")
+        self.assertEqual(execution["status"], "Failed")
+        self.assertIn("UserParameters must name a stage", logs)
+        execution, invoke, logs = self.run_to_end("missing")
+        self.assertEqual(execution["status"], "Failed")
+        self.assertIn("ResourceNotFoundException", logs)
+
+
+class Receiver(http.server.ThreadingHTTPServer):
+    """An HTTP target: it keeps what it is sent, and can refuse (with a
+    status) or hold every request unanswered until released."""
+
+    daemon_threads = True
+
+    def __init__(self, refuse=None, hold=False):
+        self.events = []
+        self.headers_seen = []
+        self.refuse = list(refuse or [])
+        self.hold = threading.Event() if hold else None
+        self.held = threading.Semaphore(0)
+        self.changed = threading.Condition()
+        super().__init__(("127.0.0.1", 0), ReceiverHandler)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}/events"
+
+    def wait_for(self, count):
+        with self.changed:
+            ok = self.changed.wait_for(lambda: len(self.events) >= count, timeout=TIMEOUT)
+        assert ok, f"{len(self.events)} events came, not {count}"
+
+
+class ReceiverHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if self.server.hold is not None:
+            self.server.held.release()
+            self.server.hold.wait(TIMEOUT)
+        with self.server.changed:
+            status = self.server.refuse.pop(0) if self.server.refuse else 200
+            if status == 200:
+                self.server.events.append(json.loads(body))
+                self.server.headers_seen.append(dict(self.headers))
+            self.server.changed.notify_all()
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def reap_orphans():
+    """Waits for every process this one adopted (the event deliverers a
+    finished run left behind: this process is their subreaper)."""
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            return
+
+
+class EventTargets(unittest.TestCase):
+    """The profile's HTTP targets get the events their pattern selects."""
+
+    @classmethod
+    def setUpClass(cls):
+        # Orphans come to us: a run's deliverer outlives the run.
+        PR_SET_CHILD_SUBREAPER = 36
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="pw-targets-")
+        self.receivers = []
+
+    def tearDown(self):
+        for r in self.receivers:
+            if r.hold is not None:
+                r.hold.set()
+            r.shutdown()
+            r.server_close()
+        shutil.rmtree(self.dir)
+
+    def receiver(self, **kwargs):
+        r = Receiver(**kwargs)
+        threading.Thread(target=r.serve_forever, daemon=True).start()
+        self.receivers.append(r)
+        return r
+
+    def project(self, targets, fail=False):
+        os.makedirs(os.path.join(self.dir, "bucket", "src"))
+        with open(os.path.join(self.dir, "bucket", "src", "README"), "w") as f:
+            f.write("hello\n")
+        pipeline = os.path.join(self.dir, "pipeline.yml")
+        with open(pipeline, "w") as f:
+            f.write(textwrap.dedent(f"""\
+                pipeline:
+                  name: announced
+                  roleArn: arn:aws:iam::111122223333:role/demo
+                  artifactStore: {{type: S3, location: demo-artifacts}}
+                  stages:
+                    - name: Source
+                      actions:
+                        - name: Fetch
+                          actionTypeId: {{category: Source, owner: AWS, provider: S3, version: "1"}}
+                          configuration: {{S3Bucket: src-bucket, S3ObjectKey: src}}
+                          outputArtifacts: [{{name: Src}}]
+                    - name: Build
+                      actions:
+                        - name: Compile
+                          actionTypeId: {{category: Build, owner: Custom, provider: Shell, version: "1"}}
+                          inputArtifacts: [{{name: Src}}]
+                """))
+        with open(os.path.join(self.dir, "pipewright.local.yml"), "w") as f:
+            f.write("s3:\n  src-bucket: ./bucket\n")
+            f.write(f"commands:\n  Compile: {{run: '{'false' if fail else 'true'}'}}\n")
+            f.write("targets:\n" + textwrap.indent(textwrap.dedent(targets), "  "))
+        return pipeline
+
+    def run_pipeline(self, pipeline, status):
+        proc = subprocess.run([CLI, "run", pipeline], capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0 if status == "Succeeded" else 1, proc.stdout + proc.stderr)
+        [record] = json.loads(subprocess.run([CLI, "history", "--json", "-P", pipeline], capture_output=True,
+                                             text=True, timeout=TIMEOUT, check=True).stdout)
+        return record["pipelineExecutionId"]
+
+    def test_patterns_select_events(self):
+        """Each target gets exactly the events its pattern selects, as
+        the JSON body, with its headers: the pipeline's end; the Build
+        stage's changes; every action's but the source's (anything-but);
+        a pattern on a field events lack (exists: false) gets them all."""
+        ends, build, actions, everything = (self.receiver() for _ in range(4))
+        pipeline = self.project(f"""\
+            ends:
+              url: {ends.url}
+              headers: {{Authorization: Bearer local-token}}
+              pattern:
+                source: [aws.codepipeline]
+                detail-type: [CodePipeline Pipeline Execution State Change]
+                detail: {{state: [SUCCEEDED, FAILED]}}
+            build:
+              url: {build.url}
+              pattern: {{detail-type: [{{prefix: CodePipeline Stage}}], detail: {{stage: [Build]}}}}
+            actions:
+              url: {actions.url}
+              pattern:
+                detail-type: [CodePipeline Action Execution State Change]
+                detail: {{type: {{category: [{{anything-but: Source}}]}}}}
+            everything:
+              url: {everything.url}
+              pattern: {{detail: {{rollback: [{{exists: false}}]}}}}
+            """)
+        execution = self.run_pipeline(pipeline, "Succeeded")
+        reap_orphans()
+        with open(os.path.join(self.dir, ".pipewright", "events.jsonl")) as f:
+            written = [json.loads(line) for line in f]
+        self.assertEqual([(e["detail"]["state"]) for e in ends.events], ["SUCCEEDED"])
+        self.assertEqual(ends.events[0]["detail"]["execution-id"], execution)
+        self.assertEqual(ends.headers_seen[0]["Authorization"], "Bearer local-token")
+        self.assertEqual(ends.headers_seen[0]["Content-Type"], "application/json")
+        self.assertEqual(sorted(e["detail"]["state"] for e in build.events), ["STARTED", "SUCCEEDED"])
+        self.assertEqual({e["detail"]["action"] for e in actions.events}, {"Compile"})
+        self.assertEqual(len(actions.events), 2)
+        self.assertEqual(sorted(e["id"] for e in everything.events), sorted(e["id"] for e in written))
+
+    def test_failing_target_is_retried_and_logged(self):
+        """A target that answers 503 is tried again (with backoff) and
+        then takes the event; one that refuses with 400 is not retried;
+        a dead one is given up after its retries: each failure is in the
+        execution's logs, and none changes the run."""
+        flaky = self.receiver(refuse=[503])
+        picky = self.receiver(refuse=[400])
+        pipeline = self.project(f"""\
+            flaky:
+              url: {flaky.url}
+              pattern: {{detail-type: [CodePipeline Pipeline Execution State Change], detail: {{state: [FAILED]}}}}
+            picky:
+              url: {picky.url}
+              pattern: {{detail-type: [CodePipeline Pipeline Execution State Change], detail: {{state: [FAILED]}}}}
+            dead:
+              url: http://127.0.0.1:9/gone
+              retries: 1
+              pattern: {{detail-type: [CodePipeline Pipeline Execution State Change], detail: {{state: [FAILED]}}}}
+            """, fail=True)
+        execution = self.run_pipeline(pipeline, "Failed")
+        reap_orphans()
+        self.assertEqual([e["detail"]["state"] for e in flaky.events], ["FAILED"])
+        self.assertEqual(picky.events, [])
+        logs = subprocess.run([CLI, "logs", execution, "-P", pipeline], capture_output=True, text=True,
+                              timeout=TIMEOUT, check=True).stdout
+        section = logs[logs.index("==> Event targets <=="):]
+        self.assertRegex(section, r"Event target 'flaky' \(http://127\.0\.0\.1:\d+/events\), CodePipeline Pipeline "
+                                  r"Execution State Change FAILED: not delivered \(attempt 1 of 4\): it answered "
+                                  r"503 Service Unavailable; trying again in 1 s")
+        self.assertIn("Event target 'flaky'", section.split("delivered at attempt 2")[0])
+        self.assertRegex(section, r"Event target 'picky' .*: not delivered: it answered 400 Bad Request; "
+                                  r"given up after 1 attempt\n")
+        self.assertRegex(section, r"Event target 'dead' \(http://127\.0\.0\.1:9/gone\), .* not delivered: .*; "
+                                  r"given up after 2 attempts")
+
+    def test_held_target_does_not_hold_the_run(self):
+        """A target that takes the request and never answers: the run
+        ends while that request is still open."""
+        held = self.receiver(hold=True)
+        pipeline = self.project(f"""\
+            held:
+              url: {held.url}
+              pattern: {{detail-type: [CodePipeline Pipeline Execution State Change], detail: {{state: [STARTED]}}}}
+            """)
+        proc = subprocess.Popen([CLI, "run", pipeline], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # The target has the STARTED event and does not answer it.
+        self.assertTrue(held.held.acquire(timeout=TIMEOUT))
+        out, err = proc.communicate(timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0, out + err)
+        self.assertEqual(held.events, [])   # still unanswered when the run ended
+        held.hold.set()
+        reap_orphans()
+        self.assertEqual([e["detail"]["state"] for e in held.events], ["STARTED"])
+
+    def test_profile_errors(self):
+        """A pattern EventBridge would refuse, a URL that is none, an
+        unknown key: the profile's error, with its position."""
+        pipeline = self.project("""\
+            bad:
+              url: http://127.0.0.1:1/x
+              pattern: {detail: {state: [{prefx: FAIL}]}}
+            """)
+        proc = subprocess.run([CLI, "run", pipeline], capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertRegex(proc.stderr, r"pipewright\.local\.yml:\d+:\d+: .*unknown filter \"prefx\" at "
+                                      r"detail\.state; EventBridge has prefix")
+        with open(os.path.join(self.dir, "pipewright.local.yml"), "w") as f:
+            f.write("targets:\n  bad: {url: 'ftp://example.com/x'}\n")
+        proc = subprocess.run([CLI, "run", pipeline], capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertIn("pipewright.local.yml:2:", proc.stderr)
+        self.assertIn("\"ftp://example.com/x\" in targets entry \"bad\" is not an http:// or https:// URL",
+                      proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

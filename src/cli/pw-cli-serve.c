@@ -187,6 +187,15 @@ pw_cli_serve (int    argc,
   if (webhook_secret != NULL)
     printf ("GitHub webhooks: http://%s%s%s:%u/webhooks/github\n", strchr (address, ':') != NULL ? "[" : "",
             address, strchr (address, ':') != NULL ? "]" : "", pw_api_server_get_port (server));
+  {
+    g_autofree char *base = g_strdup_printf ("http://%s%s%s:%u", strchr (address, ':') != NULL ? "[" : "", address,
+                                             strchr (address, ':') != NULL ? "]" : "",
+                                             pw_api_server_get_port (server));
+    g_auto(GStrv) hooks = pw_api_server_dup_webhooks (server, base);
+
+    for (guint i = 0; hooks[i] != NULL; i++)
+      printf ("%s\n", hooks[i]);
+  }
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);

@@ -174,7 +174,8 @@ meta_load (PwApiEntry     *e,
 
 /* The pipeline of the file at @path, or NULL when it holds none. */
 static PwApiEntry *
-entry_load (const char     *path,
+entry_load (PwApiServer    *self,
+            const char     *path,
             const GStatBuf *st)
 {
   g_autoptr(PwDocument) document = NULL;
@@ -183,10 +184,16 @@ entry_load (const char     *path,
   gsize length;
   PwApiEntry *e;
 
+  pw_api_webhooks_forget (self, path);
   if (st->st_size > 4 * 1024 * 1024 ||
       !g_file_get_contents (path, &contents, &length, NULL) ||
-      (document = pw_document_load_data (contents, length, path, NULL)) == NULL ||
-      pw_document_get_kind (document) != PW_DOCUMENT_PIPELINE ||
+      (document = pw_document_load_data (contents, length, path, NULL)) == NULL)
+    return NULL;
+  /* A template's webhooks are served; its pipelines are not (a pipeline
+   * is served from its own file). */
+  if (pw_document_get_kind (document) == PW_DOCUMENT_CFN_TEMPLATE)
+    pw_api_webhooks_read (self, path, document);
+  if (pw_document_get_kind (document) != PW_DOCUMENT_PIPELINE ||
       (pipeline = pw_document_dup_pipeline (document, NULL, NULL)) == NULL ||
       pw_pipeline_get_name (pipeline) == NULL)
     return NULL;
@@ -258,6 +265,7 @@ refresh_path (PwApiServer *self,
     {
       if (known != NULL)
         g_ptr_array_remove (self->entries, known);
+      pw_api_webhooks_forget (self, path);
       return;
     }
   if (known != NULL && same_stamp (known, &st))
@@ -270,7 +278,7 @@ refresh_path (PwApiServer *self,
         return;
     }
 
-  e = entry_load (path, &st);
+  e = entry_load (self, path, &st);
   if (known != NULL)
     g_ptr_array_remove (self->entries, known);
   if (e == NULL)
@@ -391,6 +399,9 @@ pw_api_catalog_scan (PwApiServer *self)
   for (guint i = self->entries->len; i > 0; i--)
     if (!g_hash_table_contains (seen, ((PwApiEntry *)g_ptr_array_index (self->entries, i - 1))->path))
       g_ptr_array_remove_index (self->entries, i - 1);
+  for (guint i = self->webhooks->len; i > 0; i--)
+    if (!g_hash_table_contains (seen, ((PwApiWebhook *)g_ptr_array_index (self->webhooks, i - 1))->path))
+      g_ptr_array_remove_index (self->webhooks, i - 1);
   g_hash_table_iter_init (&iter, self->monitors);
   while (g_hash_table_iter_next (&iter, &dir, NULL))
     if (!g_hash_table_contains (seen_dirs, dir))

@@ -36,6 +36,21 @@ typedef struct
   gboolean    made_here;      /* its folder came from CreatePipeline */
 } PwApiEntry;
 
+/* An AWS::CodePipeline::Webhook of a CloudFormation template in the
+ * workspace, resolved as far as the template allows. */
+typedef struct
+{
+  char      *name;
+  char      *path;            /* the template */
+  char      *authentication;  /* GITHUB_HMAC, IP or UNAUTHENTICATED */
+  char      *secret;          /* GITHUB_HMAC's SecretToken */
+  char      *ip_range;        /* IP's AllowedIPRange */
+  JsonArray *filters;         /* [{JsonPath, MatchEquals}] */
+  char      *pipeline;
+  char      *action;
+  char      *problem;         /* why it cannot be served, or NULL */
+} PwApiWebhook;
+
 struct _PwApiServer
 {
   GObject     parent_instance;
@@ -53,6 +68,7 @@ struct _PwApiServer
   char       *webhook_secret; /* GitHub webhooks' HMAC secret, or NULL: refused */
   GHashTable *tokens;       /* clientRequestToken → execution id */
   GPtrArray  *children;     /* GSubprocess: the runs started here */
+  GPtrArray  *webhooks;     /* PwApiWebhook, of the workspace's templates */
 };
 
 typedef struct
@@ -130,5 +146,14 @@ PwApiAnswer  pw_api_put_job_failure (PwApiServer  *self,
 /* pw-api-webhooks.c */
 void         pw_api_handle_webhook  (PwApiServer       *self,
                                      SoupServerMessage *msg);
+void         pw_api_handle_webhook_v1 (PwApiServer       *self,
+                                       SoupServerMessage *msg,
+                                       const char        *name);
+void         pw_api_webhook_free    (gpointer           data);
+void         pw_api_webhooks_forget (PwApiServer       *self,
+                                     const char        *path);
+void         pw_api_webhooks_read   (PwApiServer       *self,
+                                     const char        *path,
+                                     PwDocument        *document);
 
 G_END_DECLS

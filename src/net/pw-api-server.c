@@ -1626,6 +1626,7 @@ pw_api_server_finalize (GObject *object)
   g_free (self->webhook_secret);
   g_ptr_array_unref (self->entries);
   g_hash_table_unref (self->not_pipelines);
+  g_ptr_array_unref (self->webhooks);
   g_hash_table_unref (self->monitors);
   g_free (self->workspace);
   g_free (self->region);
@@ -1644,6 +1645,7 @@ pw_api_server_init (PwApiServer *self)
 {
   self->entries = g_ptr_array_new_with_free_func (pw_api_entry_free);
   self->not_pipelines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->webhooks = g_ptr_array_new_with_free_func (pw_api_webhook_free);
   self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->dirty = TRUE;
   self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -1670,6 +1672,56 @@ handle_webhook (SoupServer        *server,
                 gpointer           data)
 {
   pw_api_handle_webhook (data, msg);
+}
+
+/* /webhooks/v1/NAME: a template's AWS::CodePipeline::Webhook. */
+static void
+handle_webhook_v1 (SoupServer        *server,
+                   SoupServerMessage *msg,
+                   const char        *path,
+                   GHashTable        *query,
+                   gpointer           data)
+{
+  const char *name = path + strlen ("/webhooks/v1");
+
+  if (*name == '/')
+    name++;
+  pw_api_handle_webhook_v1 (data, msg, name);
+}
+
+/**
+ * pw_api_server_dup_webhooks:
+ *
+ * The workspace's CloudFormation webhooks, one line each: where each is
+ * served and what it starts, or why it is not served.
+ *
+ * Returns: (transfer full): the lines
+ */
+GStrv
+pw_api_server_dup_webhooks (PwApiServer *self,
+                            const char  *base_url)
+{
+  g_autoptr(GStrvBuilder) lines = g_strv_builder_new ();
+
+  g_return_val_if_fail (PW_IS_API_SERVER (self), NULL);
+
+  pw_api_catalog_scan (self);
+  for (guint i = 0; i < self->webhooks->len; i++)
+    {
+      PwApiWebhook *w = g_ptr_array_index (self->webhooks, i);
+      g_autofree char *relative = g_path_is_absolute (w->path) && g_str_has_prefix (w->path, self->workspace)
+        ? g_strdup (w->path + strlen (self->workspace) + (w->path[strlen (self->workspace)] == '/'))
+        : g_strdup (w->path);
+      g_autofree char *line = NULL;
+
+      if (w->problem != NULL)
+        line = g_strdup_printf ("CloudFormation webhook %s (%s) is not served: %s", w->name, relative, w->problem);
+      else
+        line = g_strdup_printf ("CloudFormation webhook %s (%s): %s/webhooks/v1/%s starts %s at %s (%s)", w->name,
+                                relative, base_url, w->name, w->pipeline, w->action, w->authentication);
+      g_strv_builder_add (lines, line);
+    }
+  return g_strv_builder_end (lines);
 }
 
 /* The pipewright-cli that StartPipelineExecution runs pipelines with. */
@@ -1733,6 +1785,7 @@ pw_api_server_listen (PwApiServer  *self,
   self->server = soup_server_new ("server-header", "pipewright", NULL);
   soup_server_add_handler (self->server, NULL, handle, self, NULL);
   soup_server_add_handler (self->server, "/webhooks/github", handle_webhook, self, NULL);
+  soup_server_add_handler (self->server, "/webhooks/v1", handle_webhook_v1, self, NULL);
   where = g_inet_socket_address_new (inet, port);
   if (!soup_server_listen (self->server, where, 0, error))
     return FALSE;

@@ -31,5 +31,7 @@ gboolean     pw_api_server_listen     (PwApiServer  *self,
                                        guint         port,
                                        GError      **error);
 guint        pw_api_server_get_port   (PwApiServer  *self);
+GStrv        pw_api_server_dup_webhooks (PwApiServer *self,
+                                         const char  *base_url);
 
 G_END_DECLS

@@ -13,7 +13,15 @@
  * `pipewright-cli watch` applies them), or, without triggers, when the
  * push is to the action's BranchName and DetectChanges is not false. The
  * execution runs the pushed commit. A wrong or missing signature is
- * refused and said on standard error; so is every start. */
+ * refused and said on standard error; so is every start.
+ *
+ * V1 webhooks: each AWS::CodePipeline::Webhook of a CloudFormation
+ * template in the workspace is served at POST /webhooks/v1/<Name>, as the
+ * service serves its webhook URL: authenticated as it says (GITHUB_HMAC
+ * with its SecretToken, IP with its AllowedIPRange, or UNAUTHENTICATED),
+ * then its Filters (a JSONPath into the payload, and the value it must
+ * select, with {Key} standing for the target action's configuration
+ * value) decide whether TargetPipeline starts. */
 
 #define G_LOG_DOMAIN "pw-api"
 
@@ -132,8 +140,10 @@ push_start (Push       *push,
             const char *commit)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *revision = g_strdup_printf ("%s=%s", action, commit);
-  const char *argv[] = { push->self->runner, "run", "--json", e->path, "--source-revision", revision, NULL };
+  g_autofree char *revision = commit != NULL ? g_strdup_printf ("%s=%s", action, commit) : NULL;
+  /* Without a commit the source action reads its branch as it is. */
+  const char *argv[] = { push->self->runner, "run", "--json", e->path,
+                         revision != NULL ? "--source-revision" : NULL, revision, NULL };
   PushRun *run = g_new0 (PushRun, 1);
 
   run->child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
@@ -392,6 +402,440 @@ pw_api_handle_webhook (PwApiServer       *self,
       if (action != NULL && self->runner != NULL)
         push_start (push, e, pw_action_get_name (action), commit);
     }
+  if (--push->pending == 0)
+    push_answer (push);
+}
+
+/* V1 webhooks (AWS::CodePipeline::Webhook) ------------------------------------------- */
+
+static char *
+scalar_text (JsonNode *node)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return g_strdup (json_node_get_string (node));
+    case G_TYPE_INT64:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    case G_TYPE_DOUBLE:
+      return g_strdup (g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (node)));
+    case G_TYPE_BOOLEAN:
+      return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+    default:
+      return NULL;
+    }
+}
+
+void
+pw_api_webhook_free (gpointer data)
+{
+  PwApiWebhook *w = data;
+
+  g_free (w->name);
+  g_free (w->path);
+  g_free (w->authentication);
+  g_free (w->secret);
+  g_free (w->ip_range);
+  g_clear_pointer (&w->filters, json_array_unref);
+  g_free (w->pipeline);
+  g_free (w->action);
+  g_free (w->problem);
+  g_free (w);
+}
+
+void
+pw_api_webhooks_forget (PwApiServer *self,
+                        const char  *path)
+{
+  for (guint i = self->webhooks->len; i > 0; i--)
+    if (g_str_equal (((PwApiWebhook *)g_ptr_array_index (self->webhooks, i - 1))->path, path))
+      g_ptr_array_remove_index (self->webhooks, i - 1);
+}
+
+/* A Ref's target: a parameter (its Default), or a pipeline (its Name, or
+ * else its logical id, the name Pipewright gives it). */
+static char *
+resolve_ref (JsonObject  *template,
+             const char  *id,
+             char       **problem)
+{
+  JsonObject *parameters = json_object_has_member (template, "Parameters") &&
+                           JSON_NODE_HOLDS_OBJECT (json_object_get_member (template, "Parameters"))
+    ? json_object_get_object_member (template, "Parameters") : NULL;
+  JsonObject *resources = json_object_get_object_member (template, "Resources");
+  JsonNode *node;
+
+  if (parameters != NULL && (node = json_object_get_member (parameters, id)) != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonNode *value = json_object_get_member (json_node_get_object (node), "Default");
+
+      if (value != NULL && JSON_NODE_HOLDS_VALUE (value))
+        return scalar_text (value);
+      *problem = g_strdup_printf ("it refers to parameter %s, which has no Default (serve reads the template "
+                                  "as it is; give the parameter a Default)", id);
+      return NULL;
+    }
+  if ((node = json_object_get_member (resources, id)) != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *resource = json_node_get_object (node);
+      JsonObject *properties = json_object_has_member (resource, "Properties") &&
+                               JSON_NODE_HOLDS_OBJECT (json_object_get_member (resource, "Properties"))
+        ? json_object_get_object_member (resource, "Properties") : NULL;
+      const char *name = properties != NULL ? pw_api_member_string (properties, "Name") : NULL;
+
+      return g_strdup (name != NULL ? name : id);
+    }
+  *problem = g_strdup_printf ("it refers to %s, which the template does not declare", id);
+  return NULL;
+}
+
+/* A value the template gives as a string, a Ref, or a dynamic reference
+ * to Secrets Manager or Parameter Store (resolved from the local
+ * profile's secrets, as buildspecs' are). */
+static char *
+resolve_value (JsonObject      *template,
+               JsonNode        *node,
+               PwLocalProfile  *profile,
+               const char      *what,
+               char           **problem)
+{
+  g_autofree char *why = NULL;
+  char *value = NULL;
+
+  if (node == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_OBJECT (node) && json_object_get_size (json_node_get_object (node)) == 1 &&
+      pw_api_member_string (json_node_get_object (node), "Ref") != NULL)
+    value = resolve_ref (template, pw_api_member_string (json_node_get_object (node), "Ref"), &why);
+  else if (JSON_NODE_HOLDS_VALUE (node))
+    value = scalar_text (node);
+  else
+    why = g_strdup ("serve resolves strings, Refs and {{resolve:…}} references only");
+
+  if (value != NULL && g_str_has_prefix (value, "{{resolve:") && g_str_has_suffix (value, "}}"))
+    {
+      g_autofree char *inner = g_strndup (value + strlen ("{{resolve:"), strlen (value) - strlen ("{{resolve:}}"));
+      g_auto(GStrv) parts = g_strsplit (inner, ":", -1);
+      g_autofree char *id = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_clear_pointer (&value, g_free);
+      if (g_strv_length (parts) >= 2 && g_str_equal (parts[0], "secretsmanager"))
+        /* secretsmanager:ID[:SecretString[:json-key[:…]]] */
+        id = g_strv_length (parts) >= 4 && *parts[3] != '\0' ? g_strdup_printf ("%s:%s", parts[1], parts[3])
+                                                              : g_strdup (parts[1]);
+      else if (g_strv_length (parts) >= 2 && (g_str_equal (parts[0], "ssm") || g_str_equal (parts[0], "ssm-secure")))
+        id = g_strdup (parts[1]);
+      if (id == NULL)
+        why = g_strdup_printf ("%s is a dynamic reference serve does not know", what);
+      else if ((value = pw_local_profile_lookup_secret (profile, id, &error)) == NULL)
+        why = g_strdup (error->message);
+    }
+  if (value == NULL && problem != NULL && *problem == NULL)
+    *problem = g_strdup_printf ("%s: %s", what, why != NULL ? why : "not given");
+  return value;
+}
+
+/**
+ * pw_api_webhooks_read:
+ *
+ * Takes the webhooks of the template at @path.
+ */
+void
+pw_api_webhooks_read (PwApiServer *self,
+                      const char  *path,
+                      PwDocument  *document)
+{
+  JsonNode *root = pw_document_get_root (document);
+  JsonObject *template, *resources;
+  g_autoptr(PwLocalProfile) profile = NULL;
+  g_autoptr(JsonObject) empty = json_object_new ();
+  g_autoptr(GList) ids = NULL;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  template = json_node_get_object (root);
+  if (!json_object_has_member (template, "Resources") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (template, "Resources")))
+    return;
+  resources = json_object_get_object_member (template, "Resources");
+  ids = json_object_get_members (resources);
+  ids = g_list_sort (ids, (GCompareFunc)strcmp);
+
+  for (GList *l = ids; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (resources, l->data);
+      JsonObject *resource, *properties, *auth;
+      PwApiWebhook *w;
+      JsonNode *filters;
+      g_autofree char *name = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node) ||
+          g_strcmp0 (pw_api_member_string (json_node_get_object (node), "Type"), "AWS::CodePipeline::Webhook") != 0)
+        continue;
+      resource = json_node_get_object (node);
+      properties = json_object_has_member (resource, "Properties") &&
+                   JSON_NODE_HOLDS_OBJECT (json_object_get_member (resource, "Properties"))
+        ? json_object_get_object_member (resource, "Properties") : empty;
+      auth = json_object_has_member (properties, "AuthenticationConfiguration") &&
+             JSON_NODE_HOLDS_OBJECT (json_object_get_member (properties, "AuthenticationConfiguration"))
+        ? json_object_get_object_member (properties, "AuthenticationConfiguration") : NULL;
+
+      if (profile == NULL)
+        profile = pw_local_profile_load_beside (path, NULL);
+      if (profile == NULL)
+        profile = pw_local_profile_new ();
+
+      w = g_new0 (PwApiWebhook, 1);
+      w->path = g_strdup (path);
+      name = resolve_value (template, json_object_get_member (properties, "Name"), profile, "Name", NULL);
+      w->name = name != NULL ? g_steal_pointer (&name) : g_strdup (l->data);
+      w->authentication = resolve_value (template, json_object_get_member (properties, "Authentication"), profile,
+                                         "Authentication", &w->problem);
+      w->pipeline = resolve_value (template, json_object_get_member (properties, "TargetPipeline"), profile,
+                                   "TargetPipeline", &w->problem);
+      w->action = resolve_value (template, json_object_get_member (properties, "TargetAction"), profile,
+                                 "TargetAction", &w->problem);
+      if (w->authentication != NULL && g_str_equal (w->authentication, "GITHUB_HMAC"))
+        w->secret = resolve_value (template, auth != NULL ? json_object_get_member (auth, "SecretToken") : NULL,
+                                   profile, "AuthenticationConfiguration.SecretToken", &w->problem);
+      else if (w->authentication != NULL && g_str_equal (w->authentication, "IP"))
+        {
+          w->ip_range = resolve_value (template, auth != NULL ? json_object_get_member (auth, "AllowedIPRange") : NULL,
+                                       profile, "AuthenticationConfiguration.AllowedIPRange", &w->problem);
+          if (w->ip_range != NULL && w->problem == NULL)
+            {
+              g_autoptr(GInetAddressMask) mask = g_inet_address_mask_new_from_string (w->ip_range, NULL);
+
+              if (mask == NULL)
+                w->problem = g_strdup_printf ("AllowedIPRange %s is not an address range (CIDR)", w->ip_range);
+            }
+        }
+      else if (w->authentication != NULL && !g_str_equal (w->authentication, "UNAUTHENTICATED") &&
+               w->problem == NULL)
+        w->problem = g_strdup_printf ("Authentication %s is none of GITHUB_HMAC, IP, UNAUTHENTICATED",
+                                      w->authentication);
+
+      filters = json_object_get_member (properties, "Filters");
+      w->filters = filters != NULL && JSON_NODE_HOLDS_ARRAY (filters) ? json_array_ref (json_node_get_array (filters))
+                                                                      : json_array_new ();
+      for (guint f = 0; f < json_array_get_length (w->filters) && w->problem == NULL; f++)
+        {
+          JsonNode *rule = json_array_get_element (w->filters, f);
+          const char *expression = JSON_NODE_HOLDS_OBJECT (rule)
+            ? pw_api_member_string (json_node_get_object (rule), "JsonPath") : NULL;
+          g_autoptr(JsonPath) compiled = json_path_new ();
+          g_autoptr(GError) error = NULL;
+
+          if (expression == NULL)
+            w->problem = g_strdup_printf ("filter %u has no JsonPath", f + 1);
+          else if (!json_path_compile (compiled, expression, &error))
+            w->problem = g_strdup_printf ("filter %u: JsonPath %s: %s", f + 1, expression, error->message);
+        }
+      g_ptr_array_add (self->webhooks, w);
+    }
+}
+
+/* MatchEquals with each {Key} replaced by the target action's
+ * configuration value for Key. */
+static char *
+expand_match (const char *match,
+              PwAction   *action)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = match; *p != '\0';)
+    {
+      const char *close = *p == '{' ? strchr (p, '}') : NULL;
+
+      if (close != NULL)
+        {
+          g_autofree char *key = g_strndup (p + 1, close - p - 1);
+          const char *value = pw_action_get_configuration_string (action, key);
+
+          g_string_append (out, value != NULL ? value : "");
+          p = close + 1;
+        }
+      else
+        g_string_append_c (out, *p++);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Whether every filter selects its value from @payload. */
+static gboolean
+filters_match (PwApiWebhook *w,
+               JsonNode     *payload,
+               PwAction     *action,
+               char        **why)
+{
+  for (guint f = 0; f < json_array_get_length (w->filters); f++)
+    {
+      JsonObject *rule = json_array_get_object_element (w->filters, f);
+      const char *expression = pw_api_member_string (rule, "JsonPath");
+      const char *match = pw_api_member_string (rule, "MatchEquals");
+      g_autoptr(JsonNode) found = json_path_query (expression, payload, NULL);
+      JsonArray *values = found != NULL && JSON_NODE_HOLDS_ARRAY (found) ? json_node_get_array (found) : NULL;
+      g_autofree char *wanted = match != NULL ? expand_match (match, action) : NULL;
+      gboolean matched = FALSE;
+
+      for (guint i = 0; values != NULL && i < json_array_get_length (values) && !matched; i++)
+        {
+          JsonNode *value = json_array_get_element (values, i);
+          g_autofree char *text = JSON_NODE_HOLDS_VALUE (value) ? scalar_text (value) : NULL;
+
+          matched = wanted == NULL || g_strcmp0 (text, wanted) == 0;
+        }
+      if (!matched)
+        {
+          *why = wanted != NULL ? g_strdup_printf ("%s does not select %s", expression, wanted)
+                                : g_strdup_printf ("%s selects nothing", expression);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* GitHub's X-Hub-Signature-256 (or the older X-Hub-Signature, sha1). */
+static gboolean
+github_signature_ok (const char         *secret,
+                     SoupMessageHeaders *headers,
+                     GBytes             *body)
+{
+  const char *sha256 = soup_message_headers_get_one (headers, "X-Hub-Signature-256");
+  const char *sha1 = soup_message_headers_get_one (headers, "X-Hub-Signature");
+  g_autoptr(GHmac) hmac = NULL;
+  const char *expected;
+  guint8 differ = 0;
+
+  if (sha256 != NULL)
+    return signature_ok (secret, sha256, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  if (sha1 == NULL || !g_str_has_prefix (sha1, "sha1="))
+    return FALSE;
+  hmac = g_hmac_new (G_CHECKSUM_SHA1, (const guchar *)secret, strlen (secret));
+  g_hmac_update (hmac, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  expected = g_hmac_get_string (hmac);
+  sha1 += strlen ("sha1=");
+  if (strlen (sha1) != strlen (expected))
+    return FALSE;
+  for (gsize i = 0; expected[i] != '\0'; i++)
+    differ |= (guint8)(g_ascii_tolower (sha1[i]) ^ expected[i]);
+  return differ == 0;
+}
+
+static gboolean
+address_allowed (SoupServerMessage *msg,
+                 const char        *range)
+{
+  g_autoptr(GInetAddressMask) mask = g_inet_address_mask_new_from_string (range, NULL);
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+
+  return mask != NULL && remote != NULL && G_IS_INET_SOCKET_ADDRESS (remote) &&
+         g_inet_address_mask_matches (mask, g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+}
+
+/**
+ * pw_api_handle_webhook_v1:
+ *
+ * POST /webhooks/v1/@name.
+ */
+void
+pw_api_handle_webhook_v1 (PwApiServer       *self,
+                          SoupServerMessage *msg,
+                          const char        *name)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonNode) payload = NULL;
+  g_autofree char *why = NULL;
+  PwApiWebhook *w = NULL;
+  PwApiEntry *e;
+  PwAction *action;
+  Push *push;
+
+  if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
+    {
+      refuse (msg, 405, "webhooks are POST");
+      return;
+    }
+  pw_api_catalog_scan (self);
+  for (guint i = 0; i < self->webhooks->len && w == NULL; i++)
+    if (g_str_equal (((PwApiWebhook *)g_ptr_array_index (self->webhooks, i))->name, name))
+      w = g_ptr_array_index (self->webhooks, i);
+  if (w == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("no template of the workspace declares webhook %s", name);
+
+      refuse (msg, 404, message);
+      return;
+    }
+  if (w->problem != NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("webhook %s is not served: %s", name, w->problem);
+
+      refuse (msg, 503, message);
+      return;
+    }
+
+  bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  if (g_str_equal (w->authentication, "GITHUB_HMAC") && !github_signature_ok (w->secret, headers, bytes))
+    {
+      g_autofree char *message = g_strdup_printf ("webhook %s: the X-Hub-Signature-256 signature is missing or "
+                                                  "wrong", name);
+
+      refuse (msg, 401, message);
+      return;
+    }
+  if (g_str_equal (w->authentication, "IP") && !address_allowed (msg, w->ip_range))
+    {
+      g_autofree char *message = g_strdup_printf ("webhook %s: the request comes from outside %s", name,
+                                                  w->ip_range);
+
+      refuse (msg, 403, message);
+      return;
+    }
+  if (g_strcmp0 (soup_message_headers_get_one (headers, "X-GitHub-Event"), "ping") == 0)
+    {
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
+      return;
+    }
+
+  payload = pw_json_parse (g_bytes_get_data (bytes, NULL), (gssize)g_bytes_get_size (bytes), NULL, NULL);
+  if (payload == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("webhook %s: the payload is not JSON", name);
+
+      refuse (msg, 400, message);
+      return;
+    }
+  if ((e = pw_api_lookup (self, w->pipeline)) == NULL ||
+      (action = source_action (e, w->action)) == NULL)
+    {
+      g_autofree char *message = e == NULL
+        ? g_strdup_printf ("webhook %s targets pipeline %s, which the workspace does not have", name, w->pipeline)
+        : g_strdup_printf ("webhook %s targets action %s, which is no source action of pipeline %s", name,
+                           w->action, w->pipeline);
+
+      refuse (msg, 404, message);
+      return;
+    }
+
+  push = g_new0 (Push, 1);
+  push->self = g_object_ref (self);
+  push->msg = g_object_ref (msg);
+  push->started = json_builder_new ();
+  json_builder_begin_array (push->started);
+  push->pending = 1;
+  soup_server_message_pause (msg);
+  /* As the service: a delivery the filters do not select is taken, and
+   * starts nothing. */
+  if (!filters_match (w, payload, action, &why))
+    g_printerr ("pipewright-cli serve: webhook %s: %s; nothing starts\n", name, why);
+  else if (self->runner != NULL)
+    push_start (push, e, w->action, NULL);
   if (--push->pending == 0)
     push_answer (push);
 }

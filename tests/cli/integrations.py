@@ -10,6 +10,8 @@
 # retried when they fail and never holding a run up.
 
 import ctypes
+import hashlib
+import hmac
 import http.server
 import json
 import os
@@ -19,6 +21,8 @@ import tempfile
 import textwrap
 import threading
 import unittest
+import urllib.error
+import urllib.request
 
 import serve as serve_test
 
@@ -443,6 +447,181 @@ class EventTargets(unittest.TestCase):
         self.assertIn("pipewright.local.yml:2:", proc.stderr)
         self.assertIn("\"ftp://example.com/x\" in targets entry \"bad\" is not an http:// or https:// URL",
                       proc.stderr)
+
+
+WEBHOOK_TEMPLATE = textwrap.dedent("""\
+    AWSTemplateFormatVersion: "2010-09-09"
+    Parameters:
+      PipelineName: {Type: String, Default: shop}
+      HookSecret: {Type: String, NoEcho: true}
+    Resources:
+      SignedHook:
+        Type: AWS::CodePipeline::Webhook
+        Properties:
+          Name: shop-github
+          Authentication: GITHUB_HMAC
+          AuthenticationConfiguration:
+            SecretToken: "{{resolve:secretsmanager:shop/webhook:SecretString:token}}"
+          Filters:
+            - JsonPath: "$.ref"
+              MatchEquals: "refs/heads/{Branch}"
+          TargetPipeline: !Ref PipelineName
+          TargetAction: Checkout
+          RegisterWithThirdParty: false
+      OfficeHook:
+        Type: AWS::CodePipeline::Webhook
+        Properties:
+          Authentication: IP
+          AuthenticationConfiguration: {AllowedIPRange: 127.0.0.0/8}
+          Filters: [{JsonPath: "$.repository.name", MatchEquals: app}]
+          TargetPipeline: shop
+          TargetAction: Checkout
+      FarHook:
+        Type: AWS::CodePipeline::Webhook
+        Properties:
+          Authentication: IP
+          AuthenticationConfiguration: {AllowedIPRange: 10.20.0.0/16}
+          Filters: []
+          TargetPipeline: shop
+          TargetAction: Checkout
+      OpenHook:
+        Type: AWS::CodePipeline::Webhook
+        Properties:
+          Authentication: UNAUTHENTICATED
+          AuthenticationConfiguration: {}
+          Filters: [{JsonPath: "$.commits[*].author", MatchEquals: release-bot}]
+          TargetPipeline: shop
+          TargetAction: Checkout
+      BrokenHook:
+        Type: AWS::CodePipeline::Webhook
+        Properties:
+          Authentication: GITHUB_HMAC
+          AuthenticationConfiguration: {SecretToken: !Ref HookSecret}
+          Filters: [{JsonPath: "$.ref"}]
+          TargetPipeline: shop
+          TargetAction: Checkout
+    """)
+
+
+class V1Webhooks(unittest.TestCase):
+    """A CloudFormation template's AWS::CodePipeline::Webhook resources,
+    served as the service serves their URLs: each authenticates as it
+    says, and its JSONPath filters decide whether the pipeline starts."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="pw-v1-hooks-")
+        d = os.path.join(cls.dir, "shop")
+        repo = os.path.join(d, "repo")
+        os.makedirs(repo)
+        git = ["git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run(git[:3] + ["init", "-q", "-b", "main"], check=True)
+        with open(os.path.join(repo, "app.txt"), "w") as f:
+            f.write("v1\n")
+        subprocess.run(git + ["add", "-A"], check=True)
+        subprocess.run(git + ["commit", "-q", "-m", "one"], check=True)
+        with open(os.path.join(d, "pipeline.yml"), "w") as f:
+            f.write(textwrap.dedent("""\
+                pipeline:
+                  name: shop
+                  roleArn: arn:aws:iam::111122223333:role/demo
+                  artifactStore: {type: S3, location: demo-artifacts}
+                  stages:
+                    - name: Source
+                      actions:
+                        - name: Checkout
+                          actionTypeId: {category: Source, owner: ThirdParty, provider: GitHub, version: "1"}
+                          configuration: {Owner: acme, Repo: app, Branch: main, OAuthToken: "****",
+                                          PollForSourceChanges: "false"}
+                          outputArtifacts: [{name: Src}]
+                    - name: Build
+                      actions:
+                        - name: Say
+                          actionTypeId: {category: Build, owner: Custom, provider: Shell, version: "1"}
+                          inputArtifacts: [{name: Src}]
+                """))
+        with open(os.path.join(d, "webhooks.yml"), "w") as f:
+            f.write(WEBHOOK_TEMPLATE)
+        with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+            f.write("sources:\n  Checkout: {repository: ./repo, branch: main}\n"
+                    "commands:\n  Say: {run: 'echo hi'}\n"
+                    "secrets:\n  shop/webhook: {token: hook-token}\n")
+        cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = cls.server.stdout.readline()
+        assert first.startswith("Serving 1 pipeline of "), first + cls.server.stderr.read()
+        cls.endpoint = cls.server.stdout.readline().split()[-1]
+        cls.hooks = [cls.server.stdout.readline().strip() for _ in range(5)]
+        cls.client = serve_test.Serve.make_client.__func__(cls, "pipewright")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()
+        cls.server.communicate(timeout=TIMEOUT)
+        shutil.rmtree(cls.dir)
+
+    def deliver(self, name, payload, secret=None, sha1=False):
+        body = json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json", "X-GitHub-Event": "push"}
+        if secret is not None:
+            if sha1:
+                headers["X-Hub-Signature"] = "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
+            else:
+                headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(secret.encode(), body,
+                                                                      hashlib.sha256).hexdigest()
+        request = urllib.request.Request(f"{self.endpoint}/webhooks/v1/{name}", data=body, method="POST",
+                                         headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                answer = json.loads(response.read())
+                status = response.status
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+        for started in answer["started"]:
+            subprocess.run([CLI, "logs", "--follow", started["executionId"], "--state-dir",
+                            os.path.join(self.dir, "shop", ".pipewright")],
+                           capture_output=True, text=True, timeout=TIMEOUT, check=True)
+        return status, [s["pipeline"] for s in answer["started"]]
+
+    def test_served_as_declared(self):
+        """serve says where each webhook is, what it starts, and why one
+        is not served."""
+        base = f"{self.endpoint}/webhooks/v1"
+        self.assertEqual(self.hooks[0], "CloudFormation webhook BrokenHook (shop/webhooks.yml) is not served: "
+                                        "AuthenticationConfiguration.SecretToken: it refers to parameter "
+                                        "HookSecret, which has no Default (serve reads the template as it is; "
+                                        "give the parameter a Default)")
+        self.assertEqual(self.hooks[4], f"CloudFormation webhook shop-github (shop/webhooks.yml): {base}/shop-github "
+                                        "starts shop at Checkout (GITHUB_HMAC)")
+        self.assertIn(f"{base}/OfficeHook starts shop at Checkout (IP)", self.hooks[2])
+        status, answer = self.deliver("BrokenHook", {"ref": "refs/heads/main"})
+        self.assertEqual(status, 503)
+        self.assertIn("has no Default", answer["message"])
+        self.assertEqual(self.deliver("NoSuchHook", {})[0], 404)
+
+    def test_authentication_and_filters(self):
+        """GITHUB_HMAC takes the secret the profile resolves (sha256 or
+        sha1 signatures), with {Branch} from the action's configuration;
+        IP takes its range only; UNAUTHENTICATED takes anyone, and a
+        JSONPath over a list matches any element."""
+        before = len(self.client.list_pipeline_executions(pipelineName="shop")["pipelineExecutionSummaries"])
+        push = {"ref": "refs/heads/main", "repository": {"name": "app"}}
+        self.assertEqual(self.deliver("shop-github", push, "hook-token"), (202, ["shop"]))
+        self.assertEqual(self.deliver("shop-github", push, "hook-token", sha1=True), (202, ["shop"]))
+        self.assertEqual(self.deliver("shop-github", push, "wrong")[0], 401)
+        self.assertEqual(self.deliver("shop-github", push)[0], 401)
+        self.assertEqual(self.deliver("shop-github", dict(push, ref="refs/heads/dev"), "hook-token"), (202, []))
+        self.assertEqual(self.deliver("OfficeHook", push), (202, ["shop"]))
+        self.assertEqual(self.deliver("OfficeHook", {"repository": {"name": "other"}}), (202, []))
+        status, answer = self.deliver("FarHook", push)
+        self.assertEqual(status, 403)
+        self.assertIn("outside 10.20.0.0/16", answer["message"])
+        self.assertEqual(self.deliver("OpenHook", {"commits": [{"author": "ann"}, {"author": "release-bot"}]}),
+                         (202, ["shop"]))
+        self.assertEqual(self.deliver("OpenHook", {"commits": [{"author": "ann"}]}), (202, []))
+        runs = self.client.list_pipeline_executions(pipelineName="shop")["pipelineExecutionSummaries"]
+        self.assertEqual(len(runs) - before, 4)
+        self.assertEqual({r["status"] for r in runs}, {"Succeeded"})
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ int pw_cli_approve   (int argc, char **argv);
 int pw_cli_reject    (int argc, char **argv);
 int pw_cli_stop      (int argc, char **argv);
 int pw_cli_retry     (int argc, char **argv);
+int pw_cli_rollback  (int argc, char **argv);
 int pw_cli_artifacts (int argc, char **argv);
 int pw_cli_reports   (int argc, char **argv);
 int pw_cli_serve     (int argc, char **argv);

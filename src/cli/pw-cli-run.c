@@ -2078,6 +2078,138 @@ pw_cli_retry (int    argc,
   return drive (&ctx, id);
 }
 
+/* rollback ----------------------------------------------------------------- */
+
+int
+pw_cli_rollback (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwPipeline) pipeline_model = NULL;
+  g_autoptr(PwLocalProfile) profile = NULL;
+  g_autoptr(PwExecutor) executor = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  RunContext ctx = { 0 };
+  g_autofree char *state_opt = NULL;
+  g_autofree char *pipeline = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *target_arg = NULL;
+  g_autofree char *started = NULL;
+  g_autofree char *file = NULL;
+  const char *user = g_get_user_name ();
+  gboolean json = FALSE, auto_approve = FALSE;
+  GOptionEntry entries[] = {
+    { "to", 0, 0, G_OPTION_ARG_STRING, &target_arg, N_("The execution to roll back to (default: the newest that succeeded in the stage)"), N_("EXECUTION") },
+    { "auto-approve", 0, 0, G_OPTION_ARG_NONE, &auto_approve, N_("Approve every manual approval at once"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the event stream, one JSON event a line"), NULL },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_opt, N_("The state folder"), N_("DIR") },
+    { "pipeline", 'P', 0, G_OPTION_ARG_FILENAME, &pipeline, N_("The pipeline file (default: the one the target execution ran)"), N_("FILE") },
+    { NULL }
+  };
+
+  context = pw_cli_new_context (_("STAGE"),
+                                _("Rolls STAGE back, as CodePipeline's RollbackStage does: a new execution "
+                                  "of type ROLLBACK runs the stage again with the artifacts and variables "
+                                  "of an earlier execution that succeeded in it (--to, or the newest such "
+                                  "one of the pipeline's current version). Not for the first stage, nor "
+                                  "for pipelines in PARALLEL mode. If a process runs the pipeline, it runs "
+                                  "the rollback; otherwise this command does, to its end."),
+                                entries);
+  if (!pw_cli_parse_args (context, &argc, &argv))
+    return EXIT_USAGE;
+  if (argc != 2)
+    {
+      pw_cli_print_error (_("give the STAGE to roll back (see --help)"));
+      return EXIT_USAGE;
+    }
+  if ((state_dir = require_state_dir (state_opt, pipeline)) == NULL)
+    return EXIT_USAGE;
+  if (target_arg != NULL && (target = resolve_execution_arg (state_dir, target_arg)) == NULL)
+    return EXIT_USAGE;
+
+  /* A live runner does it. */
+  if (pw_state_runner_alive (state_dir))
+    {
+      g_autoptr(JsonObject) request = json_object_new ();
+      g_autoptr(JsonNode) reply = NULL;
+
+      json_object_set_string_member (request, "op", "rollback");
+      json_object_set_string_member (request, "stage", argv[1]);
+      if (target != NULL)
+        json_object_set_string_member (request, "targetExecutionId", target);
+      json_object_set_string_member (request, "by", user);
+      if (pw_state_send_request_full (state_dir, request, 30000, &reply, &error))
+        {
+          const char *id = json_object_get_string_member_with_default (json_node_get_object (reply),
+                                                                       "executionId", "");
+
+          if (json)
+            printf ("{\"pipelineExecutionId\": \"%s\", \"executionType\": \"ROLLBACK\"}\n", id);
+          else
+            printf (_("Rolling back stage %s: execution %s runs in the process that runs this pipeline "
+                      "(pid %" G_GINT64_FORMAT ")\n"), argv[1], id, pw_state_runner_pid (state_dir));
+          return EXIT_OK;
+        }
+      if (!g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT))
+        {
+          pw_cli_print_error ("%s", error->message);
+          return EXIT_FINDINGS;
+        }
+      g_clear_error (&error);
+    }
+
+  /* The pipeline file: given, or the one the target (or the newest
+   * execution) ran. */
+  if (pipeline != NULL)
+    file = g_strdup (pipeline);
+  else
+    {
+      g_autoptr(JsonNode) record = target != NULL ? pw_state_load_execution (state_dir, target, NULL) : NULL;
+
+      records = record == NULL ? pw_state_list_executions (state_dir, NULL) : NULL;
+      if (record == NULL && records != NULL && records->len > 0)
+        record = json_node_ref (g_ptr_array_index (records, 0));
+      if (record != NULL)
+        file = g_strdup (json_object_get_string_member_with_default (json_node_get_object (record),
+                                                                     "pipelineFile", NULL));
+    }
+  if (file == NULL)
+    {
+      pw_cli_print_error (_("no record says which pipeline file ran; give --pipeline FILE"));
+      return EXIT_USAGE;
+    }
+
+  pipeline_model = load_pipeline (file, NULL, FALSE, TRUE);
+  if (pipeline_model == NULL)
+    return EXIT_USAGE;
+  profile = pw_local_profile_load_beside (file, &error);
+  if (profile == NULL ||
+      (executor = pw_executor_new (pipeline_model, file, state_dir, profile, &error)) == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+  pw_executor_set_approval_mode (executor, auto_approve ? PW_APPROVAL_AUTO_APPROVE : PW_APPROVAL_WAIT);
+  if (!pw_executor_serve_requests (executor, &error))
+    {
+      pw_cli_print_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  run_context_init (&ctx, executor, json, auto_approve);
+  started = pw_executor_rollback (executor, argv[1], target, user, &error);
+  if (started == NULL)
+    {
+      run_context_clear (&ctx);
+      pw_cli_print_error ("%s", error->message);
+      return g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND) &&
+             g_str_has_prefix (error->message, "The pipeline has no stage") ? EXIT_USAGE : EXIT_FINDINGS;
+    }
+  return drive (&ctx, started);
+}
+
 /* reports ------------------------------------------------------------------ */
 
 int

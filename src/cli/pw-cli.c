@@ -2087,6 +2087,7 @@ static const Command commands[] = {
   { "reject", N_("Reject a waiting manual approval"), pw_cli_reject },
   { "stop", N_("Stop an execution (wait for its actions, or --abandon them)"), pw_cli_stop },
   { "retry", N_("Retry a failed or stopped stage of an execution"), pw_cli_retry },
+  { "rollback", N_("Roll a stage back to what an earlier execution deployed"), pw_cli_rollback },
   { "artifacts", N_("List or extract an execution's artifacts"), pw_cli_artifacts },
   { "reports", N_("Show an execution's test reports and failing tests"), pw_cli_reports },
   { "serve", N_("Serve the CodePipeline API locally, for the AWS CLI and SDKs"), net_exec },

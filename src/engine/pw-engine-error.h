@@ -31,6 +31,8 @@ G_BEGIN_DECLS
  * @PW_ENGINE_ERROR_OUTPUT_LIMIT: the action wrote more output than its
  *   limit (a runaway build) and was stopped
  * @PW_ENGINE_ERROR_BUSY: another process runs this pipeline's state folder
+ * @PW_ENGINE_ERROR_OUTDATED: an execution of an older version of the
+ *   pipeline cannot be used (a rollback target)
  * @PW_ENGINE_ERROR_RUNNER_LEFT: the process running the state folder ended
  *   without taking the request: no other process runs it now, and the
  *   sender may run it itself
@@ -47,6 +49,7 @@ typedef enum
   PW_ENGINE_ERROR_OUTPUT_LIMIT,
   PW_ENGINE_ERROR_BUSY,
   PW_ENGINE_ERROR_RUNNER_LEFT,
+  PW_ENGINE_ERROR_OUTDATED,
 } PwEngineError;
 
 GQuark pw_engine_error_quark (void);

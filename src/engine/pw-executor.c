@@ -3764,6 +3764,13 @@ handle_request (PwExecutor *self,
     ok = pw_executor_stop (self, execution_id, g_str_equal (op, "abandon"), summary, &error);
   else if (g_str_equal (op, "retry") || g_str_equal (op, "retry-all"))
     ok = pw_executor_retry (self, execution_id, stage, g_str_equal (op, "retry-all"), &error);
+  else if (g_str_equal (op, "rollback"))
+    {
+      const char *target = json_object_get_string_member_with_default (request, "targetExecutionId", NULL);
+
+      started = pw_executor_rollback (self, stage, target != NULL && *target != '\0' ? target : NULL, by, &error);
+      ok = started != NULL;
+    }
   else if (g_str_equal (op, "enable-transition") || g_str_equal (op, "disable-transition"))
     ok = pw_executor_set_transition (self, stage, g_str_equal (op, "enable-transition"), summary, &error);
   else
@@ -3781,6 +3788,11 @@ handle_request (PwExecutor *self,
     {
       json_builder_set_member_name (b, "error");
       json_builder_add_string_value (b, error->message);
+      if (error->domain == PW_ENGINE_ERROR)
+        {
+          json_builder_set_member_name (b, "errorCode");
+          json_builder_add_int_value (b, error->code);
+        }
     }
   json_builder_end_object (b);
   reply = json_builder_get_root (b);
@@ -4201,54 +4213,41 @@ pw_executor_load_execution (PwExecutor  *self,
 
 /* Rollback ------------------------------------------------------------------- */
 
-static char *
-start_rollback (Execution *failed,
-                guint      stage)
+/* Whether the record @o succeeded in the stage @name. */
+static gboolean
+record_succeeded_in (JsonObject *o,
+                     const char *name)
 {
-  PwExecutor *self = failed->executor;
-  g_autoptr(GPtrArray) records = pw_state_list_executions (self->state_dir, NULL);
-  g_autoptr(GError) error = NULL;
-  JsonObject *target = NULL;
-  Execution *execution;
-  const char *name = stage_name (self, stage);
+  JsonArray *stages = json_object_has_member (o, "stages") ? json_object_get_array_member (o, "stages") : NULL;
 
-  /* The newest execution, not itself a rollback, that succeeded in the
-   * stage under the current pipeline version (the service refuses older
-   * ones: PipelineExecutionOutdatedException): its artifacts and
-   * variables are what gets redeployed. */
-  for (guint i = 0; records != NULL && i < records->len && target == NULL; i++)
+  for (guint k = 0; stages != NULL && k < json_array_get_length (stages); k++)
     {
-      JsonObject *o = json_node_get_object (g_ptr_array_index (records, i));
-      JsonArray *stages;
+      JsonObject *st = json_array_get_object_element (stages, k);
 
-      if (g_strcmp0 (json_object_get_string_member_with_default (o, "executionType", "STANDARD"), "ROLLBACK") == 0 ||
-          g_strcmp0 (json_object_get_string_member_with_default (o, "pipelineExecutionId", ""), failed->id) == 0 ||
-          json_object_get_int_member_with_default (o, "pipelineVersion", 0) != self->version ||
-          !json_object_has_member (o, "stages"))
-        continue;
-
-      stages = json_object_get_array_member (o, "stages");
-      for (guint k = 0; k < json_array_get_length (stages); k++)
-        {
-          JsonObject *st = json_array_get_object_element (stages, k);
-
-          if (g_strcmp0 (json_object_get_string_member_with_default (st, "stageName", ""), name) == 0 &&
-              g_strcmp0 (json_object_get_string_member_with_default (st, "status", ""), "Succeeded") == 0)
-            target = o;
-        }
+      if (g_strcmp0 (json_object_get_string_member_with_default (st, "stageName", ""), name) == 0)
+        return g_strcmp0 (json_object_get_string_member_with_default (st, "status", ""), "Succeeded") == 0;
     }
+  return FALSE;
+}
 
-  if (target == NULL)
-    return g_strdup_printf ("no earlier execution succeeded in stage %s under this version of "
-                            "the pipeline (%" G_GINT64_FORMAT "), so there is nothing to roll "
-                            "back to", name, self->version);
+/* A new ROLLBACK execution that runs stage @stage again with the
+ * artifacts and variables of the record @target. */
+static Execution *
+begin_rollback (PwExecutor  *self,
+                guint        stage,
+                JsonObject  *target,
+                const char  *trigger_type,
+                const char  *trigger_detail,
+                GError     **error)
+{
+  Execution *execution;
 
   /* Rebuild the target's state, then make it a new execution that runs
    * only this stage. Reading its record (rather than the live object) also
    * works when the target ran in another process, days ago. */
-  execution = execution_from_record (self, target, &error);
+  execution = execution_from_record (self, target, error);
   if (execution == NULL)
-    return g_strdup_printf ("cannot roll back stage %s: %s", name, error->message);
+    return NULL;
 
   /* Keep only what ran before the stage: the stage itself runs anew. */
   for (guint i = execution->actions->len; i > 0; i--)
@@ -4274,8 +4273,8 @@ start_rollback (Execution *failed,
   set_str (&execution->execution_type, "ROLLBACK");
   set_str (&execution->status, "InProgress");
   set_str (&execution->summary, NULL);
-  set_str (&execution->trigger_type, "AutomatedRollback");
-  set_str (&execution->trigger_detail, failed->id);
+  set_str (&execution->trigger_type, trigger_type);
+  set_str (&execution->trigger_detail, trigger_detail);
   g_free (execution->start_time);
   execution->start_time = now_iso ();
   execution->finished = FALSE;
@@ -4287,7 +4286,171 @@ start_rollback (Execution *failed,
   save (execution);
   emit_event (execution, "CodePipeline Pipeline Execution State Change", "STARTED", -1, NULL);
   try_enter (execution, stage);
+  return execution;
+}
+
+static char *
+start_rollback (Execution *failed,
+                guint      stage)
+{
+  PwExecutor *self = failed->executor;
+  g_autoptr(GPtrArray) records = pw_state_list_executions (self->state_dir, NULL);
+  g_autoptr(GError) error = NULL;
+  JsonObject *target = NULL;
+  Execution *execution;
+  const char *name = stage_name (self, stage);
+
+  /* The newest execution, not itself a rollback, that succeeded in the
+   * stage under the current pipeline version (the service refuses older
+   * ones: PipelineExecutionOutdatedException): its artifacts and
+   * variables are what gets redeployed. */
+  for (guint i = 0; records != NULL && i < records->len && target == NULL; i++)
+    {
+      JsonObject *o = json_node_get_object (g_ptr_array_index (records, i));
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "executionType", "STANDARD"), "ROLLBACK") == 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (o, "pipelineExecutionId", ""), failed->id) == 0 ||
+          json_object_get_int_member_with_default (o, "pipelineVersion", 0) != self->version)
+        continue;
+      if (record_succeeded_in (o, name))
+        target = o;
+    }
+
+  if (target == NULL)
+    return g_strdup_printf ("no earlier execution succeeded in stage %s under this version of "
+                            "the pipeline (%" G_GINT64_FORMAT "), so there is nothing to roll "
+                            "back to", name, self->version);
+
+  execution = begin_rollback (self, stage, target, "AutomatedRollback", failed->id, &error);
+  if (execution == NULL)
+    return g_strdup_printf ("cannot roll back stage %s: %s", name, error->message);
 
   return g_strdup_printf ("rolled back by execution %s to the revisions of %s",
                           execution->id, execution->rollback_target);
+}
+
+/**
+ * pw_executor_rollback:
+ * @stage_name_: the stage to roll back
+ * @target_id: (nullable): the execution whose artifacts and variables it
+ *   runs again; %NULL for the newest one that succeeded in the stage
+ * @by: (nullable): who asks (the trigger's detail)
+ *
+ * RollbackStage: a new ROLLBACK execution (trigger ManualRollback) runs
+ * @stage_name_ again with what @target_id ran it with. As the service:
+ * not the first stage, not in PARALLEL mode, not while an execution is in
+ * the stage, and only to an execution that is no rollback itself, that
+ * started under the pipeline's current version
+ * (%PW_ENGINE_ERROR_OUTDATED otherwise) and succeeded in the stage.
+ *
+ * Returns: (transfer full): the new execution's id, or %NULL
+ */
+char *
+pw_executor_rollback (PwExecutor  *self,
+                      const char  *stage_name_,
+                      const char  *target_id,
+                      const char  *by,
+                      GError     **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(JsonNode) given = NULL;
+  JsonObject *target = NULL;
+  GHashTableIter iter;
+  gpointer value;
+  Execution *execution;
+  int stage = -1;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), NULL);
+  g_return_val_if_fail (stage_name_ != NULL, NULL);
+
+  for (guint i = 0; i < self->n_stages && stage < 0; i++)
+    if (g_str_equal (stage_name (self, i), stage_name_))
+      stage = (int)i;
+  if (stage < 0)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND, "The pipeline has no stage %s", stage_name_);
+      return NULL;
+    }
+  if (stage == 0)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "Stage %s cannot be rolled back: it is the first stage, where the sources are, and "
+                   "CodePipeline rolls back the stages after it only", stage_name_);
+      return NULL;
+    }
+  if (g_strcmp0 (self->mode, "PARALLEL") == 0)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "Stage %s cannot be rolled back: the pipeline runs in PARALLEL mode, which has no "
+                   "rollback", stage_name_);
+      return NULL;
+    }
+  g_hash_table_iter_init (&iter, self->executions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Execution *other = value;
+
+      if (!other->finished && other->inside && other->stage == stage)
+        {
+          g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_BUSY,
+                       "Stage %s cannot be rolled back now: execution %s is in it", stage_name_, other->id);
+          return NULL;
+        }
+    }
+
+  if (target_id != NULL)
+    {
+      given = pw_state_load_execution (self->state_dir, target_id, error);
+      if (given == NULL)
+        return NULL;
+      target = json_node_get_object (given);
+      if (g_strcmp0 (json_object_get_string_member_with_default (target, "executionType", "STANDARD"),
+                     "ROLLBACK") == 0)
+        {
+          g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                       "Execution %s is a rollback itself; roll back to an execution that is not", target_id);
+          return NULL;
+        }
+      if (json_object_get_int_member_with_default (target, "pipelineVersion", 0) != self->version)
+        {
+          g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_OUTDATED,
+                       "Execution %s ran version %" G_GINT64_FORMAT " of the pipeline; the file is version %"
+                       G_GINT64_FORMAT " now, and a rollback runs an execution of the current version only",
+                       target_id, json_object_get_int_member_with_default (target, "pipelineVersion", 0),
+                       self->version);
+          return NULL;
+        }
+      if (!record_succeeded_in (target, stage_name_))
+        {
+          g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                       "Execution %s did not succeed in stage %s: there is nothing of it to roll back to",
+                       target_id, stage_name_);
+          return NULL;
+        }
+    }
+  else
+    {
+      records = pw_state_list_executions (self->state_dir, NULL);
+      for (guint i = 0; records != NULL && i < records->len && target == NULL; i++)
+        {
+          JsonObject *o = json_node_get_object (g_ptr_array_index (records, i));
+
+          if (g_strcmp0 (json_object_get_string_member_with_default (o, "executionType", "STANDARD"),
+                         "ROLLBACK") != 0 &&
+              json_object_get_int_member_with_default (o, "pipelineVersion", 0) == self->version &&
+              record_succeeded_in (o, stage_name_))
+            target = o;
+        }
+      if (target == NULL)
+        {
+          g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND,
+                       "No execution of this version of the pipeline (%" G_GINT64_FORMAT ") succeeded in "
+                       "stage %s: there is nothing to roll back to", self->version, stage_name_);
+          return NULL;
+        }
+    }
+
+  execution = begin_rollback (self, (guint)stage, target, "ManualRollback", by != NULL ? by : "pipewright",
+                              error);
+  return execution != NULL ? g_strdup (execution->id) : NULL;
 }

@@ -868,9 +868,11 @@ pw_state_send_request_full (const char  *state_dir,
         *reply = json_node_ref (wait->reply);
     }
   else
-    g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE, "%s",
-                 json_object_get_string_member_with_default (json_node_get_object (wait->reply),
-                                                              "error", "refused"));
+    g_set_error (error, PW_ENGINE_ERROR,
+                 (int)json_object_get_int_member_with_default (json_node_get_object (wait->reply), "errorCode",
+                                                               PW_ENGINE_ERROR_STATE),
+                 "%s", json_object_get_string_member_with_default (json_node_get_object (wait->reply),
+                                                                   "error", "refused"));
 
 out:
   /* The monitor goes while this function still holds the context: the

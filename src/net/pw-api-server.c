@@ -84,6 +84,9 @@ pw_api_execution_of_event (const char *line)
                        JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (event), "detail"))
     ? json_object_get_object_member (json_node_get_object (event), "detail") : NULL;
 
+  /* `rollback --json` handed to a running process says only the id. */
+  if (detail == NULL && event != NULL && JSON_NODE_HOLDS_OBJECT (event))
+    return g_strdup (pw_api_member_string (json_node_get_object (event), "pipelineExecutionId"));
   return g_strdup (pw_api_member_string (detail, "execution-id"));
 }
 
@@ -229,6 +232,20 @@ pw_api_add_string (JsonBuilder *b,
     }
 }
 
+/* A rollback's target, as the record keeps it. */
+static void
+add_rollback_metadata (JsonBuilder *b,
+                       JsonObject  *r)
+{
+  JsonNode *meta = json_object_get_member (r, "rollbackMetadata");
+
+  if (meta != NULL && JSON_NODE_HOLDS_OBJECT (meta))
+    {
+      json_builder_set_member_name (b, "rollbackMetadata");
+      json_builder_add_value (b, json_node_copy (meta));
+    }
+}
+
 static PwApiAnswer
 list_pipeline_executions (PwApiServer *self,
                           JsonObject  *input)
@@ -281,6 +298,7 @@ list_pipeline_executions (PwApiServer *self,
       add_trigger (b, r);
       pw_api_add_string (b, r, "executionMode", "executionMode");
       pw_api_add_string (b, r, "executionType", "executionType");
+      add_rollback_metadata (b, r);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -371,6 +389,7 @@ get_pipeline_execution (PwApiServer *self,
   add_trigger (b, r);
   pw_api_add_string (b, r, "executionMode", "executionMode");
   pw_api_add_string (b, r, "executionType", "executionType");
+  add_rollback_metadata (b, r);
   json_builder_end_object (b);
   json_builder_end_object (b);
   return pw_api_ok (json_builder_get_root (b));
@@ -1434,6 +1453,130 @@ retry_stage_execution (PwApiServer       *self,
   return spawn_run (self, msg, argv, NULL, id, "StageNotRetryableException", answer);
 }
 
+/* The pipeline's version in its state folder, as the executor numbers
+ * them (versions.json): 0 when this declaration has not run yet. */
+static gint64
+current_version (PwApiEntry *e,
+                 const char *state_dir)
+{
+  g_autofree char *path = g_build_filename (state_dir, "versions.json", NULL);
+  g_autofree char *hash = pw_executor_hash_pipeline (e->pipeline);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_file (parser, path, NULL) || (root = json_parser_get_root (parser)) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (root))
+    return 0;
+  return json_object_get_int_member_with_default (json_node_get_object (root), hash, 0);
+}
+
+/* RollbackStage: checked here as the service checks it, then run by
+ * `pipewright-cli rollback` (which hands it to the process that runs the
+ * pipeline, if one does). */
+static gboolean
+rollback_stage (PwApiServer       *self,
+                SoupServerMessage *msg,
+                JsonObject        *input,
+                PwApiAnswer       *answer)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(JsonNode) record = NULL;
+  g_autoptr(JsonObject) as_execution = json_object_new ();
+  g_autofree char *state_dir = NULL;
+  g_autofree char *message = NULL;
+  const char *name = pw_api_member_string (input, "pipelineName");
+  const char *stage = pw_api_member_string (input, "stageName");
+  const char *target = pw_api_member_string (input, "targetPipelineExecutionId");
+  const char *status = NULL;
+  JsonObject *r;
+  JsonArray *stages;
+  PwApiEntry *e = NULL;
+  gint index;
+
+  json_object_set_string_member (as_execution, "pipelineName", name);
+  json_object_set_string_member (as_execution, "pipelineExecutionId", target);
+  if ((record = load_execution (self, as_execution, &e, &state_dir, answer)) == NULL)
+    return FALSE;
+  r = json_node_get_object (record);
+  if ((index = stage_index (e, stage)) < 0)
+    {
+      *answer = stage_not_found (stage, name);
+      return FALSE;
+    }
+  stages = json_object_get_array_member (r, "stages");
+  for (guint s = 0; stages != NULL && s < json_array_get_length (stages); s++)
+    if (g_strcmp0 (pw_api_member_string (json_array_get_object_element (stages, s), "stageName"), stage) == 0)
+      status = pw_api_member_string (json_array_get_object_element (stages, s), "status");
+
+  if (index == 0)
+    message = g_strdup_printf ("Stage '%s' is the first stage of pipeline '%s': it cannot be rolled back", stage,
+                               name);
+  else if (pw_pipeline_get_execution_mode (e->pipeline) != NULL &&
+           g_str_equal (pw_pipeline_get_execution_mode (e->pipeline), "PARALLEL"))
+    message = g_strdup_printf ("Pipeline '%s' runs in PARALLEL mode, which has no rollback", name);
+  else if (g_strcmp0 (pw_api_member_string (r, "executionType"), "ROLLBACK") == 0)
+    message = g_strdup_printf ("Execution '%s' is a rollback; the target of a rollback cannot be one", target);
+  else if (json_object_get_int_member_with_default (r, "pipelineVersion", 0) != current_version (e, state_dir))
+    {
+      g_autofree char *outdated = g_strdup_printf ("Execution '%s' ran an earlier version of pipeline '%s'",
+                                                   target, name);
+
+      *answer = pw_api_error (400, "PipelineExecutionOutdatedException", outdated);
+      return FALSE;
+    }
+  else if (g_strcmp0 (status, "Succeeded") != 0)
+    message = g_strdup_printf ("Stage '%s' of execution '%s' is %s: only a stage that succeeded can be rolled "
+                               "back to", stage, target, status != NULL ? status : "not started");
+  else
+    {
+      records = pw_state_list_executions (state_dir, NULL);
+      for (guint i = 0; records != NULL && i < records->len && message == NULL; i++)
+        {
+          JsonObject *o = json_node_get_object (g_ptr_array_index (records, i));
+          JsonArray *list = json_object_get_array_member (o, "stages");
+
+          if (g_strcmp0 (pw_api_member_string (o, "status"), "InProgress") != 0 &&
+              g_strcmp0 (pw_api_member_string (o, "status"), "Stopping") != 0)
+            continue;
+          for (guint s = 0; list != NULL && s < json_array_get_length (list); s++)
+            {
+              JsonObject *st = json_array_get_object_element (list, s);
+
+              if (g_strcmp0 (pw_api_member_string (st, "stageName"), stage) == 0 &&
+                  g_strcmp0 (pw_api_member_string (st, "status"), "InProgress") == 0)
+                message = g_strdup_printf ("Execution '%s' is in stage '%s'",
+                                           pw_api_member_string (o, "pipelineExecutionId"), stage);
+            }
+        }
+      if (message != NULL)
+        {
+          *answer = pw_api_error (400, "ConflictException", message);
+          return FALSE;
+        }
+    }
+  if (message != NULL)
+    {
+      *answer = pw_api_error (400, "UnableToRollbackStageException", message);
+      return FALSE;
+    }
+  if (self->runner == NULL)
+    {
+      *answer = pw_api_error (400, "UnknownOperationException", "This server cannot run executions");
+      return FALSE;
+    }
+
+  g_ptr_array_add (argv, g_strdup (self->runner));
+  g_ptr_array_add (argv, g_strdup ("rollback"));
+  g_ptr_array_add (argv, g_strdup ("--json"));
+  g_ptr_array_add (argv, g_strdup_printf ("--state-dir=%s", state_dir));
+  g_ptr_array_add (argv, g_strdup_printf ("--pipeline=%s", e->path));
+  g_ptr_array_add (argv, g_strdup_printf ("--to=%s", target));
+  g_ptr_array_add (argv, g_strdup ("--"));
+  g_ptr_array_add (argv, g_strdup (stage));
+  return spawn_run (self, msg, argv, NULL, NULL, "UnableToRollbackStageException", answer);
+}
+
 static PwApiAnswer
 dispatch (PwApiServer *self,
           const char  *operation,
@@ -1529,6 +1672,7 @@ handle (SoupServer        *server,
   } deferred[] = {
     { "StartPipelineExecution", start_pipeline_execution },
     { "RetryStageExecution", retry_stage_execution },
+    { "RollbackStage", rollback_stage },
     { "StopPipelineExecution", stop_pipeline_execution },
     { "PutApprovalResult", put_approval_result },
     { "EnableStageTransition", enable_stage_transition },

@@ -624,5 +624,108 @@ class V1Webhooks(unittest.TestCase):
         self.assertEqual({r["status"] for r in runs}, {"Succeeded"})
 
 
+ROLLED_PIPELINE = textwrap.dedent("""\
+    pipeline:
+      name: rolled
+      roleArn: arn:aws:iam::111122223333:role/demo
+      pipelineType: V2
+      executionMode: QUEUED
+      artifactStore: {type: S3, location: demo-artifacts}
+      stages:
+        - name: Source
+          actions:
+            - name: Fetch
+              actionTypeId: {category: Source, owner: AWS, provider: S3, version: "1"}
+              configuration: {S3Bucket: src-bucket, S3ObjectKey: src, PollForSourceChanges: "false"}
+              outputArtifacts: [{name: Src}]
+        - name: Deploy
+          actions:
+            - name: Ship
+              actionTypeId: {category: Build, owner: Custom, provider: Shell, version: "1"}
+              inputArtifacts: [{name: Src}]
+    """)
+
+
+class Rollbacks(unittest.TestCase):
+    """RollbackStage through serve (and so `pipewright-cli rollback`):
+    the stage runs again with what the target execution deployed."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="pw-rollback-")
+        d = cls.project = os.path.join(cls.dir, "rolled")
+        os.makedirs(os.path.join(d, "bucket", "src"))
+        cls.deployed = os.path.join(cls.dir, "deployed.txt")
+        with open(os.path.join(d, "pipeline.yml"), "w") as f:
+            f.write(ROLLED_PIPELINE)
+        with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+            f.write("s3:\n  src-bucket: ./bucket\n"
+                    f"commands:\n  Ship: {{run: 'cat src/app.txt >> {cls.deployed}'}}\n")
+        cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = cls.server.stdout.readline()
+        assert first.startswith("Serving 1 pipeline of "), first + cls.server.stderr.read()
+        cls.endpoint = cls.server.stdout.readline().split()[-1]
+        cls.client = serve_test.Serve.make_client.__func__(cls, "pipewright")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()
+        cls.server.communicate(timeout=TIMEOUT)
+        shutil.rmtree(cls.dir)
+
+    error_of = serve_test.Serve.error_of
+
+    def wait(self, execution):
+        subprocess.run([CLI, "logs", "--follow", execution, "--state-dir", os.path.join(self.project, ".pipewright")],
+                       capture_output=True, text=True, timeout=TIMEOUT, check=True)
+        return self.client.get_pipeline_execution(pipelineName="rolled",
+                                                  pipelineExecutionId=execution)["pipelineExecution"]
+
+    def release(self, text):
+        with open(os.path.join(self.project, "bucket", "src", "app.txt"), "w") as f:
+            f.write(text + "\n")
+        execution = self.client.start_pipeline_execution(name="rolled")["pipelineExecutionId"]
+        self.assertEqual(self.wait(execution)["status"], "Succeeded")
+        return execution
+
+    def test_rollback_stage(self):
+        """Two releases, then a rollback of Deploy to the first: a new
+        ROLLBACK execution (ManualRollback) deploys the first's artifact
+        again, and the service's errors come for what it refuses."""
+        first = self.release("v1")
+        self.release("v2")
+        rolled = self.client.rollback_stage(pipelineName="rolled", stageName="Deploy",
+                                            targetPipelineExecutionId=first)["pipelineExecutionId"]
+        execution = self.wait(rolled)
+        self.assertEqual(execution["status"], "Succeeded")
+        self.assertEqual(execution["executionType"], "ROLLBACK")
+        self.assertEqual(execution["trigger"]["triggerType"], "ManualRollback")
+        with open(self.deployed) as f:
+            self.assertEqual(f.read().split(), ["v1", "v2", "v1"])
+        summaries = self.client.list_pipeline_executions(pipelineName="rolled")["pipelineExecutionSummaries"]
+        [summary] = [s for s in summaries if s["pipelineExecutionId"] == rolled]
+        self.assertEqual(summary["rollbackMetadata"]["rollbackTargetPipelineExecutionId"], first)
+
+        def code(**kwargs):
+            return self.error_of(self.client.rollback_stage, **dict(dict(
+                pipelineName="rolled", stageName="Deploy", targetPipelineExecutionId=first), **kwargs))["Error"]["Code"]
+        self.assertEqual(code(stageName="Source"), "UnableToRollbackStageException")
+        self.assertEqual(code(stageName="Nowhere"), "StageNotFoundException")
+        self.assertEqual(code(targetPipelineExecutionId=rolled), "UnableToRollbackStageException")
+        self.assertEqual(code(targetPipelineExecutionId="00000000-0000-4000-8000-000000000000"),
+                         "PipelineExecutionNotFoundException")
+        self.assertEqual(code(pipelineName="nowhere"), "PipelineNotFoundException")
+        # A changed pipeline is a new version: the old executions are outdated.
+        path = os.path.join(self.project, "pipeline.yml")
+        with open(path, "a") as f:
+            f.write("      variables: [{name: Flavor, defaultValue: plain}]\n".replace("      variables", "  variables"))
+        try:
+            self.assertEqual(code(), "PipelineExecutionOutdatedException")
+        finally:
+            with open(path, "w") as f:
+                f.write(ROLLED_PIPELINE)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

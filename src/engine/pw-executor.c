@@ -117,6 +117,12 @@ struct _Execution
   char       *space_error;
   /* Counts its action events: each attempt keeps the count at its last. */
   guint64     serial;
+  /* Stage conditions: each evaluation of a condition and of a rule, as
+   * ListRuleExecutions and GetPipelineState tell them. */
+  JsonArray  *condition_runs;
+  JsonArray  *rule_runs;
+  /* The conditions being evaluated now, if any (OverrideStageCondition). */
+  struct _Conditions *evaluating;
 };
 
 struct _PwExecutor
@@ -284,6 +290,8 @@ execution_free (gpointer data)
       g_free (execution->stages);
     }
   g_clear_pointer (&execution->actions, g_ptr_array_unref);
+  g_clear_pointer (&execution->condition_runs, json_array_unref);
+  g_clear_pointer (&execution->rule_runs, json_array_unref);
   g_free (execution->latest);
   g_free (execution);
 }
@@ -427,6 +435,11 @@ execution_to_json_since (Execution *execution,
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "conditionExecutions");
+  json_builder_add_value (b, json_node_init_array (json_node_alloc (), execution->condition_runs));
+  json_builder_set_member_name (b, "ruleExecutions");
+  json_builder_add_value (b, json_node_init_array (json_node_alloc (), execution->rule_runs));
 
   json_builder_set_member_name (b, "actions");
   json_builder_begin_array (b);
@@ -1388,7 +1401,7 @@ typedef void (*ConditionsDone) (Execution  *execution,
                                 const char *result,
                                 const char *why);
 
-typedef struct
+typedef struct _Conditions
 {
   Execution      *execution;
   guint           stage;
@@ -1399,13 +1412,88 @@ typedef struct
   const char     *kind;
   ConditionsDone  done;
   PwLog          *log;
+  JsonObject     *record;        /* this evaluation, in execution->condition_runs */
+  JsonObject     *rule_record;   /* the rule being evaluated, in execution->rule_runs */
+  GCancellable   *cancellable;   /* of a Commands rule */
+  gboolean        overridden;
 } Conditions;
+
+/* beforeEntry → BEFORE_ENTRY, as ConditionType names them. */
+static const char *
+condition_type (const char *kind)
+{
+  if (g_str_equal (kind, "beforeEntry"))
+    return "BEFORE_ENTRY";
+  if (g_str_equal (kind, "onSuccess"))
+    return "ON_SUCCESS";
+  return "ON_FAILURE";
+}
+
+/* A rule's evaluation begins: InProgress in the record. */
+static void
+rule_begin (Conditions *cond,
+            JsonObject *rule,
+            JsonObject *resolved)
+{
+  Execution *execution = cond->execution;
+  JsonObject *record = json_object_new ();
+  JsonObject *input = json_object_new ();
+  g_autofree char *now = now_iso ();
+  g_autofree char *id = g_uuid_string_random ();
+
+  json_object_set_string_member (record, "ruleExecutionId", id);
+  json_object_set_string_member (record, "pipelineExecutionId", execution->id);
+  json_object_set_int_member (record, "pipelineVersion", execution->pipeline_version);
+  json_object_set_string_member (record, "stageName", stage_name (execution->executor, cond->stage));
+  json_object_set_string_member (record, "conditionType", condition_type (cond->kind));
+  json_object_set_string_member (record, "ruleName", json_object_get_string_member_with_default (rule, "name", "?"));
+  json_object_set_string_member (record, "status", "InProgress");
+  json_object_set_string_member (record, "startTime", now);
+  json_object_set_string_member (record, "lastUpdateTime", now);
+  json_object_set_string_member (record, "updatedBy", "pipewright");
+  if (json_object_has_member (rule, "ruleTypeId"))
+    json_object_set_member (input, "ruleTypeId", json_object_dup_member (rule, "ruleTypeId"));
+  if (json_object_has_member (rule, "configuration"))
+    json_object_set_member (input, "configuration", json_object_dup_member (rule, "configuration"));
+  if (resolved != NULL)
+    json_object_set_object_member (input, "resolvedConfiguration", json_object_ref (resolved));
+  if (json_object_has_member (rule, "region"))
+    json_object_set_member (input, "region", json_object_dup_member (rule, "region"));
+  json_object_set_object_member (record, "input", input);
+  json_array_add_object_element (execution->rule_runs, record);
+  cond->rule_record = record;
+  save (execution);
+}
+
+/* The rule's evaluation ends with @status (Succeeded, Failed, Abandoned). */
+static void
+rule_end (Conditions *cond,
+          const char *status,
+          const char *summary)
+{
+  g_autofree char *now = now_iso ();
+  JsonObject *output, *result;
+
+  if (cond->rule_record == NULL)
+    return;
+  json_object_set_string_member (cond->rule_record, "status", status);
+  json_object_set_string_member (cond->rule_record, "lastUpdateTime", now);
+  output = json_object_new ();
+  result = json_object_new ();
+  if (summary != NULL)
+    json_object_set_string_member (result, "externalExecutionSummary", summary);
+  json_object_set_object_member (output, "executionResult", result);
+  json_object_set_object_member (cond->rule_record, "output", output);
+  cond->rule_record = NULL;
+  save (cond->execution);
+}
 
 static void conditions_step (Conditions *cond);
 
 static void
 conditions_free (Conditions *cond)
 {
+  g_clear_object (&cond->cancellable);
   g_clear_pointer (&cond->conditions, json_array_unref);
   if (cond->log != NULL)
     pw_log_close (cond->log);
@@ -1426,8 +1514,22 @@ conditions_finish (Conditions *cond,
   g_autofree char *why_copy = g_strdup (why);
 
   if (cond->log != NULL)
-    pw_log_printf (cond->log, "%s conditions %s%s%s", cond->kind, passed ? "passed" : "failed",
+    pw_log_printf (cond->log, "%s conditions %s%s%s", cond->kind,
+                   cond->overridden ? "overridden" : passed ? "passed" : "failed",
                    why != NULL ? ": " : "", why != NULL ? why : "");
+  if (cond->record != NULL)
+    {
+      g_autofree char *now = now_iso ();
+
+      json_object_set_string_member (cond->record, "status",
+                                     cond->overridden ? "Overridden" : passed ? "Succeeded" : "Failed");
+      json_object_set_string_member (cond->record, "lastUpdateTime", now);
+      if (why != NULL)
+        json_object_set_string_member (cond->record, "summary", why);
+      save (execution);
+    }
+  if (execution->evaluating == cond)
+    execution->evaluating = NULL;
   conditions_free (cond);
   done (execution, stage, passed, result_copy, why_copy);
 }
@@ -1440,8 +1542,16 @@ commands_rule_done_cb (GObject      *object,
   Conditions *cond = data;
   g_autoptr(GError) error = NULL;
   int status = 0;
+  gboolean ok = pw_command_run_finish (result, &status, &error) && status == 0;
 
-  if (!pw_command_run_finish (result, &status, &error) || status != 0)
+  g_clear_object (&cond->cancellable);
+  if (cond->overridden)
+    {
+      rule_end (cond, "Abandoned", "The condition was overridden");
+      conditions_finish (cond, TRUE, NULL, "overridden (OverrideStageCondition)");
+      return;
+    }
+  if (!ok)
     {
       JsonObject *condition = json_array_get_object_element (cond->conditions, cond->condition);
       JsonObject *rule = json_array_get_object_element (json_object_get_array_member (condition, "rules"), cond->rule);
@@ -1449,12 +1559,14 @@ commands_rule_done_cb (GObject      *object,
         json_object_get_string_member_with_default (rule, "name", "?"),
         error != NULL ? error->message : "a command exited with a non-zero status");
 
+      rule_end (cond, "Failed", why);
       conditions_finish (cond, FALSE,
                          json_object_get_string_member_with_default (condition, "result", cond->default_result),
                          why);
       return;
     }
 
+  rule_end (cond, "Succeeded", "The commands succeeded");
   cond->rule++;
   conditions_step (cond);
 }
@@ -1509,6 +1621,17 @@ conditions_step (Conditions *cond)
               else
                 ok = g_strcmp0 (variable, expected) == 0;
 
+              {
+                g_autoptr(JsonObject) resolved = json_object_new ();
+                g_autofree char *said = g_strdup_printf ("%s %s %s is %s", variable != NULL ? variable : "(unresolved)",
+                                                         op, expected, ok ? "true" : "false");
+
+                json_object_set_string_member (resolved, "Variable", variable != NULL ? variable : "");
+                json_object_set_string_member (resolved, "Operator", op);
+                json_object_set_string_member (resolved, "Value", expected);
+                rule_begin (cond, rule, resolved);
+                rule_end (cond, ok ? "Succeeded" : "Failed", said);
+              }
               pw_log_printf (cond->log, "Rule %s (VariableCheck): %s %s %s → %s", name,
                              variable != NULL ? variable : "(unresolved)", op, expected,
                              ok ? "passed" : "failed");
@@ -1528,14 +1651,18 @@ conditions_step (Conditions *cond)
               g_autoptr(GError) cron_error = NULL;
               gboolean ok = cron_matches_now (cron, zone, &cron_error);
 
+              rule_begin (cond, rule, NULL);
               if (cron_error != NULL)
                 {
                   g_autofree char *why = g_strdup_printf ("rule %s: %s", name, cron_error->message);
 
+                  rule_end (cond, "Failed", cron_error->message);
                   pw_log_printf (cond->log, "Rule %s (DeploymentWindow): %s", name, cron_error->message);
                   conditions_finish (cond, FALSE, "FAIL", why);
                   return;
                 }
+              rule_end (cond, ok ? "Succeeded" : "Failed",
+                        ok ? "Now is in the deployment window" : "Now is outside the deployment window");
 
               pw_log_printf (cond->log, "Rule %s (DeploymentWindow): now %s the window '%s'%s%s", name,
                              ok ? "is in" : "is outside", cron != NULL ? cron : "",
@@ -1573,13 +1700,22 @@ conditions_step (Conditions *cond)
               pw_log_printf (cond->log, "Rule %s (Commands): running %u command(s)", name,
                              commands != NULL ? json_array_get_length (commands) : 0);
               env = g_environ_setenv (env, "PIPEWRIGHT_EXECUTION_ID", execution->id, TRUE);
+              rule_begin (cond, rule, NULL);
+              /* The record says it runs before it can say anything itself
+               * (it may take long: it is what an override bypasses). */
+              write_record (execution, FALSE);
+              cond->cancellable = g_cancellable_new ();
               pw_command_run_async (argv, work, (const char * const *)env, NULL, cond->log, 3600,
-                                    NULL, commands_rule_done_cb, cond);
+                                    cond->cancellable, commands_rule_done_cb, cond);
               return;
             }
           else
-            pw_log_printf (cond->log, "Rule %s (%s) needs AWS and cannot be evaluated locally; "
-                           "treated as passing", name, provider);
+            {
+              rule_begin (cond, rule, NULL);
+              rule_end (cond, "Succeeded", "Needs AWS and cannot be evaluated locally: treated as passing");
+              pw_log_printf (cond->log, "Rule %s (%s) needs AWS and cannot be evaluated locally; "
+                             "treated as passing", name, provider);
+            }
         }
     }
 
@@ -1629,6 +1765,20 @@ evaluate_conditions (Execution      *execution,
   cond->log = pw_log_new (path, NULL);
   if (cond->log != NULL)
     _pw_log_share_secrets (cond->log, execution->secrets);
+
+  {
+    g_autofree char *now = now_iso ();
+
+    cond->record = json_object_new ();
+    json_object_set_string_member (cond->record, "stageName", stage_name (self, stage));
+    json_object_set_string_member (cond->record, "conditionType", condition_type (kind));
+    json_object_set_int_member (cond->record, "attempt", execution->stages[stage].attempt);
+    json_object_set_string_member (cond->record, "status", "InProgress");
+    json_object_set_string_member (cond->record, "startTime", now);
+    json_object_set_string_member (cond->record, "lastUpdateTime", now);
+    json_array_add_object_element (execution->condition_runs, cond->record);
+  }
+  execution->evaluating = cond;
   conditions_step (cond);
 }
 
@@ -1817,6 +1967,8 @@ execution_new (PwExecutor *self)
   execution->approval_mode = self->approval_mode;
   execution->last_stage = self->last_stage;
   execution->pipeline_version = self->version;
+  execution->condition_runs = json_array_new ();
+  execution->rule_runs = json_array_new ();
 
   return execution;
 }
@@ -3764,6 +3916,10 @@ handle_request (PwExecutor *self,
     ok = pw_executor_stop (self, execution_id, g_str_equal (op, "abandon"), summary, &error);
   else if (g_str_equal (op, "retry") || g_str_equal (op, "retry-all"))
     ok = pw_executor_retry (self, execution_id, stage, g_str_equal (op, "retry-all"), &error);
+  else if (g_str_equal (op, "override-condition"))
+    ok = pw_executor_override_condition (self, execution_id, stage,
+                                         json_object_get_string_member_with_default (request, "conditionType", ""),
+                                         &error);
   else if (g_str_equal (op, "rollback"))
     {
       const char *target = json_object_get_string_member_with_default (request, "targetExecutionId", NULL);
@@ -4010,6 +4166,28 @@ execution_from_record (PwExecutor  *self,
 
       execution->trigger_type = g_strdup (json_object_get_string_member_with_default (t, "triggerType", "StartPipelineExecution"));
       execution->trigger_detail = g_strdup (json_object_get_string_member_with_default (t, "triggerDetail", "pipewright-cli"));
+    }
+
+  /* The conditions and rules it evaluated stay in its history. */
+  if (json_object_has_member (o, "conditionExecutions") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "conditionExecutions")))
+    {
+      /* A copy of its own (the record's may be sealed, and shares). */
+      g_autofree char *text = json_to_string (json_object_get_member (o, "conditionExecutions"), FALSE);
+      g_autoptr(JsonNode) copy = json_from_string (text, NULL);
+
+      json_array_unref (execution->condition_runs);
+      execution->condition_runs = json_array_ref (json_node_get_array (copy));
+    }
+  if (json_object_has_member (o, "ruleExecutions") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "ruleExecutions")))
+    {
+      /* A copy of its own (the record's may be sealed, and shares). */
+      g_autofree char *text = json_to_string (json_object_get_member (o, "ruleExecutions"), FALSE);
+      g_autoptr(JsonNode) copy = json_from_string (text, NULL);
+
+      json_array_unref (execution->rule_runs);
+      execution->rule_runs = json_array_ref (json_node_get_array (copy));
     }
 
   if (json_object_has_member (o, "variables") &&
@@ -4267,6 +4445,10 @@ begin_rollback (PwExecutor  *self,
       execution->stages[i].attempt = 0;
     }
 
+  json_array_unref (execution->condition_runs);
+  execution->condition_runs = json_array_new ();
+  json_array_unref (execution->rule_runs);
+  execution->rule_runs = json_array_new ();
   set_str (&execution->rollback_target, execution->id);
   g_free (execution->id);
   execution->id = g_uuid_string_random ();
@@ -4327,6 +4509,53 @@ start_rollback (Execution *failed,
 
   return g_strdup_printf ("rolled back by execution %s to the revisions of %s",
                           execution->id, execution->rollback_target);
+}
+
+/**
+ * pw_executor_override_condition:
+ * @condition_type_: BEFORE_ENTRY or ON_SUCCESS
+ *
+ * OverrideStageCondition: the stage's conditions of that type, being
+ * evaluated now for the execution, are bypassed: the rule running is
+ * abandoned, the condition is Overridden, and the execution goes on as
+ * if they had passed.
+ */
+gboolean
+pw_executor_override_condition (PwExecutor  *self,
+                                const char  *execution_id,
+                                const char  *stage_name_,
+                                const char  *condition_type_,
+                                GError     **error)
+{
+  Execution *execution;
+  Conditions *cond;
+
+  g_return_val_if_fail (PW_IS_EXECUTOR (self), FALSE);
+
+  if ((execution = lookup (self, execution_id, error)) == NULL)
+    return FALSE;
+  cond = execution->evaluating;
+  if (cond == NULL || g_strcmp0 (stage_name (self, cond->stage), stage_name_) != 0 ||
+      g_strcmp0 (condition_type (cond->kind), condition_type_) != 0 ||
+      g_str_equal (cond->kind, "onFailure") || cond->overridden)
+    {
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_STATE,
+                   "No %s condition of stage %s is being evaluated for execution %s: only a condition in "
+                   "progress can be overridden", condition_type_, stage_name_, execution->id);
+      return FALSE;
+    }
+  cond->overridden = TRUE;
+  if (cond->log != NULL)
+    pw_log_printf (cond->log, "The %s conditions are overridden (OverrideStageCondition)", cond->kind);
+  /* The running rule's command ends, and its end finishes the override. */
+  if (cond->cancellable != NULL)
+    g_cancellable_cancel (cond->cancellable);
+  else
+    {
+      rule_end (cond, "Abandoned", "The condition was overridden");
+      conditions_finish (cond, TRUE, NULL, "overridden (OverrideStageCondition)");
+    }
+  return TRUE;
 }
 
 /**

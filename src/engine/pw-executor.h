@@ -76,6 +76,11 @@ gboolean    pw_executor_stop             (PwExecutor      *self,
                                           gboolean         abandon,
                                           const char      *reason,
                                           GError         **error);
+gboolean    pw_executor_override_condition (PwExecutor    *self,
+                                            const char    *execution_id,
+                                            const char    *stage_name,
+                                            const char    *condition_type,
+                                            GError       **error);
 char       *pw_executor_rollback         (PwExecutor      *self,
                                           const char      *stage_name,
                                           const char      *target_id,

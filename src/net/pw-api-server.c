@@ -414,7 +414,8 @@ latest_in_stage (GPtrArray  *records,
           if (g_strcmp0 (pw_api_member_string (st, "stageName"), stage) == 0 && status != NULL &&
               !g_str_equal (status, "NotStarted"))
             {
-              *stage_record = st;
+              if (stage_record != NULL)
+                *stage_record = st;
               return r;
             }
         }
@@ -488,6 +489,89 @@ add_transition_state (JsonBuilder *b,
       json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (o, "lastChangedAt")));
     }
   json_builder_end_object (b);
+}
+
+/* The stage's last evaluation of each kind of condition in the record
+ * @r, as StageConditionState says it: its status, and its rules'. */
+static void
+add_condition_states (JsonBuilder *b,
+                      JsonObject  *r,
+                      const char  *stage_name)
+{
+  static const char * const kinds[][2] = {
+    { "BEFORE_ENTRY", "beforeEntryConditionState" },
+    { "ON_SUCCESS", "onSuccessConditionState" },
+    { "ON_FAILURE", "onFailureConditionState" },
+  };
+  JsonArray *conditions = json_object_has_member (r, "conditionExecutions") &&
+                          JSON_NODE_HOLDS_ARRAY (json_object_get_member (r, "conditionExecutions"))
+    ? json_object_get_array_member (r, "conditionExecutions") : NULL;
+  JsonArray *rules = json_object_has_member (r, "ruleExecutions") &&
+                     JSON_NODE_HOLDS_ARRAY (json_object_get_member (r, "ruleExecutions"))
+    ? json_object_get_array_member (r, "ruleExecutions") : NULL;
+
+  for (guint k = 0; conditions != NULL && k < G_N_ELEMENTS (kinds); k++)
+    {
+      JsonObject *last = NULL;
+
+      for (guint i = 0; i < json_array_get_length (conditions); i++)
+        {
+          JsonObject *c = json_array_get_object_element (conditions, i);
+
+          if (g_strcmp0 (pw_api_member_string (c, "stageName"), stage_name) == 0 &&
+              g_strcmp0 (pw_api_member_string (c, "conditionType"), kinds[k][0]) == 0)
+            last = c;
+        }
+      if (last == NULL)
+        continue;
+
+      json_builder_set_member_name (b, kinds[k][1]);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "latestExecution");
+      json_builder_begin_object (b);
+      pw_api_add_string (b, last, "status", "status");
+      pw_api_add_string (b, last, "summary", "summary");
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "conditionStates");
+      json_builder_begin_array (b);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "latestExecution");
+      json_builder_begin_object (b);
+      pw_api_add_string (b, last, "status", "status");
+      pw_api_add_string (b, last, "summary", "summary");
+      json_builder_end_object (b);
+      json_builder_set_member_name (b, "ruleStates");
+      json_builder_begin_array (b);
+      for (guint i = 0; rules != NULL && i < json_array_get_length (rules); i++)
+        {
+          JsonObject *rule = json_array_get_object_element (rules, i);
+          JsonObject *output = json_object_has_member (rule, "output")
+            ? json_object_get_object_member (rule, "output") : NULL;
+          JsonObject *result = output != NULL && json_object_has_member (output, "executionResult")
+            ? json_object_get_object_member (output, "executionResult") : NULL;
+
+          if (g_strcmp0 (pw_api_member_string (rule, "stageName"), stage_name) != 0 ||
+              g_strcmp0 (pw_api_member_string (rule, "conditionType"), kinds[k][0]) != 0 ||
+              g_strcmp0 (pw_api_member_string (rule, "startTime"), pw_api_member_string (last, "startTime")) < 0)
+            continue;
+          json_builder_begin_object (b);
+          pw_api_add_string (b, rule, "ruleName", "ruleName");
+          json_builder_set_member_name (b, "latestExecution");
+          json_builder_begin_object (b);
+          pw_api_add_string (b, rule, "ruleExecutionId", "ruleExecutionId");
+          pw_api_add_string (b, rule, "status", "status");
+          pw_api_add_string (b, result, "externalExecutionSummary", "summary");
+          json_builder_set_member_name (b, "lastStatusChange");
+          json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (rule, "lastUpdateTime")));
+          pw_api_add_string (b, rule, "updatedBy", "lastUpdatedBy");
+          json_builder_end_object (b);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
 }
 
 static PwApiAnswer
@@ -575,6 +659,7 @@ get_pipeline_state (PwApiServer *self,
           pw_api_add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
           pw_api_add_string (b, st, "status", "status");
           json_builder_end_object (b);
+          add_condition_states (b, r, stage_name);
         }
       json_builder_end_object (b);
     }
@@ -692,6 +777,134 @@ list_action_executions (PwApiServer *self,
     }
   json_builder_end_array (b);
   pw_api_add_next_token (b, i, details->len / 2);
+  json_builder_end_object (b);
+  return pw_api_ok (json_builder_get_root (b));
+}
+
+static int
+compare_rule_start (gconstpointer a,
+                    gconstpointer b)
+{
+  JsonObject *x = *(JsonObject * const *)a;
+  JsonObject *y = *(JsonObject * const *)b;
+
+  /* Newest first. */
+  return g_strcmp0 (pw_api_member_string (y, "startTime"), pw_api_member_string (x, "startTime"));
+}
+
+/* ListRuleExecutions: the rules stage conditions evaluated, newest
+ * first; filter.pipelineExecutionId, or filter.latestInPipelineExecution
+ * (with startTimeRange Latest: each rule's last evaluation only). */
+static PwApiAnswer
+list_rule_executions (PwApiServer *self,
+                      JsonObject  *input)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) details = g_ptr_array_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *state_dir = NULL;
+  JsonNode *filter = json_object_get_member (input, "filter");
+  JsonObject *latest_filter = NULL;
+  const char *only = NULL;
+  const char *name;
+  gboolean found = FALSE, latest_only = FALSE;
+  PwApiEntry *e;
+  PwApiAnswer a;
+  guint from, count, i;
+
+  if (!pw_api_require_name (input, "pipelineName", &name, &a))
+    return a;
+  if ((e = pw_api_lookup (self, name)) == NULL)
+    return pw_api_not_found (name);
+  if (!pw_api_page_of (input, 100, 100, &from, &count, &a))
+    return a;
+  if (filter != NULL && JSON_NODE_HOLDS_OBJECT (filter))
+    {
+      JsonObject *f = json_node_get_object (filter);
+
+      only = pw_api_member_string (f, "pipelineExecutionId");
+      if (json_object_has_member (f, "latestInPipelineExecution") &&
+          JSON_NODE_HOLDS_OBJECT (json_object_get_member (f, "latestInPipelineExecution")))
+        {
+          latest_filter = json_object_get_object_member (f, "latestInPipelineExecution");
+          only = pw_api_member_string (latest_filter, "pipelineExecutionId");
+          latest_only = g_strcmp0 (pw_api_member_string (latest_filter, "startTimeRange"), "Latest") == 0;
+        }
+    }
+  state_dir = pw_state_default_dir (e->path);
+  records = pw_state_list_executions (state_dir, NULL);
+
+  for (i = 0; records != NULL && i < records->len; i++)
+    {
+      JsonObject *r = json_node_get_object (g_ptr_array_index (records, i));
+      JsonArray *rules = json_object_has_member (r, "ruleExecutions") &&
+                         JSON_NODE_HOLDS_ARRAY (json_object_get_member (r, "ruleExecutions"))
+        ? json_object_get_array_member (r, "ruleExecutions") : NULL;
+
+      if (only != NULL && g_strcmp0 (pw_api_member_string (r, "pipelineExecutionId"), only) != 0)
+        continue;
+      found = TRUE;
+      for (guint k = 0; rules != NULL && k < json_array_get_length (rules); k++)
+        g_ptr_array_add (details, json_array_get_object_element (rules, k));
+    }
+  if (only != NULL && !found)
+    {
+      g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' does not exist in pipeline '%s'",
+                                                  only, name);
+
+      return pw_api_error (400, "PipelineExecutionNotFoundException", message);
+    }
+  g_ptr_array_sort (details, compare_rule_start);
+  if (latest_only)
+    for (i = 0; i < details->len;)
+      {
+        JsonObject *d = g_ptr_array_index (details, i);
+        char *key = g_strdup_printf ("%s/%s/%s", pw_api_member_string (d, "stageName"),
+                                     pw_api_member_string (d, "conditionType"), pw_api_member_string (d, "ruleName"));
+
+        if (!g_hash_table_add (seen, key))
+          g_ptr_array_remove_index (details, i);
+        else
+          i++;
+      }
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "ruleExecutionDetails");
+  json_builder_begin_array (b);
+  for (i = from; i < details->len && i < from + count; i++)
+    {
+      JsonObject *d = g_ptr_array_index (details, i);
+      JsonNode *in = json_object_get_member (d, "input");
+      JsonNode *out = json_object_get_member (d, "output");
+
+      json_builder_begin_object (b);
+      pw_api_add_string (b, d, "pipelineExecutionId", "pipelineExecutionId");
+      pw_api_add_string (b, d, "ruleExecutionId", "ruleExecutionId");
+      json_builder_set_member_name (b, "pipelineVersion");
+      json_builder_add_int_value (b, json_object_get_int_member_with_default (d, "pipelineVersion", 1));
+      pw_api_add_string (b, d, "stageName", "stageName");
+      pw_api_add_string (b, d, "ruleName", "ruleName");
+      json_builder_set_member_name (b, "startTime");
+      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (d, "startTime")));
+      json_builder_set_member_name (b, "lastUpdateTime");
+      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (d, "lastUpdateTime")));
+      pw_api_add_string (b, d, "updatedBy", "updatedBy");
+      pw_api_add_string (b, d, "status", "status");
+      if (in != NULL && JSON_NODE_HOLDS_OBJECT (in))
+        {
+          json_builder_set_member_name (b, "input");
+          json_builder_add_value (b, json_node_copy (in));
+        }
+      if (out != NULL && JSON_NODE_HOLDS_OBJECT (out))
+        {
+          json_builder_set_member_name (b, "output");
+          json_builder_add_value (b, json_node_copy (out));
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  pw_api_add_next_token (b, i, details->len);
   json_builder_end_object (b);
   return pw_api_ok (json_builder_get_root (b));
 }
@@ -1453,6 +1666,87 @@ retry_stage_execution (PwApiServer       *self,
   return spawn_run (self, msg, argv, NULL, id, "StageNotRetryableException", answer);
 }
 
+static PwApiAnswer
+overridden (PwApiServer       *self,
+            SoupServerMessage *msg,
+            JsonNode          *reply,
+            GError            *error,
+            gpointer           data)
+{
+  if (g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_RUNNER_LEFT))
+    return pw_api_error (400, "ConditionNotOverridableException",
+                         "No process runs the execution any more: no condition of it is being evaluated");
+  if (error != NULL)
+    return pw_api_error (400, "ConditionNotOverridableException", error->message);
+  return pw_api_empty ();
+}
+
+/* OverrideStageCondition: the conditions the execution is evaluating in
+ * the stage now are bypassed by the process that runs it. */
+static gboolean
+override_stage_condition (PwApiServer       *self,
+                          SoupServerMessage *msg,
+                          JsonObject        *input,
+                          PwApiAnswer       *answer)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(JsonNode) record = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  g_autofree char *state_dir = NULL;
+  const char *name = pw_api_member_string (input, "pipelineName");
+  const char *stage = pw_api_member_string (input, "stageName");
+  const char *id = pw_api_member_string (input, "pipelineExecutionId");
+  const char *type = pw_api_member_string (input, "conditionType");
+  JsonObject *latest;
+  PwApiEntry *e = NULL;
+
+  if ((e = pw_api_lookup (self, name)) == NULL)
+    {
+      *answer = pw_api_not_found (name);
+      return FALSE;
+    }
+  if (stage_index (e, stage) < 0)
+    {
+      *answer = stage_not_found (stage, name);
+      return FALSE;
+    }
+  state_dir = pw_state_default_dir (e->path);
+  if (!pw_state_is_execution_id (id, FALSE) || (record = pw_state_load_execution (state_dir, id, NULL)) == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("Pipeline execution '%s' does not exist in pipeline '%s'", id,
+                                                  name);
+
+      *answer = pw_api_error (400, "ConditionNotOverridableException", message);
+      return FALSE;
+    }
+  records = pw_state_list_executions (state_dir, NULL);
+  latest = latest_in_stage (records, stage, NULL);
+  if (latest != NULL && g_strcmp0 (pw_api_member_string (latest, "pipelineExecutionId"), id) != 0)
+    {
+      g_autofree char *message = g_strdup_printf ("Execution '%s' is in stage '%s' after execution '%s'",
+                                                  pw_api_member_string (latest, "pipelineExecutionId"), stage, id);
+
+      *answer = pw_api_error (400, "NotLatestPipelineExecutionException", message);
+      return FALSE;
+    }
+  if (!pw_state_runner_alive (state_dir))
+    {
+      g_autofree char *message = g_strdup_printf ("No %s condition of stage '%s' is being evaluated for execution "
+                                                  "'%s'", type, stage, id);
+
+      *answer = pw_api_error (400, "ConditionNotOverridableException", message);
+      return FALSE;
+    }
+  request = json_object_new ();
+  json_object_set_string_member (request, "op", "override-condition");
+  json_object_set_string_member (request, "executionId", id);
+  json_object_set_string_member (request, "stage", stage);
+  json_object_set_string_member (request, "conditionType", type);
+  json_object_set_string_member (request, "by", "pipewright-cli serve");
+  ask_runner (self, msg, state_dir, request, overridden, NULL, NULL);
+  return TRUE;
+}
+
 /* The pipeline's version in its state folder, as the executor numbers
  * them (versions.json): 0 when this declaration has not run yet. */
 static gint64
@@ -1608,6 +1902,7 @@ dispatch (PwApiServer *self,
     { "GetPipelineExecution", get_pipeline_execution },
     { "GetPipelineState", get_pipeline_state },
     { "ListActionExecutions", list_action_executions },
+    { "ListRuleExecutions", list_rule_executions },
   };
   g_autofree char *message = NULL;
 
@@ -1673,6 +1968,7 @@ handle (SoupServer        *server,
     { "StartPipelineExecution", start_pipeline_execution },
     { "RetryStageExecution", retry_stage_execution },
     { "RollbackStage", rollback_stage },
+    { "OverrideStageCondition", override_stage_condition },
     { "StopPipelineExecution", stop_pipeline_execution },
     { "PutApprovalResult", put_approval_result },
     { "EnableStageTransition", enable_stage_transition },

@@ -727,5 +727,120 @@ class Rollbacks(unittest.TestCase):
                 f.write(ROLLED_PIPELINE)
 
 
+class Conditions(unittest.TestCase):
+    """Stage conditions through the API: each rule's evaluation in
+    ListRuleExecutions, and OverrideStageCondition bypassing a condition
+    while it is evaluated."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="pw-conditions-")
+        d = cls.project = os.path.join(cls.dir, "guarded")
+        os.makedirs(os.path.join(d, "bucket", "src"))
+        with open(os.path.join(d, "bucket", "src", "app.txt"), "w") as f:
+            f.write("v1\n")
+        cls.started = os.path.join(cls.dir, "rule-started")
+        cls.release = os.path.join(cls.dir, "rule-release")
+        os.mkfifo(cls.started)
+        os.mkfifo(cls.release)
+        with open(os.path.join(d, "pipeline.yml"), "w") as f:
+            f.write(textwrap.dedent(f"""\
+                pipeline:
+                  name: guarded
+                  roleArn: arn:aws:iam::111122223333:role/demo
+                  pipelineType: V2
+                  executionMode: QUEUED
+                  artifactStore: {{type: S3, location: demo-artifacts}}
+                  variables: [{{name: Target, defaultValue: prod}}]
+                  stages:
+                    - name: Source
+                      actions:
+                        - name: Fetch
+                          actionTypeId: {{category: Source, owner: AWS, provider: S3, version: "1"}}
+                          configuration: {{S3Bucket: src-bucket, S3ObjectKey: src, PollForSourceChanges: "false"}}
+                          outputArtifacts: [{{name: Src}}]
+                    - name: Deploy
+                      beforeEntry:
+                        conditions:
+                          - result: FAIL
+                            rules:
+                              - name: KnownSource
+                                ruleTypeId: {{category: Rule, owner: AWS, provider: VariableCheck, version: "1"}}
+                                configuration: {{Variable: "#{{variables.Target}}", Operator: EQ, Value: prod}}
+                              - name: ChangeFreeze
+                                ruleTypeId: {{category: Rule, owner: AWS, provider: Commands, version: "1"}}
+                                commands:
+                                  - echo started > {cls.started}
+                                  - cat {cls.release}
+                      actions:
+                        - name: Ship
+                          actionTypeId: {{category: Build, owner: Custom, provider: Shell, version: "1"}}
+                          inputArtifacts: [{{name: Src}}]
+                """))
+        with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
+            f.write("s3:\n  src-bucket: ./bucket\ncommands:\n  Ship: {run: 'true'}\n")
+        cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = cls.server.stdout.readline()
+        assert first.startswith("Serving 1 pipeline of "), first + cls.server.stderr.read()
+        cls.endpoint = cls.server.stdout.readline().split()[-1]
+        cls.client = serve_test.Serve.make_client.__func__(cls, "pipewright")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()
+        cls.server.communicate(timeout=TIMEOUT)
+        shutil.rmtree(cls.dir)
+
+    error_of = serve_test.Serve.error_of
+
+    def test_rules_listed_and_condition_overridden(self):
+        """While the freeze rule runs, ListRuleExecutions shows the
+        variable check Succeeded and the freeze InProgress; overriding
+        the BEFORE_ENTRY condition abandons it and the stage runs."""
+        execution = self.client.start_pipeline_execution(name="guarded")["pipelineExecutionId"]
+        # The freeze rule's command says it runs (and then waits).
+        with open(self.started) as f:
+            self.assertEqual(f.read(), "started\n")
+        rules = self.client.list_rule_executions(pipelineName="guarded",
+                                                 filter={"pipelineExecutionId": execution})["ruleExecutionDetails"]
+        by_name = {r["ruleName"]: r for r in rules}
+        self.assertEqual(by_name["KnownSource"]["status"], "Succeeded")
+        self.assertEqual(by_name["KnownSource"]["input"]["resolvedConfiguration"],
+                         {"Variable": "prod", "Operator": "EQ", "Value": "prod"})
+        self.assertEqual(by_name["KnownSource"]["input"]["ruleTypeId"]["provider"], "VariableCheck")
+        self.assertEqual(by_name["ChangeFreeze"]["status"], "InProgress")
+        self.assertEqual(by_name["ChangeFreeze"]["stageName"], "Deploy")
+
+        wrong = self.error_of(self.client.override_stage_condition, pipelineName="guarded", stageName="Deploy",
+                              pipelineExecutionId=execution, conditionType="ON_SUCCESS")
+        self.assertEqual(wrong["Error"]["Code"], "ConditionNotOverridableException")
+        self.client.override_stage_condition(pipelineName="guarded", stageName="Deploy",
+                                             pipelineExecutionId=execution, conditionType="BEFORE_ENTRY")
+        subprocess.run([CLI, "logs", "--follow", execution, "--state-dir", os.path.join(self.project, ".pipewright")],
+                       capture_output=True, text=True, timeout=TIMEOUT, check=True)
+        done = self.client.get_pipeline_execution(pipelineName="guarded", pipelineExecutionId=execution)
+        self.assertEqual(done["pipelineExecution"]["status"], "Succeeded")
+        latest = self.client.list_rule_executions(pipelineName="guarded", filter={
+            "latestInPipelineExecution": {"pipelineExecutionId": execution, "startTimeRange": "Latest"}})
+        self.assertEqual({r["ruleName"]: r["status"] for r in latest["ruleExecutionDetails"]},
+                         {"KnownSource": "Succeeded", "ChangeFreeze": "Abandoned"})
+        [deploy] = [st for st in self.client.get_pipeline_state(name="guarded")["stageStates"]
+                    if st["stageName"] == "Deploy"]
+        entry = deploy["beforeEntryConditionState"]
+        self.assertEqual(entry["latestExecution"]["status"], "Overridden")
+        self.assertEqual([(r["ruleName"], r["latestExecution"]["status"]) for r in
+                          entry["conditionStates"][0]["ruleStates"]],
+                         [("KnownSource", "Succeeded"), ("ChangeFreeze", "Abandoned")])
+        self.assertNotIn("onSuccessConditionState", deploy)
+        again = self.error_of(self.client.override_stage_condition, pipelineName="guarded", stageName="Deploy",
+                              pipelineExecutionId=execution, conditionType="BEFORE_ENTRY")
+        self.assertEqual(again["Error"]["Code"], "ConditionNotOverridableException")
+        # Pages, as the paginator reads them.
+        pages = self.client.get_paginator("list_rule_executions").paginate(
+            pipelineName="guarded", PaginationConfig={"PageSize": 1})
+        self.assertEqual(sum(len(p["ruleExecutionDetails"]) for p in pages), 2)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

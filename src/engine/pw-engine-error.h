@@ -33,6 +33,8 @@ G_BEGIN_DECLS
  * @PW_ENGINE_ERROR_BUSY: another process runs this pipeline's state folder
  * @PW_ENGINE_ERROR_OUTDATED: an execution of an older version of the
  *   pipeline cannot be used (a rollback target)
+ * @PW_ENGINE_ERROR_LIMIT: as many executions as the profile allows run
+ *   or wait already
  * @PW_ENGINE_ERROR_RUNNER_LEFT: the process running the state folder ended
  *   without taking the request: no other process runs it now, and the
  *   sender may run it itself
@@ -50,6 +52,7 @@ typedef enum
   PW_ENGINE_ERROR_BUSY,
   PW_ENGINE_ERROR_RUNNER_LEFT,
   PW_ENGINE_ERROR_OUTDATED,
+  PW_ENGINE_ERROR_LIMIT,
 } PwEngineError;
 
 GQuark pw_engine_error_quark (void);

@@ -3244,6 +3244,26 @@ pw_executor_start_full (PwExecutor      *self,
         }
     }
 
+  {
+    guint limit = pw_local_profile_get_concurrent_executions (self->profile);
+    guint unfinished = 0;
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init (&iter, self->executions);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      if (!((Execution *)value)->finished)
+        unfinished++;
+    if (unfinished >= limit)
+      {
+        g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_LIMIT,
+                     "%u executions of pipeline %s run or wait already, the most the local profile allows "
+                     "(limits.concurrentExecutions); start again once one has ended", unfinished,
+                     pw_pipeline_get_name (self->pipeline));
+        return NULL;
+      }
+  }
+
   execution = execution_new (self);
   execution->approval_mode = approval_mode;
   execution->last_stage = last;

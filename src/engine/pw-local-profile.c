@@ -30,6 +30,10 @@
 /* More simulated instances than this is almost certainly a typo, and each
  * one is a folder tree and a set of processes. */
 #define MAX_INSTANCES 100
+/* Executions of one pipeline running or waiting at once, past which a
+ * start is refused (ConcurrentPipelineExecutionsLimitExceededException). */
+#define DEFAULT_CONCURRENT_EXECUTIONS 50
+#define MAX_CONCURRENT_EXECUTIONS 1000
 /* EventBridge's own ceiling for a target's retries. */
 #define MAX_TARGET_RETRIES 185
 
@@ -47,6 +51,7 @@ struct _PwLocalProfile
   char        *region;
   JsonObject  *environment;
   guint64      log_size;
+  guint        concurrent_executions;
   guint64      output_size;
 };
 
@@ -56,7 +61,7 @@ static const char * const top_keys[] = {
   "sources", "codebuild", "commands", "lambda", "codedeploy", "s3", "secrets", "workers",
   "targets", "environment", "account", "region", "limits", NULL
 };
-static const char * const limit_keys[] = { "logSize", "outputSize", NULL };
+static const char * const limit_keys[] = { "logSize", "outputSize", "concurrentExecutions", NULL };
 static const char * const source_keys[] = { "repository", "branch", "path", NULL };
 static const char * const codebuild_keys[] = { "buildspec", "environment", "image", NULL };
 static const char * const command_keys[] = { "run", "shell", NULL };
@@ -737,7 +742,22 @@ validate (PwLocalProfile  *self,
             {
               g_autofree char *text = node_is_scalar (value) ? scalar_to_string (self->map, value)
                                                              : NULL;
-              guint64 size = text != NULL ? parse_size (text) : 0;
+              guint64 size;
+
+              if (g_str_equal (key, "concurrentExecutions"))
+                {
+                  if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_INT64 ||
+                      json_node_get_int (value) < 1 || json_node_get_int (value) > MAX_CONCURRENT_EXECUTIONS)
+                    {
+                      set_error_at (self, error, value, FALSE,
+                                    "\"concurrentExecutions\" in \"limits\" must be a whole number from 1 to %d",
+                                    MAX_CONCURRENT_EXECUTIONS);
+                      return FALSE;
+                    }
+                  self->concurrent_executions = (guint)json_node_get_int (value);
+                  continue;
+                }
+              size = text != NULL ? parse_size (text) : 0;
 
               if (size == 0)
                 {
@@ -805,6 +825,7 @@ pw_local_profile_init (PwLocalProfile *self)
   self->region = g_strdup (DEFAULT_REGION);
   self->environment = json_object_new ();
   self->log_size = DEFAULT_LOG_SIZE;
+  self->concurrent_executions = DEFAULT_CONCURRENT_EXECUTIONS;
   self->output_size = DEFAULT_OUTPUT_SIZE;
 }
 
@@ -1324,6 +1345,21 @@ pw_local_profile_get_log_size (PwLocalProfile *self)
   g_return_val_if_fail (PW_IS_LOCAL_PROFILE (self), 0);
 
   return self->log_size;
+}
+
+/**
+ * pw_local_profile_get_concurrent_executions:
+ *
+ * Returns: how many executions of the pipeline may run or wait at once
+ *   (`limits.concurrentExecutions`, 50 by default); a start past it is
+ *   refused, as the service refuses it
+ */
+guint
+pw_local_profile_get_concurrent_executions (PwLocalProfile *self)
+{
+  g_return_val_if_fail (PW_IS_LOCAL_PROFILE (self), 0);
+
+  return self->concurrent_executions;
 }
 
 /**

@@ -89,5 +89,6 @@ JsonObject     *pw_local_profile_get_environment (PwLocalProfile *self);
 
 guint64         pw_local_profile_get_log_size    (PwLocalProfile *self);
 guint64         pw_local_profile_get_output_size (PwLocalProfile *self);
+guint           pw_local_profile_get_concurrent_executions (PwLocalProfile *self);
 
 G_END_DECLS

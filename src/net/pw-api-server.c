@@ -1205,6 +1205,8 @@ started_by_runner (PwApiServer       *self,
       spawn_run (self, msg, starting->argv, starting->token, NULL, "InvalidStructureException", &answer);
       return answer;   /* status 0 when spawn_run answers later */
     }
+  if (g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_LIMIT))
+    return pw_api_error (400, "ConcurrentPipelineExecutionsLimitExceededException", error->message);
   /* It runs an older version of the file (its executions go on). */
   if (error != NULL)
     return pw_api_error (400, "ConflictException", error->message);

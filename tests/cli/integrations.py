@@ -730,7 +730,7 @@ class Rollbacks(unittest.TestCase):
 class Conditions(unittest.TestCase):
     """Stage conditions through the API: each rule's evaluation in
     ListRuleExecutions, and OverrideStageCondition bypassing a condition
-    while it is evaluated."""
+    while it is evaluated; and the profile's limit on executions."""
 
     @classmethod
     def setUpClass(cls):
@@ -778,7 +778,8 @@ class Conditions(unittest.TestCase):
                           inputArtifacts: [{{name: Src}}]
                 """))
         with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
-            f.write("s3:\n  src-bucket: ./bucket\ncommands:\n  Ship: {run: 'true'}\n")
+            f.write("s3:\n  src-bucket: ./bucket\ncommands:\n  Ship: {run: 'true'}\n"
+                    "limits: {concurrentExecutions: 1}\n")
         cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         first = cls.server.stdout.readline()
@@ -812,6 +813,10 @@ class Conditions(unittest.TestCase):
         self.assertEqual(by_name["ChangeFreeze"]["status"], "InProgress")
         self.assertEqual(by_name["ChangeFreeze"]["stageName"], "Deploy")
 
+        # One execution at a time, says the profile: a second start is refused.
+        limited = self.error_of(self.client.start_pipeline_execution, name="guarded")
+        self.assertEqual(limited["Error"]["Code"], "ConcurrentPipelineExecutionsLimitExceededException")
+        self.assertIn("limits.concurrentExecutions", limited["Error"]["Message"])
         wrong = self.error_of(self.client.override_stage_condition, pipelineName="guarded", stageName="Deploy",
                               pipelineExecutionId=execution, conditionType="ON_SUCCESS")
         self.assertEqual(wrong["Error"]["Code"], "ConditionNotOverridableException")

@@ -44,6 +44,7 @@ pw_api_entry_free (gpointer data)
   g_clear_object (&e->pipeline);
   g_clear_pointer (&e->tags, json_node_unref);
   g_free (e->digest);
+  g_clear_pointer (&e->get_answer, g_bytes_unref);
   g_free (e);
 }
 
@@ -449,6 +450,31 @@ pw_api_list_pipelines (PwApiServer *self,
   if (!pw_api_page_of (input, 1000, 1000, &from, &count, &a))
     return a;
   pw_api_catalog_scan (self);
+
+  /* The same page of the same entries (each read once, at its version and
+   * update): the same answer. */
+  {
+    g_autoptr(GString) key = g_string_new (NULL);
+
+    g_string_append_printf (key, "%u:%u:%u", from, count, self->entries->len);
+    for (i = from; i < self->entries->len && i < from + count; i++)
+      {
+        PwApiEntry *e = g_ptr_array_index (self->entries, i);
+
+        g_string_append_printf (key, ":%p/%" G_GINT64_FORMAT "/%.6f/%.6f", (void *)e, e->version, e->created,
+                                e->updated);
+      }
+    if (self->list_answer != NULL && g_strcmp0 (self->list_answer_key, key->str) == 0)
+      {
+        PwApiAnswer cached = { 200, NULL, g_bytes_ref (self->list_answer) };
+
+        return cached;
+      }
+    g_free (self->list_answer_key);
+    self->list_answer_key = g_string_free (g_steal_pointer (&key), FALSE);
+    g_clear_pointer (&self->list_answer, g_bytes_unref);
+  }
+
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "pipelines");
   json_builder_begin_array (b);
@@ -475,7 +501,15 @@ pw_api_list_pipelines (PwApiServer *self,
   json_builder_end_array (b);
   pw_api_add_next_token (b, i, self->entries->len);
   json_builder_end_object (b);
-  return pw_api_ok (json_builder_get_root (b));
+  {
+    g_autoptr(JsonNode) root = json_builder_get_root (b);
+    char *text = json_to_string (root, FALSE);
+    PwApiAnswer answer = { 200, NULL, NULL };
+
+    self->list_answer = g_bytes_new_take (text, strlen (text));
+    answer.text = g_bytes_ref (self->list_answer);
+    return answer;
+  }
 }
 
 static char *
@@ -519,6 +553,13 @@ pw_api_get_pipeline (PwApiServer *self,
         }
       declaration = json_parser_steal_root (parser);
     }
+  else if (e->get_answer != NULL && e->get_answer_version == e->version && e->get_answer_updated == e->updated)
+    {
+      /* The same pipeline as last asked: the same answer. */
+      PwApiAnswer cached = { 200, NULL, g_bytes_ref (e->get_answer) };
+
+      return cached;
+    }
   else
     declaration = declaration_of (e->pipeline, e->version);
   arn = arn_of (self, name);
@@ -536,6 +577,19 @@ pw_api_get_pipeline (PwApiServer *self,
   json_builder_add_double_value (b, e->updated);
   json_builder_end_object (b);
   json_builder_end_object (b);
+  if (version == NULL || !JSON_NODE_HOLDS_VALUE (version) || json_node_get_int (version) == e->version)
+    {
+      g_autoptr(JsonNode) root = json_builder_get_root (b);
+      char *text = json_to_string (root, FALSE);
+      PwApiAnswer answer = { 200, NULL, NULL };
+
+      g_clear_pointer (&e->get_answer, g_bytes_unref);
+      e->get_answer = g_bytes_new_take (text, strlen (text));
+      e->get_answer_version = e->version;
+      e->get_answer_updated = e->updated;
+      answer.text = g_bytes_ref (e->get_answer);
+      return answer;
+    }
   return pw_api_ok (json_builder_get_root (b));
 }
 

@@ -34,6 +34,10 @@ typedef struct
   gint64      mtime;          /* the file as last read */
   goffset     size;
   gboolean    made_here;      /* its folder came from CreatePipeline */
+  /* GetPipeline's answer, written once for its version and update. */
+  GBytes     *get_answer;
+  gint64      get_answer_version;
+  double      get_answer_updated;
 } PwApiEntry;
 
 /* An AWS::CodePipeline::Webhook of a CloudFormation template in the
@@ -69,12 +73,17 @@ struct _PwApiServer
   GHashTable *tokens;       /* clientRequestToken → execution id */
   GPtrArray  *children;     /* GSubprocess: the runs started here */
   GPtrArray  *webhooks;     /* PwApiWebhook, of the workspace's templates */
+  GHashTable *idle;         /* GSocket → GSource: keep-alive connections between requests */
+  /* ListPipelines' last answer, and what it was the answer to. */
+  char       *list_answer_key;
+  GBytes     *list_answer;
 };
 
 typedef struct
 {
   guint     status;
   JsonNode *body;
+  GBytes   *text;      /* the body already written, instead of @body */
 } PwApiAnswer;
 
 PwApiAnswer  pw_api_error           (guint         status,

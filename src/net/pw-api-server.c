@@ -21,8 +21,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -958,6 +960,7 @@ start_answer (Start  *start,
   if (start->answered)
     {
       g_clear_pointer (&answer.body, json_node_unref);
+      g_clear_pointer (&answer.text, g_bytes_unref);
       return;
     }
   start->answered = TRUE;
@@ -1931,7 +1934,7 @@ static void
 respond (SoupServerMessage *msg,
          PwApiAnswer             a)
 {
-  g_autofree char *text = a.body != NULL ? json_to_string (a.body, FALSE) : g_strdup ("{}");
+  g_autofree char *text = a.text != NULL ? NULL : a.body != NULL ? json_to_string (a.body, FALSE) : g_strdup ("{}");
   g_autofree char *request_id = g_uuid_string_random ();
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
@@ -1940,8 +1943,16 @@ respond (SoupServerMessage *msg,
   if (a.status != 200 && a.body != NULL)
     soup_message_headers_replace (headers, "x-amzn-ErrorType",
                                   json_object_get_string_member (json_node_get_object (a.body), "__type"));
-  soup_server_message_set_response (msg, "application/x-amz-json-1.1", SOUP_MEMORY_COPY, text, strlen (text));
+  if (a.text != NULL)
+    {
+      /* Written already (and shared): sent as it is, not copied. */
+      soup_message_headers_set_content_type (headers, "application/x-amz-json-1.1", NULL);
+      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), a.text);
+    }
+  else
+    soup_server_message_set_response (msg, "application/x-amz-json-1.1", SOUP_MEMORY_COPY, text, strlen (text));
   g_clear_pointer (&a.body, json_node_unref);
+  g_clear_pointer (&a.text, g_bytes_unref);
 }
 
 static void
@@ -2058,6 +2069,15 @@ pw_api_server_finalize (GObject *object)
 
   if (self->server != NULL)
     soup_server_disconnect (self->server);
+  {
+    GHashTableIter iter;
+    gpointer source;
+
+    g_hash_table_iter_init (&iter, self->idle);
+    while (g_hash_table_iter_next (&iter, NULL, &source))
+      g_source_destroy (source);
+    g_hash_table_unref (self->idle);
+  }
   g_clear_object (&self->server);
   /* Runs started here end as the CLI's do when interrupted. */
   for (guint i = 0; i < self->children->len; i++)
@@ -2069,6 +2089,8 @@ pw_api_server_finalize (GObject *object)
   g_ptr_array_unref (self->entries);
   g_hash_table_unref (self->not_pipelines);
   g_ptr_array_unref (self->webhooks);
+  g_free (self->list_answer_key);
+  g_clear_pointer (&self->list_answer, g_bytes_unref);
   g_hash_table_unref (self->monitors);
   g_free (self->workspace);
   g_free (self->region);
@@ -2088,6 +2110,7 @@ pw_api_server_init (PwApiServer *self)
   self->entries = g_ptr_array_new_with_free_func (pw_api_entry_free);
   self->not_pipelines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->webhooks = g_ptr_array_new_with_free_func (pw_api_webhook_free);
+  self->idle = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_source_unref);
   self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->dirty = TRUE;
   self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -2206,6 +2229,106 @@ pw_api_server_get_n_pipelines (PwApiServer *self)
   return self->entries->len;
 }
 
+#define LISTEN_BACKLOG 1024
+
+/* Idle keep-alive connections --------------------------------------------------
+ *
+ * libsoup 3.2 (Debian 12's) never closes a keep-alive connection the
+ * client closes while it is idle (fixed in libsoup 3.3 by commit
+ * d20c6601): each stays in CLOSE_WAIT and holds a file descriptor, so a
+ * server the AWS CLI calls (a connection per command) would run out of
+ * them. After each answer the connection is watched here until its next
+ * request: input means a request comes (libsoup reads it), the end of the
+ * stream means the client left, and the socket is closed once libsoup has
+ * seen the end too and left it alone (its connection object stays, a few
+ * hundred bytes, until the server goes). */
+
+static void
+forget_idle (PwApiServer *self,
+             GSocket     *socket)
+{
+  GSource *source = g_hash_table_lookup (self->idle, socket);
+
+  if (source != NULL)
+    {
+      g_source_destroy (source);
+      g_hash_table_remove (self->idle, socket);
+    }
+}
+
+static gboolean
+close_left_cb (gpointer data)
+{
+  g_socket_close (data, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  PwApiServer *self;
+  GSocket     *socket;
+} IdleWatch;
+
+static void
+idle_watch_free (gpointer data)
+{
+  IdleWatch *watch = data;
+
+  g_object_unref (watch->socket);
+  g_free (watch);
+}
+
+static gboolean
+idle_input_cb (GSocket      *socket,
+               GIOCondition  condition,
+               gpointer      data)
+{
+  IdleWatch *watch = data;
+  char byte;
+  gssize n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  /* Closed a moment later, when libsoup (whose source saw the end in the
+   * same turn of the loop) has let go of it. */
+  if (n == 0 || (n < 0 && errno != EBADF))
+    g_timeout_add_full (G_PRIORITY_DEFAULT, 1, close_left_cb, g_object_ref (socket), g_object_unref);
+  g_hash_table_remove (watch->self->idle, socket);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    PwApiServer       *self)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL)
+    forget_idle (self, socket);
+}
+
+static void
+request_finished_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     PwApiServer       *self)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  IdleWatch *watch;
+  GSource *source;
+
+  if (socket == NULL || g_socket_is_closed (socket))
+    return;
+  forget_idle (self, socket);
+  watch = g_new0 (IdleWatch, 1);
+  watch->self = self;
+  watch->socket = g_object_ref (socket);
+  source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (source, (GSourceFunc)(void (*)(void))idle_input_cb, watch, idle_watch_free);
+  g_source_attach (source, NULL);
+  g_hash_table_insert (self->idle, socket, source);
+}
+
 gboolean
 pw_api_server_listen (PwApiServer  *self,
                       const char   *address,
@@ -2214,6 +2337,7 @@ pw_api_server_listen (PwApiServer  *self,
 {
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) where = NULL;
+  g_autoptr(GSocket) listener = NULL;
   GSList *uris;
 
   g_return_val_if_fail (PW_IS_API_SERVER (self), FALSE);
@@ -2228,8 +2352,19 @@ pw_api_server_listen (PwApiServer  *self,
   soup_server_add_handler (self->server, NULL, handle, self, NULL);
   soup_server_add_handler (self->server, "/webhooks/github", handle_webhook, self, NULL);
   soup_server_add_handler (self->server, "/webhooks/v1", handle_webhook_v1, self, NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
+  g_signal_connect (self->server, "request-finished", G_CALLBACK (request_finished_cb), self);
   where = g_inet_socket_address_new (inet, port);
-  if (!soup_server_listen (self->server, where, 0, error))
+  /* A socket of our own, for a backlog that takes a burst of clients
+   * (GSocketListener's is 10: the 11th connection of a burst waits a
+   * second for the SYN to be sent again). */
+  listener = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (listener == NULL)
+    return FALSE;
+  g_socket_set_option (listener, SOL_SOCKET, SO_REUSEADDR, 1, NULL);
+  g_socket_set_listen_backlog (listener, LISTEN_BACKLOG);
+  if (!g_socket_bind (listener, where, TRUE, error) || !g_socket_listen (listener, error) ||
+      !soup_server_listen_socket (self->server, listener, 0, error))
     return FALSE;
   uris = soup_server_get_uris (self->server);
   if (uris != NULL)

@@ -184,6 +184,52 @@ hmac (const guint8 *key,
  *
  * Returns: (transfer full): the lower-case hex signature of SigV4's step 4
  */
+/* Signing keys depend on the secret, the day, the region and the service
+ * only: as the SDKs do, each is derived once (four HMACs) and kept. The
+ * cache is small and shared by threads. */
+#define SIGNING_KEYS_MAX 64
+
+static GMutex signing_keys_lock;
+static GHashTable *signing_keys;   /* "secret\ndate\nregion\nservice" → guint8[32] */
+
+static void
+signing_key (const char *secret,
+             const char *date,
+             const char *region,
+             const char *service,
+             guint8     *k_signing)
+{
+  g_autofree char *id = g_strjoin ("\n", secret, date, region, service, NULL);
+  g_autofree char *first = NULL;
+  guint8 k_date[32], k_region[32], k_service[32];
+  guint8 *known;
+
+  g_mutex_lock (&signing_keys_lock);
+  if (signing_keys != NULL && (known = g_hash_table_lookup (signing_keys, id)) != NULL)
+    {
+      memcpy (k_signing, known, 32);
+      g_mutex_unlock (&signing_keys_lock);
+      return;
+    }
+  g_mutex_unlock (&signing_keys_lock);
+
+  first = g_strconcat ("AWS4", secret, NULL);
+  hmac ((const guint8 *)first, strlen (first), date, k_date);
+  hmac (k_date, 32, region, k_region);
+  hmac (k_region, 32, service, k_service);
+  hmac (k_service, 32, "aws4_request", k_signing);
+  memset (first, 0, strlen (first));
+
+  g_mutex_lock (&signing_keys_lock);
+  if (signing_keys == NULL || g_hash_table_size (signing_keys) >= SIGNING_KEYS_MAX)
+    {
+      g_clear_pointer (&signing_keys, g_hash_table_unref);
+      signing_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    }
+  g_hash_table_insert (signing_keys, g_steal_pointer (&id), g_memdup2 (k_signing, 32));
+  g_mutex_unlock (&signing_keys_lock);
+}
+
 char *
 pw_sigv4_signature (const char *secret,
                     const char *date,
@@ -191,14 +237,10 @@ pw_sigv4_signature (const char *secret,
                     const char *service,
                     const char *string_to_sign)
 {
-  g_autofree char *first = g_strconcat ("AWS4", secret, NULL);
-  guint8 k_date[32], k_region[32], k_service[32], k_signing[32];
+  guint8 k_signing[32];
   g_autoptr(GHmac) h = NULL;
 
-  hmac ((const guint8 *)first, strlen (first), date, k_date);
-  hmac (k_date, 32, region, k_region);
-  hmac (k_region, 32, service, k_service);
-  hmac (k_service, 32, "aws4_request", k_signing);
+  signing_key (secret, date, region, service, k_signing);
   h = g_hmac_new (G_CHECKSUM_SHA256, k_signing, 32);
   g_hmac_update (h, (const guchar *)string_to_sign, -1);
   return g_strdup (g_hmac_get_string (h));

@@ -11,7 +11,15 @@
  * as the answer is in. Prints one line of JSON: requests per second, the
  * latency percentiles, and the answers that were not 200.
  *
- *   bench-serve-load PORT OPERATION BODY CONNECTIONS REQUESTS
+ *   bench-serve-load PORT OPERATION BODY CONNECTIONS REQUESTS [RATE]
+ *
+ * Without RATE the load is closed: each connection sends its next
+ * request as soon as its answer is in, so the server is saturated and
+ * the latency is its queue (by Little's law, CONNECTIONS / throughput).
+ * With RATE the load is open, as wrk2 makes it: requests fall due at RATE
+ * per second in all, each goes out on an idle connection, and its latency
+ * counts from when it was due (a request that waits for a connection
+ * waits in its latency too: no coordinated omission).
  *
  * The request is signed once (a signature stays valid for 15 minutes),
  * so the generator costs a write and a read per request: with epoll, one
@@ -27,6 +35,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -186,13 +195,17 @@ main (int    argc,
   gint64 begin, elapsed;
   gsize length;
   int epoll;
+  int timer = -1;
+  double rate;
+  GQueue idle = G_QUEUE_INIT;
   char buffer[65536];
 
-  if (argc != 6)
+  if (argc != 6 && argc != 7)
     {
-      g_printerr ("usage: %s PORT OPERATION BODY CONNECTIONS REQUESTS\n", argv[0]);
+      g_printerr ("usage: %s PORT OPERATION BODY CONNECTIONS REQUESTS [RATE]\n", argv[0]);
       return 2;
     }
+  rate = argc == 7 ? g_ascii_strtod (argv[6], NULL) : 0;
   port = (guint)g_ascii_strtoull (argv[1], NULL, 10);
   n_connections = (guint)g_ascii_strtoull (argv[4], NULL, 10);
   total = (guint)g_ascii_strtoull (argv[5], NULL, 10);
@@ -213,16 +226,53 @@ main (int    argc,
   reconnects = 0;
 
   begin = g_get_monotonic_time ();
-  for (guint i = 0; i < n_connections && started < total; i++)
+  if (rate > 0)
     {
-      connections[i].sent_at = g_get_monotonic_time ();
-      started++;
-      if (!send_request (&connections[i], request, length))
-        return 1;
+      /* Open: the timer says when the next request falls due. */
+      struct epoll_event ev = { EPOLLIN, { .ptr = NULL } };
+
+      timer = timerfd_create (CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+      epoll_ctl (epoll, EPOLL_CTL_ADD, timer, &ev);
+      for (guint i = 0; i < n_connections; i++)
+        g_queue_push_tail (&idle, &connections[i]);
     }
+  else
+    for (guint i = 0; i < n_connections && started < total; i++)
+      {
+        connections[i].sent_at = g_get_monotonic_time ();
+        started++;
+        if (!send_request (&connections[i], request, length))
+          return 1;
+      }
   while (done < total)
     {
-      int n = epoll_wait (epoll, events, G_N_ELEMENTS (events), 30000);
+      int n;
+
+      if (rate > 0)
+        {
+          gint64 now = g_get_monotonic_time ();
+
+          /* Every request due now goes out on an idle connection. */
+          while (started < total && !g_queue_is_empty (&idle) &&
+                 begin + (gint64)(started * 1e6 / rate) <= now)
+            {
+              Connection *c = g_queue_pop_head (&idle);
+
+              c->sent = 0;
+              c->sent_at = begin + (gint64)(started * 1e6 / rate);
+              started++;
+              if (!send_request (c, request, length))
+                return 1;
+            }
+          if (started < total)
+            {
+              gint64 due = begin + (gint64)(started * 1e6 / rate);
+              struct itimerspec when = { { 0, 0 }, { due / G_USEC_PER_SEC, (due % G_USEC_PER_SEC) * 1000 } };
+
+              timerfd_settime (timer, TFD_TIMER_ABSTIME, &when, NULL);
+            }
+        }
+      n = epoll_wait (epoll, events, G_N_ELEMENTS (events), 30000);
 
       if (n <= 0)
         {
@@ -236,6 +286,15 @@ main (int    argc,
           gboolean close_after;
           gsize whole;
           ssize_t got;
+
+          if (c == NULL)
+            {
+              guint64 expirations;
+
+              if (read (timer, &expirations, sizeof expirations) < 0)
+                continue;
+              continue;
+            }
 
           if (c->sent < length && !send_request (c, request, length))
             return 1;
@@ -280,7 +339,9 @@ main (int    argc,
               if (!connect_one (c, epoll, &addr))
                 return 1;
             }
-          if (started < total)
+          if (rate > 0)
+            g_queue_push_tail (&idle, c);
+          else if (started < total)
             {
               started++;
               c->sent = 0;
@@ -293,10 +354,10 @@ main (int    argc,
   elapsed = g_get_monotonic_time () - begin;
 
   g_array_sort (latencies, compare_latency);
-  g_print ("{\"operation\": \"%s\", \"connections\": %u, \"requests\": %u, \"seconds\": %.3f, "
+  g_print ("{\"operation\": \"%s\", \"connections\": %u, \"rate\": %.0f, \"requests\": %u, \"seconds\": %.3f, "
            "\"rps\": %.0f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f, \"failed\": %u, "
            "\"reconnects\": %u}\n",
-           argv[2], n_connections, total, elapsed / 1e6, total / (elapsed / 1e6),
+           argv[2], n_connections, rate, total, elapsed / 1e6, total / (elapsed / 1e6),
            g_array_index (latencies, gint64, latencies->len / 2) / 1e3,
            g_array_index (latencies, gint64, MIN (latencies->len - 1, latencies->len * 99 / 100)) / 1e3,
            g_array_index (latencies, gint64, latencies->len - 1) / 1e3, failed, reconnects);
@@ -306,6 +367,9 @@ main (int    argc,
       g_string_free (connections[i].in, TRUE);
     }
   g_free (connections);
+  g_queue_clear (&idle);
+  if (timer >= 0)
+    close (timer);
   close (epoll);
   return failed > 0 ? 1 : 0;
 }

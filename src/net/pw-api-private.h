@@ -74,6 +74,8 @@ struct _PwApiServer
   GPtrArray  *children;     /* GSubprocess: the runs started here */
   GPtrArray  *webhooks;     /* PwApiWebhook, of the workspace's templates */
   GHashTable *idle;         /* GSocket → GSource: keep-alive connections between requests */
+  GHashTable *sockets;      /* "address:port" of a client → its GSocket */
+  GSource    *accepting;    /* on the listening socket */
   /* ListPipelines' last answer, and what it was the answer to. */
   char       *list_answer_key;
   GBytes     *list_answer;

@@ -24,6 +24,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <glib/gstdio.h>
@@ -2077,6 +2079,12 @@ pw_api_server_finalize (GObject *object)
     while (g_hash_table_iter_next (&iter, NULL, &source))
       g_source_destroy (source);
     g_hash_table_unref (self->idle);
+    g_hash_table_unref (self->sockets);
+    if (self->accepting != NULL)
+      {
+        g_source_destroy (self->accepting);
+        g_source_unref (self->accepting);
+      }
   }
   g_clear_object (&self->server);
   /* Runs started here end as the CLI's do when interrupted. */
@@ -2111,6 +2119,7 @@ pw_api_server_init (PwApiServer *self)
   self->not_pipelines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->webhooks = g_ptr_array_new_with_free_func (pw_api_webhook_free);
   self->idle = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_source_unref);
+  self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->dirty = TRUE;
   self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -2231,17 +2240,51 @@ pw_api_server_get_n_pipelines (PwApiServer *self)
 
 #define LISTEN_BACKLOG 1024
 
-/* Idle keep-alive connections --------------------------------------------------
+/* Connections -----------------------------------------------------------------
  *
- * libsoup 3.2 (Debian 12's) never closes a keep-alive connection the
- * client closes while it is idle (fixed in libsoup 3.3 by commit
- * d20c6601): each stays in CLOSE_WAIT and holds a file descriptor, so a
- * server the AWS CLI calls (a connection per command) would run out of
- * them. After each answer the connection is watched here until its next
- * request: input means a request comes (libsoup reads it), the end of the
- * stream means the client left, and the socket is closed once libsoup has
- * seen the end too and left it alone (its connection object stays, a few
- * hundred bytes, until the server goes). */
+ * Accepting: libsoup's listener takes one connection a turn of the main
+ * loop, so a burst of clients that all start sending waits behind the
+ * ones already in: with 200 clients, the last were accepted only after
+ * the others had been served for a third of a second. serve accepts every
+ * waiting connection at once (at a higher priority than libsoup's
+ * listener, which then finds none and stops watching; it stays the
+ * server's listener, so connections are kept alive) and hands each to
+ * libsoup.
+ *
+ * Idle connections: libsoup 3.2 (Debian 12's) never closes a keep-alive
+ * connection the client closes while it is idle (fixed in libsoup 3.3 by
+ * commit d20c6601): each stays in CLOSE_WAIT and holds a file descriptor,
+ * so a server the AWS CLI calls (a connection per command) would run out
+ * of them. After each answer the connection is watched here until its
+ * next request: input means a request comes (libsoup reads it), the end
+ * of the stream means the client left, and the socket is closed once
+ * libsoup has seen the end too and left it alone (its connection object
+ * stays, a few hundred bytes, until the server goes). */
+
+static char *
+address_key (GSocketAddress *address)
+{
+  g_autofree char *ip = NULL;
+
+  if (address == NULL || !G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  ip = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+/* The socket of @msg's connection. */
+static GSocket *
+socket_of (PwApiServer       *self,
+           SoupServerMessage *msg)
+{
+  g_autofree char *key = NULL;
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL)
+    return socket;
+  key = address_key (soup_server_message_get_remote_address (msg));
+  return key != NULL ? g_hash_table_lookup (self->sockets, key) : NULL;
+}
 
 static void
 forget_idle (PwApiServer *self,
@@ -2256,11 +2299,17 @@ forget_idle (PwApiServer *self,
     }
 }
 
-static gboolean
-close_left_cb (gpointer data)
+/* The socket goes from our tables (its connection is over). */
+static void
+forget_socket (PwApiServer *self,
+               GSocket     *socket)
 {
-  g_socket_close (data, NULL);
-  return G_SOURCE_REMOVE;
+  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
+  g_autofree char *key = address_key (remote);
+
+  forget_idle (self, socket);
+  if (key != NULL && g_hash_table_lookup (self->sockets, key) == socket)
+    g_hash_table_remove (self->sockets, key);
 }
 
 typedef struct
@@ -2279,21 +2328,51 @@ idle_watch_free (gpointer data)
 }
 
 static gboolean
+close_left_cb (gpointer data)
+{
+  IdleWatch *watch = data;
+
+  g_socket_close (watch->socket, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 idle_input_cb (GSocket      *socket,
                GIOCondition  condition,
                gpointer      data)
 {
   IdleWatch *watch = data;
+  PwApiServer *self = watch->self;
   char byte;
-  gssize n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  gssize n;
 
+  /* libsoup closed it (an answer without keep-alive). */
+  if (g_socket_is_closed (socket))
+    {
+      g_object_ref (socket);
+      forget_socket (self, socket);
+      g_object_unref (socket);
+      return G_SOURCE_REMOVE;
+    }
+  n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return G_SOURCE_CONTINUE;
-  /* Closed a moment later, when libsoup (whose source saw the end in the
-   * same turn of the loop) has let go of it. */
-  if (n == 0 || (n < 0 && errno != EBADF))
-    g_timeout_add_full (G_PRIORITY_DEFAULT, 1, close_left_cb, g_object_ref (socket), g_object_unref);
-  g_hash_table_remove (watch->self->idle, socket);
+  if (n == 0 || n < 0)
+    {
+      /* Closed a moment later, when libsoup (whose source saw the end in
+       * the same turn of the loop) has let go of it. */
+      IdleWatch *closing = g_new0 (IdleWatch, 1);
+
+      closing->self = self;
+      closing->socket = g_object_ref (socket);
+      g_timeout_add_full (G_PRIORITY_DEFAULT, 1, close_left_cb, closing, idle_watch_free);
+      g_object_ref (socket);
+      forget_socket (self, socket);
+      g_object_unref (socket);
+      return G_SOURCE_REMOVE;
+    }
+  /* A request comes: libsoup reads it. */
+  g_hash_table_remove (self->idle, socket);
   return G_SOURCE_REMOVE;
 }
 
@@ -2302,7 +2381,7 @@ request_started_cb (SoupServer        *server,
                     SoupServerMessage *msg,
                     PwApiServer       *self)
 {
-  GSocket *socket = soup_server_message_get_socket (msg);
+  GSocket *socket = socket_of (self, msg);
 
   if (socket != NULL)
     forget_idle (self, socket);
@@ -2313,7 +2392,7 @@ request_finished_cb (SoupServer        *server,
                      SoupServerMessage *msg,
                      PwApiServer       *self)
 {
-  GSocket *socket = soup_server_message_get_socket (msg);
+  GSocket *socket = socket_of (self, msg);
   IdleWatch *watch;
   GSource *source;
 
@@ -2327,6 +2406,37 @@ request_finished_cb (SoupServer        *server,
   g_source_set_callback (source, (GSourceFunc)(void (*)(void))idle_input_cb, watch, idle_watch_free);
   g_source_attach (source, NULL);
   g_hash_table_insert (self->idle, socket, source);
+}
+
+static gboolean
+accept_cb (GSocket      *listener,
+           GIOCondition  condition,
+           gpointer      data)
+{
+  PwApiServer *self = data;
+
+  for (;;)
+    {
+      g_autoptr(GSocket) client = g_socket_accept (listener, NULL, NULL);
+      g_autoptr(GSocketConnection) connection = NULL;
+      g_autoptr(GSocketAddress) local = NULL;
+      g_autoptr(GSocketAddress) remote = NULL;
+      g_autofree char *key = NULL;
+
+      if (client == NULL)
+        break;
+      g_socket_set_option (client, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+      local = g_socket_get_local_address (client, NULL);
+      remote = g_socket_get_remote_address (client, NULL);
+      if (local == NULL || remote == NULL)
+        continue;
+      key = address_key (remote);
+      if (key != NULL)
+        g_hash_table_replace (self->sockets, g_steal_pointer (&key), g_object_ref (client));
+      connection = g_socket_connection_factory_create_connection (client);
+      soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, NULL);
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 gboolean
@@ -2366,6 +2476,11 @@ pw_api_server_listen (PwApiServer  *self,
   if (!g_socket_bind (listener, where, TRUE, error) || !g_socket_listen (listener, error) ||
       !soup_server_listen_socket (self->server, listener, 0, error))
     return FALSE;
+  g_socket_set_blocking (listener, FALSE);
+  self->accepting = g_socket_create_source (listener, G_IO_IN, NULL);
+  g_source_set_priority (self->accepting, G_PRIORITY_DEFAULT - 1);
+  g_source_set_callback (self->accepting, (GSourceFunc)(void (*)(void))accept_cb, self, NULL);
+  g_source_attach (self->accepting, NULL);
   uris = soup_server_get_uris (self->server);
   if (uris != NULL)
     self->port = (guint)g_uri_get_port (uris->data);

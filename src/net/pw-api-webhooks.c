@@ -21,7 +21,8 @@
  * with its SecretToken, IP with its AllowedIPRange, or UNAUTHENTICATED),
  * then its Filters (a JSONPath into the payload, and the value it must
  * select, with {Key} standing for the target action's configuration
- * value) decide whether TargetPipeline starts. */
+ * value) decide whether TargetPipeline starts, on the pushed commit when
+ * the payload names one (`after`). */
 
 #define G_LOG_DOMAIN "pw-api"
 
@@ -835,7 +836,16 @@ pw_api_handle_webhook_v1 (PwApiServer       *self,
   if (!filters_match (w, payload, action, &why))
     g_printerr ("pipewright-cli serve: webhook %s: %s; nothing starts\n", name, why);
   else if (self->runner != NULL)
-    push_start (push, e, w->action, NULL);
+    {
+      /* A push names its commit (GitHub's `after`): that is what runs, as
+       * the source would fetch it; otherwise the branch as it is. */
+      const char *after = JSON_NODE_HOLDS_OBJECT (payload)
+        ? pw_api_member_string (json_node_get_object (payload), "after") : NULL;
+      gboolean commit = after != NULL && strlen (after) == 40 && strspn (after, "0123456789abcdef") == 40 &&
+                        strspn (after, "0") != 40;
+
+      push_start (push, e, w->action, commit ? after : NULL);
+    }
   if (--push->pending == 0)
     push_answer (push);
 }

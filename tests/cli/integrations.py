@@ -520,6 +520,11 @@ class V1Webhooks(unittest.TestCase):
             f.write("v1\n")
         subprocess.run(git + ["add", "-A"], check=True)
         subprocess.run(git + ["commit", "-q", "-m", "one"], check=True)
+        cls.first_commit = subprocess.run(git + ["rev-parse", "HEAD"], check=True, capture_output=True,
+                                          text=True).stdout.strip()
+        with open(os.path.join(repo, "app.txt"), "w") as f:
+            f.write("v2\n")
+        subprocess.run(git + ["commit", "-q", "-am", "two"], check=True)
         with open(os.path.join(d, "pipeline.yml"), "w") as f:
             f.write(textwrap.dedent("""\
                 pipeline:
@@ -606,6 +611,12 @@ class V1Webhooks(unittest.TestCase):
         JSONPath over a list matches any element."""
         before = len(self.client.list_pipeline_executions(pipelineName="shop")["pipelineExecutionSummaries"])
         push = {"ref": "refs/heads/main", "repository": {"name": "app"}}
+        # GitHub's push names its commit: that commit runs.
+        self.assertEqual(self.deliver("shop-github", dict(push, after=self.first_commit), "hook-token"),
+                         (202, ["shop"]))
+        [latest] = self.client.list_pipeline_executions(pipelineName="shop", maxResults=1)["pipelineExecutionSummaries"]
+        self.assertEqual(latest["sourceRevisions"][0]["revisionId"], self.first_commit)
+        before += 1
         self.assertEqual(self.deliver("shop-github", push, "hook-token"), (202, ["shop"]))
         self.assertEqual(self.deliver("shop-github", push, "hook-token", sha1=True), (202, ["shop"]))
         self.assertEqual(self.deliver("shop-github", push, "wrong")[0], 401)

@@ -229,8 +229,8 @@ test_errors (Fixture       *fixture,
   static const ErrorCase cases[] = {
     { "sourcez: {}\n",
       "1:1: unknown key \"sourcez\" in the local profile; did you mean \"sources\"? (allowed keys: "
-      "sources, codebuild, commands, lambda, codedeploy, s3, secrets, workers, environment, account, "
-      "region, limits)" },
+      "sources, codebuild, commands, lambda, codedeploy, s3, secrets, workers, targets, environment, "
+      "account, region, limits)" },
     { "workers:\n  Packager: {}\n",
       "2:3: workers entries are named Owner/Provider (e.g. Custom/MyBuilder), not \"Packager\"" },
     { "workers:\n  Custom/Packager: {timeout: 5}\n",
@@ -242,7 +242,9 @@ test_errors (Fixture       *fixture,
     { "limits:\n  outputSize: [1]\n",
       "2:15: \"outputSize\" in \"limits\" must be a size such as 64MiB or 1GiB, not a list" },
     { "limits: {maxLog: 1MiB}\n",
-      "1:10: unknown key \"maxLog\" in \"limits\"; allowed keys: logSize, outputSize" },
+      "1:10: unknown key \"maxLog\" in \"limits\"; allowed keys: logSize, outputSize, concurrentExecutions" },
+    { "limits: {concurrentExecutions: 0}\n",
+      "1:32: \"concurrentExecutions\" in \"limits\" must be a whole number from 1 to 1000" },
     { "codedeploy:\n  app/grp:\n    instance: 3\n",
       "3:5: unknown key \"instance\" in codedeploy entry \"app/grp\"; did you mean \"instances\"? "
       "(allowed keys: instances, root, config)" },
@@ -268,6 +270,23 @@ test_errors (Fixture       *fixture,
       "2:3: commands entry \"Deploy\" needs \"run\"" },
     { "lambda:\n  fn:\n    run: 5\n",
       "3:10: \"run\" in lambda entry \"fn\" must be a non-empty string, not an integer" },
+    { "lambda:\n  fn: {function: other}\n",
+      "2:3: lambda entry \"fn\" needs \"run\" (a local command) or \"endpoint\" (a Lambda Invoke API such as "
+      "sam local start-lambda's http://127.0.0.1:3001)" },
+    { "lambda:\n  fn: {run: ./x, endpoint: 'http://127.0.0.1:3001'}\n",
+      "2:3: lambda entry \"fn\" has both \"run\" and \"endpoint\"; give one: a local command, or the Lambda "
+      "Invoke API it is served on" },
+    { "lambda:\n  fn: {endpoint: 'localhost:3001'}\n",
+      "2:18: \"localhost:3001\" in lambda entry \"fn\" is not an http:// or https:// URL" },
+    { "targets:\n  chat: {pattern: {source: [x]}}\n",
+      "2:3: targets entry \"chat\" needs \"url\"" },
+    { "targets:\n  chat: {url: 'http://h/x', pattern: {detail: {state: []}}}\n",
+      "2:38: the event pattern of targets entry \"chat\": the list at detail.state is empty: it would match "
+      "nothing" },
+    { "targets:\n  chat: {url: 'http://h/x', headers: {'Bad Header': x}}\n",
+      "2:39: \"Bad Header\" in the headers of targets entry \"chat\" is not an HTTP header name" },
+    { "targets:\n  chat: {url: 'http://h/x', retries: 500}\n",
+      "2:38: \"retries\" in targets entry \"chat\" must be a whole number from 0 to 185" },
     { "codebuild: [a, b]\n",
       "1:12: \"codebuild\" must be a mapping, not a list" },
     { "secrets:\n  x: [1]\n",
@@ -321,7 +340,17 @@ test_limits (Fixture       *fixture,
       g_assert_no_error (error);
       g_assert_cmpuint (pw_local_profile_get_log_size (profile), ==, sizes[i].bytes);
       g_assert_cmpuint (pw_local_profile_get_output_size (profile), ==, sizes[i].bytes);
+      g_assert_cmpuint (pw_local_profile_get_concurrent_executions (profile), ==, 50);
     }
+
+  {
+    g_autoptr(PwLocalProfile) profile = NULL;
+    g_autoptr(GError) error = NULL;
+
+    profile = load_text (fixture, "limits: {concurrentExecutions: 3}\n", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (pw_local_profile_get_concurrent_executions (profile), ==, 3);
+  }
 }
 
 static void

@@ -1049,8 +1049,11 @@ run_bar_shown (gpointer data)
 {
   Fixture *f = data;
 
+  /* Shown, and laid out: a loaded machine may draw a frame between the
+   * bar's reveal and the approval's box getting its place. */
   return gtk_revealer_get_child_revealed (f->window->run_revealer) &&
-         g_strcmp0 (gtk_label_get_text (f->window->approval_label), "") != 0;
+         g_strcmp0 (gtk_label_get_text (f->window->approval_label), "") != 0 &&
+         gtk_widget_get_mapped (f->window->approval_box) && gtk_widget_get_width (f->window->approval_box) > 0;
 }
 
 /* At 360 pixels the run bar, with an approval's buttons, stands above the

@@ -1943,6 +1943,30 @@ note_branch_moved (JsonObject *record,
     }
 }
 
+/* An executor of the pipeline @file on @state_dir, to take over what no
+ * process runs any more (retry, rollback); NULL, said, when it cannot. */
+static PwExecutor *
+take_over (const char     *file,
+           const char     *state_dir,
+           PwApprovalMode  mode)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwPipeline) pipeline = load_pipeline (file, NULL, FALSE, TRUE);
+  g_autoptr(PwLocalProfile) profile = NULL;
+  PwExecutor *executor;
+
+  if (pipeline == NULL)
+    return NULL;
+  profile = pw_local_profile_load_beside (file, &error);
+  if (profile == NULL || (executor = pw_executor_new (pipeline, file, state_dir, profile, &error)) == NULL)
+    {
+      pw_cli_print_error ("%s", error->message);
+      return NULL;
+    }
+  pw_executor_set_approval_mode (executor, mode);
+  return executor;
+}
+
 int
 pw_cli_retry (int    argc,
               char **argv)
@@ -1950,8 +1974,6 @@ pw_cli_retry (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
-  g_autoptr(PwPipeline) pipeline_model = NULL;
-  g_autoptr(PwLocalProfile) profile = NULL;
   g_autoptr(PwExecutor) executor = NULL;
   RunContext ctx = { 0 };
   g_autofree char *state_opt = NULL;
@@ -2045,19 +2067,12 @@ pw_cli_retry (int    argc,
       return EXIT_USAGE;
     }
 
-  pipeline_model = load_pipeline (file, NULL, FALSE, TRUE);
-  if (pipeline_model == NULL)
-    return EXIT_USAGE;
-  profile = pw_local_profile_load_beside (file, &error);
-  if (profile == NULL ||
-      (executor = pw_executor_new (pipeline_model, file, state_dir, profile, &error)) == NULL)
-    {
-      pw_cli_print_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
-  /* Before the execution is loaded: it takes the mode it is loaded with. */
-  pw_executor_set_approval_mode (executor, auto_approve ? PW_APPROVAL_AUTO_APPROVE
+  /* The mode before the execution is loaded: it takes the one it is
+   * loaded with. */
+  executor = take_over (file, state_dir, auto_approve ? PW_APPROVAL_AUTO_APPROVE
                                          : reject ? PW_APPROVAL_AUTO_REJECT : PW_APPROVAL_WAIT);
+  if (executor == NULL)
+    return EXIT_USAGE;
   if (!pw_executor_serve_requests (executor, &error) ||
       !pw_executor_load_execution (executor, id, &error))
     {
@@ -2086,8 +2101,6 @@ pw_cli_rollback (int    argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PwPipeline) pipeline_model = NULL;
-  g_autoptr(PwLocalProfile) profile = NULL;
   g_autoptr(PwExecutor) executor = NULL;
   g_autoptr(GPtrArray) records = NULL;
   RunContext ctx = { 0 };
@@ -2181,17 +2194,9 @@ pw_cli_rollback (int    argc,
       return EXIT_USAGE;
     }
 
-  pipeline_model = load_pipeline (file, NULL, FALSE, TRUE);
-  if (pipeline_model == NULL)
+  executor = take_over (file, state_dir, auto_approve ? PW_APPROVAL_AUTO_APPROVE : PW_APPROVAL_WAIT);
+  if (executor == NULL)
     return EXIT_USAGE;
-  profile = pw_local_profile_load_beside (file, &error);
-  if (profile == NULL ||
-      (executor = pw_executor_new (pipeline_model, file, state_dir, profile, &error)) == NULL)
-    {
-      pw_cli_print_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
-  pw_executor_set_approval_mode (executor, auto_approve ? PW_APPROVAL_AUTO_APPROVE : PW_APPROVAL_WAIT);
   if (!pw_executor_serve_requests (executor, &error))
     {
       pw_cli_print_error ("%s", error->message);

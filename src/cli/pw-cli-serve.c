@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
@@ -66,6 +67,21 @@ default_workspace (void)
         }
       g_free (at);
       at = parent;
+    }
+}
+
+/* Each client holds a file descriptor while it is connected: a server
+ * takes as many as the system lets it (the soft limit is often 1024, the
+ * hard one far more). */
+static void
+raise_file_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      setrlimit (RLIMIT_NOFILE, &limit);
     }
 }
 
@@ -154,6 +170,7 @@ pw_cli_serve (int    argc,
       return EXIT_USAGE;
     }
 
+  raise_file_limit ();
   server = pw_api_server_new (workspace, region, !no_auth);
   if (webhook_secret == NULL && g_getenv ("PIPEWRIGHT_WEBHOOK_SECRET") != NULL)
     webhook_secret = g_strdup (g_getenv ("PIPEWRIGHT_WEBHOOK_SECRET"));

@@ -305,7 +305,8 @@ events_changed_cb (GFileMonitor      *monitor,
                    GFileMonitorEvent  event,
                    Deliverer         *d)
 {
-  read_new_events (d);
+  if (!d->closing)
+    read_new_events (d);
 }
 
 static void
@@ -321,9 +322,15 @@ stdin_read_cb (GObject      *source,
       g_input_stream_read_async (d->stdin_stream, &d->byte, 1, G_PRIORITY_DEFAULT, NULL, stdin_read_cb, d);
       return;
     }
-  /* The executor has ended: what it wrote last, then the end. */
+  /* The executor has ended: what it wrote last, then the end. What a
+   * later runner writes is its own deliverer's. */
   d->closing = TRUE;
   read_new_events (d);
+  if (d->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (d->monitor, d);
+      g_file_monitor_cancel (d->monitor);
+    }
   maybe_quit (d);
 }
 

@@ -104,7 +104,12 @@ result_to_answer (JsonNode *result)
                                                                                                   "")
                                                      : "");
     }
-  return json_node_init_object (json_node_alloc (), out);
+  {
+    JsonNode *node = json_node_init_object (json_node_alloc (), out);
+
+    json_object_unref (out);
+    return node;
+  }
 }
 
 static void
@@ -241,6 +246,9 @@ pw_net_lambda_invoke (int    argc,
       pw_cli_print_error ("%s", error->message);
       return EXIT_USAGE;
     }
+  /* The function takes what it takes (a container's first start too): the
+   * action's own timeout, which ends this process, is the limit. */
+  pw_api_client_set_timeout (client, 0);
 
   /* Watch before the function can answer. */
   if (job_dir != NULL && *id != '\0')
@@ -286,17 +294,18 @@ pw_net_lambda_invoke (int    argc,
       JsonObject *o = said != NULL && JSON_NODE_HOLDS_OBJECT (said) ? json_node_get_object (said) : NULL;
       g_autoptr(JsonObject) failure = json_object_new ();
       g_autoptr(JsonNode) node = NULL;
+      g_autofree char *said_text = g_strndup (g_bytes_get_data (answer, NULL), MIN (g_bytes_get_size (answer), 2000));
       g_autofree char *message =
         g_strdup_printf ("The function failed (%s): %s%s%s", function_error,
                          o != NULL ? json_object_get_string_member_with_default (o, "errorType", "") : "",
                          o != NULL && json_object_has_member (o, "errorType") ? ": " : "",
                          o != NULL ? json_object_get_string_member_with_default (o, "errorMessage", "")
-                                   : (const char *)g_bytes_get_data (answer, NULL));
+                                   : said_text != NULL ? said_text : "");
 
       json_object_set_string_member (failure, "status", "Failed");
       json_object_set_string_member (failure, "failureType", "JobFailed");
       json_object_set_string_member (failure, "message", message);
-      node = json_node_init_object (json_node_alloc (), json_object_ref (failure));
+      node = json_node_init_object (json_node_alloc (), failure);
       print_node (node);
       code = 0;
       goto out;

@@ -273,10 +273,19 @@ wildcard_matches (const char *pattern,
 
   while (*text != '\0')
     {
-      if (pattern[0] == '\\' && pattern[1] == '*' && *text == '*')
+      if (pattern[0] == '\\' && pattern[1] == '*')
         {
-          pattern += 2;
-          text++;
+          /* An escaped star is a star, and nothing else. */
+          if (*text == '*')
+            {
+              pattern += 2;
+              text++;
+              continue;
+            }
+          if (star == NULL)
+            return FALSE;
+          pattern = star;
+          text = ++resume;
         }
       else if (*pattern == '*')
         {

@@ -298,6 +298,49 @@ execution_free (gpointer data)
 
 /* Records and events ------------------------------------------------------- */
 
+/* A copy of @node down to its values (json_node_copy shares containers). */
+static JsonNode *
+copy_deep (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *copy = json_object_new ();
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+      JsonNode *result;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        json_object_set_member (copy, name, copy_deep (member));
+      result = json_node_init_object (json_node_alloc (), copy);
+      json_object_unref (copy);
+      return result;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *source = json_node_get_array (node);
+      JsonArray *copy = json_array_sized_new (json_array_get_length (source));
+      JsonNode *result;
+
+      for (guint i = 0; i < json_array_get_length (source); i++)
+        json_array_add_element (copy, copy_deep (json_array_get_element (source, i)));
+      result = json_node_init_array (json_node_alloc (), copy);
+      json_array_unref (copy);
+      return result;
+    }
+  return json_node_copy (node);
+}
+
+static JsonNode *
+copy_array (JsonArray *array)
+{
+  g_autoptr(JsonNode) shared = json_node_init_array (json_node_alloc (), array);
+
+  return copy_deep (shared);
+}
+
+
 /* The record, with the attempts whose last event came after @since (all
  * for 0) and those still running (their summary, token or log may have
  * moved without an event). */
@@ -436,10 +479,11 @@ execution_to_json_since (Execution *execution,
     }
   json_builder_end_array (b);
 
+  /* Copies: a record handed out must not change with the execution. */
   json_builder_set_member_name (b, "conditionExecutions");
-  json_builder_add_value (b, json_node_init_array (json_node_alloc (), execution->condition_runs));
+  json_builder_add_value (b, copy_array (execution->condition_runs));
   json_builder_set_member_name (b, "ruleExecutions");
-  json_builder_add_value (b, json_node_init_array (json_node_alloc (), execution->rule_runs));
+  json_builder_add_value (b, copy_array (execution->rule_runs));
 
   json_builder_set_member_name (b, "actions");
   json_builder_begin_array (b);
@@ -4193,8 +4237,7 @@ execution_from_record (PwExecutor  *self,
       JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "conditionExecutions")))
     {
       /* A copy of its own (the record's may be sealed, and shares). */
-      g_autofree char *text = json_to_string (json_object_get_member (o, "conditionExecutions"), FALSE);
-      g_autoptr(JsonNode) copy = json_from_string (text, NULL);
+      g_autoptr(JsonNode) copy = copy_deep (json_object_get_member (o, "conditionExecutions"));
 
       json_array_unref (execution->condition_runs);
       execution->condition_runs = json_array_ref (json_node_get_array (copy));
@@ -4203,8 +4246,7 @@ execution_from_record (PwExecutor  *self,
       JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "ruleExecutions")))
     {
       /* A copy of its own (the record's may be sealed, and shares). */
-      g_autofree char *text = json_to_string (json_object_get_member (o, "ruleExecutions"), FALSE);
-      g_autoptr(JsonNode) copy = json_from_string (text, NULL);
+      g_autoptr(JsonNode) copy = copy_deep (json_object_get_member (o, "ruleExecutions"));
 
       json_array_unref (execution->rule_runs);
       execution->rule_runs = json_array_ref (json_node_get_array (copy));

@@ -811,7 +811,7 @@ pw_state_send_request_full (const char  *state_dir,
       /* It may have answered just before it ended. */
       if (wait->reply == NULL && g_file_test (wait->reply_path, G_FILE_TEST_EXISTS))
         wait->reply = _pw_state_read_json (wait->reply_path, NULL);
-      if (wait->reply != NULL || !wait->runner_gone)
+      if (wait->reply != NULL || !wait->runner_gone || wait->timed_out)
         break;
 
       /* The request is still there when no runner took it (a runner

@@ -173,6 +173,8 @@ meta_load (PwApiEntry     *e,
     }
 }
 
+static guint64 entry_serial;
+
 /* The pipeline of the file at @path, or NULL when it holds none. */
 static PwApiEntry *
 entry_load (PwApiServer    *self,
@@ -200,6 +202,7 @@ entry_load (PwApiServer    *self,
     return NULL;
 
   e = g_new0 (PwApiEntry, 1);
+  e->serial = ++entry_serial;
   e->name = g_strdup (pw_pipeline_get_name (pipeline));
   e->path = g_strdup (path);
   e->pipeline = g_steal_pointer (&pipeline);
@@ -461,8 +464,8 @@ pw_api_list_pipelines (PwApiServer *self,
       {
         PwApiEntry *e = g_ptr_array_index (self->entries, i);
 
-        g_string_append_printf (key, ":%p/%" G_GINT64_FORMAT "/%.6f/%.6f", (void *)e, e->version, e->created,
-                                e->updated);
+        g_string_append_printf (key, ":%" G_GUINT64_FORMAT "/%" G_GINT64_FORMAT "/%.6f/%.6f", e->serial, e->version,
+                                e->created, e->updated);
       }
     if (self->list_answer != NULL && g_strcmp0 (self->list_answer_key, key->str) == 0)
       {

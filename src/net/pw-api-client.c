@@ -210,6 +210,14 @@ pw_api_client_free (PwApiClient *self)
   g_free (self);
 }
 
+/* Seconds an answer may take (60 unless set); 0: as long as it takes. */
+void
+pw_api_client_set_timeout (PwApiClient *self,
+                           guint        seconds)
+{
+  soup_session_set_timeout (self->session, seconds);
+}
+
 const char *
 pw_api_client_get_region (PwApiClient *self)
 {

@@ -42,6 +42,8 @@ PwApiClient *pw_api_client_new_for      (const char   *service,
                                          gboolean      local,
                                          GError      **error);
 void         pw_api_client_free         (PwApiClient  *self);
+void         pw_api_client_set_timeout  (PwApiClient  *self,
+                                         guint         seconds);
 const char  *pw_api_client_get_region   (PwApiClient  *self);
 const char  *pw_api_client_get_endpoint (PwApiClient  *self);
 /* Calls @operation with @input (an object), signed with SigV4. The

@@ -34,6 +34,7 @@ typedef struct
   gint64      mtime;          /* the file as last read */
   goffset     size;
   gboolean    made_here;      /* its folder came from CreatePipeline */
+  guint64     serial;         /* new for every entry read */
   /* GetPipeline's answer, written once for its version and update. */
   GBytes     *get_answer;
   gint64      get_answer_version;
@@ -75,7 +76,9 @@ struct _PwApiServer
   GPtrArray  *webhooks;     /* PwApiWebhook, of the workspace's templates */
   GHashTable *idle;         /* GSocket → GSource: keep-alive connections between requests */
   GHashTable *sockets;      /* "address:port" of a client → its GSocket */
+  GSocket    *listener;
   GSource    *accepting;    /* on the listening socket */
+  guint       accept_pause; /* accepting rests (out of file descriptors) */
   /* ListPipelines' last answer, and what it was the answer to. */
   char       *list_answer_key;
   GBytes     *list_answer;

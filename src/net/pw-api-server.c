@@ -2085,6 +2085,8 @@ pw_api_server_finalize (GObject *object)
         g_source_destroy (self->accepting);
         g_source_unref (self->accepting);
       }
+    g_clear_handle_id (&self->accept_pause, g_source_remove);
+    g_clear_object (&self->listener);
   }
   g_clear_object (&self->server);
   /* Runs started here end as the CLI's do when interrupted. */
@@ -2239,6 +2241,7 @@ pw_api_server_get_n_pipelines (PwApiServer *self)
 }
 
 #define LISTEN_BACKLOG 1024
+#define ACCEPT_PAUSE_MS 100
 
 /* Connections -----------------------------------------------------------------
  *
@@ -2304,8 +2307,7 @@ static void
 forget_socket (PwApiServer *self,
                GSocket     *socket)
 {
-  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
-  g_autofree char *key = address_key (remote);
+  const char *key = g_object_get_data (G_OBJECT (socket), "pw-client-key");
 
   forget_idle (self, socket);
   if (key != NULL && g_hash_table_lookup (self->sockets, key) == socket)
@@ -2408,6 +2410,27 @@ request_finished_cb (SoupServer        *server,
   g_hash_table_insert (self->idle, socket, source);
 }
 
+static gboolean accept_cb (GSocket *listener, GIOCondition condition, gpointer data);
+
+static void
+watch_listener (PwApiServer *self)
+{
+  self->accepting = g_socket_create_source (self->listener, G_IO_IN, NULL);
+  g_source_set_priority (self->accepting, G_PRIORITY_DEFAULT - 1);
+  g_source_set_callback (self->accepting, (GSourceFunc)(void (*)(void))accept_cb, self, NULL);
+  g_source_attach (self->accepting, NULL);
+}
+
+static gboolean
+accept_again_cb (gpointer data)
+{
+  PwApiServer *self = data;
+
+  self->accept_pause = 0;
+  watch_listener (self);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 accept_cb (GSocket      *listener,
            GIOCondition  condition,
@@ -2417,14 +2440,28 @@ accept_cb (GSocket      *listener,
 
   for (;;)
     {
-      g_autoptr(GSocket) client = g_socket_accept (listener, NULL, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) client = g_socket_accept (listener, NULL, &error);
       g_autoptr(GSocketConnection) connection = NULL;
       g_autoptr(GSocketAddress) local = NULL;
       g_autoptr(GSocketAddress) remote = NULL;
       g_autofree char *key = NULL;
 
-      if (client == NULL)
+      if (client == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         break;
+      if (client == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+        continue;   /* gone before we took it */
+      if (client == NULL)
+        {
+          /* Out of file descriptors (or memory): the waiting connection
+           * stays readable, and taking turns before everything else would
+           * keep the server from the work that frees them. It rests. */
+          g_printerr ("pipewright-cli serve: cannot accept a connection: %s; trying again in a moment\n",
+                      error != NULL ? error->message : "unknown error");
+          g_clear_pointer (&self->accepting, g_source_unref);
+          self->accept_pause = g_timeout_add (ACCEPT_PAUSE_MS, accept_again_cb, self);
+          return G_SOURCE_REMOVE;
+        }
       g_socket_set_option (client, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
       local = g_socket_get_local_address (client, NULL);
       remote = g_socket_get_remote_address (client, NULL);
@@ -2432,7 +2469,11 @@ accept_cb (GSocket      *listener,
         continue;
       key = address_key (remote);
       if (key != NULL)
-        g_hash_table_replace (self->sockets, g_steal_pointer (&key), g_object_ref (client));
+        {
+          /* The key stays with the socket: once closed it has no address. */
+          g_object_set_data_full (G_OBJECT (client), "pw-client-key", g_strdup (key), g_free);
+          g_hash_table_replace (self->sockets, g_steal_pointer (&key), g_object_ref (client));
+        }
       connection = g_socket_connection_factory_create_connection (client);
       soup_server_accept_iostream (self->server, G_IO_STREAM (connection), local, remote, NULL);
     }
@@ -2477,10 +2518,8 @@ pw_api_server_listen (PwApiServer  *self,
       !soup_server_listen_socket (self->server, listener, 0, error))
     return FALSE;
   g_socket_set_blocking (listener, FALSE);
-  self->accepting = g_socket_create_source (listener, G_IO_IN, NULL);
-  g_source_set_priority (self->accepting, G_PRIORITY_DEFAULT - 1);
-  g_source_set_callback (self->accepting, (GSourceFunc)(void (*)(void))accept_cb, self, NULL);
-  g_source_attach (self->accepting, NULL);
+  self->listener = g_object_ref (listener);
+  watch_listener (self);
   uris = soup_server_get_uris (self->server);
   if (uris != NULL)
     self->port = (guint)g_uri_get_port (uris->data);

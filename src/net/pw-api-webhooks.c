@@ -667,14 +667,14 @@ expand_match (const char *match,
 
 /* Whether every filter selects its value from @payload. */
 static gboolean
-filters_match (PwApiWebhook *w,
-               JsonNode     *payload,
-               PwAction     *action,
-               char        **why)
+filters_match (JsonArray  *filters,
+               JsonNode   *payload,
+               PwAction   *action,
+               char      **why)
 {
-  for (guint f = 0; f < json_array_get_length (w->filters); f++)
+  for (guint f = 0; f < json_array_get_length (filters); f++)
     {
-      JsonObject *rule = json_array_get_object_element (w->filters, f);
+      JsonObject *rule = json_array_get_object_element (filters, f);
       const char *expression = pw_api_member_string (rule, "JsonPath");
       const char *match = pw_api_member_string (rule, "MatchEquals");
       g_autoptr(JsonNode) found = json_path_query (expression, payload, NULL);
@@ -750,7 +750,10 @@ pw_api_handle_webhook_v1 (PwApiServer       *self,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonNode) payload = NULL;
+  g_autoptr(JsonArray) filters = NULL;
   g_autofree char *why = NULL;
+  g_autofree char *target_pipeline = NULL;
+  g_autofree char *target_action = NULL;
   PwApiWebhook *w = NULL;
   PwApiEntry *e;
   PwAction *action;
@@ -812,13 +815,19 @@ pw_api_handle_webhook_v1 (PwApiServer       *self,
       refuse (msg, 400, message);
       return;
     }
-  if ((e = pw_api_lookup (self, w->pipeline)) == NULL ||
-      (action = source_action (e, w->action)) == NULL)
+  /* Looking the pipeline up may read the workspace again, and the
+   * template with it: what the webhook says is kept first. */
+  target_pipeline = g_strdup (w->pipeline);
+  target_action = g_strdup (w->action);
+  filters = json_array_ref (w->filters);
+  w = NULL;
+  if ((e = pw_api_lookup (self, target_pipeline)) == NULL ||
+      (action = source_action (e, target_action)) == NULL)
     {
       g_autofree char *message = e == NULL
-        ? g_strdup_printf ("webhook %s targets pipeline %s, which the workspace does not have", name, w->pipeline)
+        ? g_strdup_printf ("webhook %s targets pipeline %s, which the workspace does not have", name, target_pipeline)
         : g_strdup_printf ("webhook %s targets action %s, which is no source action of pipeline %s", name,
-                           w->action, w->pipeline);
+                           target_action, target_pipeline);
 
       refuse (msg, 404, message);
       return;
@@ -833,7 +842,7 @@ pw_api_handle_webhook_v1 (PwApiServer       *self,
   soup_server_message_pause (msg);
   /* As the service: a delivery the filters do not select is taken, and
    * starts nothing. */
-  if (!filters_match (w, payload, action, &why))
+  if (!filters_match (filters, payload, action, &why))
     g_printerr ("pipewright-cli serve: webhook %s: %s; nothing starts\n", name, why);
   else if (self->runner != NULL)
     {
@@ -844,7 +853,7 @@ pw_api_handle_webhook_v1 (PwApiServer       *self,
       gboolean commit = after != NULL && strlen (after) == 40 && strspn (after, "0123456789abcdef") == 40 &&
                         strspn (after, "0") != 40;
 
-      push_start (push, e, w->action, commit ? after : NULL);
+      push_start (push, e, target_action, commit ? after : NULL);
     }
   if (--push->pending == 0)
     push_answer (push);

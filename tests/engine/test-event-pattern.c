@@ -86,6 +86,29 @@ test_matching (void)
   g_assert_true (pw_event_pattern_matches (NULL, event));
 }
 
+/* `\*` in a wildcard is a star, only. */
+static void
+test_wildcard_escape (void)
+{
+  static const struct { const char *value; gboolean matches; } cases[] = {
+    { "a*b", TRUE },
+    { "a\\\\xb", FALSE },
+    { "axb", FALSE },
+    { "a*", FALSE },
+  };
+  g_autoptr(JsonNode) pattern = parse ("{\"k\": [{\"wildcard\": \"a\\\\*b\"}]}");
+
+  g_assert_true (pw_event_pattern_check (pattern, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{\"k\": \"%s\"}", cases[i].value);
+      g_autoptr(JsonNode) event = parse (text);
+
+      if (pw_event_pattern_matches (pattern, event) != cases[i].matches)
+        g_error ("%s %s match a\\*b", text, cases[i].matches ? "should" : "should not");
+    }
+}
+
 static void
 test_refused (void)
 {
@@ -125,6 +148,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/engine/event-pattern/matching", test_matching);
+  g_test_add_func ("/engine/event-pattern/wildcard-escape", test_wildcard_escape);
   g_test_add_func ("/engine/event-pattern/refused", test_refused);
 
   return g_test_run ();

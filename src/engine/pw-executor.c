@@ -4659,7 +4659,16 @@ pw_executor_rollback (PwExecutor  *self,
       stage = (int)i;
   if (stage < 0)
     {
-      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND, "The pipeline has no stage %s", stage_name_);
+      g_autoptr(GPtrArray) names = g_ptr_array_new ();
+      const char *meant;
+
+      for (guint i = 0; i < self->n_stages; i++)
+        g_ptr_array_add (names, (gpointer)stage_name (self, i));
+      g_ptr_array_add (names, NULL);
+      meant = pw_suggest_word (stage_name_, (const char * const *)names->pdata);
+      g_set_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_FOUND, "The pipeline has no stage %s%s%s%s",
+                   stage_name_, meant != NULL ? "; did you mean " : "", meant != NULL ? meant : "",
+                   meant != NULL ? "?" : "");
       return NULL;
     }
   if (stage == 0)

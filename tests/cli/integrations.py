@@ -704,6 +704,10 @@ class Rollbacks(unittest.TestCase):
         """Two releases, then a rollback of Deploy to the first: a new
         ROLLBACK execution (ManualRollback) deploys the first's artifact
         again, and the service's errors come for what it refuses."""
+        deployed_before = []
+        if os.path.exists(self.deployed):
+            with open(self.deployed) as f:
+                deployed_before = f.read().split()
         first = self.release("v1")
         self.release("v2")
         rolled = self.client.rollback_stage(pipelineName="rolled", stageName="Deploy",
@@ -713,7 +717,7 @@ class Rollbacks(unittest.TestCase):
         self.assertEqual(execution["executionType"], "ROLLBACK")
         self.assertEqual(execution["trigger"]["triggerType"], "ManualRollback")
         with open(self.deployed) as f:
-            self.assertEqual(f.read().split(), ["v1", "v2", "v1"])
+            self.assertEqual(f.read().split()[len(deployed_before):], ["v1", "v2", "v1"])
         summaries = self.client.list_pipeline_executions(pipelineName="rolled")["pipelineExecutionSummaries"]
         [summary] = [s for s in summaries if s["pipelineExecutionId"] == rolled]
         self.assertEqual(summary["rollbackMetadata"]["rollbackTargetPipelineExecutionId"], first)
@@ -736,6 +740,20 @@ class Rollbacks(unittest.TestCase):
         finally:
             with open(path, "w") as f:
                 f.write(ROLLED_PIPELINE)
+
+    def test_cli_says_why_not(self):
+        """`pipewright-cli rollback` names the stage meant, and says why the
+        first stage cannot be rolled back."""
+        self.release("v3")
+        pipeline = os.path.join(self.project, "pipeline.yml")
+        typo = subprocess.run([CLI, "rollback", "-P", pipeline, "Deplyo"], capture_output=True, text=True,
+                              timeout=TIMEOUT)
+        self.assertEqual(typo.returncode, 2, typo.stderr)
+        self.assertIn("The pipeline has no stage Deplyo; did you mean Deploy?", typo.stderr)
+        first = subprocess.run([CLI, "rollback", "-P", pipeline, "Source"], capture_output=True, text=True,
+                               timeout=TIMEOUT)
+        self.assertEqual(first.returncode, 1, first.stderr)
+        self.assertIn("Stage Source cannot be rolled back: it is the first stage", first.stderr)
 
 
 class Conditions(unittest.TestCase):

@@ -133,8 +133,10 @@ log_failure (Delivery   *delivery,
   line = g_strdup_printf ("%s Event target '%s' (%s), %s: %s\n", stamp, delivery->target->name,
                           delivery->target->url, delivery->what, message);
 
+  /* The id names a folder: only an execution id (no `/`, no `..`) does. */
   dir = g_build_filename (delivery->deliverer->logs,
-                          delivery->execution_id != NULL ? delivery->execution_id : "no-execution", NULL);
+                          pw_state_is_execution_id (delivery->execution_id, FALSE) ? delivery->execution_id
+                                                                                    : "no-execution", NULL);
   path = g_build_filename (dir, "event-targets.log", NULL);
   g_mkdir_with_parents (dir, 0755);
   fd = g_open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

@@ -250,6 +250,14 @@ pw_net_lambda_invoke (int    argc,
    * action's own timeout, which ends this process, is the limit. */
   pw_api_client_set_timeout (client, 0);
 
+  /* The job's files are named by its id: only an execution id will do
+   * (nothing with a `/` or `..` in it names a file out of the folder). */
+  if (job_dir != NULL && *id != '\0' && !pw_state_is_execution_id (id, FALSE))
+    {
+      pw_cli_print_error ("the job id '%s' is not an action execution id", id);
+      return EXIT_USAGE;
+    }
+
   /* Watch before the function can answer. */
   if (job_dir != NULL && *id != '\0')
     {

@@ -114,6 +114,10 @@ gboolean     pw_api_page_of         (JsonObject   *input,
 void         pw_api_add_next_token  (JsonBuilder  *b,
                                      guint         next,
                                      guint         total);
+void         pw_api_add_time        (JsonBuilder  *b,
+                                     JsonObject   *record,
+                                     const char   *from,
+                                     const char   *to);
 void         pw_api_add_string      (JsonBuilder  *b,
                                      JsonObject   *record,
                                      const char   *from,

@@ -236,6 +236,18 @@ pw_api_add_string (JsonBuilder *b,
     }
 }
 
+/* The record's time @from (ISO 8601) as @to, in seconds since the epoch
+ * as the API writes times. */
+void
+pw_api_add_time (JsonBuilder *b,
+                 JsonObject  *record,
+                 const char  *from,
+                 const char  *to)
+{
+  json_builder_set_member_name (b, to);
+  json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (record, from)));
+}
+
 /* A rollback's target, as the record keeps it. */
 static void
 add_rollback_metadata (JsonBuilder *b,
@@ -283,10 +295,8 @@ list_pipeline_executions (PwApiServer *self,
       pw_api_add_string (b, r, "pipelineExecutionId", "pipelineExecutionId");
       pw_api_add_string (b, r, "status", "status");
       pw_api_add_string (b, r, "statusSummary", "statusSummary");
-      json_builder_set_member_name (b, "startTime");
-      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (r, "startTime")));
-      json_builder_set_member_name (b, "lastUpdateTime");
-      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (r, "lastUpdateTime")));
+      pw_api_add_time (b, r, "startTime", "startTime");
+      pw_api_add_time (b, r, "lastUpdateTime", "lastUpdateTime");
       json_builder_set_member_name (b, "sourceRevisions");
       json_builder_begin_array (b);
       for (guint k = 0; revisions != NULL && k < json_array_get_length (revisions); k++)
@@ -489,8 +499,7 @@ add_transition_state (JsonBuilder *b,
   if (o != NULL)
     {
       pw_api_add_string (b, o, "lastChangedBy", "lastChangedBy");
-      json_builder_set_member_name (b, "lastChangedAt");
-      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (o, "lastChangedAt")));
+      pw_api_add_time (b, o, "lastChangedAt", "lastChangedAt");
     }
   json_builder_end_object (b);
 }
@@ -565,8 +574,7 @@ add_condition_states (JsonBuilder *b,
           pw_api_add_string (b, rule, "ruleExecutionId", "ruleExecutionId");
           pw_api_add_string (b, rule, "status", "status");
           pw_api_add_string (b, result, "externalExecutionSummary", "summary");
-          json_builder_set_member_name (b, "lastStatusChange");
-          json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (rule, "lastUpdateTime")));
+          pw_api_add_time (b, rule, "lastUpdateTime", "lastStatusChange");
           pw_api_add_string (b, rule, "updatedBy", "lastUpdatedBy");
           json_builder_end_object (b);
           json_builder_end_object (b);
@@ -648,8 +656,7 @@ get_pipeline_state (PwApiServer *self,
               /* An approval that waits: the token PutApprovalResult takes. */
               if (g_strcmp0 (pw_api_member_string (latest, "status"), "InProgress") == 0)
                 pw_api_add_string (b, latest, "token", "token");
-              json_builder_set_member_name (b, "lastStatusChange");
-              json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (latest, "lastUpdateTime")));
+              pw_api_add_time (b, latest, "lastUpdateTime", "lastStatusChange");
               pw_api_add_string (b, latest, "externalExecutionId", "externalExecutionId");
               json_builder_end_object (b);
             }
@@ -745,10 +752,8 @@ list_action_executions (PwApiServer *self,
       json_builder_add_int_value (b, json_object_get_int_member_with_default (r, "pipelineVersion", 1));
       pw_api_add_string (b, ac, "stageName", "stageName");
       pw_api_add_string (b, ac, "actionName", "actionName");
-      json_builder_set_member_name (b, "startTime");
-      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (ac, "startTime")));
-      json_builder_set_member_name (b, "lastUpdateTime");
-      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (ac, "lastUpdateTime")));
+      pw_api_add_time (b, ac, "startTime", "startTime");
+      pw_api_add_time (b, ac, "lastUpdateTime", "lastUpdateTime");
       json_builder_set_member_name (b, "status");
       json_builder_add_string_value (b, action_status (pw_api_member_string (ac, "status")));
       json_builder_set_member_name (b, "input");
@@ -889,10 +894,8 @@ list_rule_executions (PwApiServer *self,
       json_builder_add_int_value (b, json_object_get_int_member_with_default (d, "pipelineVersion", 1));
       pw_api_add_string (b, d, "stageName", "stageName");
       pw_api_add_string (b, d, "ruleName", "ruleName");
-      json_builder_set_member_name (b, "startTime");
-      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (d, "startTime")));
-      json_builder_set_member_name (b, "lastUpdateTime");
-      json_builder_add_double_value (b, pw_api_epoch_of (pw_api_member_string (d, "lastUpdateTime")));
+      pw_api_add_time (b, d, "startTime", "startTime");
+      pw_api_add_time (b, d, "lastUpdateTime", "lastUpdateTime");
       pw_api_add_string (b, d, "updatedBy", "updatedBy");
       pw_api_add_string (b, d, "status", "status");
       if (in != NULL && JSON_NODE_HOLDS_OBJECT (in))

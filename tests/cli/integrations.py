@@ -102,7 +102,30 @@ class FakeLambdaHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-class LambdaOverHttp(unittest.TestCase):
+class ServedWorkspace(unittest.TestCase):
+    """A class whose tests talk to one `serve` of its folder, cls.dir
+    (filled by the class before it calls serve)."""
+
+    @classmethod
+    def serve(cls, pipelines):
+        cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = cls.server.stdout.readline()
+        served = f"Serving {pipelines} pipeline{'' if pipelines == 1 else 's'} of "
+        assert first.startswith(served), first + cls.server.stderr.read()
+        cls.endpoint = cls.server.stdout.readline().split()[-1]
+        cls.client = serve_test.Serve.make_client.__func__(cls, "pipewright")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()
+        cls.server.communicate(timeout=TIMEOUT)
+        shutil.rmtree(cls.dir)
+
+    error_of = serve_test.Serve.error_of
+
+
+class LambdaOverHttp(ServedWorkspace):
     """Lambda invoke actions mapped to an HTTP endpoint of the Invoke
     API, ending their jobs through serve as deployed functions do."""
 
@@ -146,20 +169,13 @@ class LambdaOverHttp(unittest.TestCase):
             with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
                 f.write(f"s3:\n  src-bucket: ./bucket\nlambda:\n  {function}: {{endpoint: '{cls.lambdas.url}'}}\n")
 
-        cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        first = cls.server.stdout.readline()
-        assert first.startswith("Serving 5 pipelines of "), first + cls.server.stderr.read()
-        cls.endpoint = cls.server.stdout.readline().split()[-1]
-        cls.client = serve_test.Serve.make_client.__func__(cls, "pipewright")
+        cls.serve(5)
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.terminate()
-        cls.server.communicate(timeout=TIMEOUT)
+        super().tearDownClass()
         cls.lambdas.shutdown()
         cls.lambdas.server_close()
-        shutil.rmtree(cls.dir)
 
     def run_to_end(self, name):
         execution = self.client.start_pipeline_execution(name=name)["pipelineExecutionId"]
@@ -191,8 +207,21 @@ class LambdaOverHttp(unittest.TestCase):
         self.assertEqual(job["data"]["inputArtifacts"][0]["name"], "Src")
         self.assertIn(f"served at {self.lambdas.url}", logs)
         # The job is over: serve takes no second result for it.
-        late = serve_test.Serve.error_of(self, self.client.put_job_success_result, jobId=job["id"])
+        late = self.error_of(self.client.put_job_success_result, jobId=job["id"])
         self.assertEqual(late["Error"]["Code"], "JobNotFoundException")
+
+    def test_job_id_names_no_path(self):
+        """The job's files are named by its id: an id that would reach out
+        of the jobs folder is refused, and nothing is written."""
+        net = os.environ.get("PIPEWRIGHT_NET") or os.path.join(os.path.dirname(CLI), "pipewright-net")
+        jobs = os.path.join(self.dir, "jobs-here")
+        event = json.dumps({"CodePipeline.job": {"id": "../../escaped", "data": {}}})
+        proc = subprocess.run([net, "lambda-invoke", "--endpoint", self.lambdas.url, "--function", "direct-answer",
+                               "--job-dir", jobs], input=event, capture_output=True, text=True, timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn("the job id '../../escaped' is not an action execution id", proc.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "escaped.json")))
+        self.assertFalse(os.path.exists(jobs))
 
     def test_function_answers_directly(self):
         """A function that returns a job result, as a local command
@@ -503,7 +532,7 @@ WEBHOOK_TEMPLATE = textwrap.dedent("""\
     """)
 
 
-class V1Webhooks(unittest.TestCase):
+class V1Webhooks(ServedWorkspace):
     """A CloudFormation template's AWS::CodePipeline::Webhook resources,
     served as the service serves their URLs: each authenticates as it
     says, and its JSONPath filters decide whether the pipeline starts."""
@@ -551,19 +580,8 @@ class V1Webhooks(unittest.TestCase):
             f.write("sources:\n  Checkout: {repository: ./repo, branch: main}\n"
                     "commands:\n  Say: {run: 'echo hi'}\n"
                     "secrets:\n  shop/webhook: {token: hook-token}\n")
-        cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        first = cls.server.stdout.readline()
-        assert first.startswith("Serving 1 pipeline of "), first + cls.server.stderr.read()
-        cls.endpoint = cls.server.stdout.readline().split()[-1]
+        cls.serve(1)
         cls.hooks = [cls.server.stdout.readline().strip() for _ in range(5)]
-        cls.client = serve_test.Serve.make_client.__func__(cls, "pipewright")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.terminate()
-        cls.server.communicate(timeout=TIMEOUT)
-        shutil.rmtree(cls.dir)
 
     def deliver(self, name, payload, secret=None, sha1=False):
         body = json.dumps(payload).encode()
@@ -657,7 +675,7 @@ ROLLED_PIPELINE = textwrap.dedent("""\
     """)
 
 
-class Rollbacks(unittest.TestCase):
+class Rollbacks(ServedWorkspace):
     """RollbackStage through serve (and so `pipewright-cli rollback`):
     the stage runs again with what the target execution deployed."""
 
@@ -672,20 +690,8 @@ class Rollbacks(unittest.TestCase):
         with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
             f.write("s3:\n  src-bucket: ./bucket\n"
                     f"commands:\n  Ship: {{run: 'cat src/app.txt >> {cls.deployed}'}}\n")
-        cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        first = cls.server.stdout.readline()
-        assert first.startswith("Serving 1 pipeline of "), first + cls.server.stderr.read()
-        cls.endpoint = cls.server.stdout.readline().split()[-1]
-        cls.client = serve_test.Serve.make_client.__func__(cls, "pipewright")
+        cls.serve(1)
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.terminate()
-        cls.server.communicate(timeout=TIMEOUT)
-        shutil.rmtree(cls.dir)
-
-    error_of = serve_test.Serve.error_of
 
     def wait(self, execution):
         subprocess.run([CLI, "logs", "--follow", execution, "--state-dir", os.path.join(self.project, ".pipewright")],
@@ -756,7 +762,7 @@ class Rollbacks(unittest.TestCase):
         self.assertIn("Stage Source cannot be rolled back: it is the first stage", first.stderr)
 
 
-class Conditions(unittest.TestCase):
+class Conditions(ServedWorkspace):
     """Stage conditions through the API: each rule's evaluation in
     ListRuleExecutions, and OverrideStageCondition bypassing a condition
     while it is evaluated; and the profile's limit on executions."""
@@ -809,20 +815,8 @@ class Conditions(unittest.TestCase):
         with open(os.path.join(d, "pipewright.local.yml"), "w") as f:
             f.write("s3:\n  src-bucket: ./bucket\ncommands:\n  Ship: {run: 'true'}\n"
                     "limits: {concurrentExecutions: 1}\n")
-        cls.server = subprocess.Popen([CLI, "serve", "--listen", "127.0.0.1:0", "--workspace", cls.dir],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        first = cls.server.stdout.readline()
-        assert first.startswith("Serving 1 pipeline of "), first + cls.server.stderr.read()
-        cls.endpoint = cls.server.stdout.readline().split()[-1]
-        cls.client = serve_test.Serve.make_client.__func__(cls, "pipewright")
+        cls.serve(1)
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.terminate()
-        cls.server.communicate(timeout=TIMEOUT)
-        shutil.rmtree(cls.dir)
-
-    error_of = serve_test.Serve.error_of
 
     def test_rules_listed_and_condition_overridden(self):
         """While the freeze rule runs, ListRuleExecutions shows the
